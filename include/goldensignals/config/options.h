@@ -1,0 +1,74 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gs::config {
+
+// Raised for any invalid flag or environment value; main prints it and exits non-zero.
+class Error final : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ServerOptions {
+    std::string bind_address = "0.0.0.0";
+    std::uint16_t port = 8080;
+    // 0 means one I/O thread per hardware thread.
+    unsigned threads = 0;
+    std::size_t header_limit_bytes = 16 * 1024;
+    std::size_t body_limit_bytes = 1024 * 1024;
+    std::chrono::milliseconds read_timeout{30'000};
+    std::chrono::milliseconds write_timeout{30'000};
+    std::chrono::milliseconds idle_timeout{75'000};
+    std::chrono::milliseconds shutdown_grace{10'000};
+    bool access_log = true;
+};
+
+struct RedisUrl {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6379;
+    std::string password;
+    int db = 0;
+};
+
+struct Options {
+    ServerOptions server;
+    // Unset: no Redis, in-process cache and pub/sub only.
+    std::optional<std::string> redis_url;
+    // Unset: no PostgreSQL, bars and signals live in memory only.
+    std::optional<std::string> database_url;
+    std::string log_level = "info";
+    bool show_help = false;
+};
+
+// Looks an environment variable up; injected so parsing stays a pure function in tests.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// Reads the process environment.
+EnvLookup process_env();
+
+// Parses flags (`--name=value` or `--name value`) over `GS_*` environment variables over the
+// defaults in the option structs. Throws Error with a message naming the bad flag or variable.
+Options parse(const std::vector<std::string>& args, const EnvLookup& env);
+
+// The --help text: every flag, its environment variable, its default and what it does.
+std::string help_text();
+
+// Parses `redis://[:password@]host[:port][/db]`; throws Error.
+RedisUrl parse_redis_url(std::string_view url);
+
+// Accepts `postgresql://` and `postgres://` URLs and libpq `key=value` strings; throws Error.
+void validate_database_url(std::string_view url);
+
+// Threads to run when ServerOptions::threads is 0.
+unsigned effective_threads(const ServerOptions& options);
+
+}  // namespace gs::config

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/status.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+namespace gs::http {
+
+// What a long-lived stream (SSE) gets once the response head is written: the socket, owned
+// by the session, and a flag that turns true when the server is shutting down.
+struct StreamContext {
+    boost::beast::tcp_stream& stream;
+    const std::function<bool()> stopping;
+};
+
+using StreamBody = std::function<boost::asio::awaitable<void>(StreamContext&)>;
+
+// A response as a handler builds it. The body is a shared immutable buffer so a cached body
+// is written as is, with no copy and no re-serialisation.
+struct Response {
+    boost::beast::http::status status = boost::beast::http::status::ok;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::shared_ptr<const std::string> body;
+    // Set for streams: no Content-Length, the session hands the socket over after the head.
+    StreamBody stream;
+
+    Response& header(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+
+    static Response json(boost::beast::http::status status, const nlohmann::json& body);
+    static Response json_body(boost::beast::http::status status,
+                              std::shared_ptr<const std::string> body);
+    static Response text(boost::beast::http::status status, std::string body,
+                         std::string content_type = "text/plain; charset=utf-8");
+    // `{"error": {"code", "message"}}`
+    static Response error(boost::beast::http::status status, std::string_view code,
+                          std::string_view message);
+};
+
+// The status line and headers, ready to write before the body. `request_id` is echoed in
+// X-Request-Id; `keep_alive` decides the Connection header for HTTP/1.0 and for closing.
+std::string serialize_head(const Response& response, unsigned version, bool keep_alive,
+                           std::string_view request_id);
+
+}  // namespace gs::http

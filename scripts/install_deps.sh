@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests and the service need.
+# One list shared by scripts/run.sh, scripts/test.sh and docker/Dockerfile,
+# so the image and the scripts can never drift apart.
+#
+# Usage: scripts/install_deps.sh [build|runtime|test]   (default: test = everything)
+set -euo pipefail
+
+profile="${1:-test}"
+
+# Build: compiler, CMake, and the libraries (Boost 1.81 headers give Asio and Beast).
+build_pkgs=(
+  g++ cmake make pkg-config
+  libboost1.81-dev
+  libhiredis-dev libpqxx-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# Runtime: shared libraries of the binary and the demo market data.
+runtime_pkgs=(
+  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 gnuplot-doc ca-certificates curl
+)
+# Test: servers the integration tests start, formatting, load and browser tools.
+test_pkgs=(
+  redis-server postgresql-15 clang-format wrk nginx-light
+)
+
+case "$profile" in
+  build) wanted=("${build_pkgs[@]}" "${runtime_pkgs[@]}") ;;
+  runtime) wanted=("${runtime_pkgs[@]}") ;;
+  test) wanted=("${build_pkgs[@]}" "${runtime_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|runtime|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Boost 1.81's -dev packages conflict with 1.74's; drop the old ones first.
+if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q 'install ok installed'; then
+  $SUDO apt-get remove -y -q 'libboost1.74*-dev' libboost-dev || true
+fi
+# apt must not start services (docker images and CI sandboxes have no init anyway).
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

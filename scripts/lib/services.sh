@@ -1,0 +1,109 @@
+# Throwaway Redis and PostgreSQL servers on loopback for the tests: temporary data dirs,
+# free ports, stopped on exit. Source it, then call start_redis / start_postgres;
+# stop_services runs from the EXIT trap that scripts/test.sh sets.
+
+GS_SERVICES_DIR=""
+GS_REDIS_PORT=""
+GS_PG_PORT=""
+GS_PG_BIN=/usr/lib/postgresql/15/bin
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if ! port_in_use "$port"; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+services_dir() {
+  if [[ -z "$GS_SERVICES_DIR" ]]; then
+    GS_SERVICES_DIR=$(mktemp -d /tmp/goldensignals-test.XXXXXX)
+    chmod 755 "$GS_SERVICES_DIR"
+  fi
+  echo "$GS_SERVICES_DIR"
+}
+
+wait_for() {  # wait_for SECONDS COMMAND...
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+start_redis() {
+  local dir
+  dir="$(services_dir)/redis"
+  mkdir -p "$dir"
+  GS_REDIS_PORT=$(free_port)
+  redis-server --port "$GS_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
+  if ! wait_for 10 redis-cli -p "$GS_REDIS_PORT" ping; then
+    echo "redis did not start; log:" >&2
+    cat "$dir/redis.log" >&2
+    return 1
+  fi
+  export GS_TEST_REDIS_URL="redis://127.0.0.1:$GS_REDIS_PORT/0"
+  echo "redis on 127.0.0.1:$GS_REDIS_PORT"
+}
+
+# initdb refuses to run as root: run the server as the postgres user then.
+as_pg_owner() {
+  if [[ $(id -u) -eq 0 ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+start_postgres() {
+  local dir
+  dir="$(services_dir)/pg"
+  mkdir -p "$dir"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres:postgres "$dir"
+  fi
+  GS_PG_PORT=$(free_port)
+  as_pg_owner "$GS_PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
+    --locale=C.UTF-8 --no-sync >"$(services_dir)/initdb.log" 2>&1 || {
+    cat "$(services_dir)/initdb.log" >&2
+    return 1
+  }
+  as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+    -o "-p $GS_PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    start >/dev/null || {
+    cat "$dir/postgres.log" >&2
+    return 1
+  }
+  as_pg_owner "$GS_PG_BIN/psql" -h 127.0.0.1 -p "$GS_PG_PORT" -U postgres -q \
+    -c "CREATE DATABASE goldensignals_test" postgres
+  export GS_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$GS_PG_PORT/goldensignals_test"
+  export GS_TEST_PG_BIN="$GS_PG_BIN"
+  export GS_TEST_PG_DATA="$dir/data"
+  echo "postgres on 127.0.0.1:$GS_PG_PORT"
+}
+
+stop_services() {
+  if [[ -n "$GS_REDIS_PORT" ]]; then
+    redis-cli -p "$GS_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  fi
+  if [[ -n "$GS_PG_PORT" && -d "$GS_SERVICES_DIR/pg/data" ]]; then
+    as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$GS_SERVICES_DIR/pg/data" -m immediate stop \
+      >/dev/null 2>&1 || true
+  fi
+  if [[ -n "$GS_SERVICES_DIR" ]]; then
+    rm -rf "$GS_SERVICES_DIR"
+  fi
+}

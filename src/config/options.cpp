@@ -1,0 +1,292 @@
+#include "goldensignals/config/options.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace gs::config {
+namespace {
+
+constexpr std::string_view kLogLevels[] = {"trace", "debug",    "info", "warn",
+                                           "error", "critical", "off"};
+
+template <typename Int>
+Int parse_integer(std::string_view text, Int min, Int max, std::string_view what) {
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
+        throw Error(fmt::format("{}: '{}' is not an integer", what, text));
+    }
+    if (value < static_cast<long long>(min) || value > static_cast<long long>(max)) {
+        throw Error(fmt::format("{}: {} is out of range [{}, {}]", what, value, min, max));
+    }
+    return static_cast<Int>(value);
+}
+
+bool parse_bool(std::string_view text, std::string_view what) {
+    if (text == "1" || text == "true" || text == "yes" || text == "on") {
+        return true;
+    }
+    if (text == "0" || text == "false" || text == "no" || text == "off") {
+        return false;
+    }
+    throw Error(fmt::format("{}: '{}' is not a boolean (true/false)", what, text));
+}
+
+std::chrono::milliseconds parse_millis(std::string_view text, std::int64_t min, std::int64_t max,
+                                       std::string_view what) {
+    return std::chrono::milliseconds{parse_integer<std::int64_t>(text, min, max, what)};
+}
+
+// One row per option: the flag, its environment variable, the default shown in --help and
+// how a value is applied. Adding an option is adding a row.
+struct OptionSpec {
+    std::string_view flag;
+    std::string_view env;
+    std::string_view default_text;
+    std::string_view help;
+    bool is_switch;
+    std::function<void(Options&, std::string_view value, std::string_view what)> apply;
+};
+
+const std::vector<OptionSpec>& specs() {
+    static const std::vector<OptionSpec> table = {
+        {"port", "GS_PORT", "8080", "TCP port to listen on (0 picks a free port)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.port = parse_integer<std::uint16_t>(v, 0, 65535, w);
+         }},
+        {"bind", "GS_BIND", "0.0.0.0", "address to listen on", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             if (v.empty()) {
+                 throw Error(fmt::format("{}: must not be empty", w));
+             }
+             o.server.bind_address = std::string(v);
+         }},
+        {"threads", "GS_THREADS", "0 (= hardware threads)", "I/O threads", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.threads = parse_integer<unsigned>(v, 0, 256, w);
+         }},
+        {"redis-url", "GS_REDIS_URL", "unset (no Redis)",
+         "Redis for the L2 cache and pub/sub, redis://[:password@]host[:port][/db]", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             if (v.empty()) {
+                 o.redis_url.reset();
+                 return;
+             }
+             try {
+                 parse_redis_url(v);
+             } catch (const Error& e) {
+                 throw Error(fmt::format("{}: {}", w, e.what()));
+             }
+             o.redis_url = std::string(v);
+         }},
+        {"database-url", "GS_DATABASE_URL", "unset (no PostgreSQL)",
+         "PostgreSQL for bars and signals, postgresql://user@host:port/db", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             if (v.empty()) {
+                 o.database_url.reset();
+                 return;
+             }
+             try {
+                 validate_database_url(v);
+             } catch (const Error& e) {
+                 throw Error(fmt::format("{}: {}", w, e.what()));
+             }
+             o.database_url = std::string(v);
+         }},
+        {"log-level", "GS_LOG_LEVEL", "info", "trace, debug, info, warn, error, critical, off",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             if (std::find(std::begin(kLogLevels), std::end(kLogLevels), v) ==
+                 std::end(kLogLevels)) {
+                 throw Error(fmt::format(
+                     "{}: '{}' is not one of trace, debug, info, warn, error, critical, off", w,
+                     v));
+             }
+             o.log_level = std::string(v);
+         }},
+        {"access-log", "GS_ACCESS_LOG", "true", "log one line per request", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.access_log = parse_bool(v, w);
+         }},
+        {"body-limit", "GS_BODY_LIMIT", "1048576",
+         "largest request body in bytes (routes such as bar ingestion may allow more)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.body_limit_bytes = parse_integer<std::size_t>(v, 1, 1ull << 30, w);
+         }},
+        {"header-limit", "GS_HEADER_LIMIT", "16384", "largest request head in bytes", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.header_limit_bytes = parse_integer<std::size_t>(v, 1024, 1 << 20, w);
+         }},
+        {"read-timeout-ms", "GS_READ_TIMEOUT_MS", "30000", "deadline to read one request", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.read_timeout = parse_millis(v, 1, 3'600'000, w);
+         }},
+        {"write-timeout-ms", "GS_WRITE_TIMEOUT_MS", "30000", "deadline to write one response",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.write_timeout = parse_millis(v, 1, 3'600'000, w);
+         }},
+        {"idle-timeout-ms", "GS_IDLE_TIMEOUT_MS", "75000",
+         "how long a keep-alive connection may wait for its next request", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.idle_timeout = parse_millis(v, 1, 3'600'000, w);
+         }},
+        {"shutdown-grace-ms", "GS_SHUTDOWN_GRACE_MS", "10000",
+         "how long shutdown waits for in-flight requests", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.shutdown_grace = parse_millis(v, 0, 600'000, w);
+         }},
+        {"help", "", "", "print this help and exit", true,
+         [](Options& o, std::string_view, std::string_view) { o.show_help = true; }},
+    };
+    return table;
+}
+
+const OptionSpec* find_spec(std::string_view flag) {
+    for (const auto& spec : specs()) {
+        if (spec.flag == flag) {
+            return &spec;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        const char* value = std::getenv(std::string(name).c_str());
+        if (value == nullptr) {
+            return std::nullopt;
+        }
+        return std::string(value);
+    };
+}
+
+Options parse(const std::vector<std::string>& args, const EnvLookup& env) {
+    Options options;
+    // Environment first, then flags, so flags win.
+    for (const auto& spec : specs()) {
+        if (spec.env.empty()) {
+            continue;
+        }
+        if (auto value = env(spec.env)) {
+            spec.apply(options, *value, spec.env);
+        }
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view arg = args[i];
+        if (arg == "-h") {
+            arg = "--help";
+        }
+        if (!arg.starts_with("--")) {
+            throw Error(fmt::format("unexpected argument '{}' (try --help)", arg));
+        }
+        arg.remove_prefix(2);
+        std::string_view name = arg;
+        std::optional<std::string_view> value;
+        if (auto eq = arg.find('='); eq != std::string_view::npos) {
+            name = arg.substr(0, eq);
+            value = arg.substr(eq + 1);
+        }
+        const OptionSpec* spec = find_spec(name);
+        if (spec == nullptr) {
+            throw Error(fmt::format("unknown flag '--{}' (try --help)", name));
+        }
+        if (spec->is_switch) {
+            if (value) {
+                throw Error(fmt::format("--{} takes no value", name));
+            }
+            spec->apply(options, "", "");
+            continue;
+        }
+        if (!value) {
+            if (i + 1 >= args.size()) {
+                throw Error(fmt::format("--{} needs a value", name));
+            }
+            value = args[++i];
+        }
+        spec->apply(options, *value, fmt::format("--{}", name));
+    }
+    return options;
+}
+
+std::string help_text() {
+    std::string out =
+        "goldensignals: trading signals from market bars, over REST and Server-Sent Events\n\n"
+        "Usage: goldensignals [--flag=value ...]\n"
+        "Flags win over GS_* environment variables, which win over the defaults.\n\n";
+    for (const auto& spec : specs()) {
+        std::string flag = fmt::format("--{}", spec.flag);
+        out += fmt::format("  {:<22} {}\n", flag, spec.help);
+        if (!spec.env.empty()) {
+            out += fmt::format("  {:<22} env {}, default {}\n", "", spec.env, spec.default_text);
+        }
+    }
+    return out;
+}
+
+RedisUrl parse_redis_url(std::string_view url) {
+    constexpr std::string_view kScheme = "redis://";
+    if (!url.starts_with(kScheme)) {
+        throw Error("not a redis:// URL");
+    }
+    std::string_view rest = url.substr(kScheme.size());
+    RedisUrl out;
+    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+        std::string_view userinfo = rest.substr(0, at);
+        // redis://:password@host and redis://user:password@host (user is ignored: Redis 5 ACL-less)
+        if (auto colon = userinfo.find(':'); colon != std::string_view::npos) {
+            out.password = std::string(userinfo.substr(colon + 1));
+        } else {
+            out.password = std::string(userinfo);
+        }
+        rest = rest.substr(at + 1);
+    }
+    std::string_view hostport = rest;
+    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+        hostport = rest.substr(0, slash);
+        std::string_view db = rest.substr(slash + 1);
+        if (!db.empty()) {
+            out.db = parse_integer<int>(db, 0, 1 << 16, "database number");
+        }
+    }
+    if (auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
+        out.port = parse_integer<std::uint16_t>(hostport.substr(colon + 1), 1, 65535, "port");
+        hostport = hostport.substr(0, colon);
+    }
+    if (hostport.empty()) {
+        throw Error("the URL has no host");
+    }
+    out.host = std::string(hostport);
+    return out;
+}
+
+void validate_database_url(std::string_view url) {
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+        auto rest = url.substr(url.find("://") + 3);
+        if (rest.empty()) {
+            throw Error("the URL has no host or database");
+        }
+        return;
+    }
+    // libpq keyword/value form, e.g. "host=127.0.0.1 port=5432 dbname=gs".
+    if (url.find('=') != std::string_view::npos) {
+        return;
+    }
+    // The value may hold a password: never echo it.
+    throw Error("neither a postgresql:// URL nor a libpq key=value string");
+}
+
+unsigned effective_threads(const ServerOptions& options) {
+    if (options.threads != 0) {
+        return options.threads;
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace gs::config

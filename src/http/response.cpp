@@ -1,0 +1,98 @@
+#include "goldensignals/http/response.h"
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace gs::http {
+namespace {
+
+// The Date header changes once a second; each thread formats it once per second.
+std::string_view http_date() {
+    thread_local std::time_t cached_second = 0;
+    thread_local char buffer[64];
+    thread_local std::size_t length = 0;
+    std::time_t now = std::time(nullptr);
+    if (now != cached_second) {
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        length = std::strftime(buffer, sizeof(buffer), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        cached_second = now;
+    }
+    return {buffer, length};
+}
+
+}  // namespace
+
+Response Response::json(boost::beast::http::status status, const nlohmann::json& body) {
+    return json_body(status, std::make_shared<const std::string>(body.dump()));
+}
+
+Response Response::json_body(boost::beast::http::status status,
+                             std::shared_ptr<const std::string> body) {
+    Response r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+Response Response::text(boost::beast::http::status status, std::string body,
+                        std::string content_type) {
+    Response r;
+    r.status = status;
+    r.content_type = std::move(content_type);
+    r.body = std::make_shared<const std::string>(std::move(body));
+    return r;
+}
+
+Response Response::error(boost::beast::http::status status, std::string_view code,
+                         std::string_view message) {
+    nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+    // Client-controlled text may be malformed UTF-8; replace rather than throw.
+    return json_body(status, std::make_shared<const std::string>(body.dump(
+                                 -1, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
+std::string serialize_head(const Response& response, unsigned version, bool keep_alive,
+                           std::string_view request_id) {
+    std::string head;
+    head.reserve(256);
+    auto reason = boost::beast::http::obsolete_reason(response.status);
+    fmt::format_to(std::back_inserter(head), "HTTP/1.1 {} {}\r\n",
+                   static_cast<unsigned>(response.status),
+                   std::string_view(reason.data(), reason.size()));
+    head += "Server: goldensignals\r\nDate: ";
+    head += http_date();
+    head += "\r\n";
+    if (!response.content_type.empty()) {
+        head += "Content-Type: ";
+        head += response.content_type;
+        head += "\r\n";
+    }
+    if (!response.stream) {
+        fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n",
+                       response.body ? response.body->size() : 0);
+    }
+    if (!request_id.empty()) {
+        head += "X-Request-Id: ";
+        head += request_id;
+        head += "\r\n";
+    }
+    for (const auto& [name, value] : response.headers) {
+        head += name;
+        head += ": ";
+        head += value;
+        head += "\r\n";
+    }
+    if (!keep_alive) {
+        head += "Connection: close\r\n";
+    } else if (version < 11) {
+        head += "Connection: keep-alive\r\n";
+    }
+    head += "\r\n";
+    return head;
+}
+
+}  // namespace gs::http
