@@ -16,13 +16,13 @@ build_pkgs=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Runtime: shared libraries of the binary and the demo market data.
+# Runtime: shared libraries of the binary, and curl for health checks.
 runtime_pkgs=(
-  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 gnuplot-doc ca-certificates curl
+  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 ca-certificates curl
 )
 # Test: servers the integration tests start, formatting, load and browser tools.
 test_pkgs=(
-  redis-server postgresql-15 clang-format wrk nginx-light
+  redis-server postgresql-15 clang-format wrk nginx-light docker-compose
 )
 
 case "$profile" in

@@ -17,6 +17,9 @@ done
 
 ./scripts/install_deps.sh test
 
+echo "== deployment files (compose, nginx, Dockerfile)"
+./scripts/check_deploy.sh
+
 echo "== format check"
 mapfile -t sources < <(find src include tests bench -name '*.cpp' -o -name '*.h' | sort)
 clang-format --dry-run --Werror "${sources[@]}"

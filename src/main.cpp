@@ -7,17 +7,25 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 
+#include "goldensignals/agents/registry.h"
 #include "goldensignals/build_info.h"
 #include "goldensignals/config/options.h"
+#include "goldensignals/consensus/consensus.h"
 #include "goldensignals/health/prober.h"
 #include "goldensignals/health/readiness.h"
+#include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/router.h"
 #include "goldensignals/http/server.h"
 #include "goldensignals/http/system_handlers.h"
+#include "goldensignals/market/bar_store.h"
+#include "goldensignals/market/demo_data.h"
 #include "goldensignals/metrics/build_info.h"
 #include "goldensignals/metrics/http_metrics.h"
 #include "goldensignals/metrics/registry.h"
+#include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/redis/ping.h"
 #include "goldensignals/store/ping.h"
 
@@ -57,9 +65,45 @@ int run(const gs::config::Options& options) {
         spdlog::info("no PostgreSQL configured: bars and signals are kept in memory only");
     }
 
+    if (options.server.api_token.empty()) {
+        spdlog::warn("GS_API_TOKEN is not set: write routes (POST /v1/bars) are open to anyone");
+    } else {
+        spdlog::info("write routes require the API token (GS_API_TOKEN)");
+    }
+
+    gs::consensus::Config consensus_config;
+    if (!options.consensus_config.empty()) {
+        consensus_config = gs::consensus::load_config(options.consensus_config);
+        spdlog::info("consensus config from {}", options.consensus_config);
+    }
+
+    gs::market::MemoryBarStore bar_store(options.max_bars);
+    if (options.demo) {
+        try {
+            auto symbols = gs::market::load_demo_data(bar_store, options.demo_dir);
+            spdlog::info("demo data: {} symbol(s) from {}", symbols, options.demo_dir);
+        } catch (const std::exception& e) {
+            spdlog::warn(
+                "demo data not loaded: {} (run from the repository root, set "
+                "--demo-dir, or --demo=false)",
+                e.what());
+        }
+    }
+
+    const unsigned compute_threads = options.compute_threads != 0
+                                         ? options.compute_threads
+                                         : std::max(1u, std::thread::hardware_concurrency());
+    boost::asio::thread_pool compute_pool(compute_threads);
+    gs::orchestrator::Orchestrator orchestrator(
+        compute_pool.get_executor(), compute_threads, gs::agents::all_agents(), consensus_config,
+        {.chunks = options.agent_chunks, .agent_budget = options.agent_budget});
+    gs::orchestrator::SignalService signal_service(bar_store, orchestrator);
+
     gs::metrics::Registry registry;
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);
+    gs::http::add_bar_routes(router, bar_store, compute_pool.get_executor());
+    gs::http::add_signal_routes(router, bar_store, signal_service);
     gs::metrics::HttpMetrics http_metrics(route_labels(router));
     registry.add_collector([&](std::string& out) { http_metrics.render(out); });
     registry.add_collector(gs::metrics::render_build_info);
@@ -97,6 +141,8 @@ int run(const gs::config::Options& options) {
         t.join();
     }
     prober.stop();
+    compute_pool.stop();
+    compute_pool.join();
     spdlog::info("stopped");
     return 0;
 }

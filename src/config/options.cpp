@@ -140,6 +140,34 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.server.shutdown_grace = parse_millis(v, 0, 600'000, w);
          }},
+        {"max-bars", "GS_MAX_BARS", "5000", "bars kept per symbol and timeframe", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.max_bars = parse_integer<std::size_t>(v, 10, 1'000'000, w);
+         }},
+        {"demo", "GS_DEMO", "true", "load the bundled demo market data at start", false,
+         [](Options& o, std::string_view v, std::string_view w) { o.demo = parse_bool(v, w); }},
+        {"demo-dir", "GS_DEMO_DIR", "data/demo", "folder of demo CSV files (SYMBOL.csv)", false,
+         [](Options& o, std::string_view v, std::string_view) { o.demo_dir = std::string(v); }},
+        {"consensus-config", "GS_CONSENSUS_CONFIG", "unset (built-in, as config/consensus.json)",
+         "JSON file of consensus weights and thresholds", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.consensus_config = std::string(v);
+         }},
+        {"compute-threads", "GS_COMPUTE_THREADS", "0 (= hardware threads)",
+         "threads that run the agents", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.compute_threads = parse_integer<unsigned>(v, 0, 256, w);
+         }},
+        {"agent-chunks", "GS_AGENT_CHUNKS", "0 (= compute threads)",
+         "tasks the 51 agents are split into per signal", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.agent_chunks = parse_integer<unsigned>(v, 0, 51, w);
+         }},
+        {"agent-budget-ms", "GS_AGENT_BUDGET_MS", "250",
+         "an agent still running after this counts as ABSTAIN", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.agent_budget = parse_millis(v, 1, 60'000, w);
+         }},
         {"help", "", "", "print this help and exit", true,
          [](Options& o, std::string_view, std::string_view) { o.show_help = true; }},
     };
@@ -169,6 +197,9 @@ EnvLookup process_env() {
 
 Options parse(const std::vector<std::string>& args, const EnvLookup& env) {
     Options options;
+    if (auto token = env("GS_API_TOKEN")) {
+        options.server.api_token = *token;
+    }
     // Environment first, then flags, so flags win.
     for (const auto& spec : specs()) {
         if (spec.env.empty()) {
@@ -219,7 +250,9 @@ std::string help_text() {
     std::string out =
         "goldensignals: trading signals from market bars, over REST and Server-Sent Events\n\n"
         "Usage: goldensignals [--flag=value ...]\n"
-        "Flags win over GS_* environment variables, which win over the defaults.\n\n";
+        "Flags win over GS_* environment variables, which win over the defaults.\n"
+        "GS_API_TOKEN (environment only): when set, write routes need\n"
+        "  `Authorization: Bearer <token>`; unset, writes are open.\n\n";
     for (const auto& spec : specs()) {
         std::string flag = fmt::format("--{}", spec.flag);
         out += fmt::format("  {:<22} {}\n", flag, spec.help);

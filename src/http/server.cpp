@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -35,7 +36,7 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // After answering an error we close; reading what the client still sends for a moment
 // keeps the kernel from resetting the connection before the client has read our answer.
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
-constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
 
 // Outcomes of a read that simply end the connection (not worth an answer or a log line).
 bool is_disconnect(const boost::system::error_code& ec) {
@@ -275,6 +276,14 @@ asio::awaitable<void> Server::run_session(tcp::socket socket) {
                     if (!target_ok) {
                         response = Response::error(bhttp::status::bad_request, "bad_target",
                                                    "request target is not a valid path");
+                    } else if (match.route != nullptr && match.route->options.write &&
+                               !authorized(request.message)) {
+                        route_index =
+                            static_cast<std::size_t>(match.route - router_.routes().data());
+                        response =
+                            Response::error(bhttp::status::unauthorized, "unauthorized",
+                                            "this route needs Authorization: Bearer <token>");
+                        response.header("WWW-Authenticate", "Bearer");
                     } else if (match.route != nullptr) {
                         route_index =
                             static_cast<std::size_t>(match.route - router_.routes().data());
@@ -357,6 +366,19 @@ asio::awaitable<void> Server::run_session(tcp::socket socket) {
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         stream.socket().close(ignored);
     }
+}
+
+bool Server::authorized(const RawRequest& message) const {
+    if (options_.api_token.empty()) {
+        return true;
+    }
+    std::string_view header = message[bhttp::field::authorization];
+    constexpr std::string_view kScheme = "Bearer ";
+    if (header.size() <= kScheme.size() ||
+        !beast::iequals(header.substr(0, kScheme.size()), kScheme)) {
+        return false;
+    }
+    return detail::constant_time_equals(header.substr(kScheme.size()), options_.api_token);
 }
 
 void Server::shutdown(std::function<void()> done) {

@@ -3,7 +3,8 @@
 # health, each 4xx error, the server still up after them, a clean exit on SIGTERM, and
 # a clear non-zero exit on bad configuration.
 set -euo pipefail
-binary="${1:?usage: $0 path/to/goldensignals}"
+binary="${1:?usage: $0 path/to/goldensignals [demo-dir]}"
+demo_dir="${2:-$(dirname "$0")/../../data/demo}"
 work=$(mktemp -d)
 pid=""
 cleanup() {
@@ -32,7 +33,8 @@ fi
 grep -q "GS_LOG_LEVEL" "$work/bad.out" || fail "bad GS_LOG_LEVEL message"
 "$binary" --help | grep -q "GS_DATABASE_URL" || fail "--help lacks GS_DATABASE_URL"
 
-env -u GS_REDIS_URL -u GS_DATABASE_URL "$binary" --port=0 --bind=127.0.0.1 --threads=2 \
+env -u GS_REDIS_URL -u GS_DATABASE_URL -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 \
+  --threads=2 --demo-dir="$demo_dir" \
   >"$work/log" 2>&1 &
 pid=$!
 port=""
@@ -73,6 +75,15 @@ reply=$(timeout 5 cat <&3 || true)
 exec 3<&-
 [[ "$reply" == "HTTP/1.1 400"* ]] || fail "malformed request answered: $reply"
 [[ "$reply" == *'"code":"malformed_request"'* ]] || fail "malformed request body: $reply"
+# The demo data gives a real signal with every agent's result at once.
+expect 200 - "$base/v1/signals/DEMO"
+agents=$(grep -o '"category":' "$work/body" | wc -l)
+[[ "$agents" -eq 51 ]] || fail "DEMO signal has $agents agent results, want 51"
+grep -q '"as_of":"2004-02-27T00:00:00Z"' "$work/body" || fail "DEMO as_of: $(head -c 300 "$work/body")"
+expect 200 - "$base/v1/signals/SIMWALK?agents=false"
+expect 404 unknown_symbol "$base/v1/signals/NOSUCH"
+expect 400 invalid_bars -X POST -H 'Content-Type: text/csv' --data-binary $'time,open,high,low,close,volume\n1,2,1,1,1,1\n' "$base/v1/bars/DEMO"
+expect 415 unsupported_media_type -X POST -H 'Content-Type: text/plain' --data-binary 'x' "$base/v1/bars/DEMO"
 # Still up after all of it, and the metrics saw it.
 expect 200 - "$base/healthz"
 expect 200 - "$base/metrics"

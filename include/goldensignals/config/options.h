@@ -30,6 +30,9 @@ struct ServerOptions {
     std::chrono::milliseconds idle_timeout{75'000};
     std::chrono::milliseconds shutdown_grace{10'000};
     bool access_log = true;
+    // When set, write routes require `Authorization: Bearer <token>`. From GS_API_TOKEN only:
+    // secrets never come from flags (they would show in `ps`).
+    std::string api_token;
 };
 
 struct RedisUrl {
@@ -46,6 +49,18 @@ struct Options {
     // Unset: no PostgreSQL, bars and signals live in memory only.
     std::optional<std::string> database_url;
     std::string log_level = "info";
+    // Bars kept per (symbol, timeframe).
+    std::size_t max_bars = 5000;
+    // Load the bundled demo market data at start.
+    bool demo = true;
+    std::string demo_dir = "data/demo";
+    // Consensus weights and thresholds; empty = the built-in defaults.
+    std::string consensus_config;
+    // Compute threads for the agents; 0 = hardware threads.
+    unsigned compute_threads = 0;
+    // Agent fan-out: tasks per signal; 0 = one per compute thread.
+    unsigned agent_chunks = 0;
+    std::chrono::milliseconds agent_budget{250};
     bool show_help = false;
 };
 

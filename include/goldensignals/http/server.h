@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "goldensignals/config/options.h"
+#include "goldensignals/http/request.h"
 #include "goldensignals/http/router.h"
 #include "goldensignals/metrics/http_metrics.h"
 
@@ -47,6 +48,7 @@ class Server final {
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket);
     boost::asio::awaitable<void> wait_for_sessions(std::function<void()> done);
+    bool authorized(const RawRequest& message) const;
 
     boost::asio::io_context& io_;
     const config::ServerOptions options_;

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "goldensignals/http/router.h"
+#include "goldensignals/market/bar_store.h"
+#include "goldensignals/orchestrator/signal_service.h"
+
+namespace gs::http {
+
+inline constexpr std::size_t kBarsBodyLimit = 10 * 1024 * 1024;
+
+// POST and GET /v1/bars/{symbol}. Parsing of large bodies runs on `compute`.
+void add_bar_routes(Router& router, market::BarStore& store, boost::asio::any_io_executor compute);
+
+// GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents.
+void add_signal_routes(Router& router, market::BarStore& store,
+                       orchestrator::SignalService& signals);
+
+}  // namespace gs::http

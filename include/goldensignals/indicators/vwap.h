@@ -1,0 +1,32 @@
+#pragma once
+
+// Rolling volume-weighted average price with volume-weighted standard-deviation bands.
+// TA-Lib has no VWAP.
+
+#include <cstddef>
+#include <span>
+
+namespace gs::indicators {
+
+// Over the last `period` bars, with typical price tp = (high + low + close) / 3:
+//   middle = sum(tp * v) / sum(v)
+//   sigma  = sqrt(sum(v * (tp - middle)^2) / sum(v))
+//   upper/lower = middle +/- k * sigma
+// Lookback period - 1. NaN where the window holds no volume (the price is undefined).
+void vwap(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+          std::span<const double> volume, int period, double k, std::span<double> upper,
+          std::span<double> middle, std::span<double> lower) noexcept;
+
+struct VwapBands {
+    double upper;
+    double middle;
+    double lower;
+};
+
+// The VWAP and bands at bar `i` alone, from its own window (two passes, O(period)): what an
+// agent needs for the latest bars. NaN as vwap(). Agrees with vwap() to rounding.
+VwapBands vwap_at(std::span<const double> high, std::span<const double> low,
+                  std::span<const double> close, std::span<const double> volume, int period,
+                  double k, std::size_t i) noexcept;
+
+}  // namespace gs::indicators

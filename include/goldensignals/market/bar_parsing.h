@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "goldensignals/market/bar.h"
+
+namespace gs::market {
+
+inline constexpr std::size_t kMaxBarsPerRequest = 100'000;
+
+// The first problem found in posted bars. `row` is 1-based: the n-th bar of a JSON array,
+// the n-th data line of a CSV (the header is line 1, so CSV data row n is on line n + 1).
+class BarParseError final : public std::runtime_error {
+  public:
+    enum class Kind { kInvalid, kTooMany };
+    BarParseError(Kind kind, std::size_t row, std::string message)
+        : std::runtime_error(std::move(message)), kind_(kind), row_(row) {}
+    Kind kind() const noexcept { return kind_; }
+    std::size_t row() const noexcept { return row_; }
+
+  private:
+    Kind kind_;
+    std::size_t row_;
+};
+
+// A JSON array of {"time", "open", "high", "low", "close", "volume"}; time is an ISO-8601
+// string or epoch seconds. Every bar is validated; the whole batch is refused on the first
+// bad one. Throws BarParseError.
+std::vector<Bar> parse_bars_json(std::string_view body, std::size_t max_rows = kMaxBarsPerRequest);
+
+// CSV with the header `time,open,high,low,close,volume` (any case, CRLF or LF). Throws
+// BarParseError.
+std::vector<Bar> parse_bars_csv(std::string_view body, std::size_t max_rows = kMaxBarsPerRequest);
+
+}  // namespace gs::market

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/consensus/consensus.h"
+#include "goldensignals/market/timeframe.h"
+
+namespace gs::orchestrator {
+
+// A consensus signal and the agent results behind it. Immutable once built.
+struct Signal {
+    std::string symbol;
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    std::int64_t as_of = 0;        // time of the newest bar used
+    std::int64_t computed_at = 0;  // epoch seconds
+    std::size_t bars_used = 0;
+    consensus::Consensus consensus;
+    std::vector<const agents::AgentDef*> defs;  // defs[i] made agents[i]
+    std::vector<agents::AgentResult> agents;
+};
+
+// The API's JSON for a signal: {"symbol", "timeframe", "as_of", "action", "strength",
+// "score", "confidence", "votes", "categories", "agents" (when with_agents), "computed_at"}.
+std::string to_json(const Signal& signal, bool with_agents);
+
+}  // namespace gs::orchestrator

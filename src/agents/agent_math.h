@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+
+#include "goldensignals/agents/agent.h"
+
+namespace gs::agents {
+
+// Bars since the sign of (a - b) last changed, looking back at most `window` bars;
+// returns `window` when there was no change (or values are missing) in that span.
+inline std::size_t bars_since_sign_change(std::span<const double> a, std::span<const double> b,
+                                          std::size_t window) {
+    const std::size_t n = a.size();
+    if (n < 2) {
+        return window;
+    }
+    auto sign = [](double x) { return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0); };
+    const int now = sign(a[n - 1] - b[n - 1]);
+    for (std::size_t back = 1; back <= window && back < n; ++back) {
+        const double da = a[n - 1 - back];
+        const double db = b[n - 1 - back];
+        if (std::isnan(da) || std::isnan(db)) {
+            return window;
+        }
+        if (sign(da - db) != now) {
+            return back - 1;
+        }
+    }
+    return window;
+}
+
+}  // namespace gs::agents

@@ -1,0 +1,98 @@
+// awesome_oscillator (momentum): Bill Williams' Awesome Oscillator, SMA 5 - SMA 34 of the
+// median price (high + low) / 2 (TA_SMA), traded on its sign, stronger near a fresh
+// zero-line cross and with a wider gap.
+//
+// Rule, on the latest bar:
+//   rel      = ao / sma_34 (the gap as a fraction of price)
+//   |rel| < 1e-9: HOLD, confidence 1, lean 0 (on the zero line, e.g. flat prices)
+//   age      = bars since AO's sign last changed, looked for over the last 10 bars;
+//              fresh = 1 - age / 10 (0 when no cross in 10 bars)
+//   strength = min(|rel| / 0.02, 1)     (a 2 % gap is a full opening)
+//   ao > 0: BUY, ao < 0: SELL, confidence = 0.3 + 0.35 * fresh + 0.35 * strength
+// Needs 44 bars (34 for the first value, 10 more to date a cross).
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "agents/agent_math.h"
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kFast = 5;
+constexpr int kSlow = 34;
+constexpr std::size_t kFreshWindow = 10;
+constexpr std::size_t kMinBars = kSlow + kFreshWindow;
+constexpr double kFlat = 1e-9;
+
+void median_price(const market::BarsView& bars, std::span<double> out) {
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+        out[i] = (bars.high[i] + bars.low[i]) / 2.0;
+    }
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // SMAs are windowed: the last 44 bars give the last 11 values.
+    const auto recent = bars.last(kMinBars);
+    const std::size_t m = recent.size();
+    auto median = ws.take(m);
+    auto fast = ws.take(m);
+    auto slow = ws.take(m);
+    median_price(recent, median);
+    indicators::sma(median, kFast, fast);
+    indicators::sma(median, kSlow, slow);
+    const double ao = fast[m - 1] - slow[m - 1];
+    const double rel = slow[m - 1] != 0.0 ? ao / std::abs(slow[m - 1]) : 0.0;
+    // The sign of AO is the sign of sma_5 - sma_34.
+    const std::size_t age = bars_since_sign_change(fast, slow, kFreshWindow);
+    const double fresh = age >= kFreshWindow
+                             ? 0.0
+                             : 1.0 - static_cast<double>(age) / static_cast<double>(kFreshWindow);
+    const double confidence = 0.3 + 0.35 * fresh + 0.35 * std::min(std::abs(rel) / 0.02, 1.0);
+    const std::string when =
+        age < kFreshWindow ? fmt::format(", crossed zero {} bars ago", age) : std::string();
+    AgentResult r;
+    if (std::abs(rel) < kFlat) {
+        r = hold(1.0, 0.0, "Awesome Oscillator on the zero line");
+    } else if (ao > 0.0) {
+        r = buy(confidence, fmt::format("Awesome Oscillator {:+.4g} ({:+.2f}% of price){}", ao,
+                                        rel * 100.0, when));
+    } else {
+        r = sell(confidence, fmt::format("Awesome Oscillator {:+.4g} ({:+.2f}% of price){}", ao,
+                                         rel * 100.0, when));
+    }
+    r.add("ao", ao);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    std::vector<double> median(n);
+    std::vector<double> slow(n);
+    auto& ao = out.add("ao", n);
+    median_price(bars, median);
+    indicators::sma(median, kSlow, slow);
+    indicators::sma(median, kFast, ao);
+    for (std::size_t i = 0; i < n; ++i) {
+        ao[i] -= slow[i];  // NaN while SMA 34 warms up
+    }
+}
+
+}  // namespace
+
+extern const AgentDef kAwesomeOscillator = {
+    "awesome_oscillator",
+    Category::kMomentum,
+    R"({"fast":5,"slow":34,"price":"median"})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

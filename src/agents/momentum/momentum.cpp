@@ -1,0 +1,68 @@
+// momentum (momentum): momentum 10 of the close (TA_MOM, price units) normalised by ATR 14
+// (TA_ATR), so the threshold means the same on any price scale and volatility.
+//
+// Rule, on the latest bar:
+//   m = mom / atr   (the 10-bar change measured in average true ranges)
+//   atr = 0 (no range at all): ABSTAIN
+//   m > 1:  BUY,  confidence = 0.3 + 0.7 * min((m - 1) / 2, 1)    (full at 3 ATRs)
+//   m < -1: SELL, confidence = 0.3 + 0.7 * min((-m - 1) / 2, 1)
+//   otherwise: HOLD, confidence = 1 - |m| (1 at 0, 0 at one ATR), lean = m / 2
+// The `mom` indicator is TA-Lib's MOM 10 (price units).
+// Needs 15 bars (ATR 14 has lookback 14).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/mom.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 10;
+constexpr int kAtrPeriod = 14;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto atr = ws.take(n);
+    indicators::atr(bars.high, bars.low, bars.close, kAtrPeriod, atr);
+    const double range = atr[n - 1];
+    const double value = bars.close[n - 1] - bars.close[n - 1 - kPeriod];  // TA_MOM
+    AgentResult r;
+    if (!(range > 0.0)) {
+        r = abstain("average true range is 0: momentum cannot be normalised");
+    } else {
+        const double m = value / range;
+        if (m > 1.0) {
+            r = buy(0.3 + 0.7 * std::min((m - 1.0) / 2.0, 1.0),
+                    fmt::format("10-bar momentum {:+.4g} is {:.2f} ATRs", value, m));
+        } else if (m < -1.0) {
+            r = sell(0.3 + 0.7 * std::min((-m - 1.0) / 2.0, 1.0),
+                     fmt::format("10-bar momentum {:+.4g} is {:.2f} ATRs", value, m));
+        } else {
+            r = hold(1.0 - std::abs(m), m / 2.0,
+                     fmt::format("10-bar momentum {:+.4g} is {:.2f} ATRs, within one", value, m));
+        }
+    }
+    r.add("mom", value);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::mom(bars.close, kPeriod, out.add("mom", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kMomentum = {
+    "momentum",
+    Category::kMomentum,
+    R"({"period":10,"atr_period":14,"threshold_atr":1})",
+    kAtrPeriod + 1,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

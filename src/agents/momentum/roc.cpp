@@ -1,0 +1,83 @@
+// roc (momentum): rate of change 12 of the close (TA_ROC, percent), judged against its own
+// recent spread: a move beyond one standard deviation of the last 50 ROC values is momentum
+// worth following.
+//
+// Rule, on the latest bar:
+//   sigma = population standard deviation of the last 50 ROC values (latest included),
+//   z     = roc / sigma
+//   sigma = 0 (ROC did not vary): ABSTAIN
+//   z > 1:  BUY,  confidence = 0.3 + 0.7 * min(z - 1, 1)    (full at two sigmas)
+//   z < -1: SELL, confidence = 0.3 + 0.7 * min(-z - 1, 1)
+//   otherwise: HOLD, confidence = 1 - |z| (1 at 0, 0 at one sigma), lean = z / 2
+// Needs 62 bars (12 for the first ROC + 50 ROC values).
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/roc.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 12;
+constexpr std::size_t kSpreadWindow = 50;
+constexpr std::size_t kMinBars = kPeriod + kSpreadWindow;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // ROC is windowed: the last 62 closes give the last 50 values.
+    const auto close = bars.close.last(kMinBars);
+    auto roc = ws.take(kMinBars);
+    indicators::roc(close, kPeriod, roc);
+    const auto values = std::span<const double>(roc).last(kSpreadWindow);
+    double mean = 0.0;
+    for (const double v : values) {
+        mean += v;
+    }
+    mean /= static_cast<double>(kSpreadWindow);
+    double variance = 0.0;
+    for (const double v : values) {
+        variance += (v - mean) * (v - mean);
+    }
+    const double sigma = std::sqrt(variance / static_cast<double>(kSpreadWindow));
+    const double value = values.back();
+    AgentResult r;
+    if (!(sigma > 0.0)) {
+        r = abstain("ROC did not vary over the last 50 bars: no spread to judge it by");
+    } else {
+        const double z = value / sigma;
+        if (z > 1.0) {
+            r = buy(0.3 + 0.7 * std::min(z - 1.0, 1.0),
+                    fmt::format("ROC {:+.2f}% is {:.2f} sigmas of its 50-bar spread ({:.2f}%)",
+                                value, z, sigma));
+        } else if (z < -1.0) {
+            r = sell(0.3 + 0.7 * std::min(-z - 1.0, 1.0),
+                     fmt::format("ROC {:+.2f}% is {:.2f} sigmas of its 50-bar spread ({:.2f}%)",
+                                 value, z, sigma));
+        } else {
+            r = hold(1.0 - std::abs(z), z / 2.0,
+                     fmt::format("ROC {:+.2f}% within one sigma ({:.2f}%)", value, sigma));
+        }
+    }
+    r.add("roc", value);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::roc(bars.close, kPeriod, out.add("roc", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kRoc = {
+    "roc",
+    Category::kMomentum,
+    R"({"period":12,"spread_window":50,"sigmas":1})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,123 @@
+// rsi_divergence (momentum): RSI 14 (TA_RSI) against the close over the last 20 bars,
+// looking for momentum that disagrees with a new price extreme.
+//
+// Rule, on the latest 20 bars, split into an earlier part E (bars -20 .. -6) and a recent
+// part R (the last 5 bars):
+//   the close did not change over the 20 bars: ABSTAIN (no extremes, RSI undefined)
+//   bullish: the lowest close of R is below the lowest close of E (a lower low) while the
+//            RSI at R's low is above the RSI at E's low (a higher low)
+//   bearish: the highest close of R is above the highest close of E (a higher high) while
+//            the RSI at R's high is below the RSI at E's high (a lower high)
+//   rsi_gap = |RSI difference| between the two extremes, price_gap = |close difference| /
+//             the earlier extreme's close;
+//   strength = 0.3 + 0.4 * min(rsi_gap / 10, 1) + 0.3 * min(price_gap / 0.02, 1)
+//   bullish only: BUY, bearish only: SELL, confidence = strength
+//   both (a widening range): HOLD, confidence = 1 - max of the two strengths,
+//       lean = (bullish strength - bearish strength) / 2
+//   neither: HOLD, confidence = 1 - |rsi - 50| / 100 (in [0.5, 1]), lean = (50 - rsi) / 200
+// Needs 34 bars (15 for the first RSI + 19 more for 20 RSI values).
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/rsi.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 14;
+constexpr std::size_t kWindow = 20;
+constexpr std::size_t kRecent = 5;
+constexpr std::size_t kMinBars = kPeriod + kWindow;
+
+struct Divergence {
+    bool found = false;
+    double strength = 0.0;
+    double rsi_gap = 0.0;
+    double price_gap = 0.0;
+};
+
+// `better(a, b)`: a is a more extreme close than b (lower for lows, higher for highs). The
+// first extreme of each part counts, so a flat stretch does not move it.
+template <typename Better>
+Divergence find(std::span<const double> close, std::span<const double> rsi, Better better) {
+    const std::size_t n = close.size();
+    const std::size_t from = n - kWindow;
+    const std::size_t split = n - kRecent;
+    std::size_t early = from;
+    for (std::size_t i = from + 1; i < split; ++i) {
+        if (better(close[i], close[early])) {
+            early = i;
+        }
+    }
+    std::size_t late = split;
+    for (std::size_t i = split + 1; i < n; ++i) {
+        if (better(close[i], close[late])) {
+            late = i;
+        }
+    }
+    Divergence d;
+    // Price makes a new extreme but the RSI does not follow it.
+    d.found = better(close[late], close[early]) && better(rsi[early], rsi[late]);
+    if (d.found) {
+        d.rsi_gap = std::abs(rsi[late] - rsi[early]);
+        d.price_gap = std::abs(close[late] - close[early]) / std::abs(close[early]);
+        d.strength =
+            0.3 + 0.4 * std::min(d.rsi_gap / 10.0, 1.0) + 0.3 * std::min(d.price_gap / 0.02, 1.0);
+    }
+    return d;
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto rsi = ws.take(n);
+    indicators::rsi(bars.close, kPeriod, rsi);
+    const double value = rsi[n - 1];
+    const auto window = bars.close.last(kWindow);
+    const auto [lo, hi] = std::minmax_element(window.begin(), window.end());
+    const auto bull = find(bars.close, rsi, [](double a, double b) { return a < b; });
+    const auto bear = find(bars.close, rsi, [](double a, double b) { return a > b; });
+    AgentResult r;
+    if (*lo == *hi) {
+        r = abstain("close unchanged over the last 20 bars: no divergence to read");
+    } else if (bull.found && bear.found) {
+        r = hold(1.0 - std::max(bull.strength, bear.strength),
+                 (bull.strength - bear.strength) / 2.0,
+                 "both a bullish and a bearish RSI divergence (widening range)");
+    } else if (bull.found) {
+        r = buy(bull.strength,
+                fmt::format("bullish divergence: price {:.2f}% lower low, RSI {:.1f} points "
+                            "higher low",
+                            bull.price_gap * 100.0, bull.rsi_gap));
+    } else if (bear.found) {
+        r = sell(bear.strength,
+                 fmt::format("bearish divergence: price {:.2f}% higher high, RSI {:.1f} points "
+                             "lower high",
+                             bear.price_gap * 100.0, bear.rsi_gap));
+    } else {
+        r = hold(1.0 - std::abs(value - 50.0) / 100.0, (50.0 - value) / 200.0,
+                 fmt::format("no RSI divergence over 20 bars (RSI {:.1f})", value));
+    }
+    r.add("rsi", value);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::rsi(bars.close, kPeriod, out.add("rsi", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kRsiDivergence = {
+    "rsi_divergence",
+    Category::kMomentum,
+    R"({"period":14,"window":20,"recent":5})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,90 @@
+// stochastic (momentum): slow stochastic 14 / 3 / 3 (TA_STOCH, SMA smoothing), trading the
+// %K / %D cross in the oversold and overbought zones.
+//
+// Rule, on the latest bar (K = slow %K, D = slow %D):
+//   highest high == lowest low over the last 14 bars: ABSTAIN (%K is 0/0 there)
+//   age   = bars since the sign of K - D last changed (0 = on the latest bar), looked for
+//           over the last 3 bars; fresh = 1 - age / 3
+//   level = D on the bar of that cross
+//   K > D, a cross within 3 bars and level < 20: BUY,
+//       confidence = 0.3 + 0.4 * (20 - level) / 20 + 0.3 * fresh
+//   K < D, a cross within 3 bars and level > 80: SELL,
+//       confidence = 0.3 + 0.4 * (level - 80) / 20 + 0.3 * fresh
+//   otherwise: HOLD, confidence = 1 - |K - 50| / 30 (1 at 50, 0 at 20 and 80),
+//       lean = (50 - K) / 100
+// Needs 21 bars (17 for the first %D, 3 more to see a cross, +1).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/agent_math.h"
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/stoch.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kFastK = 14;
+constexpr int kSlowK = 3;
+constexpr int kSlowD = 3;
+constexpr std::size_t kCrossWindow = 3;
+constexpr std::size_t kMinBars = (kFastK - 1) + (kSlowK - 1) + (kSlowD - 1) + kCrossWindow + 1;
+constexpr double kOversold = 20.0;
+constexpr double kOverbought = 80.0;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // Stochastics are windowed (no recursion): the last kMinBars bars give the same values.
+    const auto recent = bars.last(kMinBars);
+    const std::size_t m = recent.size();
+    auto k = ws.take(m);
+    auto d = ws.take(m);
+    indicators::stoch(recent.high, recent.low, recent.close, kFastK, kSlowK, kSlowD, k, d);
+    const double k_now = k[m - 1];
+    const double d_now = d[m - 1];
+    const auto window = recent.last(kFastK);
+    const double highest = *std::max_element(window.high.begin(), window.high.end());
+    const double lowest = *std::min_element(window.low.begin(), window.low.end());
+    const std::size_t age = bars_since_sign_change(k, d, kCrossWindow);
+    const bool crossed = age < kCrossWindow;
+    const double level = crossed ? d[m - 1 - age] : d_now;
+    const double fresh =
+        crossed ? 1.0 - static_cast<double>(age) / static_cast<double>(kCrossWindow) : 0.0;
+    AgentResult r;
+    if (highest == lowest) {
+        r = abstain("no price range over the last 14 bars: stochastic undefined");
+    } else if (k_now > d_now && crossed && level < kOversold) {
+        r = buy(0.3 + 0.4 * (kOversold - level) / 20.0 + 0.3 * fresh,
+                fmt::format("%K {:.1f} crossed above %D {} bars ago at %D {:.1f} (oversold)", k_now,
+                            age, level));
+    } else if (k_now < d_now && crossed && level > kOverbought) {
+        r = sell(0.3 + 0.4 * (level - kOverbought) / 20.0 + 0.3 * fresh,
+                 fmt::format("%K {:.1f} crossed below %D {} bars ago at %D {:.1f} (overbought)",
+                             k_now, age, level));
+    } else {
+        r = hold(1.0 - std::abs(k_now - 50.0) / 30.0, (50.0 - k_now) / 100.0,
+                 fmt::format("%K {:.1f}, %D {:.1f}: no fresh cross in a 20/80 zone", k_now, d_now));
+    }
+    r.add("stoch_k", k_now);
+    r.add("stoch_d", d_now);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    auto& k = out.add("stoch_k", bars.size());
+    auto& d = out.add("stoch_d", bars.size());
+    indicators::stoch(bars.high, bars.low, bars.close, kFastK, kSlowK, kSlowD, k, d);
+}
+
+}  // namespace
+
+extern const AgentDef kStochastic = {
+    "stochastic",
+    Category::kMomentum,
+    R"({"fastk":14,"slowk":3,"slowd":3,"oversold":20,"overbought":80})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

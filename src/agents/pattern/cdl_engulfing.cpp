@@ -1,0 +1,70 @@
+// cdl_engulfing (pattern): TA-Lib's CDLENGULFING on the latest bar.
+//
+// Rule, on the latest bar i (value v = +-100, or +-80 when the two real bodies share an end):
+//   engulf    = min((body[i] / body[i-1] - 1) / 2, 1), floored at 0  (a body 3x the engulfed
+//               one is complete)
+//   setup     = reversal_setup(prior_trend ending at bar i-2): the 10-bar close move before the
+//               pattern against the pattern's direction, in average bar ranges, / 3, in [0, 1]
+//   v > 0: BUY, v < 0: SELL,
+//       confidence = 0.3 + 0.3 * engulf + 0.3 * setup + 0.1 * (|v| == 100)
+//   v == 0: HOLD (pattern_context.h): lean toward an engulfing 1-4 bars old, fading with age.
+// Needs 13 bars: TA-Lib's lookback 2 + 1, and the 10-bar trend before the 2-bar pattern.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/pattern/pattern_context.h"
+#include "goldensignals/indicators/candles.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr std::size_t kPatternBars = 2;
+constexpr std::size_t kMinBars = kPatternBars + pattern::kTrendWindow + 1;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    // The newest bars are enough: the pattern only looks back over its lookback.
+    const auto tail = bars.last(indicators::kCdlEngulfingLookback + pattern::kRecentWindow);
+    auto values = ws.take(tail.size());
+    indicators::cdl_engulfing(pattern::candles_of(tail), values);
+    const double v = values.back();
+    AgentResult r;
+    if (v != 0.0) {
+        const int direction = v > 0.0 ? 1 : -1;
+        const double body = std::abs(bars.close[n - 1] - bars.open[n - 1]);
+        const double engulfed = std::abs(bars.close[n - 2] - bars.open[n - 2]);
+        const double engulf =
+            engulfed > 0.0 ? std::clamp((body / engulfed - 1.0) / 2.0, 0.0, 1.0) : 1.0;
+        const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
+        const double setup = pattern::reversal_setup(trend, direction);
+        const double confidence =
+            0.3 + 0.3 * engulf + 0.3 * setup + (std::abs(v) == 100.0 ? 0.1 : 0.0);
+        auto reason = fmt::format(
+            "{} engulfing{}: body {:.2f}x the previous, prior trend {:+.1f} "
+            "ranges",
+            direction > 0 ? "bullish" : "bearish",
+            std::abs(v) == 100.0 ? "" : " (bodies share an end)",
+            engulfed > 0.0 ? body / engulfed : 0.0, trend);
+        r = direction > 0 ? buy(confidence, std::move(reason))
+                          : sell(confidence, std::move(reason));
+    } else {
+        r = pattern::no_pattern_hold(pattern::latest_pattern(values), "bullish engulfing",
+                                     "bearish engulfing");
+    }
+    r.add("cdl_engulfing", v);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::cdl_engulfing(pattern::candles_of(bars), out.add("cdl_engulfing", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kCdlEngulfing = {
+    "cdl_engulfing", Category::kPattern, R"({"trend_window":10})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,95 @@
+// cdl_hammer (pattern): TA-Lib's CDLHAMMER and CDLHANGINGMAN on the latest bar. Both are the
+// same candle (short body, long lower shadow, almost no upper shadow); what it means depends
+// on the trend it ends, so the trend is part of the rule.
+//
+// Rule, on the latest bar i:
+//   trend = prior_trend ending at bar i-1 (10-bar close move in average bar ranges)
+//   shape = min((lower_shadow / (high - low) - 0.5) / 0.4, 1), floored at 0 (a lower shadow
+//           of 90 % of the candle is a perfect hammer)
+//   hammer (100) and trend <= -1:      BUY   (a hammer after a fall)
+//   hanging man (-100) and trend >= 1: SELL  (a hanging man after a rise)
+//       confidence = 0.3 + 0.35 * shape + 0.35 * min(|trend| / 3, 1)
+//   the candle without the trend: HOLD, confidence 0.5 - 0.2 * shape, lean +-0.2 * shape
+//   toward the candle
+//   no candle: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
+// Needs 12 bars: TA-Lib's lookback 11 + 1 (the 10-bar trend before the candle fits in it).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/pattern/pattern_context.h"
+#include "goldensignals/indicators/candles.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr double kMinTrend = 1.0;
+constexpr std::size_t kMinBars =
+    std::max<std::size_t>(indicators::kCdlHammerLookback + 1, pattern::kTrendWindow + 2);
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    const auto tail = bars.last(indicators::kCdlHammerLookback + pattern::kRecentWindow);
+    const auto candles = pattern::candles_of(tail);
+    auto hammer = ws.take(tail.size());
+    auto hanging = ws.take(tail.size());
+    indicators::cdl_hammer(candles, hammer);
+    indicators::cdl_hanging_man(candles, hanging);
+    const double h = hammer.back();
+    const double m = hanging.back();
+    const double trend = pattern::prior_trend(bars, n - 2);
+    AgentResult r;
+    if (h != 0.0 || m != 0.0) {
+        const double high = bars.high[n - 1];
+        const double low = bars.low[n - 1];
+        const double lower = std::min(bars.open[n - 1], bars.close[n - 1]) - low;
+        const double ratio = high > low ? lower / (high - low) : 0.0;
+        const double shape = std::clamp((ratio - 0.5) / 0.4, 0.0, 1.0);
+        const double context = std::min(std::abs(trend) / pattern::kFullTrend, 1.0);
+        const double confidence = 0.3 + 0.35 * shape + 0.35 * context;
+        if (h != 0.0 && trend <= -kMinTrend) {
+            r = buy(confidence, fmt::format("hammer after a fall of {:.1f} ranges, lower shadow "
+                                            "{:.0f}% of the candle",
+                                            -trend, ratio * 100.0));
+        } else if (m != 0.0 && trend >= kMinTrend) {
+            r = sell(confidence, fmt::format("hanging man after a rise of {:.1f} ranges, lower "
+                                             "shadow {:.0f}% of the candle",
+                                             trend, ratio * 100.0));
+        } else {
+            // The shape alone, without the trend it should reverse, is only a hint.
+            const double lean = (h != 0.0 ? 0.2 : -0.2) * shape;
+            r = hold(0.5 - 0.2 * shape, lean,
+                     fmt::format("{} shape without a prior {} (trend {:+.1f} ranges)",
+                                 h != 0.0 ? "hammer" : "hanging man", h != 0.0 ? "fall" : "rise",
+                                 trend));
+        }
+    } else {
+        // A hammer and a hanging man on the same bar lean both ways; the hammer wins ties.
+        auto recent = pattern::latest_pattern(hammer);
+        const auto recent_hanging = pattern::latest_pattern(hanging);
+        if (recent.value == 0.0 ||
+            (recent_hanging.value != 0.0 && recent_hanging.age < recent.age)) {
+            recent = recent_hanging;
+        }
+        r = pattern::no_pattern_hold(recent, "hammer", "hanging man");
+    }
+    r.add("cdl_hammer", h);
+    r.add("cdl_hangingman", m);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const auto candles = pattern::candles_of(bars);
+    indicators::cdl_hammer(candles, out.add("cdl_hammer", bars.size()));
+    indicators::cdl_hanging_man(candles, out.add("cdl_hangingman", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kCdlHammer = {
+    "cdl_hammer", Category::kPattern, R"({"trend_window":10,"min_trend_ranges":1.0})",
+    kMinBars,     evaluate,           series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,68 @@
+// cdl_harami (pattern): TA-Lib's CDLHARAMI on the latest bar.
+//
+// Rule, on the latest bar i (value v = +-100, or +-80 when the inner body touches an end of
+// the outer one):
+//   inside = 1 - body[i] / body[i-1]      (the smaller the inner body, the clearer the pause)
+//   setup  = reversal_setup(prior_trend ending at bar i-2), in [0, 1]
+//   v > 0 (after a long black candle): BUY, v < 0 (after a long white one): SELL,
+//       confidence = 0.3 + 0.3 * inside + 0.3 * setup + 0.1 * (|v| == 100)
+//   v == 0: HOLD (pattern_context.h) leaning toward a harami 1-4 bars old.
+// Needs 13 bars: TA-Lib's lookback 11 + 1, and the 10-bar trend before the 2-bar pattern.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/pattern/pattern_context.h"
+#include "goldensignals/indicators/candles.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr std::size_t kPatternBars = 2;
+constexpr std::size_t kMinBars = std::max<std::size_t>(indicators::kCdlHaramiLookback + 1,
+                                                       kPatternBars + pattern::kTrendWindow + 1);
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    const auto tail = bars.last(indicators::kCdlHaramiLookback + pattern::kRecentWindow);
+    auto values = ws.take(tail.size());
+    indicators::cdl_harami(pattern::candles_of(tail), values);
+    const double v = values.back();
+    AgentResult r;
+    if (v != 0.0) {
+        const int direction = v > 0.0 ? 1 : -1;
+        const double inner = std::abs(bars.close[n - 1] - bars.open[n - 1]);
+        // The outer body is longer than its average, so it is never zero here.
+        const double outer = std::abs(bars.close[n - 2] - bars.open[n - 2]);
+        const double inside = outer > 0.0 ? std::clamp(1.0 - inner / outer, 0.0, 1.0) : 0.0;
+        const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
+        const double setup = pattern::reversal_setup(trend, direction);
+        const double confidence =
+            0.3 + 0.3 * inside + 0.3 * setup + (std::abs(v) == 100.0 ? 0.1 : 0.0);
+        auto reason = fmt::format(
+            "{} harami{}: inner body {:.0f}% of the outer, prior trend "
+            "{:+.1f} ranges",
+            direction > 0 ? "bullish" : "bearish",
+            std::abs(v) == 100.0 ? "" : " (bodies share an end)", (1.0 - inside) * 100.0, trend);
+        r = direction > 0 ? buy(confidence, std::move(reason))
+                          : sell(confidence, std::move(reason));
+    } else {
+        r = pattern::no_pattern_hold(pattern::latest_pattern(values), "bullish harami",
+                                     "bearish harami");
+    }
+    r.add("cdl_harami", v);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::cdl_harami(pattern::candles_of(bars), out.add("cdl_harami", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kCdlHarami = {
+    "cdl_harami", Category::kPattern, R"({"trend_window":10})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

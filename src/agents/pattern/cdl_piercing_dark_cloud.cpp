@@ -1,0 +1,89 @@
+// cdl_piercing_dark_cloud (pattern): TA-Lib's CDLPIERCING and CDLDARKCLOUDCOVER (penetration
+// 0.5) on the latest bar.
+//
+// Rule, on the latest bar i (the pattern is bars i-1, i):
+//   depth = how far the second candle closes into the first body: piercing
+//           (close[i] - close[i-1]) / body[i-1], dark cloud (close[i-1] - close[i]) / body[i-1];
+//           both patterns require > 0.5 and < 1
+//   reach = min((depth - 0.5) / 0.5, 1)
+//   setup = reversal_setup(prior_trend ending at bar i-2), in [0, 1]
+//   piercing (100): BUY, dark cloud cover (-100): SELL,
+//       confidence = 0.3 + 0.35 * reach + 0.35 * setup
+//   neither: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
+// Needs 13 bars: TA-Lib's lookback 11 + 1, and the 10-bar trend before the 2-bar pattern.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/pattern/pattern_context.h"
+#include "goldensignals/indicators/candles.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr double kPenetration = 0.5;
+constexpr std::size_t kPatternBars = 2;
+constexpr std::size_t kLookback =
+    std::max(indicators::kCdlPiercingLookback, indicators::kCdlDarkCloudCoverLookback);
+constexpr std::size_t kMinBars =
+    std::max<std::size_t>(kLookback + 1, kPatternBars + pattern::kTrendWindow + 1);
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    const auto tail = bars.last(kLookback + pattern::kRecentWindow);
+    const auto candles = pattern::candles_of(tail);
+    auto piercing = ws.take(tail.size());
+    auto dark = ws.take(tail.size());
+    indicators::cdl_piercing(candles, piercing);
+    indicators::cdl_dark_cloud_cover(candles, kPenetration, dark);
+    const double p = piercing.back();
+    const double d = dark.back();
+    AgentResult r;
+    if (p != 0.0 || d != 0.0) {
+        // They need opposite colours on the same candles, so at most one fires.
+        const int direction = p != 0.0 ? 1 : -1;
+        const double first_body = std::abs(bars.close[n - 2] - bars.open[n - 2]);
+        const double depth = direction * (bars.close[n - 1] - bars.close[n - 2]) / first_body;
+        const double reach = std::clamp((depth - kPenetration) / kPenetration, 0.0, 1.0);
+        const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
+        const double setup = pattern::reversal_setup(trend, direction);
+        const double confidence = 0.3 + 0.35 * reach + 0.35 * setup;
+        auto reason = fmt::format(
+            "{} closing {:.0f}% into the previous body, prior trend {:+.1f} "
+            "ranges",
+            direction > 0 ? "piercing line" : "dark cloud cover", depth * 100.0, trend);
+        r = direction > 0 ? buy(confidence, std::move(reason))
+                          : sell(confidence, std::move(reason));
+    } else {
+        auto recent = pattern::latest_pattern(piercing);
+        const auto recent_dark = pattern::latest_pattern(dark);
+        if (recent.value == 0.0 || (recent_dark.value != 0.0 && recent_dark.age < recent.age)) {
+            recent = recent_dark;
+        }
+        r = pattern::no_pattern_hold(recent, "piercing line", "dark cloud cover");
+    }
+    r.add("cdl_piercing", p);
+    r.add("cdl_darkcloudcover", d);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const auto candles = pattern::candles_of(bars);
+    indicators::cdl_piercing(candles, out.add("cdl_piercing", bars.size()));
+    indicators::cdl_dark_cloud_cover(candles, kPenetration,
+                                     out.add("cdl_darkcloudcover", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kCdlPiercingDarkCloud = {
+    "cdl_piercing_dark_cloud",
+    Category::kPattern,
+    R"({"penetration":0.5,"trend_window":10})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,83 @@
+// cdl_star (pattern): TA-Lib's CDLMORNINGSTAR and CDLEVENINGSTAR, penetration 0.3, completing
+// on the latest bar.
+//
+// Rule, on the latest bar i (the pattern is bars i-2, i-1, i):
+//   depth = how far the third candle closes into the first body:
+//           morning (close[i] - close[i-2]) / body[i-2], evening (close[i-2] - close[i]) /
+//           body[i-2]; TA-Lib requires > 0.3
+//   reach = min((depth - 0.3) / 0.7, 1)   (closing back at the first candle's open is complete)
+//   setup = reversal_setup(prior_trend ending at bar i-3), in [0, 1]
+//   morning star (100): BUY, evening star (-100): SELL,
+//       confidence = 0.3 + 0.35 * reach + 0.35 * setup
+//   neither: HOLD (pattern_context.h) leaning toward a star 1-4 bars old.
+// Needs 14 bars: TA-Lib's lookback 12 + 1, and the 10-bar trend before the 3-bar pattern.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/pattern/pattern_context.h"
+#include "goldensignals/indicators/candles.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr double kPenetration = 0.3;
+constexpr std::size_t kPatternBars = 3;
+constexpr std::size_t kMinBars = std::max<std::size_t>(indicators::kCdlMorningStarLookback + 1,
+                                                       kPatternBars + pattern::kTrendWindow + 1);
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    const auto tail = bars.last(indicators::kCdlMorningStarLookback + pattern::kRecentWindow);
+    const auto candles = pattern::candles_of(tail);
+    auto morning = ws.take(tail.size());
+    auto evening = ws.take(tail.size());
+    indicators::cdl_morning_star(candles, kPenetration, morning);
+    indicators::cdl_evening_star(candles, kPenetration, evening);
+    const double m = morning.back();
+    const double e = evening.back();
+    AgentResult r;
+    if (m != 0.0 || e != 0.0) {
+        // Both need opposite colours on the same candles, so at most one fires.
+        const int direction = m != 0.0 ? 1 : -1;
+        const double first_body = std::abs(bars.close[n - 3] - bars.open[n - 3]);
+        const double depth = direction * (bars.close[n - 1] - bars.close[n - 3]) / first_body;
+        const double reach = std::clamp((depth - kPenetration) / (1.0 - kPenetration), 0.0, 1.0);
+        const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
+        const double setup = pattern::reversal_setup(trend, direction);
+        const double confidence = 0.3 + 0.35 * reach + 0.35 * setup;
+        auto reason = fmt::format(
+            "{} star closing {:.0f}% into the first body, prior trend "
+            "{:+.1f} ranges",
+            direction > 0 ? "morning" : "evening", depth * 100.0, trend);
+        r = direction > 0 ? buy(confidence, std::move(reason))
+                          : sell(confidence, std::move(reason));
+    } else {
+        auto recent = pattern::latest_pattern(morning);
+        const auto recent_evening = pattern::latest_pattern(evening);
+        if (recent.value == 0.0 ||
+            (recent_evening.value != 0.0 && recent_evening.age < recent.age)) {
+            recent = recent_evening;
+        }
+        r = pattern::no_pattern_hold(recent, "morning star", "evening star");
+    }
+    r.add("cdl_morningstar", m);
+    r.add("cdl_eveningstar", e);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const auto candles = pattern::candles_of(bars);
+    indicators::cdl_morning_star(candles, kPenetration, out.add("cdl_morningstar", bars.size()));
+    indicators::cdl_evening_star(candles, kPenetration, out.add("cdl_eveningstar", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kCdlStar = {
+    "cdl_star", Category::kPattern, R"({"penetration":0.3,"trend_window":10})",
+    kMinBars,   evaluate,           series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,89 @@
+// cdl_three_soldiers_crows (pattern): TA-Lib's CDL3WHITESOLDIERS and CDL3BLACKCROWS completing
+// on the latest bar.
+//
+// Rule, on the latest bar i (the three candles are i-2, i-1, i):
+//   solidity = mean over the three candles of body / (high - low) (0 for a candle without
+//              range): strong soldiers and crows are nearly all body
+//   setup    = reversal_setup(prior_trend ending at bar i-3), in [0, 1] (soldiers mean most
+//              after a decline, crows after an advance)
+//   three white soldiers (100): BUY, three black crows (-100): SELL,
+//       confidence = 0.3 + 0.4 * solidity + 0.3 * setup
+//   neither: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
+// Needs 14 bars: CDL3BLACKCROWS' lookback 13 + 1 (the 10-bar trend before the pattern fits).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/pattern/pattern_context.h"
+#include "goldensignals/indicators/candles.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr std::size_t kPatternBars = 3;
+constexpr std::size_t kLookback =
+    std::max(indicators::kCdl3WhiteSoldiersLookback, indicators::kCdl3BlackCrowsLookback);
+constexpr std::size_t kMinBars =
+    std::max<std::size_t>(kLookback + 1, kPatternBars + pattern::kTrendWindow + 1);
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    const auto tail = bars.last(kLookback + pattern::kRecentWindow);
+    const auto candles = pattern::candles_of(tail);
+    auto soldiers = ws.take(tail.size());
+    auto crows = ws.take(tail.size());
+    indicators::cdl_3_white_soldiers(candles, soldiers);
+    indicators::cdl_3_black_crows(candles, crows);
+    const double s = soldiers.back();
+    const double c = crows.back();
+    AgentResult r;
+    if (s != 0.0 || c != 0.0) {
+        // White and black candles exclude each other, so at most one fires.
+        const int direction = s != 0.0 ? 1 : -1;
+        double solidity = 0.0;
+        for (std::size_t j = n - kPatternBars; j < n; ++j) {
+            const double range = bars.high[j] - bars.low[j];
+            solidity += range > 0.0 ? std::abs(bars.close[j] - bars.open[j]) / range : 0.0;
+        }
+        solidity /= static_cast<double>(kPatternBars);
+        const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
+        const double setup = pattern::reversal_setup(trend, direction);
+        const double confidence = 0.3 + 0.4 * solidity + 0.3 * setup;
+        auto reason = fmt::format(
+            "three {}, bodies {:.0f}% of their candles, prior trend {:+.1f} "
+            "ranges",
+            direction > 0 ? "white soldiers" : "black crows", solidity * 100.0, trend);
+        r = direction > 0 ? buy(confidence, std::move(reason))
+                          : sell(confidence, std::move(reason));
+    } else {
+        auto recent = pattern::latest_pattern(soldiers);
+        const auto recent_crows = pattern::latest_pattern(crows);
+        if (recent.value == 0.0 || (recent_crows.value != 0.0 && recent_crows.age < recent.age)) {
+            recent = recent_crows;
+        }
+        r = pattern::no_pattern_hold(recent, "three white soldiers", "three black crows");
+    }
+    r.add("cdl_3whitesoldiers", s);
+    r.add("cdl_3blackcrows", c);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const auto candles = pattern::candles_of(bars);
+    indicators::cdl_3_white_soldiers(candles, out.add("cdl_3whitesoldiers", bars.size()));
+    indicators::cdl_3_black_crows(candles, out.add("cdl_3blackcrows", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kCdlThreeSoldiersCrows = {
+    "cdl_three_soldiers_crows",
+    Category::kPattern,
+    R"({"trend_window":10})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,103 @@
+// high_low_52w (statistical): the highest high and lowest low of the 252 bars before the
+// latest (TA_MAX / TA_MIN of 252 shifted one bar). On daily bars that is 52 weeks of
+// trading days; on other timeframes it is always 252 bars (about 10.5 days of hourly bars,
+// 5 years of weekly bars), and the names keep their daily meaning.
+//
+// Rule, on the latest bar (close c, volume v, avg = SMA 20 of volume including the bar):
+//   c > high_52w and v >= avg: BUY  (a closing 52-week high on average-or-better volume),
+//       confidence = 0.3 + 0.4 * min((c - high_52w) / |high_52w| / 0.03, 1)
+//                        + 0.3 * min(v / avg - 1, 1)     (volume part 0 when avg is 0)
+//   c < low_52w and v >= avg: SELL, the mirror with (low_52w - c) / |low_52w|
+//   a new high / low on below-average volume: HOLD, lean +-0.3 * v / avg, confidence 0.3
+//   otherwise HOLD: pos = (c - low_52w) / (high_52w - low_52w), x = 2 pos - 1;
+//       lean = 0.3 * x (near the highs leans up), confidence = 1 - 0.5 * |x|;
+//       a flat 252-bar range: lean 0, confidence 1.
+// Needs 253 bars.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/statistics.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 252;
+constexpr std::size_t kMinBars = kPeriod + 1;
+constexpr std::size_t kVolumePeriod = 20;
+constexpr double kFullBreakout = 0.03;
+
+double relative(double excess, double base) {
+    return base != 0.0 ? excess / std::abs(base) : 1.0;
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const auto view = bars.last(kMinBars);
+    const std::size_t m = view.size();
+    auto highs = ws.take(m);
+    auto lows = ws.take(m);
+    indicators::prior_max(view.high, kPeriod, highs);
+    indicators::prior_min(view.low, kPeriod, lows);
+    const double hi = highs[m - 1];
+    const double lo = lows[m - 1];
+    const double c = view.close[m - 1];
+    const double v = view.volume[m - 1];
+    double volume_sum = 0.0;
+    for (std::size_t j = m - kVolumePeriod; j < m; ++j) {
+        volume_sum += view.volume[j];
+    }
+    const double avg = volume_sum / static_cast<double>(kVolumePeriod);
+    const bool confirmed = v >= avg;
+    const double surge = avg > 0.0 ? std::clamp(v / avg - 1.0, 0.0, 1.0) : 0.0;
+    const double ratio = avg > 0.0 ? v / avg : 0.0;
+
+    AgentResult r;
+    if (c > hi && confirmed) {
+        const double breakout = std::min(relative(c - hi, hi) / kFullBreakout, 1.0);
+        r = buy(0.3 + 0.4 * breakout + 0.3 * surge,
+                fmt::format("new 52-week closing high {:.4g} above {:.4g} on {:.1f}x average "
+                            "volume",
+                            c, hi, ratio));
+    } else if (c < lo && confirmed) {
+        const double breakdown = std::min(relative(lo - c, lo) / kFullBreakout, 1.0);
+        r = sell(0.3 + 0.4 * breakdown + 0.3 * surge,
+                 fmt::format("new 52-week closing low {:.4g} below {:.4g} on {:.1f}x average "
+                             "volume",
+                             c, lo, ratio));
+    } else if (c > hi || c < lo) {
+        const double sign = c > hi ? 1.0 : -1.0;
+        r = hold(0.3, 0.3 * sign * ratio,
+                 fmt::format("new 52-week {} on below-average volume ({:.1f}x)",
+                             c > hi ? "high" : "low", ratio));
+    } else if (hi > lo) {
+        const double x = 2.0 * (c - lo) / (hi - lo) - 1.0;
+        r = hold(1.0 - 0.5 * std::abs(x), 0.3 * x,
+                 fmt::format("close {:.4g} at {:.0f}% of the 52-week range {:.4g} - {:.4g}", c,
+                             (x + 1.0) * 50.0, lo, hi));
+    } else {
+        r = hold(1.0, 0.0, fmt::format("flat 52-week range at {:.4g}", hi));
+    }
+    r.add("high_52w", hi);
+    r.add("low_52w", lo);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::prior_max(bars.high, kPeriod, out.add("high_52w", bars.size()));
+    indicators::prior_min(bars.low, kPeriod, out.add("low_52w", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kHighLow52w = {
+    "high_low_52w",
+    Category::kStatistical,
+    R"({"period":252,"volume_period":20})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,114 @@
+// pivot_points (statistical): classic floor-trader pivots of the previous bar,
+//   pivot = (H + L + C) / 3, r1 = 2 pivot - L, s1 = 2 pivot - H, r2 = pivot + (H - L),
+//   s2 = pivot - (H - L)   (H, L, C of the previous bar).
+// Price that dips to a support and closes back above it has been bought there; price that
+// reaches a resistance and closes back below it has been sold there.
+//
+// Rule, on the latest bar (high h, low l, close c):
+//   bounce:    the deepest support with l <= level < c (s2 before s1)
+//   rejection: the highest resistance with c < level <= h (r2 before r1)
+//   bounce only: BUY, rejection only: SELL,
+//       confidence = 0.3 + 0.5 * recovery + 0.2 * (level is s2 / r2)
+//       recovery = |c - level| / (h - l)  (how far the close got away from the level)
+//   both (a bar spanning s1 to r1 and closing between): HOLD, lean 0, confidence 0.3
+//   neither: HOLD, lean = 0.3 * x, confidence = 1 - 0.5 * |x|,
+//       x = (c - pivot) / (r1 - pivot) clamped to [-1, 1] (above the pivot leans up);
+//       a previous bar without range (r1 = pivot): x = 0.
+// Needs 2 bars.
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/statistics.h"
+
+namespace gs::agents {
+namespace {
+
+struct Touch {
+    double level = 0.0;
+    std::string_view name;
+    bool deep = false;
+};
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
+    const std::size_t n = bars.size();
+    const auto p = indicators::floor_pivots(bars.high[n - 2], bars.low[n - 2], bars.close[n - 2]);
+    const double h = bars.high[n - 1];
+    const double l = bars.low[n - 1];
+    const double c = bars.close[n - 1];
+
+    Touch bounce;
+    if (l <= p.s2 && c > p.s2) {
+        bounce = {p.s2, "S2", true};
+    } else if (l <= p.s1 && c > p.s1) {
+        bounce = {p.s1, "S1", false};
+    }
+    Touch rejection;
+    if (h >= p.r2 && c < p.r2) {
+        rejection = {p.r2, "R2", true};
+    } else if (h >= p.r1 && c < p.r1) {
+        rejection = {p.r1, "R1", false};
+    }
+    const double range = h - l;  // > 0 whenever a level was touched and left
+    AgentResult r;
+    if (!bounce.name.empty() && !rejection.name.empty()) {
+        r = hold(
+            0.3, 0.0,
+            fmt::format("bar spans {} to {} and closes between them", bounce.name, rejection.name));
+    } else if (!bounce.name.empty()) {
+        const double recovery = std::clamp((c - bounce.level) / range, 0.0, 1.0);
+        r = buy(0.3 + 0.5 * recovery + (bounce.deep ? 0.2 : 0.0),
+                fmt::format("bounced off {} {:.4g}: low {:.4g}, close {:.4g}", bounce.name,
+                            bounce.level, l, c));
+    } else if (!rejection.name.empty()) {
+        const double recovery = std::clamp((rejection.level - c) / range, 0.0, 1.0);
+        r = sell(0.3 + 0.5 * recovery + (rejection.deep ? 0.2 : 0.0),
+                 fmt::format("rejected at {} {:.4g}: high {:.4g}, close {:.4g}", rejection.name,
+                             rejection.level, h, c));
+    } else {
+        const double half_band = p.r1 - p.pivot;
+        const double x = half_band > 0.0 ? std::clamp((c - p.pivot) / half_band, -1.0, 1.0) : 0.0;
+        r = hold(1.0 - 0.5 * std::abs(x), 0.3 * x,
+                 half_band > 0.0
+                     ? fmt::format("close {:.4g} between S1 {:.4g} and R1 {:.4g}, pivot {:.4g}", c,
+                                   p.s1, p.r1, p.pivot)
+                     : fmt::format("previous bar has no range; pivot {:.4g}", p.pivot));
+    }
+    r.add("pivot", p.pivot);
+    r.add("r1", p.r1);
+    r.add("s1", p.s1);
+    r.add("r2", p.r2);
+    r.add("s2", p.s2);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    // Add all five first: add() may reallocate the set's storage.
+    out.add("pivot", n);
+    out.add("r1", n);
+    out.add("s1", n);
+    out.add("r2", n);
+    out.add("s2", n);
+    auto& s = out.series;
+    const std::size_t k = s.size() - 5;
+    indicators::floor_pivot_series(
+        bars.high, bars.low, bars.close,
+        {s[k].second, s[k + 1].second, s[k + 2].second, s[k + 3].second, s[k + 4].second});
+}
+
+}  // namespace
+
+extern const AgentDef kPivotPoints = {
+    "pivot_points",
+    Category::kStatistical,
+    R"({"type":"classic","source":"previous_bar"})",
+    2,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,64 @@
+// zscore_reversion (statistical): z = (close - SMA 20) / population STDDEV 20 of the close.
+// Mean reversion: a close two standard deviations from its mean tends to come back.
+//
+// Rule, on the latest bar:
+//   z <= -2: BUY,  z >= 2: SELL,
+//       confidence = 0.3 + 0.7 * min((|z| - 2) / 1.5, 1)     (|z| = 3.5 is an extreme)
+//   otherwise HOLD: lean = -z / 4 (toward the mean, |lean| < 0.5),
+//       confidence = 1 - |z| / 2 (1 at the mean, 0 at the bands)
+//   a flat window (no dispersion) has z = 0: HOLD, confidence 1.
+// Needs 20 bars.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/statistics.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 20;
+constexpr double kThreshold = 2.0;
+constexpr double kExtra = 1.5;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // Only the latest window matters; a fresh sum over it is also the most accurate.
+    const auto close = bars.close.last(kPeriod);
+    auto z = ws.take(close.size());
+    indicators::zscore(close, kPeriod, z);
+    const double value = z.back();
+    const double strength = std::min((std::abs(value) - kThreshold) / kExtra, 1.0);
+    AgentResult r;
+    if (value <= -kThreshold) {
+        r = buy(0.3 + 0.7 * strength,
+                fmt::format("close {:.2f} standard deviations below its 20-bar mean", -value));
+    } else if (value >= kThreshold) {
+        r = sell(0.3 + 0.7 * strength,
+                 fmt::format("close {:.2f} standard deviations above its 20-bar mean", value));
+    } else {
+        r = hold(1.0 - std::abs(value) / kThreshold, -value / 4.0,
+                 fmt::format("close within 2 standard deviations of its 20-bar mean (z {:+.2f})",
+                             value));
+    }
+    r.add("zscore", value);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::zscore(bars.close, kPeriod, out.add("zscore", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kZscoreReversion = {
+    "zscore_reversion",
+    Category::kStatistical,
+    R"({"period":20,"threshold":2.0})",
+    kPeriod,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,83 @@
+// aroon (trend): Aroon up / down over 25 bars (TA_AROON).
+//
+// Rule, on the latest bar (oscillator = up - down, in [-100, 100]):
+//   up >= 70 and down <= 30: BUY,  down >= 70 and up <= 30: SELL,
+//       confidence = 0.3 + 0.7 * min((|oscillator| - 40) / 60, 1)
+//       (the weakest qualifying pair 70 / 30 gives 0.3, a fresh high with no low 1.0)
+//   otherwise: HOLD, confidence = 1 - |oscillator| / 100, lean = 0.5 * oscillator / 100.
+// Flat prices put both at 100 (ties go to the newest bar): HOLD of confidence 1.
+// Needs 26 bars (TA_AROON lookback 25 + 1).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/aroon.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr std::size_t kPeriod = 25;
+constexpr std::size_t kMinBars = 26;
+constexpr double kStrong = 70.0;
+constexpr double kWeak = 30.0;
+
+// Aroon up / down of the latest bar alone (what aroon() gives there, ties to the newest bar):
+// evaluate() needs one value, not the series.
+void latest_aroon(const market::BarsView& bars, double& up, double& down) {
+    const std::size_t now = bars.size() - 1;
+    std::size_t highest = now - kPeriod;
+    std::size_t lowest = highest;
+    for (std::size_t i = highest + 1; i <= now; ++i) {
+        if (bars.high[i] >= bars.high[highest]) {
+            highest = i;
+        }
+        if (bars.low[i] <= bars.low[lowest]) {
+            lowest = i;
+        }
+    }
+    up = 100.0 / static_cast<double>(kPeriod) * static_cast<double>(kPeriod - (now - highest));
+    down = 100.0 / static_cast<double>(kPeriod) * static_cast<double>(kPeriod - (now - lowest));
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
+    const std::size_t n = bars.size();
+    if (n < kMinBars) {
+        return abstain("fewer than 26 bars");
+    }
+    double u = 0.0;
+    double d = 0.0;
+    latest_aroon(bars, u, d);
+    const double osc = u - d;
+    const double confidence = 0.3 + 0.7 * std::min((std::abs(osc) - 40.0) / 60.0, 1.0);
+    AgentResult r;
+    if (u >= kStrong && d <= kWeak) {
+        r = buy(confidence, fmt::format("Aroon up {:.0f}, down {:.0f}: new highs lead", u, d));
+    } else if (d >= kStrong && u <= kWeak) {
+        r = sell(confidence, fmt::format("Aroon down {:.0f}, up {:.0f}: new lows lead", d, u));
+    } else {
+        r = hold(1.0 - std::abs(osc) / 100.0, 0.5 * osc / 100.0,
+                 fmt::format("Aroon up {:.0f}, down {:.0f}: no clear lead", u, d));
+    }
+    r.add("aroon_up", u);
+    r.add("aroon_down", d);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    // add() may move earlier series, so take the references once both exist.
+    out.add("aroon_up", n);
+    out.add("aroon_down", n);
+    auto* s = &out.series[out.series.size() - 2];
+    indicators::aroon(bars.high, bars.low, static_cast<int>(kPeriod), s[0].second, s[1].second);
+}
+
+}  // namespace
+
+extern const AgentDef kAroon = {
+    "aroon", Category::kTrend, R"({"period":25,"strong":70,"weak":30})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,82 @@
+// ema_ribbon (trend): EMA 8, 13, 21, 34, 55, 89 of the close (TA_EMA).
+//
+// Rule, on the latest bar: of the 5 neighbouring pairs (8/13, 13/21, ..., 55/89), `up` are
+// ordered faster-above-slower and `down` the reverse; order = (up - down) / 5 in [-1, 1].
+//   spread    = min(|ema_8 - ema_89| / ema_89 / 0.05, 1)    (a 5 % wide ribbon is full)
+//   order >= 0.6 (at least 4 pairs up, none down): BUY,  order <= -0.6: SELL,
+//       confidence = 0.3 + 0.5 * (|order| - 0.6) / 0.4 + 0.2 * spread
+//       (fully ordered: 0.8 + 0.2 * spread; one pair out of line (order 0.6): 0.3 + 0.2 * spread)
+//   otherwise (tangled ribbon, or flat prices): HOLD, confidence = 1 - |order|,
+//       lean = 0.5 * order.
+// Needs 89 bars (EMA 89 lookback 88 + 1).
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr std::array<int, 6> kPeriods = {8, 13, 21, 34, 55, 89};
+constexpr std::array<std::string_view, 6> kKeys = {"ema_8",  "ema_13", "ema_21",
+                                                   "ema_34", "ema_55", "ema_89"};
+constexpr std::size_t kMinBars = 89;
+constexpr double kQualifies = 0.6;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    if (n < kMinBars) {
+        return abstain("fewer than 89 bars");
+    }
+    std::array<double, 6> last{};
+    auto buffer = ws.take(n);
+    for (std::size_t k = 0; k < kPeriods.size(); ++k) {
+        indicators::ema(bars.close, kPeriods[k], buffer);
+        last[k] = buffer[n - 1];
+    }
+    int up = 0;
+    int down = 0;
+    for (std::size_t k = 0; k + 1 < last.size(); ++k) {
+        up += last[k] > last[k + 1] ? 1 : 0;
+        down += last[k] < last[k + 1] ? 1 : 0;
+    }
+    const double order = static_cast<double>(up - down) / 5.0;
+    const double slowest = last[5];
+    const double spread =
+        slowest != 0.0 ? std::min(std::abs(last[0] - slowest) / std::abs(slowest) / 0.05, 1.0)
+                       : 0.0;
+    const double confidence = 0.3 + 0.5 * (std::abs(order) - kQualifies) / 0.4 + 0.2 * spread;
+    AgentResult r;
+    if (order >= kQualifies) {
+        r = buy(confidence, fmt::format("EMA ribbon ordered up ({} of 5 pairs), {:.2f}% wide", up,
+                                        (last[0] - slowest) / slowest * 100.0));
+    } else if (order <= -kQualifies) {
+        r = sell(confidence, fmt::format("EMA ribbon ordered down ({} of 5 pairs), {:.2f}% wide",
+                                         down, (slowest - last[0]) / slowest * 100.0));
+    } else {
+        r = hold(1.0 - std::abs(order), 0.5 * order,
+                 fmt::format("EMA ribbon tangled ({} pairs up, {} down)", up, down));
+    }
+    for (std::size_t k = 0; k < last.size(); ++k) {
+        r.add(kKeys[k], last[k]);
+    }
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    for (std::size_t k = 0; k < kPeriods.size(); ++k) {
+        indicators::ema(bars.close, kPeriods[k], out.add(kKeys[k], bars.size()));
+    }
+}
+
+}  // namespace
+
+extern const AgentDef kEmaRibbon = {
+    "ema_ribbon", Category::kTrend, R"({"periods":[8,13,21,34,55,89]})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,124 @@
+// ichimoku (trend): Ichimoku Kinko Hyo 9 / 26 / 52, cloud displaced 26 bars.
+//
+// Lines at bar i (TA_MIDPRICE midpoints of the highest high and lowest low): tenkan over 9
+// bars, kijun over 26, senkou_a = (tenkan + kijun) / 2, senkou_b over 52. The cloud over the
+// latest bar is the senkou pair computed 26 bars earlier: top / bottom = max / min of
+// senkou_a[n-27], senkou_b[n-27]. The `indicators` values (and series) are the lines as
+// computed at each bar, not shifted: senkou_a / senkou_b of the latest bar are the cloud
+// projected 26 bars ahead; a chart shifts them right by 26.
+//
+// Rule, on the latest bar (c = close):
+//   c > top and tenkan > kijun: BUY,  c < bottom and tenkan < kijun: SELL,
+//       confidence = 0.3 + 0.3 * min(distance from the cloud / (0.05 * c), 1)
+//                        + 0.2 * min(|tenkan - kijun| / (0.02 * c), 1)
+//                        + 0.2 * (projected cloud has the same colour: senkou_a > senkou_b
+//                                 for BUY, < for SELL)
+//   bottom <= c <= top (in the cloud): HOLD, position = (c - bottom) / (top - bottom) (0.5
+//       for a flat cloud), confidence = 1 - |position - 0.5|, lean = position - 0.5
+//   otherwise (out of the cloud, tenkan / kijun disagree): HOLD, lean = 0.3 * side (+1
+//       above, -1 below), confidence = 0.3 + 0.2 * (1 - min(distance / (0.05 * c), 1)).
+// Needs 78 bars (senkou_b needs 52 bars and the cloud is read 26 bars back).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/ichimoku.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr std::size_t kTenkan = 9;
+constexpr std::size_t kKijun = 26;
+constexpr std::size_t kSenkouB = 52;
+constexpr std::size_t kDisplacement = 26;
+constexpr std::size_t kMinBars = kSenkouB + kDisplacement;
+
+double clamp01(double x) {
+    return std::clamp(x, 0.0, 1.0);
+}
+
+// The midpoint of the `period` bars ending at `end`: the value midprice() gives at `end`.
+// evaluate() needs six of these, far cheaper than three full series.
+double midpoint_at(const market::BarsView& bars, std::size_t end, std::size_t period) {
+    double highest = bars.high[end];
+    double lowest = bars.low[end];
+    for (std::size_t i = end + 1 - period; i < end; ++i) {
+        highest = std::max(highest, bars.high[i]);
+        lowest = std::min(lowest, bars.low[i]);
+    }
+    return (highest + lowest) / 2.0;
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
+    const std::size_t n = bars.size();
+    if (n < kMinBars) {
+        return abstain("fewer than 78 bars");
+    }
+    const std::size_t now = n - 1;
+    const std::size_t cloud = now - kDisplacement;
+    const double t = midpoint_at(bars, now, kTenkan);
+    const double k = midpoint_at(bars, now, kKijun);
+    const double span_a_now = (t + k) / 2.0;
+    const double span_b_now = midpoint_at(bars, now, kSenkouB);
+    const double cloud_a =
+        (midpoint_at(bars, cloud, kTenkan) + midpoint_at(bars, cloud, kKijun)) / 2.0;
+    const double cloud_b = midpoint_at(bars, cloud, kSenkouB);
+    const double top = std::max(cloud_a, cloud_b);
+    const double bottom = std::min(cloud_a, cloud_b);
+    const double c = bars.close[now];
+    const double scale = c > 0.0 ? 0.05 * c : 1.0;
+    const double tk = c > 0.0 ? clamp01(std::abs(t - k) / (0.02 * c)) : 0.0;
+    AgentResult r;
+    if (c > top && t > k) {
+        r = buy(0.3 + 0.3 * clamp01((c - top) / scale) + 0.2 * tk +
+                    0.2 * (span_a_now > span_b_now ? 1.0 : 0.0),
+                fmt::format("close {:.2f} above the cloud ({:.2f}), tenkan {:.2f} over kijun "
+                            "{:.2f}",
+                            c, top, t, k));
+    } else if (c < bottom && t < k) {
+        r = sell(0.3 + 0.3 * clamp01((bottom - c) / scale) + 0.2 * tk +
+                     0.2 * (span_a_now < span_b_now ? 1.0 : 0.0),
+                 fmt::format("close {:.2f} below the cloud ({:.2f}), tenkan {:.2f} under kijun "
+                             "{:.2f}",
+                             c, bottom, t, k));
+    } else if (c >= bottom && c <= top) {
+        const double position = top > bottom ? (c - bottom) / (top - bottom) : 0.5;
+        r = hold(1.0 - std::abs(position - 0.5), position - 0.5,
+                 fmt::format("close {:.2f} inside the cloud {:.2f}..{:.2f}", c, bottom, top));
+    } else {
+        const bool above = c > top;
+        const double distance = above ? c - top : bottom - c;
+        r = hold(0.3 + 0.2 * (1.0 - clamp01(distance / scale)), above ? 0.3 : -0.3,
+                 fmt::format("close {} the cloud but tenkan {:.2f} {} kijun {:.2f}",
+                             above ? "above" : "below", t, above ? "not over" : "not under", k));
+    }
+    r.add("tenkan", t);
+    r.add("kijun", k);
+    r.add("senkou_a", span_a_now);
+    r.add("senkou_b", span_b_now);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    // add() may move earlier series, so take the references once all four exist.
+    out.add("tenkan", n);
+    out.add("kijun", n);
+    out.add("senkou_a", n);
+    out.add("senkou_b", n);
+    auto* s = &out.series[out.series.size() - 4];
+    indicators::ichimoku(bars.high, bars.low, static_cast<int>(kTenkan), static_cast<int>(kKijun),
+                         static_cast<int>(kSenkouB), s[0].second, s[1].second, s[2].second,
+                         s[3].second);
+}
+
+}  // namespace
+
+extern const AgentDef kIchimoku = {
+    "ichimoku", Category::kTrend, R"({"tenkan":9,"kijun":26,"senkou_b":52,"displacement":26})",
+    kMinBars,   evaluate,         series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,74 @@
+// kama (trend): Kaufman Adaptive Moving Average 10 of the close (TA_KAMA).
+//
+// Rule, on the latest bar:
+//   distance  = (close - kama) / kama,
+//   slope     = (kama - kama[5 bars ago]) / kama[5 bars ago] / 5      (per bar)
+//   (a 1-bar slope would add nothing: KAMA moves towards the close, so a close above KAMA
+//   always has it rising; over 5 bars a pull-back under a rising KAMA stays a HOLD)
+//   close > kama and kama rising: BUY,  close < kama and kama falling: SELL,
+//       confidence = 0.3 + 0.35 * min(|distance| / 0.03, 1) + 0.35 * min(|slope| / 0.003, 1)
+//       (3 % from the average, or an average moving 0.3 % a bar, is full strength)
+//   otherwise (price and slope disagree, or flat prices): HOLD,
+//       confidence = 1 - 0.5 * min(|distance| / 0.03, 1), lean = 0.5 * clamp(distance / 0.03).
+// Needs 16 bars (TA_KAMA lookback 10 + 1, + 5 for the slope).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/kama.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 10;
+constexpr std::size_t kSlopeBars = 5;
+constexpr std::size_t kMinBars = kPeriod + 1 + kSlopeBars;
+constexpr double kFullDistance = 0.03;
+constexpr double kFullSlope = 0.003;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    if (n < kMinBars) {
+        return abstain("fewer than 16 bars");
+    }
+    auto kama = ws.take(n);
+    indicators::kama(bars.close, kPeriod, kama);
+    const double k = kama[n - 1];
+    const double k_back = kama[n - 1 - kSlopeBars];
+    const double c = bars.close[n - 1];
+    const double distance = k != 0.0 ? (c - k) / std::abs(k) : 0.0;
+    const double slope =
+        k_back != 0.0 ? (k - k_back) / std::abs(k_back) / static_cast<double>(kSlopeBars) : 0.0;
+    const double d_strength = std::min(std::abs(distance) / kFullDistance, 1.0);
+    const double confidence =
+        0.3 + 0.35 * d_strength + 0.35 * std::min(std::abs(slope) / kFullSlope, 1.0);
+    AgentResult r;
+    if (c > k && k > k_back) {
+        r = buy(confidence, fmt::format("close {:.2f} above rising KAMA {:.2f} ({:+.3f}%/bar)", c,
+                                        k, slope * 100.0));
+    } else if (c < k && k < k_back) {
+        r = sell(confidence, fmt::format("close {:.2f} below falling KAMA {:.2f} ({:+.3f}%/bar)", c,
+                                         k, slope * 100.0));
+    } else {
+        r = hold(1.0 - 0.5 * d_strength, 0.5 * std::clamp(distance / kFullDistance, -1.0, 1.0),
+                 fmt::format("close {:.2f} vs KAMA {:.2f} ({:+.3f}%/bar): no agreement", c, k,
+                             slope * 100.0));
+    }
+    r.add("kama", k);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::kama(bars.close, kPeriod, out.add("kama", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kKama = {
+    "kama",   Category::kTrend, R"({"period":10,"fast":2,"slow":30,"slope_bars":5})",
+    kMinBars, evaluate,         series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,90 @@
+// supertrend (trend): SuperTrend on ATR 10 (TA_ATR, Wilder) x 3 around (high + low) / 2.
+//
+// Rule, on the latest bar (direction +1 = line under the price, -1 = over it):
+//   fresh     = 1 - bars_since_flip / 10, floored at 0 (a flip is where the direction
+//               changed; looked for in the last 10 bars)
+//   distance  = min(|close - supertrend| / (3 * ATR), 1)
+//   direction +1: BUY,  -1: SELL,
+//       confidence = 0.4 + 0.3 * fresh + 0.3 * distance
+//   ATR = 0 (flat prices: the bands collapse onto the price): HOLD (confidence 1, lean 0).
+// Needs 11 bars (ATR 10 lookback 10 + 1).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "agents/agent_math.h"
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/supertrend.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kAtrPeriod = 10;
+constexpr double kMultiplier = 3.0;
+constexpr std::size_t kMinBars = 11;
+constexpr std::size_t kFreshWindow = 10;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    if (n < kMinBars) {
+        return abstain("fewer than 11 bars");
+    }
+    auto atr = ws.take(n);
+    auto line = ws.take(n);
+    auto dir = ws.take(n);
+    indicators::atr(bars.high, bars.low, bars.close, kAtrPeriod, atr);
+    indicators::supertrend(bars.high, bars.low, bars.close, atr, kMultiplier, line, dir);
+    const double a = atr[n - 1];
+    const double st = line[n - 1];
+    const double d = dir[n - 1];
+    const double c = bars.close[n - 1];
+    AgentResult r;
+    if (!(a > 0.0)) {
+        r = hold(1.0, 0.0, "no price range (ATR 0): no trend to follow");
+    } else {
+        // The direction's sign against zero: a flip is a sign change.
+        const std::array<double, kFreshWindow + 1> zeros{};
+        const std::size_t since = bars_since_sign_change(
+            std::span<const double>(dir).last(kFreshWindow + 1), zeros, kFreshWindow);
+        const double fresh = since >= kFreshWindow ? 0.0
+                                                   : 1.0 - static_cast<double>(since) /
+                                                               static_cast<double>(kFreshWindow);
+        const double distance = std::min(std::abs(c - st) / (kMultiplier * a), 1.0);
+        const double confidence = 0.4 + 0.3 * fresh + 0.3 * distance;
+        const auto flipped =
+            since < kFreshWindow ? fmt::format(", flipped {} bars ago", since) : std::string();
+        if (d > 0.0) {
+            r = buy(confidence,
+                    fmt::format("SuperTrend up: close {:.2f} over {:.2f}{}", c, st, flipped));
+        } else {
+            r = sell(confidence,
+                     fmt::format("SuperTrend down: close {:.2f} under {:.2f}{}", c, st, flipped));
+        }
+    }
+    r.add("supertrend", st);
+    r.add("supertrend_dir", d);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    // add() may move earlier series, so take the references once both exist.
+    out.add("supertrend", n);
+    out.add("supertrend_dir", n);
+    auto* s = &out.series[out.series.size() - 2];
+    indicators::supertrend(bars.high, bars.low, bars.close, kAtrPeriod, kMultiplier, s[0].second,
+                           s[1].second);
+}
+
+}  // namespace
+
+extern const AgentDef kSupertrend = {
+    "supertrend", Category::kTrend, R"({"atr_period":10,"multiplier":3})",
+    kMinBars,     evaluate,         series,
+};
+
+}  // namespace gs::agents

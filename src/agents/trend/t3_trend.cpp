@@ -1,0 +1,69 @@
+// t3_trend (trend): Tillson T3 5 of the close, volume factor 0.7 (TA_T3).
+//
+// Rule, on the latest bar:
+//   distance  = (close - t3) / t3,   slope = (t3 - t3[1 bar ago]) / t3[1 bar ago]
+//   close > t3 and t3 rising: BUY,  close < t3 and t3 falling: SELL,
+//       confidence = 0.3 + 0.35 * min(|distance| / 0.02, 1) + 0.35 * min(|slope| / 0.005, 1)
+//       (2 % from the average, or an average moving 0.5 % a bar, is full strength)
+//   otherwise (price and slope disagree, or flat prices): HOLD,
+//       confidence = 1 - 0.5 * min(|distance| / 0.02, 1), lean = 0.5 * clamp(distance / 0.02).
+// Needs 26 bars (TA_T3 lookback 24 + 1, + 1 for the slope).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/t3.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 5;
+constexpr double kVfactor = 0.7;
+constexpr std::size_t kMinBars = 6 * (kPeriod - 1) + 2;
+constexpr double kFullDistance = 0.02;
+constexpr double kFullSlope = 0.005;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    if (n < kMinBars) {
+        return abstain("fewer than 26 bars");
+    }
+    auto t3 = ws.take(n);
+    indicators::t3(bars.close, kPeriod, kVfactor, t3);
+    const double t = t3[n - 1];
+    const double t_prev = t3[n - 2];
+    const double c = bars.close[n - 1];
+    const double distance = t != 0.0 ? (c - t) / std::abs(t) : 0.0;
+    const double slope = t_prev != 0.0 ? (t - t_prev) / std::abs(t_prev) : 0.0;
+    const double d_strength = std::min(std::abs(distance) / kFullDistance, 1.0);
+    const double confidence =
+        0.3 + 0.35 * d_strength + 0.35 * std::min(std::abs(slope) / kFullSlope, 1.0);
+    AgentResult r;
+    if (c > t && t > t_prev) {
+        r = buy(confidence, fmt::format("close {:.2f} above rising T3 {:.2f} ({:+.3f}%/bar)", c, t,
+                                        slope * 100.0));
+    } else if (c < t && t < t_prev) {
+        r = sell(confidence, fmt::format("close {:.2f} below falling T3 {:.2f} ({:+.3f}%/bar)", c,
+                                         t, slope * 100.0));
+    } else {
+        r = hold(1.0 - 0.5 * d_strength, 0.5 * std::clamp(distance / kFullDistance, -1.0, 1.0),
+                 fmt::format("close {:.2f} vs T3 {:.2f} ({:+.3f}%/bar): no agreement", c, t,
+                             slope * 100.0));
+    }
+    r.add("t3", t);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::t3(bars.close, kPeriod, kVfactor, out.add("t3", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kT3Trend = {
+    "t3_trend", Category::kTrend, R"({"period":5,"vfactor":0.7})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,88 @@
+// trix (trend): TRIX 15 of the close (TA_TRIX) with a signal line, EMA 9 of TRIX.
+//
+// Rule, on the latest bar (trix in % per bar):
+//   fresh     = 1 - bars_since_cross / 10, floored at 0 (a cross is where the sign of
+//               trix - signal changed; looked for in the last 10 bars)
+//   level     = min(|trix| / 0.2, 1),  separation = min(|trix - signal| / 0.05, 1)
+//   trix > signal and trix > 0: BUY,  trix < signal and trix < 0: SELL,
+//       confidence = 0.3 + 0.3 * fresh + 0.2 * level + 0.2 * separation
+//   otherwise (sign and cross disagree, or flat prices): HOLD,
+//       confidence = 1 - 0.5 * max(level, separation),
+//       lean = 0.25 * (sign(trix - signal) * separation + sign(trix) * level).
+// Needs 52 bars (TRIX lookback 43, signal 8 more, + 1).
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "agents/agent_math.h"
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/trix.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 15;
+constexpr int kSignal = 9;
+constexpr std::size_t kMinBars = 3 * (kPeriod - 1) + 1 + (kSignal - 1) + 1;
+constexpr std::size_t kFreshWindow = 10;
+
+double sign(double x) {
+    return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0);
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    if (n < kMinBars) {
+        return abstain("fewer than 52 bars");
+    }
+    auto trix = ws.take(n);
+    auto signal = ws.take(n);
+    indicators::trix(bars.close, kPeriod, trix);
+    indicators::ema(trix, kSignal, signal);
+    const double t = trix[n - 1];
+    const double s = signal[n - 1];
+    const std::size_t since = bars_since_sign_change(trix, signal, kFreshWindow);
+    const double fresh = since >= kFreshWindow
+                             ? 0.0
+                             : 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
+    const double level = std::min(std::abs(t) / 0.2, 1.0);
+    const double separation = std::min(std::abs(t - s) / 0.05, 1.0);
+    const double confidence = 0.3 + 0.3 * fresh + 0.2 * level + 0.2 * separation;
+    const auto crossed =
+        since < kFreshWindow ? fmt::format(", crossed {} bars ago", since) : std::string();
+    AgentResult r;
+    if (t > s && t > 0.0) {
+        r = buy(confidence, fmt::format("TRIX {:+.4f}% over its signal {:+.4f}%{}", t, s, crossed));
+    } else if (t < s && t < 0.0) {
+        r = sell(confidence,
+                 fmt::format("TRIX {:+.4f}% under its signal {:+.4f}%{}", t, s, crossed));
+    } else {
+        r = hold(1.0 - 0.5 * std::max(level, separation),
+                 0.25 * (sign(t - s) * separation + sign(t) * level),
+                 fmt::format("TRIX {:+.4f}% vs signal {:+.4f}%: sign and cross disagree", t, s));
+    }
+    r.add("trix", t);
+    r.add("trix_signal", s);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    // add() may move earlier series, so take the references once both exist.
+    out.add("trix", n);
+    out.add("trix_signal", n);
+    auto* s = &out.series[out.series.size() - 2];
+    indicators::trix(bars.close, kPeriod, s[0].second);
+    indicators::ema(s[0].second, kSignal, s[1].second);
+}
+
+}  // namespace
+
+extern const AgentDef kTrix = {
+    "trix", Category::kTrend, R"({"period":15,"signal":9})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

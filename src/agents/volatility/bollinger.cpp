@@ -1,0 +1,79 @@
+// bollinger (volatility): Bollinger Bands 20, 2 / 2 (TA_BBANDS: SMA 20 middle, bands at
+// +/- 2 population standard deviations) and %b = (close - lower) / (upper - lower).
+//
+// Rule (mean reversion), on the latest bar, pb = %b:
+//   pb < 0 (close below the lower band): BUY,  confidence = 0.4 + 0.6 * min(-pb / 0.25, 1)
+//   pb > 1 (close above the upper band): SELL, confidence = 0.4 + 0.6 * min((pb - 1) / 0.25, 1)
+//   otherwise HOLD, lean = 0.5 - pb (towards the reversion side of the nearer band),
+//       confidence = 1 - |2 pb - 1| (1 on the middle band, 0 on either band).
+//   Collapsed bands (width <= 1e-9 of the middle: a flat window): HOLD, confidence 1, lean 0,
+//   %b reported as 0.5.
+// (A close a quarter of the band width outside a band is a full-strength signal.)
+// Needs 20 bars.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/bbands.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 20;
+constexpr double kDeviations = 2.0;
+constexpr double kFullExcess = 0.25;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    const std::size_t n = bars.size();
+    // Only the latest window matters: O(20) instead of a full-length pass.
+    const auto [u, m, l] =
+        indicators::bbands_at(bars.close, kPeriod, kDeviations, kDeviations, n - 1);
+    const double close = bars.close[n - 1];
+    const double width = u - l;
+    const bool collapsed = !(width > 1e-9 * std::abs(m));
+    const double pb = collapsed ? 0.5 : (close - l) / width;
+    AgentResult r;
+    if (collapsed) {
+        r = hold(1.0, 0.0, "Bollinger Bands collapsed: no price movement over 20 bars");
+    } else if (pb < 0.0) {
+        r = buy(0.4 + 0.6 * std::min(-pb / kFullExcess, 1.0),
+                fmt::format("Close {:.2f} below the lower Bollinger Band {:.2f} (%b {:.2f})", close,
+                            l, pb));
+    } else if (pb > 1.0) {
+        r = sell(0.4 + 0.6 * std::min((pb - 1.0) / kFullExcess, 1.0),
+                 fmt::format("Close {:.2f} above the upper Bollinger Band {:.2f} (%b {:.2f})",
+                             close, u, pb));
+    } else {
+        r = hold(1.0 - std::abs(2.0 * pb - 1.0), 0.5 - pb,
+                 fmt::format("Close inside the Bollinger Bands (%b {:.2f})", pb));
+    }
+    r.add("bb_upper", u);
+    r.add("bb_middle", m);
+    r.add("bb_lower", l);
+    r.add("bb_percent_b", pb);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    // add() may reallocate the set: reserve so the references below stay valid.
+    auto& upper = out.add("bb_upper", n);
+    auto& middle = out.add("bb_middle", n);
+    auto& lower = out.add("bb_lower", n);
+    indicators::bbands(bars.close, kPeriod, kDeviations, kDeviations, upper, middle, lower);
+    indicators::percent_b(bars.close, upper, lower, out.add("bb_percent_b", n));
+}
+
+}  // namespace
+
+extern const AgentDef kBollinger = {
+    "bollinger",
+    Category::kVolatility,
+    R"({"period":20,"nbdev_up":2,"nbdev_down":2})",
+    kPeriod,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

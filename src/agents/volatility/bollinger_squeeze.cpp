@@ -1,0 +1,148 @@
+// bollinger_squeeze (volatility): Bollinger Bands 20 / 2 (SMA 20 +/- 2 population std)
+// inside a Keltner Channel 20 / 1.5 (EMA 20 +/- 1.5 x ATR 20, Wilder): the TTM-style squeeze.
+//
+//   bb_width   = (bb_upper - bb_lower) / bb_middle
+//   squeeze_on = 1 when bb_upper < kc_upper and bb_lower > kc_lower, else 0
+//
+// Rule, on the latest bar:
+//   released k bars ago (k in 1..3: squeeze_on at bar n-1-k and off at every bar since):
+//       trade the side of the close against bb_middle (SMA 20):
+//       above: BUY, below: SELL, confidence = 0.4 + 0.3 * fresh + 0.3 * push, with
+//       fresh = (4 - k) / 3 and push = min(|close - bb_middle| / (bb_upper - bb_middle), 1);
+//       on the middle exactly: HOLD (confidence 0.5, lean 0).
+//   squeeze on now: HOLD (energy building), lean 0,
+//       confidence = 1 - bb_half / kc_half (how deep inside the channel the bands are).
+//   no squeeze in the last 3 bars: HOLD, lean 0, confidence = min(bb_half / kc_half - 1, 1).
+//   No volatility at all (kc_half 0, flat prices): HOLD, confidence 1.
+// Needs 24 bars: ATR 20 is defined from bar 21, and the release is looked for 3 bars back.
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/bbands.h"
+#include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/keltner.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 20;
+constexpr double kBbDeviations = 2.0;
+constexpr double kKcMultiple = 1.5;
+constexpr std::size_t kReleaseWindow = 3;
+constexpr std::size_t kMinBars = kPeriod + 1 + kReleaseWindow;
+
+double squeeze_of(double bb_up, double bb_low, double kc_up, double kc_low) {
+    if (std::isnan(bb_up) || std::isnan(kc_up)) {
+        return indicators::kNaN;
+    }
+    return bb_up < kc_up && bb_low > kc_low ? 1.0 : 0.0;
+}
+
+double width_of(double upper, double middle, double lower) {
+    return middle != 0.0 ? (upper - lower) / middle : 0.0;
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    // The EMA and ATR recurse over the whole history; the bands only need the last 4 windows.
+    auto ema = ws.take(n);
+    auto atr = ws.take(n);
+    indicators::ema(bars.close, kPeriod, ema);
+    indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr);
+    auto squeeze = [&](std::size_t i) {
+        const auto bb = indicators::bbands_at(bars.close, kPeriod, kBbDeviations, kBbDeviations, i);
+        const double band = kKcMultiple * atr[i];
+        return squeeze_of(bb.upper, bb.lower, ema[i] + band, ema[i] - band);
+    };
+    const std::size_t last = n - 1;
+    const double on_now = squeeze(last);
+    std::size_t released = 0;
+    if (on_now == 0.0) {
+        for (std::size_t k = 1; k <= kReleaseWindow && k <= last; ++k) {
+            const double on = squeeze(last - k);
+            if (on == 1.0) {
+                released = k;
+                break;
+            }
+            if (on != 0.0) {
+                break;  // warm-up reached
+            }
+        }
+    }
+    const auto bb = indicators::bbands_at(bars.close, kPeriod, kBbDeviations, kBbDeviations, last);
+    const double mid = bb.middle;
+    const double bb_half = (bb.upper - bb.lower) / 2.0;
+    const double kc_half = kKcMultiple * atr[last];
+    const double close = bars.close[last];
+    AgentResult r;
+    if (!(kc_half > 0.0)) {
+        r = hold(1.0, 0.0, "No volatility: Keltner Channel has zero width");
+    } else if (released > 0) {
+        const double fresh = static_cast<double>(kReleaseWindow + 1 - released) /
+                             static_cast<double>(kReleaseWindow);
+        const double push = bb_half > 0.0 ? std::min(std::abs(close - mid) / bb_half, 1.0) : 0.0;
+        const double confidence = 0.4 + 0.3 * fresh + 0.3 * push;
+        if (close > mid) {
+            r = buy(confidence,
+                    fmt::format("Squeeze released {} bar(s) ago with the close above SMA 20",
+                                released));
+        } else if (close < mid) {
+            r = sell(confidence,
+                     fmt::format("Squeeze released {} bar(s) ago with the close below SMA 20",
+                                 released));
+        } else {
+            r = hold(0.5, 0.0, "Squeeze released but the close sits on SMA 20");
+        }
+    } else if (on_now == 1.0) {
+        r = hold(1.0 - bb_half / kc_half, 0.0,
+                 fmt::format("Squeeze on: Bollinger Bands at {:.0f}% of the Keltner width",
+                             100.0 * bb_half / kc_half));
+    } else {
+        r = hold(std::clamp(bb_half / kc_half - 1.0, 0.0, 1.0), 0.0,
+                 fmt::format("No squeeze: Bollinger Bands at {:.0f}% of the Keltner width",
+                             100.0 * bb_half / kc_half));
+    }
+    r.add("bb_width", width_of(bb.upper, mid, bb.lower));
+    r.add("squeeze_on", std::isnan(on_now) ? 0.0 : on_now);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    std::vector<double> scratch(6 * n);
+    std::span<double> all(scratch);
+    auto bb_up = all.subspan(0, n);
+    auto bb_mid = all.subspan(n, n);
+    auto bb_low = all.subspan(2 * n, n);
+    auto kc_up = all.subspan(3 * n, n);
+    auto kc_mid = all.subspan(4 * n, n);
+    auto kc_low = all.subspan(5 * n, n);
+    indicators::bbands(bars.close, kPeriod, kBbDeviations, kBbDeviations, bb_up, bb_mid, bb_low);
+    indicators::keltner(bars.high, bars.low, bars.close, kPeriod, kPeriod, kKcMultiple, kc_up,
+                        kc_mid, kc_low);
+    auto& width = out.add("bb_width", n);
+    auto& squeeze = out.add("squeeze_on", n);
+    for (std::size_t i = 0; i < n; ++i) {
+        width[i] =
+            std::isnan(bb_mid[i]) ? indicators::kNaN : width_of(bb_up[i], bb_mid[i], bb_low[i]);
+        squeeze[i] = squeeze_of(bb_up[i], bb_low[i], kc_up[i], kc_low[i]);
+    }
+}
+
+}  // namespace
+
+extern const AgentDef kBollingerSqueeze = {
+    "bollinger_squeeze",
+    Category::kVolatility,
+    R"({"bb_period":20,"bb_nbdev":2,"kc_ema":20,"kc_atr":20,"kc_multiplier":1.5,"release_window":3})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,92 @@
+// chandelier_exit (volatility): Chandelier Exit 22 / 3 (Le Beau):
+//   chandelier_long  = MAX(high, 22) - 3 x ATR 22   (the stop under a long position)
+//   chandelier_short = MIN(low, 22)  + 3 x ATR 22   (the stop over a short position)
+// with TA_MAX / TA_MIN over the last 22 bars including the latest and TA_ATR (Wilder).
+//
+// Rule, on the latest bar, up = close > chandelier_short, down = close < chandelier_long:
+//   up and not down: BUY,  confidence = 0.3 + 0.7 * min((close - chandelier_short) / (3 atr), 1)
+//   down and not up: SELL, confidence = 0.3 + 0.7 * min((chandelier_long - close) / (3 atr), 1)
+//   otherwise (between the stops, or past both in a range wider than 6 ATR): HOLD, with
+//       lo/hi = the lower/higher stop, pos = (close - lo) / (hi - lo) (0.5 when they meet),
+//       lean = 0.5 * (pos - 0.5), confidence = 1 - |2 pos - 1|.
+// Needs 23 bars (ATR 22 lookback 22).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 22;
+constexpr double kMultiple = 3.0;
+constexpr std::size_t kMinBars = kPeriod + 1;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto atr_series = ws.take(n);
+    indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr_series);
+    double highest = bars.high[n - kPeriod];
+    double lowest = bars.low[n - kPeriod];
+    for (std::size_t i = n - kPeriod + 1; i < n; ++i) {
+        highest = std::max(highest, bars.high[i]);
+        lowest = std::min(lowest, bars.low[i]);
+    }
+    const double atr = atr_series[n - 1];
+    const double long_stop = highest - kMultiple * atr;
+    const double short_stop = lowest + kMultiple * atr;
+    const double close = bars.close[n - 1];
+    const bool up = close > short_stop;
+    const bool down = close < long_stop;
+    const double unit = kMultiple * atr;
+    AgentResult r;
+    if (up && !down) {
+        r = buy(
+            0.3 + 0.7 * std::min((close - short_stop) / unit, 1.0),
+            fmt::format("Close {:.2f} above the short chandelier stop {:.2f}", close, short_stop));
+    } else if (down && !up) {
+        r = sell(
+            0.3 + 0.7 * std::min((long_stop - close) / unit, 1.0),
+            fmt::format("Close {:.2f} below the long chandelier stop {:.2f}", close, long_stop));
+    } else {
+        const double lo = std::min(long_stop, short_stop);
+        const double hi = std::max(long_stop, short_stop);
+        const double pos = hi > lo ? std::clamp((close - lo) / (hi - lo), 0.0, 1.0) : 0.5;
+        r = hold(1.0 - std::abs(2.0 * pos - 1.0), 0.5 * (pos - 0.5),
+                 fmt::format("Close {:.2f} between the chandelier stops {:.2f} and {:.2f}", close,
+                             lo, hi));
+    }
+    r.add("chandelier_long", long_stop);
+    r.add("chandelier_short", short_stop);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    auto& long_stop = out.add("chandelier_long", n);
+    auto& short_stop = out.add("chandelier_short", n);
+    std::vector<double> atr(n);
+    indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr);
+    indicators::rolling_max(bars.high, kPeriod, long_stop);
+    indicators::rolling_min(bars.low, kPeriod, short_stop);
+    for (std::size_t i = 0; i < n; ++i) {
+        long_stop[i] -= kMultiple * atr[i];
+        short_stop[i] += kMultiple * atr[i];
+    }
+}
+
+}  // namespace
+
+extern const AgentDef kChandelierExit = {
+    "chandelier_exit",
+    Category::kVolatility,
+    R"({"period":22,"multiplier":3})",
+    kMinBars,
+    evaluate,
+    series,
+};
+
+}  // namespace gs::agents

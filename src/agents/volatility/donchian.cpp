@@ -1,0 +1,77 @@
+// donchian (volatility): Donchian Channel of the 20 bars before the latest one,
+// dc_upper = MAX(high, 20) and dc_lower = MIN(low, 20) of the prior bars (TA_MAX / TA_MIN
+// shifted one bar, so the latest bar can break out of it).
+//
+// Rule (breakout), on the latest bar, width = dc_upper - dc_lower:
+//   close > dc_upper: BUY,  confidence = 0.5 + 0.5 * min((close - dc_upper) / (0.25 width), 1)
+//   close < dc_lower: SELL, confidence = 0.5 + 0.5 * min((dc_lower - close) / (0.25 width), 1)
+//       (a breakout out of a zero-width channel is full strength)
+//   otherwise HOLD, pos = (close - dc_lower) / width (0.5 when width is 0),
+//       lean = pos - 0.5 (towards the side it is nearer), confidence = 1 - |2 pos - 1|.
+// Needs 21 bars.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 20;
+constexpr std::size_t kMinBars = kPeriod + 1;
+
+double strength(double excess, double width) {
+    return width > 0.0 ? std::min(excess / (0.25 * width), 1.0) : 1.0;
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    const std::size_t n = bars.size();
+    // Only the latest channel is needed: one pass over its 20 bars.
+    double upper = bars.high[n - 1 - kPeriod];
+    double lower = bars.low[n - 1 - kPeriod];
+    for (std::size_t i = n - kPeriod; i < n - 1; ++i) {
+        upper = std::max(upper, bars.high[i]);
+        lower = std::min(lower, bars.low[i]);
+    }
+    const double close = bars.close[n - 1];
+    const double width = upper - lower;
+    AgentResult r;
+    if (close > upper) {
+        r = buy(0.5 + 0.5 * strength(close - upper, width),
+                fmt::format("Close {:.2f} above the prior 20-bar high {:.2f}", close, upper));
+    } else if (close < lower) {
+        r = sell(0.5 + 0.5 * strength(lower - close, width),
+                 fmt::format("Close {:.2f} below the prior 20-bar low {:.2f}", close, lower));
+    } else {
+        const double pos = width > 0.0 ? (close - lower) / width : 0.5;
+        r = hold(1.0 - std::abs(2.0 * pos - 1.0), pos - 0.5,
+                 fmt::format("Close inside the 20-bar Donchian Channel at {:.0f}%", 100.0 * pos));
+    }
+    r.add("dc_upper", upper);
+    r.add("dc_lower", lower);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    auto& upper = out.add("dc_upper", n);
+    auto& lower = out.add("dc_lower", n);
+    indicators::rolling_max(bars.high, kPeriod, upper);
+    indicators::rolling_min(bars.low, kPeriod, lower);
+    // Shift one bar: the channel at bar i is made of bars i-20 .. i-1.
+    for (std::size_t i = n; i > 0; --i) {
+        upper[i - 1] = i >= 2 ? upper[i - 2] : indicators::kNaN;
+        lower[i - 1] = i >= 2 ? lower[i - 2] : indicators::kNaN;
+    }
+}
+
+}  // namespace
+
+extern const AgentDef kDonchian = {
+    "donchian", Category::kVolatility, R"({"period":20})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

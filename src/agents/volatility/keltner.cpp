@@ -1,0 +1,78 @@
+// keltner (volatility): Keltner Channel, middle EMA 20 (TA_EMA), bands +/- 2 x ATR 10
+// (TA_ATR, Wilder).
+//
+// Rule (breakout), on the latest bar, atr = (kc_upper - kc_middle) / 2:
+//   close > kc_upper: BUY,  confidence = 0.4 + 0.6 * min((close - kc_upper) / atr, 1)
+//   close < kc_lower: SELL, confidence = 0.4 + 0.6 * min((kc_lower - close) / atr, 1)
+//   otherwise HOLD, pos = (close - kc_middle) / (kc_upper - kc_middle) in [-1, 1],
+//       lean = 0.5 * pos (towards the band it is heading for), confidence = 1 - |pos|.
+//   Zero-width channel (flat prices): pos = 0, HOLD with confidence 1.
+// (One ATR beyond the band is a full-strength breakout.)
+// Needs 20 bars (EMA 20 lookback 19, ATR 10 lookback 10).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/keltner.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kEmaPeriod = 20;
+constexpr int kAtrPeriod = 10;
+constexpr double kMultiple = 2.0;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto upper = ws.take(n);
+    auto middle = ws.take(n);
+    auto lower = ws.take(n);
+    indicators::keltner(bars.high, bars.low, bars.close, kEmaPeriod, kAtrPeriod, kMultiple, upper,
+                        middle, lower);
+    const double u = upper[n - 1];
+    const double m = middle[n - 1];
+    const double l = lower[n - 1];
+    const double close = bars.close[n - 1];
+    const double half = u - m;
+    const double atr = half / kMultiple;
+    AgentResult r;
+    if (half > 0.0 && close > u) {
+        r = buy(0.4 + 0.6 * std::min((close - u) / atr, 1.0),
+                fmt::format("Close {:.2f} broke above the upper Keltner band {:.2f}", close, u));
+    } else if (half > 0.0 && close < l) {
+        r = sell(0.4 + 0.6 * std::min((l - close) / atr, 1.0),
+                 fmt::format("Close {:.2f} broke below the lower Keltner band {:.2f}", close, l));
+    } else if (half > 0.0) {
+        const double pos = std::clamp((close - m) / half, -1.0, 1.0);
+        r = hold(1.0 - std::abs(pos), 0.5 * pos,
+                 fmt::format("Close inside the Keltner Channel ({:+.0f}% of the half-width)",
+                             100.0 * pos));
+    } else {
+        r = hold(1.0, 0.0, "Keltner Channel has zero width: no price movement");
+    }
+    r.add("kc_upper", u);
+    r.add("kc_middle", m);
+    r.add("kc_lower", l);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    // add() may reallocate the set: reserve so the references below stay valid.
+    auto& upper = out.add("kc_upper", n);
+    auto& middle = out.add("kc_middle", n);
+    auto& lower = out.add("kc_lower", n);
+    indicators::keltner(bars.high, bars.low, bars.close, kEmaPeriod, kAtrPeriod, kMultiple, upper,
+                        middle, lower);
+}
+
+}  // namespace
+
+extern const AgentDef kKeltner = {
+    "keltner", Category::kVolatility, R"({"ema":20,"atr":10,"multiplier":2})", kEmaPeriod, evaluate,
+    series,
+};
+
+}  // namespace gs::agents

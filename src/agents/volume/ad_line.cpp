@@ -1,0 +1,79 @@
+// ad_line (volume): Chaikin's Accumulation/Distribution line (TA_AD) against the price, over
+// the last 10 bars (divergence).
+//
+//   flow  = (ad[n-1] - ad[n-11]) / (volume of bars n-10 .. n-1)   (in [-1, 1]: the share of
+//           the volume traded that was accumulated, negative when distributed)
+//   move  = close[n-1] / close[n-11] - 1
+// Rule, on the latest bar:
+//   flow >= 0.1 and move < 0: BUY (accumulation while the price falls),
+//   flow <= -0.1 and move > 0: SELL (distribution while the price rises),
+//       confidence = 0.3 + 0.4 * min((|flow| - 0.1) / 0.4, 1) + 0.3 * min(|move| / 5 %, 1)
+//   otherwise HOLD (no divergence), lean = 0.3 * clamp(flow / 0.5, -1, 1),
+//       confidence = 1 - min(|flow| / 0.5, 1).
+//   No volume over the 10 bars: HOLD, confidence 1.
+// Needs 11 bars.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/ad.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr std::size_t kWindow = 10;
+constexpr double kMinFlow = 0.1;
+constexpr double kFullExtraFlow = 0.4;
+constexpr double kFullMove = 0.05;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto line = ws.take(n);
+    indicators::ad(bars.high, bars.low, bars.close, bars.volume, line);
+    double volume_sum = 0.0;
+    for (std::size_t i = n - kWindow; i < n; ++i) {
+        volume_sum += bars.volume[i];
+    }
+    const double then = bars.close[n - 1 - kWindow];
+    const double move = then != 0.0 ? bars.close[n - 1] / then - 1.0 : 0.0;
+    AgentResult r;
+    if (!(volume_sum > 0.0)) {
+        r = hold(1.0, 0.0, "No volume over the last 10 bars");
+    } else {
+        const double flow = (line[n - 1] - line[n - 1 - kWindow]) / volume_sum;
+        const double confidence =
+            0.3 + 0.4 * std::min((std::abs(flow) - kMinFlow) / kFullExtraFlow, 1.0) +
+            0.3 * std::min(std::abs(move) / kFullMove, 1.0);
+        if (flow >= kMinFlow && move < 0.0) {
+            r = buy(confidence,
+                    fmt::format("A/D accumulated {:.0f}% of 10-bar volume while price fell {:.2f}%",
+                                flow * 100.0, -move * 100.0));
+        } else if (flow <= -kMinFlow && move > 0.0) {
+            r = sell(
+                confidence,
+                fmt::format("A/D distributed {:.0f}% of 10-bar volume while price rose {:.2f}%",
+                            -flow * 100.0, move * 100.0));
+        } else {
+            r = hold(1.0 - std::min(std::abs(flow) / 0.5, 1.0),
+                     0.3 * std::clamp(flow / 0.5, -1.0, 1.0),
+                     fmt::format("No A/D divergence: flow {:+.0f}% of volume, price {:+.2f}%",
+                                 flow * 100.0, move * 100.0));
+        }
+    }
+    r.add("ad", line[n - 1]);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::ad(bars.high, bars.low, bars.close, bars.volume, out.add("ad", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kAdLine = {
+    "ad_line", Category::kVolume, R"({"window":10,"min_flow":0.1})", kWindow + 1, evaluate, series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,100 @@
+// chaikin_oscillator (volume): Chaikin A/D Oscillator 3 / 10 (TA_ADOSC: EMA 3 - EMA 10 of the
+// A/D line, both EMAs seeded with the first A/D value as TA-Lib does).
+//
+// Units: avg_volume = mean volume of the last 10 bars.
+//   strength = min(|adosc| / avg_volume, 1)
+//   fresh    = 1 - bars_since_zero_cross / 10, floored at 0 (a cross is a change of sign of
+//              adosc, looked for in the last 10 bars)
+// Rule, on the latest bar:
+//   strength >= 0.05 and adosc > 0: BUY, adosc < 0: SELL,
+//       confidence = 0.3 + 0.4 * strength + 0.3 * fresh
+//   otherwise (|adosc| under 5 % of a bar's average volume: no real pressure) HOLD,
+//       lean = 0.3 * sign(adosc) * strength / 0.05, confidence = 1 - strength / 0.05.
+//   No volume over the last 10 bars: HOLD, confidence 1.
+// Needs 10 bars (lookback 9).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/ad.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kFast = 3;
+constexpr int kSlow = 10;
+constexpr std::size_t kFreshWindow = 10;
+constexpr double kDeadZone = 0.05;
+
+int sign_of(double x) {
+    return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0);
+}
+
+// Bars since the sign of `s` last changed, at most `window` (also when history runs out).
+std::size_t bars_since_zero_cross(std::span<const double> s, std::size_t window) {
+    const std::size_t n = s.size();
+    const int now = sign_of(s[n - 1]);
+    for (std::size_t back = 1; back <= window && back < n; ++back) {
+        const double v = s[n - 1 - back];
+        if (std::isnan(v)) {
+            return window;
+        }
+        if (sign_of(v) != now) {
+            return back - 1;
+        }
+    }
+    return window;
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto osc = ws.take(n);
+    indicators::adosc(bars.high, bars.low, bars.close, bars.volume, kFast, kSlow, osc);
+    double volume_sum = 0.0;
+    for (std::size_t i = n - kSlow; i < n; ++i) {
+        volume_sum += bars.volume[i];
+    }
+    const double avg_volume = volume_sum / kSlow;
+    const double value = osc[n - 1];
+    AgentResult r;
+    const double strength = avg_volume > 0.0 ? std::min(std::abs(value) / avg_volume, 1.0) : 0.0;
+    if (!(avg_volume > 0.0)) {
+        r = hold(1.0, 0.0, "No volume over the last 10 bars");
+    } else if (strength < kDeadZone) {
+        r = hold(1.0 - strength / kDeadZone, 0.3 * std::copysign(strength / kDeadZone, value),
+                 fmt::format("Chaikin Oscillator near zero ({:.3f}x average volume)",
+                             value / avg_volume));
+    } else {
+        const std::size_t since = bars_since_zero_cross(osc, kFreshWindow);
+        const double fresh = 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
+        const double confidence = 0.3 + 0.4 * strength + 0.3 * fresh;
+        const auto cross =
+            since < kFreshWindow ? fmt::format(", crossed zero {} bars ago", since) : std::string();
+        if (value > 0.0) {
+            r = buy(confidence, fmt::format("Chaikin Oscillator positive ({:.2f}x average "
+                                            "volume){}",
+                                            value / avg_volume, cross));
+        } else {
+            r = sell(confidence, fmt::format("Chaikin Oscillator negative ({:.2f}x average "
+                                             "volume){}",
+                                             value / avg_volume, cross));
+        }
+    }
+    r.add("adosc", value);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::adosc(bars.high, bars.low, bars.close, bars.volume, kFast, kSlow,
+                      out.add("adosc", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kChaikinOscillator = {
+    "chaikin_oscillator", Category::kVolume, R"({"fast":3,"slow":10})", kSlow, evaluate, series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,56 @@
+// cmf (volume): Chaikin Money Flow 20 = sum(money-flow volume, 20) / sum(volume, 20), with the
+// money-flow volume ((c - l) - (h - c)) / (h - l) x volume (0 for a bar without range).
+//
+// Rule, on the latest bar:
+//   cmf >= 0.05: BUY,  confidence = 0.3 + 0.7 * min((cmf - 0.05) / 0.25, 1)
+//   cmf <= -0.05: SELL, confidence = 0.3 + 0.7 * min((-cmf - 0.05) / 0.25, 1)
+//       (+/- 0.30 is full strength)
+//   otherwise HOLD, lean = 8 * cmf (within +/- 0.4), confidence = 1 - |cmf| / 0.05.
+//   No volume over the 20 bars: cmf 0, HOLD with confidence 1.
+// Needs 20 bars.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/cmf.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 20;
+constexpr double kThreshold = 0.05;
+constexpr double kFullExtra = 0.25;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    // Only the latest window matters: O(20) instead of a full-length pass.
+    const double cmf =
+        indicators::cmf_at(bars.high, bars.low, bars.close, bars.volume, kPeriod, bars.size() - 1);
+    AgentResult r;
+    if (cmf >= kThreshold) {
+        r = buy(0.3 + 0.7 * std::min((cmf - kThreshold) / kFullExtra, 1.0),
+                fmt::format("Chaikin Money Flow {:+.3f}: buying pressure (>= 0.05)", cmf));
+    } else if (cmf <= -kThreshold) {
+        r = sell(0.3 + 0.7 * std::min((-cmf - kThreshold) / kFullExtra, 1.0),
+                 fmt::format("Chaikin Money Flow {:+.3f}: selling pressure (<= -0.05)", cmf));
+    } else {
+        r = hold(1.0 - std::abs(cmf) / kThreshold, 8.0 * cmf,
+                 fmt::format("Chaikin Money Flow {:+.3f}: neutral", cmf));
+    }
+    r.add("cmf", cmf);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::cmf(bars.high, bars.low, bars.close, bars.volume, kPeriod,
+                    out.add("cmf", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kCmf = {
+    "cmf", Category::kVolume, R"({"period":20,"threshold":0.05})", kPeriod, evaluate, series,
+};
+
+}  // namespace gs::agents

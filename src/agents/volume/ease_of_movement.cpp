@@ -1,0 +1,75 @@
+// ease_of_movement (volume): Arms' Ease of Movement, SMA 14 of the per-bar EMV
+//   ((h + l) / 2 - (prev h + prev l) / 2) / ((volume / 10^8) / (h - l))
+// (0 for a bar without range or volume; see indicators/emv.h for the scale).
+//
+// Units: consistency = emv / mean(|per-bar EMV|) over the same 14 bars, in [-1, 1]
+// (1 when every bar moved up easily; the price and volume scales cancel out).
+// Rule, on the latest bar:
+//   consistency >= 0.1: BUY, <= -0.1: SELL, confidence = 0.3 + 0.7 * min(|consistency| / 0.6, 1)
+//   otherwise HOLD, lean = 3 * consistency (within +/- 0.3), confidence = 1 - |consistency| / 0.1.
+//   No movement at all in the 14 bars: HOLD, confidence 1.
+// Needs 15 bars (per-bar EMV from bar 1, SMA 14 from bar 14).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/emv.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 14;
+constexpr double kDeadZone = 0.1;
+constexpr double kFullConsistency = 0.6;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    const std::size_t n = bars.size();
+    // Only the latest average is needed: one pass over its 14 bars.
+    double sum = 0.0;
+    double sum_abs = 0.0;
+    for (std::size_t i = n - kPeriod; i < n; ++i) {
+        const double e = indicators::emv_bar(bars.high[i], bars.low[i], bars.high[i - 1],
+                                             bars.low[i - 1], bars.volume[i]);
+        sum += e;
+        sum_abs += std::abs(e);
+    }
+    const double emv = sum / kPeriod;
+    AgentResult r;
+    if (!(sum_abs > 0.0)) {
+        r = hold(1.0, 0.0, "Ease of Movement zero: no movement over the last 14 bars");
+    } else {
+        const double consistency = sum / sum_abs;
+        const double confidence =
+            0.3 + 0.7 * std::min(std::abs(consistency) / kFullConsistency, 1.0);
+        if (consistency >= kDeadZone) {
+            r = buy(confidence,
+                    fmt::format("Ease of Movement {:.3g}: price rising easily ({:.0f}% consistent)",
+                                emv, consistency * 100.0));
+        } else if (consistency <= -kDeadZone) {
+            r = sell(confidence,
+                     fmt::format("Ease of Movement {:.3g}: price falling easily ({:.0f}% "
+                                 "consistent)",
+                                 emv, -consistency * 100.0));
+        } else {
+            r = hold(1.0 - std::abs(consistency) / kDeadZone, 3.0 * consistency,
+                     fmt::format("Ease of Movement {:.3g}: no clear direction", emv));
+        }
+    }
+    r.add("emv", emv);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    indicators::emv(bars.high, bars.low, bars.volume, kPeriod, out.add("emv", bars.size()));
+}
+
+}  // namespace
+
+extern const AgentDef kEaseOfMovement = {
+    "ease_of_movement", Category::kVolume, R"({"period":14,"volume_scale":100000000})",
+    kPeriod + 1,        evaluate,          series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,109 @@
+// force_index (volume): Elder's Force Index 13 = EMA 13 (TA_EMA, SMA-seeded) of the raw force
+// (close - prev close) x volume, which starts at bar 1.
+//
+// Units: unit = 1 % of the close x mean volume of the last 13 bars (a 1 % move on average
+// volume).
+//   strength = min(|force_index| / unit, 1)
+//   fresh    = 1 - bars_since_zero_cross / 10, floored at 0 (a change of sign of the index in
+//              the last 10 bars)
+// Rule, on the latest bar:
+//   strength >= 0.05 and force_index > 0: BUY, < 0: SELL,
+//       confidence = 0.3 + 0.4 * strength + 0.3 * fresh
+//   otherwise (under 5 % of the unit: no force) HOLD,
+//       lean = 0.3 * sign(force_index) * strength / 0.05, confidence = 1 - strength / 0.05.
+//   No volume over the last 13 bars (or a zero close): HOLD, confidence 1.
+// Needs 14 bars (lookback 13).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 13;
+constexpr std::size_t kFreshWindow = 10;
+constexpr double kDeadZone = 0.05;
+constexpr std::size_t kMinBars = kPeriod + 1;
+
+int sign_of(double x) {
+    return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0);
+}
+
+// Bars since the sign of `s` last changed, at most `window` (also when history runs out).
+std::size_t bars_since_zero_cross(std::span<const double> s, std::size_t window) {
+    const std::size_t n = s.size();
+    const int now = sign_of(s[n - 1]);
+    for (std::size_t back = 1; back <= window && back < n; ++back) {
+        const double v = s[n - 1 - back];
+        if (std::isnan(v)) {
+            return window;
+        }
+        if (sign_of(v) != now) {
+            return back - 1;
+        }
+    }
+    return window;
+}
+
+void force_index(const market::BarsView& bars, std::span<double> raw, std::span<double> out) {
+    const std::size_t n = bars.size();
+    if (n == 0) {
+        return;
+    }
+    raw[0] = indicators::kNaN;
+    for (std::size_t i = 1; i < n; ++i) {
+        raw[i] = (bars.close[i] - bars.close[i - 1]) * bars.volume[i];
+    }
+    indicators::ema(raw, kPeriod, out);
+}
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto raw = ws.take(n);
+    auto index = ws.take(n);
+    force_index(bars, raw, index);
+    double volume_sum = 0.0;
+    for (std::size_t i = n - kPeriod; i < n; ++i) {
+        volume_sum += bars.volume[i];
+    }
+    const double unit = 0.01 * std::abs(bars.close[n - 1]) * volume_sum / kPeriod;
+    const double value = index[n - 1];
+    AgentResult r;
+    const double strength = unit > 0.0 ? std::min(std::abs(value) / unit, 1.0) : 0.0;
+    if (!(unit > 0.0)) {
+        r = hold(1.0, 0.0, "No volume over the last 13 bars");
+    } else if (strength < kDeadZone) {
+        r = hold(1.0 - strength / kDeadZone, 0.3 * std::copysign(strength / kDeadZone, value),
+                 fmt::format("Force Index 13 near zero ({:.3f}x a 1% move on average volume)",
+                             value / unit));
+    } else {
+        const std::size_t since = bars_since_zero_cross(index, kFreshWindow);
+        const double fresh = 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
+        const double confidence = 0.3 + 0.4 * strength + 0.3 * fresh;
+        const auto reason = fmt::format(
+            "Force Index 13 {} ({:.2f}x a 1% move on average volume){}",
+            value > 0.0 ? "positive" : "negative", std::abs(value) / unit,
+            since < kFreshWindow ? fmt::format(", crossed zero {} bars ago", since) : "");
+        r = value > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
+    }
+    r.add("force_index", value);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    std::vector<double> raw(n);
+    force_index(bars, raw, out.add("force_index", n));
+}
+
+}  // namespace
+
+extern const AgentDef kForceIndex = {
+    "force_index", Category::kVolume, R"({"period":13})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

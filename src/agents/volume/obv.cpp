@@ -1,0 +1,87 @@
+// obv (volume): On-Balance Volume (TA_OBV) against its SMA 20 (TA_SMA over OBV).
+//
+// Units: avg_volume = mean volume of the last 20 bars;
+//   gap   = (obv - obv_sma) / avg_volume          (in days of average volume)
+//   slope = (obv_sma[n-1] - obv_sma[n-2]) / avg_volume   (within [-1, 1] by construction)
+// Rule, on the latest bar:
+//   obv > obv_sma and slope > 0: BUY,  obv < obv_sma and slope < 0: SELL,
+//       confidence = 0.3 + 0.4 * min(|gap| / 3, 1) + 0.3 * min(|slope|, 1)
+//   otherwise HOLD (OBV and its average disagree), lean = 0.3 * clamp(gap / 3, -1, 1),
+//       confidence = 1 - min(|gap| / 3, 1).
+//   No volume over the last 20 bars: HOLD, confidence 1.
+// Needs 21 bars (SMA 20 of OBV from bar 19, and the bar before for its slope).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/obv.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 20;
+constexpr double kFullGap = 3.0;
+constexpr std::size_t kMinBars = kPeriod + 1;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto line = ws.take(n);
+    indicators::obv(bars.close, bars.volume, line);
+    // Only the last two SMA values are needed.
+    double sum_prev = 0.0;
+    double volume_sum = 0.0;
+    for (std::size_t i = n - 1 - kPeriod; i < n - 1; ++i) {
+        sum_prev += line[i];
+    }
+    for (std::size_t i = n - kPeriod; i < n; ++i) {
+        volume_sum += bars.volume[i];
+    }
+    const double sum_now = sum_prev - line[n - 1 - kPeriod] + line[n - 1];
+    const double sma_now = sum_now / kPeriod;
+    const double sma_prev = sum_prev / kPeriod;
+    const double obv = line[n - 1];
+    const double avg_volume = volume_sum / kPeriod;
+    AgentResult r;
+    if (!(avg_volume > 0.0)) {
+        r = hold(1.0, 0.0, "No volume over the last 20 bars");
+    } else {
+        const double gap = (obv - sma_now) / avg_volume;
+        const double slope = (sma_now - sma_prev) / avg_volume;
+        const double gap_strength = std::min(std::abs(gap) / kFullGap, 1.0);
+        const double confidence = 0.3 + 0.4 * gap_strength + 0.3 * std::min(std::abs(slope), 1.0);
+        if (gap > 0.0 && slope > 0.0) {
+            r = buy(confidence,
+                    fmt::format("OBV {:.1f} days of volume above its rising SMA 20", gap));
+        } else if (gap < 0.0 && slope < 0.0) {
+            r = sell(confidence,
+                     fmt::format("OBV {:.1f} days of volume below its falling SMA 20", -gap));
+        } else {
+            r = hold(1.0 - gap_strength, 0.3 * std::clamp(gap / kFullGap, -1.0, 1.0),
+                     fmt::format("OBV {} its SMA 20 but the average is {}",
+                                 gap >= 0.0 ? "above" : "below",
+                                 slope > 0.0 ? "rising" : (slope < 0.0 ? "falling" : "flat")));
+        }
+    }
+    r.add("obv", obv);
+    r.add("obv_sma", sma_now);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    auto& line = out.add("obv", n);
+    auto& average = out.add("obv_sma", n);
+    indicators::obv(bars.close, bars.volume, line);
+    indicators::sma(line, kPeriod, average);
+}
+
+}  // namespace
+
+extern const AgentDef kObv = {
+    "obv", Category::kVolume, R"({"sma":20})", kMinBars, evaluate, series,
+};
+
+}  // namespace gs::agents

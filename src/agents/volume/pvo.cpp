@@ -1,0 +1,74 @@
+// pvo (volume): Percentage Volume Oscillator 12 / 26 / 9 (TA_PPO with EMAs applied to volume;
+// signal = EMA 9 of PVO from its first value) read with the 5-bar price move.
+//
+//   surge = pvo > 0 and pvo > pvo_signal (volume above its long average and expanding)
+//   move  = close[n-1] / close[n-6] - 1
+// Rule, on the latest bar:
+//   surge and move > 0: BUY,  surge and move < 0: SELL,
+//       confidence = 0.3 + 0.4 * min(pvo / 25, 1) + 0.3 * min(|move| / 3 %, 1)
+//       (volume 25 % above its average, or a 3 % move, is full strength)
+//   otherwise HOLD, lean = 0.3 * clamp(move / 3 %, -1, 1) * clamp(pvo / 25, 0, 1),
+//       confidence = 1 - clamp(pvo / 25, 0, 1) (quiet volume is clearly neutral).
+// Needs 34 bars (PVO from bar 25, its signal from bar 33).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/pvo.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kFast = 12;
+constexpr int kSlow = 26;
+constexpr int kSignal = 9;
+constexpr std::size_t kMoveBars = 5;
+constexpr double kFullPvo = 25.0;
+constexpr double kFullMove = 0.03;
+constexpr std::size_t kMinBars = kSlow + kSignal - 1;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto line = ws.take(n);
+    auto signal = ws.take(n);
+    indicators::pvo(bars.volume, kFast, kSlow, kSignal, line, signal);
+    const double p = line[n - 1];
+    const double s = signal[n - 1];
+    const double then = bars.close[n - 1 - kMoveBars];
+    const double move = then != 0.0 ? bars.close[n - 1] / then - 1.0 : 0.0;
+    const double volume_part = std::clamp(p / kFullPvo, 0.0, 1.0);
+    AgentResult r;
+    if (p > 0.0 && p > s && move != 0.0) {
+        const double confidence =
+            0.3 + 0.4 * volume_part + 0.3 * std::min(std::abs(move) / kFullMove, 1.0);
+        const auto reason = fmt::format(
+            "Volume surge (PVO {:.1f}% over signal {:.1f}%) behind a {:+.2f}% 5-bar move", p, s,
+            move * 100.0);
+        r = move > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
+    } else {
+        r = hold(
+            1.0 - volume_part, 0.3 * std::clamp(move / kFullMove, -1.0, 1.0) * volume_part,
+            fmt::format("No volume surge behind the move (PVO {:.1f}%, signal {:.1f}%)", p, s));
+    }
+    r.add("pvo", p);
+    r.add("pvo_signal", s);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    auto& line = out.add("pvo", n);
+    auto& signal = out.add("pvo_signal", n);
+    indicators::pvo(bars.volume, kFast, kSlow, kSignal, line, signal);
+}
+
+}  // namespace
+
+extern const AgentDef kPvo = {
+    "pvo",    Category::kVolume, R"({"fast":12,"slow":26,"signal":9,"move_bars":5})",
+    kMinBars, evaluate,          series,
+};
+
+}  // namespace gs::agents

@@ -1,0 +1,96 @@
+// vwap (volume): rolling 20-bar VWAP of the typical price (h + l + c) / 3 with bands at
+// +/- 2 volume-weighted standard deviations (sigma).
+//
+// Rule, on the latest bar, slope = vwap[n-1] / vwap[n-6] - 1,
+// pos = (close - vwap) / (vwap_upper - vwap) (+1 on the upper band, -1 on the lower):
+//   band touches (mean reversion, checked first):
+//     close <= vwap_lower: BUY,  confidence = 0.5 + 0.5 * min((vwap_lower - close) / sigma, 1)
+//     close >= vwap_upper: SELL, confidence = 0.5 + 0.5 * min((close - vwap_upper) / sigma, 1)
+//   trend with the VWAP:
+//     close > vwap and slope > 0: BUY,  close < vwap and slope < 0: SELL,
+//       confidence = 0.3 + 0.4 * |pos| + 0.3 * min(|slope| / 1 %, 1)
+//   otherwise HOLD (close and VWAP slope disagree), lean = 0.3 * pos, confidence = 1 - |pos|.
+//   sigma = 0 (every bar at one price): HOLD, confidence 1. No volume in the window: ABSTAIN.
+// Needs 25 bars (VWAP from bar 19, and 5 bars more for the slope).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/vwap.h"
+
+namespace gs::agents {
+namespace {
+
+constexpr int kPeriod = 20;
+constexpr double kDeviations = 2.0;
+constexpr std::size_t kSlopeBars = 5;
+constexpr double kFullSlope = 0.01;
+constexpr std::size_t kMinBars = kPeriod + kSlopeBars;
+
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    const std::size_t n = bars.size();
+    // Only two windows matter (now and 5 bars ago): O(20) each instead of full-length passes.
+    const auto [u, m, l] = indicators::vwap_at(bars.high, bars.low, bars.close, bars.volume,
+                                               kPeriod, kDeviations, n - 1);
+    const double then = indicators::vwap_at(bars.high, bars.low, bars.close, bars.volume, kPeriod,
+                                            kDeviations, n - 1 - kSlopeBars)
+                            .middle;
+    if (std::isnan(m)) {
+        return abstain("No volume in the last 20 bars: VWAP undefined");
+    }
+    const double close = bars.close[n - 1];
+    const double sigma = (u - m) / kDeviations;
+    // A window that had no volume 5 bars ago has no slope yet.
+    const double slope = std::isnan(then) || then == 0.0 ? 0.0 : m / then - 1.0;
+    AgentResult r;
+    if (!(sigma > 0.0)) {
+        r = hold(1.0, 0.0, "VWAP bands collapsed: every bar traded at one price");
+    } else {
+        const double pos = (close - m) / (u - m);
+        const double trend = 0.3 + 0.4 * std::min(std::abs(pos), 1.0) +
+                             0.3 * std::min(std::abs(slope) / kFullSlope, 1.0);
+        if (close <= l) {
+            r = buy(0.5 + 0.5 * std::min((l - close) / sigma, 1.0),
+                    fmt::format("Close {:.2f} at or below the lower VWAP band {:.2f}", close, l));
+        } else if (close >= u) {
+            r = sell(0.5 + 0.5 * std::min((close - u) / sigma, 1.0),
+                     fmt::format("Close {:.2f} at or above the upper VWAP band {:.2f}", close, u));
+        } else if (close > m && slope > 0.0) {
+            r = buy(trend, fmt::format("Close above a rising 20-bar VWAP {:.2f} ({:+.2f}% in 5 "
+                                       "bars)",
+                                       m, slope * 100.0));
+        } else if (close < m && slope < 0.0) {
+            r = sell(trend, fmt::format("Close below a falling 20-bar VWAP {:.2f} ({:+.2f}% in 5 "
+                                        "bars)",
+                                        m, slope * 100.0));
+        } else {
+            r = hold(1.0 - std::abs(pos), 0.3 * pos,
+                     fmt::format("Close {} VWAP {:.2f} but VWAP {:+.2f}% in 5 bars",
+                                 close >= m ? "above" : "below", m, slope * 100.0));
+        }
+    }
+    r.add("vwap", m);
+    r.add("vwap_upper", u);
+    r.add("vwap_lower", l);
+    return r;
+}
+
+void series(const market::BarsView& bars, SeriesSet& out) {
+    const std::size_t n = bars.size();
+    auto& middle = out.add("vwap", n);
+    auto& upper = out.add("vwap_upper", n);
+    auto& lower = out.add("vwap_lower", n);
+    indicators::vwap(bars.high, bars.low, bars.close, bars.volume, kPeriod, kDeviations, upper,
+                     middle, lower);
+}
+
+}  // namespace
+
+extern const AgentDef kVwap = {
+    "vwap",   Category::kVolume, R"({"period":20,"nbdev":2,"slope_bars":5})",
+    kMinBars, evaluate,          series,
+};
+
+}  // namespace gs::agents

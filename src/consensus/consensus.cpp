@@ -1,0 +1,245 @@
+#include "goldensignals/consensus/consensus.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace gs::consensus {
+
+using agents::Action;
+
+std::string_view to_string(Strength strength) noexcept {
+    switch (strength) {
+        case Strength::kWeak:
+            return "weak";
+        case Strength::kModerate:
+            return "moderate";
+        case Strength::kStrong:
+            return "strong";
+    }
+    return "weak";
+}
+
+double Config::agent_weight(std::string_view name) const {
+    auto it = agent_weights.find(name);
+    return it == agent_weights.end() ? 1.0 : it->second;
+}
+
+std::uint64_t Config::fingerprint() const {
+    // FNV-1a over a canonical text of every setting.
+    std::ostringstream text;
+    text.precision(17);
+    for (double w : category_weights) {
+        text << w << ';';
+    }
+    for (const auto& [name, w] : agent_weights) {
+        text << name << '=' << w << ';';
+    }
+    text << buy_threshold << ';' << sell_threshold << ';' << strong_threshold << ';'
+         << moderate_threshold;
+    std::uint64_t hash = 1469598103934665603ull;
+    for (unsigned char c : text.str()) {
+        hash ^= c;
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+
+namespace {
+
+double number_at(const nlohmann::json& object, const char* key, double fallback,
+                 const std::string& where) {
+    auto it = object.find(key);
+    if (it == object.end()) {
+        return fallback;
+    }
+    if (!it->is_number() || !std::isfinite(it->get<double>())) {
+        throw std::runtime_error(where + "." + key + " must be a finite number");
+    }
+    return it->get<double>();
+}
+
+}  // namespace
+
+Config parse_config(std::string_view json_text) {
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(json_text.begin(), json_text.end(), nullptr, true, true);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw std::runtime_error(std::string("consensus config is not valid JSON: ") + e.what());
+    }
+    if (!doc.is_object()) {
+        throw std::runtime_error("consensus config must be a JSON object");
+    }
+    Config config;
+    if (auto it = doc.find("category_weights"); it != doc.end()) {
+        if (!it->is_object()) {
+            throw std::runtime_error("category_weights must be an object");
+        }
+        for (const auto& [name, value] : it->items()) {
+            std::size_t index = agents::kCategoryCount;
+            for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+                if (agents::to_string(static_cast<agents::Category>(c)) == name) {
+                    index = c;
+                }
+            }
+            if (index == agents::kCategoryCount) {
+                throw std::runtime_error("category_weights." + name + " is not a category");
+            }
+            if (!value.is_number() || value.get<double>() < 0.0 ||
+                !std::isfinite(value.get<double>())) {
+                throw std::runtime_error("category_weights." + name +
+                                         " must be a non-negative number");
+            }
+            config.category_weights[index] = value.get<double>();
+        }
+    }
+    if (auto it = doc.find("agent_weights"); it != doc.end()) {
+        if (!it->is_object()) {
+            throw std::runtime_error("agent_weights must be an object");
+        }
+        for (const auto& [name, value] : it->items()) {
+            if (!value.is_number() || value.get<double>() < 0.0 ||
+                !std::isfinite(value.get<double>())) {
+                throw std::runtime_error("agent_weights." + name +
+                                         " must be a non-negative number");
+            }
+            config.agent_weights[name] = value.get<double>();
+        }
+    }
+    if (auto it = doc.find("thresholds"); it != doc.end()) {
+        if (!it->is_object()) {
+            throw std::runtime_error("thresholds must be an object");
+        }
+        config.buy_threshold = number_at(*it, "buy", config.buy_threshold, "thresholds");
+        config.sell_threshold = number_at(*it, "sell", config.sell_threshold, "thresholds");
+        config.strong_threshold = number_at(*it, "strong", config.strong_threshold, "thresholds");
+        config.moderate_threshold =
+            number_at(*it, "moderate", config.moderate_threshold, "thresholds");
+    }
+    if (!(config.buy_threshold > 0.0 && config.buy_threshold <= 1.0) ||
+        !(config.sell_threshold < 0.0 && config.sell_threshold >= -1.0)) {
+        throw std::runtime_error("thresholds.buy must be in (0, 1] and thresholds.sell in [-1, 0)");
+    }
+    if (!(config.moderate_threshold > 0.0 && config.moderate_threshold <= config.strong_threshold &&
+          config.strong_threshold <= 1.0)) {
+        throw std::runtime_error("thresholds must satisfy 0 < moderate <= strong <= 1");
+    }
+    return config;
+}
+
+Config load_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw std::runtime_error("cannot read consensus config " + path);
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_config(buffer.str());
+}
+
+Consensus build(std::span<const agents::AgentResult> results,
+                std::span<const agents::AgentDef* const> defs, const Config& config) {
+    Consensus out;
+    constexpr std::size_t kC = agents::kCategoryCount;
+    std::array<double, kC> agent_weight_sum{};
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        switch (r.action) {
+            case Action::kBuy:
+                ++out.votes.buy;
+                break;
+            case Action::kSell:
+                ++out.votes.sell;
+                break;
+            case Action::kHold:
+                ++out.votes.hold;
+                break;
+            case Action::kAbstain:
+                ++out.votes.abstain;
+                continue;
+        }
+        const auto c = static_cast<std::size_t>(defs[i]->category);
+        agent_weight_sum[c] += config.agent_weight(defs[i]->name);
+        ++out.categories[c].voters;
+    }
+    double category_total = 0.0;
+    for (std::size_t c = 0; c < kC; ++c) {
+        if (agent_weight_sum[c] > 0.0) {
+            category_total += config.category_weights[c];
+        }
+    }
+    if (category_total <= 0.0) {
+        out.action = Action::kHold;
+        return out;
+    }
+
+    double weighted = 0.0;
+    double weight_total = 0.0;
+    double buy_weight = 0.0;
+    double sell_weight = 0.0;
+    double hold_weight = 0.0;
+    std::array<double, kC> category_score{};
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        if (r.action == Action::kAbstain) {
+            continue;
+        }
+        const auto c = static_cast<std::size_t>(defs[i]->category);
+        if (agent_weight_sum[c] <= 0.0) {
+            continue;
+        }
+        const double share = config.agent_weight(defs[i]->name) / agent_weight_sum[c];
+        const double w = config.category_weights[c] / category_total * share;
+        const double s = r.action == Action::kBuy    ? r.confidence
+                         : r.action == Action::kSell ? -r.confidence
+                                                     : 0.0;
+        weighted += w * s;
+        weight_total += w;
+        category_score[c] += share * s;
+        (r.action == Action::kBuy ? buy_weight
+                                  : (r.action == Action::kSell ? sell_weight : hold_weight)) += w;
+    }
+    for (std::size_t c = 0; c < kC; ++c) {
+        auto& summary = out.categories[c];
+        if (agent_weight_sum[c] <= 0.0) {
+            summary.action = Action::kAbstain;
+            continue;
+        }
+        summary.score = category_score[c];
+        summary.action = summary.score >= config.buy_threshold    ? Action::kBuy
+                         : summary.score <= config.sell_threshold ? Action::kSell
+                                                                  : Action::kHold;
+    }
+    if (weight_total <= 0.0) {
+        out.action = Action::kHold;
+        return out;
+    }
+    out.score = std::clamp(weighted / weight_total, -1.0, 1.0);
+    const double magnitude = std::abs(out.score);
+    out.strength = magnitude >= config.strong_threshold     ? Strength::kStrong
+                   : magnitude >= config.moderate_threshold ? Strength::kModerate
+                                                            : Strength::kWeak;
+    if (out.score >= config.buy_threshold) {
+        out.action = Action::kBuy;
+        const double agree = buy_weight / weight_total;
+        out.confidence = agree * (0.5 + 0.5 * std::min(1.0, magnitude / config.strong_threshold));
+    } else if (out.score <= config.sell_threshold) {
+        out.action = Action::kSell;
+        const double agree = sell_weight / weight_total;
+        out.confidence = agree * (0.5 + 0.5 * std::min(1.0, magnitude / config.strong_threshold));
+    } else {
+        out.action = Action::kHold;
+        const double agree = hold_weight / weight_total;
+        const double band = out.score >= 0.0 ? config.buy_threshold : -config.sell_threshold;
+        out.confidence = 0.5 * agree + 0.5 * std::max(0.0, 1.0 - magnitude / band);
+    }
+    out.confidence = std::clamp(out.confidence, 0.0, 1.0);
+    return out;
+}
+
+}  // namespace gs::consensus

@@ -1,0 +1,126 @@
+#include <fmt/format.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "goldensignals/http/api_routes.h"
+#include "goldensignals/market/bar_parsing.h"
+#include "goldensignals/market/time_format.h"
+#include "http/params.h"
+
+namespace gs::http {
+
+namespace asio = boost::asio;
+using boost::beast::http::field;
+using boost::beast::http::status;
+using boost::beast::http::verb;
+
+namespace {
+
+// Bodies this small parse faster than a hop to the compute pool and back.
+constexpr std::size_t kInlineParseBytes = 64 * 1024;
+
+enum class BodyFormat { kJson, kCsv };
+
+BodyFormat body_format(const Request& request) {
+    std::string_view type = request.message[field::content_type];
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') {
+        type.remove_suffix(1);
+    }
+    if (boost::beast::iequals(type, "application/json")) {
+        return BodyFormat::kJson;
+    }
+    if (boost::beast::iequals(type, "text/csv")) {
+        return BodyFormat::kCsv;
+    }
+    throw ClientError(status::unsupported_media_type, "unsupported_media_type",
+                      "Content-Type must be application/json or text/csv");
+}
+
+std::vector<market::Bar> parse_body(BodyFormat format, std::string_view body) {
+    try {
+        return format == BodyFormat::kJson ? market::parse_bars_json(body)
+                                           : market::parse_bars_csv(body);
+    } catch (const market::BarParseError& e) {
+        if (e.kind() == market::BarParseError::Kind::kTooMany) {
+            throw ClientError(status::payload_too_large, "too_many_bars", e.what());
+        }
+        throw ClientError(status::bad_request, "invalid_bars", e.what());
+    }
+}
+
+}  // namespace
+
+void add_bar_routes(Router& router, market::BarStore& store, asio::any_io_executor compute) {
+    router.add(verb::post, "/v1/bars/{symbol}",
+               [&store, compute](Request& request) -> asio::awaitable<Response> {
+                   const std::string symbol = params::symbol(request.param("symbol"));
+                   const auto timeframe = params::timeframe(request);
+                   const BodyFormat format = body_format(request);
+                   const std::string& body = request.message.body();
+                   std::vector<market::Bar> bars;
+                   if (body.size() <= kInlineParseBytes) {
+                       bars = parse_body(format, body);
+                   } else {
+                       // Keep a 10 MB parse off the I/O threads, then come back to the session.
+                       auto home = co_await asio::this_coro::executor;
+                       co_await asio::post(compute, asio::use_awaitable);
+                       std::exception_ptr error;
+                       try {
+                           bars = parse_body(format, body);
+                       } catch (...) {
+                           error = std::current_exception();
+                       }
+                       co_await asio::post(home, asio::use_awaitable);
+                       if (error) {
+                           std::rethrow_exception(error);
+                       }
+                   }
+                   auto result = store.upsert(symbol, timeframe, bars);
+                   co_return Response::json(
+                       status::ok, {{"symbol", symbol},
+                                    {"timeframe", market::to_string(timeframe)},
+                                    {"accepted", result.accepted},
+                                    {"last_time", market::format_iso8601(result.last_time)}});
+               },
+               {.body_limit = kBarsBodyLimit, .write = true});
+
+    router.add(verb::get, "/v1/bars/{symbol}", sync_handler([&store](Request& request) {
+                   const std::string symbol = params::symbol(request.param("symbol"));
+                   const auto timeframe = params::timeframe(request);
+                   const std::size_t limit =
+                       params::bounded_integer(request, "limit", 500, 1, 100'000);
+                   auto series = store.get(symbol, timeframe);
+                   if (!series || series->empty()) {
+                       throw ClientError(
+                           status::not_found, "unknown_symbol",
+                           fmt::format("no {} bars for {}", market::to_string(timeframe), symbol));
+                   }
+                   const std::size_t count = std::min(limit, series->size());
+                   std::string body;
+                   body.reserve(64 + count * 120);
+                   body += R"({"symbol":)";
+                   body += nlohmann::json(symbol).dump();
+                   body += R"(,"timeframe":")";
+                   body += market::to_string(timeframe);
+                   body += R"(","bars":[)";
+                   for (std::size_t i = series->size() - count; i < series->size(); ++i) {
+                       const auto bar = series->bar(i);
+                       if (i != series->size() - count) {
+                           body += ',';
+                       }
+                       body += R"({"time":")";
+                       market::append_iso8601(body, bar.time);
+                       fmt::format_to(std::back_inserter(body),
+                                      R"(","open":{},"high":{},"low":{},"close":{},"volume":{}}})",
+                                      bar.open, bar.high, bar.low, bar.close, bar.volume);
+                   }
+                   body += "]}";
+                   return Response::json_body(status::ok,
+                                              std::make_shared<const std::string>(std::move(body)));
+               }));
+}
+
+}  // namespace gs::http

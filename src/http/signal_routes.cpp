@@ -1,0 +1,181 @@
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "goldensignals/agents/registry.h"
+#include "goldensignals/http/api_routes.h"
+#include "goldensignals/market/time_format.h"
+#include "http/params.h"
+
+namespace gs::http {
+
+namespace asio = boost::asio;
+using boost::beast::http::status;
+using boost::beast::http::verb;
+
+namespace {
+
+constexpr std::size_t kMaxSymbolsPerRequest = 100;
+
+[[noreturn]] void no_bars(const std::string& symbol, market::Timeframe timeframe) {
+    throw ClientError(status::not_found, "unknown_symbol",
+                      fmt::format("no {} bars for {}", market::to_string(timeframe), symbol));
+}
+
+std::vector<std::string> symbol_list(const Request& request) {
+    auto raw = request.query.get("symbols");
+    if (!raw || raw->empty()) {
+        throw ClientError(status::bad_request, "invalid_parameter",
+                          "symbols is required: a comma-separated list");
+    }
+    std::vector<std::string> out;
+    std::string_view rest = *raw;
+    while (true) {
+        auto comma = rest.find(',');
+        auto item = rest.substr(0, comma);
+        if (out.size() == kMaxSymbolsPerRequest) {
+            throw ClientError(status::bad_request, "too_many_symbols",
+                              fmt::format("at most {} symbols per request", kMaxSymbolsPerRequest));
+        }
+        auto symbol = params::symbol(item);
+        if (std::find(out.begin(), out.end(), symbol) == out.end()) {
+            out.push_back(std::move(symbol));
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+nlohmann::json series_value(double x) {
+    if (!std::isfinite(x)) {
+        return nullptr;
+    }
+    return std::round(x * 1e8) / 1e8;
+}
+
+}  // namespace
+
+void add_signal_routes(Router& router, market::BarStore& store,
+                       orchestrator::SignalService& signals) {
+    router.add(verb::get, "/v1/signals/{symbol}",
+               [&signals](Request& request) -> asio::awaitable<Response> {
+                   const std::string symbol = params::symbol(request.param("symbol"));
+                   const auto timeframe = params::timeframe(request);
+                   const bool with_agents = params::boolean(request, "agents", true);
+                   auto entry = co_await signals.current(symbol, timeframe);
+                   if (!entry) {
+                       no_bars(symbol, timeframe);
+                   }
+                   co_return Response::json_body(
+                       status::ok, with_agents ? entry->full_json : entry->summary_json);
+               });
+
+    router.add(verb::get, "/v1/signals", [&signals](Request& request) -> asio::awaitable<Response> {
+        const auto timeframe = params::timeframe(request);
+        const auto symbols = symbol_list(request);
+        std::string body = R"({"timeframe":")";
+        body += market::to_string(timeframe);
+        body += R"(","signals":[)";
+        nlohmann::json missing = nlohmann::json::array();
+        bool first = true;
+        for (const auto& symbol : symbols) {
+            auto entry = co_await signals.current(symbol, timeframe);
+            if (!entry) {
+                missing.push_back(symbol);
+                continue;
+            }
+            if (!first) {
+                body += ',';
+            }
+            first = false;
+            body += *entry->summary_json;
+        }
+        body += R"(],"missing":)";
+        body += missing.dump();
+        body += '}';
+        co_return Response::json_body(status::ok,
+                                      std::make_shared<const std::string>(std::move(body)));
+    });
+
+    router.add(verb::get, "/v1/indicators/{symbol}", sync_handler([&store](Request& request) {
+                   const std::string symbol = params::symbol(request.param("symbol"));
+                   const auto timeframe = params::timeframe(request);
+                   const std::size_t limit =
+                       params::bounded_integer(request, "limit", 500, 1, 100'000);
+                   auto agent_name = request.query.get("agent");
+                   if (!agent_name || agent_name->empty()) {
+                       throw ClientError(status::bad_request, "invalid_parameter",
+                                         "agent is required (see GET /v1/agents)");
+                   }
+                   const auto* agent = agents::find_agent(*agent_name);
+                   if (agent == nullptr) {
+                       throw ClientError(status::bad_request, "unknown_agent",
+                                         fmt::format("no agent named '{}' (see GET /v1/agents)",
+                                                     agent_name->substr(0, 40)));
+                   }
+                   auto series = store.get(symbol, timeframe);
+                   if (!series || series->empty()) {
+                       no_bars(symbol, timeframe);
+                   }
+                   // Computed over every stored bar so warm-up matches the signal's view,
+                   // then cut to the newest `limit`.
+                   agents::SeriesSet set;
+                   agent->series(series->view(), set);
+                   const std::size_t n = series->size();
+                   const std::size_t from = n - std::min(limit, n);
+                   nlohmann::json times = nlohmann::json::array();
+                   for (std::size_t i = from; i < n; ++i) {
+                       times.push_back(market::format_iso8601(series->view().time[i]));
+                   }
+                   nlohmann::json out_series = nlohmann::json::object();
+                   for (const auto& [key, values] : set.series) {
+                       nlohmann::json column = nlohmann::json::array();
+                       for (std::size_t i = from; i < n && i < values.size(); ++i) {
+                           column.push_back(series_value(values[i]));
+                       }
+                       out_series[std::string(key)] = std::move(column);
+                   }
+                   return Response::json(status::ok, {{"symbol", symbol},
+                                                      {"timeframe", market::to_string(timeframe)},
+                                                      {"agent", agent->name},
+                                                      {"time", std::move(times)},
+                                                      {"series", std::move(out_series)}});
+               }));
+
+    router.add(verb::get, "/v1/agents", sync_handler([&signals](Request&) {
+                   const auto& config = signals.orchestrator().config();
+                   const auto list = agents::all_agents();
+                   // Nominal weights: every agent voting.
+                   std::array<double, agents::kCategoryCount> agent_sum{};
+                   double category_sum = 0.0;
+                   for (const auto* agent : list) {
+                       agent_sum[static_cast<std::size_t>(agent->category)] +=
+                           config.agent_weight(agent->name);
+                   }
+                   for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+                       if (agent_sum[c] > 0.0) {
+                           category_sum += config.category_weights[c];
+                       }
+                   }
+                   nlohmann::json out = nlohmann::json::array();
+                   for (const auto* agent : list) {
+                       const auto c = static_cast<std::size_t>(agent->category);
+                       const double weight = category_sum > 0.0 && agent_sum[c] > 0.0
+                                                 ? config.category_weights[c] / category_sum *
+                                                       config.agent_weight(agent->name) /
+                                                       agent_sum[c]
+                                                 : 0.0;
+                       out.push_back({{"name", agent->name},
+                                      {"category", agents::to_string(agent->category)},
+                                      {"parameters", nlohmann::json::parse(agent->parameters)},
+                                      {"weight", weight},
+                                      {"min_bars", agent->min_bars},
+                                      {"lookback", agent->min_bars - 1}});
+                   }
+                   return Response::json(status::ok, {{"count", list.size()}, {"agents", out}});
+               }));
+}
+
+}  // namespace gs::http

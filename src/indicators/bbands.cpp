@@ -1,0 +1,52 @@
+#include "goldensignals/indicators/bbands.h"
+
+#include <algorithm>
+
+#include "goldensignals/indicators/core.h"
+
+namespace gs::indicators {
+
+void bbands(std::span<const double> close, int period, double k_up, double k_down,
+            std::span<double> upper, std::span<double> middle, std::span<double> lower) noexcept {
+    sma(close, period, middle);
+    // The deviation goes through `lower` so no scratch buffer is needed.
+    stddev(close, period, lower);
+    for (std::size_t i = 0; i < close.size(); ++i) {
+        const double sd = lower[i];
+        upper[i] = middle[i] + k_up * sd;
+        lower[i] = middle[i] - k_down * sd;
+    }
+}
+
+Bands bbands_at(std::span<const double> close, int period, double k_up, double k_down,
+                std::size_t i) noexcept {
+    const std::size_t p = static_cast<std::size_t>(std::max(period, 1));
+    if (i >= close.size() || i + 1 < p) {
+        return {kNaN, kNaN, kNaN};
+    }
+    double sum = 0.0;
+    for (std::size_t j = i + 1 - p; j <= i; ++j) {
+        sum += close[j];
+    }
+    const double mean = sum / static_cast<double>(p);
+    double squares = 0.0;
+    for (std::size_t j = i + 1 - p; j <= i; ++j) {
+        squares += (close[j] - mean) * (close[j] - mean);
+    }
+    const double sd = std::sqrt(squares / static_cast<double>(p));
+    return {mean + k_up * sd, mean, mean - k_down * sd};
+}
+
+void percent_b(std::span<const double> close, std::span<const double> upper,
+               std::span<const double> lower, std::span<double> out) noexcept {
+    for (std::size_t i = 0; i < close.size(); ++i) {
+        const double width = upper[i] - lower[i];
+        if (std::isnan(width)) {
+            out[i] = kNaN;
+        } else {
+            out[i] = width > 0.0 ? (close[i] - lower[i]) / width : 0.5;
+        }
+    }
+}
+
+}  // namespace gs::indicators

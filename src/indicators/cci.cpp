@@ -1,0 +1,48 @@
+#include "goldensignals/indicators/cci.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "goldensignals/indicators/core.h"
+
+namespace gs::indicators {
+namespace {
+
+// TA-Lib's TA_IS_ZERO threshold (see rsi.cpp).
+bool ta_is_zero(double v) noexcept {
+    return -1e-8 < v && v < 1e-8;
+}
+
+}  // namespace
+
+void cci(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+         int period, std::span<double> out) noexcept {
+    const std::size_t n = close.size();
+    const std::size_t p = static_cast<std::size_t>(std::max(period, 1));
+    const double pd = static_cast<double>(p);
+    // `out` first holds the typical prices; walking backwards, out[i] is overwritten only
+    // after every later bar, the only ones whose windows include bar i, is done.
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = (high[i] + low[i] + close[i]) / 3;
+    }
+    for (std::size_t i = n; i-- > 0;) {
+        if (i + 1 < p) {
+            out[i] = kNaN;
+            continue;
+        }
+        const std::size_t from = i + 1 - p;
+        double mean = 0.0;
+        for (std::size_t j = from; j <= i; ++j) {
+            mean += out[j];
+        }
+        mean /= pd;
+        double dev = 0.0;
+        for (std::size_t j = from; j <= i; ++j) {
+            dev += std::fabs(out[j] - mean);
+        }
+        const double distance = out[i] - mean;
+        out[i] = !ta_is_zero(distance) && !ta_is_zero(dev) ? distance / (0.015 * (dev / pd)) : 0.0;
+    }
+}
+
+}  // namespace gs::indicators

@@ -1,0 +1,18 @@
+#include "goldensignals/indicators/natr.h"
+
+#include "goldensignals/indicators/core.h"
+
+namespace gs::indicators {
+
+void natr(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+          int period, std::span<double> out) noexcept {
+    atr(high, low, close, period, out);
+    for (std::size_t i = 0; i < close.size(); ++i) {
+        if (is_value(out[i])) {
+            // TA-Lib's TA_IS_ZERO tolerance.
+            out[i] = std::abs(close[i]) > 1e-8 ? out[i] / close[i] * 100.0 : 0.0;
+        }
+    }
+}
+
+}  // namespace gs::indicators

@@ -1,0 +1,161 @@
+#include "goldensignals/orchestrator/orchestrator.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace gs::orchestrator {
+
+namespace asio = boost::asio;
+using agents::AgentResult;
+
+namespace {
+
+bool valid(const AgentResult& r) {
+    if (r.action == agents::Action::kAbstain) {
+        return true;
+    }
+    return std::isfinite(r.confidence) && std::isfinite(r.score) && r.confidence >= 0.0 &&
+           r.confidence <= 1.0 && r.score >= -1.0 && r.score <= 1.0;
+}
+
+std::int64_t now_seconds() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+}  // namespace
+
+void run_agents(std::span<const agents::AgentDef* const> defs, const market::BarsView& bars,
+                std::span<AgentResult> results, agents::Workspace& workspace) {
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+        const auto* def = defs[i];
+        if (bars.size() < def->min_bars) {
+            results[i] =
+                agents::abstain(fmt::format("needs {} bars, has {}", def->min_bars, bars.size()));
+            continue;
+        }
+        workspace.reset();
+        try {
+            results[i] = def->evaluate(bars, workspace);
+            if (!valid(results[i])) {
+                results[i] = agents::abstain("agent produced an out-of-range value");
+            }
+        } catch (const std::exception& e) {
+            results[i] = agents::abstain(fmt::format("agent failed: {}", e.what()));
+        } catch (...) {
+            results[i] = agents::abstain("agent failed");
+        }
+    }
+}
+
+Orchestrator::Orchestrator(asio::any_io_executor compute, std::size_t compute_threads,
+                           std::span<const agents::AgentDef* const> agents,
+                           consensus::Config config, Options options)
+    : compute_(std::move(compute)),
+      agents_(agents),
+      config_(std::move(config)),
+      options_(options),
+      chunks_(options.chunks != 0 ? options.chunks : std::max<std::size_t>(1, compute_threads)) {
+    chunks_ = std::min(chunks_, std::max<std::size_t>(1, agents_.size()));
+}
+
+std::shared_ptr<Signal> Orchestrator::make_signal(std::string symbol, market::Timeframe timeframe,
+                                                  const market::BarSeries& bars) const {
+    auto signal = std::make_shared<Signal>();
+    signal->symbol = std::move(symbol);
+    signal->timeframe = timeframe;
+    signal->as_of = bars.last_time();
+    signal->bars_used = bars.size();
+    signal->defs.assign(agents_.begin(), agents_.end());
+    signal->agents.resize(agents_.size());
+    return signal;
+}
+
+std::shared_ptr<const Signal> Orchestrator::compute_inline(std::string symbol,
+                                                           market::Timeframe timeframe,
+                                                           const market::BarSeries& bars) const {
+    auto signal = make_signal(std::move(symbol), timeframe, bars);
+    thread_local agents::Workspace workspace;
+    run_agents(agents_, bars.view(), signal->agents, workspace);
+    signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+    signal->computed_at = now_seconds();
+    return signal;
+}
+
+namespace {
+
+// Shared by the waiting coroutine and the chunks; a chunk that overruns the budget keeps it
+// (and the bars) alive until it finishes, and its late results are simply not read.
+struct Run {
+    explicit Run(asio::any_io_executor waiter, std::size_t n, std::size_t chunks)
+        : timer(std::move(waiter)), results(n), done(new std::atomic<bool>[n]), remaining(chunks) {
+        for (std::size_t i = 0; i < n; ++i) {
+            done[i].store(false, std::memory_order_relaxed);
+        }
+    }
+    asio::steady_timer timer;
+    std::shared_ptr<const market::BarSeries> bars;
+    std::vector<AgentResult> results;
+    std::unique_ptr<std::atomic<bool>[]> done;
+    std::atomic<std::size_t> remaining;
+};
+
+}  // namespace
+
+asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
+    std::string symbol, market::Timeframe timeframe,
+    std::shared_ptr<const market::BarSeries> bars) {
+    auto waiter = co_await asio::this_coro::executor;
+    const std::size_t n = agents_.size();
+    auto run = std::make_shared<Run>(waiter, n, chunks_);
+    run->bars = bars;
+    run->timer.expires_after(options_.agent_budget);
+
+    // Contiguous chunks of near-equal size.
+    const std::size_t per_chunk = (n + chunks_ - 1) / chunks_;
+    for (std::size_t begin = 0; begin < n; begin += per_chunk) {
+        const std::size_t end = std::min(n, begin + per_chunk);
+        asio::post(compute_, [run, defs = agents_, begin, end] {
+            thread_local agents::Workspace workspace;
+            const auto view = run->bars->view();
+            for (std::size_t i = begin; i < end; ++i) {
+                run_agents(defs.subspan(i, 1), view, std::span<AgentResult>(&run->results[i], 1),
+                           workspace);
+                run->done[i].store(true, std::memory_order_release);
+            }
+            if (run->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+                // Wake the waiter on its own executor; it may not be waiting yet, in which
+                // case it sees remaining == 0 before it starts to wait.
+                asio::post(run->timer.get_executor(), [run] { run->timer.cancel(); });
+            }
+        });
+    }
+    // If the chunks are too few to cover n (never, by construction), remaining would not hit
+    // zero and the budget would bound the wait anyway.
+    if (run->remaining.load(std::memory_order_acquire) != 0) {
+        co_await run->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+
+    auto signal = make_signal(std::move(symbol), timeframe, *bars);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (run->done[i].load(std::memory_order_acquire)) {
+            signal->agents[i] = run->results[i];
+        } else {
+            signal->agents[i] = agents::abstain(
+                fmt::format("timed out after {} ms", options_.agent_budget.count()));
+        }
+    }
+    signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+    signal->computed_at = now_seconds();
+    co_return signal;
+}
+
+}  // namespace gs::orchestrator

@@ -1,0 +1,46 @@
+#include <gtest/gtest.h>
+
+#include "agents/trend/trend_test_util.h"
+
+namespace gs::agents {
+extern const AgentDef kSmaCross;
+namespace {
+
+using namespace trend_test;
+
+TEST(SmaCrossTest, UptrendIsBuyWithTheGapInConfidence) {
+    // 0.3 %/bar for 260 bars: SMA 50 is ~24 % above SMA 200 (strength 1), no recent cross.
+    const auto r = run(kSmaCross, from_closes(geometric(100.0, 0.003, 260)));
+    expect_well_formed(r);
+    EXPECT_EQ(r.action, Action::kBuy);
+    EXPECT_DOUBLE_EQ(r.confidence, 0.7);
+    EXPECT_GT(r.value("sma_50"), r.value("sma_200"));
+}
+
+TEST(SmaCrossTest, DowntrendIsSell) {
+    const auto r = run(kSmaCross, from_closes(geometric(100.0, -0.003, 260)));
+    expect_well_formed(r);
+    EXPECT_EQ(r.action, Action::kSell);
+    EXPECT_DOUBLE_EQ(r.confidence, 0.7);
+}
+
+TEST(SmaCrossTest, FreshGoldenCrossIsReportedAndAddsFreshness) {
+    // A long fall and then a sharp rise: SMA 50 climbs back over SMA 200 in the last bars.
+    const auto closes = then(geometric(100.0, -0.002, 200), geometric(1.0, 0.01, 57));
+    const auto r = run(kSmaCross, from_closes(closes));
+    expect_well_formed(r);
+    ASSERT_EQ(r.action, Action::kBuy) << r.reason;
+    EXPECT_NE(r.reason.find("crossed"), std::string::npos) << r.reason;
+    // gap is small (strength < 1), freshness adds more than 0.3 * 0.5.
+    EXPECT_GT(r.confidence, 0.45);
+    EXPECT_LT(r.confidence, 1.0);
+}
+
+TEST(SmaCrossTest, FlatIsHold) {
+    const auto r = run(kSmaCross, flat(200));
+    EXPECT_EQ(r.action, Action::kHold);
+    EXPECT_EQ(r.score, 0.0);
+}
+
+}  // namespace
+}  // namespace gs::agents

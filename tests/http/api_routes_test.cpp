@@ -1,0 +1,257 @@
+#include "goldensignals/http/api_routes.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "goldensignals/agents/registry.h"
+#include "support/test_server.h"
+
+namespace gs::http {
+namespace {
+
+using nlohmann::json;
+using testing::request;
+
+// n daily bars of a gentle up-trend with a wiggle, starting 2020-01-01.
+std::string csv_bars(std::size_t n, double start = 100.0) {
+    std::string body = "time,open,high,low,close,volume\n";
+    for (std::size_t i = 0; i < n; ++i) {
+        const double c = start + 0.1 * static_cast<double>(i) + ((i % 5) - 2) * 0.3;
+        const double o = c - 0.2;
+        body += fmt::format("{},{:.4f},{:.4f},{:.4f},{:.4f},{}\n", 1577836800 + 86400 * i, o,
+                            c + 0.5, o - 0.5, c, 1000 + 10 * (i % 7));
+    }
+    return body;
+}
+
+std::string error_code(const testing::RawResponse& r) {
+    return json::parse(r.body).at("error").at("code").get<std::string>();
+}
+
+class ApiRoutesTest : public ::testing::Test {
+  protected:
+    void start(std::string token = {}) {
+        auto options = testing::TestServer::default_options();
+        options.api_token = std::move(token);
+        server = std::make_unique<testing::TestServer>(options);
+        orchestrator = std::make_unique<orchestrator::Orchestrator>(
+            pool.get_executor(), 2, agents::all_agents(), consensus::Config{},
+            orchestrator::Options{});
+        signals = std::make_unique<orchestrator::SignalService>(store, *orchestrator);
+        add_bar_routes(server->router, store, pool.get_executor());
+        add_signal_routes(server->router, store, *signals);
+        server->start();
+    }
+    void TearDown() override {
+        if (server) {
+            server->stop();
+        }
+    }
+    testing::RawResponse post_csv(const std::string& symbol, const std::string& body,
+                                  const std::string& query = "") {
+        return request(server->port(), "POST", "/v1/bars/" + symbol + query, body, "text/csv");
+    }
+
+    boost::asio::thread_pool pool{2};
+    market::MemoryBarStore store{5000};
+    std::unique_ptr<orchestrator::Orchestrator> orchestrator;
+    std::unique_ptr<orchestrator::SignalService> signals;
+    std::unique_ptr<testing::TestServer> server;
+};
+
+TEST_F(ApiRoutesTest, PostedCsvBarsComeBackSortedAndLimited) {
+    start();
+    auto posted = post_csv("aapl", csv_bars(30));
+    ASSERT_EQ(posted.status, 200u) << posted.body;
+    auto body = json::parse(posted.body);
+    EXPECT_EQ(body["symbol"], "AAPL");
+    EXPECT_EQ(body["timeframe"], "1d");
+    EXPECT_EQ(body["accepted"], 30);
+    EXPECT_EQ(body["last_time"], "2020-01-30T00:00:00Z");
+
+    auto got = request(server->port(), "GET", "/v1/bars/AAPL?limit=5");
+    ASSERT_EQ(got.status, 200u);
+    auto bars = json::parse(got.body)["bars"];
+    ASSERT_EQ(bars.size(), 5u);
+    EXPECT_EQ(bars[0]["time"], "2020-01-26T00:00:00Z");
+    EXPECT_EQ(bars[4]["time"], "2020-01-30T00:00:00Z");
+}
+
+TEST_F(ApiRoutesTest, PostedJsonBarsUpsertByTime) {
+    start();
+    const std::string first =
+        R"([{"time":"2024-01-03T00:00:00Z","open":10,"high":11,"low":9,"close":10,"volume":5},
+                                  {"time":1704153600,"open":9,"high":10,"low":8,"close":9.5,"volume":5}])";
+    ASSERT_EQ(request(server->port(), "POST", "/v1/bars/MSFT?timeframe=1h", first,
+                      "application/json; charset=utf-8")
+                  .status,
+              200u);
+    const std::string fix =
+        R"([{"time":"2024-01-03T00:00:00Z","open":10,"high":12,"low":9,"close":11.5,"volume":7}])";
+    ASSERT_EQ(request(server->port(), "POST", "/v1/bars/MSFT?timeframe=1h", fix, "application/json")
+                  .status,
+              200u);
+    auto bars =
+        json::parse(request(server->port(), "GET", "/v1/bars/MSFT?timeframe=1h").body)["bars"];
+    ASSERT_EQ(bars.size(), 2u);
+    EXPECT_EQ(bars[0]["time"], "2024-01-02T00:00:00Z");
+    EXPECT_EQ(bars[1]["close"], 11.5);
+    EXPECT_EQ(request(server->port(), "GET", "/v1/bars/MSFT").status, 404u);  // 1d is empty
+}
+
+TEST_F(ApiRoutesTest, BadBatchIsRefusedWholeAndNamesTheRow) {
+    start();
+    std::string body = csv_bars(10);
+    body += "1590000000,10,9,9.5,10,1\n";  // high below max(open, close)
+    auto r = post_csv("IBM", body);
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_EQ(error_code(r), "invalid_bars");
+    EXPECT_NE(r.body.find("line 12"), std::string::npos) << r.body;
+    EXPECT_EQ(request(server->port(), "GET", "/v1/bars/IBM").status, 404u);
+}
+
+TEST_F(ApiRoutesTest, RejectsBadSymbolTimeframeTypeAndSize) {
+    start();
+    auto bad_symbol = post_csv("WAY-TOO-LONG-SYMBOL-NAME", csv_bars(2));
+    EXPECT_EQ(bad_symbol.status, 400u);
+    EXPECT_EQ(error_code(bad_symbol), "invalid_symbol");
+    auto bad_timeframe = post_csv("A", csv_bars(2), "?timeframe=2d");
+    EXPECT_EQ(bad_timeframe.status, 400u);
+    EXPECT_EQ(error_code(bad_timeframe), "invalid_timeframe");
+    auto bad_type = request(server->port(), "POST", "/v1/bars/A", csv_bars(2), "text/plain");
+    EXPECT_EQ(bad_type.status, 415u);
+    EXPECT_EQ(error_code(bad_type), "unsupported_media_type");
+    auto too_big = request(server->port(), "POST", "/v1/bars/A",
+                           std::string(kBarsBodyLimit + 1, ' '), "text/csv");
+    EXPECT_EQ(too_big.status, 413u);
+    auto bad_limit = request(server->port(), "GET", "/v1/bars/A?limit=0");
+    EXPECT_EQ(bad_limit.status, 400u);
+}
+
+TEST_F(ApiRoutesTest, MoreThanTheRowLimitIs413) {
+    start();
+    std::string body = "time,open,high,low,close,volume\n";
+    body.reserve(3'000'000);
+    for (int i = 0; i <= 100'000; ++i) {
+        body += "1,1,1,1,1,1\n";
+    }
+    auto r = post_csv("BIG", body);
+    EXPECT_EQ(r.status, 413u);
+    EXPECT_EQ(error_code(r), "too_many_bars");
+}
+
+TEST_F(ApiRoutesTest, WritesNeedTheTokenWhenOneIsSet) {
+    start("s3cret");
+    EXPECT_EQ(post_csv("A", csv_bars(3)).status, 401u);
+    auto wrong = request(server->port(), "POST", "/v1/bars/A", csv_bars(3), "text/csv",
+                         {{"Authorization", "Bearer nope"}});
+    EXPECT_EQ(wrong.status, 401u);
+    EXPECT_EQ(error_code(wrong), "unauthorized");
+    auto right = request(server->port(), "POST", "/v1/bars/A", csv_bars(3), "text/csv",
+                         {{"Authorization", "Bearer s3cret"}});
+    EXPECT_EQ(right.status, 200u);
+    EXPECT_EQ(request(server->port(), "GET", "/v1/bars/A").status, 200u);  // reads stay open
+}
+
+TEST_F(ApiRoutesTest, SignalHasEveryAgentAndTheConsensus) {
+    start();
+    ASSERT_EQ(post_csv("SPY", csv_bars(300)).status, 200u);
+    auto r = request(server->port(), "GET", "/v1/signals/spy");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto body = json::parse(r.body);
+    EXPECT_EQ(body["symbol"], "SPY");
+    EXPECT_EQ(body["as_of"], "2020-10-26T00:00:00Z");
+    EXPECT_EQ(body["agents"].size(), agents::all_agents().size());
+    const auto votes = body["votes"];
+    EXPECT_EQ(votes["buy"].get<int>() + votes["sell"].get<int>() + votes["hold"].get<int>() +
+                  votes["abstain"].get<int>(),
+              static_cast<int>(agents::all_agents().size()));
+    for (const auto& agent : body["agents"]) {
+        const double confidence = agent["confidence"].get<double>();
+        EXPECT_GE(confidence, 0.0);
+        EXPECT_LE(confidence, 1.0);
+    }
+    const std::string action = body["action"];
+    EXPECT_TRUE(action == "BUY" || action == "SELL" || action == "HOLD") << action;
+
+    auto summary = json::parse(request(server->port(), "GET", "/v1/signals/SPY?agents=false").body);
+    EXPECT_FALSE(summary.contains("agents"));
+    EXPECT_EQ(summary["score"], body["score"]);
+}
+
+TEST_F(ApiRoutesTest, NewBarsMakeANewSignal) {
+    start();
+    ASSERT_EQ(post_csv("QQQ", csv_bars(250)).status, 200u);
+    auto before = json::parse(request(server->port(), "GET", "/v1/signals/QQQ").body);
+    ASSERT_EQ(
+        post_csv("QQQ", "time,open,high,low,close,volume\n1999999999,150,151,149,150.5,1000\n")
+            .status,
+        200u);
+    auto after = json::parse(request(server->port(), "GET", "/v1/signals/QQQ").body);
+    EXPECT_NE(before["as_of"], after["as_of"]);
+    EXPECT_EQ(after["as_of"], "2033-05-18T03:33:19Z");
+}
+
+TEST_F(ApiRoutesTest, BatchSignalsListMissingSymbols) {
+    start();
+    ASSERT_EQ(post_csv("AAA", csv_bars(60)).status, 200u);
+    ASSERT_EQ(post_csv("BBB", csv_bars(60, 50)).status, 200u);
+    auto r = request(server->port(), "GET", "/v1/signals?symbols=aaa,BBB,ZZZ,AAA");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto body = json::parse(r.body);
+    ASSERT_EQ(body["signals"].size(), 2u);
+    EXPECT_EQ(body["signals"][0]["symbol"], "AAA");
+    EXPECT_FALSE(body["signals"][0].contains("agents"));
+    EXPECT_EQ(body["missing"], json::array({"ZZZ"}));
+    EXPECT_EQ(request(server->port(), "GET", "/v1/signals").status, 400u);
+    EXPECT_EQ(request(server->port(), "GET", "/v1/signals?symbols=A,B%20C").status, 400u);
+    std::string many = "/v1/signals?symbols=S0";
+    for (int i = 1; i <= 100; ++i) {
+        many += fmt::format(",S{}", i);
+    }
+    EXPECT_EQ(error_code(request(server->port(), "GET", many)), "too_many_symbols");
+}
+
+TEST_F(ApiRoutesTest, UnknownSymbolIs404) {
+    start();
+    auto r = request(server->port(), "GET", "/v1/signals/NOPE");
+    EXPECT_EQ(r.status, 404u);
+    EXPECT_EQ(error_code(r), "unknown_symbol");
+}
+
+TEST_F(ApiRoutesTest, IndicatorSeriesAlignWithBarsAndWarmUpIsNull) {
+    start();
+    ASSERT_EQ(post_csv("DIA", csv_bars(220)).status, 200u);
+    auto r = request(server->port(), "GET", "/v1/indicators/DIA?agent=sma_cross&limit=30");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto body = json::parse(r.body);
+    ASSERT_EQ(body["time"].size(), 30u);
+    EXPECT_EQ(body["series"]["sma_50"].size(), 30u);
+    EXPECT_FALSE(body["series"]["sma_200"].back().is_null());
+    auto full = json::parse(
+        request(server->port(), "GET", "/v1/indicators/DIA?agent=sma_cross&limit=1000").body);
+    EXPECT_EQ(full["time"].size(), 220u);
+    EXPECT_TRUE(full["series"]["sma_200"][198].is_null());
+    EXPECT_FALSE(full["series"]["sma_200"][199].is_null());
+    EXPECT_EQ(request(server->port(), "GET", "/v1/indicators/DIA").status, 400u);
+    EXPECT_EQ(error_code(request(server->port(), "GET", "/v1/indicators/DIA?agent=astrology")),
+              "unknown_agent");
+}
+
+TEST_F(ApiRoutesTest, AgentsListHasEveryAgentWithWeights) {
+    start();
+    auto body = json::parse(request(server->port(), "GET", "/v1/agents").body);
+    ASSERT_EQ(body["agents"].size(), agents::all_agents().size());
+    double total = 0.0;
+    for (const auto& agent : body["agents"]) {
+        EXPECT_TRUE(agent["parameters"].is_object());
+        EXPECT_GE(agent["min_bars"].get<int>(), 1);
+        total += agent["weight"].get<double>();
+    }
+    EXPECT_NEAR(total, 1.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace gs::http

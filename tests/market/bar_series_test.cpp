@@ -1,0 +1,104 @@
+#include "goldensignals/market/bar_series.h"
+
+#include <gtest/gtest.h>
+
+#include "goldensignals/market/bar_store.h"
+
+namespace gs::market {
+namespace {
+
+Bar bar_at(std::int64_t t, double close) {
+    return {t, close, close + 1, close - 1, close, 100};
+}
+
+std::vector<std::int64_t> times_of(const BarSeries& s) {
+    auto v = s.view().time;
+    return {v.begin(), v.end()};
+}
+
+TEST(BarSeriesTest, SortsBarsGivenInAnyOrder) {
+    std::vector<Bar> bars = {bar_at(30, 3), bar_at(10, 1), bar_at(20, 2)};
+    auto s = BarSeries(100).merged(bars);
+    EXPECT_EQ(times_of(s), (std::vector<std::int64_t>{10, 20, 30}));
+    EXPECT_EQ(s.view().close[0], 1);
+    EXPECT_EQ(s.last_time(), 30);
+}
+
+TEST(BarSeriesTest, LaterPostOfTheSameTimeCorrectsIt) {
+    std::vector<Bar> first = {bar_at(10, 1), bar_at(20, 2)};
+    std::vector<Bar> correction = {bar_at(20, 5)};
+    auto s = BarSeries(100).merged(first).merged(correction);
+    EXPECT_EQ(times_of(s), (std::vector<std::int64_t>{10, 20}));
+    EXPECT_EQ(s.view().close[1], 5);
+}
+
+TEST(BarSeriesTest, LastDuplicateWithinOnePostWins) {
+    std::vector<Bar> bars = {bar_at(10, 1), bar_at(10, 7), bar_at(5, 2)};
+    auto s = BarSeries(100).merged(bars);
+    EXPECT_EQ(times_of(s), (std::vector<std::int64_t>{5, 10}));
+    EXPECT_EQ(s.view().close[1], 7);
+}
+
+TEST(BarSeriesTest, InterleavesWithStoredBars) {
+    std::vector<Bar> stored = {bar_at(10, 1), bar_at(30, 3)};
+    std::vector<Bar> more = {bar_at(20, 2), bar_at(40, 4), bar_at(0, 0.5)};
+    auto s = BarSeries(100).merged(stored).merged(more);
+    EXPECT_EQ(times_of(s), (std::vector<std::int64_t>{0, 10, 20, 30, 40}));
+}
+
+TEST(BarSeriesTest, KeepsOnlyTheNewestCapacityBars) {
+    std::vector<Bar> bars;
+    for (int i = 0; i < 10; ++i) {
+        bars.push_back(bar_at(i, i + 1));
+    }
+    auto s = BarSeries(4).merged(bars);
+    EXPECT_EQ(times_of(s), (std::vector<std::int64_t>{6, 7, 8, 9}));
+    EXPECT_EQ(s.view().close.size(), 4u);
+    EXPECT_EQ(s.view().volume.size(), 4u);
+}
+
+TEST(BarSeriesTest, MergeLeavesTheOriginalUntouched) {
+    std::vector<Bar> first = {bar_at(10, 1)};
+    std::vector<Bar> second = {bar_at(10, 9), bar_at(20, 2)};
+    const auto a = BarSeries(100).merged(first);
+    const auto b = a.merged(second);
+    EXPECT_EQ(a.size(), 1u);
+    EXPECT_EQ(a.view().close[0], 1);
+    EXPECT_EQ(b.size(), 2u);
+}
+
+TEST(BarsViewTest, LastTakesTheNewestBars) {
+    std::vector<Bar> bars = {bar_at(1, 1), bar_at(2, 2), bar_at(3, 3)};
+    auto s = BarSeries(10).merged(bars);
+    auto v = s.view().last(2);
+    EXPECT_EQ(v.size(), 2u);
+    EXPECT_EQ(v.time[0], 2);
+    EXPECT_EQ(s.view().last(10).size(), 3u);
+}
+
+TEST(MemoryBarStoreTest, SnapshotsStayUnchangedAfterUpserts) {
+    MemoryBarStore store(100);
+    std::vector<Bar> first = {bar_at(10, 1)};
+    store.upsert("AAPL", Timeframe::k1d, first);
+    auto snapshot = store.get("AAPL", Timeframe::k1d);
+    std::vector<Bar> second = {bar_at(20, 2)};
+    auto result = store.upsert("AAPL", Timeframe::k1d, second);
+    EXPECT_EQ(snapshot->size(), 1u);
+    EXPECT_EQ(store.get("AAPL", Timeframe::k1d)->size(), 2u);
+    EXPECT_EQ(result.accepted, 1u);
+    EXPECT_EQ(result.last_time, 20);
+}
+
+TEST(MemoryBarStoreTest, KeepsTimeframesApartAndListsSymbols) {
+    MemoryBarStore store(100);
+    std::vector<Bar> bars = {bar_at(10, 1)};
+    store.upsert("MSFT", Timeframe::k1d, bars);
+    store.upsert("AAPL", Timeframe::k1d, bars);
+    store.upsert("AAPL", Timeframe::k1h, bars);
+    EXPECT_EQ(store.symbols(Timeframe::k1d), (std::vector<std::string>{"AAPL", "MSFT"}));
+    EXPECT_EQ(store.symbols(Timeframe::k1h), (std::vector<std::string>{"AAPL"}));
+    EXPECT_EQ(store.get("MSFT", Timeframe::k1h), nullptr);
+}
+
+}  // namespace
+}  // namespace gs::market
