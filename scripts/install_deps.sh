@@ -23,6 +23,7 @@ runtime_pkgs=(
 # Test: servers the integration tests start, formatting, load and browser tools.
 test_pkgs=(
   redis-server postgresql-15 clang-format wrk nginx-light docker-compose
+  chromium
 )
 
 case "$profile" in
@@ -38,6 +39,12 @@ for pkg in "${wanted[@]}"; do
     missing+=("$pkg")
   fi
 done
+
+# Node.js for the browser test: these machines ship one (NodeSource, npm included); take
+# Debian's only where there is none, since its npm package conflicts with NodeSource's.
+if [[ "$profile" == test ]] && ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

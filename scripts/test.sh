@@ -16,6 +16,10 @@ for arg in "$@"; do
 done
 
 ./scripts/install_deps.sh test
+# The browser test's one npm package (playwright-core, pinned by the lock file).
+if [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 echo "== deployment files (compose, nginx, Dockerfile)"
 ./scripts/check_deploy.sh

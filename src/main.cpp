@@ -4,13 +4,18 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <pqxx/pqxx>
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/build_info.h"
+#include "goldensignals/cache/redis_signal_cache.h"
 #include "goldensignals/config/options.h"
 #include "goldensignals/consensus/consensus.h"
 #include "goldensignals/health/prober.h"
@@ -18,18 +23,32 @@
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/router.h"
 #include "goldensignals/http/server.h"
+#include "goldensignals/http/static_files.h"
 #include "goldensignals/http/system_handlers.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/market/demo_data.h"
 #include "goldensignals/metrics/build_info.h"
 #include "goldensignals/metrics/http_metrics.h"
 #include "goldensignals/metrics/registry.h"
+#include "goldensignals/orchestrator/bar_sync.h"
+#include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/orchestrator.h"
 #include "goldensignals/orchestrator/signal_service.h"
+#include "goldensignals/redis/client.h"
 #include "goldensignals/redis/ping.h"
+#include "goldensignals/redis/subscriber.h"
+#include "goldensignals/sse/hub.h"
+#include "goldensignals/sse/redis_bridge.h"
+#include "goldensignals/sse/stream_route.h"
+#include "goldensignals/store/migrations.h"
+#include "goldensignals/store/pg_bar_repository.h"
+#include "goldensignals/store/pg_pool.h"
+#include "goldensignals/store/pg_signal_store.h"
 #include "goldensignals/store/ping.h"
 
 namespace {
+
+namespace asio = boost::asio;
 
 std::vector<std::string> route_labels(const gs::http::Router& router) {
     std::vector<std::string> labels;
@@ -39,36 +58,53 @@ std::vector<std::string> route_labels(const gs::http::Router& router) {
     return labels;
 }
 
+// Applies the migrations, retrying for a while: in a compose stack the database may still
+// be starting. Returns false when it never became reachable.
+bool migrate(const std::string& url, const std::string& sql_dir) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            pqxx::connection connection(url);
+            auto applied = gs::store::apply_migrations(connection, sql_dir);
+            spdlog::info("PostgreSQL schema ready ({} migration(s) applied now)", applied.size());
+            return true;
+        } catch (const std::exception& e) {
+            if (attempt >= 30) {
+                spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
+                return false;
+            }
+            spdlog::warn("PostgreSQL not ready ({}), retrying", e.what());
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+}
+
+// Bars this instance lacks come from PostgreSQL, which holds every acked bar.
+void load_stored_bars(const std::string& url, gs::market::BarStore& bars, std::size_t newest) {
+    pqxx::connection connection(url);
+    std::size_t loaded = 0;
+    for (auto timeframe : gs::market::kAllTimeframes) {
+        for (const auto& symbol : gs::store::bar_symbols(connection, timeframe)) {
+            auto stored = gs::store::load_bars(connection, symbol, timeframe, newest);
+            if (!stored.empty()) {
+                bars.replace(symbol, timeframe, stored);
+                ++loaded;
+            }
+        }
+    }
+    spdlog::info("loaded {} series from PostgreSQL", loaded);
+}
+
 int run(const gs::config::Options& options) {
+    auto logger = spdlog::stdout_color_mt("gs");
+    spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(options.log_level));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%n] %v", spdlog::pattern_time_type::utc);
     spdlog::info("goldensignals {} ({}) starting", gs::build_info::kVersion,
                  gs::build_info::kGitCommit);
-
-    gs::health::Readiness readiness;
-    gs::health::Prober prober(readiness, std::chrono::seconds(2));
-    if (options.redis_url) {
-        auto url = gs::config::parse_redis_url(*options.redis_url);
-        readiness.set("redis", gs::health::State::kDown);
-        prober.add("redis", [url] { return gs::redis::ping(url, std::chrono::seconds(1)); });
-    } else {
-        readiness.set("redis", gs::health::State::kDisabled);
-        spdlog::info("no Redis configured: in-process cache and pub/sub only");
-    }
-    if (options.database_url) {
-        readiness.set("postgres", gs::health::State::kDown);
-        prober.add("postgres", [url = *options.database_url] {
-            return gs::store::ping(url, std::chrono::seconds(1));
-        });
-    } else {
-        readiness.set("postgres", gs::health::State::kDisabled);
-        spdlog::info("no PostgreSQL configured: bars and signals are kept in memory only");
-    }
-
     if (options.server.api_token.empty()) {
         spdlog::warn("GS_API_TOKEN is not set: write routes (POST /v1/bars) are open to anyone");
     } else {
-        spdlog::info("write routes require the API token (GS_API_TOKEN)");
+        spdlog::info("write routes and streams require the API token (GS_API_TOKEN)");
     }
 
     gs::consensus::Config consensus_config;
@@ -89,27 +125,143 @@ int run(const gs::config::Options& options) {
                 e.what());
         }
     }
+    if (options.database_url) {
+        if (!migrate(*options.database_url, options.sql_dir)) {
+            return 1;
+        }
+        load_stored_bars(*options.database_url, bar_store, options.max_bars);
+    }
 
+    // Declared before the io_context: streams and the cache outlive every session.
+    gs::sse::Hub hub;
+    gs::health::Readiness readiness;
+    gs::metrics::Registry registry;
+
+    const unsigned threads = gs::config::effective_threads(options.server);
+    asio::io_context io(static_cast<int>(threads));
     const unsigned compute_threads = options.compute_threads != 0
                                          ? options.compute_threads
                                          : std::max(1u, std::thread::hardware_concurrency());
-    boost::asio::thread_pool compute_pool(compute_threads);
+    asio::thread_pool compute_pool(compute_threads);
+
     gs::orchestrator::Orchestrator orchestrator(
         compute_pool.get_executor(), compute_threads, gs::agents::all_agents(), consensus_config,
         {.chunks = options.agent_chunks, .agent_budget = options.agent_budget});
-    gs::orchestrator::SignalService signal_service(bar_store, orchestrator);
+    gs::orchestrator::SignalService signal_service(
+        bar_store, orchestrator,
+        {.key_prefix = options.redis_prefix,
+         .l1 = {.max_bytes = options.l1_cache_mb * 1024 * 1024,
+                .max_entries = 100'000,
+                .shards = 16}});
 
-    gs::metrics::Registry registry;
+    gs::health::Prober prober(readiness, std::chrono::seconds(2));
+    std::shared_ptr<gs::redis::Client> redis_client;
+    std::shared_ptr<gs::redis::Subscriber> redis_subscriber;
+    std::unique_ptr<gs::cache::RedisSignalCache> l2;
+    if (options.redis_url) {
+        auto url = gs::config::parse_redis_url(*options.redis_url);
+        readiness.set("redis", gs::health::State::kDown);
+        prober.add("redis", [url] { return gs::redis::ping(url, std::chrono::seconds(1)); });
+        gs::redis::ClientOptions redis_options;
+        redis_options.url = url;
+        redis_options.name = "goldensignals";
+        redis_client = gs::redis::Client::create(io.get_executor(), redis_options);
+        redis_client->start();
+        redis_subscriber = gs::redis::Subscriber::create(io.get_executor(), redis_options);
+        l2 = std::make_unique<gs::cache::RedisSignalCache>(
+            redis_client, gs::cache::RedisSignalCacheOptions{.ttl = options.redis_ttl});
+        signal_service.attach_redis(l2.get());
+    } else {
+        readiness.set("redis", gs::health::State::kDisabled);
+        spdlog::info("no Redis configured: in-process cache and pub/sub only");
+    }
+
+    std::unique_ptr<gs::store::PgPool> pg_pool;
+    std::unique_ptr<gs::store::PgBarRepository> bar_repository;
+    std::unique_ptr<gs::store::PgSignalStore> signal_store;
+    if (options.database_url) {
+        readiness.set("postgres", gs::health::State::kDown);
+        prober.add("postgres", [url = *options.database_url] {
+            return gs::store::ping(url, std::chrono::seconds(1));
+        });
+        pg_pool = std::make_unique<gs::store::PgPool>(
+            gs::store::PgPoolOptions{.url = *options.database_url, .connections = options.pg_pool});
+        bar_repository = std::make_unique<gs::store::PgBarRepository>(*pg_pool);
+        signal_store = std::make_unique<gs::store::PgSignalStore>(*pg_pool, io.get_executor());
+        signal_store->start();
+        signal_service.attach_store(signal_store.get());
+    } else {
+        readiness.set("postgres", gs::health::State::kDisabled);
+        spdlog::info("no PostgreSQL configured: bars and signals are kept in memory only");
+    }
+
+    gs::orchestrator::BarSync bar_sync(bar_store, l2.get(), bar_repository.get(),
+                                       options.redis_prefix, options.max_bars);
+    if (bar_repository) {
+        signal_service.attach_sync(&bar_sync);
+    }
+    gs::orchestrator::IngestService ingest(bar_store, bar_repository.get(),
+                                           bar_repository ? &bar_sync : nullptr, signal_service);
+
+    // New signals go to the live streams: through Redis to every instance when configured,
+    // straight into this instance's hub otherwise.
+    std::unique_ptr<gs::sse::RedisBridge> bridge;
+    if (redis_client) {
+        bridge = std::make_unique<gs::sse::RedisBridge>(hub, redis_client, redis_subscriber,
+                                                        options.redis_prefix);
+    }
+    signal_service.on_new_signal([&hub, &bridge,
+                                  &io](std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
+        if (bridge) {
+            asio::co_spawn(io,
+                           bridge->publish(entry->symbol, entry->timeframe, entry->summary_json),
+                           asio::detached);
+        } else {
+            hub.publish_local(entry->symbol, entry->timeframe, entry->summary_json);
+        }
+    });
+    if (redis_subscriber) {
+        redis_subscriber->on_message([&](std::string_view channel, std::string_view payload) {
+            if (channel == bar_sync.channel()) {
+                asio::co_spawn(io, bar_sync.on_message(std::string(payload)), asio::detached);
+            } else if (bridge) {
+                bridge->on_message(channel, payload);
+            }
+        });
+        std::vector<std::string> channels{bar_sync.channel(), bridge->channel()};
+        redis_subscriber->subscribe(std::move(channels));
+        redis_subscriber->start();
+    }
+
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);
-    gs::http::add_bar_routes(router, bar_store, compute_pool.get_executor());
+    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor());
+    gs::http::add_history_route(router, signal_store.get());
     gs::http::add_signal_routes(router, bar_store, signal_service);
+    gs::sse::add_stream_route(
+        router, hub,
+        [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)
+            -> asio::awaitable<std::shared_ptr<const std::string>> {
+            std::string name = symbol;
+            auto lookup = co_await signal_service.current(std::move(name), timeframe);
+            co_return lookup.entry ? lookup.entry->summary_json : nullptr;
+        },
+        [&bar_store](gs::market::Timeframe timeframe) { return bar_store.symbols(timeframe); },
+        {.max_streams = options.max_streams,
+         .max_symbols = options.max_stream_symbols,
+         .heartbeat = options.heartbeat,
+         .retry = std::chrono::milliseconds(3000),
+         .write_timeout = std::chrono::milliseconds(10'000),
+         .queue = {},
+         .token = options.server.api_token});
+    gs::http::add_static_routes(router, options.static_dir);
+
     gs::metrics::HttpMetrics http_metrics(route_labels(router));
     registry.add_collector([&](std::string& out) { http_metrics.render(out); });
+    registry.add_collector([&](std::string& out) { signal_service.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { hub.render(out); });
     registry.add_collector(gs::metrics::render_build_info);
 
-    const unsigned threads = gs::config::effective_threads(options.server);
-    boost::asio::io_context io(static_cast<int>(threads));
     gs::http::Server server(io, options.server, router, http_metrics);
     try {
         server.listen();
@@ -123,13 +275,32 @@ int run(const gs::config::Options& options) {
     spdlog::info("listening on {}:{} with {} I/O thread(s)", options.server.bind_address,
                  server.port(), threads);
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) {
             return;
         }
         spdlog::info("signal {}: shutting down", signal_number);
-        server.shutdown([&io] { io.stop(); });
+        server.shutdown([&] {
+            asio::co_spawn(
+                io,
+                [&]() -> asio::awaitable<void> {
+                    if (signal_store) {
+                        auto lost = co_await signal_store->stop(std::chrono::seconds(5));
+                        if (lost > 0) {
+                            spdlog::error("{} signal row(s) not written to PostgreSQL", lost);
+                        }
+                    }
+                    if (redis_subscriber) {
+                        redis_subscriber->stop();
+                    }
+                    if (redis_client) {
+                        redis_client->stop();
+                    }
+                    io.stop();
+                },
+                asio::detached);
+        });
     });
 
     std::vector<std::thread> pool;
@@ -150,6 +321,8 @@ int run(const gs::config::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // hiredis writes with write(): a vanished peer must be an error, not a fatal signal.
+    std::signal(SIGPIPE, SIG_IGN);
     gs::config::Options options;
     try {
         options = gs::config::parse(std::vector<std::string>(argv + 1, argv + argc),

@@ -24,12 +24,13 @@ free_port() {
   return 1
 }
 
-services_dir() {
+# Sets GS_SERVICES_DIR once. Call it directly, never inside $(...): a subshell's
+# assignment would be lost and the servers could not be found to stop them.
+ensure_services_dir() {
   if [[ -z "$GS_SERVICES_DIR" ]]; then
     GS_SERVICES_DIR=$(mktemp -d /tmp/goldensignals-test.XXXXXX)
     chmod 755 "$GS_SERVICES_DIR"
   fi
-  echo "$GS_SERVICES_DIR"
 }
 
 wait_for() {  # wait_for SECONDS COMMAND...
@@ -45,7 +46,8 @@ wait_for() {  # wait_for SECONDS COMMAND...
 
 start_redis() {
   local dir
-  dir="$(services_dir)/redis"
+  ensure_services_dir
+  dir="$GS_SERVICES_DIR/redis"
   mkdir -p "$dir"
   GS_REDIS_PORT=$(free_port)
   redis-server --port "$GS_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
@@ -70,15 +72,16 @@ as_pg_owner() {
 
 start_postgres() {
   local dir
-  dir="$(services_dir)/pg"
+  ensure_services_dir
+  dir="$GS_SERVICES_DIR/pg"
   mkdir -p "$dir"
   if [[ $(id -u) -eq 0 ]]; then
     chown postgres:postgres "$dir"
   fi
   GS_PG_PORT=$(free_port)
   as_pg_owner "$GS_PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
-    --locale=C.UTF-8 --no-sync >"$(services_dir)/initdb.log" 2>&1 || {
-    cat "$(services_dir)/initdb.log" >&2
+    --locale=C.UTF-8 --no-sync >"$GS_SERVICES_DIR/initdb.log" 2>&1 || {
+    cat "$GS_SERVICES_DIR/initdb.log" >&2
     return 1
   }
   as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \

@@ -168,6 +168,38 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.agent_budget = parse_millis(v, 1, 60'000, w);
          }},
+        {"sql-dir", "GS_SQL_DIR", "sql", "folder of numbered SQL migrations", false,
+         [](Options& o, std::string_view v, std::string_view) { o.sql_dir = std::string(v); }},
+        {"pg-pool", "GS_PG_POOL", "4", "PostgreSQL connections (each on its own thread)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.pg_pool = parse_integer<std::size_t>(v, 1, 64, w);
+         }},
+        {"l1-cache-mb", "GS_L1_CACHE_MB", "256", "in-process signal cache size in MB", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.l1_cache_mb = parse_integer<std::size_t>(v, 1, 65536, w);
+         }},
+        {"redis-prefix", "GS_REDIS_PREFIX", "gs:", "prefix of every Redis key and channel", false,
+         [](Options& o, std::string_view v, std::string_view) { o.redis_prefix = std::string(v); }},
+        {"redis-ttl-s", "GS_REDIS_TTL_S", "3600", "lifetime of signals cached in Redis", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.redis_ttl = std::chrono::seconds(parse_integer<std::int64_t>(v, 1, 30 * 86400, w));
+         }},
+        {"max-streams", "GS_MAX_STREAMS", "20000", "open SSE streams allowed on this instance",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.max_streams = parse_integer<std::size_t>(v, 1, 1'000'000, w);
+         }},
+        {"max-stream-symbols", "GS_MAX_STREAM_SYMBOLS", "100", "symbols one stream may ask for",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.max_stream_symbols = parse_integer<std::size_t>(v, 1, 10'000, w);
+         }},
+        {"heartbeat-ms", "GS_HEARTBEAT_MS", "15000", "SSE comment heartbeat interval", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.heartbeat = parse_millis(v, 10, 600'000, w);
+         }},
+        {"static-dir", "GS_STATIC_DIR", "web", "the dashboard's files, served at /", false,
+         [](Options& o, std::string_view v, std::string_view) { o.static_dir = std::string(v); }},
         {"help", "", "", "print this help and exit", true,
          [](Options& o, std::string_view, std::string_view) { o.show_help = true; }},
     };

@@ -53,9 +53,10 @@ std::vector<market::Bar> parse_body(BodyFormat format, std::string_view body) {
 
 }  // namespace
 
-void add_bar_routes(Router& router, market::BarStore& store, asio::any_io_executor compute) {
+void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
+                    asio::any_io_executor compute) {
     router.add(verb::post, "/v1/bars/{symbol}",
-               [&store, compute](Request& request) -> asio::awaitable<Response> {
+               [&ingest, compute](Request& request) -> asio::awaitable<Response> {
                    const std::string symbol = params::symbol(request.param("symbol"));
                    const auto timeframe = params::timeframe(request);
                    const BodyFormat format = body_format(request);
@@ -78,7 +79,14 @@ void add_bar_routes(Router& router, market::BarStore& store, asio::any_io_execut
                            std::rethrow_exception(error);
                        }
                    }
-                   auto result = store.upsert(symbol, timeframe, bars);
+                   market::UpsertResult result;
+                   try {
+                       std::string name = symbol;
+                       result = co_await ingest.ingest(std::move(name), timeframe, std::move(bars));
+                   } catch (const orchestrator::StorageUnavailable& e) {
+                       throw ClientError(status::service_unavailable, "storage_unavailable",
+                                         e.what());
+                   }
                    co_return Response::json(
                        status::ok, {{"symbol", symbol},
                                     {"timeframe", market::to_string(timeframe)},

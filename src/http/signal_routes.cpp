@@ -64,12 +64,16 @@ void add_signal_routes(Router& router, market::BarStore& store,
                    const std::string symbol = params::symbol(request.param("symbol"));
                    const auto timeframe = params::timeframe(request);
                    const bool with_agents = params::boolean(request, "agents", true);
-                   auto entry = co_await signals.current(symbol, timeframe);
-                   if (!entry) {
+                   std::string name = symbol;
+                   auto lookup = co_await signals.current(std::move(name), timeframe);
+                   if (!lookup.entry) {
                        no_bars(symbol, timeframe);
                    }
-                   co_return Response::json_body(
-                       status::ok, with_agents ? entry->full_json : entry->summary_json);
+                   auto response =
+                       Response::json_body(status::ok, with_agents ? lookup.entry->full_json
+                                                                   : lookup.entry->summary_json);
+                   response.header("X-Cache", std::string(orchestrator::to_string(lookup.tier)));
+                   co_return response;
                });
 
     router.add(verb::get, "/v1/signals", [&signals](Request& request) -> asio::awaitable<Response> {
@@ -81,8 +85,9 @@ void add_signal_routes(Router& router, market::BarStore& store,
         nlohmann::json missing = nlohmann::json::array();
         bool first = true;
         for (const auto& symbol : symbols) {
-            auto entry = co_await signals.current(symbol, timeframe);
-            if (!entry) {
+            std::string name = symbol;
+            auto lookup = co_await signals.current(std::move(name), timeframe);
+            if (!lookup.entry) {
                 missing.push_back(symbol);
                 continue;
             }
@@ -90,7 +95,7 @@ void add_signal_routes(Router& router, market::BarStore& store,
                 body += ',';
             }
             first = false;
-            body += *entry->summary_json;
+            body += *lookup.entry->summary_json;
         }
         body += R"(],"missing":)";
         body += missing.dump();

@@ -42,6 +42,17 @@ UpsertResult MemoryBarStore::upsert(const std::string& symbol, Timeframe timefra
     return {bars.size(), next->last_time(), next};
 }
 
+std::shared_ptr<const BarSeries> MemoryBarStore::replace(const std::string& symbol,
+                                                         Timeframe timeframe,
+                                                         std::span<const Bar> bars) {
+    const std::string key = key_of(symbol, timeframe);
+    auto next = std::make_shared<const BarSeries>(BarSeries(capacity_).merged(bars));
+    std::lock_guard writer(write_mutex_);
+    std::unique_lock lock(mutex_);
+    series_[key] = next;
+    return next;
+}
+
 std::vector<std::string> MemoryBarStore::symbols(Timeframe timeframe) const {
     const std::string prefix = key_of("", timeframe);
     std::vector<std::string> out;

@@ -1,41 +1,211 @@
 #include "goldensignals/orchestrator/signal_service.h"
 
+#include <chrono>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <nlohmann/json.hpp>
+
 namespace gs::orchestrator {
 
-std::shared_ptr<const SignalEntry> SignalService::make_entry(std::shared_ptr<const Signal> signal) {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+std::string_view to_string(Tier tier) noexcept {
+    switch (tier) {
+        case Tier::kL1:
+            return "L1";
+        case Tier::kL2:
+            return "L2";
+        case Tier::kL3:
+            return "L3";
+        case Tier::kMiss:
+            return "MISS";
+    }
+    return "MISS";
+}
+
+SignalService::SignalService(market::BarStore& bars, Orchestrator& orchestrator,
+                             SignalServiceOptions options)
+    : bars_(bars),
+      orchestrator_(orchestrator),
+      options_(std::move(options)),
+      config_hex_(fmt::format("{:016x}", orchestrator.config().fingerprint())),
+      l1_(options_.l1) {}
+
+std::shared_ptr<const SignalEntry> SignalService::make_entry(const Signal& signal) {
     auto entry = std::make_shared<SignalEntry>();
-    entry->full_json = std::make_shared<const std::string>(to_json(*signal, true));
-    entry->summary_json = std::make_shared<const std::string>(to_json(*signal, false));
-    entry->signal = std::move(signal);
+    entry->symbol = signal.symbol;
+    entry->timeframe = signal.timeframe;
+    entry->as_of = signal.as_of;
+    entry->full_json = std::make_shared<const std::string>(to_json(signal, true));
+    entry->summary_json = std::make_shared<const std::string>(to_json(signal, false));
     return entry;
 }
 
-boost::asio::awaitable<std::shared_ptr<const SignalEntry>> SignalService::current(
-    const std::string& symbol, market::Timeframe timeframe) {
+std::string SignalService::summary_of(const std::string& full_json) {
+    auto body = nlohmann::json::parse(full_json);
+    body.erase("agents");
+    // The same dump settings as to_json, so the summary is byte for byte the computed one.
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string SignalService::version_of(const market::BarSeries& series) const {
+    return fmt::format("{}-{:016x}", config_hex_, series.content_hash());
+}
+
+std::string SignalService::cache_key(const std::string& symbol, market::Timeframe timeframe,
+                                     const market::BarSeries& series) const {
+    return fmt::format("{}sig:{}:{}:{}:{:016x}:{}", options_.key_prefix,
+                       market::to_string(timeframe), symbol, series.last_time(),
+                       series.content_hash(), config_hex_);
+}
+
+void SignalService::remember(const std::string& key,
+                             const std::shared_ptr<const SignalEntry>& entry) {
+    const std::size_t bytes = entry->full_json->size() + entry->summary_json->size() + 128;
+    l1_.put(key, entry, bytes);
+}
+
+asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timeframe timeframe) {
+    const auto started = Clock::now();
+    if (sync_ != nullptr) {
+        co_await sync_->ensure_fresh(symbol, timeframe);
+    }
     auto series = bars_.get(symbol, timeframe);
     if (!series || series->empty()) {
-        co_return nullptr;
+        co_return Lookup{};
     }
-    std::string key = std::string(market::to_string(timeframe)) + "|" + symbol;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = memo_.find(key);
-        if (it != memo_.end() && it->second.series == series) {
-            co_return it->second.entry;
+    std::string key = cache_key(symbol, timeframe, *series);
+    Lookup lookup;
+    if (auto hit = l1_.get(key)) {
+        lookup = Lookup{std::move(hit), Tier::kL1};
+    } else {
+        // Named, then moved: g++ 12 mishandles a temporary closure passed straight into a
+        // coroutine parameter inside co_await (see docs/redis.md).
+        std::function<asio::awaitable<Lookup>()> make = [this, key, symbol, timeframe, series]() {
+            return fill(key, symbol, timeframe, series);
+        };
+        lookup = co_await flights_.run(key, std::move(make));
+    }
+    const auto t = static_cast<std::size_t>(lookup.tier);
+    answered_[t].fetch_add(1, std::memory_order_relaxed);
+    latency_[t].observe(Clock::now() - started);
+    co_return lookup;
+}
+
+asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
+                                            market::Timeframe timeframe,
+                                            std::shared_ptr<const market::BarSeries> series) {
+    if (l2_ != nullptr) {
+        std::string l2_key = key;
+        if (auto bodies = co_await l2_->get(std::move(l2_key))) {
+            auto entry = std::make_shared<SignalEntry>();
+            entry->symbol = symbol;
+            entry->timeframe = timeframe;
+            entry->as_of = series->last_time();
+            entry->full_json = std::make_shared<const std::string>(std::move(bodies->full));
+            entry->summary_json = std::make_shared<const std::string>(std::move(bodies->summary));
+            std::shared_ptr<const SignalEntry> shared = entry;
+            remember(key, shared);
+            co_return Lookup{shared, Tier::kL2};
         }
     }
+    const std::string version = version_of(*series);
+    if (l3_ != nullptr) {
+        std::optional<store::LatestSignal> latest;
+        try {
+            std::string l3_symbol = symbol;
+            latest = co_await l3_->latest(std::move(l3_symbol), timeframe);
+        } catch (const std::exception& e) {
+            // Postgres down: fall through to compute.
+            spdlog::debug("L3 lookup of {} failed: {}", symbol, e.what());
+        }
+        if (latest && latest->as_of == series->last_time() && latest->config_version == version) {
+            auto entry = std::make_shared<SignalEntry>();
+            entry->symbol = symbol;
+            entry->timeframe = timeframe;
+            entry->as_of = latest->as_of;
+            entry->summary_json = std::make_shared<const std::string>(summary_of(latest->body));
+            entry->full_json = std::make_shared<const std::string>(std::move(latest->body));
+            std::shared_ptr<const SignalEntry> shared = entry;
+            remember(key, shared);
+            if (l2_ != nullptr) {
+                std::string l2_key = key;
+                std::string value = cache::encode_bodies(*shared->full_json, *shared->summary_json);
+                co_await l2_->put(std::move(l2_key), std::move(value));
+            }
+            co_return Lookup{shared, Tier::kL3};
+        }
+    }
+
     auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
-    auto entry = make_entry(std::move(signal));
-    {
-        std::lock_guard lock(mutex_);
-        auto& memo = memo_[key];
-        // Keep the newer of two racing computations.
-        if (!memo.series || memo.series->last_time() <= series->last_time()) {
-            memo.series = series;
-            memo.entry = entry;
+    computations_.fetch_add(1, std::memory_order_relaxed);
+    auto entry = make_entry(*signal);
+    remember(key, entry);
+    if (l2_ != nullptr) {
+        std::string l2_key = key;
+        std::string value = cache::encode_bodies(*entry->full_json, *entry->summary_json);
+        co_await l2_->put(std::move(l2_key), std::move(value));
+    }
+    if (l3_ != nullptr) {
+        store::SignalRow row;
+        row.symbol = symbol;
+        row.timeframe = timeframe;
+        row.as_of = signal->as_of;
+        row.action = std::string(agents::to_string(signal->consensus.action));
+        row.strength = std::string(consensus::to_string(signal->consensus.strength));
+        row.score = signal->consensus.score;
+        row.confidence = signal->consensus.confidence;
+        row.config_version = version;
+        row.body = *entry->full_json;
+        try {
+            // Waits for room when the queue is full: back-pressure, never a dropped row.
+            co_await l3_->enqueue(std::move(row));
+        } catch (const std::exception& e) {
+            spdlog::error("signal for {} not queued for PostgreSQL: {}", symbol, e.what());
         }
     }
-    co_return entry;
+    if (listener_) {
+        listener_(entry);
+    }
+    co_return Lookup{entry, Tier::kMiss};
+}
+
+void SignalService::render_metrics(std::string& out) const {
+    out += "# HELP gs_signal_requests_total Signal lookups by the tier that answered.\n";
+    out += "# TYPE gs_signal_requests_total counter\n";
+    for (std::size_t t = 0; t < 4; ++t) {
+        fmt::format_to(std::back_inserter(out), "gs_signal_requests_total{{tier=\"{}\"}} {}\n",
+                       to_string(static_cast<Tier>(t)), answered_[t].load());
+    }
+    out += "# HELP gs_signal_lookup_seconds Time to answer a signal lookup, by tier.\n";
+    out += "# TYPE gs_signal_lookup_seconds histogram\n";
+    for (std::size_t t = 0; t < 4; ++t) {
+        latency_[t].render(out, "gs_signal_lookup_seconds",
+                           fmt::format("tier=\"{}\"", to_string(static_cast<Tier>(t))));
+    }
+    const auto stats = l1_.stats();
+    fmt::format_to(std::back_inserter(out),
+                   "# TYPE gs_l1_hits_total counter\ngs_l1_hits_total {}\n"
+                   "# TYPE gs_l1_misses_total counter\ngs_l1_misses_total {}\n"
+                   "# TYPE gs_l1_evictions_total counter\ngs_l1_evictions_total {}\n"
+                   "# TYPE gs_l1_entries gauge\ngs_l1_entries {}\n"
+                   "# TYPE gs_l1_bytes gauge\ngs_l1_bytes {}\n"
+                   "# TYPE gs_signal_computations_total counter\n"
+                   "gs_signal_computations_total {}\n",
+                   stats.hits, stats.misses, stats.evictions, stats.entries, stats.bytes,
+                   computations_.load());
+    if (l2_ != nullptr) {
+        fmt::format_to(std::back_inserter(out),
+                       "# TYPE gs_l2_breaker_open gauge\ngs_l2_breaker_open {}\n"
+                       "# TYPE gs_l2_corrupt_values_total counter\n"
+                       "gs_l2_corrupt_values_total {}\n",
+                       l2_->breaker_open() ? 1 : 0, l2_->corrupt_values());
+    }
 }
 
 }  // namespace gs::orchestrator

@@ -39,8 +39,10 @@ class ApiRoutesTest : public ::testing::Test {
         orchestrator = std::make_unique<orchestrator::Orchestrator>(
             pool.get_executor(), 2, agents::all_agents(), consensus::Config{},
             orchestrator::Options{});
-        signals = std::make_unique<orchestrator::SignalService>(store, *orchestrator);
-        add_bar_routes(server->router, store, pool.get_executor());
+        signals = std::make_unique<orchestrator::SignalService>(
+            store, *orchestrator, orchestrator::SignalServiceOptions{});
+        ingest = std::make_unique<orchestrator::IngestService>(store, nullptr, nullptr, *signals);
+        add_bar_routes(server->router, store, *ingest, pool.get_executor());
         add_signal_routes(server->router, store, *signals);
         server->start();
     }
@@ -58,6 +60,7 @@ class ApiRoutesTest : public ::testing::Test {
     market::MemoryBarStore store{5000};
     std::unique_ptr<orchestrator::Orchestrator> orchestrator;
     std::unique_ptr<orchestrator::SignalService> signals;
+    std::unique_ptr<orchestrator::IngestService> ingest;
     std::unique_ptr<testing::TestServer> server;
 };
 
@@ -176,7 +179,9 @@ TEST_F(ApiRoutesTest, SignalHasEveryAgentAndTheConsensus) {
     const std::string action = body["action"];
     EXPECT_TRUE(action == "BUY" || action == "SELL" || action == "HOLD") << action;
 
-    auto summary = json::parse(request(server->port(), "GET", "/v1/signals/SPY?agents=false").body);
+    auto summary_response = request(server->port(), "GET", "/v1/signals/SPY?agents=false");
+    EXPECT_EQ(summary_response.header("X-Cache"), "L1");
+    auto summary = json::parse(summary_response.body);
     EXPECT_FALSE(summary.contains("agents"));
     EXPECT_EQ(summary["score"], body["score"]);
 }

@@ -102,3 +102,31 @@ TEST(MemoryBarStoreTest, KeepsTimeframesApartAndListsSymbols) {
 
 }  // namespace
 }  // namespace gs::market
+
+namespace gs::market {
+namespace {
+
+TEST(BarSeriesHashTest, SameBarsSameHashAnyCorrectionChangesIt) {
+    std::vector<Bar> bars = {bar_at(10, 1), bar_at(20, 2), bar_at(30, 3)};
+    std::vector<Bar> shuffled = {bar_at(30, 3), bar_at(10, 1), bar_at(20, 2)};
+    auto a = BarSeries(100).merged(bars);
+    auto b = BarSeries(100).merged(shuffled);
+    EXPECT_EQ(a.content_hash(), b.content_hash());
+    std::vector<Bar> fix = {{10, 1, 2, 0.5, 1, 101}};  // only the first bar's volume differs
+    auto c = a.merged(fix);
+    EXPECT_EQ(c.last_time(), a.last_time());
+    EXPECT_NE(c.content_hash(), a.content_hash());
+}
+
+TEST(MemoryBarStoreTest, ReplaceSwapsTheWholeSeries) {
+    MemoryBarStore store(100);
+    std::vector<Bar> first = {bar_at(10, 1), bar_at(20, 2)};
+    store.upsert("X", Timeframe::k1d, first);
+    std::vector<Bar> reloaded = {bar_at(30, 3)};
+    auto series = store.replace("X", Timeframe::k1d, reloaded);
+    EXPECT_EQ(series->size(), 1u);
+    EXPECT_EQ(store.get("X", Timeframe::k1d)->last_time(), 30);
+}
+
+}  // namespace
+}  // namespace gs::market

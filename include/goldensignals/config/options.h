@@ -61,6 +61,17 @@ struct Options {
     // Agent fan-out: tasks per signal; 0 = one per compute thread.
     unsigned agent_chunks = 0;
     std::chrono::milliseconds agent_budget{250};
+    // Numbered SQL migrations applied at start when PostgreSQL is configured.
+    std::string sql_dir = "sql";
+    std::size_t pg_pool = 4;
+    std::size_t l1_cache_mb = 256;
+    std::string redis_prefix = "gs:";
+    std::chrono::seconds redis_ttl{3600};
+    std::size_t max_streams = 20'000;
+    std::size_t max_stream_symbols = 100;
+    std::chrono::milliseconds heartbeat{15'000};
+    // The dashboard's files, served at /.
+    std::string static_dir = "web";
     bool show_help = false;
 };
 

@@ -4,17 +4,23 @@
 
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/bar_store.h"
+#include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/signal_service.h"
+#include "goldensignals/store/pg_signal_store.h"
 
 namespace gs::http {
 
 inline constexpr std::size_t kBarsBodyLimit = 10 * 1024 * 1024;
 
 // POST and GET /v1/bars/{symbol}. Parsing of large bodies runs on `compute`.
-void add_bar_routes(Router& router, market::BarStore& store, boost::asio::any_io_executor compute);
+void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
+                    boost::asio::any_io_executor compute);
 
 // GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents.
 void add_signal_routes(Router& router, market::BarStore& store,
                        orchestrator::SignalService& signals);
+
+// GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
+void add_history_route(Router& router, store::PgSignalStore* history);
 
 }  // namespace gs::http

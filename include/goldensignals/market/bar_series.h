@@ -26,14 +26,19 @@ class BarSeries final {
     bool empty() const noexcept { return time_.empty(); }
     std::size_t capacity() const noexcept { return capacity_; }
     std::int64_t last_time() const noexcept { return time_.empty() ? 0 : time_.back(); }
+    // A 64-bit fingerprint of every bar held: two instances holding the same bars agree on
+    // it, and a correction of any bar changes it. Part of a signal's cache key.
+    std::uint64_t content_hash() const noexcept { return content_hash_; }
     Bar bar(std::size_t i) const noexcept {
         return {time_[i], open_[i], high_[i], low_[i], close_[i], volume_[i]};
     }
 
   private:
     void push(const Bar& bar);
+    void rehash() noexcept;
 
     std::size_t capacity_;
+    std::uint64_t content_hash_ = 0;
     std::vector<std::int64_t> time_;
     std::vector<double> open_;
     std::vector<double> high_;

@@ -33,6 +33,9 @@ class BarStore {
     // Upserts already validated bars.
     virtual UpsertResult upsert(const std::string& symbol, Timeframe timeframe,
                                 std::span<const Bar> bars) = 0;
+    // Replaces the whole series (a reload from the durable store); returns the new snapshot.
+    virtual std::shared_ptr<const BarSeries> replace(const std::string& symbol, Timeframe timeframe,
+                                                     std::span<const Bar> bars) = 0;
     // Symbols that have bars in `timeframe`, sorted.
     virtual std::vector<std::string> symbols(Timeframe timeframe) const = 0;
 };
@@ -47,6 +50,8 @@ class MemoryBarStore final : public BarStore {
                                          Timeframe timeframe) const override;
     UpsertResult upsert(const std::string& symbol, Timeframe timeframe,
                         std::span<const Bar> bars) override;
+    std::shared_ptr<const BarSeries> replace(const std::string& symbol, Timeframe timeframe,
+                                             std::span<const Bar> bars) override;
     std::vector<std::string> symbols(Timeframe timeframe) const override;
 
     std::size_t capacity() const noexcept { return capacity_; }

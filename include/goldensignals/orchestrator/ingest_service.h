@@ -1,0 +1,45 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "goldensignals/market/bar.h"
+#include "goldensignals/market/bar_store.h"
+#include "goldensignals/orchestrator/bar_sync.h"
+#include "goldensignals/orchestrator/signal_service.h"
+#include "goldensignals/store/pg_bar_repository.h"
+
+namespace gs::orchestrator {
+
+// The durable store could not take the bars; nothing was stored anywhere.
+class StorageUnavailable final : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The one path every new bar takes (a POST or a feed tick): PostgreSQL first when configured
+// (acked means committed), then the in-memory series, then the version record other instances
+// check, then the new signal, which listeners (the live stream) receive.
+class IngestService final {
+  public:
+    IngestService(market::BarStore& bars, store::PgBarRepository* repository, BarSync* sync,
+                  SignalService& signals)
+        : bars_(bars), repository_(repository), sync_(sync), signals_(signals) {}
+
+    // Bars must be validated already. Throws StorageUnavailable when PostgreSQL is configured
+    // and does not commit them.
+    boost::asio::awaitable<market::UpsertResult> ingest(std::string symbol,
+                                                        market::Timeframe timeframe,
+                                                        std::vector<market::Bar> bars);
+
+  private:
+    market::BarStore& bars_;
+    store::PgBarRepository* repository_;
+    BarSync* sync_;
+    SignalService& signals_;
+};
+
+}  // namespace gs::orchestrator

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "goldensignals/redis/client.h"
+
+namespace gs::redis {
+
+namespace detail {
+class SubscriberConnection;
+}  // namespace detail
+
+// A pub/sub connection of its own (a subscribed connection cannot run other commands).
+// Remembers every channel and pattern and subscribes to all of them again after a reconnect.
+// Messages published while it was down are lost: on_state_change(false) then (true) tells the
+// caller a gap may have happened.
+class Subscriber final : public std::enable_shared_from_this<Subscriber> {
+  public:
+    // Called on the subscriber's strand. `channel` is the channel the message was published
+    // to, also for pattern subscriptions. The views are valid during the call only.
+    using MessageHandler = std::function<void(std::string_view channel, std::string_view payload)>;
+
+    // Throws std::invalid_argument for bad options (see validate()).
+    static std::shared_ptr<Subscriber> create(boost::asio::any_io_executor executor,
+                                              ClientOptions options);
+    // Stops the connection (see stop()).
+    ~Subscriber();
+    Subscriber(const Subscriber&) = delete;
+    Subscriber& operator=(const Subscriber&) = delete;
+
+    // Set both handlers before start().
+    void on_message(MessageHandler handler);
+    // True after a (re)connect once every subscription is confirmed; false when the connection
+    // drops. On the subscriber's strand.
+    void on_state_change(std::function<void(bool up)> handler);
+
+    // Starts connecting in the background. Call once.
+    void start();
+    // Closes the connection for good; no callback starts after stop() returns. Any thread.
+    void stop();
+    // True while connected with every subscription confirmed. Any thread.
+    bool connected() const noexcept;
+
+    // Adds channels (SUBSCRIBE) or patterns (PSUBSCRIBE). Takes effect at once when connected,
+    // otherwise on the next connect. Any thread.
+    void subscribe(std::vector<std::string> channels);
+    void psubscribe(std::vector<std::string> patterns);
+    // Removes channels or patterns. Any thread.
+    void unsubscribe(std::vector<std::string> channels);
+    void punsubscribe(std::vector<std::string> patterns);
+
+  private:
+    explicit Subscriber(std::shared_ptr<detail::SubscriberConnection> connection);
+
+    std::shared_ptr<detail::SubscriberConnection> connection_;
+};
+
+}  // namespace gs::redis

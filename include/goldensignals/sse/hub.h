@@ -1,0 +1,232 @@
+#pragma once
+
+// The fan-out of new signals to Server-Sent Event streams.
+//
+// publish() formats each event once into a shared immutable frame, keeps it in a replay ring
+// and hands the same frame to the bounded queue of every matching stream. It never waits on a
+// stream: a stream whose queue is full is marked overflowed and its writer ends it (the client
+// resumes with Last-Event-ID). Each stream has one writer, on the stream's own executor, woken
+// through its timer.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "goldensignals/market/timeframe.h"
+#include "goldensignals/metrics/histogram.h"
+
+namespace gs::sse {
+
+struct HubOptions {
+    // Events kept for Last-Event-ID replay.
+    std::size_t replay_capacity = 10'000;
+    // The id history starts after (last_id() before the first publish, and where
+    // next_local_id() counts from). Unset: microseconds since the Unix epoch, so that ids of a
+    // restarted process are above those of the one before it and an old Last-Event-ID is
+    // recognised as too old instead of being mistaken for a new one.
+    std::optional<std::uint64_t> initial_id;
+};
+
+// One published event, shared by the replay ring and every queue it is in.
+struct Event {
+    std::uint64_t id = 0;
+    std::string symbol;
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    // The complete SSE frame: `id: N\nevent: signal\ndata: ...\n\n`.
+    std::shared_ptr<const std::string> frame;
+    std::chrono::steady_clock::time_point published_at;
+};
+using EventPtr = std::shared_ptr<const Event>;
+
+// Which events a stream wants: one timeframe, and either every symbol or a list of them.
+struct Filter {
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    bool all_symbols = false;
+    std::vector<std::string> symbols;  // normalised, without duplicates
+
+    bool matches(const Event& event) const;
+};
+
+struct QueueLimits {
+    std::size_t max_events = 1024;
+    std::size_t max_bytes = 4 * 1024 * 1024;
+};
+
+class Hub;
+
+// A stream's side of the hub: its bounded queue and the timer its writer sleeps on. The queue
+// is filled by publish() on any thread and drained by the writer on `executor()`; everything
+// else here is touched only on `executor()`.
+class Subscriber final : public std::enable_shared_from_this<Subscriber> {
+  public:
+    Subscriber(boost::asio::any_io_executor executor, Filter filter, QueueLimits limits);
+    Subscriber(const Subscriber&) = delete;
+    Subscriber& operator=(const Subscriber&) = delete;
+
+    const Filter& filter() const noexcept { return filter_; }
+    const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+
+    // Moves the queued events to the end of `out` (the writer's batch, usually empty) and
+    // re-arms the wake-up. Returns false once the queue has overflowed: the stream is too slow
+    // and must end.
+    bool take(std::vector<EventPtr>& out);
+
+    // The writer's sleep: publish() cancels it when an event arrives. On `executor()` only.
+    boost::asio::steady_timer& timer() noexcept { return timer_; }
+    // Wakes the writer from any thread.
+    void wake();
+
+    // Called on executor() after the queue overflows, so that the stream can end even while a
+    // write to the client is stuck. Set and cleared on executor() only.
+    void on_overflow(std::function<void()> handler) { overflow_handler_ = std::move(handler); }
+    bool overflowed() const;
+
+  private:
+    friend class Hub;
+    struct PushResult {
+        bool wake = false;        // the writer needs a wake-up
+        std::size_t dropped = 0;  // events discarded by an overflow
+    };
+    PushResult push(const EventPtr& event);
+
+    boost::asio::any_io_executor executor_;
+    Filter filter_;
+    QueueLimits limits_;
+    boost::asio::steady_timer timer_;
+    std::function<void()> overflow_handler_;
+
+    mutable std::mutex mutex_;
+    std::vector<EventPtr> pending_;
+    std::size_t pending_bytes_ = 0;
+    bool overflowed_ = false;
+    bool wake_posted_ = false;
+};
+
+// Where a resumed stream starts.
+struct Resume {
+    enum class Kind { kReplay, kResync };
+    Kind kind = Kind::kReplay;
+    // The matching events after the client's id, oldest first (empty for kResync).
+    std::vector<EventPtr> events;
+    // The hub's last id when the replay was taken: queued live events up to it are already
+    // covered and must be dropped by the writer.
+    std::uint64_t last_id = 0;
+};
+
+class Hub final {
+  public:
+    explicit Hub(HubOptions options = {});
+    Hub(const Hub&) = delete;
+    Hub& operator=(const Hub&) = delete;
+
+    // Publishes a new signal. Ids must increase: an id <= last_id() is a duplicate delivery
+    // and is ignored (and counted); returns whether the event was taken. Thread-safe; never
+    // blocks on a stream. `symbol` is expected normalised (upper-case), as streams ask for it.
+    bool publish(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
+                 std::shared_ptr<const std::string> data_json,
+                 std::chrono::steady_clock::time_point published_at);
+
+    // In-process mode: the next id of the local sequence. Ids taken concurrently must still be
+    // published in order; publish_local() does both under one lock and is the safer choice.
+    std::uint64_t next_local_id() noexcept;
+    // Takes the next local id and publishes with it; returns the id (0 if not published).
+    std::uint64_t publish_local(
+        std::string symbol, market::Timeframe timeframe,
+        std::shared_ptr<const std::string> data_json,
+        std::chrono::steady_clock::time_point published_at = std::chrono::steady_clock::now());
+
+    std::uint64_t last_id() const;
+
+    // Registers a stream; from this point it receives every matching event published.
+    // Register first, then call resume() or last_id(): nothing falls between the two.
+    std::shared_ptr<Subscriber> subscribe(boost::asio::any_io_executor executor, Filter filter,
+                                          QueueLimits limits);
+    void unsubscribe(const std::shared_ptr<Subscriber>& subscriber);
+
+    // The events matching `filter` published after `last_event_id`, or kResync when some of
+    // them are no longer in the replay ring (or the id is unknown to this hub: newer than
+    // last_id(), or from before its history began).
+    Resume resume(const Filter& filter, std::uint64_t last_event_id) const;
+
+    // Streams counted against the per-instance limit. try_open_stream() returns false (and
+    // counts a rejection) when `max_streams` are already open; otherwise close_stream() must
+    // follow exactly once.
+    bool try_open_stream(std::size_t max_streams) noexcept;
+    void close_stream() noexcept;
+    std::size_t open_streams() const noexcept { return open_streams_.load(); }
+
+    // Counters the stream writers report.
+    void count_sent(std::size_t events) noexcept { events_sent_.fetch_add(events); }
+    void count_slow_disconnect() noexcept { slow_disconnects_.fetch_add(1); }
+    void count_resync() noexcept { resyncs_.fetch_add(1); }
+    void observe_latency(std::chrono::nanoseconds elapsed) noexcept { latency_.observe(elapsed); }
+
+    struct Stats {
+        std::uint64_t published = 0;
+        std::uint64_t duplicates = 0;
+        std::uint64_t sent = 0;
+        std::uint64_t dropped = 0;
+        std::uint64_t slow_disconnects = 0;
+        std::uint64_t resyncs = 0;
+        std::uint64_t rejected = 0;
+        std::size_t open_streams = 0;
+        std::size_t subscribers = 0;
+        std::size_t replay_size = 0;
+    };
+    Stats stats() const;
+
+    // Appends the gs_sse_* metrics in the Prometheus text format.
+    void render(std::string& out) const;
+
+  private:
+    using List = std::vector<std::shared_ptr<Subscriber>>;
+    static std::size_t index_of(market::Timeframe timeframe) noexcept {
+        return static_cast<std::size_t>(timeframe);
+    }
+    bool publish_locked(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
+                        const std::shared_ptr<const std::string>& data_json,
+                        std::chrono::steady_clock::time_point published_at);
+
+    const HubOptions options_;
+
+    // Serialises publishes, so that every queue gets events in id order, and guards the ring.
+    mutable std::mutex publish_mutex_;
+    std::vector<EventPtr> ring_;  // circular, ring_head_ is the oldest
+    std::size_t ring_head_ = 0;
+    std::size_t ring_size_ = 0;
+    std::uint64_t last_id_ = 0;
+    // Every event with an id above this one is still in the ring.
+    std::uint64_t horizon_ = 0;
+    bool published_any_ = false;
+    List scratch_;  // the matching streams of the event being published
+
+    // Guards the subscriber index only (never held while a queue is filled).
+    mutable std::mutex index_mutex_;
+    std::array<std::unordered_map<std::string, List>, market::kAllTimeframes.size()> by_symbol_;
+    std::array<List, market::kAllTimeframes.size()> all_symbols_;
+    std::size_t subscribers_ = 0;
+
+    std::atomic<std::uint64_t> next_local_;
+    std::atomic<std::size_t> open_streams_{0};
+    std::atomic<std::uint64_t> published_{0};
+    std::atomic<std::uint64_t> duplicates_{0};
+    std::atomic<std::uint64_t> events_sent_{0};
+    std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> slow_disconnects_{0};
+    std::atomic<std::uint64_t> resyncs_{0};
+    std::atomic<std::uint64_t> rejected_{0};
+    metrics::Histogram latency_;
+};
+
+}  // namespace gs::sse

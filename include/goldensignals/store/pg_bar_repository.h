@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <pqxx/connection>
+
+#include "goldensignals/market/bar.h"
+#include "goldensignals/market/timeframe.h"
+#include "goldensignals/store/pg_pool.h"
+
+namespace gs::store {
+
+// Blocking building blocks of PgBarRepository, for start-up code and PgPool::run.
+
+// Upserts `bars` (any order; of two bars with one time the later wins; an existing time is
+// overwritten) in one transaction: COPY into a session temp table, then one INSERT ... ON
+// CONFLICT DO UPDATE. All or nothing; returns the number of distinct bars once committed.
+// A bar breaking the table's CHECKs (see validate_bar) fails the whole call (kBadData).
+std::size_t upsert_bars(pqxx::connection& connection, const std::string& symbol,
+                        market::Timeframe timeframe, std::span<const market::Bar> bars);
+// The newest `newest_n` bars, oldest first.
+std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::string& symbol,
+                                   market::Timeframe timeframe, std::size_t newest_n);
+// Symbols with bars in `timeframe`, sorted (an index skip-scan, not a table scan).
+std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timeframe timeframe);
+
+// The bars table behind the pool: every call runs on a pool thread and is awaited.
+class PgBarRepository final {
+  public:
+    explicit PgBarRepository(PgPool& pool) : pool_(pool) {}
+
+    // Returns once the bars are committed (acknowledged means durable). `bars` must stay
+    // alive until the call completes. Throws store::Error.
+    boost::asio::awaitable<std::size_t> upsert(std::string symbol, market::Timeframe timeframe,
+                                               std::span<const market::Bar> bars);
+    boost::asio::awaitable<std::vector<market::Bar>> load(std::string symbol,
+                                                          market::Timeframe timeframe,
+                                                          std::size_t newest_n);
+    boost::asio::awaitable<std::vector<std::string>> symbols(market::Timeframe timeframe);
+
+  private:
+    PgPool& pool_;
+};
+
+}  // namespace gs::store

@@ -1,0 +1,185 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <pqxx/connection>
+
+#include "goldensignals/market/timeframe.h"
+#include "goldensignals/store/pg_pool.h"
+
+namespace gs::store {
+
+// One computed signal to keep: the columns the history is searched by, and the JSON body.
+struct SignalRow {
+    std::string symbol;
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    std::int64_t as_of = 0;  // epoch seconds: time of the newest bar used
+    std::string action;      // BUY / SELL / HOLD
+    std::string strength;    // weak / moderate / strong
+    double score = 0.0;
+    double confidence = 0.0;
+    std::string config_version;  // consensus config fingerprint
+    std::string body;            // the signal's JSON (orchestrator::to_json)
+};
+
+struct LatestSignal {
+    std::int64_t as_of = 0;  // epoch seconds
+    std::string config_version;
+    std::string body;  // byte for byte what was enqueued
+};
+
+inline constexpr std::size_t kMaxHistoryLimit = 1000;
+
+struct HistoryQuery {
+    std::string symbol;
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    // Bounds on created_at (when the signal was stored), epoch seconds: from <= t < to.
+    std::optional<std::int64_t> from;
+    std::optional<std::int64_t> to;
+    std::size_t limit = 100;            // clamped to 1..kMaxHistoryLimit
+    std::optional<std::string> cursor;  // next_cursor of the previous page
+};
+
+struct HistoryRow {
+    std::int64_t id = 0;
+    std::int64_t created_at_us = 0;  // epoch microseconds
+    std::int64_t as_of = 0;          // epoch seconds
+    std::string body;                // JSON (as normalised by jsonb)
+};
+
+struct HistoryPage {
+    std::vector<HistoryRow> rows;            // newest first
+    std::optional<std::string> next_cursor;  // nullopt on the last page
+};
+
+// Keyset position in a history: the last row of a page. Encoded as 34 hex digits
+// (a version byte, then created_at_us and id big-endian); opaque to clients.
+struct HistoryCursor {
+    std::int64_t created_at_us = 0;
+    std::int64_t id = 0;
+    bool operator==(const HistoryCursor&) const = default;
+};
+std::string encode_history_cursor(const HistoryCursor& cursor);
+std::optional<HistoryCursor> decode_history_cursor(std::string_view text);
+
+// Blocking building blocks (throw store::Error), for PgPool::run and tests.
+
+// Inserts the rows into `signals` and upserts `latest_signals` (only where the row's as_of is
+// the same or newer than the stored one; among equals the later row wins), in one
+// transaction through COPY.
+void insert_signals(pqxx::connection& connection, std::span<const SignalRow> rows);
+std::optional<LatestSignal> latest_signal(pqxx::connection& connection, const std::string& symbol,
+                                          market::Timeframe timeframe);
+// kBadData for a cursor that does not decode.
+HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& query);
+
+struct PgSignalStoreOptions {
+    std::size_t queue_capacity = 10'000;
+    std::size_t batch_size = 500;
+    // Back-off between failed batch writes, doubling up to retry_max.
+    std::chrono::milliseconds retry_initial{100};
+    std::chrono::milliseconds retry_max{5'000};
+    // Run ensure_partitions at the first write and whenever the UTC day changes.
+    bool maintain_partitions = true;
+    int partition_months_ahead = 3;
+};
+
+// Write-behind store of computed signals. enqueue() puts a row in a bounded in-memory queue
+// and a single writer coroutine drains it in batches (one transaction per batch). While
+// Postgres is down the rows stay queued and the batch is retried with back-off; nothing is
+// dropped while the process lives, except a row Postgres itself refuses (invalid JSON,
+// say), which is logged and counted in rejected(). Reads go straight to the pool.
+class PgSignalStore final {
+  public:
+    PgSignalStore(PgPool& pool, boost::asio::any_io_executor executor,
+                  PgSignalStoreOptions options = {});
+    // stop() must have completed if start() was called.
+    ~PgSignalStore();
+    PgSignalStore(const PgSignalStore&) = delete;
+    PgSignalStore& operator=(const PgSignalStore&) = delete;
+
+    // Starts the writer on the executor given to the constructor.
+    void start();
+    // Stops the writer after it has written what is queued, or after `drain_timeout` if
+    // Postgres does not take it; returns the number of rows left unwritten (and lost).
+    boost::asio::awaitable<std::size_t> stop(std::chrono::milliseconds drain_timeout);
+
+    // Queues a row, waiting for room while the queue is full (back-pressure, never a drop).
+    // Throws store::Error: kBadData for a row that can never be stored (empty symbol or
+    // body, non-finite score), kUnavailable once the store is stopped.
+    boost::asio::awaitable<void> enqueue(SignalRow row);
+    // Queues a row if there is room now; false (row untouched) when full or stopped.
+    bool try_enqueue(SignalRow& row);
+    // Waits until every row queued before the call is written (or rejected).
+    boost::asio::awaitable<void> flush();
+
+    boost::asio::awaitable<std::optional<LatestSignal>> latest(std::string symbol,
+                                                               market::Timeframe timeframe);
+    boost::asio::awaitable<HistoryPage> history(HistoryQuery query);
+
+    std::size_t queued() const;
+    std::uint64_t written() const;
+    std::uint64_t rejected() const;
+
+  private:
+    struct Waiter {
+        boost::asio::any_io_executor executor;  // tracks work while the caller waits
+        std::function<void()> resume;
+        std::uint64_t target = 0;  // flush: rows removed from the queue to wait for
+    };
+
+    boost::asio::awaitable<void> enqueue_held(std::unique_ptr<SignalRow> row);
+    boost::asio::awaitable<void> write_loop();
+    boost::asio::awaitable<void> write_one_by_one(const std::vector<SignalRow>& batch);
+    boost::asio::awaitable<void> maintain_partitions();
+    // Removes `count` rows from the front, wakes room and flush waiters.
+    void remove_front(std::size_t count, std::size_t rejected);
+    void wake_writer_locked();
+    boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
+    bool push_locked(SignalRow& row);
+    static void resume(Waiter& waiter);
+    static void validate(const SignalRow& row);
+
+    // Non-coroutine async operations (see the note on g++ 12 in cache/single_flight.h).
+    auto wait_for_room();
+    auto wait_until_removed(std::uint64_t target);
+    auto wait_for_writer_exit();
+
+    PgPool& pool_;
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    PgSignalStoreOptions options_;
+    boost::asio::steady_timer timer_;  // the writer's sleeps; used on strand_ only
+
+    mutable std::mutex mutex_;
+    std::deque<SignalRow> queue_;
+    std::uint64_t enqueued_ = 0;  // rows ever queued
+    std::uint64_t removed_ = 0;   // rows ever taken off the queue (written or rejected)
+    std::uint64_t written_ = 0;
+    std::uint64_t rejected_ = 0;
+    std::vector<Waiter> room_waiters_;
+    std::vector<Waiter> flush_waiters_;
+    std::vector<Waiter> exit_waiters_;
+    bool started_ = false;
+    bool writer_idle_ = false;
+    bool stopping_ = false;
+    bool writer_done_ = false;
+    std::chrono::steady_clock::time_point stop_deadline_{};
+    std::optional<std::chrono::sys_days> partitions_day_;  // writer only
+};
+
+}  // namespace gs::store

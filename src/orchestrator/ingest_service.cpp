@@ -1,0 +1,36 @@
+#include "goldensignals/orchestrator/ingest_service.h"
+
+#include <spdlog/spdlog.h>
+
+namespace gs::orchestrator {
+
+boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string symbol,
+                                                                   market::Timeframe timeframe,
+                                                                   std::vector<market::Bar> bars) {
+    if (repository_ != nullptr) {
+        try {
+            std::string name = symbol;
+            std::span<const market::Bar> view(bars);
+            co_await repository_->upsert(std::move(name), timeframe, view);
+        } catch (const std::exception& e) {
+            spdlog::warn("bars for {} not stored: {}", symbol, e.what());
+            throw StorageUnavailable(
+                "PostgreSQL did not store the bars; nothing was stored, "
+                "retry later");
+        }
+    }
+    auto result = bars_.upsert(symbol, timeframe, bars);
+    if (sync_ != nullptr) {
+        co_await sync_->announce(symbol, timeframe, *result.series);
+    }
+    // The new signal now, so live streams get it without waiting for a reader.
+    try {
+        std::string name = symbol;
+        co_await signals_.current(std::move(name), timeframe);
+    } catch (const std::exception& e) {
+        spdlog::error("signal for {} after ingest failed: {}", symbol, e.what());
+    }
+    co_return result;
+}
+
+}  // namespace gs::orchestrator

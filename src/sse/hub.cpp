@@ -1,0 +1,337 @@
+#include "goldensignals/sse/hub.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <boost/asio/post.hpp>
+
+#include "goldensignals/sse/event_format.h"
+
+namespace gs::sse {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kSignalEvent = "signal";
+
+std::uint64_t clock_seed() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
+
+void remove_from(std::vector<std::shared_ptr<Subscriber>>& list, const Subscriber* subscriber) {
+    auto it = std::find_if(list.begin(), list.end(),
+                           [subscriber](const auto& s) { return s.get() == subscriber; });
+    if (it != list.end()) {
+        *it = std::move(list.back());
+        list.pop_back();
+    }
+}
+
+}  // namespace
+
+bool Filter::matches(const Event& event) const {
+    if (event.timeframe != timeframe) {
+        return false;
+    }
+    return all_symbols || std::binary_search(symbols.begin(), symbols.end(), event.symbol);
+}
+
+Subscriber::Subscriber(asio::any_io_executor executor, Filter filter, QueueLimits limits)
+    : executor_(std::move(executor)),
+      filter_(std::move(filter)),
+      limits_(limits),
+      timer_(executor_) {
+    auto& symbols = filter_.symbols;
+    std::sort(symbols.begin(), symbols.end());
+    symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+}
+
+Subscriber::PushResult Subscriber::push(const EventPtr& event) {
+    PushResult result;
+    const std::size_t size = event->frame->size();
+    std::lock_guard lock(mutex_);
+    if (overflowed_) {
+        result.dropped = 1;
+        return result;
+    }
+    // A single event larger than the byte budget still goes through on an empty queue.
+    if (!pending_.empty() &&
+        (pending_.size() >= limits_.max_events || pending_bytes_ + size > limits_.max_bytes)) {
+        overflowed_ = true;
+        result.dropped = pending_.size() + 1;
+        std::vector<EventPtr>().swap(pending_);
+        pending_bytes_ = 0;
+        result.wake = !wake_posted_;
+        wake_posted_ = true;
+        return result;
+    }
+    pending_.push_back(event);
+    pending_bytes_ += size;
+    if (!wake_posted_) {
+        wake_posted_ = true;
+        result.wake = true;
+    }
+    return result;
+}
+
+bool Subscriber::take(std::vector<EventPtr>& out) {
+    std::lock_guard lock(mutex_);
+    wake_posted_ = false;
+    if (overflowed_) {
+        return false;
+    }
+    if (out.empty()) {
+        out.swap(pending_);
+    } else {
+        out.insert(out.end(), pending_.begin(), pending_.end());
+        pending_.clear();
+    }
+    pending_bytes_ = 0;
+    return true;
+}
+
+bool Subscriber::overflowed() const {
+    std::lock_guard lock(mutex_);
+    return overflowed_;
+}
+
+void Subscriber::wake() {
+    asio::post(executor_, [self = shared_from_this()] {
+        self->timer_.cancel();
+        if (self->overflow_handler_ && self->overflowed()) {
+            self->overflow_handler_();
+        }
+    });
+}
+
+Hub::Hub(HubOptions options)
+    : options_(options), next_local_(options.initial_id.value_or(clock_seed())) {
+    last_id_ = next_local_.load();
+    horizon_ = last_id_;
+    ring_.resize(options_.replay_capacity);
+}
+
+std::uint64_t Hub::next_local_id() noexcept {
+    return next_local_.fetch_add(1) + 1;
+}
+
+std::uint64_t Hub::last_id() const {
+    std::lock_guard lock(publish_mutex_);
+    return last_id_;
+}
+
+bool Hub::publish(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
+                  std::shared_ptr<const std::string> data_json,
+                  std::chrono::steady_clock::time_point published_at) {
+    std::lock_guard lock(publish_mutex_);
+    return publish_locked(id, std::move(symbol), timeframe, data_json, published_at);
+}
+
+std::uint64_t Hub::publish_local(std::string symbol, market::Timeframe timeframe,
+                                 std::shared_ptr<const std::string> data_json,
+                                 std::chrono::steady_clock::time_point published_at) {
+    std::lock_guard lock(publish_mutex_);
+    const std::uint64_t id = next_local_id();
+    return publish_locked(id, std::move(symbol), timeframe, data_json, published_at) ? id : 0;
+}
+
+bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
+                         const std::shared_ptr<const std::string>& data_json,
+                         std::chrono::steady_clock::time_point published_at) {
+    // The first event sets where this hub's history starts, whatever id it carries (a shared
+    // sequence need not be anywhere near the local seed).
+    if (id == 0 || (published_any_ && id <= last_id_)) {
+        duplicates_.fetch_add(1);
+        return false;
+    }
+    if (!published_any_) {
+        published_any_ = true;
+        horizon_ = id - 1;
+    }
+    last_id_ = id;
+
+    auto event = std::make_shared<Event>();
+    event->id = id;
+    event->symbol = std::move(symbol);
+    event->timeframe = timeframe;
+    event->published_at = published_at;
+    event->frame = std::make_shared<const std::string>(
+        format_event(kSignalEvent, data_json ? std::string_view(*data_json) : "", id));
+    EventPtr shared = std::move(event);
+
+    if (ring_.empty()) {
+        horizon_ = id;
+    } else if (ring_size_ < ring_.size()) {
+        ring_[(ring_head_ + ring_size_) % ring_.size()] = shared;
+        ++ring_size_;
+    } else {
+        horizon_ = ring_[ring_head_]->id;
+        ring_[ring_head_] = shared;
+        ring_head_ = (ring_head_ + 1) % ring_.size();
+    }
+    published_.fetch_add(1);
+
+    // Copy the matching streams under the index lock, fill their queues without it.
+    {
+        std::lock_guard index_lock(index_mutex_);
+        const auto t = index_of(timeframe);
+        auto it = by_symbol_[t].find(shared->symbol);
+        if (it != by_symbol_[t].end()) {
+            scratch_.insert(scratch_.end(), it->second.begin(), it->second.end());
+        }
+        scratch_.insert(scratch_.end(), all_symbols_[t].begin(), all_symbols_[t].end());
+    }
+    std::size_t dropped = 0;
+    for (const auto& subscriber : scratch_) {
+        const auto result = subscriber->push(shared);
+        dropped += result.dropped;
+        if (result.wake) {
+            subscriber->wake();
+        }
+    }
+    scratch_.clear();
+    if (dropped != 0) {
+        dropped_.fetch_add(dropped);
+    }
+    return true;
+}
+
+std::shared_ptr<Subscriber> Hub::subscribe(asio::any_io_executor executor, Filter filter,
+                                           QueueLimits limits) {
+    auto subscriber = std::make_shared<Subscriber>(std::move(executor), std::move(filter), limits);
+    const auto& f = subscriber->filter();
+    const auto t = index_of(f.timeframe);
+    std::lock_guard lock(index_mutex_);
+    if (f.all_symbols) {
+        all_symbols_[t].push_back(subscriber);
+    } else {
+        for (const auto& symbol : f.symbols) {
+            by_symbol_[t][symbol].push_back(subscriber);
+        }
+    }
+    ++subscribers_;
+    return subscriber;
+}
+
+void Hub::unsubscribe(const std::shared_ptr<Subscriber>& subscriber) {
+    if (!subscriber) {
+        return;
+    }
+    const auto& f = subscriber->filter();
+    const auto t = index_of(f.timeframe);
+    std::lock_guard lock(index_mutex_);
+    if (f.all_symbols) {
+        remove_from(all_symbols_[t], subscriber.get());
+    } else {
+        for (const auto& symbol : f.symbols) {
+            auto it = by_symbol_[t].find(symbol);
+            if (it == by_symbol_[t].end()) {
+                continue;
+            }
+            remove_from(it->second, subscriber.get());
+            if (it->second.empty()) {
+                by_symbol_[t].erase(it);
+            }
+        }
+    }
+    --subscribers_;
+}
+
+Resume Hub::resume(const Filter& filter, std::uint64_t last_event_id) const {
+    Resume result;
+    std::lock_guard lock(publish_mutex_);
+    result.last_id = last_id_;
+    if (last_event_id > last_id_ || last_event_id < horizon_) {
+        result.kind = Resume::Kind::kResync;
+        return result;
+    }
+    // The ring is in id order: find the first event after the client's id.
+    const std::size_t capacity = ring_.size();
+    auto at = [&](std::size_t i) -> const EventPtr& { return ring_[(ring_head_ + i) % capacity]; };
+    std::size_t lo = 0;
+    std::size_t hi = ring_size_;
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (at(mid)->id <= last_event_id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (std::size_t i = lo; i < ring_size_; ++i) {
+        if (filter.matches(*at(i))) {
+            result.events.push_back(at(i));
+        }
+    }
+    return result;
+}
+
+bool Hub::try_open_stream(std::size_t max_streams) noexcept {
+    std::size_t open = open_streams_.load();
+    do {
+        if (open >= max_streams) {
+            rejected_.fetch_add(1);
+            return false;
+        }
+    } while (!open_streams_.compare_exchange_weak(open, open + 1));
+    return true;
+}
+
+void Hub::close_stream() noexcept {
+    open_streams_.fetch_sub(1);
+}
+
+Hub::Stats Hub::stats() const {
+    Stats s;
+    s.published = published_.load();
+    s.duplicates = duplicates_.load();
+    s.sent = events_sent_.load();
+    s.dropped = dropped_.load();
+    s.slow_disconnects = slow_disconnects_.load();
+    s.resyncs = resyncs_.load();
+    s.rejected = rejected_.load();
+    s.open_streams = open_streams_.load();
+    {
+        std::lock_guard lock(index_mutex_);
+        s.subscribers = subscribers_;
+    }
+    {
+        std::lock_guard lock(publish_mutex_);
+        s.replay_size = ring_size_;
+    }
+    return s;
+}
+
+void Hub::render(std::string& out) const {
+    const Stats s = stats();
+    auto metric = [&out](std::string_view name, std::string_view type, std::string_view help,
+                         auto value) {
+        fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name,
+                       help, type, value);
+    };
+    metric("gs_sse_streams_open", "gauge", "Server-Sent Event streams open now.", s.open_streams);
+    metric("gs_sse_streams_rejected_total", "counter",
+           "Streams refused because the instance was at its stream limit.", s.rejected);
+    metric("gs_sse_events_published_total", "counter", "Events published to the hub.", s.published);
+    metric("gs_sse_duplicate_events_total", "counter",
+           "Published events ignored because their id was not above the last one.", s.duplicates);
+    metric("gs_sse_events_sent_total", "counter",
+           "Events written to streams (live, replayed and snapshot).", s.sent);
+    metric("gs_sse_events_dropped_total", "counter",
+           "Events discarded because a stream's queue was full.", s.dropped);
+    metric("gs_sse_slow_disconnects_total", "counter",
+           "Streams ended because the client fell behind.", s.slow_disconnects);
+    metric("gs_sse_resyncs_total", "counter",
+           "Resumes answered with a resync event (Last-Event-ID too old or unknown).", s.resyncs);
+    metric("gs_sse_replay_buffer_events", "gauge", "Events held for Last-Event-ID replay.",
+           s.replay_size);
+    out +=
+        "# HELP gs_sse_publish_to_send_seconds Time from publish to the event written to a "
+        "stream.\n# TYPE gs_sse_publish_to_send_seconds histogram\n";
+    latency_.render(out, "gs_sse_publish_to_send_seconds", "");
+}
+
+}  // namespace gs::sse

@@ -1,0 +1,581 @@
+#include "goldensignals/store/pg_signal_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/prepared_statement>
+#include <pqxx/result>
+#include <pqxx/stream_to>
+#include <pqxx/transaction>
+
+#include "goldensignals/store/error.h"
+#include "goldensignals/store/partitions.h"
+#include "store/log.h"
+
+namespace gs::store {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr unsigned char kCursorVersion = 1;
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+std::string timestamptz_of_seconds(std::int64_t seconds) {
+    return timestamptz_text(
+        std::chrono::sys_time<std::chrono::microseconds>{std::chrono::seconds{seconds}});
+}
+
+}  // namespace
+
+std::string encode_history_cursor(const HistoryCursor& cursor) {
+    unsigned char bytes[17];
+    bytes[0] = kCursorVersion;
+    const auto created = static_cast<std::uint64_t>(cursor.created_at_us);
+    const auto id = static_cast<std::uint64_t>(cursor.id);
+    for (int i = 0; i < 8; ++i) {
+        bytes[1 + i] = static_cast<unsigned char>(created >> (56 - 8 * i));
+        bytes[9 + i] = static_cast<unsigned char>(id >> (56 - 8 * i));
+    }
+    std::string text;
+    text.reserve(34);
+    for (unsigned char byte : bytes) {
+        text.push_back(kHexDigits[byte >> 4]);
+        text.push_back(kHexDigits[byte & 0xf]);
+    }
+    return text;
+}
+
+std::optional<HistoryCursor> decode_history_cursor(std::string_view text) {
+    if (text.size() != 34) {
+        return std::nullopt;
+    }
+    unsigned char bytes[17];
+    for (std::size_t i = 0; i < 17; ++i) {
+        const int high = hex_value(text[2 * i]);
+        const int low = hex_value(text[2 * i + 1]);
+        if (high < 0 || low < 0) {
+            return std::nullopt;
+        }
+        bytes[i] = static_cast<unsigned char>(high << 4 | low);
+    }
+    if (bytes[0] != kCursorVersion) {
+        return std::nullopt;
+    }
+    std::uint64_t created = 0;
+    std::uint64_t id = 0;
+    for (int i = 0; i < 8; ++i) {
+        created = created << 8 | bytes[1 + i];
+        id = id << 8 | bytes[9 + i];
+    }
+    return HistoryCursor{static_cast<std::int64_t>(created), static_cast<std::int64_t>(id)};
+}
+
+void insert_signals(pqxx::connection& connection, std::span<const SignalRow> rows) {
+    if (rows.empty()) {
+        return;
+    }
+    with_store_errors([&] {
+        pqxx::work tx(connection);
+        // One staging table per session, emptied by every commit: no catalog churn per batch.
+        tx.exec0(
+            "CREATE TEMP TABLE IF NOT EXISTS gs_signals_stage (seq bigint, symbol text,"
+            " timeframe text, as_of bigint, action text, strength text, score float8,"
+            " confidence float8, config_version text, body text) ON COMMIT DELETE ROWS");
+        {
+            pqxx::stream_to stream(tx, "gs_signals_stage",
+                                   std::vector<std::string>{
+                                       "seq", "symbol", "timeframe", "as_of", "action", "strength",
+                                       "score", "confidence", "config_version", "body"});
+            std::int64_t seq = 0;
+            for (const auto& row : rows) {
+                stream << std::make_tuple(seq++, row.symbol,
+                                          std::string(market::to_string(row.timeframe)), row.as_of,
+                                          row.action, row.strength, row.score, row.confidence,
+                                          row.config_version, row.body);
+            }
+            stream.complete();
+        }
+        tx.exec0(
+            "INSERT INTO signals (symbol, timeframe, as_of, action, strength, score,"
+            " confidence, config_version, signal)"
+            " SELECT symbol, timeframe, to_timestamp(as_of), action, strength, score,"
+            " confidence, config_version, body::jsonb FROM gs_signals_stage ORDER BY seq");
+        // ON CONFLICT may touch a row once per statement: one candidate per series.
+        tx.exec0(
+            "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, signal,"
+            " body, updated_at)"
+            " SELECT DISTINCT ON (symbol, timeframe) symbol, timeframe, to_timestamp(as_of),"
+            " config_version, body::jsonb, body, now() FROM gs_signals_stage"
+            " ORDER BY symbol, timeframe, as_of DESC, seq DESC"
+            " ON CONFLICT (symbol, timeframe) DO UPDATE SET as_of = EXCLUDED.as_of,"
+            " config_version = EXCLUDED.config_version, signal = EXCLUDED.signal,"
+            " body = EXCLUDED.body, updated_at = EXCLUDED.updated_at"
+            " WHERE latest_signals.as_of <= EXCLUDED.as_of");
+        tx.commit();
+    });
+}
+
+std::optional<LatestSignal> latest_signal(pqxx::connection& connection, const std::string& symbol,
+                                          market::Timeframe timeframe) {
+    return with_store_errors([&]() -> std::optional<LatestSignal> {
+        connection.prepare("gs_latest_signal",
+                           "SELECT extract(epoch FROM as_of)::bigint, config_version, body"
+                           " FROM latest_signals WHERE symbol = $1 AND timeframe = $2");
+        pqxx::read_transaction tx(connection);
+        const auto result =
+            tx.exec_prepared("gs_latest_signal", symbol, std::string(market::to_string(timeframe)));
+        if (result.empty()) {
+            return std::nullopt;
+        }
+        return LatestSignal{result[0][0].as<std::int64_t>(), result[0][1].as<std::string>(),
+                            result[0][2].as<std::string>()};
+    });
+}
+
+HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& query) {
+    std::optional<HistoryCursor> after;
+    if (query.cursor) {
+        after = decode_history_cursor(*query.cursor);
+        if (!after) {
+            throw Error(ErrorKind::kBadData, "invalid history cursor");
+        }
+    }
+    const std::size_t limit = std::clamp<std::size_t>(query.limit, 1, kMaxHistoryLimit);
+    // Only the conditions in use go into the text, so each shape gets a plan that walks
+    // (symbol, timeframe, created_at DESC, id DESC) and prunes partitions.
+    std::vector<std::string> params{query.symbol, std::string(market::to_string(query.timeframe))};
+    std::string sql =
+        "SELECT id, (extract(epoch FROM created_at) * 1000000)::bigint,"
+        " extract(epoch FROM as_of)::bigint, signal::text FROM signals"
+        " WHERE symbol = $1 AND timeframe = $2";
+    const auto placeholder = [&params](std::string value) {
+        params.push_back(std::move(value));
+        return "$" + std::to_string(params.size());
+    };
+    if (query.from) {
+        sql += " AND created_at >= " + placeholder(timestamptz_of_seconds(*query.from)) +
+               "::timestamptz";
+    }
+    if (query.to) {
+        sql +=
+            " AND created_at < " + placeholder(timestamptz_of_seconds(*query.to)) + "::timestamptz";
+    }
+    if (after) {
+        const std::string at =
+            placeholder(timestamptz_text(std::chrono::sys_time<std::chrono::microseconds>{
+                std::chrono::microseconds{after->created_at_us}}));
+        const std::string id = placeholder(std::to_string(after->id));
+        sql += " AND (created_at, id) < (" + at + "::timestamptz, " + id + "::bigint)";
+    }
+    sql += " ORDER BY created_at DESC, id DESC LIMIT " + placeholder(std::to_string(limit + 1)) +
+           "::bigint";
+
+    return with_store_errors([&] {
+        pqxx::read_transaction tx(connection);
+        const auto result = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+        HistoryPage page;
+        const std::size_t take = std::min<std::size_t>(result.size(), limit);
+        page.rows.reserve(take);
+        for (std::size_t i = 0; i < take; ++i) {
+            const auto& row = result[static_cast<pqxx::result::size_type>(i)];
+            page.rows.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
+                                 row[2].as<std::int64_t>(), row[3].as<std::string>()});
+        }
+        if (result.size() > limit && !page.rows.empty()) {
+            page.next_cursor =
+                encode_history_cursor({page.rows.back().created_at_us, page.rows.back().id});
+        }
+        return page;
+    });
+}
+
+PgSignalStore::PgSignalStore(PgPool& pool, asio::any_io_executor executor,
+                             PgSignalStoreOptions options)
+    : pool_(pool),
+      strand_(asio::make_strand(std::move(executor))),
+      options_(options),
+      timer_(strand_) {
+    options_.queue_capacity = std::max<std::size_t>(1, options_.queue_capacity);
+    options_.batch_size = std::max<std::size_t>(1, options_.batch_size);
+}
+
+PgSignalStore::~PgSignalStore() {
+    std::lock_guard lock(mutex_);
+    if (started_ && !writer_done_) {
+        logger()->error("signal store destroyed while its writer runs: call stop() first");
+    }
+}
+
+void PgSignalStore::start() {
+    {
+        std::lock_guard lock(mutex_);
+        if (started_) {
+            return;
+        }
+        started_ = true;
+    }
+    asio::co_spawn(strand_, write_loop(), [](std::exception_ptr error) {
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                logger()->error("signal writer failed: {}", e.what());
+            }
+        }
+    });
+}
+
+void PgSignalStore::resume(Waiter& waiter) {
+    asio::post(waiter.executor, std::move(waiter.resume));
+}
+
+void PgSignalStore::validate(const SignalRow& row) {
+    if (row.symbol.empty()) {
+        throw Error(ErrorKind::kBadData, "signal without a symbol");
+    }
+    if (row.body.empty()) {
+        throw Error(ErrorKind::kBadData, "signal without a body");
+    }
+    if (!std::isfinite(row.score) || !std::isfinite(row.confidence)) {
+        throw Error(ErrorKind::kBadData, "signal with a non-finite score or confidence");
+    }
+}
+
+bool PgSignalStore::push_locked(SignalRow& row) {
+    if (stopping_ || queue_.size() >= options_.queue_capacity) {
+        return false;
+    }
+    queue_.push_back(std::move(row));
+    ++enqueued_;
+    wake_writer_locked();
+    return true;
+}
+
+void PgSignalStore::wake_writer_locked() {
+    if (writer_idle_) {
+        writer_idle_ = false;
+        asio::post(strand_, [this] { timer_.cancel(); });
+    }
+}
+
+bool PgSignalStore::try_enqueue(SignalRow& row) {
+    validate(row);
+    std::lock_guard lock(mutex_);
+    return push_locked(row);
+}
+
+auto PgSignalStore::wait_for_room() {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [this](auto handler) {
+            asio::any_io_executor executor = asio::prefer(
+                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
+            auto held = std::make_shared<decltype(handler)>(std::move(handler));
+            Waiter waiter{executor, [held] { std::move (*held)(); }, 0};
+            std::unique_lock lock(mutex_);
+            if (stopping_ || queue_.size() < options_.queue_capacity) {
+                lock.unlock();
+                resume(waiter);
+                return;
+            }
+            room_waiters_.push_back(std::move(waiter));
+        },
+        asio::use_awaitable);
+}
+
+auto PgSignalStore::wait_until_removed(std::uint64_t target) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [this, target](auto handler) {
+            asio::any_io_executor executor = asio::prefer(
+                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
+            auto held = std::make_shared<decltype(handler)>(std::move(handler));
+            Waiter waiter{executor, [held] { std::move (*held)(); }, target};
+            std::unique_lock lock(mutex_);
+            if (removed_ >= target || writer_done_) {
+                lock.unlock();
+                resume(waiter);
+                return;
+            }
+            flush_waiters_.push_back(std::move(waiter));
+        },
+        asio::use_awaitable);
+}
+
+auto PgSignalStore::wait_for_writer_exit() {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [this](auto handler) {
+            asio::any_io_executor executor = asio::prefer(
+                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
+            auto held = std::make_shared<decltype(handler)>(std::move(handler));
+            Waiter waiter{executor, [held] { std::move (*held)(); }, 0};
+            std::unique_lock lock(mutex_);
+            if (!started_ || writer_done_) {
+                lock.unlock();
+                resume(waiter);
+                return;
+            }
+            exit_waiters_.push_back(std::move(waiter));
+        },
+        asio::use_awaitable);
+}
+
+// A plain function handing the row to a coroutine through a unique_ptr: a by-value
+// coroutine parameter is what g++ 12 can miscompile (see PgPool::run).
+asio::awaitable<void> PgSignalStore::enqueue(SignalRow row) {
+    auto held = std::make_unique<SignalRow>(std::move(row));
+    return enqueue_held(std::move(held));
+}
+
+asio::awaitable<void> PgSignalStore::enqueue_held(std::unique_ptr<SignalRow> row) {
+    validate(*row);
+    for (;;) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) {
+                throw Error(ErrorKind::kUnavailable, "signal store is stopped");
+            }
+            if (push_locked(*row)) {
+                co_return;
+            }
+        }
+        co_await wait_for_room();
+    }
+}
+
+asio::awaitable<void> PgSignalStore::flush() {
+    std::uint64_t target = 0;
+    {
+        std::lock_guard lock(mutex_);
+        target = enqueued_;
+    }
+    co_await wait_until_removed(target);
+}
+
+asio::awaitable<std::size_t> PgSignalStore::stop(std::chrono::milliseconds drain_timeout) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            stopping_ = true;
+            stop_deadline_ = std::chrono::steady_clock::now() + drain_timeout;
+        }
+        // Wake the writer from an idle wait or a back-off sleep alike.
+        writer_idle_ = false;
+        asio::post(strand_, [this] { timer_.cancel(); });
+        for (auto& waiter : room_waiters_) {
+            resume(waiter);
+        }
+        room_waiters_.clear();
+    }
+    co_await wait_for_writer_exit();
+    std::lock_guard lock(mutex_);
+    co_return queue_.size();
+}
+
+void PgSignalStore::remove_front(std::size_t count, std::size_t rejected) {
+    std::vector<Waiter> ready;
+    {
+        std::lock_guard lock(mutex_);
+        count = std::min(count, queue_.size());
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+        removed_ += count;
+        written_ += count - std::min(count, rejected);
+        rejected_ += rejected;
+        ready.swap(room_waiters_);
+        auto done = std::stable_partition(flush_waiters_.begin(), flush_waiters_.end(),
+                                          [this](const Waiter& w) { return w.target > removed_; });
+        for (auto it = done; it != flush_waiters_.end(); ++it) {
+            ready.push_back(std::move(*it));
+        }
+        flush_waiters_.erase(done, flush_waiters_.end());
+    }
+    for (auto& waiter : ready) {
+        resume(waiter);
+    }
+}
+
+asio::awaitable<void> PgSignalStore::sleep(std::chrono::milliseconds duration) {
+    timer_.expires_after(duration);
+    boost::system::error_code ignored;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+asio::awaitable<void> PgSignalStore::maintain_partitions() {
+    const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    if (!options_.maintain_partitions || partitions_day_ == today) {
+        co_return;
+    }
+    const int months_ahead = options_.partition_months_ahead;
+    try {
+        co_await pool_.run([today, months_ahead](pqxx::connection& connection) {
+            return ensure_partitions(connection, today, months_ahead);
+        });
+        partitions_day_ = today;
+    } catch (const Error& e) {
+        // Rows still land in the DEFAULT partition; the next batch tries again.
+        logger()->warn("could not create signal partitions: {}", e.what());
+    }
+}
+
+asio::awaitable<void> PgSignalStore::write_one_by_one(const std::vector<SignalRow>& batch) {
+    for (const auto& row : batch) {
+        bool refused = false;
+        try {
+            co_await pool_.run([&row](pqxx::connection& connection) {
+                insert_signals(connection, std::span<const SignalRow>(&row, 1));
+            });
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::kBadData) {
+                throw;
+            }
+            logger()->error("dropping a signal of {} that postgres refuses: {}", row.symbol,
+                            e.what());
+            refused = true;
+        }
+        remove_front(1, refused ? 1 : 0);
+    }
+}
+
+asio::awaitable<void> PgSignalStore::write_loop() {
+    auto backoff = options_.retry_initial;
+    bool failing = false;
+    for (;;) {
+        std::vector<SignalRow> batch;
+        bool idle = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_ &&
+                (queue_.empty() || std::chrono::steady_clock::now() >= stop_deadline_)) {
+                break;
+            }
+            if (queue_.empty()) {
+                writer_idle_ = true;
+                idle = true;
+            } else {
+                const std::size_t n = std::min(queue_.size(), options_.batch_size);
+                batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+            }
+        }
+        if (idle) {
+            co_await sleep(std::chrono::hours(24));
+            continue;
+        }
+        std::optional<Error> failure;
+        bool refused = false;
+        try {
+            co_await maintain_partitions();
+            co_await pool_.run(
+                [&batch](pqxx::connection& connection) { insert_signals(connection, batch); });
+            remove_front(batch.size(), 0);
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::kBadData) {
+                refused = true;
+            } else {
+                failure = e;
+            }
+        }
+        if (refused) {
+            // Some row of the batch is refused for good: find it, keep the others.
+            try {
+                co_await write_one_by_one(batch);
+            } catch (const Error& e) {
+                failure = e;
+            }
+        }
+        if (!failure) {
+            if (failing) {
+                logger()->info("signal writes resumed");
+                failing = false;
+            }
+            backoff = options_.retry_initial;
+            continue;
+        }
+        if (!failing) {
+            logger()->warn("signal writes failing, {} rows kept queued: {}", queued(),
+                           failure->what());
+            failing = true;
+        }
+        auto pause = backoff;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) {
+                pause = std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            stop_deadline_ - std::chrono::steady_clock::now()));
+            }
+        }
+        if (pause.count() > 0) {
+            co_await sleep(pause);
+        }
+        backoff = std::min(backoff * 2, options_.retry_max);
+    }
+    std::vector<Waiter> ready;
+    {
+        std::lock_guard lock(mutex_);
+        writer_done_ = true;
+        writer_idle_ = false;
+        if (!queue_.empty()) {
+            logger()->error("signal writer stopped with {} rows unwritten", queue_.size());
+        }
+        for (auto* waiters : {&room_waiters_, &flush_waiters_, &exit_waiters_}) {
+            for (auto& waiter : *waiters) {
+                ready.push_back(std::move(waiter));
+            }
+            waiters->clear();
+        }
+    }
+    for (auto& waiter : ready) {
+        resume(waiter);
+    }
+}
+
+std::size_t PgSignalStore::queued() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+std::uint64_t PgSignalStore::written() const {
+    std::lock_guard lock(mutex_);
+    return written_;
+}
+
+std::uint64_t PgSignalStore::rejected() const {
+    std::lock_guard lock(mutex_);
+    return rejected_;
+}
+
+asio::awaitable<std::optional<LatestSignal>> PgSignalStore::latest(std::string symbol,
+                                                                   market::Timeframe timeframe) {
+    return pool_.run([symbol = std::move(symbol), timeframe](pqxx::connection& connection) {
+        return latest_signal(connection, symbol, timeframe);
+    });
+}
+
+asio::awaitable<HistoryPage> PgSignalStore::history(HistoryQuery query) {
+    return pool_.run([query = std::move(query)](pqxx::connection& connection) {
+        return signal_history(connection, query);
+    });
+}
+
+}  // namespace gs::store

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Two instances sharing a private Redis and PostgreSQL, driven with curl as clients would:
+# every cache tier answers (X-Cache), bars posted to A are what B serves, a signal computed
+# on A is an L2 hit on B, L3 answers once Redis has forgotten, history pages, and Redis and
+# PostgreSQL each stopped and restarted mid-run lose nothing acked.
+set -euo pipefail
+binary="${1:?usage: $0 path/to/goldensignals}"
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=scripts/lib/services.sh
+source "$repo/scripts/lib/services.sh"
+
+pids=()
+work=$(mktemp -d)
+cleanup() {
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  stop_services
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  for log in "$work"/*.log; do echo "--- $log" >&2; tail -20 "$log" >&2; done
+  exit 1
+}
+
+start_redis >/dev/null
+start_postgres >/dev/null
+redis_url="$GS_TEST_REDIS_URL"
+db_url="$GS_TEST_DATABASE_URL"
+
+# start_instance NAME [extra flags...]: sets port_NAME
+start_instance() {
+  local name=$1
+  shift
+  env -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 \
+    --access-log=false --demo=false --sql-dir="$repo/sql" --static-dir="$repo/web" \
+    --redis-url="$redis_url" --database-url="$db_url" "$@" >"$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  eval "pid_$name=$pid"
+  local port=""
+  for _ in $(seq 1 300); do
+    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)
+    [[ -n "$port" ]] && break
+    kill -0 "$pid" 2>/dev/null || fail "instance $name exited at start"
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || fail "instance $name did not start"
+  eval "port_$name=$port"
+}
+
+csv_bars() {  # csv_bars COUNT START_DAY BASE
+  local n=$1 day=$2 base=$3
+  echo "time,open,high,low,close,volume"
+  awk -v n="$n" -v d="$day" -v b="$base" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      c = b + i * 0.2 + (i % 7 - 3) * 0.5; o = c - 0.3;
+      printf "%d,%.2f,%.2f,%.2f,%.2f,%d\n", (d + i) * 86400, o, c + 1, o - 1, c, 10000 + (i % 5) * 1000
+    } }'
+}
+
+post_bars() {  # post_bars PORT SYMBOL CSV_FILE -> status
+  curl -s -o "$work/post.out" -w '%{http_code}' -X POST -H 'Content-Type: text/csv' \
+    --data-binary "@$3" "http://127.0.0.1:$1/v1/bars/$2?timeframe=1d"
+}
+
+# get_signal PORT SYMBOL -> sets cache_tier, as_of
+get_signal() {
+  curl -s -D "$work/headers" -o "$work/signal.json" "http://127.0.0.1:$1/v1/signals/$2?agents=false"
+  cache_tier=$(tr -d '\r' <"$work/headers" | sed -n 's/^X-Cache: //Ip')
+  as_of=$(sed -n 's/.*"as_of":"\([^"]*\)".*/\1/p' "$work/signal.json")
+}
+
+day() { date -u -d "@$(($1 * 86400))" +%Y-%m-%dT%H:%M:%SZ; }
+
+metric() {  # metric PORT NAME_WITH_LABELS
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { print $2 }'
+}
+
+start_instance a
+start_instance b
+echo "instances on $port_a and $port_b"
+
+echo "== bars posted to A are what B serves; A's signal is an L2 hit on B"
+csv_bars 300 17000 100 >"$work/bars1.csv"
+[[ $(post_bars "$port_a" ACME "$work/bars1.csv") == 200 ]] || fail "POST to A: $(cat "$work/post.out")"
+get_signal "$port_a" ACME
+[[ "$cache_tier" == L1 ]] || fail "A after its own POST: X-Cache $cache_tier, want L1"
+get_signal "$port_b" ACME
+[[ "$cache_tier" == L2 ]] || fail "B first read: X-Cache $cache_tier, want L2"
+[[ "$as_of" == 2017-* || -n "$as_of" ]] || fail "B as_of empty"
+want_as_of="$as_of"
+get_signal "$port_b" ACME
+[[ "$cache_tier" == L1 ]] || fail "B second read: X-Cache $cache_tier, want L1"
+
+echo "== a new bar on A: B answers from the new bar at once"
+printf 'time,open,high,low,close,volume\n%d,160,175,150,170,50000\n' $((17300 * 86400)) >"$work/bar2.csv"
+[[ $(post_bars "$port_a" ACME "$work/bar2.csv") == 200 ]] || fail "second POST"
+get_signal "$port_b" ACME
+[[ "$as_of" == "$(day 17300)" ]] || fail "B after new bar: as_of $as_of (was $want_as_of)"
+
+echo "== L3: Redis forgets, a fresh instance answers from PostgreSQL"
+for _ in $(seq 1 50); do  # the signal row is written behind the request
+  rows=$(curl -s "http://127.0.0.1:$port_a/v1/signals/ACME/history?limit=10" | grep -o '"as_of"' | wc -l)
+  [[ "$rows" -ge 2 ]] && break
+  sleep 0.1
+done
+[[ "$rows" -ge 2 ]] || fail "history has $rows rows, want 2"
+redis-cli -p "$GS_REDIS_PORT" flushall >/dev/null
+start_instance c
+get_signal "$port_c" ACME
+[[ "$cache_tier" == L3 ]] || fail "C first read after FLUSHALL: X-Cache $cache_tier, want L3"
+[[ "$as_of" == "$(day 17300)" ]] || fail "C as_of $as_of"
+
+echo "== a MISS computes once and fills the tiers"
+csv_bars 120 18000 50 >"$work/bars3.csv"
+# Straight into PostgreSQL via A, then read by C: C lacks the series and loads it.
+[[ $(post_bars "$port_a" NEWCO "$work/bars3.csv") == 200 ]] || fail "POST NEWCO"
+redis-cli -p "$GS_REDIS_PORT" flushall >/dev/null
+get_signal "$port_c" NEWCO
+[[ "$cache_tier" == L3 || "$cache_tier" == MISS ]] || fail "C NEWCO: X-Cache $cache_tier"
+
+echo "== history pages: newest first, no gap, no duplicate"
+for i in $(seq 1 12); do
+  printf 'time,open,high,low,close,volume\n%d,160,175,150,%d,50000\n' $(((17300 + i) * 86400)) $((160 + i)) >"$work/bar_i.csv"
+  [[ $(post_bars "$port_a" ACME "$work/bar_i.csv") == 200 ]] || fail "POST bar $i"
+done
+for _ in $(seq 1 50); do
+  total=$(curl -s "http://127.0.0.1:$port_b/v1/signals/ACME/history?limit=1000" | grep -o '"as_of"' | wc -l)
+  [[ "$total" -ge 14 ]] && break
+  sleep 0.1
+done
+[[ "$total" -ge 14 ]] || fail "history total $total, want >= 14"
+# Pages of 5 joined must equal one page of everything: same rows, same order.
+python3 - "http://127.0.0.1:$port_b/v1/signals/ACME/history" <<'PY' || fail "history paging"
+import json, sys, urllib.request
+base = sys.argv[1]
+def get(url):
+    return json.load(urllib.request.urlopen(url))
+everything = [(s["as_of"], s["computed_at"]) for s in get(base + "?limit=1000")["signals"]]
+paged, cursor, pages = [], None, 0
+while True:
+    page = get(base + "?limit=5" + (f"&cursor={cursor}" if cursor else ""))
+    paged += [(s["as_of"], s["computed_at"]) for s in page["signals"]]
+    pages += 1
+    cursor = page["next_cursor"]
+    if cursor is None or pages > 50:
+        break
+assert pages >= 3, f"{pages} pages"
+assert paged == everything, "paged history differs from the full page"
+assert [a for a, _ in paged] == sorted((a for a, _ in paged), reverse=True), "not newest first"
+print(f"history: {len(paged)} rows in {pages} pages")
+PY
+[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_b/v1/signals/ACME/history?cursor=zz") == 400 ]] ||
+  fail "bad cursor not 400"
+
+echo "== Redis stopped mid-run: every request still answers"
+redis-cli -p "$GS_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+sleep 0.3
+for i in $(seq 1 20); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port_b/v1/signals/ACME")
+  [[ "$code" == 200 ]] || fail "signal with Redis down: $code"
+done
+printf 'time,open,high,low,close,volume\n%d,160,175,150,171,50000\n' $((17400 * 86400)) >"$work/bar4.csv"
+[[ $(post_bars "$port_a" ACME "$work/bar4.csv") == 200 ]] || fail "POST with Redis down: $(cat "$work/post.out")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_a/readyz")
+[[ "$code" == 503 ]] || sleep 2.5
+curl -s "http://127.0.0.1:$port_a/readyz" | grep -q '"redis":"down"' || fail "readyz does not say redis down"
+redis-server --port "$GS_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  --pidfile "$GS_SERVICES_DIR/redis/redis.pid" --logfile "$GS_SERVICES_DIR/redis/redis.log" \
+  --dir "$GS_SERVICES_DIR/redis"
+wait_for 10 redis-cli -p "$GS_REDIS_PORT" ping || fail "redis restart"
+ok=""
+for _ in $(seq 1 60); do
+  curl -s "http://127.0.0.1:$port_a/readyz" | grep -q '"redis":"up"' && { ok=1; break; }
+  sleep 0.2
+done
+[[ -n "$ok" ]] || fail "redis not back up in readyz"
+
+echo "== PostgreSQL stopped mid-run: reads answer, writes 503, nothing acked lost"
+as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$GS_SERVICES_DIR/pg/data" -m fast stop >/dev/null
+for i in $(seq 1 10); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$port_b/v1/signals/ACME")
+  [[ "$code" == 200 ]] || fail "signal with PostgreSQL down: $code"
+done
+printf 'time,open,high,low,close,volume\n%d,160,175,150,172,50000\n' $((17401 * 86400)) >"$work/bar5.csv"
+code=$(post_bars "$port_a" ACME "$work/bar5.csv")
+[[ "$code" == 503 ]] || fail "POST with PostgreSQL down: $code, want 503"
+get_signal "$port_a" ACME
+[[ "$as_of" == "$(day 17400)" ]] || fail "refused bar was stored: as_of $as_of"
+as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$GS_SERVICES_DIR/pg/data" -l "$GS_SERVICES_DIR/pg/postgres.log" -w \
+  -o "-p $GS_PG_PORT -k $GS_SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+  start >/dev/null
+code=""
+for _ in $(seq 1 50); do
+  code=$(post_bars "$port_a" ACME "$work/bar5.csv")
+  [[ "$code" == 200 ]] && break
+  sleep 0.2
+done
+[[ "$code" == 200 ]] || fail "POST after PostgreSQL restart: $code"
+
+echo "== every acked bar and every computed signal is in PostgreSQL"
+kill -TERM "$pid_a" "$pid_b" "$pid_c"
+wait "$pid_a" "$pid_b" "$pid_c" || fail "an instance did not stop cleanly"
+pids=()
+psql_q() { as_pg_owner "$GS_PG_BIN/psql" -h 127.0.0.1 -p "$GS_PG_PORT" -U postgres -At -c "$1" goldensignals_test; }
+bars=$(psql_q "SELECT count(*) FROM bars WHERE symbol = 'ACME'")
+[[ "$bars" -eq 315 ]] || fail "ACME bars in PostgreSQL: $bars, want 315"
+signals=$(psql_q "SELECT count(DISTINCT as_of) FROM signals WHERE symbol = 'ACME'")
+[[ "$signals" -ge 15 ]] || fail "ACME signals in PostgreSQL: $signals distinct as_of, want >= 15"
+partition=$(psql_q "SELECT tableoid::regclass FROM signals ORDER BY created_at DESC LIMIT 1")
+[[ "$partition" == signals_y* ]] || fail "newest signal row in $partition, want a monthly partition"
+echo "cluster test passed"

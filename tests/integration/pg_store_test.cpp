@@ -1,0 +1,905 @@
+// PostgreSQL persistence against a real server (GS_TEST_DATABASE_URL). Every test gets a
+// database of its own (t_<random>), dropped afterwards, so tests can run in parallel.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <latch>
+#include <limits>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "goldensignals/market/bar.h"
+#include "goldensignals/store/error.h"
+#include "goldensignals/store/migrations.h"
+#include "goldensignals/store/partitions.h"
+#include "goldensignals/store/pg_bar_repository.h"
+#include "goldensignals/store/pg_pool.h"
+#include "goldensignals/store/pg_signal_store.h"
+
+namespace gs::store {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using market::Bar;
+using market::Timeframe;
+
+const std::string kSqlDir = GS_SOURCE_DIR "/sql";
+
+// `url` with its database name replaced (URL or key=value form).
+std::string with_database(const std::string& url, const std::string& database) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) {
+        return url + " dbname=" + database;
+    }
+    const auto slash = url.find('/', scheme + 3);
+    const auto query = url.find('?', scheme + 3);
+    const std::string head = url.substr(0, std::min(slash, query));
+    const std::string tail = query == std::string::npos ? "" : url.substr(query);
+    return head + "/" + database + tail;
+}
+
+// A database of its own for one test.
+class TempDatabase final {
+  public:
+    TempDatabase() {
+        const char* url = std::getenv("GS_TEST_DATABASE_URL");
+        if (url == nullptr || *url == '\0') {
+            return;
+        }
+        admin_url_ = url;
+        std::mt19937_64 random{std::random_device{}()};
+        name_ = "t_" + std::to_string(random() % 1'000'000'000'000ULL);
+        pqxx::connection admin(admin_url_);
+        pqxx::nontransaction tx(admin);
+        tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
+        url_ = with_database(admin_url_, name_);
+    }
+    ~TempDatabase() {
+        if (name_.empty()) {
+            return;
+        }
+        try {
+            pqxx::connection admin(admin_url_);
+            pqxx::nontransaction tx(admin);
+            tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
+        } catch (const std::exception& e) {
+            std::cerr << "could not drop test database " << name_ << ": " << e.what() << "\n";
+        }
+    }
+    TempDatabase(const TempDatabase&) = delete;
+    TempDatabase& operator=(const TempDatabase&) = delete;
+
+    bool ok() const { return !url_.empty(); }
+    const std::string& url() const { return url_; }
+
+  private:
+    std::string admin_url_;
+    std::string name_;
+    std::string url_;
+};
+
+constexpr const char* kNoDatabase =
+    "GS_TEST_DATABASE_URL is not set: these tests need a real PostgreSQL. Run "
+    "scripts/test.sh, or `source scripts/lib/services.sh && start_postgres` first.";
+
+// A fresh database with the migrations applied, a pool, and an io_context on its own
+// thread for the awaitable APIs.
+class PgStoreTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ASSERT_TRUE(db_.ok()) << kNoDatabase;
+        connection_ = std::make_unique<pqxx::connection>(db_.url());
+        apply_migrations(*connection_, kSqlDir);
+        runner_ = std::thread([this] { io_.run(); });
+    }
+    void TearDown() override {
+        work_.reset();
+        if (runner_.joinable()) {
+            runner_.join();
+        }
+    }
+
+    PgPool& pool() {
+        if (!pool_) {
+            PgPoolOptions options;
+            options.url = db_.url();
+            options.connections = 2;
+            pool_ = std::make_unique<PgPool>(options);
+        }
+        return *pool_;
+    }
+
+    template <typename T>
+    T await(asio::awaitable<T> operation) {
+        return asio::co_spawn(io_, std::move(operation), asio::use_future).get();
+    }
+    void await(asio::awaitable<void> operation) {
+        asio::co_spawn(io_, std::move(operation), asio::use_future).get();
+    }
+
+    std::int64_t count(const std::string& sql) {
+        pqxx::nontransaction tx(*connection_);
+        return tx.exec1(sql)[0].as<std::int64_t>();
+    }
+
+    TempDatabase db_;
+    std::unique_ptr<pqxx::connection> connection_;
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
+        asio::make_work_guard(io_)};
+    std::thread runner_;
+    std::unique_ptr<PgPool> pool_;
+};
+
+std::vector<std::int64_t> all_versions() {
+    std::vector<std::int64_t> versions;
+    for (const auto& migration : list_migrations(kSqlDir)) {
+        versions.push_back(migration.version);
+    }
+    return versions;
+}
+
+// ---------------------------------------------------------------------------------------
+// Migrations
+
+TEST(PgMigrationsTest, AppliesEveryMigrationOnceAndIsIdempotent) {
+    TempDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    pqxx::connection connection(db.url());
+    const auto first = apply_migrations(connection, kSqlDir);
+    EXPECT_EQ(first, all_versions());
+    const auto second = apply_migrations(connection, kSqlDir);
+    EXPECT_TRUE(second.empty());
+    pqxx::nontransaction tx(connection);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM schema_migrations")[0].as<std::int64_t>(),
+              static_cast<std::int64_t>(all_versions().size()));
+    EXPECT_EQ(tx.exec1("SELECT name FROM schema_migrations WHERE version = 1")[0].as<std::string>(),
+              "init");
+    for (const char* table : {"bars", "signals", "latest_signals", "signals_default"}) {
+        EXPECT_FALSE(
+            tx.exec_params1("SELECT to_regclass($1) IS NULL", std::string(table))[0].as<bool>())
+            << table;
+    }
+}
+
+TEST(PgMigrationsTest, ConcurrentRunsApplyEachVersionExactlyOnce) {
+    TempDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    constexpr int kRunners = 3;
+    std::latch start(kRunners);
+    std::vector<std::vector<std::int64_t>> applied(kRunners);
+    std::vector<std::string> errors(kRunners);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kRunners; ++i) {
+        threads.emplace_back([&, i] {
+            try {
+                pqxx::connection connection(db.url());
+                start.arrive_and_wait();
+                applied[i] = apply_migrations(connection, kSqlDir);
+            } catch (const std::exception& e) {
+                errors[i] = e.what();
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    std::multiset<std::int64_t> all;
+    for (int i = 0; i < kRunners; ++i) {
+        EXPECT_EQ(errors[i], "");
+        all.insert(applied[i].begin(), applied[i].end());
+    }
+    const auto versions = all_versions();
+    EXPECT_EQ(all, std::multiset<std::int64_t>(versions.begin(), versions.end()));
+    pqxx::connection connection(db.url());
+    pqxx::nontransaction tx(connection);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM schema_migrations")[0].as<std::int64_t>(),
+              static_cast<std::int64_t>(versions.size()));
+}
+
+TEST(PgMigrationsTest, FailingMigrationLeavesNoTraceAndStopsTheRun) {
+    TempDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    namespace fs = std::filesystem;
+    const fs::path dir =
+        fs::temp_directory_path() / ("gs_bad_sql_" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "0001_first.sql") << "CREATE TABLE first_table (a int);";
+    std::ofstream(dir / "0002_broken.sql") << "CREATE TABLE broken_table (a int);\nSELECT 1 / 0;";
+    std::ofstream(dir / "0003_never.sql") << "CREATE TABLE never_table (a int);";
+    pqxx::connection connection(db.url());
+    try {
+        apply_migrations(connection, dir.string());
+        ADD_FAILURE() << "a failing migration did not throw";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("0002_broken.sql"), std::string::npos) << e.what();
+    }
+    fs::remove_all(dir);
+    pqxx::nontransaction tx(connection);
+    EXPECT_FALSE(tx.exec1("SELECT to_regclass('first_table') IS NULL")[0].as<bool>());
+    EXPECT_TRUE(tx.exec1("SELECT to_regclass('broken_table') IS NULL")[0].as<bool>());
+    EXPECT_TRUE(tx.exec1("SELECT to_regclass('never_table') IS NULL")[0].as<bool>());
+    EXPECT_EQ(tx.exec1("SELECT string_agg(version::text, ',' ORDER BY version)"
+                       " FROM schema_migrations")[0]
+                  .as<std::string>(),
+              "1");
+    // The session lock was released with the failed run.
+    EXPECT_EQ(
+        tx.exec1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")[0].as<std::int64_t>(),
+        0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Partitions
+
+std::chrono::sys_days today() {
+    return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+}
+
+std::set<std::string> signal_partitions(pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    std::set<std::string> names;
+    for (const auto& row :
+         tx.exec("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                 " WHERE i.inhparent = 'signals'::regclass")) {
+        names.insert(row[0].as<std::string>());
+    }
+    return names;
+}
+
+SignalRow make_signal(const std::string& symbol, std::int64_t as_of, int n = 0,
+                      Timeframe timeframe = Timeframe::k1d) {
+    SignalRow row;
+    row.symbol = symbol;
+    row.timeframe = timeframe;
+    row.as_of = as_of;
+    row.action = n % 2 == 0 ? "BUY" : "SELL";
+    row.strength = "moderate";
+    row.score = 0.25 + n * 0.001;
+    row.confidence = 0.5;
+    row.config_version = "cfg1";
+    row.body = "{\"symbol\":\"" + symbol + "\",\"as_of\":" + std::to_string(as_of) +
+               ",\"n\":" + std::to_string(n) + "}";
+    return row;
+}
+
+// Inserts a signal with an explicit created_at; returns its id.
+std::int64_t insert_at(pqxx::connection& connection, const std::string& created_at,
+                       const std::string& symbol = "OLD", int n = 0) {
+    pqxx::work tx(connection);
+    const auto id =
+        tx.exec_params1(
+              "INSERT INTO signals (created_at, symbol, timeframe, as_of, action, strength,"
+              " score, confidence, config_version, signal) VALUES ($1::timestamptz, $2, '1d',"
+              " $1::timestamptz, 'HOLD', 'weak', 0, 0, 'cfg', jsonb_build_object('n', $3::int))"
+              " RETURNING id",
+              created_at, symbol, n)[0]
+            .as<std::int64_t>();
+    tx.commit();
+    return id;
+}
+
+std::string partition_of(pqxx::connection& connection, std::int64_t id) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_params1("SELECT tableoid::regclass::text FROM signals WHERE id = $1", id)[0]
+        .as<std::string>();
+}
+
+TEST_F(PgStoreTest, EnsurePartitionsCreatesThisMonthAndThreeAheadOnce) {
+    const auto expected = partitions_for(today(), 3);
+    const auto created = ensure_partitions(*connection_, today());
+    ASSERT_EQ(created.size(), 4u);
+    auto names = signal_partitions(*connection_);
+    EXPECT_EQ(names.size(), 5u);
+    EXPECT_EQ(names.count("signals_default"), 1u);
+    for (const auto& partition : expected) {
+        EXPECT_EQ(names.count(partition.name), 1u) << partition.name;
+        EXPECT_NE(std::find(created.begin(), created.end(), partition.name), created.end());
+    }
+    EXPECT_TRUE(ensure_partitions(*connection_, today()).empty());
+    EXPECT_EQ(signal_partitions(*connection_).size(), 5u);
+}
+
+TEST_F(PgStoreTest, PartitionBoundsAreTheMonthInUtc) {
+    ensure_partitions(*connection_, today(), 0);
+    const auto partition = monthly_partition(today());
+    pqxx::nontransaction tx(*connection_);
+    const auto bound =
+        tx.exec_params1(
+              "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.relname = $1",
+              partition.name)[0]
+            .as<std::string>();
+    // Postgres prints the bounds in the session time zone; compare as timestamps instead.
+    const auto same =
+        tx.exec_params1(
+              "SELECT $1::timestamptz = (regexp_match($3, 'FROM "
+              "\\(''([^'']+)''\\)'))[1]::timestamptz"
+              " AND $2::timestamptz = (regexp_match($3, 'TO \\(''([^'']+)''\\)'))[1]::timestamptz",
+              timestamptz_text(partition.from), timestamptz_text(partition.to), bound)[0]
+            .as<bool>();
+    EXPECT_TRUE(same) << bound;
+}
+
+TEST_F(PgStoreTest, SignalLandsInThePartitionOfItsMonth) {
+    ensure_partitions(*connection_, today());
+    const SignalRow row = make_signal("AAPL", 1'700'000'000);
+    insert_signals(*connection_, std::span<const SignalRow>(&row, 1));
+    pqxx::nontransaction tx(*connection_);
+    EXPECT_EQ(tx.exec1("SELECT tableoid::regclass::text FROM signals")[0].as<std::string>(),
+              monthly_partition(today()).name);
+    tx.commit();
+    // A row in the middle of the month after next goes to that month's partition.
+    const auto later = partitions_for(today(), 2).back();
+    const auto id = insert_at(*connection_, timestamptz_text(later.from + std::chrono::days{14}));
+    EXPECT_EQ(partition_of(*connection_, id), later.name);
+}
+
+TEST_F(PgStoreTest, FarFutureRowGoesToDefaultAndMovesWhenItsMonthIsCreated) {
+    using namespace std::chrono;
+    ensure_partitions(*connection_, today());
+    const sys_days far = today() + days{800};
+    const sys_days farther = today() + days{1200};
+    const auto far_id = insert_at(*connection_, timestamptz_text(far + hours{5}), "FAR", 1);
+    const auto farther_id = insert_at(*connection_, timestamptz_text(farther), "FARTHER", 2);
+    EXPECT_EQ(partition_of(*connection_, far_id), "signals_default");
+    EXPECT_EQ(partition_of(*connection_, farther_id), "signals_default");
+
+    const auto created = ensure_partitions(*connection_, far, 0);
+    ASSERT_EQ(created, std::vector<std::string>{monthly_partition(far).name});
+    EXPECT_EQ(partition_of(*connection_, far_id), monthly_partition(far).name);
+    EXPECT_EQ(partition_of(*connection_, farther_id), "signals_default");
+    EXPECT_EQ(count("SELECT count(*) FROM signals"), 2);
+    pqxx::nontransaction tx(*connection_);
+    const auto moved = tx.exec_params1(
+        "SELECT symbol, (signal->>'n')::int, created_at = $2::timestamptz FROM signals"
+        " WHERE id = $1",
+        far_id, timestamptz_text(far + hours{5}));
+    EXPECT_EQ(moved[0].as<std::string>(), "FAR");
+    EXPECT_EQ(moved[1].as<int>(), 1);
+    EXPECT_TRUE(moved[2].as<bool>());
+    tx.commit();
+    // New ids keep coming after the moved ones.
+    const auto next_id = insert_at(*connection_, timestamptz_text(far));
+    EXPECT_GT(next_id, farther_id);
+}
+
+// ---------------------------------------------------------------------------------------
+// Bars
+
+std::vector<Bar> make_bars(std::int64_t first_time, std::size_t n, std::int64_t step = 86'400) {
+    std::vector<Bar> bars;
+    bars.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double base = 100.0 + static_cast<double>(i % 1000) * 0.01 + 1.0 / 3.0;
+        bars.push_back({first_time + static_cast<std::int64_t>(i) * step, base, base + 1.5,
+                        base - 1.25, base + 0.1, 1000.0 + static_cast<double>(i)});
+    }
+    return bars;
+}
+
+TEST_F(PgStoreTest, BarUpsertIsAllOrNothing) {
+    PgBarRepository bars(pool());
+    const auto good = make_bars(1'700'000'000, 10);
+    struct Case {
+        const char* what;
+        Bar bar;
+    };
+    const Bar ok = good.front();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const std::vector<Case> cases = {
+        {"non-positive open", {ok.time + 999, 0.0, ok.high, ok.low, ok.close, 1}},
+        {"negative low", {ok.time + 999, ok.open, ok.high, -1.0, ok.close, 1}},
+        {"high below close", {ok.time + 999, 10, 10.5, 9, 11, 1}},
+        {"low above open", {ok.time + 999, 10, 12, 10.5, 11, 1}},
+        {"negative volume", {ok.time + 999, 10, 12, 9, 11, -1}},
+        {"NaN close", {ok.time + 999, 10, 12, 9, nan, 1}},
+        {"infinite high", {ok.time + 999, 10, inf, 9, 11, 1}},
+        {"infinite volume", {ok.time + 999, 10, 12, 9, 11, inf}},
+        {"time before 1970", {-86'400, 10, 12, 9, 11, 1}},
+        {"time after 2200", {7'258'118'400, 10, 12, 9, 11, 1}},
+    };
+    for (const auto& c : cases) {
+        // The database refuses exactly what the service's validation refuses.
+        EXPECT_TRUE(market::validate_bar(c.bar).has_value()) << c.what;
+        auto batch = good;
+        batch.insert(batch.begin() + 5, c.bar);
+        try {
+            await(bars.upsert("AAPL", Timeframe::k1d, batch));
+            ADD_FAILURE() << c.what << " was stored";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::kBadData) << c.what << ": " << e.what();
+        }
+        EXPECT_EQ(count("SELECT count(*) FROM bars"), 0) << c.what;
+    }
+    EXPECT_EQ(await(bars.upsert("AAPL", Timeframe::k1d, good)), 10u);
+    EXPECT_EQ(count("SELECT count(*) FROM bars"), 10);
+}
+
+TEST_F(PgStoreTest, BarUpsertOverwritesByTimeAndLaterDuplicatesWin) {
+    PgBarRepository bars(pool());
+    auto first = make_bars(1'700'000'000, 3);
+    await(bars.upsert("MSFT", Timeframe::k1h, first));
+    Bar changed = first[1];
+    changed.close = changed.open;  // still valid
+    changed.volume = 42;
+    Bar duplicate = changed;
+    duplicate.volume = 43;  // same time, later in the batch: wins
+    Bar fourth = first[2];
+    fourth.time += 86'400;
+    const std::vector<Bar> second = {changed, fourth, duplicate};
+    EXPECT_EQ(await(bars.upsert("MSFT", Timeframe::k1h, second)), 2u);
+    const auto loaded = await(bars.load("MSFT", Timeframe::k1h, 100));
+    ASSERT_EQ(loaded.size(), 4u);
+    EXPECT_EQ(loaded[1].time, changed.time);
+    EXPECT_EQ(loaded[1].close, changed.close);
+    EXPECT_EQ(loaded[1].volume, 43);
+    EXPECT_EQ(loaded[0].volume, first[0].volume);
+    EXPECT_EQ(loaded[3].time, fourth.time);
+}
+
+TEST_F(PgStoreTest, LoadReturnsTheNewestNOldestFirst) {
+    PgBarRepository bars(pool());
+    auto all = make_bars(1'600'000'000, 50, 3600);
+    std::shuffle(all.begin(), all.end(), std::mt19937{7});
+    await(bars.upsert("TSLA", Timeframe::k1h, all));
+    await(bars.upsert("TSLA", Timeframe::k1d, make_bars(1'800'000'000, 5)));
+    await(bars.upsert("NVDA", Timeframe::k1h, make_bars(1'900'000'000, 5)));
+    const auto newest = await(bars.load("TSLA", Timeframe::k1h, 10));
+    ASSERT_EQ(newest.size(), 10u);
+    for (std::size_t i = 0; i < newest.size(); ++i) {
+        EXPECT_EQ(newest[i].time, 1'600'000'000 + static_cast<std::int64_t>(40 + i) * 3600);
+    }
+    EXPECT_EQ(await(bars.load("TSLA", Timeframe::k1h, 1000)).size(), 50u);
+    EXPECT_TRUE(await(bars.load("TSLA", Timeframe::k1h, 0)).empty());
+    EXPECT_TRUE(await(bars.load("NONE", Timeframe::k1h, 10)).empty());
+}
+
+TEST_F(PgStoreTest, SymbolsListsTheSymbolsOfOneTimeframeSorted) {
+    PgBarRepository bars(pool());
+    await(bars.upsert("ZZZ", Timeframe::k1d, make_bars(1'700'000'000, 2)));
+    await(bars.upsert("AAA", Timeframe::k1d, make_bars(1'700'000'000, 2)));
+    await(bars.upsert("MMM", Timeframe::k1h, make_bars(1'700'000'000, 2)));
+    await(bars.upsert("BRK.B", Timeframe::k1d, make_bars(1'700'000'000, 2)));
+    EXPECT_EQ(await(bars.symbols(Timeframe::k1d)),
+              (std::vector<std::string>{"AAA", "BRK.B", "ZZZ"}));
+    EXPECT_EQ(await(bars.symbols(Timeframe::k1h)), std::vector<std::string>{"MMM"});
+    EXPECT_TRUE(await(bars.symbols(Timeframe::k1w)).empty());
+}
+
+TEST_F(PgStoreTest, UpsertsOneHundredThousandBarsExactly) {
+    PgBarRepository bars(pool());
+    const auto all = make_bars(1'000'000'000, 100'000, 60);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(await(bars.upsert("SPY", Timeframe::k1m, all)), 100'000u);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    std::cout << "[ timing ] upsert of 100,000 bars: " << elapsed.count() << " ms\n";
+    RecordProperty("upsert_100k_ms", static_cast<int>(elapsed.count()));
+    EXPECT_EQ(count("SELECT count(*) FROM bars WHERE symbol = 'SPY'"), 100'000);
+    const auto again_start = std::chrono::steady_clock::now();
+    EXPECT_EQ(await(bars.upsert("SPY", Timeframe::k1m, all)), 100'000u);
+    std::cout << "[ timing ] re-upsert (all conflicts) of 100,000 bars: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - again_start)
+                     .count()
+              << " ms\n";
+    const auto loaded = await(bars.load("SPY", Timeframe::k1m, 100'000));
+    ASSERT_EQ(loaded.size(), all.size());
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const auto& a = all[i];
+        const auto& b = loaded[i];
+        mismatches += a.time != b.time || a.open != b.open || a.high != b.high || a.low != b.low ||
+                      a.close != b.close || a.volume != b.volume;
+    }
+    EXPECT_EQ(mismatches, 0u) << "doubles must round-trip exactly";
+}
+
+// ---------------------------------------------------------------------------------------
+// Signals
+
+class PgSignalStoreTest : public PgStoreTest {
+  protected:
+    void TearDown() override {
+        if (store_) {
+            await(store_->stop(5s));
+        }
+        PgStoreTest::TearDown();
+    }
+
+    PgSignalStore& store(PgSignalStoreOptions options = {}) {
+        if (!store_) {
+            store_ = std::make_unique<PgSignalStore>(pool(), io_.get_executor(), options);
+            store_->start();
+        }
+        return *store_;
+    }
+
+    void enqueue_all(const std::vector<SignalRow>& rows) {
+        await([](PgSignalStore& s, std::vector<SignalRow> rows) -> asio::awaitable<void> {
+            for (auto& row : rows) {
+                co_await s.enqueue(std::move(row));
+            }
+        }(*store_, rows));
+    }
+
+    std::unique_ptr<PgSignalStore> store_;
+};
+
+TEST_F(PgSignalStoreTest, ThousandEnqueuedRowsAllLandAfterFlush) {
+    PgSignalStoreOptions options;
+    options.batch_size = 500;
+    auto& s = store(options);
+    std::vector<SignalRow> rows;
+    std::map<std::string, std::int64_t> newest;
+    std::mt19937 random{42};
+    for (int i = 0; i < 1000; ++i) {
+        const std::string symbol = "SYM" + std::to_string(i % 7);
+        const std::int64_t as_of = 1'700'000'000 + static_cast<std::int64_t>(random() % 100'000);
+        rows.push_back(make_signal(symbol, as_of, i));
+        newest[symbol] = std::max(newest[symbol], as_of);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    enqueue_all(rows);
+    await(s.flush());
+    std::cout << "[ timing ] enqueue + flush of 1,000 signals: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count()
+              << " ms\n";
+    EXPECT_EQ(count("SELECT count(*) FROM signals"), 1000);
+    EXPECT_EQ(s.written(), 1000u);
+    EXPECT_EQ(s.queued(), 0u);
+    EXPECT_EQ(count("SELECT count(*) FROM latest_signals"), 7);
+    for (const auto& [symbol, as_of] : newest) {
+        const auto latest = await(s.latest(symbol, Timeframe::k1d));
+        ASSERT_TRUE(latest.has_value()) << symbol;
+        EXPECT_EQ(latest->as_of, as_of) << symbol;
+        EXPECT_NE(latest->body.find("\"as_of\":" + std::to_string(as_of)), std::string::npos);
+        EXPECT_EQ(latest->config_version, "cfg1");
+    }
+    EXPECT_FALSE(await(s.latest("SYM0", Timeframe::k1h)).has_value());
+}
+
+TEST_F(PgSignalStoreTest, DirectBatchInsertOfThousandSignals) {
+    std::vector<SignalRow> rows;
+    for (int i = 0; i < 1000; ++i) {
+        rows.push_back(make_signal("B" + std::to_string(i % 10), 1'700'000'000 + i, i));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    await(pool().run([&rows](pqxx::connection& c) { insert_signals(c, rows); }));
+    std::cout << "[ timing ] one-transaction insert of 1,000 signals: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count()
+              << " ms\n";
+    EXPECT_EQ(count("SELECT count(*) FROM signals"), 1000);
+    EXPECT_EQ(count("SELECT count(*) FROM latest_signals"), 10);
+}
+
+TEST_F(PgSignalStoreTest, LatestKeepsTheNewestAsOfAndTheBodyVerbatim) {
+    auto& s = store();
+    SignalRow newer = make_signal("AMZN", 2000, 1);
+    newer.body = "{ \"spaced\" : true,\n \"text\": \"tab\\there \\\\ back\" }";
+    SignalRow older = make_signal("AMZN", 1000, 2);
+    enqueue_all({newer});
+    await(s.flush());
+    enqueue_all({older});  // arrives later with an older as_of: must not replace
+    await(s.flush());
+    auto latest = await(s.latest("AMZN", Timeframe::k1d));
+    ASSERT_TRUE(latest.has_value());
+    EXPECT_EQ(latest->as_of, 2000);
+    EXPECT_EQ(latest->body, newer.body);
+    SignalRow same_time = make_signal("AMZN", 2000, 3);
+    same_time.config_version = "cfg2";
+    enqueue_all({same_time});  // same as_of: the newer computation wins
+    await(s.flush());
+    latest = await(s.latest("AMZN", Timeframe::k1d));
+    ASSERT_TRUE(latest.has_value());
+    EXPECT_EQ(latest->config_version, "cfg2");
+    EXPECT_EQ(latest->body, same_time.body);
+    EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol = 'AMZN'"), 3);
+}
+
+TEST_F(PgSignalStoreTest, HistoryPaginatesNewestFirstWithoutGapsOrDuplicates) {
+    auto& s = store();
+    // Five batches of five: rows share created_at within a batch, so ties are exercised.
+    for (int batch = 0; batch < 5; ++batch) {
+        std::vector<SignalRow> rows;
+        for (int i = 0; i < 5; ++i) {
+            rows.push_back(make_signal("GOOG", 1'700'000'000 + batch * 5 + i, batch * 5 + i));
+        }
+        enqueue_all(rows);
+        await(s.flush());
+    }
+    enqueue_all({make_signal("OTHER", 1, 0)});
+    await(s.flush());
+
+    std::vector<HistoryRow> seen;
+    std::optional<std::string> cursor;
+    std::vector<std::size_t> page_sizes;
+    for (int page = 0; page < 5; ++page) {
+        HistoryQuery query;
+        query.symbol = "GOOG";
+        query.limit = 10;
+        query.cursor = cursor;
+        const auto result = await(s.history(query));
+        page_sizes.push_back(result.rows.size());
+        seen.insert(seen.end(), result.rows.begin(), result.rows.end());
+        cursor = result.next_cursor;
+        if (!cursor) {
+            break;
+        }
+    }
+    EXPECT_EQ(page_sizes, (std::vector<std::size_t>{10, 10, 5}));
+    EXPECT_FALSE(cursor.has_value());
+    ASSERT_EQ(seen.size(), 25u);
+    std::set<std::int64_t> ids;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        ids.insert(seen[i].id);
+        // Newest first: the n in each body counts down from 24 to 0.
+        EXPECT_NE(seen[i].body.find("\"n\": " + std::to_string(24 - i) + ","), std::string::npos)
+            << seen[i].body;
+        EXPECT_EQ(seen[i].as_of, 1'700'000'000 + 24 - static_cast<std::int64_t>(i));
+        if (i > 0) {
+            EXPECT_GE(seen[i - 1].created_at_us, seen[i].created_at_us);
+            EXPECT_GT(seen[i - 1].id, seen[i].id);
+        }
+    }
+    EXPECT_EQ(ids.size(), 25u);
+}
+
+TEST_F(PgSignalStoreTest, HistoryFiltersOnCreatedAtFromInclusiveToExclusive) {
+    auto& s = store();
+    const std::int64_t base = 1'750'000'000;  // 2025-06-15
+    for (int i = 0; i < 10; ++i) {
+        insert_at(*connection_,
+                  timestamptz_text(std::chrono::sys_seconds{std::chrono::seconds{base + i * 3600}}),
+                  "IBM", i);
+    }
+    HistoryQuery query;
+    query.symbol = "IBM";
+    query.from = base + 2 * 3600;
+    query.to = base + 6 * 3600;
+    auto page = await(s.history(query));
+    ASSERT_EQ(page.rows.size(), 4u);
+    EXPECT_EQ(page.rows.front().created_at_us, (base + 5 * 3600) * 1'000'000);
+    EXPECT_EQ(page.rows.back().created_at_us, (base + 2 * 3600) * 1'000'000);
+    EXPECT_FALSE(page.next_cursor.has_value());
+
+    query.to.reset();
+    query.limit = 3;
+    page = await(s.history(query));
+    ASSERT_EQ(page.rows.size(), 3u);
+    EXPECT_EQ(page.rows.front().created_at_us, (base + 9 * 3600) * 1'000'000);
+    ASSERT_TRUE(page.next_cursor.has_value());
+    query.cursor = page.next_cursor;
+    query.limit = 1000;
+    page = await(s.history(query));
+    ASSERT_EQ(page.rows.size(), 5u);
+    EXPECT_EQ(page.rows.front().created_at_us, (base + 6 * 3600) * 1'000'000);
+    EXPECT_EQ(page.rows.back().created_at_us, (base + 2 * 3600) * 1'000'000);
+
+    query = {};
+    query.symbol = "IBM";
+    query.to = base;
+    EXPECT_TRUE(await(s.history(query)).rows.empty());
+}
+
+TEST_F(PgSignalStoreTest, HistoryRejectsAGarbledCursor) {
+    auto& s = store();
+    HistoryQuery query;
+    query.symbol = "IBM";
+    query.cursor = "not-a-cursor";
+    try {
+        await(s.history(query));
+        FAIL() << "a garbled cursor was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::kBadData);
+    }
+}
+
+TEST_F(PgSignalStoreTest, EnqueueWaitsForRoomWhenTheQueueIsFull) {
+    PgSignalStoreOptions options;
+    options.queue_capacity = 5;
+    store_ = std::make_unique<PgSignalStore>(pool(), io_.get_executor(), options);
+    // The writer is not started yet: nothing drains the queue.
+    for (int i = 0; i < 5; ++i) {
+        SignalRow row = make_signal("FULL", 100 + i, i);
+        ASSERT_TRUE(store_->try_enqueue(row));
+    }
+    SignalRow extra = make_signal("FULL", 200, 99);
+    EXPECT_FALSE(store_->try_enqueue(extra));
+    EXPECT_EQ(extra.symbol, "FULL") << "a refused row is left untouched";
+    auto waiting = asio::co_spawn(io_, store_->enqueue(extra), asio::use_future);
+    EXPECT_EQ(waiting.wait_for(200ms), std::future_status::timeout)
+        << "enqueue returned while the queue was full";
+    store_->start();
+    ASSERT_EQ(waiting.wait_for(10s), std::future_status::ready);
+    waiting.get();
+    await(store_->flush());
+    EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol = 'FULL'"), 6);
+}
+
+TEST_F(PgSignalStoreTest, RowPostgresRefusesIsDroppedAndTheRestLand) {
+    auto& s = store();
+    std::vector<SignalRow> rows;
+    for (int i = 0; i < 6; ++i) {
+        rows.push_back(make_signal("MIX", 100 + i, i));
+    }
+    rows[3].body = "{not json";
+    enqueue_all(rows);
+    await(s.flush());
+    EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol = 'MIX'"), 5);
+    EXPECT_EQ(s.rejected(), 1u);
+    EXPECT_EQ(s.written(), 5u);
+    EXPECT_EQ(s.queued(), 0u);
+}
+
+TEST_F(PgSignalStoreTest, EnqueueRefusesRowsThatCanNeverBeStored) {
+    auto& s = store();
+    SignalRow row = make_signal("BAD", 1);
+    row.score = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(await(s.enqueue(row)), Error);
+    row = make_signal("", 1);
+    EXPECT_THROW(await(s.enqueue(row)), Error);
+    EXPECT_EQ(s.queued(), 0u);
+}
+
+TEST_F(PgSignalStoreTest, WriterCreatesTheMonthlyPartitions) {
+    auto& s = store();
+    enqueue_all({make_signal("PART", 1)});
+    await(s.flush());
+    const auto names = signal_partitions(*connection_);
+    for (const auto& partition : partitions_for(today(), 3)) {
+        EXPECT_EQ(names.count(partition.name), 1u) << partition.name;
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM signals_default"), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Pool
+
+TEST_F(PgStoreTest, RunNeverBlocksTheCallingIoThread) {
+    asio::io_context single;
+    int ticks = 0;
+    bool done = false;
+    std::thread::id pool_thread;
+    std::thread::id resumed_on;
+    asio::co_spawn(
+        single,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            while (!done) {
+                timer.expires_after(10ms);
+                co_await timer.async_wait(asio::use_awaitable);
+                ++ticks;
+            }
+        },
+        asio::detached);
+    asio::co_spawn(
+        single,
+        [&]() -> asio::awaitable<void> {
+            co_await pool().run([&](pqxx::connection& c) {
+                pool_thread = std::this_thread::get_id();
+                pqxx::nontransaction tx(c);
+                tx.exec("SELECT pg_sleep(0.3)");
+            });
+            resumed_on = std::this_thread::get_id();
+            done = true;
+        },
+        asio::detached);
+    single.run();
+    EXPECT_GE(ticks, 10) << "the timer stalled while the query ran";
+    EXPECT_EQ(resumed_on, std::this_thread::get_id()) << "not resumed on the caller's thread";
+    EXPECT_NE(pool_thread, std::this_thread::get_id());
+}
+
+TEST_F(PgStoreTest, RunMapsDatabaseErrorsAndPassesOthersThrough) {
+    auto expect_kind = [this](const std::string& sql, ErrorKind kind) {
+        try {
+            await(pool().run([sql](pqxx::connection& c) {
+                pqxx::work tx(c);
+                tx.exec(sql);
+                tx.commit();
+            }));
+            ADD_FAILURE() << sql << " did not throw";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), kind) << sql << ": " << e.what();
+        }
+    };
+    expect_kind(
+        "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, signal,"
+        " body) VALUES ('A', '1d', now(), 'c', '{}', '{}'), ('A', '1d', now(), 'c',"
+        " '{}', '{}')",
+        ErrorKind::kConflict);
+    expect_kind("SELECT 1 / 0", ErrorKind::kBadData);
+    expect_kind("SELEC nonsense", ErrorKind::kInternal);
+    EXPECT_THROW(await(pool().run([](pqxx::connection&) -> int { throw std::logic_error("bug"); })),
+                 std::logic_error);
+    // The connection is still good after all that.
+    EXPECT_EQ(await(pool().run([](pqxx::connection& c) {
+                  pqxx::nontransaction tx(c);
+                  return tx.exec1("SELECT 41 + 1")[0].as<int>();
+              })),
+              42);
+    EXPECT_TRUE(pool().healthy());
+}
+
+TEST_F(PgStoreTest, ManyCallersWaitForRoomInASmallQueueAndAllComplete) {
+    PgPoolOptions options;
+    options.url = db_.url();
+    options.connections = 1;
+    options.queue_capacity = 2;
+    PgPool small(options);
+    std::atomic<std::size_t> max_waiting{0};
+    std::vector<std::future<int>> results;
+    for (int i = 0; i < 12; ++i) {
+        results.push_back(asio::co_spawn(io_, small.run([i](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            tx.exec("SELECT pg_sleep(0.02)");
+            return i;
+        }),
+                                         asio::use_future));
+        max_waiting = std::max(max_waiting.load(), small.waiting());
+    }
+    for (int i = 0; i < 12; ++i) {
+        EXPECT_EQ(results[i].get(), i);
+    }
+    EXPECT_EQ(small.queued(), 0u);
+    EXPECT_EQ(small.waiting(), 0u);
+}
+
+TEST(PgPoolTest, UnreachableServerFailsFastAsUnavailable) {
+    PgPoolOptions options;
+    options.url = "postgresql://postgres@127.0.0.1:1/none";
+    options.connections = 1;
+    PgPool pool(options);
+    std::atomic<int> downs{0};
+    pool.on_state_change([&](bool up) {
+        if (!up) {
+            ++downs;
+        }
+    });
+    asio::io_context io;
+    const auto start = std::chrono::steady_clock::now();
+    auto result =
+        asio::co_spawn(io, pool.run([](pqxx::connection&) { return 1; }), asio::use_future);
+    io.run();
+    try {
+        result.get();
+        FAIL() << "run succeeded without a server";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::kUnavailable) << e.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s) << "run hung instead of failing";
+    EXPECT_FALSE(pool.healthy());
+    EXPECT_GE(downs.load(), 1);
+}
+
+}  // namespace
+}  // namespace gs::store

@@ -1,0 +1,494 @@
+// gs::redis::Client against a real redis-server: the shared one from GS_TEST_REDIS_URL, and
+// private throwaway servers for the tests that kill and restart theirs.
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "goldensignals/config/options.h"
+#include "goldensignals/redis/client.h"
+#include "goldensignals/redis/ping.h"
+
+namespace gs::redis {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// One I/O thread for the clients under test. On destruction every client is gone (stopped),
+// so the io_context must run out of work by itself: a leaked operation, timer or socket wait
+// would keep it busy, and that fails the test.
+class IoThread {
+  public:
+    IoThread() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+    ~IoThread() {
+        work_.reset();
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (!io_.stopped() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(5ms);
+        }
+        if (!io_.stopped()) {
+            ADD_FAILURE() << "the io_context still has work after every client stopped";
+            io_.stop();
+        }
+        thread_.join();
+    }
+    IoThread(const IoThread&) = delete;
+    IoThread& operator=(const IoThread&) = delete;
+
+    asio::any_io_executor executor() { return io_.get_executor(); }
+
+    template <typename T>
+    T run(asio::awaitable<T> task, std::chrono::milliseconds limit = 10s) {
+        auto future = asio::co_spawn(io_, std::move(task), asio::use_future);
+        if (future.wait_for(limit) != std::future_status::ready) {
+            throw std::runtime_error("the coroutine did not finish in time");
+        }
+        return future.get();
+    }
+
+  private:
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    std::thread thread_;
+};
+
+// Records on_state_change calls.
+class StateLog {
+  public:
+    std::function<void(bool)> handler() {
+        return [this](bool up) {
+            std::lock_guard lock(mutex_);
+            events_.push_back(up);
+            changed_.notify_all();
+        };
+    }
+    // Waits until the latest transition is `up`.
+    bool wait_for(bool up, std::chrono::milliseconds limit = 5s) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, limit,
+                                 [&] { return !events_.empty() && events_.back() == up; });
+    }
+    std::vector<bool> events() const {
+        std::lock_guard lock(mutex_);
+        return events_;
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<bool> events_;
+};
+
+std::uint16_t free_port() {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::address_v4::loopback(), 0});
+    return acceptor.local_endpoint().port();
+}
+
+// A private redis-server on a free port, for tests that kill and restart it.
+class RedisProcess {
+  public:
+    explicit RedisProcess(std::string password = {})
+        : port_(free_port()), password_(std::move(password)) {
+        start();
+    }
+    ~RedisProcess() {
+        if (running_) {
+            stop();
+        }
+    }
+    RedisProcess(const RedisProcess&) = delete;
+    RedisProcess& operator=(const RedisProcess&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    bool running() const { return running_; }
+    config::RedisUrl url() const {
+        config::RedisUrl url;
+        url.port = port_;
+        url.password = password_;
+        return url;
+    }
+
+    void start() {
+        const auto base = "/tmp/gs-redis-test-" + std::to_string(port_);
+        std::string command = "redis-server --port " + std::to_string(port_) +
+                              " --bind 127.0.0.1 --save '' --appendonly no --daemonize yes" +
+                              " --pidfile " + base + ".pid --logfile " + base + ".log";
+        if (!password_.empty()) {
+            command += " --requirepass " + password_;
+        }
+        ASSERT_EQ(std::system(command.c_str()), 0) << command;
+        running_ = wait_for(true);
+        ASSERT_TRUE(running_) << "redis-server did not come up on port " << port_;
+    }
+
+    void stop() {
+        std::string command = "redis-cli -p " + std::to_string(port_);
+        if (!password_.empty()) {
+            command += " -a " + password_ + " --no-auth-warning";
+        }
+        command += " shutdown nosave >/dev/null 2>&1";
+        (void)std::system(command.c_str());
+        EXPECT_TRUE(wait_for(false)) << "redis-server did not stop on port " << port_;
+        running_ = false;
+    }
+
+  private:
+    bool wait_for(bool up) const {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (redis::ping(url(), 200ms) == up) {
+                return true;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
+
+    std::uint16_t port_;
+    std::string password_;
+    bool running_ = false;
+};
+
+// The shared server of the integration suite; fails the test when the variable is unset.
+std::optional<config::RedisUrl> shared_redis_url() {
+    const char* value = std::getenv("GS_TEST_REDIS_URL");
+    if (value == nullptr || *value == '\0') {
+        ADD_FAILURE() << "GS_TEST_REDIS_URL is not set: start a redis-server and export "
+                         "GS_TEST_REDIS_URL=redis://127.0.0.1:PORT/0 (scripts/test.sh does both)";
+        return std::nullopt;
+    }
+    return config::parse_redis_url(value);
+}
+
+// A key prefix unique to this process and test.
+std::string key_prefix() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    return "gs:test:" + std::to_string(::getpid()) + ":" + info->test_suite_name() + "." +
+           info->name() + ":";
+}
+
+Reply command(IoThread& io, Client& client, std::vector<std::string> args) {
+    return io.run(client.command(std::move(args)));
+}
+
+// The kind of the redis::Error the command throws.
+std::optional<ErrorKind> failure(IoThread& io, Client& client, std::vector<std::string> args) {
+    try {
+        (void)io.run(client.command(std::move(args)));
+    } catch (const Error& e) {
+        return e.kind();
+    }
+    return std::nullopt;
+}
+
+class RedisClientTest : public testing::Test {
+  protected:
+    void SetUp() override {
+        auto url = shared_redis_url();
+        ASSERT_TRUE(url.has_value());
+        options_.url = *url;
+        // Generous: the shared server may be busy with other suites.
+        options_.command_timeout = 2s;
+        prefix_ = key_prefix();
+    }
+
+    std::shared_ptr<Client> connect(const ClientOptions& options) {
+        auto client = Client::create(io_.executor(), options);
+        client->on_state_change(states_.handler());
+        client->start();
+        EXPECT_TRUE(states_.wait_for(true)) << "no connection to the shared redis-server";
+        return client;
+    }
+
+    IoThread io_;
+    StateLog states_;
+    ClientOptions options_;
+    std::string prefix_;
+};
+
+TEST_F(RedisClientTest, SetThenGetRoundTrips) {
+    auto client = connect(options_);
+    ASSERT_TRUE(client->connected());
+    const auto key = prefix_ + "k";
+    EXPECT_EQ(command(io_, *client, {"SET", key, "v1"}), Reply::make_status("OK"));
+    EXPECT_EQ(command(io_, *client, {"GET", key}), Reply::make_string("v1"));
+    EXPECT_TRUE(command(io_, *client, {"GET", prefix_ + "missing"}).is_nil());
+    EXPECT_EQ(command(io_, *client, {"DEL", key}).as_integer(), 1);
+}
+
+TEST_F(RedisClientTest, ValuesAndKeysAreBinarySafe) {
+    auto client = connect(options_);
+    std::string all_bytes;
+    for (int i = 0; i < 256; ++i) {
+        all_bytes.push_back(static_cast<char>(i));
+    }
+    const std::string key = prefix_ + std::string("bin\0key", 7);
+    EXPECT_TRUE(command(io_, *client, {"SET", key, all_bytes}).is_status());
+    auto reply = command(io_, *client, {"GET", key});
+    ASSERT_TRUE(reply.is_string());
+    EXPECT_EQ(reply.str.size(), 256u);
+    EXPECT_EQ(reply.str, all_bytes);
+
+    std::string big(1024 * 1024, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) {
+        big[i] = static_cast<char>((i * 31 + 7) % 251);
+    }
+    EXPECT_TRUE(command(io_, *client, {"SET", prefix_ + "big", big}).is_status());
+    EXPECT_EQ(command(io_, *client, {"STRLEN", prefix_ + "big"}).as_integer(), 1024 * 1024);
+    EXPECT_EQ(command(io_, *client, {"GET", prefix_ + "big"}).as_string(), big);
+    command(io_, *client, {"DEL", key, prefix_ + "big"});
+}
+
+TEST_F(RedisClientTest, IncrCountsUp) {
+    auto client = connect(options_);
+    const auto key = prefix_ + "counter";
+    EXPECT_EQ(command(io_, *client, {"INCR", key}).as_integer(), 1);
+    EXPECT_EQ(command(io_, *client, {"INCR", key}).as_integer(), 2);
+    EXPECT_EQ(command(io_, *client, {"INCRBY", key, "40"}).as_integer(), 42);
+    command(io_, *client, {"DEL", key});
+}
+
+TEST_F(RedisClientTest, PipelineOfHundredCommandsRepliesInOrder) {
+    auto client = connect(options_);
+    const auto list = prefix_ + "list";
+    std::vector<std::vector<std::string>> commands;
+    for (int i = 0; i < 100; ++i) {
+        commands.push_back({"RPUSH", list, "item-" + std::to_string(i)});
+    }
+    auto replies = io_.run(client->pipeline(commands));
+    ASSERT_EQ(replies.size(), 100u);
+    for (int i = 0; i < 100; ++i) {
+        EXPECT_EQ(replies[i], Reply::make_integer(i + 1)) << "reply " << i;
+    }
+    auto items = command(io_, *client, {"LRANGE", list, "0", "-1"});
+    ASSERT_EQ(items.as_array().size(), 100u);
+    EXPECT_EQ(items.elements[0].as_string(), "item-0");
+    EXPECT_EQ(items.elements[99].as_string(), "item-99");
+    command(io_, *client, {"DEL", list});
+}
+
+TEST_F(RedisClientTest, ErrorReplyIsReturnedNotThrown) {
+    auto client = connect(options_);
+    const auto key = prefix_ + "string";
+    command(io_, *client, {"SET", key, "text"});
+    Reply reply;
+    ASSERT_NO_THROW(reply = command(io_, *client, {"LPUSH", key, "x"}));
+    ASSERT_TRUE(reply.is_error());
+    EXPECT_EQ(reply.str.rfind("WRONGTYPE", 0), 0u) << reply.str;
+
+    // In a pipeline the error takes its place among the other replies.
+    auto replies = io_.run(client->pipeline({{"GET", key}, {"LPUSH", key, "x"}, {"STRLEN", key}}));
+    ASSERT_EQ(replies.size(), 3u);
+    EXPECT_EQ(replies[0], Reply::make_string("text"));
+    EXPECT_TRUE(replies[1].is_error());
+    EXPECT_EQ(replies[2], Reply::make_integer(4));
+    command(io_, *client, {"DEL", key});
+}
+
+TEST_F(RedisClientTest, TimeoutThrowsAndTheClientStillWorksAfterwards) {
+    // BLPOP on a key nobody pushes to blocks this connection only (DEBUG SLEEP is disabled by
+    // default in Redis 7, and CLIENT PAUSE would stall every client of the shared server).
+    options_.command_timeout = 100ms;
+    auto client = connect(options_);
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(failure(io_, *client, {"BLPOP", prefix_ + "never", "1"}), ErrorKind::kTimeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 900ms) << "waited for the reply";
+    EXPECT_TRUE(client->connected());
+
+    // Let the late reply arrive: it must be dropped, not handed to the next command.
+    std::this_thread::sleep_for(1200ms);
+    const auto key = prefix_ + "after";
+    EXPECT_EQ(command(io_, *client, {"SET", key, "still-works"}), Reply::make_status("OK"));
+    EXPECT_EQ(command(io_, *client, {"GET", key}), Reply::make_string("still-works"));
+
+    // A pipeline shares one deadline.
+    EXPECT_THROW(io_.run(client->pipeline({{"PING"}, {"BLPOP", prefix_ + "never", "1"}})), Error);
+    std::this_thread::sleep_for(1200ms);
+    EXPECT_EQ(command(io_, *client, {"GET", key}), Reply::make_string("still-works"));
+    command(io_, *client, {"DEL", key});
+    EXPECT_EQ(states_.events(), std::vector<bool>{true});
+}
+
+TEST_F(RedisClientTest, CallersOnOtherExecutorsResumeOnTheirOwn) {
+    auto client = connect(options_);
+    const auto key = prefix_ + "shared-counter";
+    asio::thread_pool pool(2);
+    constexpr int kCallers = 8;
+    constexpr int kEach = 100;
+    std::vector<std::future<int>> results;
+    for (int c = 0; c < kCallers; ++c) {
+        auto strand = asio::make_strand(pool.get_executor());
+        auto task =
+            [](std::shared_ptr<Client> client, std::string key,
+               asio::strand<asio::thread_pool::executor_type> strand) -> asio::awaitable<int> {
+            int elsewhere = 0;
+            for (int i = 0; i < kEach; ++i) {
+                std::vector<std::string> args{"INCR", key};
+                auto reply = co_await client->command(std::move(args));
+                if (!strand.running_in_this_thread() || !reply.is_integer()) {
+                    ++elsewhere;
+                }
+            }
+            co_return elsewhere;
+        };
+        results.push_back(asio::co_spawn(strand, task(client, key, strand), asio::use_future));
+    }
+    for (auto& result : results) {
+        ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
+        EXPECT_EQ(result.get(), 0) << "resumed off the caller's strand";
+    }
+    EXPECT_EQ(command(io_, *client, {"GET", key}).as_string(), std::to_string(kCallers * kEach));
+    command(io_, *client, {"DEL", key});
+    pool.join();
+}
+
+TEST_F(RedisClientTest, StopFailsCommandsInFlightAndLeaksNothing) {
+    options_.command_timeout = 5s;
+    auto client = connect(options_);
+    std::vector<std::future<Reply>> in_flight;
+    for (int i = 0; i < 10; ++i) {
+        // Queued behind the BLPOP on the server, so still waiting when stop() comes.
+        std::vector<std::string> args =
+            i == 0 ? std::vector<std::string>{"BLPOP", prefix_ + "never", "3"}
+                   : std::vector<std::string>{"PING"};
+        in_flight.push_back(
+            asio::co_spawn(io_.executor(), client->command(std::move(args)), asio::use_future));
+    }
+    std::this_thread::sleep_for(100ms);
+    client->stop();
+    for (auto& reply : in_flight) {
+        ASSERT_EQ(reply.wait_for(2s), std::future_status::ready) << "stop() left a command hanging";
+        try {
+            reply.get();
+            ADD_FAILURE() << "a command in flight succeeded after stop()";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::kClosed);
+        }
+    }
+    EXPECT_EQ(failure(io_, *client, {"PING"}), ErrorKind::kClosed);
+    EXPECT_FALSE(client->connected());
+    // No callback after stop(); the IoThread checks that nothing is left running.
+    EXPECT_EQ(states_.events(), std::vector<bool>{true});
+}
+
+TEST(RedisClientDeadServerTest, ReportsNotConnectedAndFailsFast) {
+    IoThread io;
+    StateLog states;
+    ClientOptions options;
+    options.url.port = free_port();  // nothing listens there
+    options.command_timeout = 5s;
+    options.reconnect_min = 20ms;
+    options.reconnect_max = 50ms;
+    auto client = Client::create(io.executor(), options);
+    client->on_state_change(states.handler());
+    client->start();
+    std::this_thread::sleep_for(300ms);  // several connect attempts
+    EXPECT_FALSE(client->connected());
+    EXPECT_TRUE(states.events().empty());
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(failure(io, *client, {"PING"}), ErrorKind::kNotConnected);
+    // Far below command_timeout: the command was never queued.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST(RedisClientReconnectTest, ReconnectsWhenTheServerComesBack) {
+    RedisProcess server;
+    ASSERT_TRUE(server.running());
+    IoThread io;
+    StateLog states;
+    ClientOptions options;
+    options.url = server.url();
+    options.command_timeout = 1s;
+    options.connect_timeout = 500ms;
+    options.reconnect_min = 50ms;
+    options.reconnect_max = 200ms;
+    auto client = Client::create(io.executor(), options);
+    client->on_state_change(states.handler());
+    client->start();
+    ASSERT_TRUE(states.wait_for(true));
+    EXPECT_EQ(command(io, *client, {"SET", "k", "before"}), Reply::make_status("OK"));
+
+    server.stop();
+    ASSERT_TRUE(states.wait_for(false)) << "the drop was not reported";
+    EXPECT_FALSE(client->connected());
+    auto down = failure(io, *client, {"GET", "k"});
+    ASSERT_TRUE(down.has_value());
+    EXPECT_EQ(*down, ErrorKind::kNotConnected);
+
+    server.start();
+    ASSERT_TRUE(states.wait_for(true)) << "no reconnect after the server came back";
+    EXPECT_TRUE(client->connected());
+    EXPECT_EQ(command(io, *client, {"SET", "k", "after"}), Reply::make_status("OK"));
+    EXPECT_EQ(command(io, *client, {"GET", "k"}), Reply::make_string("after"));
+    EXPECT_EQ(states.events(), (std::vector<bool>{true, false, true}));
+}
+
+TEST(RedisClientHandshakeTest, AuthenticatesSelectsTheDatabaseAndNamesTheConnection) {
+    RedisProcess server("s3cret");
+    ASSERT_TRUE(server.running());
+    IoThread io;
+    StateLog states;
+    ClientOptions options;
+    options.url = server.url();
+    options.url.db = 2;
+    options.name = "gs-test";
+    auto client = Client::create(io.executor(), options);
+    client->on_state_change(states.handler());
+    client->start();
+    ASSERT_TRUE(states.wait_for(true));
+    EXPECT_EQ(command(io, *client, {"CLIENT", "GETNAME"}), Reply::make_string("gs-test"));
+    EXPECT_TRUE(command(io, *client, {"SET", "in-db-2", "x"}).is_status());
+    EXPECT_EQ(command(io, *client, {"DBSIZE"}).as_integer(), 1);
+
+    ClientOptions db0 = options;
+    db0.url.db = 0;
+    StateLog db0_states;
+    auto other = Client::create(io.executor(), db0);
+    other->on_state_change(db0_states.handler());
+    other->start();
+    ASSERT_TRUE(db0_states.wait_for(true));
+    EXPECT_TRUE(command(io, *other, {"GET", "in-db-2"}).is_nil());
+}
+
+TEST(RedisClientHandshakeTest, WrongPasswordNeverComesUp) {
+    RedisProcess server("s3cret");
+    ASSERT_TRUE(server.running());
+    IoThread io;
+    StateLog states;
+    ClientOptions options;
+    options.url = server.url();
+    options.url.password = "wrong";
+    options.reconnect_min = 20ms;
+    options.reconnect_max = 50ms;
+    auto client = Client::create(io.executor(), options);
+    client->on_state_change(states.handler());
+    client->start();
+    std::this_thread::sleep_for(300ms);
+    EXPECT_FALSE(client->connected());
+    EXPECT_TRUE(states.events().empty());
+    EXPECT_EQ(failure(io, *client, {"PING"}), ErrorKind::kNotConnected);
+}
+
+}  // namespace
+}  // namespace gs::redis

@@ -1,0 +1,135 @@
+#include "goldensignals/orchestrator/signal_service.h"
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "goldensignals/agents/registry.h"
+
+namespace gs::orchestrator {
+namespace {
+
+namespace asio = boost::asio;
+
+std::vector<market::Bar> trend_bars(std::size_t n, double drift) {
+    std::vector<market::Bar> bars;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double c = 100.0 + drift * static_cast<double>(i) + (i % 3) * 0.4;
+        bars.push_back(
+            {static_cast<std::int64_t>(i) * 86400, c - 0.2, c + 1, c - 1.2, c, 1000.0 + i});
+    }
+    return bars;
+}
+
+class SignalServiceTest : public ::testing::Test {
+  protected:
+    SignalServiceTest()
+        : orchestrator_(pool_.get_executor(), 2, agents::all_agents(), consensus::Config{}, {}),
+          service_(store_, orchestrator_, {}) {}
+
+    Lookup lookup(const std::string& symbol) {
+        asio::io_context io;
+        Lookup out;
+        asio::co_spawn(
+            asio::make_strand(io),
+            [&]() -> asio::awaitable<void> {
+                std::string name = symbol;
+                out = co_await service_.current(std::move(name), market::Timeframe::k1d);
+            },
+            asio::detached);
+        io.run();
+        return out;
+    }
+
+    asio::thread_pool pool_{2};
+    market::MemoryBarStore store_{5000};
+    Orchestrator orchestrator_;
+    SignalService service_;
+};
+
+TEST_F(SignalServiceTest, MissThenL1AndNewBarsMakeANewKey) {
+    auto bars = trend_bars(300, 0.3);
+    store_.upsert("ABC", market::Timeframe::k1d, bars);
+    auto first = lookup("ABC");
+    ASSERT_NE(first.entry, nullptr);
+    EXPECT_EQ(first.tier, Tier::kMiss);
+    auto second = lookup("ABC");
+    EXPECT_EQ(second.tier, Tier::kL1);
+    EXPECT_EQ(second.entry->full_json, first.entry->full_json);  // the same buffer, no copy
+    EXPECT_EQ(service_.computations(), 1u);
+
+    // Correcting an old bar keeps the newest time but changes the key.
+    std::vector<market::Bar> fix = {{0, 99.8, 102, 98, 100.5, 5000}};
+    store_.upsert("ABC", market::Timeframe::k1d, fix);
+    auto third = lookup("ABC");
+    EXPECT_EQ(third.tier, Tier::kMiss);
+    EXPECT_EQ(third.entry->as_of, first.entry->as_of);
+    EXPECT_EQ(service_.computations(), 2u);
+}
+
+TEST_F(SignalServiceTest, UnknownSymbolHasNoEntry) {
+    EXPECT_EQ(lookup("NOPE").entry, nullptr);
+}
+
+TEST_F(SignalServiceTest, HundredConcurrentMissesComputeOnce) {
+    auto bars = trend_bars(500, -0.2);
+    store_.upsert("XYZ", market::Timeframe::k1d, bars);
+    asio::io_context io(2);
+    std::atomic<int> answered{0};
+    std::atomic<int> same{0};
+    std::shared_ptr<const std::string> body;
+    std::mutex body_mutex;
+    for (int i = 0; i < 100; ++i) {
+        asio::co_spawn(
+            asio::make_strand(io),
+            [&]() -> asio::awaitable<void> {
+                std::string name = "XYZ";
+                auto result = co_await service_.current(std::move(name), market::Timeframe::k1d);
+                std::lock_guard lock(body_mutex);
+                if (!body) {
+                    body = result.entry->full_json;
+                }
+                if (result.entry->full_json == body) {
+                    ++same;
+                }
+                ++answered;
+            },
+            asio::detached);
+    }
+    std::thread second([&] { io.run(); });
+    io.run();
+    second.join();
+    EXPECT_EQ(answered.load(), 100);
+    EXPECT_EQ(same.load(), 100);
+    EXPECT_EQ(service_.computations(), 1u);
+}
+
+TEST_F(SignalServiceTest, SummaryDerivedFromTheFullBodyIsByteForByteTheComputedOne) {
+    auto bars = trend_bars(260, 0.1);
+    store_.upsert("SUM", market::Timeframe::k1d, bars);
+    auto entry = lookup("SUM").entry;
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(SignalService::summary_of(*entry->full_json), *entry->summary_json);
+}
+
+TEST(RedisEnvelopeTest, RoundTripsAndRejectsForeignValues) {
+    auto value = cache::encode_bodies(R"({"a":1})", R"({"b":2})");
+    auto decoded = cache::decode_bodies(value);
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->full, R"({"a":1})");
+    EXPECT_EQ(decoded->summary, R"({"b":2})");
+    for (std::string bad :
+         {std::string("hello"), std::string("GS1 99\n{}{}"), std::string("GS1 x\n{}{}"),
+          value.substr(0, value.size() - 1), std::string("GS1 2\n{}nope")}) {
+        EXPECT_FALSE(cache::decode_bodies(bad)) << bad;
+    }
+}
+
+}  // namespace
+}  // namespace gs::orchestrator

@@ -1,0 +1,293 @@
+#include "goldensignals/sse/hub.h"
+
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+
+namespace gs::sse {
+namespace {
+
+using market::Timeframe;
+using std::chrono::steady_clock;
+
+std::shared_ptr<const std::string> json(std::string text) {
+    return std::make_shared<const std::string>(std::move(text));
+}
+
+Filter symbols(std::vector<std::string> list, Timeframe timeframe = Timeframe::k1d) {
+    Filter filter;
+    filter.timeframe = timeframe;
+    filter.symbols = std::move(list);
+    return filter;
+}
+
+Filter everything(Timeframe timeframe = Timeframe::k1d) {
+    Filter filter;
+    filter.timeframe = timeframe;
+    filter.all_symbols = true;
+    return filter;
+}
+
+std::vector<std::uint64_t> ids_of(const std::vector<EventPtr>& events) {
+    std::vector<std::uint64_t> ids;
+    for (const auto& e : events) {
+        ids.push_back(e->id);
+    }
+    return ids;
+}
+
+class HubTest : public ::testing::Test {
+  protected:
+    std::shared_ptr<Subscriber> subscribe(Hub& hub, Filter filter, QueueLimits limits = {}) {
+        return hub.subscribe(io.get_executor(), std::move(filter), limits);
+    }
+    // Drains a subscriber's queue; fails the test if it overflowed.
+    static std::vector<EventPtr> drain(Subscriber& subscriber) {
+        std::vector<EventPtr> out;
+        EXPECT_TRUE(subscriber.take(out));
+        return out;
+    }
+    void publish(Hub& hub, std::uint64_t id, const std::string& symbol,
+                 Timeframe timeframe = Timeframe::k1d) {
+        EXPECT_TRUE(hub.publish(id, symbol, timeframe, json("{\"id\":" + std::to_string(id) + "}"),
+                                steady_clock::now()));
+    }
+
+    boost::asio::io_context io;
+};
+
+TEST_F(HubTest, DeliversToStreamsMatchingSymbolTimeframeOrWildcard) {
+    Hub hub({.initial_id = 0});
+    auto aapl = subscribe(hub, symbols({"AAPL"}));
+    auto msft = subscribe(hub, symbols({"MSFT"}));
+    auto all = subscribe(hub, everything());
+    auto aapl_hourly = subscribe(hub, symbols({"AAPL"}, Timeframe::k1h));
+    auto all_hourly = subscribe(hub, everything(Timeframe::k1h));
+
+    publish(hub, 1, "AAPL");
+    publish(hub, 2, "MSFT");
+    publish(hub, 3, "AAPL", Timeframe::k1h);
+
+    EXPECT_EQ(ids_of(drain(*aapl)), (std::vector<std::uint64_t>{1}));
+    EXPECT_EQ(ids_of(drain(*msft)), (std::vector<std::uint64_t>{2}));
+    EXPECT_EQ(ids_of(drain(*all)), (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(ids_of(drain(*aapl_hourly)), (std::vector<std::uint64_t>{3}));
+    EXPECT_EQ(ids_of(drain(*all_hourly)), (std::vector<std::uint64_t>{3}));
+}
+
+TEST_F(HubTest, FormatsEachEventOnceAndSharesTheFrame) {
+    Hub hub({.initial_id = 0});
+    auto a = subscribe(hub, symbols({"AAPL", "MSFT"}));
+    auto b = subscribe(hub, everything());
+    ASSERT_TRUE(
+        hub.publish(5, "AAPL", Timeframe::k1d, json("{\"a\":1}\n{\"b\":2}"), steady_clock::now()));
+    auto from_a = drain(*a);
+    auto from_b = drain(*b);
+    ASSERT_EQ(from_a.size(), 1u);
+    ASSERT_EQ(from_b.size(), 1u);
+    EXPECT_EQ(from_a[0].get(), from_b[0].get());
+    EXPECT_EQ(from_a[0]->frame.get(), from_b[0]->frame.get());
+    EXPECT_EQ(*from_a[0]->frame, "id: 5\nevent: signal\ndata: {\"a\":1}\ndata: {\"b\":2}\n\n");
+}
+
+TEST_F(HubTest, SubscribingTwiceToOneSymbolDeliversOnce) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, symbols({"AAPL", "AAPL"}));
+    publish(hub, 1, "AAPL");
+    EXPECT_EQ(drain(*s).size(), 1u);
+}
+
+TEST_F(HubTest, IgnoresAndCountsIdsNotAboveTheLastOne) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    publish(hub, 10, "AAPL");
+    EXPECT_FALSE(hub.publish(10, "AAPL", Timeframe::k1d, json("{}"), steady_clock::now()));
+    EXPECT_FALSE(hub.publish(9, "AAPL", Timeframe::k1d, json("{}"), steady_clock::now()));
+    publish(hub, 11, "AAPL");
+    EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{10, 11}));
+    EXPECT_EQ(hub.stats().duplicates, 2u);
+    EXPECT_EQ(hub.stats().published, 2u);
+    EXPECT_EQ(hub.last_id(), 11u);
+}
+
+TEST_F(HubTest, LocalIdsCountUpFromTheInitialId) {
+    Hub hub({.initial_id = 100});
+    EXPECT_EQ(hub.last_id(), 100u);
+    EXPECT_EQ(hub.publish_local("AAPL", Timeframe::k1d, json("{}")), 101u);
+    EXPECT_EQ(hub.next_local_id(), 102u);
+    EXPECT_EQ(hub.last_id(), 101u);
+}
+
+TEST_F(HubTest, DefaultInitialIdIsAboveAnyCounterOfAnEarlierRunStartedAtZero) {
+    Hub hub;
+    // Microseconds since the epoch: far above a small counter, far below 2^53.
+    EXPECT_GT(hub.last_id(), 1'600'000'000'000'000ULL);
+    EXPECT_LT(hub.last_id(), 1ULL << 53);
+}
+
+TEST_F(HubTest, ReplaysMatchingEventsAfterAnId) {
+    Hub hub({.initial_id = 0});
+    for (std::uint64_t id = 1; id <= 10; ++id) {
+        publish(hub, id, id % 2 == 0 ? "AAPL" : "MSFT");
+    }
+    auto resume = hub.resume(symbols({"AAPL"}), 4);
+    EXPECT_EQ(resume.kind, Resume::Kind::kReplay);
+    EXPECT_EQ(ids_of(resume.events), (std::vector<std::uint64_t>{6, 8, 10}));
+    EXPECT_EQ(resume.last_id, 10u);
+
+    auto everything_after = hub.resume(everything(), 7);
+    EXPECT_EQ(ids_of(everything_after.events), (std::vector<std::uint64_t>{8, 9, 10}));
+
+    auto up_to_date = hub.resume(everything(), 10);
+    EXPECT_EQ(up_to_date.kind, Resume::Kind::kReplay);
+    EXPECT_TRUE(up_to_date.events.empty());
+}
+
+TEST_F(HubTest, ResyncsWhenTheIdIsOlderThanTheReplayBuffer) {
+    Hub hub({.replay_capacity = 5, .initial_id = 0});
+    for (std::uint64_t id = 1; id <= 10; ++id) {
+        publish(hub, id, "AAPL");
+    }
+    // 6..10 are kept; 5 is the newest evicted, so resuming after 5 misses nothing.
+    EXPECT_EQ(hub.resume(everything(), 4).kind, Resume::Kind::kResync);
+    auto after_five = hub.resume(everything(), 5);
+    EXPECT_EQ(after_five.kind, Resume::Kind::kReplay);
+    EXPECT_EQ(ids_of(after_five.events), (std::vector<std::uint64_t>{6, 7, 8, 9, 10}));
+    EXPECT_EQ(hub.stats().replay_size, 5u);
+}
+
+TEST_F(HubTest, ResyncsWhenTheIdIsNewerThanAnyPublished) {
+    Hub hub({.initial_id = 0});
+    publish(hub, 1, "AAPL");
+    // An id from another run of a process-local sequence.
+    EXPECT_EQ(hub.resume(everything(), 2).kind, Resume::Kind::kResync);
+}
+
+TEST_F(HubTest, HistoryStartsAtTheInitialIdThenAtTheFirstPublishedId) {
+    Hub hub({.initial_id = 100});
+    EXPECT_EQ(hub.resume(everything(), 100).kind, Resume::Kind::kReplay);
+    EXPECT_EQ(hub.resume(everything(), 99).kind, Resume::Kind::kResync);
+    // A shared sequence may start anywhere: its first id sets the start of the history.
+    publish(hub, 50, "AAPL");
+    EXPECT_EQ(hub.last_id(), 50u);
+    EXPECT_EQ(ids_of(hub.resume(everything(), 49).events), (std::vector<std::uint64_t>{50}));
+    EXPECT_EQ(hub.resume(everything(), 48).kind, Resume::Kind::kResync);
+}
+
+TEST_F(HubTest, WithoutAReplayBufferOnlyTheLastIdResumes) {
+    Hub hub({.replay_capacity = 0, .initial_id = 0});
+    publish(hub, 1, "AAPL");
+    publish(hub, 2, "AAPL");
+    EXPECT_EQ(hub.resume(everything(), 1).kind, Resume::Kind::kResync);
+    EXPECT_EQ(hub.resume(everything(), 2).kind, Resume::Kind::kReplay);
+}
+
+TEST_F(HubTest, QueueOverflowMarksTheStreamSlowAndSparesTheOthers) {
+    Hub hub({.initial_id = 0});
+    auto slow = subscribe(hub, everything(), {.max_events = 3, .max_bytes = 1 << 20});
+    auto fast = subscribe(hub, everything(), {.max_events = 3, .max_bytes = 1 << 20});
+    for (std::uint64_t id = 1; id <= 6; ++id) {
+        publish(hub, id, "AAPL");
+        if (id % 2 == 0) {
+            EXPECT_EQ(drain(*fast).size(), 2u);
+        }
+    }
+    std::vector<EventPtr> out;
+    EXPECT_FALSE(slow->take(out));
+    EXPECT_TRUE(out.empty());
+    // 3 queued + the 4th that did not fit, then 5 and 6 after the overflow.
+    EXPECT_EQ(hub.stats().dropped, 6u);
+}
+
+TEST_F(HubTest, QueueByteBudgetOverflowsToo) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything(), {.max_events = 1000, .max_bytes = 100});
+    // One event bigger than the budget goes through on an empty queue...
+    ASSERT_TRUE(
+        hub.publish(1, "AAPL", Timeframe::k1d, json(std::string(200, 'x')), steady_clock::now()));
+    EXPECT_EQ(drain(*s).size(), 1u);
+    ASSERT_TRUE(
+        hub.publish(2, "AAPL", Timeframe::k1d, json(std::string(60, 'x')), steady_clock::now()));
+    // ...but not behind another one.
+    ASSERT_TRUE(
+        hub.publish(3, "AAPL", Timeframe::k1d, json(std::string(60, 'x')), steady_clock::now()));
+    std::vector<EventPtr> out;
+    EXPECT_FALSE(s->take(out));
+}
+
+TEST_F(HubTest, UnsubscribedStreamsGetNothing) {
+    Hub hub({.initial_id = 0});
+    auto a = subscribe(hub, symbols({"AAPL", "MSFT"}));
+    auto all = subscribe(hub, everything());
+    hub.unsubscribe(a);
+    hub.unsubscribe(all);
+    publish(hub, 1, "AAPL");
+    publish(hub, 2, "MSFT");
+    EXPECT_TRUE(drain(*a).empty());
+    EXPECT_TRUE(drain(*all).empty());
+    EXPECT_EQ(hub.stats().subscribers, 0u);
+}
+
+TEST_F(HubTest, PublishWakesTheWritersTimer) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    bool woken = false;
+    s->timer().expires_after(std::chrono::hours(1));
+    s->timer().async_wait(
+        [&](boost::system::error_code ec) { woken = ec == boost::asio::error::operation_aborted; });
+    publish(hub, 1, "AAPL");
+    io.run_for(std::chrono::seconds(5));
+    EXPECT_TRUE(woken);
+    EXPECT_EQ(drain(*s).size(), 1u);
+}
+
+TEST_F(HubTest, ConcurrentPublishersKeepEachQueueInIdOrder) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything(), {.max_events = 100'000, .max_bytes = 1 << 30});
+    std::vector<std::thread> publishers;
+    for (int t = 0; t < 4; ++t) {
+        publishers.emplace_back([&hub] {
+            for (int i = 0; i < 500; ++i) {
+                hub.publish_local("AAPL", Timeframe::k1d, json("{}"));
+            }
+        });
+    }
+    for (auto& t : publishers) {
+        t.join();
+    }
+    auto events = drain(*s);
+    ASSERT_EQ(events.size(), 2000u);
+    for (std::size_t i = 1; i < events.size(); ++i) {
+        ASSERT_EQ(events[i]->id, events[i - 1]->id + 1);
+    }
+}
+
+TEST_F(HubTest, LimitsOpenStreams) {
+    Hub hub;
+    EXPECT_TRUE(hub.try_open_stream(2));
+    EXPECT_TRUE(hub.try_open_stream(2));
+    EXPECT_FALSE(hub.try_open_stream(2));
+    hub.close_stream();
+    EXPECT_TRUE(hub.try_open_stream(2));
+    EXPECT_EQ(hub.open_streams(), 2u);
+    EXPECT_EQ(hub.stats().rejected, 1u);
+}
+
+TEST_F(HubTest, RendersPrometheusMetrics) {
+    Hub hub({.initial_id = 0});
+    publish(hub, 1, "AAPL");
+    hub.count_slow_disconnect();
+    hub.observe_latency(std::chrono::microseconds(300));
+    std::string out;
+    hub.render(out);
+    for (const char* line : {"# TYPE gs_sse_streams_open gauge", "gs_sse_events_published_total 1",
+                             "gs_sse_events_sent_total 0", "gs_sse_events_dropped_total 0",
+                             "gs_sse_slow_disconnects_total 1", "gs_sse_resyncs_total 0",
+                             "gs_sse_publish_to_send_seconds_count 1"}) {
+        EXPECT_NE(out.find(line), std::string::npos) << line;
+    }
+}
+
+}  // namespace
+}  // namespace gs::sse

@@ -1,0 +1,53 @@
+#include "goldensignals/store/partitions.h"
+
+#include <gtest/gtest.h>
+
+namespace gs::store {
+namespace {
+
+using namespace std::chrono;
+
+TEST(PartitionsTest, NamesPartitionAfterYearAndZeroPaddedMonth) {
+    EXPECT_EQ(partition_name(year{2024} / January), "signals_y2024m01");
+    EXPECT_EQ(partition_name(year{2031} / December), "signals_y2031m12");
+}
+
+TEST(PartitionsTest, MonthlyPartitionCoversTheWholeMonthOfTheDay) {
+    const auto partition = monthly_partition(sys_days{year{2024} / February / 29});
+    EXPECT_EQ(partition.name, "signals_y2024m02");
+    EXPECT_EQ(partition.from, sys_days{year{2024} / February / 1});
+    EXPECT_EQ(partition.to, sys_days{year{2024} / March / 1});
+}
+
+TEST(PartitionsTest, CurrentMonthAndThreeAheadCrossTheYearEnd) {
+    const auto partitions = partitions_for(sys_days{year{2024} / November / 30}, 3);
+    ASSERT_EQ(partitions.size(), 4u);
+    EXPECT_EQ(partitions[0].name, "signals_y2024m11");
+    EXPECT_EQ(partitions[1].name, "signals_y2024m12");
+    EXPECT_EQ(partitions[2].name, "signals_y2025m01");
+    EXPECT_EQ(partitions[3].name, "signals_y2025m02");
+    // Ranges are contiguous: each month starts where the one before ends.
+    for (std::size_t i = 1; i < partitions.size(); ++i) {
+        EXPECT_EQ(partitions[i].from, partitions[i - 1].to);
+    }
+    EXPECT_EQ(partitions[3].to, sys_days{year{2025} / March / 1});
+}
+
+TEST(PartitionsTest, ZeroMonthsAheadGivesOnlyTheCurrentMonth) {
+    const auto partitions = partitions_for(sys_days{year{2030} / July / 4}, 0);
+    ASSERT_EQ(partitions.size(), 1u);
+    EXPECT_EQ(partitions[0].name, "signals_y2030m07");
+}
+
+TEST(PartitionsTest, TimestamptzTextIsUtcToTheMicrosecond) {
+    EXPECT_EQ(timestamptz_text(sys_days{year{2024} / January / 1}),
+              "2024-01-01 00:00:00.000000+00");
+    const auto time = sys_days{year{2024} / March / 5} + hours{7} + minutes{8} + seconds{9} +
+                      microseconds{123'456};
+    EXPECT_EQ(timestamptz_text(time), "2024-03-05 07:08:09.123456+00");
+    EXPECT_EQ(timestamptz_text(sys_time<microseconds>{microseconds{1}}),
+              "1970-01-01 00:00:00.000001+00");
+}
+
+}  // namespace
+}  // namespace gs::store

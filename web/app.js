@@ -1,0 +1,552 @@
+// GoldenSignals dashboard: a live table driven by GET /v1/stream (snapshot + live events),
+// an agent breakdown and a canvas price chart for the selected symbol. No dependencies.
+// Every server string goes into the page through textContent or attributes, never as HTML.
+'use strict';
+
+(() => {
+  // Options in the URL hash: #symbols=AAPL,MSFT&timeframe=1h&token=...
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const timeframe = hash.get('timeframe') || '1d';
+  const subscribed = (hash.get('symbols') || '*').toUpperCase();
+  const token = hash.get('token');
+
+  const BAR_LIMIT = 250;
+  const byId = (id) => document.getElementById(id);
+  const tbody = document.querySelector('#signals tbody');
+  const rows = new Map(); // symbol -> { tr, cells, signal }
+  let selected = null;
+
+  // ---- small helpers ------------------------------------------------------------------
+
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (key === 'class') node.className = value;
+      else node.setAttribute(key, value);
+    }
+    node.append(...children); // strings become text nodes
+    return node;
+  }
+
+  const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
+  const fmtScore = (x) => (isNum(x) ? (x > 0 ? '+' : '') + x.toFixed(3) : '–');
+  const fmtPct = (x) => (isNum(x) ? `${Math.round(x * 100)}%` : '–');
+
+  // "2024-03-01T00:00:00Z" -> "2024-03-01"; intraday -> "2024-03-01 14:30Z".
+  function fmtTime(iso) {
+    if (typeof iso !== 'string' || iso.length < 10) return '–';
+    if (/T00:00:00(\.0+)?Z$/.test(iso)) return iso.slice(0, 10);
+    return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+  }
+
+  function timeEl(iso, text) {
+    return el('time', { datetime: String(iso) }, text ?? fmtTime(iso));
+  }
+
+  function actionBadge(action) {
+    const name = String(action || 'ABSTAIN').toUpperCase();
+    const known = ['BUY', 'SELL', 'HOLD', 'ABSTAIN'].includes(name) ? name : 'ABSTAIN';
+    return el('span', { class: `badge action-${known.toLowerCase()}` }, name);
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      let detail = response.statusText;
+      try {
+        const body = await response.json();
+        if (body && body.error) detail = `${body.error.code}: ${body.error.message}`;
+      } catch (_) { /* not JSON */ }
+      throw new Error(`${response.status} ${detail}`);
+    }
+    return response.json();
+  }
+
+  // ---- connection status ----------------------------------------------------------------
+
+  const STATUS_TEXT = {
+    connecting: 'Connecting…',
+    connected: 'Connected',
+    reconnecting: 'Reconnecting…',
+    disconnected: 'Disconnected',
+  };
+
+  function setStatus(state, extra) {
+    const box = byId('conn-status');
+    const text = STATUS_TEXT[state] + (extra ? ` — ${extra}` : '');
+    box.dataset.state = state;
+    if (byId('conn-text').textContent !== text) byId('conn-text').textContent = text;
+  }
+
+  // ---- the table ------------------------------------------------------------------------
+
+  function createRow(symbol) {
+    const button = el('button', { type: 'button', class: 'sym', 'aria-controls': 'detail' }, symbol);
+    const cells = {
+      action: el('td'),
+      strength: el('td'),
+      score: el('td', { class: 'num' }),
+      confidence: el('td', { class: 'num' }),
+      votes: el('td', { class: 'num opt' }),
+      as_of: el('td'),
+      updated: el('td', { class: 'opt' }),
+    };
+    for (const [name, td] of Object.entries(cells)) td.dataset.field = name;
+    const tr = el('tr', { 'data-symbol': symbol }, el('th', { scope: 'row' }, button),
+      ...Object.values(cells));
+    tr.addEventListener('animationend', () => tr.classList.remove('flash'));
+
+    // Keep rows sorted by symbol.
+    let before = null;
+    for (const [other, row] of rows) {
+      if (other > symbol && (!before || other < before.dataset.symbol)) before = row.tr;
+    }
+    tbody.insertBefore(tr, before);
+    const row = { tr, cells, signal: null, button };
+    rows.set(symbol, row);
+    byId('empty').hidden = true;
+    if (symbol === selected) markSelected();
+    return row;
+  }
+
+  function setCell(td, key, ...content) {
+    if (td.dataset.key === key) return false;
+    td.dataset.key = key;
+    td.replaceChildren(...content);
+    return true;
+  }
+
+  function upsert(signal) {
+    if (!signal || typeof signal.symbol !== 'string') return;
+    if (signal.timeframe && signal.timeframe !== timeframe) return;
+    const symbol = signal.symbol;
+    const existing = rows.get(symbol);
+    // A snapshot may repeat a signal we already have, or an older one: keep the newest.
+    if (existing && existing.signal &&
+        Date.parse(signal.computed_at) < Date.parse(existing.signal.computed_at)) return;
+    const row = existing || createRow(symbol);
+    const fresh = !row.signal;
+    const recomputed = !fresh && row.signal.computed_at !== signal.computed_at;
+    const { cells } = row;
+    const v = signal.votes || {};
+    let changed = false;
+    changed = setCell(cells.action, String(signal.action), actionBadge(signal.action)) || changed;
+    changed = setCell(cells.strength, String(signal.strength), String(signal.strength ?? '–')) || changed;
+    changed = setCell(cells.score, fmtScore(signal.score), fmtScore(signal.score)) || changed;
+    changed = setCell(cells.confidence, fmtPct(signal.confidence), fmtPct(signal.confidence)) || changed;
+    const votes = [v.buy, v.sell, v.hold, v.abstain].map((x) => (isNum(x) ? x : 0));
+    if (setCell(cells.votes, votes.join('/'), votes.join(' / '))) {
+      cells.votes.title = `buy ${votes[0]}, sell ${votes[1]}, hold ${votes[2]}, abstain ${votes[3]}`;
+      changed = true;
+    }
+    changed = setCell(cells.as_of, String(signal.as_of), timeEl(signal.as_of)) || changed;
+    const now = new Date();
+    setCell(cells.updated, String(signal.computed_at),
+      timeEl(now.toISOString(), now.toLocaleTimeString([], { hourCycle: 'h23' })));
+    cells.updated.title = `computed at ${signal.computed_at}`;
+    row.signal = signal;
+
+    if (changed && !fresh) {
+      row.tr.classList.remove('flash');
+      void row.tr.offsetWidth; // restart the animation
+      row.tr.classList.add('flash');
+    }
+    if (symbol === selected && (changed || recomputed)) scheduleDetail();
+  }
+
+  function removeRow(symbol) {
+    const row = rows.get(symbol);
+    if (!row) return;
+    row.tr.remove();
+    rows.delete(symbol);
+    byId('empty').hidden = rows.size > 0;
+  }
+
+  tbody.addEventListener('click', (event) => {
+    const tr = event.target.closest('tr[data-symbol]');
+    if (tr) select(tr.dataset.symbol);
+  });
+
+  function markSelected() {
+    for (const [symbol, row] of rows) {
+      const on = symbol === selected;
+      row.tr.classList.toggle('selected', on);
+      if (on) row.button.setAttribute('aria-current', 'true');
+      else row.button.removeAttribute('aria-current');
+    }
+  }
+
+  // After a resync: the stream may have skipped events, so ask REST for every known symbol.
+  async function refetch() {
+    const symbols = subscribed === '*' ? [...rows.keys()] : subscribed.split(',').filter(Boolean);
+    for (let i = 0; i < symbols.length; i += 100) {
+      const chunk = symbols.slice(i, i + 100);
+      const query = new URLSearchParams({ symbols: chunk.join(','), timeframe });
+      try {
+        const body = await getJSON(`/v1/signals?${query}`);
+        for (const signal of body.signals || []) upsert(signal);
+        for (const symbol of body.missing || []) removeRow(symbol);
+      } catch (err) {
+        console.warn('resync refetch failed:', err.message);
+      }
+    }
+    if (selected) scheduleDetail();
+  }
+
+  // ---- the stream -----------------------------------------------------------------------
+
+  let source = null;
+  let lastEventId = null;
+  let retryTimer = null;
+  let downTimer = null;
+  let troubleSince = 0; // first error since the stream was last open
+  let backoff = 2000;
+
+  function showTrouble() {
+    if (!source || source.readyState === EventSource.OPEN || !troubleSince) return;
+    if (Date.now() - troubleSince >= 15000) setStatus('disconnected', 'retrying');
+    else setStatus('reconnecting');
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    const query = new URLSearchParams({ symbols: subscribed, timeframe });
+    if (token) query.set('token', token);
+    if (lastEventId) query.set('last_event_id', lastEventId); // a fresh EventSource resumes
+    const es = new EventSource(`/v1/stream?${query}`);
+    source = es;
+
+    es.addEventListener('open', () => {
+      if (es !== source) return;
+      clearTimeout(downTimer);
+      troubleSince = 0;
+      backoff = 2000;
+      setStatus('connected');
+    });
+    es.addEventListener('signal', (event) => {
+      if (es !== source) return;
+      if (event.lastEventId) lastEventId = event.lastEventId;
+      try {
+        upsert(JSON.parse(event.data));
+      } catch (err) {
+        console.warn('bad signal event:', err.message);
+      }
+    });
+    es.addEventListener('resync', (event) => {
+      if (es !== source) return;
+      if (event.lastEventId) lastEventId = event.lastEventId;
+      refetch();
+    });
+    es.addEventListener('error', () => {
+      if (es !== source) return;
+      if (es.readyState === EventSource.CLOSED) {
+        // The browser gave up (an HTTP error such as 401 or 503): retry ourselves.
+        es.close();
+        if (!troubleSince) troubleSince = Date.now();
+        setStatus('disconnected', `retrying in ${Math.round(backoff / 1000)} s`);
+        retryTimer = setTimeout(connect, backoff);
+        backoff = Math.min(backoff * 2, 60000);
+      } else {
+        // EventSource reconnects by itself (with Last-Event-ID); after 15 s of failed
+        // attempts call it disconnected.
+        if (!troubleSince) troubleSince = Date.now();
+        showTrouble();
+        clearTimeout(downTimer);
+        downTimer = setTimeout(showTrouble, 15500);
+      }
+    });
+  }
+
+  // ---- detail: agents + chart -----------------------------------------------------------
+
+  let detailGeneration = 0;
+  let detailTimer = null;
+  let chart = null; // { symbol, bars, overlays }
+
+  function select(symbol) {
+    if (!rows.has(symbol)) return;
+    const changed = selected !== symbol;
+    selected = symbol;
+    markSelected();
+    const detail = byId('detail');
+    detail.hidden = false;
+    byId('detail-heading').textContent = `${symbol} · ${timeframe}`;
+    if (changed) {
+      chart = null;
+      byId('agents').replaceChildren();
+      byId('agent-count').textContent = '';
+      byId('detail-summary').textContent = 'Loading…';
+      drawChart();
+    }
+    if (window.matchMedia('(max-width: 1499px)').matches) {
+      detail.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    }
+    loadDetail();
+  }
+
+  function scheduleDetail() {
+    clearTimeout(detailTimer);
+    detailTimer = setTimeout(loadDetail, 250);
+  }
+
+  async function loadDetail() {
+    if (!selected) return;
+    const generation = ++detailGeneration;
+    const symbol = selected;
+    const enc = encodeURIComponent(symbol);
+    const tf = encodeURIComponent(timeframe);
+    const indicators = (agent) =>
+      getJSON(`/v1/indicators/${enc}?agent=${agent}&timeframe=${tf}&limit=${BAR_LIMIT}`);
+    try {
+      const [signal, bars, bollinger, sma] = await Promise.all([
+        getJSON(`/v1/signals/${enc}?timeframe=${tf}`),
+        getJSON(`/v1/bars/${enc}?timeframe=${tf}&limit=${BAR_LIMIT}`),
+        indicators('bollinger'),
+        indicators('sma_cross'),
+      ]);
+      if (generation !== detailGeneration) return;
+      renderSummary(signal);
+      renderAgents(signal);
+      chart = buildChart(symbol, bars.bars || [], [bollinger, sma]);
+      drawChart();
+    } catch (err) {
+      if (generation !== detailGeneration) return;
+      byId('detail-summary').textContent = `Could not load ${symbol}: ${err.message}`;
+    }
+  }
+
+  function renderSummary(s) {
+    byId('detail-summary').replaceChildren(
+      actionBadge(s.action), ` ${s.strength} · score ${fmtScore(s.score)} · confidence `,
+      `${fmtPct(s.confidence)} · as of `, timeEl(s.as_of), ` · ${s.bars_used} bars`);
+  }
+
+  const titleCase = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
+
+  function renderAgents(signal) {
+    const agents = Array.isArray(signal.agents) ? signal.agents : [];
+    const groups = new Map();
+    for (const a of agents) {
+      const key = String(a.category);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(a);
+    }
+    const sections = [];
+    for (const [category, list] of groups) {
+      const summary = (signal.categories || {})[category] || {};
+      const body = el('tbody');
+      for (const a of list) {
+        body.append(el('tr', { 'data-agent': String(a.name) },
+          el('th', { scope: 'row' }, String(a.name)),
+          el('td', {}, actionBadge(a.action)),
+          el('td', { class: 'num' }, fmtPct(a.confidence)),
+          el('td', { class: 'num opt' }, fmtScore(a.score)),
+          el('td', { class: 'reason' }, String(a.reason ?? ''))));
+      }
+      const headingId = `cat-${category.replace(/[^a-z0-9_-]/gi, '')}`;
+      sections.push(el('section', { class: 'category', 'aria-labelledby': headingId },
+        el('h4', { id: headingId }, titleCase(category), ' ', actionBadge(summary.action),
+          el('span', { class: 'muted' },
+            ` score ${fmtScore(summary.score)} · ${summary.voters ?? 0} of ${list.length} voting`)),
+        el('div', { class: 'table-wrap' },
+          el('table', { class: 'agents' },
+            el('thead', {}, el('tr', {},
+              el('th', { scope: 'col' }, 'Agent'), el('th', { scope: 'col' }, 'Action'),
+              el('th', { scope: 'col', class: 'num' }, 'Confidence'),
+              el('th', { scope: 'col', class: 'num opt' }, 'Score'),
+              el('th', { scope: 'col' }, 'Reason'))),
+            body))));
+    }
+    byId('agents').replaceChildren(...sections);
+    byId('agent-count').textContent = `(${agents.length})`;
+  }
+
+  // Indicator series are aligned with the bars by time, so a bar added between the two
+  // requests cannot shift them.
+  function buildChart(symbol, bars, indicatorBodies) {
+    const index = new Map(bars.map((b, i) => [b.time, i]));
+    const overlays = {};
+    for (const body of indicatorBodies) {
+      for (const [key, values] of Object.entries(body.series || {})) {
+        const aligned = new Array(bars.length).fill(null);
+        (body.time || []).forEach((t, j) => {
+          const i = index.get(t);
+          if (i !== undefined && isNum(values[j])) aligned[i] = values[j];
+        });
+        overlays[key] = aligned;
+      }
+    }
+    return { symbol, bars, overlays };
+  }
+
+  function niceStep(range, count) {
+    const raw = range / Math.max(count, 1);
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const f = raw / mag;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+  }
+
+  function drawChart() {
+    const canvas = byId('chart');
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    if (!width || !height) return;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const css = getComputedStyle(canvas);
+    const color = (name) => css.getPropertyValue(name).trim() || '#888';
+    ctx.fillStyle = color('--chart-bg');
+    ctx.fillRect(0, 0, width, height);
+    ctx.font = '11px system-ui, sans-serif';
+    delete canvas.dataset.drawn;
+
+    if (!chart || chart.bars.length === 0) {
+      ctx.fillStyle = color('--chart-text');
+      ctx.fillText(chart ? 'No bars' : 'Loading…', 12, 20);
+      canvas.setAttribute('aria-label', 'Price chart (no data)');
+      return;
+    }
+    const { bars, overlays } = chart;
+    const n = bars.length;
+    const pad = { left: 8, right: 64, top: 10, bottom: 26 };
+    const plotW = width - pad.left - pad.right;
+    const plotH = height - pad.top - pad.bottom;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const b of bars) {
+      lo = Math.min(lo, b.low);
+      hi = Math.max(hi, b.high);
+    }
+    const drawn = ['bb_upper', 'bb_middle', 'bb_lower', 'sma_50', 'sma_200']
+      .filter((k) => overlays[k] && overlays[k].some(isNum));
+    for (const k of drawn) {
+      for (const x of overlays[k]) if (isNum(x)) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+    }
+    if (hi === lo) { hi += 1; lo -= 1; }
+    const margin = (hi - lo) * 0.04;
+    lo -= margin;
+    hi += margin;
+    const xOf = (i) => pad.left + ((i + 0.5) * plotW) / n;
+    const yOf = (v) => pad.top + ((hi - v) / (hi - lo)) * plotH;
+
+    // Grid and price axis (right).
+    const step = niceStep(hi - lo, Math.max(2, Math.floor(plotH / 45)));
+    const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step))));
+    ctx.strokeStyle = color('--chart-grid');
+    ctx.lineWidth = 1;
+    ctx.fillStyle = color('--chart-text');
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) {
+      const y = Math.round(yOf(v)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(pad.left, y);
+      ctx.lineTo(pad.left + plotW, y);
+      ctx.stroke();
+      ctx.fillText(v.toFixed(decimals), pad.left + plotW + 6, y);
+    }
+    // Time axis (bottom).
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'center';
+    const ticks = Math.max(2, Math.floor(plotW / 110));
+    for (let k = 0; k < ticks; k++) {
+      const i = Math.round(((n - 1) * (k + 0.5)) / ticks);
+      const x = Math.round(xOf(i)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, pad.top);
+      ctx.lineTo(x, pad.top + plotH + 4);
+      ctx.stroke();
+      ctx.fillText(fmtTime(bars[i].time), x, pad.top + plotH + 7);
+    }
+    ctx.strokeStyle = color('--chart-axis');
+    ctx.strokeRect(pad.left + 0.5, pad.top + 0.5, plotW, plotH);
+
+    // Bollinger band fill, then lines.
+    const up = overlays.bb_upper;
+    const down = overlays.bb_lower;
+    if (up && down) {
+      ctx.fillStyle = color('--bb-fill');
+      let i = 0;
+      while (i < n) {
+        while (i < n && !(isNum(up[i]) && isNum(down[i]))) i++;
+        const start = i;
+        while (i < n && isNum(up[i]) && isNum(down[i])) i++;
+        if (i - start < 2) continue;
+        ctx.beginPath();
+        for (let j = start; j < i; j++) ctx.lineTo(xOf(j), yOf(up[j]));
+        for (let j = i - 1; j >= start; j--) ctx.lineTo(xOf(j), yOf(down[j]));
+        ctx.closePath();
+        ctx.fill();
+      }
+    }
+    const line = (values, stroke, lineWidth, dash) => {
+      if (!values) return;
+      ctx.strokeStyle = stroke;
+      ctx.lineWidth = lineWidth;
+      ctx.setLineDash(dash || []);
+      ctx.beginPath();
+      let pen = false;
+      values.forEach((v, i) => {
+        if (!isNum(v)) { pen = false; return; }
+        if (pen) ctx.lineTo(xOf(i), yOf(v));
+        else ctx.moveTo(xOf(i), yOf(v));
+        pen = true;
+      });
+      ctx.stroke();
+      ctx.setLineDash([]);
+    };
+    line(up, color('--bb'), 1);
+    line(down, color('--bb'), 1);
+    line(overlays.bb_middle, color('--bb'), 1, [4, 3]);
+
+    // Candles.
+    const body = Math.max(1, (plotW / n) * 0.6);
+    bars.forEach((b, i) => {
+      const x = xOf(i);
+      const rising = b.close >= b.open;
+      ctx.strokeStyle = ctx.fillStyle = color(rising ? '--up' : '--down');
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x, yOf(b.high));
+      ctx.lineTo(x, yOf(b.low));
+      ctx.stroke();
+      const top = yOf(Math.max(b.open, b.close));
+      ctx.fillRect(x - body / 2, top, body, Math.max(1, yOf(Math.min(b.open, b.close)) - top));
+    });
+
+    line(overlays.sma_50, color('--sma50'), 1.5);
+    line(overlays.sma_200, color('--sma200'), 1.5);
+
+    // Last close tag on the price axis.
+    const last = bars[n - 1];
+    const y = yOf(last.close);
+    ctx.fillStyle = color('--tag-bg');
+    ctx.fillRect(pad.left + plotW + 1, y - 8, pad.right - 2, 16);
+    ctx.fillStyle = color('--tag-text');
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(String(last.close.toFixed(decimals + 1)), pad.left + plotW + 6, y);
+
+    canvas.dataset.drawn = ['candles', ...drawn].join(',');
+    canvas.setAttribute('aria-label',
+      `${chart.symbol} ${timeframe} candlestick chart, ${n} bars from ${fmtTime(bars[0].time)} ` +
+      `to ${fmtTime(last.time)}, last close ${last.close}; overlays: Bollinger bands, ` +
+      'SMA 50, SMA 200');
+  }
+
+  let resizeFrame = 0;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(resizeFrame);
+    resizeFrame = requestAnimationFrame(drawChart);
+  }).observe(byId('chart'));
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawChart);
+
+  // ---- start ----------------------------------------------------------------------------
+
+  byId('timeframe').textContent = `timeframe ${timeframe}`;
+  setStatus('connecting');
+  connect();
+})();
