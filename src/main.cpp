@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <pqxx/pqxx>
 
@@ -27,10 +28,12 @@
 #include "goldensignals/http/system_handlers.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/market/demo_data.h"
+#include "goldensignals/market/feed_spec.h"
 #include "goldensignals/metrics/build_info.h"
 #include "goldensignals/metrics/http_metrics.h"
 #include "goldensignals/metrics/registry.h"
 #include "goldensignals/orchestrator/bar_sync.h"
+#include "goldensignals/orchestrator/feed_runner.h"
 #include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/orchestrator.h"
 #include "goldensignals/orchestrator/signal_service.h"
@@ -94,7 +97,7 @@ void load_stored_bars(const std::string& url, gs::market::BarStore& bars, std::s
     spdlog::info("loaded {} series from PostgreSQL", loaded);
 }
 
-int run(const gs::config::Options& options) {
+int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
     auto logger = spdlog::stdout_color_mt("gs");
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(options.log_level));
@@ -133,7 +136,13 @@ int run(const gs::config::Options& options) {
     }
 
     // Declared before the io_context: streams and the cache outlive every session.
-    gs::sse::Hub hub;
+    // With Redis, ids come from its shared sequence: every instance starts its history at 0
+    // and takes the ids it is given. Alone, ids start from the clock (see HubOptions).
+    gs::sse::HubOptions hub_options;
+    if (options.redis_url) {
+        hub_options.initial_id = 0;
+    }
+    gs::sse::Hub hub(hub_options);
     gs::health::Readiness readiness;
     gs::metrics::Registry registry;
 
@@ -256,6 +265,12 @@ int run(const gs::config::Options& options) {
          .token = options.server.api_token});
     gs::http::add_static_routes(router, options.static_dir);
 
+    if (feed.kind != gs::market::FeedSpec::Kind::kNone) {
+        // On a strand: the orchestrator wakes its caller by posting to the caller's executor.
+        asio::co_spawn(asio::make_strand(io), gs::orchestrator::run_feed(feed, ingest),
+                       asio::detached);
+    }
+
     gs::metrics::HttpMetrics http_metrics(route_labels(router));
     registry.add_collector([&](std::string& out) { http_metrics.render(out); });
     registry.add_collector([&](std::string& out) { signal_service.render_metrics(out); });
@@ -335,8 +350,15 @@ int main(int argc, char** argv) {
         std::fputs(gs::config::help_text().c_str(), stdout);
         return 0;
     }
+    gs::market::FeedSpec feed;
     try {
-        return run(options);
+        feed = gs::market::parse_feed_spec(options.feed);
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "goldensignals: --feed/GS_FEED: %s\n", e.what());
+        return 2;
+    }
+    try {
+        return run(options, feed);
     } catch (const std::exception& e) {
         spdlog::critical("fatal: {}", e.what());
         return 1;

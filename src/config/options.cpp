@@ -200,6 +200,10 @@ const std::vector<OptionSpec>& specs() {
          }},
         {"static-dir", "GS_STATIC_DIR", "web", "the dashboard's files, served at /", false,
          [](Options& o, std::string_view v, std::string_view) { o.static_dir = std::string(v); }},
+        {"feed", "GS_FEED", "unset (none)",
+         "live bars: sim:N[:MS] (N synthetic random-walk symbols, a bar every MS ms) or "
+         "replay:FILE[:BARS_PER_SECOND]",
+         false, [](Options& o, std::string_view v, std::string_view) { o.feed = std::string(v); }},
         {"help", "", "", "print this help and exit", true,
          [](Options& o, std::string_view, std::string_view) { o.show_help = true; }},
     };

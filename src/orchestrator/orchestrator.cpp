@@ -63,9 +63,7 @@ Orchestrator::Orchestrator(asio::any_io_executor compute, std::size_t compute_th
       agents_(agents),
       config_(std::move(config)),
       options_(options),
-      chunks_(options.chunks != 0 ? options.chunks : std::max<std::size_t>(1, compute_threads)) {
-    chunks_ = std::min(chunks_, std::max<std::size_t>(1, agents_.size()));
-}
+      compute_threads_(std::max<std::size_t>(1, compute_threads)) {}
 
 std::shared_ptr<Signal> Orchestrator::make_signal(std::string symbol, market::Timeframe timeframe,
                                                   const market::BarSeries& bars) const {
@@ -115,12 +113,19 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
     std::shared_ptr<const market::BarSeries> bars) {
     auto waiter = co_await asio::this_coro::executor;
     const std::size_t n = agents_.size();
-    auto run = std::make_shared<Run>(waiter, n, chunks_);
+    std::size_t chunks = options_.chunks;
+    if (chunks == 0) {
+        chunks = bars->size() < options_.fan_out_bars ? 1 : compute_threads_;
+    }
+    chunks = std::clamp<std::size_t>(chunks, 1, std::max<std::size_t>(1, n));
+    const std::size_t per_chunk = (n + chunks - 1) / chunks;
+    // Chunks actually posted (the last may absorb the rounding).
+    const std::size_t tasks = n == 0 ? 0 : (n + per_chunk - 1) / per_chunk;
+    auto run = std::make_shared<Run>(waiter, n, tasks);
     run->bars = bars;
     run->timer.expires_after(options_.agent_budget);
 
     // Contiguous chunks of near-equal size.
-    const std::size_t per_chunk = (n + chunks_ - 1) / chunks_;
     for (std::size_t begin = 0; begin < n; begin += per_chunk) {
         const std::size_t end = std::min(n, begin + per_chunk);
         asio::post(compute_, [run, defs = agents_, begin, end] {
@@ -138,8 +143,6 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
             }
         });
     }
-    // If the chunks are too few to cover n (never, by construction), remaining would not hit
-    // zero and the budget would bound the wait anyway.
     if (run->remaining.load(std::memory_order_acquire) != 0) {
         co_await run->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -14,8 +14,8 @@ namespace {
 
 // (string.format: Lua 5.1 would print a large id as 1.7e+15.)
 // KEYS[1] sequence, ARGV[1] channel, ARGV[2] "<timeframe>|<symbol>|<data>", ARGV[3] floor.
-// The floor (publisher's clock in microseconds, or its hub's last id) keeps ids above any
-// id an instance handed out on its own while Redis was away.
+// The floor (the publisher's hub's last id) keeps ids above any id an instance handed out
+// on its own while Redis was away.
 constexpr std::string_view kPublishScript = R"(
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local floor = tonumber(ARGV[3])
@@ -24,12 +24,6 @@ local id = redis.call('INCR', KEYS[1])
 redis.call('PUBLISH', ARGV[1], string.format('%d', id) .. '|' .. ARGV[2])
 return id
 )";
-
-std::uint64_t now_us() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
 
 }  // namespace
 
@@ -47,8 +41,8 @@ std::string RedisBridge::encode(std::uint64_t id, market::Timeframe timeframe,
 
 boost::asio::awaitable<void> RedisBridge::publish(std::string symbol, market::Timeframe timeframe,
                                                   std::shared_ptr<const std::string> data) {
-    // The hub's last id is a floor too: local ids start from the clock in microseconds.
-    const std::uint64_t floor = std::max(now_us() - 1'000'000, hub_.last_id());
+    // Ids this hub handed out itself while Redis was away must stay below the next ones.
+    const std::uint64_t floor = hub_.last_id();
     std::vector<std::string> args{
         "EVAL",
         std::string(kPublishScript),

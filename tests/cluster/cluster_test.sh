@@ -155,6 +155,30 @@ PY
 [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_b/v1/signals/ACME/history?cursor=zz") == 400 ]] ||
   fail "bad cursor not 400"
 
+echo "== a stream on B gets a signal made from bars posted to A, and resumes on A after B stops"
+curl -sN --max-time 60 "http://127.0.0.1:$port_b/v1/stream?symbols=ACME" >"$work/stream_b.txt" &
+stream_pid=$!
+for _ in $(seq 1 50); do grep -q '^event: signal' "$work/stream_b.txt" && break; sleep 0.1; done
+printf 'time,open,high,low,close,volume\n%d,160,175,150,165,50000\n' $((17350 * 86400)) >"$work/bar_s1.csv"
+[[ $(post_bars "$port_a" ACME "$work/bar_s1.csv") == 200 ]] || fail "POST for stream"
+for _ in $(seq 1 50); do grep -q "$(day 17350)" "$work/stream_b.txt" && break; sleep 0.1; done
+grep -q "$(day 17350)" "$work/stream_b.txt" || fail "B's stream did not get the signal posted to A"
+last_id=$(grep '^id: ' "$work/stream_b.txt" | tail -1 | cut -d' ' -f2)
+kill "$stream_pid" 2>/dev/null || true
+kill -TERM "$pid_b"
+wait "$pid_b" 2>/dev/null || true
+# Missed while disconnected: it must come on resume, once, with no snapshot first.
+printf 'time,open,high,low,close,volume\n%d,160,175,150,166,50000\n' $((17351 * 86400)) >"$work/bar_s2.csv"
+[[ $(post_bars "$port_a" ACME "$work/bar_s2.csv") == 200 ]] || fail "POST while B is down"
+curl -sN --max-time 3 -H "Last-Event-ID: $last_id" \
+  "http://127.0.0.1:$port_a/v1/stream?symbols=ACME" >"$work/stream_a.txt" || true
+events=$(grep -c '^event: signal' "$work/stream_a.txt" || true)
+[[ "$events" -eq 1 ]] || fail "resumed stream on A sent $events signal events, want exactly the missed one"
+grep -q "$(day 17351)" "$work/stream_a.txt" || fail "resumed stream lacks the missed signal"
+first_id=$(grep '^id: ' "$work/stream_a.txt" | head -1 | cut -d' ' -f2)
+[[ "$first_id" -gt "$last_id" ]] || fail "resumed id $first_id not after $last_id"
+start_instance b
+
 echo "== Redis stopped mid-run: every request still answers"
 redis-cli -p "$GS_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 sleep 0.3
@@ -206,7 +230,7 @@ wait "$pid_a" "$pid_b" "$pid_c" || fail "an instance did not stop cleanly"
 pids=()
 psql_q() { as_pg_owner "$GS_PG_BIN/psql" -h 127.0.0.1 -p "$GS_PG_PORT" -U postgres -At -c "$1" goldensignals_test; }
 bars=$(psql_q "SELECT count(*) FROM bars WHERE symbol = 'ACME'")
-[[ "$bars" -eq 315 ]] || fail "ACME bars in PostgreSQL: $bars, want 315"
+[[ "$bars" -eq 317 ]] || fail "ACME bars in PostgreSQL: $bars, want 317 (every acked bar)"
 signals=$(psql_q "SELECT count(DISTINCT as_of) FROM signals WHERE symbol = 'ACME'")
 [[ "$signals" -ge 15 ]] || fail "ACME signals in PostgreSQL: $signals distinct as_of, want >= 15"
 partition=$(psql_q "SELECT tableoid::regclass FROM signals ORDER BY created_at DESC LIMIT 1")

@@ -72,6 +72,8 @@ struct Options {
     std::chrono::milliseconds heartbeat{15'000};
     // The dashboard's files, served at /.
     std::string static_dir = "web";
+    // A live bar source: sim:N[:MS] or replay:FILE[:BARS_PER_SECOND]; empty = none.
+    std::string feed;
     bool show_help = false;
 };
 

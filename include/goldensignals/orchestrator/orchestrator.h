@@ -18,8 +18,11 @@
 namespace gs::orchestrator {
 
 struct Options {
-    // Tasks the agents are split into on the compute pool; 0 = one per compute thread.
+    // Tasks the agents are split into on the compute pool. 0 = automatic: one task below
+    // `fan_out_bars` bars (the 51 agents take ~80 us on 500 bars, less than what splitting
+    // costs), one per compute thread above (bench/RESULTS.md).
     std::size_t chunks = 0;
+    std::size_t fan_out_bars = 2000;
     // An agent still running after this is reported as ABSTAIN (timed out) and the signal
     // is built without it.
     std::chrono::milliseconds agent_budget{250};
@@ -60,7 +63,7 @@ class Orchestrator final {
     std::span<const agents::AgentDef* const> agents_;
     consensus::Config config_;
     Options options_;
-    std::size_t chunks_;
+    std::size_t compute_threads_;
 };
 
 }  // namespace gs::orchestrator

@@ -1,0 +1,75 @@
+#include "goldensignals/market/feed_spec.h"
+
+#include <charconv>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace gs::market {
+namespace {
+
+double number(std::string_view text, std::string_view what) {
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || !(value > 0)) {
+        throw std::invalid_argument(fmt::format("{} '{}' is not a positive number", what, text));
+    }
+    return value;
+}
+
+}  // namespace
+
+FeedSpec parse_feed_spec(std::string_view text) {
+    FeedSpec spec;
+    if (text.empty() || text == "none") {
+        return spec;
+    }
+    auto colon = text.find(':');
+    const std::string_view kind = text.substr(0, colon);
+    const std::string_view rest = colon == std::string_view::npos ? "" : text.substr(colon + 1);
+    if (kind == "sim") {
+        spec.kind = FeedSpec::Kind::kSimulated;
+        auto second = rest.find(':');
+        const double n = number(rest.substr(0, second), "symbol count");
+        if (n > 1000 || n != static_cast<double>(static_cast<std::size_t>(n))) {
+            throw std::invalid_argument("symbol count must be a whole number up to 1000");
+        }
+        spec.symbols = static_cast<std::size_t>(n);
+        spec.interval = std::chrono::milliseconds(1000);
+        if (second != std::string_view::npos) {
+            const double ms = number(rest.substr(second + 1), "interval in ms");
+            if (ms < 10) {
+                throw std::invalid_argument("interval must be at least 10 ms");
+            }
+            spec.interval = std::chrono::milliseconds(static_cast<long long>(ms));
+        }
+        return spec;
+    }
+    if (kind == "replay") {
+        spec.kind = FeedSpec::Kind::kReplay;
+        // FILE may itself hold no colon; the rate is after the last one when it is a number.
+        std::string_view file = rest;
+        double per_second = 1.0;
+        if (auto last = rest.rfind(':'); last != std::string_view::npos) {
+            try {
+                per_second = number(rest.substr(last + 1), "bars per second");
+                file = rest.substr(0, last);
+            } catch (const std::invalid_argument&) {
+                file = rest;
+            }
+        }
+        if (file.empty()) {
+            throw std::invalid_argument("replay needs a file: replay:FILE[:BARS_PER_SECOND]");
+        }
+        if (per_second > 1000) {
+            throw std::invalid_argument("at most 1000 bars per second");
+        }
+        spec.file = std::string(file);
+        spec.interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / per_second));
+        return spec;
+    }
+    throw std::invalid_argument(
+        fmt::format("feed '{}' is neither sim:N[:MS] nor replay:FILE[:BARS_PER_SECOND]", text));
+}
+
+}  // namespace gs::market
