@@ -121,6 +121,16 @@ redis-cli -p "$GS_REDIS_PORT" flushall >/dev/null
 get_signal "$port_c" NEWCO
 [[ "$cache_tier" == L3 || "$cache_tier" == MISS ]] || fail "C NEWCO: X-Cache $cache_tier"
 
+echo "== 100 concurrent misses of one key compute once"
+echo '{"thresholds": {"buy": 0.12}}' >"$work/other_config.json"
+start_instance d --consensus-config="$work/other_config.json"
+before=$(metric "$port_d" gs_signal_computations_total)
+seq 1 100 | xargs -P 100 -I{} curl -s -o /dev/null "http://127.0.0.1:$port_d/v1/signals/ACME?agents=false"
+after=$(metric "$port_d" gs_signal_computations_total)
+[[ $((after - before)) -eq 1 ]] || fail "100 concurrent misses computed $((after - before)) times"
+kill -TERM "$pid_d"
+wait "$pid_d" 2>/dev/null || true
+
 echo "== history pages: newest first, no gap, no duplicate"
 for i in $(seq 1 12); do
   printf 'time,open,high,low,close,volume\n%d,160,175,150,%d,50000\n' $(((17300 + i) * 86400)) $((160 + i)) >"$work/bar_i.csv"
