@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
@@ -90,28 +91,47 @@ std::shared_ptr<const Signal> Orchestrator::compute_inline(std::string symbol,
 
 namespace {
 
-// Shared by the waiting coroutine and the chunks; a chunk that overruns the budget keeps it
-// (and the bars) alive until it finishes, and its late results are simply not read.
+// Shared by the waiting coroutine and the chunks: plain data only. A chunk that overruns
+// the budget keeps it (and the bars) alive until it finishes, and its late results are
+// simply not read. Nothing tied to the caller's io_context lives here, because the last
+// owner may be a pool thread running after that io_context is gone.
 struct Run {
-    explicit Run(asio::any_io_executor waiter, std::size_t n, std::size_t chunks)
-        : timer(std::move(waiter)), results(n), done(new std::atomic<bool>[n]), remaining(chunks) {
+    Run(std::size_t n, std::size_t chunks)
+        : results(n), done(new std::atomic<bool>[n]), remaining(chunks) {
         for (std::size_t i = 0; i < n; ++i) {
             done[i].store(false, std::memory_order_relaxed);
         }
     }
-    asio::steady_timer timer;
     std::shared_ptr<const market::BarSeries> bars;
     std::vector<AgentResult> results;
     std::unique_ptr<std::atomic<bool>[]> done;
     std::atomic<std::size_t> remaining;
+    // The waiter's timer while it waits; null once it has stopped waiting. Guarded by mutex,
+    // so a chunk only touches the timer (and its executor) while the waiter is still there.
+    std::mutex mutex;
+    asio::steady_timer* timer = nullptr;
 };
+
+// Called by the last chunk: wake the waiter on its own executor if it still waits.
+void wake(const std::shared_ptr<Run>& run) {
+    std::lock_guard lock(run->mutex);
+    if (run->timer == nullptr) {
+        return;
+    }
+    asio::post(run->timer->get_executor(), [run] {
+        std::lock_guard inner(run->mutex);
+        if (run->timer != nullptr) {
+            run->timer->cancel();
+        }
+    });
+}
 
 }  // namespace
 
 asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
     std::string symbol, market::Timeframe timeframe,
     std::shared_ptr<const market::BarSeries> bars) {
-    auto waiter = co_await asio::this_coro::executor;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
     const std::size_t n = agents_.size();
     std::size_t chunks = options_.chunks;
     if (chunks == 0) {
@@ -121,9 +141,13 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
     const std::size_t per_chunk = (n + chunks - 1) / chunks;
     // Chunks actually posted (the last may absorb the rounding).
     const std::size_t tasks = n == 0 ? 0 : (n + per_chunk - 1) / per_chunk;
-    auto run = std::make_shared<Run>(waiter, n, tasks);
+    auto run = std::make_shared<Run>(n, tasks);
     run->bars = bars;
-    run->timer.expires_after(options_.agent_budget);
+    timer.expires_after(options_.agent_budget);
+    {
+        std::lock_guard lock(run->mutex);
+        run->timer = &timer;
+    }
 
     // Contiguous chunks of near-equal size.
     for (std::size_t begin = 0; begin < n; begin += per_chunk) {
@@ -137,14 +161,17 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
                 run->done[i].store(true, std::memory_order_release);
             }
             if (run->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-                // Wake the waiter on its own executor; it may not be waiting yet, in which
-                // case it sees remaining == 0 before it starts to wait.
-                asio::post(run->timer.get_executor(), [run] { run->timer.cancel(); });
+                // The waiter may not be waiting yet: then it sees remaining == 0 first.
+                wake(run);
             }
         });
     }
     if (run->remaining.load(std::memory_order_acquire) != 0) {
-        co_await run->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    {
+        std::lock_guard lock(run->mutex);
+        run->timer = nullptr;
     }
 
     auto signal = make_signal(std::move(symbol), timeframe, *bars);
