@@ -50,7 +50,8 @@ if ((sanitize)); then
     -DGS_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j"$jobs"
   GS_BINARY="$PWD/build-asan/goldensignals" \
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 900
 fi
 echo "== all tests passed"
