@@ -6,14 +6,6 @@
 #include "goldensignals/indicators/core.h"
 
 namespace gs::indicators {
-namespace {
-
-// TA-Lib's TA_IS_ZERO threshold (see rsi.cpp).
-bool ta_is_zero(double v) noexcept {
-    return -1e-8 < v && v < 1e-8;
-}
-
-}  // namespace
 
 void cci(std::span<const double> high, std::span<const double> low, std::span<const double> close,
          int period, std::span<double> out) noexcept {

@@ -7,11 +7,6 @@
 namespace gs::indicators {
 namespace {
 
-// TA-Lib's TA_IS_ZERO threshold (see rsi.cpp).
-bool ta_is_zero(double v) noexcept {
-    return -1e-8 < v && v < 1e-8;
-}
-
 double percent_gap(double fast, double slow) noexcept {
     return ta_is_zero(slow) ? 0.0 : (fast - slow) / slow * 100.0;
 }

@@ -9,11 +9,6 @@
 namespace gs::indicators {
 namespace {
 
-// TA-Lib's TA_IS_ZERO threshold (see rsi.cpp).
-bool ta_is_zero(double v) noexcept {
-    return -1e-8 < v && v < 1e-8;
-}
-
 struct Terms {
     double pressure;
     double range;

@@ -17,6 +17,12 @@ inline bool is_value(double x) noexcept {
     return !std::isnan(x);
 }
 
+// TA-Lib's TA_IS_ZERO: several of its outputs switch to 0 below this, so matching it keeps
+// us equal to TA-Lib on near-flat data too.
+inline bool ta_is_zero(double v) noexcept {
+    return -1e-8 < v && v < 1e-8;
+}
+
 // Index of the first non-NaN input, or in.size() when there is none. Kernels applied to the
 // output of another kernel (a signal line over MACD, say) start there, as TA-Lib does when
 // it is handed only the valid part of the first output.
