@@ -1,6 +1,9 @@
 #include "goldensignals/sse/hub.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include <fmt/format.h>
 #include <boost/asio/post.hpp>
@@ -49,14 +52,49 @@ Subscriber::Subscriber(asio::any_io_executor executor, Filter filter, QueueLimit
     symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
 }
 
-Subscriber::PushResult Subscriber::push(const EventPtr& event) {
-    PushResult result;
-    const std::size_t size = event->frame->size();
+void Subscriber::attach(int socket_fd) {
     std::lock_guard lock(mutex_);
-    if (overflowed_) {
-        result.dropped = 1;
+    socket_fd_ = socket_fd;
+}
+
+void Subscriber::detach() {
+    std::lock_guard lock(mutex_);
+    socket_fd_ = -1;
+}
+
+Subscriber::PushResult Subscriber::push(const EventPtr& event) {
+    std::lock_guard lock(mutex_);
+    if (overflowed_ || broken_) {
+        return {.dropped = overflowed_ ? 1u : 0u};
+    }
+    if (writer_busy_ || socket_fd_ < 0) {
+        return enqueue_locked(event, 0);
+    }
+    // The fast path: the writer is idle and nothing is queued, so this event goes next.
+    const std::string& frame = *event->frame;
+    const ssize_t n = ::send(socket_fd_, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n == static_cast<ssize_t>(frame.size())) {
+        last_sent_ = std::chrono::steady_clock::now();
+        return {.sent = true};
+    }
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        // Reset or half-closed by the client: its reader ends the stream; wake it in case the
+        // reader has not noticed yet.
+        broken_ = true;
+        socket_fd_ = -1;
+        PushResult result;
+        result.wake = !wake_posted_;
+        wake_posted_ = true;
         return result;
     }
+    // The socket buffer is full (or took part of the frame): the writer finishes it.
+    writer_busy_ = true;
+    return enqueue_locked(event, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+Subscriber::PushResult Subscriber::enqueue_locked(const EventPtr& event, std::size_t offset) {
+    PushResult result;
+    const std::size_t size = event->frame->size();
     // A single event larger than the byte budget still goes through on an empty queue.
     if (!pending_.empty() &&
         (pending_.size() >= limits_.max_events || pending_bytes_ + size > limits_.max_bytes)) {
@@ -64,9 +102,13 @@ Subscriber::PushResult Subscriber::push(const EventPtr& event) {
         result.dropped = pending_.size() + 1;
         std::vector<EventPtr>().swap(pending_);
         pending_bytes_ = 0;
+        first_offset_ = 0;
         result.wake = !wake_posted_;
         wake_posted_ = true;
         return result;
+    }
+    if (pending_.empty()) {
+        first_offset_ = offset;
     }
     pending_.push_back(event);
     pending_bytes_ += size;
@@ -77,12 +119,23 @@ Subscriber::PushResult Subscriber::push(const EventPtr& event) {
     return result;
 }
 
-bool Subscriber::take(std::vector<EventPtr>& out) {
+Subscriber::TakeResult Subscriber::take(std::vector<EventPtr>& out, std::size_t& first_offset) {
     std::lock_guard lock(mutex_);
     wake_posted_ = false;
+    first_offset = 0;
     if (overflowed_) {
-        return false;
+        return TakeResult::kOverflowed;
     }
+    if (broken_) {
+        return TakeResult::kBroken;
+    }
+    if (pending_.empty()) {
+        writer_busy_ = false;
+        return TakeResult::kIdle;
+    }
+    writer_busy_ = true;
+    first_offset = first_offset_;
+    first_offset_ = 0;
     if (out.empty()) {
         out.swap(pending_);
     } else {
@@ -90,7 +143,26 @@ bool Subscriber::take(std::vector<EventPtr>& out) {
         pending_.clear();
     }
     pending_bytes_ = 0;
+    return TakeResult::kEvents;
+}
+
+bool Subscriber::claim_for_heartbeat(std::chrono::steady_clock::time_point since) {
+    std::lock_guard lock(mutex_);
+    if (overflowed_ || broken_ || !pending_.empty() || last_sent_ != since) {
+        return false;
+    }
+    writer_busy_ = true;
     return true;
+}
+
+std::chrono::steady_clock::time_point Subscriber::last_sent() const {
+    std::lock_guard lock(mutex_);
+    return last_sent_;
+}
+
+void Subscriber::mark_sent(std::chrono::steady_clock::time_point at) {
+    std::lock_guard lock(mutex_);
+    last_sent_ = at;
 }
 
 bool Subscriber::overflowed() const {
@@ -185,9 +257,14 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
         scratch_.insert(scratch_.end(), all_symbols_[t].begin(), all_symbols_[t].end());
     }
     std::size_t dropped = 0;
+    std::size_t sent = 0;
     for (const auto& subscriber : scratch_) {
         const auto result = subscriber->push(shared);
         dropped += result.dropped;
+        if (result.sent) {
+            ++sent;
+            latency_.observe(std::chrono::steady_clock::now() - published_at);
+        }
         if (result.wake) {
             subscriber->wake();
         }
@@ -195,6 +272,9 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
     scratch_.clear();
     if (dropped != 0) {
         dropped_.fetch_add(dropped);
+    }
+    if (sent != 0) {
+        events_sent_.fetch_add(sent);
     }
     return true;
 }

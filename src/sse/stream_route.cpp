@@ -189,10 +189,14 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     reader->start();
     // An overflow cuts the connection even while a write to this client is stuck.
     subscriber.on_overflow([&ctx] { ctx.stream.cancel(); });
+    // publish() may write to the socket directly once this writer first finds nothing queued.
+    subscriber.attach(ctx.stream.socket().native_handle());
     struct Finish {
         Reader& reader;
         Subscriber& subscriber;
         ~Finish() {
+            // Before the session closes the socket: no publish() may write to it after this.
+            subscriber.detach();
             reader.finished = true;
             subscriber.on_overflow(nullptr);
         }
@@ -204,6 +208,9 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     auto write = [&]() -> asio::awaitable<bool> {
         auto ec = co_await write_frames(ctx.stream, buffers, options.write_timeout);
         timed_out = ec == beast::error::timeout;
+        if (!ec) {
+            subscriber.mark_sent(Clock::now());
+        }
         co_return !ec;
     };
 
@@ -221,29 +228,39 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     }
     std::string().swap(state.prelude);
     std::vector<EventPtr>().swap(state.replay);
-    auto last_write = Clock::now();
 
+    // Queued events: those published while the prelude was written, and those a direct write
+    // from publish() could not (wholly) put into the socket.
+    std::size_t first_offset = 0;
     while (open && !ctx.stopping() && !reader->gone) {
-        if (!subscriber.take(batch)) {
+        const auto taken = subscriber.take(batch, first_offset);
+        if (taken == Subscriber::TakeResult::kOverflowed ||
+            taken == Subscriber::TakeResult::kBroken) {
             break;
         }
-        if (!batch.empty() && batch.front()->id <= state.skip_through) {
-            const auto skip = state.skip_through;
-            batch.erase(batch.begin(),
-                        std::find_if(batch.begin(), batch.end(),
-                                     [skip](const EventPtr& e) { return e->id > skip; }));
-        }
-        if (!batch.empty()) {
+        if (taken == Subscriber::TakeResult::kEvents) {
+            // Only the first batches can hold events the snapshot or the replay covered; those
+            // were queued, never partly sent.
+            if (first_offset == 0 && batch.front()->id <= state.skip_through) {
+                const auto skip = state.skip_through;
+                batch.erase(batch.begin(),
+                            std::find_if(batch.begin(), batch.end(),
+                                         [skip](const EventPtr& e) { return e->id > skip; }));
+            }
+            if (batch.empty()) {
+                continue;
+            }
             buffers.clear();
             for (const auto& event : batch) {
                 buffers.push_back(asio::buffer(*event->frame));
             }
+            buffers.front() += first_offset;
             if (!(co_await write())) {
                 break;
             }
-            last_write = Clock::now();
+            const auto written_at = Clock::now();
             for (const auto& event : batch) {
-                hub.observe_latency(last_write - event->published_at);
+                hub.observe_latency(written_at - event->published_at);
             }
             hub.count_sent(batch.size());
             batch.clear();
@@ -254,16 +271,19 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
             }
             continue;
         }
-        if (Clock::now() - last_write >= options.heartbeat) {
-            buffers.assign(1, asio::buffer(kPing));
-            if (!(co_await write())) {
-                break;
+        // Idle: publish() writes directly until a write would block; the writer wakes for
+        // that, for the reader, or to send the heartbeat.
+        const auto since = subscriber.last_sent();
+        if (Clock::now() - since >= options.heartbeat) {
+            if (subscriber.claim_for_heartbeat(since)) {
+                buffers.assign(1, asio::buffer(kPing));
+                if (!(co_await write())) {
+                    break;
+                }
             }
-            last_write = Clock::now();
             continue;
         }
-        // publish() and the reader cancel this wait.
-        subscriber.timer().expires_at(last_write + options.heartbeat);
+        subscriber.timer().expires_at(since + options.heartbeat);
         co_await subscriber.timer().async_wait(kUseTuple);
     }
     if (timed_out || subscriber.overflowed()) {

@@ -1,5 +1,9 @@
 #include "goldensignals/sse/hub.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -45,7 +49,11 @@ class HubTest : public ::testing::Test {
     // Drains a subscriber's queue; fails the test if it overflowed.
     static std::vector<EventPtr> drain(Subscriber& subscriber) {
         std::vector<EventPtr> out;
-        EXPECT_TRUE(subscriber.take(out));
+        std::size_t offset = 0;
+        const auto taken = subscriber.take(out, offset);
+        EXPECT_TRUE(taken == Subscriber::TakeResult::kEvents ||
+                    taken == Subscriber::TakeResult::kIdle);
+        EXPECT_EQ(offset, 0u);
         return out;
     }
     void publish(Hub& hub, std::uint64_t id, const std::string& symbol,
@@ -194,7 +202,8 @@ TEST_F(HubTest, QueueOverflowMarksTheStreamSlowAndSparesTheOthers) {
         }
     }
     std::vector<EventPtr> out;
-    EXPECT_FALSE(slow->take(out));
+    std::size_t offset = 0;
+    EXPECT_EQ(slow->take(out, offset), Subscriber::TakeResult::kOverflowed);
     EXPECT_TRUE(out.empty());
     // 3 queued + the 4th that did not fit, then 5 and 6 after the overflow.
     EXPECT_EQ(hub.stats().dropped, 6u);
@@ -213,7 +222,8 @@ TEST_F(HubTest, QueueByteBudgetOverflowsToo) {
     ASSERT_TRUE(
         hub.publish(3, "AAPL", Timeframe::k1d, json(std::string(60, 'x')), steady_clock::now()));
     std::vector<EventPtr> out;
-    EXPECT_FALSE(s->take(out));
+    std::size_t offset = 0;
+    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
 }
 
 TEST_F(HubTest, UnsubscribedStreamsGetNothing) {
@@ -261,6 +271,172 @@ TEST_F(HubTest, ConcurrentPublishersKeepEachQueueInIdOrder) {
     for (std::size_t i = 1; i < events.size(); ++i) {
         ASSERT_EQ(events[i]->id, events[i - 1]->id + 1);
     }
+}
+
+// A connected socket pair standing in for a client connection: `server` is what the stream
+// writes to, `client` what the browser would read.
+struct SocketPair {
+    SocketPair() {
+        int fds[2];
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+        server = fds[0];
+        client = fds[1];
+        ::fcntl(client, F_SETFL, ::fcntl(client, F_GETFL) | O_NONBLOCK);
+    }
+    ~SocketPair() {
+        close_client();
+        ::close(server);
+    }
+    SocketPair(const SocketPair&) = delete;
+    SocketPair& operator=(const SocketPair&) = delete;
+
+    // Everything the client can read now.
+    std::string read_available() const {
+        std::string out;
+        char buffer[65536];
+        for (;;) {
+            const ssize_t n = ::recv(client, buffer, sizeof(buffer), 0);
+            if (n <= 0) {
+                return out;
+            }
+            out.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    void close_client() {
+        if (client >= 0) {
+            ::close(client);
+            client = -1;
+        }
+    }
+
+    int server = -1;
+    int client = -1;
+};
+
+TEST_F(HubTest, AnIdleAttachedStreamGetsEventsWrittenStraightToItsSocket) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    SocketPair pair;
+    s->attach(pair.server);
+    std::vector<EventPtr> out;
+    std::size_t offset = 0;
+    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+
+    publish(hub, 1, "AAPL");
+    publish(hub, 2, "MSFT");
+    EXPECT_EQ(pair.read_available(),
+              "id: 1\nevent: signal\ndata: {\"id\":1}\n\n"
+              "id: 2\nevent: signal\ndata: {\"id\":2}\n\n");
+    // Nothing queued and no wake-up posted: the writer sleeps on.
+    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+    EXPECT_EQ(io.poll(), 0u);
+    EXPECT_EQ(hub.stats().sent, 2u);
+}
+
+TEST_F(HubTest, NothingIsWrittenDirectlyUntilTheWriterFindsItsQueueEmpty) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    SocketPair pair;
+    s->attach(pair.server);
+    // The writer starts busy (it writes the prelude first): events queue.
+    publish(hub, 1, "AAPL");
+    EXPECT_EQ(pair.read_available(), "");
+    EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{1}));
+    // Still busy with event 1 until a take() finds nothing.
+    publish(hub, 2, "AAPL");
+    EXPECT_EQ(pair.read_available(), "");
+    EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{2}));
+    EXPECT_TRUE(drain(*s).empty());
+    publish(hub, 3, "AAPL");
+    EXPECT_EQ(pair.read_available(), "id: 3\nevent: signal\ndata: {\"id\":3}\n\n");
+}
+
+TEST_F(HubTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    SocketPair pair;
+    s->attach(pair.server);
+    std::vector<EventPtr> out;
+    std::size_t offset = 0;
+    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+
+    // Far more than a socket buffer holds, in frames of uneven size.
+    std::string expected;
+    for (std::uint64_t id = 1; id <= 40; ++id) {
+        auto data = json(std::string(10'000 + 997 * id, static_cast<char>('a' + id % 26)));
+        ASSERT_TRUE(hub.publish(id, "AAPL", Timeframe::k1d, data, steady_clock::now()));
+        expected += "id: " + std::to_string(id) + "\nevent: signal\ndata: " + *data + "\n\n";
+    }
+    std::string received = pair.read_available();
+    ASSERT_LT(received.size(), expected.size());
+    // A wake-up was posted for the writer, which now owns what did not fit.
+    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(io.poll(), 1u);
+    // While the writer is busy, new events queue even though the socket has room again.
+    ASSERT_TRUE(hub.publish(41, "AAPL", Timeframe::k1d, json("{}"), steady_clock::now()));
+    expected += "id: 41\nevent: signal\ndata: {}\n\n";
+    EXPECT_EQ(pair.read_available(), "");
+
+    // The writer's part: the rest of the first frame, then the others, then event 41.
+    received += out.front()->frame->substr(offset);
+    for (std::size_t i = 1; i < out.size(); ++i) {
+        received += *out[i]->frame;
+    }
+    out.clear();
+    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+    EXPECT_EQ(offset, 0u);
+    ASSERT_EQ(ids_of(out), (std::vector<std::uint64_t>{41}));
+    received += *out.front()->frame;
+    EXPECT_EQ(received, expected);
+}
+
+TEST_F(HubTest, AClosedClientBreaksTheStreamAtTheNextDirectWrite) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    SocketPair pair;
+    s->attach(pair.server);
+    std::vector<EventPtr> out;
+    std::size_t offset = 0;
+    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+    pair.close_client();
+    publish(hub, 1, "AAPL");
+    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kBroken);
+    EXPECT_EQ(hub.stats().sent, 0u);
+}
+
+TEST_F(HubTest, ADetachedStreamIsNeverWrittenTo) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    SocketPair pair;
+    s->attach(pair.server);
+    std::vector<EventPtr> out;
+    std::size_t offset = 0;
+    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+    s->detach();
+    publish(hub, 1, "AAPL");
+    EXPECT_EQ(pair.read_available(), "");
+    EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{1}));
+}
+
+TEST_F(HubTest, TheHeartbeatClaimsTheSocketOnlyWhenNothingWentOutSince) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    SocketPair pair;
+    s->attach(pair.server);
+    std::vector<EventPtr> out;
+    std::size_t offset = 0;
+    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+    const auto before = s->last_sent();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    publish(hub, 1, "AAPL");
+    ASSERT_GT(s->last_sent(), before);
+    // A direct write happened since the writer looked: no heartbeat due.
+    EXPECT_FALSE(s->claim_for_heartbeat(before));
+    ASSERT_TRUE(s->claim_for_heartbeat(s->last_sent()));
+    // The writer now owns the socket: events queue behind its ping.
+    publish(hub, 2, "AAPL");
+    EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{2}));
 }
 
 TEST_F(HubTest, LimitsOpenStreams) {

@@ -3,10 +3,11 @@
 // The fan-out of new signals to Server-Sent Event streams.
 //
 // publish() formats each event once into a shared immutable frame, keeps it in a replay ring
-// and hands the same frame to the bounded queue of every matching stream. It never waits on a
-// stream: a stream whose queue is full is marked overflowed and its writer ends it (the client
-// resumes with Last-Event-ID). Each stream has one writer, on the stream's own executor, woken
-// through its timer.
+// and hands the same frame to every matching stream: written straight to the socket when the
+// stream is idle and the socket takes it, otherwise into the stream's bounded queue. It never
+// waits on a stream: a stream whose queue is full is marked overflowed and its writer ends it
+// (the client resumes with Last-Event-ID). Each stream has one writer, on the stream's own
+// executor, woken through its timer.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -65,9 +66,18 @@ struct QueueLimits {
 
 class Hub;
 
-// A stream's side of the hub: its bounded queue and the timer its writer sleeps on. The queue
-// is filled by publish() on any thread and drained by the writer on `executor()`; everything
-// else here is touched only on `executor()`.
+// A stream's side of the hub: its bounded queue, the timer its writer sleeps on, and, once
+// attached, the stream's socket.
+//
+// Delivery has a fast path: while the writer is idle (nothing queued, no write of its own in
+// flight) publish() writes the event's frame straight to the socket with one non-blocking
+// send() on the publishing thread. Only when that would block, or the writer is busy, is the
+// event queued and the writer woken to finish it asynchronously. A steady stream of events to
+// clients that keep up thus costs one system call per delivery, with no thread hop, timer or
+// coroutine resumption. Order holds because the queue, the idle flag and the sends are under
+// one mutex, and the writer owns the socket for writing until it finds the queue empty.
+//
+// Everything but the queue state is touched only on `executor()`.
 class Subscriber final : public std::enable_shared_from_this<Subscriber> {
   public:
     Subscriber(boost::asio::any_io_executor executor, Filter filter, QueueLimits limits);
@@ -77,12 +87,34 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     const Filter& filter() const noexcept { return filter_; }
     const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
 
-    // Moves the queued events to the end of `out` (the writer's batch, usually empty) and
-    // re-arms the wake-up. Returns false once the queue has overflowed: the stream is too slow
-    // and must end.
-    bool take(std::vector<EventPtr>& out);
+    // The socket publish() may write to while the writer is idle. Attach once the response
+    // head is written; detach before the socket is closed: after detach() returns, no
+    // publish() touches it.
+    void attach(int socket_fd);
+    void detach();
 
-    // The writer's sleep: publish() cancels it when an event arrives. On `executor()` only.
+    enum class TakeResult {
+        kEvents,      // `out` holds events to write; the writer owns the socket until it takes
+                      // an empty queue
+        kIdle,        // nothing queued: the writer is idle, publish() writes directly
+        kOverflowed,  // the queue overflowed: the stream is too slow and must end
+        kBroken,      // a direct write failed: the connection is gone
+    };
+    // Moves the queued events to the end of `out` (the writer's batch, usually empty) and
+    // re-arms the wake-up. `first_offset` is set to the bytes of out's first new event a direct
+    // write already sent (its frame must be continued from there).
+    TakeResult take(std::vector<EventPtr>& out, std::size_t& first_offset);
+
+    // The writer's heartbeat: claims the socket for a write of the writer's own when nothing is
+    // queued and nothing was sent since `since`. Returns false when the writer must take()
+    // instead (events arrived, or the queue overflowed, or a direct write went out).
+    bool claim_for_heartbeat(std::chrono::steady_clock::time_point since);
+    // When the last byte went to the client, by either path.
+    std::chrono::steady_clock::time_point last_sent() const;
+    // The writer wrote to the socket (a batch or a heartbeat).
+    void mark_sent(std::chrono::steady_clock::time_point at);
+
+    // The writer's sleep: publish() cancels it when an event is queued. On `executor()` only.
     boost::asio::steady_timer& timer() noexcept { return timer_; }
     // Wakes the writer from any thread.
     void wake();
@@ -96,9 +128,12 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     friend class Hub;
     struct PushResult {
         bool wake = false;        // the writer needs a wake-up
+        bool sent = false;        // written straight to the socket
         std::size_t dropped = 0;  // events discarded by an overflow
     };
     PushResult push(const EventPtr& event);
+    // Queues `event` (of which `offset` bytes are already sent); under mutex_.
+    PushResult enqueue_locked(const EventPtr& event, std::size_t offset);
 
     boost::asio::any_io_executor executor_;
     Filter filter_;
@@ -109,8 +144,13 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     mutable std::mutex mutex_;
     std::vector<EventPtr> pending_;
     std::size_t pending_bytes_ = 0;
+    std::size_t first_offset_ = 0;  // bytes of pending_.front() already sent
+    int socket_fd_ = -1;
+    bool writer_busy_ = true;  // the writer owns the socket (it starts with the prelude)
     bool overflowed_ = false;
+    bool broken_ = false;
     bool wake_posted_ = false;
+    std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now();
 };
 
 // Where a resumed stream starts.
