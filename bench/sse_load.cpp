@@ -1,9 +1,11 @@
 // SSE load tool: opens many /v1/stream connections, parses the events and reports
 // publish-to-receipt latency, events received, lost and duplicated. See bench/sse_load.md.
 //
-// Latency needs "published_at_us" (Unix microseconds) in the event data; loss and duplicate
-// detection need a per-symbol "seq". --self-test runs an in-process server whose publisher
-// puts both in, so the tool can be checked (and the hub measured) without the full service.
+// Client-side latency needs "published_at_us" (Unix microseconds) in the event data; loss and
+// duplicate detection need a per-symbol "seq", or daily bars (the service's simulated feed:
+// each symbol's "as_of" then steps one day per signal). --self-test and --serve run an
+// in-process server whose publisher puts both in. Against the service itself the tool reads
+// the server's own publish-to-send histogram and resident memory from /metrics.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -39,7 +41,11 @@
 #include "goldensignals/config/options.h"
 #include "goldensignals/http/router.h"
 #include "goldensignals/http/server.h"
+#include "goldensignals/http/system_handlers.h"
+#include "goldensignals/market/time_format.h"
 #include "goldensignals/metrics/http_metrics.h"
+#include "goldensignals/metrics/process_metrics.h"
+#include "goldensignals/metrics/registry.h"
 #include "goldensignals/sse/hub.h"
 #include "goldensignals/sse/stream_route.h"
 
@@ -178,17 +184,28 @@ std::int64_t unix_us() {
         .count();
 }
 
-// `"key":123` in flat JSON, without a full parse (the tool reads hundreds of thousands of
-// events a second on one core).
+// `"key":` in flat JSON: where its value starts, or npos. No full parse: the tool reads
+// a hundred thousand events a second on one core.
+std::size_t json_value_at(std::string_view data, std::string_view key) {
+    for (std::size_t pos = data.find(key); pos != std::string_view::npos;
+         pos = data.find(key, pos + 1)) {
+        const std::size_t end = pos + key.size();
+        if (pos > 0 && data[pos - 1] == '"' && end + 1 < data.size() && data[end] == '"' &&
+            data[end + 1] == ':') {
+            std::size_t value = end + 2;
+            while (value < data.size() && data[value] == ' ') {
+                ++value;
+            }
+            return value;
+        }
+    }
+    return std::string_view::npos;
+}
+
 std::optional<std::int64_t> json_int(std::string_view data, std::string_view key) {
-    const std::string needle = fmt::format("\"{}\":", key);
-    auto pos = data.find(needle);
+    const auto pos = json_value_at(data, key);
     if (pos == std::string_view::npos) {
         return std::nullopt;
-    }
-    pos += needle.size();
-    while (pos < data.size() && data[pos] == ' ') {
-        ++pos;
     }
     std::int64_t value = 0;
     auto [end, ec] = std::from_chars(data.data() + pos, data.data() + data.size(), value);
@@ -199,14 +216,25 @@ std::optional<std::int64_t> json_int(std::string_view data, std::string_view key
 }
 
 std::string_view json_string(std::string_view data, std::string_view key) {
-    const std::string needle = fmt::format("\"{}\":\"", key);
-    auto pos = data.find(needle);
-    if (pos == std::string_view::npos) {
+    const auto pos = json_value_at(data, key);
+    if (pos == std::string_view::npos || data[pos] != '"') {
         return {};
     }
-    pos += needle.size();
-    const auto end = data.find('"', pos);
-    return end == std::string_view::npos ? std::string_view{} : data.substr(pos, end - pos);
+    const auto end = data.find('"', pos + 1);
+    return end == std::string_view::npos ? std::string_view{} : data.substr(pos + 1, end - pos - 1);
+}
+
+// The event's per-symbol sequence: "seq", else the day number of "as_of" (daily bars).
+std::optional<std::int64_t> sequence_of(std::string_view data, bool& from_as_of) {
+    if (auto seq = json_int(data, "seq")) {
+        return seq;
+    }
+    const auto as_of = json_string(data, "as_of");
+    if (auto seconds = gs::market::parse_iso8601(as_of)) {
+        from_as_of = true;
+        return *seconds / 86400;
+    }
+    return std::nullopt;
 }
 
 // Everything runs on one client thread: plain counters.
@@ -215,6 +243,7 @@ struct Totals {
     std::uint64_t lost = 0;
     std::uint64_t duplicated = 0;
     std::uint64_t without_seq = 0;
+    bool seq_from_as_of = false;
     std::uint64_t resyncs = 0;
     std::uint64_t reconnects = 0;
     std::uint64_t http_errors = 0;
@@ -434,7 +463,7 @@ class Client {
                 std::min<std::int64_t>(latency, std::numeric_limits<std::uint32_t>::max())));
         }
         const auto symbol = json_string(data, "symbol");
-        const auto seq = json_int(data, "seq");
+        const auto seq = sequence_of(data, totals_.seq_from_as_of);
         if (symbol.empty() || !seq) {
             ++totals_.without_seq;
             return;
@@ -469,6 +498,86 @@ class Client {
     Totals totals_;
 };
 
+// The server's /metrics, by series (`name{labels}`), or empty when it has none.
+using Series = std::map<std::string, double, std::less<>>;
+
+Series parse_prometheus(std::string_view text) {
+    Series series;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        const auto space = line.rfind(' ');
+        if (line.empty() || line.front() == '#' || space == std::string_view::npos) {
+            continue;
+        }
+        series[std::string(line.substr(0, space))] =
+            std::strtod(std::string(line.substr(space + 1)).c_str(), nullptr);
+    }
+    return series;
+}
+
+double delta(const Series& before, const Series& after, std::string_view name) {
+    auto a = after.find(name);
+    auto b = before.find(name);
+    return (a == after.end() ? 0.0 : a->second) - (b == before.end() ? 0.0 : b->second);
+}
+
+// The upper bound of the bucket holding quantile `q` of a histogram's observations between
+// two scrapes (Prometheus buckets are cumulative). Infinity past the last bound.
+double histogram_quantile(const Series& before, const Series& after, std::string_view name,
+                          double q, double& count) {
+    const std::string prefix = std::string(name) + "_bucket{le=\"";
+    std::vector<std::pair<double, double>> buckets;  // (le, cumulative count)
+    for (auto it = after.lower_bound(prefix); it != after.end() && it->first.starts_with(prefix);
+         ++it) {
+        const std::string le =
+            it->first.substr(prefix.size(), it->first.size() - prefix.size() - 2);
+        const double bound = le == "+Inf" ? std::numeric_limits<double>::infinity()
+                                          : std::strtod(le.c_str(), nullptr);
+        buckets.emplace_back(bound, delta(before, after, it->first));
+    }
+    std::sort(buckets.begin(), buckets.end());
+    count = buckets.empty() ? 0 : buckets.back().second;
+    for (const auto& [bound, cumulative] : buckets) {
+        if (cumulative >= q * count) {
+            return bound;
+        }
+    }
+    return std::numeric_limits<double>::infinity();
+}
+
+// GET /metrics on a connection of its own; empty when the server has none (or is away).
+asio::awaitable<Series> scrape_metrics(tcp::endpoint endpoint, std::string host,
+                                       std::string token) {
+    tcp::socket socket(co_await asio::this_coro::executor);
+    auto [connect_ec] = co_await socket.async_connect(endpoint, kUseTuple);
+    if (connect_ec) {
+        co_return Series{};
+    }
+    std::string request =
+        fmt::format("GET /metrics HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", host);
+    if (!token.empty()) {
+        request += "Authorization: Bearer " + token + "\r\n";
+    }
+    request += "\r\n";
+    auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(request), kUseTuple);
+    std::string response;
+    std::array<char, 16 * 1024> chunk{};
+    for (;;) {
+        auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), kUseTuple);
+        response.append(chunk.data(), n);
+        if (ec) {
+            break;
+        }
+    }
+    const auto body = response.find("\r\n\r\n");
+    if (write_ec || !response.starts_with("HTTP/1.1 200") || body == std::string::npos) {
+        co_return Series{};
+    }
+    co_return parse_prometheus(std::string_view(response).substr(body + 4));
+}
+
 // --self-test: the hub and stream route on a free port, and a publisher thread.
 class SelfTestServer {
   public:
@@ -495,13 +604,20 @@ class SelfTestServer {
                 return out;
             },
             stream_options);
+        registry_.add_collector([this](std::string& out) { hub_.render(out); });
+        registry_.add_collector(gs::metrics::render_process_metrics);
+        router_.add(boost::beast::http::verb::get, "/metrics",
+                    gs::http::sync_handler([this](gs::http::Request&) {
+                        return gs::http::Response::text(boost::beast::http::status::ok,
+                                                        registry_.render(), "text/plain");
+                    }));
         gs::config::ServerOptions server_options;
         server_options.bind_address = "127.0.0.1";
         server_options.port = options.port;
         server_options.access_log = false;
         server_options.shutdown_grace = std::chrono::milliseconds(2000);
-        metrics_ =
-            std::make_unique<gs::metrics::HttpMetrics>(std::vector<std::string>{"/v1/stream"});
+        metrics_ = std::make_unique<gs::metrics::HttpMetrics>(
+            std::vector<std::string>{"/v1/stream", "/metrics"});
         server_ = std::make_unique<gs::http::Server>(io_, server_options, router_, *metrics_);
         port_ = server_->listen();
         server_->start();
@@ -556,6 +672,7 @@ class SelfTestServer {
     asio::io_context io_{1};
     gs::http::Router router_;
     gs::sse::Hub hub_;
+    gs::metrics::Registry registry_;
     std::unique_ptr<gs::metrics::HttpMetrics> metrics_;
     std::unique_ptr<gs::http::Server> server_;
     std::uint16_t port_ = 0;
@@ -662,7 +779,13 @@ int main(int argc, char** argv) {
     asio::io_context io{1};
     tcp::resolver resolver(io);
     const auto endpoints = resolver.resolve(options.host, std::to_string(options.port));
-    Client client(io, options, *endpoints.begin());
+    const tcp::endpoint endpoint = *endpoints.begin();
+    Client client(io, options, endpoint);
+    Series server_before;
+    Series server_after;
+    double client_cpu_before = 0;
+    double client_cpu_after = 0;
+    SteadyClock::time_point window_end;
     const std::size_t rss_before = rss_kib();
     std::size_t rss_connected = 0;
     client.start();
@@ -682,6 +805,8 @@ int main(int argc, char** argv) {
                 timer.expires_after(std::chrono::milliseconds(100));
                 co_await timer.async_wait(kUseTuple);
             }
+            server_before = co_await scrape_metrics(endpoint, options.host, options.token);
+            client_cpu_before = gs::metrics::read_process_stats().cpu_seconds;
             window_start = SteadyClock::now();
             rss_connected = rss_kib();
             events_before = client.totals().events;
@@ -693,12 +818,15 @@ int main(int argc, char** argv) {
             timer.expires_after(std::chrono::duration_cast<SteadyClock::duration>(
                 std::chrono::duration<double>(options.duration)));
             co_await timer.async_wait(kUseTuple);
+            window_end = SteadyClock::now();
+            client_cpu_after = gs::metrics::read_process_stats().cpu_seconds;
+            server_after = co_await scrape_metrics(endpoint, options.host, options.token);
             client.stop();
             io.stop();
         },
         asio::detached);
     io.run();
-    const double window = std::chrono::duration<double>(SteadyClock::now() - window_start).count();
+    const double window = std::chrono::duration<double>(window_end - window_start).count();
 
     auto& totals = client.totals();
     std::vector<std::uint32_t> latency(
@@ -726,6 +854,34 @@ int main(int argc, char** argv) {
             "ms (n={})\n",
             percentile(latency, 0.50), percentile(latency, 0.99), percentile(latency, 0.999),
             latency.back() / 1000.0, latency.size());
+    }
+    if (totals.seq_from_as_of) {
+        std::cout << "sequence: from as_of (one bar per day per symbol, as the simulated feed "
+                     "makes)\n";
+    }
+    std::cout << fmt::format("client CPU {:.2f} s in the window ({:.0f}% of a core)\n",
+                             client_cpu_after - client_cpu_before,
+                             100.0 * (client_cpu_after - client_cpu_before) / window);
+    if (server_before.empty() || server_after.empty()) {
+        std::cout << "server metrics: /metrics not available\n";
+    } else {
+        constexpr std::string_view kLatency = "gs_sse_publish_to_send_seconds";
+        double count = 0;
+        const double p50 = histogram_quantile(server_before, server_after, kLatency, 0.50, count);
+        const double p99 = histogram_quantile(server_before, server_after, kLatency, 0.99, count);
+        const double p999 = histogram_quantile(server_before, server_after, kLatency, 0.999, count);
+        const double cpu = delta(server_before, server_after, "process_cpu_seconds_total");
+        std::cout << fmt::format(
+            "server (its /metrics, over the window): publish->send p50 <= {} ms, p99 <= {} ms, "
+            "p99.9 <= {} ms (bucket bounds, n={:.0f}); sent {:.0f} ({:.0f}/s), dropped {:.0f}, "
+            "slow disconnects {:.0f}; RSS {:.1f} MiB; CPU {:.2f} s ({:.0f}% of a core)\n",
+            p50 * 1000, p99 * 1000, p999 * 1000, count,
+            delta(server_before, server_after, "gs_sse_events_sent_total"),
+            delta(server_before, server_after, "gs_sse_events_sent_total") / window,
+            delta(server_before, server_after, "gs_sse_events_dropped_total"),
+            delta(server_before, server_after, "gs_sse_slow_disconnects_total"),
+            server_after["process_resident_memory_bytes"] / (1024.0 * 1024.0), cpu,
+            100.0 * cpu / window);
     }
     if (totals.connected != 0 && rss_connected > rss_before) {
         std::cout << fmt::format(

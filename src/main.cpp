@@ -1,4 +1,6 @@
 // Wiring only: read the configuration, build the components, run until a signal.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -31,6 +33,7 @@
 #include "goldensignals/market/feed_spec.h"
 #include "goldensignals/metrics/build_info.h"
 #include "goldensignals/metrics/http_metrics.h"
+#include "goldensignals/metrics/process_metrics.h"
 #include "goldensignals/metrics/registry.h"
 #include "goldensignals/orchestrator/bar_sync.h"
 #include "goldensignals/orchestrator/feed_runner.h"
@@ -81,6 +84,28 @@ bool migrate(const std::string& url, const std::string& sql_dir) {
     }
 }
 
+// Each stream holds a descriptor, so the soft limit (often 1,024) is raised to the hard one, as
+// servers meant for many connections do; a limit below the stream limit is reported.
+void raise_open_file_limit(std::size_t max_streams) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    // Room for the streams plus other clients, the pools and the files served.
+    constexpr std::size_t kOtherDescriptors = 256;
+    if (limit.rlim_cur < max_streams + kOtherDescriptors) {
+        spdlog::warn(
+            "open file limit is {}: fewer than the {} streams GS_MAX_STREAMS allows can open "
+            "(raise the limit, e.g. ulimit -n or compose's ulimits.nofile)",
+            limit.rlim_cur, max_streams);
+    }
+}
+
 // Bars this instance lacks come from PostgreSQL, which holds every acked bar.
 void load_stored_bars(const std::string& url, gs::market::BarStore& bars, std::size_t newest) {
     pqxx::connection connection(url);
@@ -109,6 +134,8 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
     } else {
         spdlog::info("write routes and streams require the API token (GS_API_TOKEN)");
     }
+
+    raise_open_file_limit(options.max_streams);
 
     gs::consensus::Config consensus_config;
     if (!options.consensus_config.empty()) {
@@ -276,6 +303,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
     registry.add_collector([&](std::string& out) { signal_service.render_metrics(out); });
     registry.add_collector([&](std::string& out) { hub.render(out); });
     registry.add_collector(gs::metrics::render_build_info);
+    registry.add_collector(gs::metrics::render_process_metrics);
 
     gs::http::Server server(io, options.server, router, http_metrics);
     try {
