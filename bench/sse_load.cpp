@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -55,6 +56,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 4096;
 
 struct Options {
     std::string host = "127.0.0.1";
@@ -270,7 +272,8 @@ class Client {
     struct SymbolState {
         std::string symbol;
         std::int64_t last_seq = -1;
-        bool soft = false;  // set from a snapshot: the first live event may repeat it
+        std::string last_id;  // of the symbol's last event, for reports
+        bool soft = false;    // set from a snapshot: the first live event may repeat it
     };
 
     // One stream, reconnecting with Last-Event-ID until stopped. Parameters are plain values:
@@ -318,7 +321,6 @@ class Client {
                 continue;
             }
             socket.set_option(tcp::no_delay(true));
-            socket.non_blocking(true);
             std::string request =
                 fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\n", target, options_.host);
             if (!last_id.empty()) {
@@ -338,27 +340,19 @@ class Client {
             pending.clear();
             bool open = true;
             while (open && !stopping_) {
-                auto [wait_ec] = co_await socket.async_wait(tcp::socket::wait_read, kUseTuple);
-                if (wait_ec) {
+                // A read straight into the stream's tail: Asio tries it at once and only then
+                // waits on the socket's edge. (async_wait(wait_read) costs an epoll_ctl per
+                // event: it re-arms the descriptor every time.)
+                const std::size_t held = pending.size();
+                pending.resize(held + kReadChunk);
+                auto [read_ec, n] = co_await socket.async_read_some(
+                    asio::buffer(pending.data() + held, kReadChunk), kUseTuple);
+                pending.resize(held + n);
+                if (read_ec) {
+                    if (!stopping_ && ++closes_reported_ <= 3) {
+                        std::cerr << "stream ended: " << read_ec.message() << "\n";
+                    }
                     break;
-                }
-                for (;;) {
-                    boost::system::error_code ec;
-                    const std::size_t n = socket.read_some(asio::buffer(scratch_), ec);
-                    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-                        break;
-                    }
-                    if (ec) {
-                        if (!stopping_ && ++closes_reported_ <= 3) {
-                            std::cerr << "stream ended: " << ec.message() << "\n";
-                        }
-                        open = false;
-                        break;
-                    }
-                    pending.append(scratch_.data(), n);
-                    if (n < scratch_.size()) {
-                        break;
-                    }
                 }
                 std::size_t consumed = 0;
                 if (!head_done) {
@@ -475,16 +469,22 @@ class Client {
         }
         if (it->last_seq < 0) {
             it->last_seq = *seq;
+            it->last_id.assign(id);
             it->soft = snapshot;
             return;
         }
+        const std::string previous_id = std::exchange(it->last_id, std::string(id));
         if (*seq == it->last_seq + 1) {
             it->last_seq = *seq;
         } else if (*seq > it->last_seq + 1) {
             totals_.lost += static_cast<std::uint64_t>(*seq - it->last_seq - 1);
             it->last_seq = *seq;
         } else if (!(it->soft && *seq == it->last_seq)) {
-            ++totals_.duplicated;
+            if (++totals_.duplicated <= 3) {
+                std::cerr << fmt::format(
+                    "duplicate: {} seq {} after seq {} (event id {}, last id {}{})\n", symbol, *seq,
+                    it->last_seq, id, previous_id, it->soft ? ", after the snapshot" : "");
+            }
         }
         it->soft = false;
     }
@@ -494,7 +494,6 @@ class Client {
     tcp::endpoint endpoint_;
     bool stopping_ = false;
     std::uint64_t closes_reported_ = 0;
-    std::array<char, 64 * 1024> scratch_{};
     Totals totals_;
 };
 

@@ -230,9 +230,11 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
     event->symbol = std::move(symbol);
     event->timeframe = timeframe;
     event->published_at = published_at;
-    event->frame = std::make_shared<const std::string>(
-        format_event(kSignalEvent, data_json ? std::string_view(*data_json) : "", id));
+    event->data = data_json ? data_json : std::make_shared<const std::string>();
+    event->frame =
+        std::make_shared<const std::string>(format_event(kSignalEvent, *event->data, id));
     EventPtr shared = std::move(event);
+    latest_[index_of(timeframe)][shared->symbol] = shared;
 
     if (ring_.empty()) {
         horizon_ = id;
@@ -277,6 +279,19 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
         events_sent_.fetch_add(sent);
     }
     return true;
+}
+
+Latest Hub::latest(const std::vector<std::string>& symbols, market::Timeframe timeframe) const {
+    Latest result;
+    result.events.reserve(symbols.size());
+    std::lock_guard lock(publish_mutex_);
+    result.last_id = last_id_;
+    const auto& by_symbol = latest_[index_of(timeframe)];
+    for (const auto& symbol : symbols) {
+        auto it = by_symbol.find(symbol);
+        result.events.push_back(it == by_symbol.end() ? nullptr : it->second);
+    }
+    return result;
 }
 
 std::shared_ptr<Subscriber> Hub::subscribe(asio::any_io_executor executor, Filter filter,

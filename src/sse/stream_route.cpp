@@ -344,20 +344,26 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
             state->replay = std::move(resume.events);
         }
     } else {
-        const std::uint64_t last_id = hub.last_id();
-        state->skip_through = last_id;
         const auto& subscribed = state->subscriber->filter();
         const std::vector<std::string> symbols =
             subscribed.all_symbols
                 ? (route.symbols ? route.symbols(timeframe) : std::vector<std::string>{})
                 : subscribed.symbols;
-        if (route.snapshot) {
-            for (const auto& symbol : symbols) {
-                auto data = co_await route.snapshot(symbol, timeframe);
-                if (data) {
-                    append_event(state->prelude, kSignalEvent, *data, last_id);
-                    ++state->prelude_events;
-                }
+        // The snapshot is the newest event of each symbol, so the live events after it are
+        // newer still. Only a symbol with no event since this process started asks the
+        // signals themselves.
+        const Latest latest = hub.latest(symbols, timeframe);
+        state->skip_through = latest.last_id;
+        for (std::size_t i = 0; i < symbols.size(); ++i) {
+            std::shared_ptr<const std::string> data;
+            if (latest.events[i]) {
+                data = latest.events[i]->data;
+            } else if (route.snapshot) {
+                data = co_await route.snapshot(symbols[i], timeframe);
+            }
+            if (data) {
+                append_event(state->prelude, kSignalEvent, *data, latest.last_id);
+                ++state->prelude_events;
             }
         }
     }

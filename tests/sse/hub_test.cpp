@@ -439,6 +439,24 @@ TEST_F(HubTest, TheHeartbeatClaimsTheSocketOnlyWhenNothingWentOutSince) {
     EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{2}));
 }
 
+TEST_F(HubTest, LatestGivesEachSymbolsNewestEventWithTheLastId) {
+    Hub hub({.initial_id = 0});
+    publish(hub, 1, "AAPL");
+    publish(hub, 2, "MSFT");
+    publish(hub, 3, "AAPL");
+    publish(hub, 4, "AAPL", Timeframe::k1h);
+    const Latest latest = hub.latest({"AAPL", "GOOG", "MSFT"}, Timeframe::k1d);
+    EXPECT_EQ(latest.last_id, 4u);
+    ASSERT_EQ(latest.events.size(), 3u);
+    ASSERT_NE(latest.events[0], nullptr);
+    EXPECT_EQ(latest.events[0]->id, 3u);
+    EXPECT_EQ(*latest.events[0]->data, "{\"id\":3}");
+    EXPECT_EQ(latest.events[1], nullptr);
+    ASSERT_NE(latest.events[2], nullptr);
+    EXPECT_EQ(latest.events[2]->id, 2u);
+    EXPECT_EQ(hub.latest({"AAPL"}, Timeframe::k1h).events[0]->id, 4u);
+}
+
 TEST_F(HubTest, LimitsOpenStreams) {
     Hub hub;
     EXPECT_TRUE(hub.try_open_stream(2));

@@ -316,6 +316,38 @@ TEST_F(StreamRouteTest, WildcardStreamsEverySymbolOfItsTimeframe) {
     EXPECT_FALSE(client.next_event(200ms));
 }
 
+// A signal can be current before its event is published (the publish may wait on Redis).
+// The snapshot must not run ahead of the events that follow it: it is the newest published
+// event, and only a symbol the hub has no event for falls back to the current signal.
+TEST_F(StreamRouteTest, SnapshotIsTheNewestPublishedEventNotANewerCurrentSignal) {
+    start();
+    publish("AAPL", R"({"symbol":"AAPL","day":1})");
+    {
+        std::lock_guard lock(mutex);
+        // Day 2 is computed and current, its event not yet published.
+        snapshots["AAPL"] = std::make_shared<const std::string>(R"({"symbol":"AAPL","day":2})");
+        // MSFT has a current signal and no event in this hub (published before a restart).
+        snapshots["MSFT"] = std::make_shared<const std::string>(R"({"symbol":"MSFT","day":7})");
+    }
+    SseClient client(port(), "/v1/stream?symbols=AAPL,MSFT");
+    ASSERT_TRUE(client.read_head());
+    ASSERT_TRUE(client.next_block());  // retry
+    std::vector<std::string> seen;
+    for (int i = 0; i < 2; ++i) {
+        auto e = client.next_event();
+        ASSERT_TRUE(e);
+        seen.push_back(*e->data);
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{R"({"symbol":"AAPL","day":1})",
+                                              R"({"symbol":"MSFT","day":7})"}));
+    // Day 2's event arrives: the client moves forward, never back.
+    hub->publish_local("AAPL", Timeframe::k1d,
+                       std::make_shared<const std::string>(R"({"symbol":"AAPL","day":2})"));
+    auto live = client.next_event();
+    ASSERT_TRUE(live);
+    EXPECT_EQ(live->data, R"({"symbol":"AAPL","day":2})");
+}
+
 TEST_F(StreamRouteTest, ResumesWithLastEventIdWithoutGapOrDuplicate) {
     start();
     constexpr int kEvents = 400;

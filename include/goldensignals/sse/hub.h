@@ -44,6 +44,8 @@ struct Event {
     std::uint64_t id = 0;
     std::string symbol;
     market::Timeframe timeframe = market::kDefaultTimeframe;
+    // The signal's JSON, as published (a new stream's snapshot is made from it).
+    std::shared_ptr<const std::string> data;
     // The complete SSE frame: `id: N\nevent: signal\ndata: ...\n\n`.
     std::shared_ptr<const std::string> frame;
     std::chrono::steady_clock::time_point published_at;
@@ -164,6 +166,15 @@ struct Resume {
     std::uint64_t last_id = 0;
 };
 
+// A new stream's starting point: the newest event of each symbol and the last id, taken
+// together, so that every event after `last_id` is newer than these.
+struct Latest {
+    std::uint64_t last_id = 0;
+    // One per symbol asked for, in order; nullptr for a symbol without an event in this
+    // hub's life (since the process started).
+    std::vector<EventPtr> events;
+};
+
 class Hub final {
   public:
     explicit Hub(HubOptions options = {});
@@ -187,6 +198,11 @@ class Hub final {
         std::chrono::steady_clock::time_point published_at = std::chrono::steady_clock::now());
 
     std::uint64_t last_id() const;
+
+    // What a new stream's snapshot is made of. Taken from the events themselves rather than
+    // from the current signals: a signal computed but not yet published (its publish may be
+    // waiting on Redis) would be newer than the events that follow the snapshot.
+    Latest latest(const std::vector<std::string>& symbols, market::Timeframe timeframe) const;
 
     // Registers a stream; from this point it receives every matching event published.
     // Register first, then call resume() or last_id(): nothing falls between the two.
@@ -250,6 +266,8 @@ class Hub final {
     std::uint64_t horizon_ = 0;
     bool published_any_ = false;
     List scratch_;  // the matching streams of the event being published
+    // The newest event of each symbol, per timeframe.
+    std::array<std::unordered_map<std::string, EventPtr>, market::kAllTimeframes.size()> latest_;
 
     // Guards the subscriber index only (never held while a queue is filled).
     mutable std::mutex index_mutex_;
