@@ -246,22 +246,31 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
         bridge = std::make_unique<gs::sse::RedisBridge>(hub, redis_client, redis_subscriber,
                                                         options.redis_prefix);
     }
-    signal_service.on_new_signal([&hub, &bridge,
-                                  &io](std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
-        if (bridge) {
-            asio::co_spawn(io,
-                           bridge->publish(entry->symbol, entry->timeframe, entry->summary_json),
-                           asio::detached);
-        } else {
-            hub.publish_local(entry->symbol, entry->timeframe, entry->summary_json);
-        }
-    });
+    // The fan-out to local streams runs on a strand of its own: it writes to every matching
+    // stream (about 9 ms for 1,000 of them), which must delay neither the POST or feed tick
+    // that made the signal nor the Redis messages behind it. The strand keeps publish order.
+    auto fan_out = asio::make_strand(io);
+    signal_service.on_new_signal(
+        [&hub, &bridge, &io, fan_out](std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
+            if (bridge) {
+                asio::co_spawn(
+                    io, bridge->publish(entry->symbol, entry->timeframe, entry->summary_json),
+                    asio::detached);
+            } else {
+                asio::post(fan_out, [&hub, entry = std::move(entry)] {
+                    hub.publish_local(entry->symbol, entry->timeframe, entry->summary_json);
+                });
+            }
+        });
     if (redis_subscriber) {
         redis_subscriber->on_message([&](std::string_view channel, std::string_view payload) {
             if (channel == bar_sync.channel()) {
                 asio::co_spawn(io, bar_sync.on_message(std::string(payload)), asio::detached);
             } else if (bridge) {
-                bridge->on_message(channel, payload);
+                asio::post(fan_out, [&bridge, channel = std::string(channel),
+                                     payload = std::string(payload)] {
+                    bridge->on_message(channel, payload);
+                });
             }
         });
         std::vector<std::string> channels{bar_sync.channel(), bridge->channel()};
