@@ -11,10 +11,18 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# A port below the kernel's ephemeral range (outgoing connections of tests running in
+# parallel take ports from that range and could take ours between this check and the bind).
 free_port() {
-  local port
+  local port low=32768
+  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  fi
+  if ((low <= 11000)); then
+    low=61000  # an unusual range: take any port from 10000
+  fi
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! port_in_use "$port"; then
       echo "$port"
       return 0
@@ -49,14 +57,21 @@ start_redis() {
   ensure_services_dir
   dir="$GS_SERVICES_DIR/redis"
   mkdir -p "$dir"
-  GS_REDIS_PORT=$(free_port)
-  redis-server --port "$GS_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
-  if ! wait_for 10 redis-cli -p "$GS_REDIS_PORT" ping; then
-    echo "redis did not start; log:" >&2
-    cat "$dir/redis.log" >&2
-    return 1
-  fi
+  # Another test may bind the port first (parallel runs): then try another one.
+  for attempt in 1 2 3 4 5; do
+    GS_REDIS_PORT=$(free_port)
+    : >"$dir/redis.log"
+    redis-server --port "$GS_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+      --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
+    if wait_for 10 redis-cli -p "$GS_REDIS_PORT" ping; then
+      break
+    fi
+    if ((attempt == 5)) || ! grep -q "Address already in use" "$dir/redis.log"; then
+      echo "redis did not start; log:" >&2
+      cat "$dir/redis.log" >&2
+      return 1
+    fi
+  done
   export GS_TEST_REDIS_URL="redis://127.0.0.1:$GS_REDIS_PORT/0"
   echo "redis on 127.0.0.1:$GS_REDIS_PORT"
 }
@@ -78,18 +93,25 @@ start_postgres() {
   if [[ $(id -u) -eq 0 ]]; then
     chown postgres:postgres "$dir"
   fi
-  GS_PG_PORT=$(free_port)
   as_pg_owner "$GS_PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
     --locale=C.UTF-8 --no-sync >"$GS_SERVICES_DIR/initdb.log" 2>&1 || {
     cat "$GS_SERVICES_DIR/initdb.log" >&2
     return 1
   }
-  as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
-    -o "-p $GS_PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
-    start >/dev/null || {
-    cat "$dir/postgres.log" >&2
-    return 1
-  }
+  # Another test may bind the port first (parallel runs): then try another one.
+  for attempt in 1 2 3 4 5; do
+    GS_PG_PORT=$(free_port)
+    rm -f "$dir/postgres.log"  # pg_ctl writes it as postgres
+    if as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+      -o "-p $GS_PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+      start >/dev/null; then
+      break
+    fi
+    if ((attempt == 5)) || ! grep -q "Address already in use" "$dir/postgres.log"; then
+      cat "$dir/postgres.log" >&2
+      return 1
+    fi
+  done
   as_pg_owner "$GS_PG_BIN/psql" -h 127.0.0.1 -p "$GS_PG_PORT" -U postgres -q \
     -c "CREATE DATABASE goldensignals_test" postgres
   export GS_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$GS_PG_PORT/goldensignals_test"
