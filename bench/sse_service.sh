@@ -45,6 +45,7 @@ if ! $standalone; then
   flags+=(--redis-url="$GS_TEST_REDIS_URL" --database-url="$GS_TEST_DATABASE_URL"
     --sql-dir="$repo/sql")
 fi
+: >"$work/server.log"  # exists before the loop below reads it
 "$binary" "${flags[@]}" --log-level=info >"$work/server.log" 2>&1 &
 server_pid=$!
 port=""

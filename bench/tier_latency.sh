@@ -28,6 +28,7 @@ start_postgres >/dev/null
 start_instance() {  # NAME [flags]: sets port_NAME
   local name=$1 port
   shift
+  : >"$work/$name.log"  # exists before the loop below reads it
   "$binary" --port=0 --bind=127.0.0.1 --threads=1 --compute-threads=1 --access-log=false \
     --demo=false --sql-dir="$repo/sql" --redis-url="$GS_TEST_REDIS_URL" \
     --database-url="$GS_TEST_DATABASE_URL" "$@" >"$work/$name.log" 2>&1 &

@@ -43,6 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$log"  # exists before the loop below reads it
 env -u GS_REDIS_URL -u GS_DATABASE_URL -u GS_API_TOKEN "$binary" \
   --port=0 --bind=127.0.0.1 --demo-dir="$repo/data/demo" --static-dir="$repo/web" \
   --access-log=false >"$log" 2>&1 &

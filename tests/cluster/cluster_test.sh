@@ -33,6 +33,7 @@ db_url="$GS_TEST_DATABASE_URL"
 start_instance() {
   local name=$1
   shift
+  : >"$work/$name.log"  # exists before the loop below reads it
   env -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 \
     --access-log=false --demo=false --sql-dir="$repo/sql" --static-dir="$repo/web" \
     --redis-url="$redis_url" --database-url="$db_url" "$@" >"$work/$name.log" 2>&1 &

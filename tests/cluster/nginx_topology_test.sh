@@ -31,6 +31,7 @@ start_postgres >/dev/null
 
 start_instance() {  # start_instance NAME: sets pid_NAME, port_NAME
   local name=$1 port
+  : >"$work/$name.log"  # exists before the loop below reads it
   env -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 \
     --access-log=false --demo=false --sql-dir="$repo/sql" --static-dir="$repo/web" \
     --redis-url="$GS_TEST_REDIS_URL" --database-url="$GS_TEST_DATABASE_URL" \

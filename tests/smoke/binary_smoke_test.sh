@@ -33,6 +33,7 @@ fi
 grep -q "GS_LOG_LEVEL" "$work/bad.out" || fail "bad GS_LOG_LEVEL message"
 "$binary" --help | grep -q "GS_DATABASE_URL" || fail "--help lacks GS_DATABASE_URL"
 
+: >"$work/log"  # exists before the loop below reads it
 env -u GS_REDIS_URL -u GS_DATABASE_URL -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 \
   --threads=2 --demo-dir="$demo_dir" \
   >"$work/log" 2>&1 &
