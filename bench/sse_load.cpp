@@ -547,8 +547,11 @@ double histogram_quantile(const Series& before, const Series& after, std::string
 }
 
 // GET /metrics on a connection of its own; empty when the server has none (or is away).
-asio::awaitable<Series> scrape_metrics(tcp::endpoint endpoint, std::string host,
-                                       std::string token) {
+// References to objects main() keeps: g++ 12 mishandles some by-value class parameters of
+// coroutines.
+asio::awaitable<Series> scrape_metrics(const tcp::endpoint& endpoint, const Options& options) {
+    const std::string& host = options.host;
+    const std::string& token = options.token;
     tcp::socket socket(co_await asio::this_coro::executor);
     auto [connect_ec] = co_await socket.async_connect(endpoint, kUseTuple);
     if (connect_ec) {
@@ -804,7 +807,7 @@ int main(int argc, char** argv) {
                 timer.expires_after(std::chrono::milliseconds(100));
                 co_await timer.async_wait(kUseTuple);
             }
-            server_before = co_await scrape_metrics(endpoint, options.host, options.token);
+            server_before = co_await scrape_metrics(endpoint, options);
             client_cpu_before = gs::metrics::read_process_stats().cpu_seconds;
             window_start = SteadyClock::now();
             rss_connected = rss_kib();
@@ -819,7 +822,7 @@ int main(int argc, char** argv) {
             co_await timer.async_wait(kUseTuple);
             window_end = SteadyClock::now();
             client_cpu_after = gs::metrics::read_process_stats().cpu_seconds;
-            server_after = co_await scrape_metrics(endpoint, options.host, options.token);
+            server_after = co_await scrape_metrics(endpoint, options);
             client.stop();
             io.stop();
         },
