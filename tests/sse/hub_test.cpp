@@ -313,14 +313,22 @@ struct SocketPair {
     int client = -1;
 };
 
-TEST_F(HubTest, AnIdleAttachedStreamGetsEventsWrittenStraightToItsSocket) {
-    Hub hub({.initial_id = 0});
-    auto s = subscribe(hub, everything());
+// A stream attached to one end of a socket pair, as run_stream attaches its connection.
+class DirectWriteTest : public HubTest {
+  protected:
+    DirectWriteTest() : s(subscribe(hub, everything())) { s->attach(pair.server); }
+    // The writer finds its queue empty: from here publish() writes directly.
+    void go_idle() { ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle); }
+
+    Hub hub{{.initial_id = 0}};
     SocketPair pair;
-    s->attach(pair.server);
+    std::shared_ptr<Subscriber> s;
     std::vector<EventPtr> out;
     std::size_t offset = 0;
-    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+};
+
+TEST_F(DirectWriteTest, AnIdleAttachedStreamGetsEventsWrittenStraightToItsSocket) {
+    go_idle();
 
     publish(hub, 1, "AAPL");
     publish(hub, 2, "MSFT");
@@ -333,11 +341,7 @@ TEST_F(HubTest, AnIdleAttachedStreamGetsEventsWrittenStraightToItsSocket) {
     EXPECT_EQ(hub.stats().sent, 2u);
 }
 
-TEST_F(HubTest, NothingIsWrittenDirectlyUntilTheWriterFindsItsQueueEmpty) {
-    Hub hub({.initial_id = 0});
-    auto s = subscribe(hub, everything());
-    SocketPair pair;
-    s->attach(pair.server);
+TEST_F(DirectWriteTest, NothingIsWrittenDirectlyUntilTheWriterFindsItsQueueEmpty) {
     // The writer starts busy (it writes the prelude first): events queue.
     publish(hub, 1, "AAPL");
     EXPECT_EQ(pair.read_available(), "");
@@ -351,14 +355,8 @@ TEST_F(HubTest, NothingIsWrittenDirectlyUntilTheWriterFindsItsQueueEmpty) {
     EXPECT_EQ(pair.read_available(), "id: 3\nevent: signal\ndata: {\"id\":3}\n\n");
 }
 
-TEST_F(HubTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
-    Hub hub({.initial_id = 0});
-    auto s = subscribe(hub, everything());
-    SocketPair pair;
-    s->attach(pair.server);
-    std::vector<EventPtr> out;
-    std::size_t offset = 0;
-    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+TEST_F(DirectWriteTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
+    go_idle();
 
     // Far more than a socket buffer holds, in frames of uneven size.
     std::string expected;
@@ -391,42 +389,24 @@ TEST_F(HubTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
     EXPECT_EQ(received, expected);
 }
 
-TEST_F(HubTest, AClosedClientBreaksTheStreamAtTheNextDirectWrite) {
-    Hub hub({.initial_id = 0});
-    auto s = subscribe(hub, everything());
-    SocketPair pair;
-    s->attach(pair.server);
-    std::vector<EventPtr> out;
-    std::size_t offset = 0;
-    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+TEST_F(DirectWriteTest, AClosedClientBreaksTheStreamAtTheNextDirectWrite) {
+    go_idle();
     pair.close_client();
     publish(hub, 1, "AAPL");
     EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kBroken);
     EXPECT_EQ(hub.stats().sent, 0u);
 }
 
-TEST_F(HubTest, ADetachedStreamIsNeverWrittenTo) {
-    Hub hub({.initial_id = 0});
-    auto s = subscribe(hub, everything());
-    SocketPair pair;
-    s->attach(pair.server);
-    std::vector<EventPtr> out;
-    std::size_t offset = 0;
-    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+TEST_F(DirectWriteTest, ADetachedStreamIsNeverWrittenTo) {
+    go_idle();
     s->detach();
     publish(hub, 1, "AAPL");
     EXPECT_EQ(pair.read_available(), "");
     EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{1}));
 }
 
-TEST_F(HubTest, TheHeartbeatClaimsTheSocketOnlyWhenNothingWentOutSince) {
-    Hub hub({.initial_id = 0});
-    auto s = subscribe(hub, everything());
-    SocketPair pair;
-    s->attach(pair.server);
-    std::vector<EventPtr> out;
-    std::size_t offset = 0;
-    ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+TEST_F(DirectWriteTest, TheHeartbeatClaimsTheSocketOnlyWhenNothingWentOutSince) {
+    go_idle();
     const auto before = s->last_sent();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     publish(hub, 1, "AAPL");
