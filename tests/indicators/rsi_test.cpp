@@ -9,42 +9,13 @@
 #include <vector>
 
 #include "goldensignals/indicators/core.h"
+#include "momentum_reference_util.h"
 #include "support/reference_data.h"
 
 namespace {
 
 using gs::testing::ReferenceTable;
-
-constexpr const char* kReferenceFiles[] = {"finance_talib.csv", "random_walk_talib.csv"};
-
-// The bars a reference file was computed from: finance_talib.csv <- finance.csv.
-ReferenceTable load_input(const std::string& reference_file) {
-    const std::string suffix = "_talib.csv";
-    return ReferenceTable::load(reference_file.substr(0, reference_file.size() - suffix.size()) +
-                                ".csv");
-}
-
-std::size_t warm_up(std::span<const double> s) {
-    return gs::indicators::first_value(s);
-}
-
-// Every row: NaN exactly where TA-Lib has no value, else within 1e-6 relative (absolute
-// below magnitude 1).
-void expect_matches(std::span<const double> ours, const std::vector<double>& ref) {
-    ASSERT_EQ(ours.size(), ref.size());
-    EXPECT_EQ(warm_up(ours), warm_up(ref));
-    std::size_t compared = 0;
-    for (std::size_t i = 0; i < ref.size(); ++i) {
-        if (std::isnan(ref[i])) {
-            EXPECT_TRUE(std::isnan(ours[i])) << "row " << i << ": " << ours[i];
-            continue;
-        }
-        ASSERT_FALSE(std::isnan(ours[i])) << "row " << i;
-        EXPECT_NEAR(ours[i], ref[i], 1e-6 * std::max(1.0, std::abs(ref[i]))) << "row " << i;
-        ++compared;
-    }
-    EXPECT_GT(compared, ref.size() / 2);
-}
+using namespace gs::indicators::momentum_test;
 
 }  // namespace
 

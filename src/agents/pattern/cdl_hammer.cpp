@@ -66,13 +66,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         }
     } else {
         // A hammer and a hanging man on the same bar lean both ways; the hammer wins ties.
-        auto recent = pattern::latest_pattern(hammer);
-        const auto recent_hanging = pattern::latest_pattern(hanging);
-        if (recent.value == 0.0 ||
-            (recent_hanging.value != 0.0 && recent_hanging.age < recent.age)) {
-            recent = recent_hanging;
-        }
-        r = pattern::no_pattern_hold(recent, "hammer", "hanging man");
+        r = pattern::no_pattern_hold(pattern::latest_pattern(hammer, hanging), "hammer",
+                                     "hanging man");
     }
     r.add("cdl_hammer", h);
     r.add("cdl_hangingman", m);

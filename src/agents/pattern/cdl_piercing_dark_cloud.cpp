@@ -56,12 +56,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         r = direction > 0 ? buy(confidence, std::move(reason))
                           : sell(confidence, std::move(reason));
     } else {
-        auto recent = pattern::latest_pattern(piercing);
-        const auto recent_dark = pattern::latest_pattern(dark);
-        if (recent.value == 0.0 || (recent_dark.value != 0.0 && recent_dark.age < recent.age)) {
-            recent = recent_dark;
-        }
-        r = pattern::no_pattern_hold(recent, "piercing line", "dark cloud cover");
+        r = pattern::no_pattern_hold(pattern::latest_pattern(piercing, dark), "piercing line",
+                                     "dark cloud cover");
     }
     r.add("cdl_piercing", p);
     r.add("cdl_darkcloudcover", d);

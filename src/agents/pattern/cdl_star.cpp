@@ -54,13 +54,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         r = direction > 0 ? buy(confidence, std::move(reason))
                           : sell(confidence, std::move(reason));
     } else {
-        auto recent = pattern::latest_pattern(morning);
-        const auto recent_evening = pattern::latest_pattern(evening);
-        if (recent.value == 0.0 ||
-            (recent_evening.value != 0.0 && recent_evening.age < recent.age)) {
-            recent = recent_evening;
-        }
-        r = pattern::no_pattern_hold(recent, "morning star", "evening star");
+        r = pattern::no_pattern_hold(pattern::latest_pattern(morning, evening), "morning star",
+                                     "evening star");
     }
     r.add("cdl_morningstar", m);
     r.add("cdl_eveningstar", e);

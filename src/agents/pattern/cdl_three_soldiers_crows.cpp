@@ -57,12 +57,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         r = direction > 0 ? buy(confidence, std::move(reason))
                           : sell(confidence, std::move(reason));
     } else {
-        auto recent = pattern::latest_pattern(soldiers);
-        const auto recent_crows = pattern::latest_pattern(crows);
-        if (recent.value == 0.0 || (recent_crows.value != 0.0 && recent_crows.age < recent.age)) {
-            recent = recent_crows;
-        }
-        r = pattern::no_pattern_hold(recent, "three white soldiers", "three black crows");
+        r = pattern::no_pattern_hold(pattern::latest_pattern(soldiers, crows),
+                                     "three white soldiers", "three black crows");
     }
     r.add("cdl_3whitesoldiers", s);
     r.add("cdl_3blackcrows", c);

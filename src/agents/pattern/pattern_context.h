@@ -69,6 +69,15 @@ inline RecentPattern latest_pattern(std::span<const double> values) noexcept {
     return {};
 }
 
+// The more recent of two patterns' latest occurrences (a bullish and a bearish one); the
+// first when both are as old, or the one found when the other is not.
+inline RecentPattern latest_pattern(std::span<const double> first,
+                                    std::span<const double> second) noexcept {
+    const RecentPattern a = latest_pattern(first);
+    const RecentPattern b = latest_pattern(second);
+    return a.value == 0.0 || (b.value != 0.0 && b.age < a.age) ? b : a;
+}
+
 // HOLD when the latest bar completes no pattern. A pattern 1 to 4 bars old still leans
 // its way, fading with age (lean up to 0.2), and makes the market less clearly neutral:
 //   recency = 1 - age / 5, lean = 0.25 * sign * recency, confidence = 0.6 - 0.3 * recency.
