@@ -618,8 +618,7 @@ class SelfTestServer {
         server_options.port = options.port;
         server_options.access_log = false;
         server_options.shutdown_grace = std::chrono::milliseconds(2000);
-        metrics_ = std::make_unique<gs::metrics::HttpMetrics>(
-            std::vector<std::string>{"/v1/stream", "/metrics"});
+        metrics_ = std::make_unique<gs::metrics::HttpMetrics>(gs::http::metric_labels(router_));
         server_ = std::make_unique<gs::http::Server>(io_, server_options, router_, *metrics_);
         port_ = server_->listen();
         server_->start();

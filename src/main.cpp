@@ -56,14 +56,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-std::vector<std::string> route_labels(const gs::http::Router& router) {
-    std::vector<std::string> labels;
-    for (const auto& route : router.routes()) {
-        labels.push_back(route.pattern);
-    }
-    return labels;
-}
-
 // Applies the migrations, retrying for a while: in a compose stack the database may still
 // be starting. Returns false when it never became reachable.
 bool migrate(const std::string& url, const std::string& sql_dir) {
@@ -307,7 +299,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
                        asio::detached);
     }
 
-    gs::metrics::HttpMetrics http_metrics(route_labels(router));
+    gs::metrics::HttpMetrics http_metrics(gs::http::metric_labels(router));
     registry.add_collector([&](std::string& out) { http_metrics.render(out); });
     registry.add_collector([&](std::string& out) { signal_service.render_metrics(out); });
     registry.add_collector([&](std::string& out) { hub.render(out); });

@@ -135,6 +135,11 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.server.idle_timeout = parse_millis(v, 1, 3'600'000, w);
          }},
+        {"max-connections", "GS_MAX_CONNECTIONS", "0 (= open-file limit less a tenth)",
+         "open client connections; at the cap the longest-idle one is closed for a new one", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.server.max_connections = parse_integer<std::size_t>(v, 0, 10'000'000, w);
+         }},
         {"shutdown-grace-ms", "GS_SHUTDOWN_GRACE_MS", "10000",
          "how long shutdown waits for in-flight requests", false,
          [](Options& o, std::string_view v, std::string_view w) {

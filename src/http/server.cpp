@@ -1,5 +1,7 @@
 #include "goldensignals/http/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -14,12 +16,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "goldensignals/http/client_error.h"
+#include "http/connection_registry.h"
+#include "http/dispatcher.h"
+#include "http/log_escape.h"
 #include "http/request_id.h"
 
 namespace gs::http {
@@ -29,6 +34,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using detail::Connection;
+using detail::ConnectionRegistry;
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
 
 namespace {
 
@@ -37,6 +45,24 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // keeps the kernel from resetting the connection before the client has read our answer.
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
 constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
+// RFC 9112 2.2: a server SHOULD ignore at least one empty line before the request line.
+constexpr std::size_t kMaxLeadingEmptyLineBytes = 8;
+// accept() failing (out of descriptors, mostly): back off from 10 ms up to 1 s, and say so
+// in the log once and then at most every 10 s instead of on every failure.
+constexpr auto kMinAcceptBackoff = std::chrono::milliseconds(10);
+constexpr auto kMaxAcceptBackoff = std::chrono::milliseconds(1000);
+constexpr auto kLogEvery = std::chrono::seconds(10);
+
+constexpr std::string_view kConnectionCapResponse =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 90\r\n"
+    "Retry-After: 1\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    R"({"error":{"code":"too_many_connections","message":"the server is at its connection cap"}})"
+    "\n";
+static_assert(kConnectionCapResponse.size() - kConnectionCapResponse.find("\r\n\r\n") - 4 == 90);
 
 // Outcomes of a read that simply end the connection (not worth an answer or a log line).
 bool is_disconnect(const boost::system::error_code& ec) {
@@ -75,31 +101,104 @@ asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
     stream.socket().close(ignored);
 }
 
+// The answer to a read that failed for a reason worth telling the client.
+Response read_error_response(const boost::system::error_code& ec, std::size_t body_limit,
+                             std::size_t header_limit) {
+    if (ec == bhttp::error::body_limit) {
+        return Response::error(
+            bhttp::status::payload_too_large, "body_too_large",
+            "request body exceeds the limit of " + std::to_string(body_limit) + " bytes");
+    }
+    // The read buffer holds one head, chunk-size line or trailer section at a time, so a
+    // full buffer means one of them is over the head limit.
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+        return Response::error(bhttp::status::request_header_fields_too_large, "header_too_large",
+                               "request head, chunk line or trailers exceed the limit of " +
+                                   std::to_string(header_limit) + " bytes");
+    }
+    return Response::error(bhttp::status::bad_request, "malformed_request",
+                           "malformed HTTP request: " + ec.message());
+}
+
+// Reads the next request head, skipping a few empty lines before it (RFC 9112 2.2).
+asio::awaitable<boost::system::error_code> read_head(beast::tcp_stream& stream,
+                                                     beast::flat_buffer& buffer,
+                                                     RequestParser& parser) {
+    std::size_t skipped = 0;
+    for (;;) {
+        if (buffer.size() == 0) {
+            auto [ec, n] = co_await stream.async_read_some(
+                buffer.prepare(beast::read_size(buffer, 4096)), kUseTuple);
+            if (ec) {
+                co_return ec;
+            }
+            buffer.commit(n);
+            continue;
+        }
+        const char first = *static_cast<const char*>(buffer.data().data());
+        if ((first != '\r' && first != '\n') || skipped == kMaxLeadingEmptyLineBytes) {
+            break;
+        }
+        buffer.consume(1);
+        ++skipped;
+    }
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    co_return ec;
+}
+
+// Reads an admitted request's body; sends 100 Continue first when the client waits for it.
+asio::awaitable<boost::system::error_code> read_body(beast::tcp_stream& stream,
+                                                     beast::flat_buffer& buffer,
+                                                     RequestParser& parser,
+                                                     const config::ServerOptions& options) {
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.expires_after(options.write_timeout);
+        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kUseTuple);
+        if (ec) {
+            co_return ec;
+        }
+    }
+    stream.expires_after(options.read_timeout);
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+    co_return ec;
+}
+
+std::size_t open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+        return 1 << 20;
+    }
+    return static_cast<std::size_t>(limit.rlim_cur);
+}
+
 }  // namespace
 
-// What shutdown needs to reach a session: its strand and, while it runs, its stream.
-struct Server::Connection {
-    enum class Phase { kIdle, kBusy, kStreaming };
-    asio::any_io_executor executor;
-    beast::tcp_stream* stream = nullptr;  // touched only on `executor`
-    Phase phase = Phase::kIdle;           // touched only on `executor`
-};
+std::vector<metrics::RouteLabel> metric_labels(const Router& router) {
+    std::vector<metrics::RouteLabel> labels;
+    for (const auto& route : router.routes()) {
+        labels.push_back({std::string(bhttp::to_string(route.method)), route.pattern});
+    }
+    return labels;
+}
 
 Server::Server(asio::io_context& io, const config::ServerOptions& options, const Router& router,
                metrics::HttpMetrics& metrics)
     : io_(io),
       options_(options),
-      router_(router),
       metrics_(metrics),
+      dispatcher_(std::make_unique<detail::Dispatcher>(router, options_)),
+      connections_(std::make_unique<ConnectionRegistry>(
+          options_.max_connections != 0 ? options_.max_connections
+                                        : detail::default_connection_cap(open_file_limit()))),
       acceptor_(asio::make_strand(io)),
-      instance_tag_(std::random_device{}()) {
-    max_body_limit_ = options_.body_limit_bytes;
-    for (const auto& route : router_.routes()) {
-        max_body_limit_ = std::max(max_body_limit_, route.options.body_limit);
-    }
-}
+      instance_tag_(std::random_device{}()) {}
 
 Server::~Server() = default;
+
+std::size_t Server::max_connections() const noexcept {
+    return connections_->capacity();
+}
 
 std::uint16_t Server::listen() {
     auto address = asio::ip::make_address(options_.bind_address);
@@ -126,42 +225,100 @@ void Server::start() {
 
 asio::awaitable<void> Server::accept_loop() {
     asio::steady_timer backoff(acceptor_.get_executor());
+    auto delay = kMinAcceptBackoff;
+    std::uint64_t failures = 0;
+    std::uint64_t unreported = 0;
+    std::uint64_t refused_unreported = 0;
+    auto last_report = Clock::now() - kLogEvery;
+    auto last_cap_report = Clock::now() - kLogEvery;
     while (!stopping()) {
-        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kUseTuple);
+        auto [ec, accepted] = co_await acceptor_.async_accept(asio::make_strand(io_), kUseTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
                 break;
             }
-            // Out of descriptors or a transient error: pause rather than spin.
-            spdlog::warn("accept failed: {}", ec.message());
-            backoff.expires_after(std::chrono::milliseconds(50));
+            metrics_.accept_failed();
+            ++failures;
+            ++unreported;
+            if (Clock::now() - last_report >= kLogEvery) {
+                spdlog::warn("accept failing: {} ({} time(s) since the last report); backing off",
+                             ec.message(), unreported);
+                unreported = 0;
+                last_report = Clock::now();
+            }
+            backoff.expires_after(delay);
             co_await backoff.async_wait(kUseTuple);
+            delay = std::min(delay * 2, kMaxAcceptBackoff);
+            continue;
+        }
+        if (failures != 0) {
+            spdlog::info("accept works again after {} failure(s)", failures);
+            failures = unreported = 0;
+            delay = kMinAcceptBackoff;
+        }
+        tcp::socket socket(std::move(accepted));
+        auto connection = std::make_shared<Connection>();
+        connection->executor = socket.get_executor();
+        if (!admit_connection(socket, connection)) {
+            ++refused_unreported;
+        }
+        if (refused_unreported != 0 && Clock::now() - last_cap_report >= kLogEvery) {
+            spdlog::warn("at the connection cap of {} with none idle: refused {} connection(s)",
+                         connections_->capacity(), refused_unreported);
+            refused_unreported = 0;
+            last_cap_report = Clock::now();
+        }
+        if (!socket.is_open()) {
             continue;
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto executor = socket.get_executor();
-        asio::co_spawn(executor, run_session(std::move(socket)), [](std::exception_ptr e) {
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    spdlog::error("session ended by an exception: {}", ex.what());
-                }
-            }
-        });
+        asio::co_spawn(executor, run_session(std::move(socket), std::move(connection)),
+                       [](std::exception_ptr e) {
+                           if (e) {
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (const std::exception& ex) {
+                                   spdlog::error("session ended by an exception: {}", ex.what());
+                               }
+                           }
+                       });
     }
 }
 
-asio::awaitable<void> Server::run_session(tcp::socket socket) {
-    auto connection = std::make_shared<Connection>();
-    connection->executor = socket.get_executor();
+bool Server::admit_connection(tcp::socket& socket, const std::shared_ptr<Connection>& connection) {
+    std::shared_ptr<Connection> evicted;
+    switch (connections_->add(connection, evicted)) {
+        case ConnectionRegistry::Admit::kAdmitted:
+            return true;
+        case ConnectionRegistry::Admit::kAdmittedEvicting:
+            metrics_.connection_reused();
+            asio::post(evicted->executor, [evicted] {
+                // Only if it is still waiting: a request that began meanwhile finishes.
+                if (evicted->stream != nullptr && evicted->phase == Connection::Phase::kIdle) {
+                    evicted->stream->cancel();
+                }
+            });
+            return true;
+        case ConnectionRegistry::Admit::kFull:
+            break;
+    }
+    // Answered without a session: one non-blocking send of a canned 503, then close. The
+    // descriptor reserve below the open-file limit is what lets us accept it at all.
+    metrics_.connection_refused();
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.send(asio::buffer(kConnectionCapResponse), 0, ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    return false;
+}
+
+asio::awaitable<void> Server::run_session(tcp::socket socket,
+                                          std::shared_ptr<Connection> connection) {
     beast::tcp_stream stream(std::move(socket));
     connection->stream = &stream;
-    {
-        std::lock_guard lock(connections_mutex_);
-        connections_.insert(connection);
-    }
     metrics_.connection_opened();
     struct Cleanup {
         Server* server;
@@ -169,8 +326,7 @@ asio::awaitable<void> Server::run_session(tcp::socket socket) {
         ~Cleanup() {
             connection->stream = nullptr;
             server->metrics_.connection_closed();
-            std::lock_guard lock(server->connections_mutex_);
-            server->connections_.erase(connection);
+            server->connections_->remove(connection);
         }
     } cleanup{this, connection};
 
@@ -178,136 +334,81 @@ asio::awaitable<void> Server::run_session(tcp::socket socket) {
     const auto remote = stream.socket().remote_endpoint(remote_ec);
     const std::string remote_text = remote_ec ? "-" : remote.address().to_string();
 
-    beast::flat_buffer buffer;
+    // Holds one request head, chunk-size line or trailer section at a time (body bytes pass
+    // through to the body): bounded like the head, so none of them can grow without limit.
+    beast::flat_buffer buffer(options_.header_limit_bytes);
+    bool first_request = true;
     bool close_with_linger = false;
     for (;;) {
         connection->phase = Connection::Phase::kIdle;
+        connections_->mark_idle(*connection);
         if (stopping()) {
             break;
         }
-        bhttp::request_parser<bhttp::string_body> parser;
+        RequestParser parser;
         parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
         // Beast checks Content-Length against the limit while reading the head, before we
-        // know the route: allow the largest any route takes, then narrow it below.
-        parser.body_limit(max_body_limit_);
-        // Waiting for the next request on a kept-alive connection may take longer than
-        // reading one that has begun.
-        stream.expires_after(buffer.size() == 0 ? options_.idle_timeout : options_.read_timeout);
-        auto [read_ec, head_bytes] =
-            co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+        // know the route: allow the largest any route takes; admission narrows it.
+        parser.body_limit(dispatcher_->max_body_limit());
+        // A new connection gets the read deadline for its first head; a kept-alive one may
+        // wait the idle timeout for its next request.
+        stream.expires_after(!first_request && buffer.size() == 0 ? options_.idle_timeout
+                                                                  : options_.read_timeout);
+        first_request = false;
+        const auto read_ec = co_await read_head(stream, buffer, parser);
+        connections_->mark_busy(*connection);
         connection->phase = Connection::Phase::kBusy;
         const auto started = Clock::now();
         const std::uint64_t sequence = next_request_.fetch_add(1, std::memory_order_relaxed);
 
         Response response;
-        std::size_t route_index = metrics_.unmatched_route();
         Request request;
+        std::size_t route_index = dispatcher_->unmatched_index();
         bool keep_alive = false;
         bool head_only = false;
         unsigned version = 11;
+        std::string method = "-";
 
         if (read_ec) {
             if (is_disconnect(read_ec)) {
                 break;
             }
-            if (read_ec == bhttp::error::body_limit) {
-                response = Response::error(bhttp::status::payload_too_large, "body_too_large",
-                                           "request body exceeds the limit of " +
-                                               std::to_string(max_body_limit_) + " bytes");
-            } else if (read_ec == bhttp::error::header_limit) {
-                response = Response::error(bhttp::status::request_header_fields_too_large,
-                                           "header_too_large", "request head exceeds the limit");
-            } else {
-                response = Response::error(bhttp::status::bad_request, "malformed_request",
-                                           "malformed HTTP request: " + read_ec.message());
-            }
+            response = read_error_response(read_ec, dispatcher_->max_body_limit(),
+                                           options_.header_limit_bytes);
             close_with_linger = true;
         } else {
-            auto& head = parser.get();
+            const auto& head = parser.get();
             version = head.version();
             keep_alive = head.keep_alive();
             head_only = head.method() == bhttp::verb::head;
+            method = std::string(head.method_string());
             request.request_id = detail::request_id_from(head, instance_tag_, sequence);
-            Router::Match match;
-            const bool target_ok = parse_target(head.target(), request.path, request.query);
-            if (target_ok) {
-                match = router_.match(head.method(), request.path);
+            std::optional<std::uint64_t> declared;
+            if (auto length = parser.content_length()) {
+                declared = *length;
             }
-            std::size_t body_limit = options_.body_limit_bytes;
-            if (match.route != nullptr && match.route->options.body_limit != 0) {
-                body_limit = match.route->options.body_limit;
-            }
-            parser.body_limit(body_limit);
-            const auto declared = parser.content_length();
-            if (declared && *declared > body_limit) {
-                response = Response::error(bhttp::status::payload_too_large, "body_too_large",
-                                           "request body of " + std::to_string(*declared) +
-                                               " bytes exceeds the limit of " +
-                                               std::to_string(body_limit) + " bytes");
-                close_with_linger = true;
+            auto admission = dispatcher_->admit(head, declared, request);
+            route_index = admission.route_index;
+            if (admission.refusal) {
+                response = std::move(*admission.refusal);
+                // Never read (or ask for) the body of a refused request: close after it.
+                close_with_linger = admission.must_close || !parser.is_done();
             } else {
+                boost::system::error_code body_ec;
                 if (!parser.is_done()) {
-                    if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
-                        static constexpr std::string_view kContinue =
-                            "HTTP/1.1 100 Continue\r\n\r\n";
-                        stream.expires_after(options_.write_timeout);
-                        co_await asio::async_write(stream, asio::buffer(kContinue), kUseTuple);
-                    }
-                    stream.expires_after(options_.read_timeout);
-                    auto [body_ec, body_bytes] =
-                        co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-                    if (body_ec == bhttp::error::body_limit) {
-                        response =
-                            Response::error(bhttp::status::payload_too_large, "body_too_large",
-                                            "request body exceeds the limit of " +
-                                                std::to_string(body_limit) + " bytes");
-                        close_with_linger = true;
-                    } else if (body_ec && is_disconnect(body_ec)) {
-                        break;
-                    } else if (body_ec) {
-                        response =
-                            Response::error(bhttp::status::bad_request, "malformed_request",
-                                            "malformed HTTP request body: " + body_ec.message());
-                        close_with_linger = true;
-                    }
+                    parser.body_limit(admission.body_limit);
+                    body_ec = co_await read_body(stream, buffer, parser, options_);
                 }
-                if (!close_with_linger) {
+                if (body_ec && is_disconnect(body_ec)) {
+                    break;
+                }
+                if (body_ec) {
+                    response = read_error_response(body_ec, admission.body_limit,
+                                                   options_.header_limit_bytes);
+                    close_with_linger = true;
+                } else {
                     request.message = parser.release();
-                    if (!target_ok) {
-                        response = Response::error(bhttp::status::bad_request, "bad_target",
-                                                   "request target is not a valid path");
-                    } else if (match.route != nullptr && match.route->options.write &&
-                               !authorized(request.message)) {
-                        route_index =
-                            static_cast<std::size_t>(match.route - router_.routes().data());
-                        response =
-                            Response::error(bhttp::status::unauthorized, "unauthorized",
-                                            "this route needs Authorization: Bearer <token>");
-                        response.header("WWW-Authenticate", "Bearer");
-                    } else if (match.route != nullptr) {
-                        route_index =
-                            static_cast<std::size_t>(match.route - router_.routes().data());
-                        request.path_params = std::move(match.params);
-                        try {
-                            response = co_await match.route->handler(request);
-                        } catch (const ClientError& e) {
-                            response = Response::error(e.status(), e.code(), e.what());
-                        } catch (const std::exception& e) {
-                            spdlog::error("[{}] {} {} failed: {}", request.request_id,
-                                          std::string_view(request.message.method_string()),
-                                          request.path, e.what());
-                            response = Response::error(bhttp::status::internal_server_error,
-                                                       "internal", "internal server error");
-                        }
-                    } else if (!match.allow.empty()) {
-                        response =
-                            Response::error(bhttp::status::method_not_allowed, "method_not_allowed",
-                                            "method not allowed; allowed: " + match.allow);
-                        response.header("Allow", match.allow);
-                    } else {
-                        response = Response::error(bhttp::status::not_found, "not_found",
-                                                   "no route for " + request.path);
-                    }
+                    response = co_await dispatcher_->dispatch(request, admission);
                 }
             }
         }
@@ -333,10 +434,8 @@ asio::awaitable<void> Server::run_session(tcp::socket socket) {
         if (options_.access_log) {
             access_logger()->info(
                 "[{}] {} \"{} {}\" {} {}B {}us", request.request_id, remote_text,
-                request.message.method_string().empty()
-                    ? std::string_view("-")
-                    : std::string_view(request.message.method_string()),
-                request.path.empty() ? std::string_view("-") : std::string_view(request.path),
+                detail::escape_for_log(method, 32),
+                request.path.empty() ? std::string("-") : detail::escape_for_log(request.path),
                 static_cast<unsigned>(response.status), written,
                 std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
         }
@@ -368,19 +467,6 @@ asio::awaitable<void> Server::run_session(tcp::socket socket) {
     }
 }
 
-bool Server::authorized(const RawRequest& message) const {
-    if (options_.api_token.empty()) {
-        return true;
-    }
-    std::string_view header = message[bhttp::field::authorization];
-    constexpr std::string_view kScheme = "Bearer ";
-    if (header.size() <= kScheme.size() ||
-        !beast::iequals(header.substr(0, kScheme.size()), kScheme)) {
-        return false;
-    }
-    return detail::constant_time_equals(header.substr(kScheme.size()), options_.api_token);
-}
-
 void Server::shutdown(std::function<void()> done) {
     if (stopping_.exchange(true)) {
         return;
@@ -389,18 +475,14 @@ void Server::shutdown(std::function<void()> done) {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
     });
-    {
-        std::lock_guard lock(connections_mutex_);
-        for (const auto& connection : connections_) {
-            asio::post(connection->executor, [connection] {
-                // Busy sessions finish their response and then see stopping().
-                if (connection->stream != nullptr &&
-                    connection->phase != Connection::Phase::kBusy) {
-                    connection->stream->cancel();
-                }
-            });
-        }
-    }
+    connections_->for_each([](const std::shared_ptr<Connection>& connection) {
+        asio::post(connection->executor, [connection] {
+            // Busy sessions finish their response and then see stopping().
+            if (connection->stream != nullptr && connection->phase != Connection::Phase::kBusy) {
+                connection->stream->cancel();
+            }
+        });
+    });
     asio::co_spawn(io_, wait_for_sessions(std::move(done)), asio::detached);
 }
 
@@ -408,11 +490,7 @@ asio::awaitable<void> Server::wait_for_sessions(std::function<void()> done) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const auto deadline = Clock::now() + options_.shutdown_grace;
     for (;;) {
-        std::size_t remaining = 0;
-        {
-            std::lock_guard lock(connections_mutex_);
-            remaining = connections_.size();
-        }
+        const std::size_t remaining = connections_->size();
         if (remaining == 0) {
             break;
         }

@@ -4,8 +4,8 @@
 
 namespace gs::metrics {
 
-HttpMetrics::HttpMetrics(std::vector<std::string> route_labels) : labels_(std::move(route_labels)) {
-    labels_.emplace_back("unmatched");
+HttpMetrics::HttpMetrics(std::vector<RouteLabel> route_labels) : labels_(std::move(route_labels)) {
+    labels_.push_back({"other", "unmatched"});
     routes_ = std::make_unique<RouteStats[]>(labels_.size());
 }
 
@@ -51,8 +51,10 @@ void HttpMetrics::render(std::string& out) const {
             const StatusStats* stats = routes_[r].by_status[s].load(std::memory_order_acquire);
             if (stats != nullptr) {
                 fmt::format_to(std::back_inserter(out),
-                               "gs_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
-                               escape_label(labels_[r]), s, stats->latency.count());
+                               "gs_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} "
+                               "{}\n",
+                               escape_label(labels_[r].method), escape_label(labels_[r].route), s,
+                               stats->latency.count());
             }
         }
     }
@@ -62,15 +64,32 @@ void HttpMetrics::render(std::string& out) const {
         for (unsigned s = 0; s < kMaxStatus; ++s) {
             const StatusStats* stats = routes_[r].by_status[s].load(std::memory_order_acquire);
             if (stats != nullptr) {
-                stats->latency.render(
-                    out, "gs_http_request_duration_seconds",
-                    fmt::format("route=\"{}\",status=\"{}\"", escape_label(labels_[r]), s));
+                stats->latency.render(out, "gs_http_request_duration_seconds",
+                                      fmt::format("method=\"{}\",route=\"{}\",status=\"{}\"",
+                                                  escape_label(labels_[r].method),
+                                                  escape_label(labels_[r].route), s));
             }
         }
     }
     out += "# HELP gs_http_open_connections Client connections open now.\n";
     out += "# TYPE gs_http_open_connections gauge\n";
     fmt::format_to(std::back_inserter(out), "gs_http_open_connections {}\n", open_connections());
+    out +=
+        "# HELP gs_http_connections_reused_total Idle connections closed at the connection cap "
+        "to make room for a new one.\n";
+    out += "# TYPE gs_http_connections_reused_total counter\n";
+    fmt::format_to(std::back_inserter(out), "gs_http_connections_reused_total {}\n",
+                   reused_connections_.load(std::memory_order_relaxed));
+    out +=
+        "# HELP gs_http_connections_refused_total New connections refused (503) at the "
+        "connection cap with no idle connection to close.\n";
+    out += "# TYPE gs_http_connections_refused_total counter\n";
+    fmt::format_to(std::back_inserter(out), "gs_http_connections_refused_total {}\n",
+                   refused_connections_.load(std::memory_order_relaxed));
+    out += "# HELP gs_http_accept_failures_total accept() errors (e.g. out of descriptors).\n";
+    out += "# TYPE gs_http_accept_failures_total counter\n";
+    fmt::format_to(std::back_inserter(out), "gs_http_accept_failures_total {}\n",
+                   accept_failures_.load(std::memory_order_relaxed));
 }
 
 }  // namespace gs::metrics

@@ -186,10 +186,12 @@ TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
     auto r = request(server->port(), "GET", "/metrics");
     EXPECT_EQ(r.status, 200u);
     EXPECT_NE(r.header("Content-Type").find("text/plain"), std::string::npos);
-    EXPECT_NE(r.body.find("gs_http_requests_total{route=\"/healthz\",status=\"200\"} 1"),
-              std::string::npos)
+    EXPECT_NE(
+        r.body.find("gs_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
+        std::string::npos)
         << r.body;
-    EXPECT_NE(r.body.find("gs_http_requests_total{route=\"unmatched\",status=\"404\"} 1"),
+    EXPECT_NE(r.body.find(
+                  "gs_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 1"),
               std::string::npos);
     EXPECT_NE(r.body.find("gs_http_open_connections"), std::string::npos);
 }

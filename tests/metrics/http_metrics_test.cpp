@@ -8,31 +8,36 @@ namespace gs::metrics {
 namespace {
 
 TEST(HttpMetricsTest, CountsByRouteAndStatus) {
-    HttpMetrics metrics({"/healthz", "/v1/x"});
+    HttpMetrics metrics({{"GET", "/healthz"}, {"POST", "/v1/x"}});
     metrics.record(0, 200, std::chrono::microseconds(50));
     metrics.record(0, 200, std::chrono::milliseconds(3));
     metrics.record(1, 404, std::chrono::milliseconds(1));
     metrics.record(metrics.unmatched_route(), 404, std::chrono::milliseconds(1));
     std::string out;
     metrics.render(out);
-    EXPECT_NE(out.find("gs_http_requests_total{route=\"/healthz\",status=\"200\"} 2\n"),
-              std::string::npos)
+    EXPECT_NE(
+        out.find("gs_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2\n"),
+        std::string::npos)
         << out;
-    EXPECT_NE(out.find("gs_http_requests_total{route=\"/v1/x\",status=\"404\"} 1\n"),
-              std::string::npos);
-    EXPECT_NE(out.find("gs_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n"),
-              std::string::npos);
+    EXPECT_NE(
+        out.find("gs_http_requests_total{method=\"POST\",route=\"/v1/x\",status=\"404\"} 1\n"),
+        std::string::npos);
+    EXPECT_NE(
+        out.find("gs_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 1\n"),
+        std::string::npos);
     // 50 us lands in the first bucket; 3 ms only from le=0.005 on.
-    EXPECT_NE(out.find("gs_http_request_duration_seconds_bucket{route=\"/healthz\",status=\"200\","
+    EXPECT_NE(out.find("gs_http_request_duration_seconds_bucket{method=\"GET\",route=\"/"
+                       "healthz\",status=\"200\","
                        "le=\"0.0001\"} 1\n"),
               std::string::npos)
         << out;
-    EXPECT_NE(out.find("gs_http_request_duration_seconds_bucket{route=\"/healthz\",status=\"200\","
+    EXPECT_NE(out.find("gs_http_request_duration_seconds_bucket{method=\"GET\",route=\"/"
+                       "healthz\",status=\"200\","
                        "le=\"0.005\"} 2\n"),
               std::string::npos);
-    EXPECT_NE(
-        out.find("gs_http_request_duration_seconds_count{route=\"/healthz\",status=\"200\"} 2"),
-        std::string::npos);
+    EXPECT_NE(out.find("gs_http_request_duration_seconds_count{method=\"GET\",route=\"/"
+                       "healthz\",status=\"200\"} 2"),
+              std::string::npos);
 }
 
 TEST(HttpMetricsTest, TracksOpenConnections) {

@@ -88,7 +88,7 @@ expect 415 unsupported_media_type -X POST -H 'Content-Type: text/plain' --data-b
 # Still up after all of it, and the metrics saw it.
 expect 200 - "$base/healthz"
 expect 200 - "$base/metrics"
-grep -q 'gs_http_requests_total{route="unmatched",status="404"} 1' "$work/body" ||
+grep -q 'gs_http_requests_total{method="other",route="unmatched",status="404"} 1' "$work/body" ||
   fail "metrics lack the 404"
 grep -q '^gs_build_info{' "$work/body" || fail "metrics lack gs_build_info"
 

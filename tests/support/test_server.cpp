@@ -36,11 +36,7 @@ TestServer::~TestServer() {
 }
 
 void TestServer::start(unsigned threads) {
-    std::vector<std::string> labels;
-    for (const auto& route : router.routes()) {
-        labels.push_back(route.pattern);
-    }
-    metrics_ = std::make_unique<metrics::HttpMetrics>(labels);
+    metrics_ = std::make_unique<metrics::HttpMetrics>(http::metric_labels(router));
     registry.add_collector([this](std::string& out) { metrics_->render(out); });
     server_ = std::make_unique<http::Server>(io, options_, router, *metrics_);
     port_ = server_->listen();

@@ -30,6 +30,9 @@ struct ServerOptions {
     std::chrono::milliseconds idle_timeout{75'000};
     std::chrono::milliseconds shutdown_grace{10'000};
     bool access_log = true;
+    // Open connections allowed; 0 = derived from the open-file limit (less a reserve). At the
+    // cap a new client replaces the longest-idle connection, or gets 503 when none is idle.
+    std::size_t max_connections = 0;
     // When set, write routes require `Authorization: Bearer <token>`. From GS_API_TOKEN only:
     // secrets never come from flags (they would show in `ps`).
     std::string api_token;

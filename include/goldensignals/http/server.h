@@ -4,8 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <unordered_set>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,9 +18,15 @@
 
 namespace gs::http {
 
+namespace detail {
+class ConnectionRegistry;
+class Dispatcher;
+struct Connection;
+}  // namespace detail
+
 // HTTP/1.1 server: one coroutine per connection on its own strand, keep-alive, requests
 // answered one at a time in order (pipelining-safe), a deadline on every read and write,
-// limits on head and body, and a graceful shutdown.
+// limits on head, body, chunk lines and trailers, a connection cap, and a graceful shutdown.
 class Server final {
   public:
     Server(boost::asio::io_context& io, const config::ServerOptions& options, const Router& router,
@@ -42,27 +47,32 @@ class Server final {
     std::uint16_t port() const noexcept { return port_; }
     bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
-  private:
-    struct Connection;
+    // Open connections allowed (the configured cap, or the one derived from the file limit).
+    std::size_t max_connections() const noexcept;
 
+  private:
     boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket);
+    // Takes a new connection in, closing the longest-idle one at the cap; false when it was
+    // refused instead.
+    bool admit_connection(boost::asio::ip::tcp::socket& socket,
+                          const std::shared_ptr<detail::Connection>& connection);
+    boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket,
+                                             std::shared_ptr<detail::Connection> connection);
     boost::asio::awaitable<void> wait_for_sessions(std::function<void()> done);
-    bool authorized(const RawRequest& message) const;
 
     boost::asio::io_context& io_;
     const config::ServerOptions options_;
-    const Router& router_;
     metrics::HttpMetrics& metrics_;
+    std::unique_ptr<detail::Dispatcher> dispatcher_;
+    std::unique_ptr<detail::ConnectionRegistry> connections_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    std::size_t max_body_limit_ = 0;
     std::uint16_t port_ = 0;
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> next_request_{1};
     std::uint32_t instance_tag_;
-
-    std::mutex connections_mutex_;
-    std::unordered_set<std::shared_ptr<Connection>> connections_;
 };
+
+// The /metrics label of every route, in the router's order (what HttpMetrics takes).
+std::vector<metrics::RouteLabel> metric_labels(const Router& router);
 
 }  // namespace gs::http

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+namespace gs::http::detail {
+
+// What the server keeps of one connection: enough for shutdown and for closing it to make
+// room for a new one.
+struct Connection {
+    enum class Phase { kIdle, kBusy, kStreaming };
+    boost::asio::any_io_executor executor;
+    boost::beast::tcp_stream* stream = nullptr;  // touched only on `executor`
+    Phase phase = Phase::kIdle;                  // touched only on `executor`
+
+    // The idle list, guarded by the registry's mutex.
+    Connection* idle_prev = nullptr;
+    Connection* idle_next = nullptr;
+    bool idle_listed = false;
+};
+
+// Every open connection, and the idle ones (waiting for a request) oldest first. Like
+// nginx's reusable connections: at the cap, a new client takes the place of the connection
+// that has waited longest for its next request, so idle clients cannot lock everyone out.
+// Thread-safe.
+class ConnectionRegistry final {
+  public:
+    explicit ConnectionRegistry(std::size_t capacity) : capacity_(capacity) {}
+
+    enum class Admit {
+        kAdmitted,
+        // Admitted at the cap: `evicted` is the oldest idle connection, for the caller to close.
+        kAdmittedEvicting,
+        // At the cap with no idle connection to close: refuse the new one.
+        kFull,
+    };
+    Admit add(const std::shared_ptr<Connection>& connection, std::shared_ptr<Connection>& evicted);
+    void remove(const std::shared_ptr<Connection>& connection);
+
+    // Waiting for a request (the back of the idle list) / handling one or streaming.
+    void mark_idle(Connection& connection);
+    void mark_busy(Connection& connection);
+
+    std::size_t size() const;
+    std::size_t capacity() const noexcept { return capacity_; }
+
+    template <typename Fn>
+    void for_each(Fn&& fn) const {
+        std::lock_guard lock(mutex_);
+        for (const auto& [raw, connection] : all_) {
+            fn(connection);
+        }
+    }
+
+  private:
+    void unlink(Connection& connection);  // mutex_ held
+
+    const std::size_t capacity_;
+    mutable std::mutex mutex_;
+    std::unordered_map<Connection*, std::shared_ptr<Connection>> all_;
+    Connection* idle_head_ = nullptr;  // oldest
+    Connection* idle_tail_ = nullptr;  // newest
+};
+
+// The connection cap when none is configured: the open-file limit less a reserve for the
+// pools, Redis, log and static files (a tenth, at least 64), so accept() never runs into
+// EMFILE and /healthz keeps answering under a flood of idle connections.
+std::size_t default_connection_cap(std::size_t open_file_limit);
+
+}  // namespace gs::http::detail

@@ -1,0 +1,79 @@
+#include "http/connection_registry.h"
+
+#include <gtest/gtest.h>
+
+#include "http/log_escape.h"
+
+namespace gs::http::detail {
+namespace {
+
+std::shared_ptr<Connection> make() {
+    return std::make_shared<Connection>();
+}
+
+TEST(ConnectionRegistryTest, AdmitsUpToTheCap) {
+    ConnectionRegistry registry(2);
+    std::shared_ptr<Connection> evicted;
+    auto a = make();
+    auto b = make();
+    EXPECT_EQ(registry.add(a, evicted), ConnectionRegistry::Admit::kAdmitted);
+    EXPECT_EQ(registry.add(b, evicted), ConnectionRegistry::Admit::kAdmitted);
+    EXPECT_EQ(registry.size(), 2u);
+    // Both busy: nothing to make room with.
+    EXPECT_EQ(registry.add(make(), evicted), ConnectionRegistry::Admit::kFull);
+    EXPECT_EQ(evicted, nullptr);
+    EXPECT_EQ(registry.size(), 2u);
+}
+
+TEST(ConnectionRegistryTest, EvictsTheLongestIdleConnection) {
+    ConnectionRegistry registry(3);
+    std::shared_ptr<Connection> evicted;
+    auto a = make();
+    auto b = make();
+    auto c = make();
+    for (auto& connection : {a, b, c}) {
+        registry.add(connection, evicted);
+    }
+    registry.mark_idle(*b);
+    registry.mark_idle(*a);
+    registry.mark_idle(*c);
+    // b waited longest, but it started a request, then went idle again after c.
+    registry.mark_busy(*b);
+    registry.mark_idle(*b);
+    EXPECT_EQ(registry.add(make(), evicted), ConnectionRegistry::Admit::kAdmittedEvicting);
+    EXPECT_EQ(evicted, a);
+    evicted.reset();
+    EXPECT_EQ(registry.add(make(), evicted), ConnectionRegistry::Admit::kAdmittedEvicting);
+    EXPECT_EQ(evicted, c);
+}
+
+TEST(ConnectionRegistryTest, RemovedConnectionLeavesTheIdleList) {
+    ConnectionRegistry registry(1);
+    std::shared_ptr<Connection> evicted;
+    auto a = make();
+    registry.add(a, evicted);
+    registry.mark_idle(*a);
+    registry.remove(a);
+    EXPECT_EQ(registry.size(), 0u);
+    auto b = make();
+    EXPECT_EQ(registry.add(b, evicted), ConnectionRegistry::Admit::kAdmitted);
+    EXPECT_EQ(registry.add(make(), evicted), ConnectionRegistry::Admit::kFull);
+}
+
+TEST(ConnectionRegistryTest, DefaultCapKeepsAReserveBelowTheFileLimit) {
+    EXPECT_EQ(default_connection_cap(20'000), 18'000u);
+    EXPECT_EQ(default_connection_cap(1024), 1024u - 102u);
+    EXPECT_EQ(default_connection_cap(256), 192u);
+    EXPECT_EQ(default_connection_cap(100), 50u);
+}
+
+TEST(LogEscapeTest, EscapesControlBytesQuotesAndHighBytes) {
+    EXPECT_EQ(escape_for_log("/v1/x"), "/v1/x");
+    EXPECT_EQ(escape_for_log("a\nb\r\x1b[31m"), "a\\x0ab\\x0d\\x1b[31m");
+    EXPECT_EQ(escape_for_log("say \"hi\" \\"), "say \\x22hi\\x22 \\x5c");
+    EXPECT_EQ(escape_for_log("\xc2\x9b"), "\\xc2\\x9b");
+    EXPECT_EQ(escape_for_log("abcdef", 3), "abc...");
+}
+
+}  // namespace
+}  // namespace gs::http::detail
