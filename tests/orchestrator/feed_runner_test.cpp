@@ -82,7 +82,10 @@ TEST_F(SimFeedTest, EachSymbolGetsOneNewDailyBarAndSignalPerTurnInOrder) {
         auto series = store_.get(symbol, market::Timeframe::k1d);
         ASSERT_NE(series, nullptr);
         EXPECT_GE(series->size(), 300u + 5u);
-        EXPECT_EQ(series->last_time(), list.back());
+        // Stopping the io_context may cut off one ingest between storing its bar and
+        // publishing its signal: the store is at most that one bar ahead.
+        EXPECT_TRUE(series->last_time() == list.back() || series->last_time() == list.back() + kDay)
+            << symbol << ": last bar " << series->last_time() << ", last signal " << list.back();
         for (std::size_t i = 1; i < series->size(); ++i) {
             ASSERT_EQ(series->bar(i).time, series->bar(i - 1).time + kDay) << symbol;
         }
