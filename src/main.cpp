@@ -124,7 +124,12 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
     if (options.server.api_token.empty()) {
         spdlog::warn("GS_API_TOKEN is not set: write routes (POST /v1/bars) are open to anyone");
     } else {
-        spdlog::info("write routes and streams require the API token (GS_API_TOKEN)");
+        spdlog::info("write routes require the API token (GS_API_TOKEN)");
+    }
+    if (options.server.read_token.empty()) {
+        spdlog::info("GS_READ_TOKEN is not set: reads (GET /v1/..., streams) are open");
+    } else {
+        spdlog::info("reads (GET /v1/..., streams) require the read or the API token");
     }
 
     raise_open_file_limit(options.max_streams);
@@ -288,9 +293,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
          .max_symbols = options.max_stream_symbols,
          .heartbeat = options.heartbeat,
          .retry = std::chrono::milliseconds(3000),
-         .write_timeout = std::chrono::milliseconds(10'000),
+         .stall_timeout = options.stream_stall_timeout,
+         .send_buffer = options.stream_send_buffer,
          .queue = {},
-         .token = options.server.api_token});
+         .access = options.server});
     gs::http::add_static_routes(router, options.static_dir);
 
     if (feed.kind != gs::market::FeedSpec::Kind::kNone) {

@@ -4,11 +4,22 @@
 'use strict';
 
 (() => {
-  // Options in the URL hash: #symbols=AAPL,MSFT&timeframe=1h&token=...
+  // Options in the URL hash: #symbols=AAPL,MSFT&timeframe=1h&read_token=...
+  // read_token: the server's read token (GS_READ_TOKEN), when it has one. A hash never reaches
+  // the server; REST calls send the token as Authorization: Bearer, the stream as
+  // ?access_token= (EventSource cannot send headers), which proxies may log. So it is the read
+  // token only: the server refuses the write token (GS_API_TOKEN) in a URL.
   const hash = new URLSearchParams(location.hash.slice(1));
   const timeframe = hash.get('timeframe') || '1d';
   const subscribed = (hash.get('symbols') || '*').toUpperCase();
-  const token = hash.get('token');
+  const readToken = hash.get('read_token');
+  if (hash.has('token')) {
+    // An old link with the write token: never send it, and take it out of the address bar.
+    hash.delete('token');
+    history.replaceState(null, '', `${location.pathname}${location.search}#${hash}`);
+    console.warn('#token= is ignored: the dashboard reads with #read_token= (the read token)');
+  }
+  const authHeaders = readToken ? { Authorization: `Bearer ${readToken}` } : {};
 
   const BAR_LIMIT = 250;
   const byId = (id) => document.getElementById(id);
@@ -50,7 +61,7 @@
   }
 
   async function getJSON(url) {
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    const response = await fetch(url, { headers: { Accept: 'application/json', ...authHeaders } });
     if (!response.ok) {
       let detail = response.statusText;
       try {
@@ -211,7 +222,7 @@
   function connect() {
     clearTimeout(retryTimer);
     const query = new URLSearchParams({ symbols: subscribed, timeframe });
-    if (token) query.set('token', token);
+    if (readToken) query.set('access_token', readToken);
     if (lastEventId) query.set('last_event_id', lastEventId); // a fresh EventSource resumes
     const es = new EventSource(`/v1/stream?${query}`);
     source = es;

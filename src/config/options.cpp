@@ -203,6 +203,16 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.heartbeat = parse_millis(v, 10, 600'000, w);
          }},
+        {"stream-send-buffer", "GS_STREAM_SEND_BUFFER", "65536",
+         "SO_SNDBUF of an SSE stream's socket in bytes (0 = kernel autotuning)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.stream_send_buffer = parse_integer<std::size_t>(v, 0, 64 << 20, w);
+         }},
+        {"stream-stall-ms", "GS_STREAM_STALL_MS", "5000",
+         "an SSE stream whose writes make no progress this long is cut", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.stream_stall_timeout = parse_millis(v, 100, 600'000, w);
+         }},
         {"static-dir", "GS_STATIC_DIR", "web", "the dashboard's files, served at /", false,
          [](Options& o, std::string_view v, std::string_view) { o.static_dir = std::string(v); }},
         {"feed", "GS_FEED", "unset (none)",
@@ -240,6 +250,9 @@ Options parse(const std::vector<std::string>& args, const EnvLookup& env) {
     Options options;
     if (auto token = env("GS_API_TOKEN")) {
         options.server.api_token = *token;
+    }
+    if (auto token = env("GS_READ_TOKEN")) {
+        options.server.read_token = *token;
     }
     // Environment first, then flags, so flags win.
     for (const auto& spec : specs()) {
@@ -293,7 +306,10 @@ std::string help_text() {
         "Usage: goldensignals [--flag=value ...]\n"
         "Flags win over GS_* environment variables, which win over the defaults.\n"
         "GS_API_TOKEN (environment only): when set, write routes need\n"
-        "  `Authorization: Bearer <token>`; unset, writes are open.\n\n";
+        "  `Authorization: Bearer <token>` (never in a URL); unset, writes are open.\n"
+        "GS_READ_TOKEN (environment only): when set, GET /v1/... routes need it (or the\n"
+        "  API token) as `Authorization: Bearer <token>`; /v1/stream also takes it as\n"
+        "  ?access_token=. Unset, reads are open. /healthz, /readyz, /metrics stay open.\n\n";
     for (const auto& spec : specs()) {
         std::string flag = fmt::format("--{}", spec.flag);
         out += fmt::format("  {:<22} {}\n", flag, spec.help);

@@ -95,9 +95,10 @@ Subscriber::PushResult Subscriber::push(const EventPtr& event) {
 Subscriber::PushResult Subscriber::enqueue_locked(const EventPtr& event, std::size_t offset) {
     PushResult result;
     const std::size_t size = event->frame->size();
-    // A single event larger than the byte budget still goes through on an empty queue.
-    if (!pending_.empty() &&
-        (pending_.size() >= limits_.max_events || pending_bytes_ + size > limits_.max_bytes)) {
+    const std::size_t unsent = pending_bytes_ + writer_unsent_;
+    // A single event (or prelude) larger than the byte budget still goes through on its own.
+    if ((!pending_.empty() || unsent != 0) &&
+        (pending_.size() >= limits_.max_events || unsent + size > limits_.max_bytes)) {
         overflowed_ = true;
         result.dropped = pending_.size() + 1;
         std::vector<EventPtr>().swap(pending_);
@@ -131,9 +132,11 @@ Subscriber::TakeResult Subscriber::take(std::vector<EventPtr>& out, std::size_t&
     }
     if (pending_.empty()) {
         writer_busy_ = false;
+        writer_unsent_ = 0;
         return TakeResult::kIdle;
     }
     writer_busy_ = true;
+    writer_unsent_ += pending_bytes_ - std::min(first_offset_, pending_bytes_);
     first_offset = first_offset_;
     first_offset_ = 0;
     if (out.empty()) {
@@ -153,6 +156,21 @@ bool Subscriber::claim_for_heartbeat(std::chrono::steady_clock::time_point since
     }
     writer_busy_ = true;
     return true;
+}
+
+void Subscriber::add_unsent(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    writer_unsent_ += bytes;
+}
+
+void Subscriber::sent(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    writer_unsent_ -= std::min(bytes, writer_unsent_);
+}
+
+std::size_t Subscriber::unsent_bytes() const {
+    std::lock_guard lock(mutex_);
+    return pending_bytes_ + writer_unsent_;
 }
 
 std::chrono::steady_clock::time_point Subscriber::last_sent() const {
@@ -379,6 +397,11 @@ void Hub::close_stream() noexcept {
     open_streams_.fetch_sub(1);
 }
 
+void Hub::count_cut(CutReason reason) noexcept {
+    slow_disconnects_.fetch_add(1);
+    (reason == CutReason::kQueueFull ? cuts_queue_full_ : cuts_stalled_).fetch_add(1);
+}
+
 Hub::Stats Hub::stats() const {
     Stats s;
     s.published = published_.load();
@@ -386,6 +409,8 @@ Hub::Stats Hub::stats() const {
     s.sent = events_sent_.load();
     s.dropped = dropped_.load();
     s.slow_disconnects = slow_disconnects_.load();
+    s.cuts_queue_full = cuts_queue_full_.load();
+    s.cuts_stalled = cuts_stalled_.load();
     s.resyncs = resyncs_.load();
     s.rejected = rejected_.load();
     s.open_streams = open_streams_.load();
@@ -419,6 +444,13 @@ void Hub::render(std::string& out) const {
            "Events discarded because a stream's queue was full.", s.dropped);
     metric("gs_sse_slow_disconnects_total", "counter",
            "Streams ended because the client fell behind.", s.slow_disconnects);
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP gs_sse_stream_cuts_total Streams cut for being slow, by reason: "
+                   "queue_full (unsent data passed the queue limit), stalled (no write progress "
+                   "within the stall timeout).\n# TYPE gs_sse_stream_cuts_total counter\n"
+                   "gs_sse_stream_cuts_total{{reason=\"queue_full\"}} {}\n"
+                   "gs_sse_stream_cuts_total{{reason=\"stalled\"}} {}\n",
+                   s.cuts_queue_full, s.cuts_stalled);
     metric("gs_sse_resyncs_total", "counter",
            "Resumes answered with a resync event (Last-Event-ID too old or unknown).", s.resyncs);
     metric("gs_sse_replay_buffer_events", "gauge", "Events held for Last-Event-ID replay.",

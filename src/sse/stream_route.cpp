@@ -3,20 +3,25 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <variant>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 
+#include "goldensignals/http/access.h"
 #include "goldensignals/http/client_error.h"
 #include "goldensignals/sse/event_format.h"
 #include "http/params.h"
-#include "http/request_id.h"
 
 namespace gs::sse {
 
@@ -34,11 +39,78 @@ constexpr std::string_view kResyncData =
     R"({"reason":"replay_unavailable","message":"events since Last-Event-ID are no longer )"
     R"(available; refetch current signals from /v1/signals"})";
 
+// A snapshot frame of a symbol with no event in the hub, formatted once per signal.
+struct FallbackFrame {
+    std::shared_ptr<const std::string> data;   // the signal it was made from
+    std::shared_ptr<const std::string> frame;  // `event: signal\ndata: ...\n\n`, no id
+};
+
 struct RouteContext {
+    RouteContext(Hub& h, SnapshotFn snapshot_fn, SymbolsFn symbols_fn, StreamOptions o)
+        : hub(h),
+          snapshot(std::move(snapshot_fn)),
+          symbols(std::move(symbols_fn)),
+          options(std::move(o)) {}
+
     Hub& hub;
     SnapshotFn snapshot;
     SymbolsFn symbols;
     StreamOptions options;
+    // One entry per symbol and timeframe the snapshots have fallen back for, so that every
+    // stream shares one frame per signal (as it shares the hub's frames).
+    std::mutex fallback_mutex;
+    std::map<std::pair<market::Timeframe, std::string>, FallbackFrame> fallback;
+};
+
+// The frame of a fallback snapshot: the one made for the same signal before, or a new one.
+std::shared_ptr<const std::string> fallback_frame(RouteContext& route, const std::string& symbol,
+                                                  market::Timeframe timeframe,
+                                                  const std::shared_ptr<const std::string>& data) {
+    std::lock_guard lock(route.fallback_mutex);
+    auto& slot = route.fallback[{timeframe, symbol}];
+    if (slot.data != data) {
+        slot.frame = std::make_shared<const std::string>(format_event(kSignalEvent, *data));
+        slot.data = data;
+    }
+    return slot.frame;
+}
+
+// A frame without its `id:` line (a hub frame starts with one; a fallback frame has none).
+std::string_view without_id(const std::string& frame) {
+    if (!frame.starts_with("id:")) {
+        return frame;
+    }
+    return std::string_view(frame).substr(frame.find('\n') + 1);
+}
+
+// What a stream writes before its queue. Its own bytes are few: `retry:`, a resync event, and
+// the `id:` line of its snapshot. The frames are shared: a snapshot frame is the hub's frame of
+// the symbol's newest event written after the stream's id line instead of its own, and a
+// replayed frame goes as it is. A 5,000-symbol snapshot costs a stream 80 KB of pointers.
+struct Prelude {
+    std::string head;
+    std::string id_line;  // set for a snapshot: written before each frame
+    std::vector<std::shared_ptr<const std::string>> frames;
+    std::size_t events = 0;  // counted as sent once written
+
+    std::size_t pieces() const { return 1 + frames.size() * (id_line.empty() ? 1 : 2); }
+    std::string_view piece(std::size_t i) const {
+        if (i == 0) {
+            return head;
+        }
+        --i;
+        if (id_line.empty()) {
+            return *frames[i];
+        }
+        return i % 2 == 0 ? std::string_view(id_line) : without_id(*frames[i / 2]);
+    }
+    std::size_t bytes() const {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < pieces(); ++i) {
+            total += piece(i).size();
+        }
+        return total;
+    }
 };
 
 // One stream from the handler's setup to the writer's end; the Response's stream function
@@ -59,10 +131,8 @@ struct StreamState {
     const StreamOptions& options;
     bool counted = false;
     std::shared_ptr<Subscriber> subscriber;
-    // retry, then the snapshot or the resync event: formatted for this stream only.
-    std::string prelude;
-    std::size_t prelude_events = 0;
-    std::vector<EventPtr> replay;
+    // retry, then the snapshot, the replay or the resync event.
+    Prelude prelude;
     // Live events up to this id are already covered by the snapshot or the replay.
     std::uint64_t skip_through = 0;
 };
@@ -97,17 +167,6 @@ struct Reader : std::enable_shared_from_this<Reader> {
     bool gone = false;
     bool finished = false;
 };
-
-bool authorized(const http::Request& request, const std::string& token) {
-    constexpr std::string_view kScheme = "Bearer ";
-    std::string_view header = request.message[bhttp::field::authorization];
-    if (header.size() > kScheme.size() &&
-        beast::iequals(header.substr(0, kScheme.size()), kScheme)) {
-        return http::detail::constant_time_equals(header.substr(kScheme.size()), token);
-    }
-    auto query = request.query.get("token");
-    return query && http::detail::constant_time_equals(*query, token);
-}
 
 Filter parse_filter(const http::Request& request, std::size_t max_symbols) {
     using bhttp::status;
@@ -169,28 +228,100 @@ LastEventId last_event_id(const http::Request& request) {
     return result;
 }
 
-// References only: g++ 12 mishandles some by-value coroutine parameters.
-asio::awaitable<boost::system::error_code> write_frames(
-    beast::tcp_stream& stream, const std::vector<asio::const_buffer>& buffers,
-    std::chrono::milliseconds timeout) {
-    stream.expires_after(timeout);
-    auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
-    stream.expires_never();
-    co_return ec;
-}
+using Piece = std::function<std::string_view(std::size_t)>;
+
+// Writes a stream's pieces with write_some, at most kWindow buffers a system call, each call
+// with its own deadline: a client that takes no byte for `stall` is cut (stalled()), one that
+// is slow but reads stays. The deadline races the write instead of closing the socket (as
+// beast's tcp_stream would), so that the stream can still abort the connection.
+class Writer {
+  public:
+    Writer(asio::ip::tcp::socket& socket, Subscriber& subscriber, std::chrono::milliseconds stall)
+        : socket_(socket),
+          subscriber_(subscriber),
+          stall_(stall),
+          deadline_(socket.get_executor()) {
+        window_.reserve(kWindow);
+    }
+
+    // Writes piece(i) for i in [0, count), the first from `offset`. `counted`: the bytes are in
+    // the subscriber's unsent count, and leave it as they are written.
+    // References only: g++ 12 mishandles some by-value coroutine parameters.
+    asio::awaitable<boost::system::error_code> write(const Piece& piece, const std::size_t& count,
+                                                     const std::size_t& first_offset,
+                                                     const bool& counted) {
+        using namespace asio::experimental::awaitable_operators;
+        std::size_t next = 0;
+        std::size_t offset = first_offset;
+        while (next < count) {
+            window_.clear();
+            for (std::size_t i = next; i < count && window_.size() < kWindow; ++i) {
+                std::string_view bytes = piece(i);
+                if (i == next) {
+                    bytes.remove_prefix(offset);
+                }
+                window_.push_back(asio::buffer(bytes.data(), bytes.size()));
+            }
+            deadline_.expires_after(stall_);
+            auto result = co_await (socket_.async_write_some(window_, kUseTuple) ||
+                                    deadline_.async_wait(kUseTuple));
+            if (result.index() == 1) {
+                stalled_ = true;
+                co_return boost::system::error_code(asio::error::timed_out);
+            }
+            auto [ec, written] = std::get<0>(result);
+            if (ec) {
+                co_return ec;
+            }
+            if (counted) {
+                subscriber_.sent(written);
+            }
+            while (next < count) {
+                const std::size_t rest = piece(next).size() - offset;
+                if (written < rest) {
+                    offset += written;
+                    break;
+                }
+                written -= rest;
+                offset = 0;
+                ++next;
+            }
+        }
+        co_return boost::system::error_code{};
+    }
+
+    bool stalled() const noexcept { return stalled_; }
+
+  private:
+    static constexpr std::size_t kWindow = 64;  // below IOV_MAX
+    asio::ip::tcp::socket& socket_;
+    Subscriber& subscriber_;
+    std::chrono::milliseconds stall_;
+    asio::steady_timer deadline_;
+    std::vector<asio::const_buffer> window_;
+    bool stalled_ = false;
+};
 
 asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     Hub& hub = state.hub;
     const StreamOptions& options = state.options;
     Subscriber& subscriber = *state.subscriber;
+    auto& socket = ctx.stream.socket();
     static const std::string kPing = format_comment("ping");
 
-    auto reader = std::make_shared<Reader>(ctx.stream.socket(), state.subscriber);
+    if (options.send_buffer != 0) {
+        // Autotuned, the kernel would take megabytes a client that does not read never
+        // acknowledges; bounded, they stay in the queue, where the limit and the stall cut act.
+        boost::system::error_code ignored;
+        socket.set_option(
+            asio::socket_base::send_buffer_size(static_cast<int>(options.send_buffer)), ignored);
+    }
+    auto reader = std::make_shared<Reader>(socket, state.subscriber);
     reader->start();
     // An overflow cuts the connection even while a write to this client is stuck.
     subscriber.on_overflow([&ctx] { ctx.stream.cancel(); });
     // publish() may write to the socket directly once this writer first finds nothing queued.
-    subscriber.attach(ctx.stream.socket().native_handle());
+    subscriber.attach(socket.native_handle());
     struct Finish {
         Reader& reader;
         Subscriber& subscriber;
@@ -202,35 +333,35 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
         }
     } finish{*reader, subscriber};
 
-    std::vector<asio::const_buffer> buffers;
+    Writer writer(socket, subscriber, options.stall_timeout);
     std::vector<EventPtr> batch;
-    bool timed_out = false;
-    auto write = [&]() -> asio::awaitable<bool> {
-        auto ec = co_await write_frames(ctx.stream, buffers, options.write_timeout);
-        timed_out = ec == beast::error::timeout;
+    auto write = [&](const Piece& piece, const std::size_t& count, const std::size_t& offset,
+                     const bool& counted) -> asio::awaitable<bool> {
+        auto ec = co_await writer.write(piece, count, offset, counted);
         if (!ec) {
             subscriber.mark_sent(Clock::now());
         }
         co_return !ec;
     };
 
-    // retry, snapshot or resync, and the replayed events, in one write.
+    // retry, snapshot or resync, and the replayed events, before anything queued.
     bool open = !ctx.stopping();
     if (open) {
-        buffers.push_back(asio::buffer(state.prelude));
-        for (const auto& event : state.replay) {
-            buffers.push_back(asio::buffer(*event->frame));
-        }
-        open = co_await write();
+        const Prelude& prelude = state.prelude;
+        open = co_await write([&prelude](std::size_t i) { return prelude.piece(i); },
+                              prelude.pieces(), 0, true);
     }
     if (open) {
-        hub.count_sent(state.prelude_events + state.replay.size());
+        hub.count_sent(state.prelude.events);
     }
-    std::string().swap(state.prelude);
-    std::vector<EventPtr>().swap(state.replay);
+    state.prelude = Prelude{};
 
     // Queued events: those published while the prelude was written, and those a direct write
     // from publish() could not (wholly) put into the socket.
+    const Piece batch_piece = [&batch](std::size_t i) -> std::string_view {
+        return *batch[i]->frame;
+    };
+    const Piece ping_piece = [](std::size_t) -> std::string_view { return kPing; };
     std::size_t first_offset = 0;
     while (open && !ctx.stopping() && !reader->gone) {
         const auto taken = subscriber.take(batch, first_offset);
@@ -243,19 +374,19 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
             // were queued, never partly sent.
             if (first_offset == 0 && batch.front()->id <= state.skip_through) {
                 const auto skip = state.skip_through;
-                batch.erase(batch.begin(),
-                            std::find_if(batch.begin(), batch.end(),
-                                         [skip](const EventPtr& e) { return e->id > skip; }));
+                auto end = std::find_if(batch.begin(), batch.end(),
+                                        [skip](const EventPtr& e) { return e->id > skip; });
+                std::size_t skipped = 0;
+                for (auto it = batch.begin(); it != end; ++it) {
+                    skipped += (*it)->frame->size();
+                }
+                subscriber.sent(skipped);  // never to be sent: out of the unsent count
+                batch.erase(batch.begin(), end);
             }
             if (batch.empty()) {
                 continue;
             }
-            buffers.clear();
-            for (const auto& event : batch) {
-                buffers.push_back(asio::buffer(*event->frame));
-            }
-            buffers.front() += first_offset;
-            if (!(co_await write())) {
+            if (!(co_await write(batch_piece, batch.size(), first_offset, true))) {
                 break;
             }
             const auto written_at = Clock::now();
@@ -264,10 +395,9 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
             }
             hub.count_sent(batch.size());
             batch.clear();
-            // A burst may have grown them; a stream at rest keeps little.
+            // A burst may have grown it; a stream at rest keeps little.
             if (batch.capacity() > 256) {
                 std::vector<EventPtr>().swap(batch);
-                std::vector<asio::const_buffer>().swap(buffers);
             }
             continue;
         }
@@ -276,8 +406,7 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
         const auto since = subscriber.last_sent();
         if (Clock::now() - since >= options.heartbeat) {
             if (subscriber.claim_for_heartbeat(since)) {
-                buffers.assign(1, asio::buffer(kPing));
-                if (!(co_await write())) {
+                if (!(co_await write(ping_piece, 1, 0, false))) {
                     break;
                 }
             }
@@ -286,8 +415,13 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
         subscriber.timer().expires_at(since + options.heartbeat);
         co_await subscriber.timer().async_wait(kUseTuple);
     }
-    if (timed_out || subscriber.overflowed()) {
-        hub.count_slow_disconnect();
+    const bool overflowed = subscriber.overflowed();
+    if (overflowed || writer.stalled()) {
+        hub.count_cut(overflowed ? CutReason::kQueueFull : CutReason::kStalled);
+        // Abort rather than close: a closed socket keeps its unsent data and probes a client
+        // that does not read for minutes; a reset frees it now. The client resumes anyway.
+        boost::system::error_code ignored;
+        socket.set_option(asio::socket_base::linger(true, 0), ignored);
     }
 }
 
@@ -296,12 +430,13 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
     const StreamOptions& options = route.options;
     Hub& hub = route.hub;
 
-    if (!options.token.empty() && !authorized(request, options.token)) {
-        auto response =
-            http::Response::error(status::unauthorized, "unauthorized",
-                                  "this stream needs Authorization: Bearer <token> or ?token=");
-        response.header("WWW-Authenticate", "Bearer");
-        co_return response;
+    // A read, and the only route that takes a token in the URL: EventSource cannot send
+    // headers. The read token only; the write token never (see http/access.h).
+    const auto verdict =
+        http::check_access(options.access, http::Access::kRead,
+                           request.message[bhttp::field::authorization], request.query, true);
+    if (verdict != http::AccessVerdict::kAllowed) {
+        co_return http::access_error(verdict, true);
     }
     Filter filter = parse_filter(request, options.max_symbols);
     const LastEventId resume_from = last_event_id(request);
@@ -325,7 +460,8 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
     // queued and covered, and the writer drops the queued copy.
     state->subscriber =
         hub.subscribe(co_await asio::this_coro::executor, std::move(filter), options.queue);
-    state->prelude = format_retry(options.retry);
+    Prelude& prelude = state->prelude;
+    prelude.head = format_retry(options.retry);
 
     if (resume_from.present) {
         Resume resume;
@@ -338,10 +474,14 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
         state->skip_through = resume.last_id;
         if (resume.kind == Resume::Kind::kResync) {
             hub.count_resync();
-            append_event(state->prelude, kResyncEvent, kResyncData, resume.last_id);
-            state->prelude_events = 1;
+            append_event(prelude.head, kResyncEvent, kResyncData, resume.last_id);
+            prelude.events = 1;
         } else {
-            state->replay = std::move(resume.events);
+            prelude.frames.reserve(resume.events.size());
+            for (const auto& event : resume.events) {
+                prelude.frames.push_back(event->frame);
+            }
+            prelude.events = resume.events.size();
         }
     } else {
         const auto& subscribed = state->subscriber->filter();
@@ -354,19 +494,23 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
         // signals themselves.
         const Latest latest = hub.latest(symbols, timeframe);
         state->skip_through = latest.last_id;
+        // Every snapshot frame carries the last id: the client resumes after it.
+        prelude.id_line = fmt::format("id: {}\n", latest.last_id);
+        prelude.frames.reserve(symbols.size());
         for (std::size_t i = 0; i < symbols.size(); ++i) {
-            std::shared_ptr<const std::string> data;
             if (latest.events[i]) {
-                data = latest.events[i]->data;
+                prelude.frames.push_back(latest.events[i]->frame);
             } else if (route.snapshot) {
-                data = co_await route.snapshot(symbols[i], timeframe);
-            }
-            if (data) {
-                append_event(state->prelude, kSignalEvent, *data, latest.last_id);
-                ++state->prelude_events;
+                auto data = co_await route.snapshot(symbols[i], timeframe);
+                if (data) {
+                    prelude.frames.push_back(fallback_frame(route, symbols[i], timeframe, data));
+                }
             }
         }
+        prelude.events = prelude.frames.size();
     }
+    // The prelude is this stream's first unsent data: it counts against the queue limit.
+    state->subscriber->add_unsent(prelude.bytes());
 
     response.stream = [state](http::StreamContext& ctx) { return run_stream(*state, ctx); };
     co_return response;
@@ -376,10 +520,13 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
 
 void add_stream_route(http::Router& router, Hub& hub, SnapshotFn snapshot, SymbolsFn symbols,
                       StreamOptions options) {
-    auto route = std::make_shared<RouteContext>(
-        RouteContext{hub, std::move(snapshot), std::move(symbols), std::move(options)});
+    auto route = std::make_shared<RouteContext>(hub, std::move(snapshot), std::move(symbols),
+                                                std::move(options));
+    // Open to the server: the handler checks read access itself, since it also takes the read
+    // token from the query.
     router.add(bhttp::verb::get, "/v1/stream",
-               [route](http::Request& request) { return handle_stream(*route, request); });
+               [route](http::Request& request) { return handle_stream(*route, request); },
+               {.access = http::Access::kOpen});
 }
 
 }  // namespace gs::sse

@@ -279,6 +279,35 @@ try {
     return 'screenshot dashboard-narrow.png';
   });
 
+  await step('#read_token= reaches REST as Bearer and the stream as ?access_token=; #token= (the write token) is never sent', async () => {
+    const second = await context.newPage();
+    const seen = [];
+    second.on('request', (request) => {
+      seen.push({ url: request.url(), auth: request.headers().authorization || '' });
+    });
+    second.on('pageerror', (err) => consoleErrors.push(`uncaught (second page): ${err.message}`));
+    try {
+      await second.goto(`${base}/#read_token=rt-123&token=wt-456`, { timeout: STEP_MS });
+      await second.locator(row('DEMO')).waitFor({ timeout: STEP_MS });
+      await second.locator(row('DEMO')).click();
+      await second.waitForFunction(() => document.querySelectorAll('#agents tbody tr').length === 51, null, { timeout: STEP_MS });
+      const stream = seen.find((r) => new URL(r.url).pathname === '/v1/stream');
+      check(stream, 'no /v1/stream request');
+      const params = new URL(stream.url).searchParams;
+      check(params.get('access_token') === 'rt-123', `stream URL ${stream.url} lacks access_token=rt-123`);
+      check(!params.has('token'), `stream URL ${stream.url} has token=`);
+      const rest = seen.find((r) => new URL(r.url).pathname === '/v1/signals/DEMO');
+      check(rest && rest.auth === 'Bearer rt-123', `GET /v1/signals/DEMO sent Authorization "${rest && rest.auth}"`);
+      const leaked = seen.filter((r) => r.url.includes('wt-456') || r.auth.includes('wt-456'));
+      check(leaked.length === 0, `the write token was sent: ${leaked.map((r) => r.url).join(', ')}`);
+      const hashNow = await second.evaluate(() => location.hash);
+      check(!hashNow.includes('wt-456'), `the write token stayed in the address bar: ${hashNow}`);
+      return `${seen.length} requests checked`;
+    } finally {
+      await second.close();
+    }
+  });
+
   await step('no request left the server (no CDN, fonts or other hosts)', async () => {
     check(foreignRequests.length === 0, `requests to ${foreignRequests.join(', ')}`);
   });

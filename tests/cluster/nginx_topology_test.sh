@@ -121,4 +121,13 @@ day=$(date -u -d "@$((18300 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
 grep -q "$day" "$work/stream2.txt" || fail "resumed stream lacks the missed signal"
 eval "survivor_port=\$port_$other"
 echo "stream resumed on instance $other (port $survivor_port) after $holder stopped"
+
+echo "== nginx logs paths without query strings (a stream's ?access_token= must not land there)"
+curl -s -o /dev/null "$base/v1/signals?symbols=NGX&access_token=secret-in-url" || true
+for _ in $(seq 1 20); do grep -q 'GET /v1/signals HTTP/1.1' "$ngx/access.log" && break; sleep 0.1; done
+grep -q '"GET /v1/signals HTTP/1.1"' "$ngx/access.log" || fail "access log lacks the request's path"
+grep -q '"GET /v1/stream HTTP/1.1"' "$ngx/access.log" || fail "access log lacks the stream's path"
+if grep -qE 'secret-in-url|symbols=' "$ngx/access.log"; then
+  fail "nginx access log keeps query strings: $(grep -m1 -E 'secret-in-url|symbols=' "$ngx/access.log")"
+fi
 echo "nginx topology test passed"

@@ -142,3 +142,28 @@ TEST(OptionsTest, EffectiveThreadsUsesHardwareWhenZero) {
 
 }  // namespace
 }  // namespace gs::config
+
+namespace gs::config {
+namespace {
+
+// The read token is a secret like the API token: environment only, never a flag.
+TEST(OptionsTest, ReadTokenComesFromTheEnvironmentOnly) {
+    auto options = parse({}, env_of({{"GS_READ_TOKEN", "r"}, {"GS_API_TOKEN", "w"}}));
+    EXPECT_EQ(options.server.read_token, "r");
+    EXPECT_EQ(options.server.api_token, "w");
+    EXPECT_TRUE(parse({}, env_of({})).server.read_token.empty());
+    EXPECT_THROW(parse({"--read-token=r"}, env_of({})), Error);
+}
+
+TEST(OptionsTest, StreamSendBufferAndStallTimeout) {
+    auto defaults = parse({}, env_of({}));
+    EXPECT_EQ(defaults.stream_send_buffer, 64u * 1024u);
+    EXPECT_EQ(defaults.stream_stall_timeout, std::chrono::milliseconds(5000));
+    auto set = parse({"--stream-send-buffer=0"}, env_of({{"GS_STREAM_STALL_MS", "2000"}}));
+    EXPECT_EQ(set.stream_send_buffer, 0u);
+    EXPECT_EQ(set.stream_stall_timeout, std::chrono::milliseconds(2000));
+    EXPECT_THROW(parse({"--stream-stall-ms=10"}, env_of({})), Error);
+}
+
+}  // namespace
+}  // namespace gs::config

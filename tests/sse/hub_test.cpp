@@ -226,6 +226,74 @@ TEST_F(HubTest, QueueByteBudgetOverflowsToo) {
     EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
 }
 
+// Unsent data is what the stream has not handed to the kernel, wherever it is: queued, or held
+// by the writer (its snapshot, the batch it is writing). A writer that takes the queue does not
+// make room for more until it has written it.
+TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
+    const std::string data(60, 'x');  // frame: "id: N\nevent: signal\ndata: " + 60 + "\n\n"
+    constexpr std::size_t kFrame = 88;
+    std::vector<EventPtr> out;
+    std::size_t offset = 0;
+    {
+        // A snapshot still being written.
+        Hub hub({.initial_id = 0});
+        auto s = subscribe(hub, everything(), {.max_events = 1000, .max_bytes = 200});
+        s->add_unsent(150);
+        EXPECT_EQ(s->unsent_bytes(), 150u);
+        ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
+        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+        EXPECT_EQ(hub.stats().dropped, 1u);
+    }
+    {
+        // A batch taken and not yet written.
+        Hub hub({.initial_id = 0});
+        auto s = subscribe(hub, everything(), {.max_events = 1000, .max_bytes = 200});
+        ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
+        ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        ASSERT_EQ(out.size(), 1u);
+        ASSERT_EQ(out[0]->frame->size(), kFrame);
+        EXPECT_EQ(s->unsent_bytes(), kFrame);
+        ASSERT_TRUE(hub.publish(2, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
+        ASSERT_TRUE(hub.publish(3, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
+        out.clear();
+        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+    }
+    {
+        // The same, with the batch written: room again.
+        Hub hub({.initial_id = 0});
+        auto s = subscribe(hub, everything(), {.max_events = 1000, .max_bytes = 200});
+        s->add_unsent(150);
+        s->sent(150);
+        ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
+        out.clear();
+        ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        s->sent(kFrame);
+        EXPECT_EQ(s->unsent_bytes(), 0u);
+        ASSERT_TRUE(hub.publish(2, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
+        ASSERT_TRUE(hub.publish(3, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
+        out.clear();
+        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        EXPECT_EQ(out.size(), 2u);
+        EXPECT_EQ(hub.stats().dropped, 0u);
+    }
+}
+
+TEST_F(HubTest, CutsAreCountedByReason) {
+    Hub hub({.initial_id = 0});
+    hub.count_cut(CutReason::kQueueFull);
+    hub.count_cut(CutReason::kStalled);
+    hub.count_cut(CutReason::kStalled);
+    const auto stats = hub.stats();
+    EXPECT_EQ(stats.slow_disconnects, 3u);
+    EXPECT_EQ(stats.cuts_queue_full, 1u);
+    EXPECT_EQ(stats.cuts_stalled, 2u);
+    std::string out;
+    hub.render(out);
+    EXPECT_NE(out.find("gs_sse_stream_cuts_total{reason=\"queue_full\"} 1\n"), std::string::npos);
+    EXPECT_NE(out.find("gs_sse_stream_cuts_total{reason=\"stalled\"} 2\n"), std::string::npos);
+    EXPECT_NE(out.find("gs_sse_slow_disconnects_total 3\n"), std::string::npos);
+}
+
 TEST_F(HubTest, UnsubscribedStreamsGetNothing) {
     Hub hub({.initial_id = 0});
     auto a = subscribe(hub, symbols({"AAPL", "MSFT"}));
@@ -451,7 +519,7 @@ TEST_F(HubTest, LimitsOpenStreams) {
 TEST_F(HubTest, RendersPrometheusMetrics) {
     Hub hub({.initial_id = 0});
     publish(hub, 1, "AAPL");
-    hub.count_slow_disconnect();
+    hub.count_cut(CutReason::kStalled);
     hub.observe_latency(std::chrono::microseconds(300));
     std::string out;
     hub.render(out);

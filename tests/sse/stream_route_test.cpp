@@ -6,8 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -151,6 +153,44 @@ class SseClient {
         }
     }
 
+    // Reads `chunk` bytes at most every `pause` (a slow reader) until `until` has arrived;
+    // false if the connection ends or `timeout` passes first.
+    bool read_slowly(const std::string& until, std::size_t chunk, std::chrono::milliseconds pause,
+                     std::chrono::milliseconds timeout) {
+        const auto deadline = Clock::now() + timeout;
+        while (buffer_.find(until) == std::string::npos) {
+            if (!fill(deadline, chunk)) {
+                return false;
+            }
+            std::this_thread::sleep_for(pause);
+        }
+        return true;
+    }
+
+    // Reads and discards until the connection ends: 0 for an orderly close, the errno of a
+    // failed read (ECONNRESET: the server aborted it), -1 on timeout.
+    int read_until_end(std::chrono::milliseconds timeout = 5s) {
+        const auto deadline = Clock::now() + timeout;
+        char chunk[65536];
+        for (;;) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            pollfd p{fd_, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+                return -1;
+            }
+            const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+            if (n == 0) {
+                return 0;
+            }
+            if (n < 0) {
+                return errno;
+            }
+        }
+    }
+
+    const std::string& buffered() const { return buffer_; }
+
     // Reads and discards until the server closes; false on timeout.
     bool wait_closed(std::chrono::milliseconds timeout = 5s) {
         const auto deadline = Clock::now() + timeout;
@@ -164,7 +204,7 @@ class SseClient {
     std::map<std::string, std::string> headers;
 
   private:
-    bool fill(Clock::time_point deadline) {
+    bool fill(Clock::time_point deadline, std::size_t max_bytes = 65536) {
         if (fd_ < 0 || closed_) {
             return false;
         }
@@ -178,7 +218,7 @@ class SseClient {
             return false;
         }
         char chunk[65536];
-        const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+        const ssize_t n = ::recv(fd_, chunk, std::min(sizeof(chunk), max_bytes), 0);
         if (n <= 0) {
             closed_ = true;
             return false;
@@ -497,7 +537,107 @@ TEST_F(StreamRouteTest, CutsOffASlowClientWhileAFastOneGetsEveryEvent) {
     const auto stats = hub->stats();
     EXPECT_EQ(stats.open_streams, 1u);
     EXPECT_EQ(stats.slow_disconnects, 1u);
+    EXPECT_EQ(stats.cuts_queue_full, 1u);
+    EXPECT_EQ(stats.cuts_stalled, 0u);
     EXPECT_GT(stats.dropped, 0u);
+}
+
+// Waits up to 10 s for `done`; returns it.
+template <typename Pred>
+bool eventually(Pred done) {
+    const auto deadline = Clock::now() + 10s;
+    while (!done() && Clock::now() < deadline) {
+        std::this_thread::sleep_for(2ms);
+    }
+    return done();
+}
+
+std::string padded(const std::string& symbol, std::size_t pad) {
+    return R"({"symbol":")" + symbol + R"(","pad":")" + std::string(pad, 'x') + "\"}";
+}
+
+// A `symbols=*` stream of 5,000 symbols used to format its own 3.2 MB copy of the snapshot;
+// 200 clients that do not read held 640 MB. The snapshot is the hub's frames, shared.
+TEST_F(StreamRouteTest, SnapshotsShareTheHubsFramesInsteadOfCopyingThem) {
+    StreamOptions options;
+    options.stall_timeout = 60s;  // the streams stay while the frame is looked at
+    options.queue.max_bytes = 64 << 20;
+    start(options);
+    publish("AAPL", padded("AAPL", 2 << 20));
+    const EventPtr event = hub->latest({"AAPL"}, Timeframe::k1d).events.at(0);
+    ASSERT_TRUE(event);
+    ASSERT_EQ(event->frame.use_count(), 1);
+    // Clients that never read: their 2 MiB snapshots cannot be written out.
+    std::vector<std::unique_ptr<SseClient>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(
+            std::make_unique<SseClient>(port(), "/v1/stream?symbols=*",
+                                        std::vector<std::pair<std::string, std::string>>{}, 4096));
+    }
+    EXPECT_TRUE(eventually([&] { return hub->open_streams() == 3; }));
+    // Each stream's snapshot holds the event's own frame, not a copy of it.
+    EXPECT_TRUE(eventually([&] { return event->frame.use_count() == 4; }))
+        << event->frame.use_count();
+    EXPECT_EQ(hub->stats().slow_disconnects, 0u);
+}
+
+// The snapshot is unsent data like any queued event: a client that does not read it cannot
+// also queue events beyond the stream's byte limit.
+TEST_F(StreamRouteTest, TheUnsentSnapshotCountsAgainstTheQueueLimit) {
+    StreamOptions options;
+    options.stall_timeout = 60s;  // so that the limit, not the stall, cuts it
+    options.queue.max_bytes = 1 << 20;
+    start(options);
+    publish("AAPL", padded("AAPL", 700 << 10));
+    SseClient client(port(), "/v1/stream?symbols=AAPL", {}, 4096);  // never reads
+    ASSERT_TRUE(eventually([&] { return hub->open_streams() == 1; }));
+    // Alone, this event fits the limit; with the 700 KiB snapshot still unsent it does not.
+    publish("AAPL", padded("AAPL", 700 << 10));
+    EXPECT_TRUE(eventually([&] { return hub->open_streams() == 0; }));
+    const auto stats = hub->stats();
+    EXPECT_EQ(stats.cuts_queue_full, 1u);
+    EXPECT_EQ(stats.dropped, 1u);
+}
+
+// A client that does not read used to pin megabytes of kernel send buffer (autotuned), so the
+// queue never filled and nothing cut it. With the send buffer bounded, the data stays unsent
+// and the stream is cut once a write makes no progress for the stall timeout; the connection
+// is reset, so the kernel frees what it held at once.
+TEST_F(StreamRouteTest, CutsAndResetsAStreamWhoseWritesMakeNoProgress) {
+    StreamOptions options;
+    options.stall_timeout = 300ms;
+    start(options);
+    publish("AAPL", padded("AAPL", 1 << 20));
+    SseClient client(port(), "/v1/stream?symbols=AAPL", {}, 4096);  // never reads
+    EXPECT_TRUE(eventually([&] { return hub->stats().cuts_stalled == 1; }));
+    EXPECT_TRUE(eventually([&] { return hub->open_streams() == 0; }));
+    const auto stats = hub->stats();
+    EXPECT_EQ(stats.slow_disconnects, 1u);
+    EXPECT_EQ(stats.cuts_queue_full, 0u);
+    std::string metrics;
+    hub->render(metrics);
+    EXPECT_NE(metrics.find("gs_sse_stream_cuts_total{reason=\"stalled\"} 1"), std::string::npos)
+        << metrics;
+    EXPECT_EQ(client.read_until_end(), ECONNRESET);
+}
+
+// The stall timeout is per write call: a client that reads slowly but steadily stays, even
+// when the whole snapshot takes longer than the timeout to go out.
+TEST_F(StreamRouteTest, ASlowClientThatKeepsReadingIsNotCut) {
+    StreamOptions options;
+    options.stall_timeout = 300ms;
+    start(options);
+    constexpr std::size_t kPad = 512 << 10;
+    publish("AAPL", padded("AAPL", kPad));
+    SseClient client(port(), "/v1/stream?symbols=AAPL", {}, 4096);
+    ASSERT_TRUE(client.read_head());
+    // About 8 KiB every 10 ms: 600 ms or more for the snapshot.
+    ASSERT_TRUE(client.read_slowly("xx\"}\n\n", 8192, 10ms, 20s));
+    auto snapshot = client.next_event();
+    ASSERT_TRUE(snapshot);
+    EXPECT_EQ(snapshot->data, padded("AAPL", kPad));
+    EXPECT_EQ(hub->stats().slow_disconnects, 0u);
+    EXPECT_EQ(hub->open_streams(), 1u);
 }
 
 TEST_F(StreamRouteTest, SendsHeartbeatCommentsWhenIdle) {
@@ -570,26 +710,52 @@ TEST_F(StreamRouteTest, Answers503OverTheStreamLimit) {
     EXPECT_EQ(third.status, 200);
 }
 
-TEST_F(StreamRouteTest, RequiresTheTokenWhenOneIsSet) {
+TEST_F(StreamRouteTest, AReadTokenGuardsStreamsAndTheWriteTokenNeverGoesInAUrl) {
     StreamOptions options;
-    options.token = "s3cret";
+    options.access.api_token = "wr1te";
+    options.access.read_token = "r3ad";
     start(options);
     auto none = testing::request(port(), "GET", "/v1/stream?symbols=AAPL");
     EXPECT_EQ(none.status, 401u);
     EXPECT_EQ(error_code_of(none), "unauthorized");
     EXPECT_EQ(none.header("WWW-Authenticate"), "Bearer");
     auto wrong = testing::request(port(), "GET", "/v1/stream?symbols=AAPL", "", "",
-                                  {{"Authorization", "Bearer s3creT"}});
+                                  {{"Authorization", "Bearer r3aD"}});
     EXPECT_EQ(wrong.status, 401u);
-    auto wrong_query = testing::request(port(), "GET", "/v1/stream?symbols=AAPL&token=nope");
-    EXPECT_EQ(wrong_query.status, 401u);
+    for (const char* target :
+         {"/v1/stream?symbols=AAPL&access_token=nope", "/v1/stream?symbols=AAPL&token=r3ad"}) {
+        EXPECT_EQ(testing::request(port(), "GET", target).status, 401u) << target;
+    }
+    // The write token in a URL lands in access logs: refused, and said so.
+    for (const char* target :
+         {"/v1/stream?symbols=AAPL&access_token=wr1te", "/v1/stream?symbols=AAPL&token=wr1te"}) {
+        auto in_url = testing::request(port(), "GET", target);
+        EXPECT_EQ(in_url.status, 400u) << target;
+        EXPECT_EQ(error_code_of(in_url), "token_in_url") << target;
+    }
+    EXPECT_EQ(hub->open_streams(), 0u);
 
-    SseClient header(port(), "/v1/stream?symbols=AAPL", {{"Authorization", "Bearer s3cret"}});
-    ASSERT_TRUE(header.read_head());
-    EXPECT_EQ(header.status, 200);
-    SseClient query(port(), "/v1/stream?symbols=AAPL&token=s3cret");
+    SseClient read_header(port(), "/v1/stream?symbols=AAPL", {{"Authorization", "Bearer r3ad"}});
+    ASSERT_TRUE(read_header.read_head());
+    EXPECT_EQ(read_header.status, 200);
+    SseClient write_header(port(), "/v1/stream?symbols=AAPL", {{"Authorization", "Bearer wr1te"}});
+    ASSERT_TRUE(write_header.read_head());
+    EXPECT_EQ(write_header.status, 200);
+    SseClient query(port(), "/v1/stream?symbols=AAPL&access_token=r3ad");
     ASSERT_TRUE(query.read_head());
     EXPECT_EQ(query.status, 200);
+}
+
+TEST_F(StreamRouteTest, StreamsAreOpenWithoutAReadTokenEvenWithAWriteToken) {
+    StreamOptions options;
+    options.access.api_token = "wr1te";
+    start(options);
+    SseClient open(port(), "/v1/stream?symbols=AAPL");
+    ASSERT_TRUE(open.read_head());
+    EXPECT_EQ(open.status, 200);
+    auto in_url = testing::request(port(), "GET", "/v1/stream?symbols=AAPL&token=wr1te");
+    EXPECT_EQ(in_url.status, 400u);
+    EXPECT_EQ(error_code_of(in_url), "token_in_url");
 }
 
 TEST_F(StreamRouteTest, GracefulStopEndsOpenStreams) {

@@ -36,6 +36,10 @@ struct ServerOptions {
     // When set, write routes require `Authorization: Bearer <token>`. From GS_API_TOKEN only:
     // secrets never come from flags (they would show in `ps`).
     std::string api_token;
+    // When set, read routes (GET /v1/...) and streams require it (or the API token) as
+    // `Authorization: Bearer`; streams also take it as `?access_token=`. Unset: reads are open.
+    // From GS_READ_TOKEN only. See http/access.h.
+    std::string read_token;
 };
 
 struct RedisUrl {
@@ -73,6 +77,11 @@ struct Options {
     std::size_t max_streams = 20'000;
     std::size_t max_stream_symbols = 100;
     std::chrono::milliseconds heartbeat{15'000};
+    // SO_SNDBUF of a stream's socket (the kernel doubles it); 0 = the kernel's autotuning,
+    // which lets a client that does not read pin megabytes.
+    std::size_t stream_send_buffer = 64 * 1024;
+    // A stream whose writes make no progress this long is cut.
+    std::chrono::milliseconds stream_stall_timeout{5'000};
     // The dashboard's files, served at /.
     std::string static_dir = "web";
     // A live bar source: sim:N[:MS] or replay:FILE[:BARS_PER_SECOND]; empty = none.

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,11 +17,20 @@ namespace gs::http {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
+// Who may call a route; http::check_access() (access.h) decides for a request.
+//   kOpen   anyone (health, readiness, metrics, the dashboard's files)
+//   kRead   anyone while no read token is set (GS_READ_TOKEN); then the read or the write token
+//   kWrite  anyone while no write token is set (GS_API_TOKEN); then the write token
+enum class Access { kOpen, kRead, kWrite };
+
 struct RouteOptions {
     // Largest body this route accepts; 0 = the server's default limit.
     std::size_t body_limit = 0;
     // Write routes require the API token when one is configured.
     bool write = false;
+    // Unset: kWrite for write routes, kRead for other routes under /v1/, kOpen for the rest.
+    // See http::route_access().
+    std::optional<Access> access = std::nullopt;
 };
 
 struct Route {

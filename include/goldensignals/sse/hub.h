@@ -8,6 +8,10 @@
 // waits on a stream: a stream whose queue is full is marked overflowed and its writer ends it
 // (the client resumes with Last-Event-ID). Each stream has one writer, on the stream's own
 // executor, woken through its timer.
+//
+// A stream's limit covers all it has not yet handed to the kernel: the queue, and what its
+// writer holds (the snapshot or replay it starts with, the batch it is writing). Queued frames
+// are shared, so the limit bounds how far a client may lag rather than what it costs.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -62,8 +66,19 @@ struct Filter {
 };
 
 struct QueueLimits {
+    // Events queued (the writer's batch and its prelude not included).
     std::size_t max_events = 1024;
+    // Bytes not yet handed to the kernel: queued events, the writer's batch and the rest of its
+    // prelude (snapshot or replay). Keep it above the largest snapshot (a `symbols=*` stream of
+    // 5,000 symbols is about 3.2 MB): a snapshot larger than the limit gets through on its own,
+    // but any event queued behind it then ends the stream.
     std::size_t max_bytes = 4 * 1024 * 1024;
+};
+
+// Why a stream was cut (counted in gs_sse_stream_cuts_total).
+enum class CutReason {
+    kQueueFull,  // its unsent data passed the queue limit
+    kStalled,    // a write made no progress for StreamOptions::stall_timeout
 };
 
 class Hub;
@@ -111,6 +126,14 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     // queued and nothing was sent since `since`. Returns false when the writer must take()
     // instead (events arrived, or the queue overflowed, or a direct write went out).
     bool claim_for_heartbeat(std::chrono::steady_clock::time_point since);
+    // The writer's own unsent bytes (the snapshot or replay it starts with), counted against the
+    // byte limit until it reports them sent.
+    void add_unsent(std::size_t bytes);
+    // The writer handed `bytes` of its prelude or batch to the kernel.
+    void sent(std::size_t bytes);
+    // Bytes not yet handed to the kernel: queued, and held by the writer.
+    std::size_t unsent_bytes() const;
+
     // When the last byte went to the client, by either path.
     std::chrono::steady_clock::time_point last_sent() const;
     // The writer wrote to the socket (a batch or a heartbeat).
@@ -146,7 +169,8 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     mutable std::mutex mutex_;
     std::vector<EventPtr> pending_;
     std::size_t pending_bytes_ = 0;
-    std::size_t first_offset_ = 0;  // bytes of pending_.front() already sent
+    std::size_t first_offset_ = 0;   // bytes of pending_.front() already sent
+    std::size_t writer_unsent_ = 0;  // taken by the writer (prelude, batch), not yet sent
     int socket_fd_ = -1;
     bool writer_busy_ = true;  // the writer owns the socket (it starts with the prelude)
     bool overflowed_ = false;
@@ -224,7 +248,8 @@ class Hub final {
 
     // Counters the stream writers report.
     void count_sent(std::size_t events) noexcept { events_sent_.fetch_add(events); }
-    void count_slow_disconnect() noexcept { slow_disconnects_.fetch_add(1); }
+    // A stream cut for being slow (also counted in slow_disconnects).
+    void count_cut(CutReason reason) noexcept;
     void count_resync() noexcept { resyncs_.fetch_add(1); }
     void observe_latency(std::chrono::nanoseconds elapsed) noexcept { latency_.observe(elapsed); }
 
@@ -234,6 +259,8 @@ class Hub final {
         std::uint64_t sent = 0;
         std::uint64_t dropped = 0;
         std::uint64_t slow_disconnects = 0;
+        std::uint64_t cuts_queue_full = 0;
+        std::uint64_t cuts_stalled = 0;
         std::uint64_t resyncs = 0;
         std::uint64_t rejected = 0;
         std::size_t open_streams = 0;
@@ -282,6 +309,8 @@ class Hub final {
     std::atomic<std::uint64_t> events_sent_{0};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> slow_disconnects_{0};
+    std::atomic<std::uint64_t> cuts_queue_full_{0};
+    std::atomic<std::uint64_t> cuts_stalled_{0};
     std::atomic<std::uint64_t> resyncs_{0};
     std::atomic<std::uint64_t> rejected_{0};
     metrics::Histogram latency_;

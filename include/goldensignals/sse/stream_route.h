@@ -11,6 +11,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "goldensignals/config/options.h"
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/timeframe.h"
 #include "goldensignals/sse/hub.h"
@@ -26,13 +27,20 @@ struct StreamOptions {
     std::chrono::milliseconds heartbeat{15'000};
     // Sent as `retry:` at connect: how long the client waits before reconnecting.
     std::chrono::milliseconds retry{3'000};
-    // A write that takes longer marks the client as slow and ends the stream.
-    std::chrono::milliseconds write_timeout{10'000};
-    // Per-stream queue; a client that falls further behind is disconnected.
+    // A stream whose writes make no progress this long (the client takes no byte) is cut. Each
+    // system call has this deadline, not the whole write: a slow client that keeps reading
+    // stays.
+    std::chrono::milliseconds stall_timeout{5'000};
+    // SO_SNDBUF of the stream's socket (Linux doubles it). Bounded, what a client that does not
+    // read pins in the kernel is small, and the rest stays in the queue, where the limit and
+    // the stall cut see it. 0 = the kernel's autotuning (megabytes on loopback).
+    std::size_t send_buffer = 64 * 1024;
+    // Per-stream limits of unsent data (snapshot included); a client that falls further behind
+    // is disconnected.
     QueueLimits queue;
-    // When set, a stream needs `Authorization: Bearer <token>` or `?token=<token>`
-    // (EventSource cannot send headers). Empty: streams are open.
-    std::string token;
+    // The tokens (api_token, read_token) streams are checked against, as reads: see
+    // http/access.h. Both empty: streams are open.
+    config::ServerOptions access;
 };
 
 // The current signal (summary JSON, one line) of a symbol, or nullptr when it has none.
