@@ -98,7 +98,7 @@ Service& service() {
 }
 
 [[noreturn]] void fail(const char* what, const std::string& detail) {
-    std::fprintf(stderr, "http_request_fuzzer: %s\n%s\n", what, detail.c_str());
+    std::fprintf(stderr, "http_request_fuzz: %s\n%s\n", what, detail.c_str());
     std::abort();
 }
 

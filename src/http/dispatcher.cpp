@@ -6,9 +6,9 @@
 #include <spdlog/spdlog.h>
 #include <boost/beast/core/string.hpp>
 
+#include "goldensignals/http/access.h"
 #include "goldensignals/http/client_error.h"
 #include "http/log_escape.h"
-#include "http/request_id.h"
 
 namespace gs::http::detail {
 
@@ -72,19 +72,6 @@ std::optional<Response> check_transfer_encoding(const RawRequest& head) {
     return std::nullopt;
 }
 
-bool Dispatcher::authorized(const RawRequest& head) const {
-    if (options_.api_token.empty()) {
-        return true;
-    }
-    std::string_view header = head[bhttp::field::authorization];
-    constexpr std::string_view kScheme = "Bearer ";
-    if (header.size() <= kScheme.size() ||
-        !beast::iequals(header.substr(0, kScheme.size()), kScheme)) {
-        return false;
-    }
-    return constant_time_equals(header.substr(kScheme.size()), options_.api_token);
-}
-
 Admission Dispatcher::admit(const RawRequest& head, std::optional<std::uint64_t> content_length,
                             Request& request) const {
     Admission admission;
@@ -119,10 +106,10 @@ Admission Dispatcher::admit(const RawRequest& head, std::optional<std::uint64_t>
         admission.body_limit = route->options.body_limit;
     }
     // Before the body: a client without the token never gets to send one.
-    if (route->options.write && !authorized(head)) {
-        admission.refusal = Response::error(status::unauthorized, "unauthorized",
-                                            "this route needs Authorization: Bearer <token>");
-        admission.refusal->header("WWW-Authenticate", "Bearer");
+    const auto verdict = check_access(options_, route_access(*route),
+                                      head[bhttp::field::authorization], request.query);
+    if (verdict != AccessVerdict::kAllowed) {
+        admission.refusal = access_error(verdict);
         return admission;
     }
     // Chunked bodies are held to the limit while they are read.

@@ -48,8 +48,6 @@ class Dispatcher final {
     std::size_t unmatched_index() const noexcept { return router_.routes().size(); }
 
   private:
-    bool authorized(const RawRequest& head) const;
-
     const Router& router_;
     const config::ServerOptions& options_;
     std::size_t max_body_limit_ = 0;
