@@ -66,14 +66,14 @@ wrk -t1 -c4 -d"${seconds}s" -s "$repo/bench/soak/post_bars.lua" "$base" >"$work/
 pids+=("$!")
 wrk -t1 -c16 -d"${seconds}s" -s "$repo/bench/soak/read_mix.lua" "$base" >"$work/wrk_read.txt" 2>&1 &
 pids+=("$!")
-env -u GS_API_TOKEN "$sse_load" --port "$port" --streams 1000 --symbols "$symbols" \
+"$sse_load" --port "$port" --streams 1000 --symbols "$symbols" \
   --names "$names" --per-stream 5 --connect-rate 500 --duration "$seconds" \
   >"$work/streams_long.txt" 2>&1 &
 pids+=("$!")
 (
   end=$((SECONDS + seconds))
   while ((SECONDS + 60 < end)); do
-    env -u GS_API_TOKEN "$sse_load" --port "$port" --streams 1000 --symbols "$symbols" \
+    "$sse_load" --port "$port" --streams 1000 --symbols "$symbols" \
       --names "$names" --per-stream 5 --connect-rate 500 --duration 55 >>"$work/streams_churn.txt" 2>&1 || true
   done
 ) &

@@ -84,7 +84,7 @@ const char* const kUsage = R"(usage: sse_load [options]
   --per-stream K      symbols per stream, picked at random from the pool (5)
   --duration SEC      measuring time after every stream is connected (10)
   --timeframe TF      timeframe to subscribe to (1d)
-  --token T           sent as ?token= (GS_API_TOKEN is used when unset)
+  --token T           the read token, sent as ?access_token= (GS_READ_TOKEN when unset)
   --names A,B,...     symbol names for the pool (default SYM000, SYM001, ...)
   --connect-rate R    connections opened per second (2000)
   --self-test         run an in-process server and publisher on a free port
@@ -98,7 +98,7 @@ const char* const kUsage = R"(usage: sse_load [options]
 
 Options parse_options(int argc, char** argv) {
     Options o;
-    if (const char* token = std::getenv("GS_API_TOKEN")) {
+    if (const char* token = std::getenv("GS_READ_TOKEN")) {
         o.token = token;
     }
     bool port_given = false;
@@ -303,7 +303,7 @@ class Client {
         std::string target =
             fmt::format("/v1/stream?symbols={}&timeframe={}", list, options_.timeframe);
         if (!options_.token.empty()) {
-            target += "&token=" + options_.token;
+            target += "&access_token=" + options_.token;
         }
 
         std::string last_id;
