@@ -140,7 +140,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
         spdlog::info("consensus config from {}", options.consensus_config);
     }
 
-    gs::market::MemoryBarStore bar_store(options.max_bars);
+    gs::market::MemoryBarStore bar_store(options.max_bars, options.max_symbols);
     if (options.demo) {
         try {
             auto symbols = gs::market::load_demo_data(bar_store, options.demo_dir);
@@ -309,6 +309,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
     registry.add_collector([&](std::string& out) { http_metrics.render(out); });
     registry.add_collector([&](std::string& out) { signal_service.render_metrics(out); });
     registry.add_collector([&](std::string& out) { hub.render(out); });
+    registry.add_collector([&](std::string& out) { bar_store.render_metrics(out); });
     registry.add_collector(gs::metrics::render_build_info);
     registry.add_collector(gs::metrics::render_process_metrics);
 

@@ -149,6 +149,11 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.max_bars = parse_integer<std::size_t>(v, 10, 1'000'000, w);
          }},
+        {"max-symbols", "GS_MAX_SYMBOLS", "100000",
+         "series (symbol, timeframe) held in memory; bars for a new one beyond it get 507", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.max_symbols = parse_integer<std::size_t>(v, 1, 100'000'000, w);
+         }},
         {"demo", "GS_DEMO", "true", "load the bundled demo market data at start", false,
          [](Options& o, std::string_view v, std::string_view w) { o.demo = parse_bool(v, w); }},
         {"demo-dir", "GS_DEMO_DIR", "data/demo", "folder of demo CSV files (SYMBOL.csv)", false,

@@ -86,6 +86,8 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
                    } catch (const orchestrator::StorageUnavailable& e) {
                        throw ClientError(status::service_unavailable, "storage_unavailable",
                                          e.what());
+                   } catch (const market::SeriesLimitError& e) {
+                       throw ClientError(status::insufficient_storage, "symbol_limit", e.what());
                    }
                    co_return Response::json(
                        status::ok, {{"symbol", symbol},

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "goldensignals/market/excerpt.h"
+
 namespace gs::http::params {
 
 using boost::beast::http::status;
@@ -13,8 +15,9 @@ std::string symbol(std::string_view raw) {
     if (!normalized) {
         throw ClientError(
             status::bad_request, "invalid_symbol",
-            fmt::format("symbol '{}' must be 1 to 20 characters of A-Z a-z 0-9 . - _ ^ =",
-                        raw.substr(0, 40)));
+            fmt::format(
+                "symbol '{}' must be 1 to 20 characters of A-Z a-z 0-9 . - _ ^ =, not . or ..",
+                market::excerpt(raw)));
     }
     return *normalized;
 }
@@ -28,7 +31,7 @@ market::Timeframe timeframe(const Request& request) {
     if (!parsed) {
         throw ClientError(status::bad_request, "invalid_timeframe",
                           fmt::format("timeframe '{}' is not one of 1m 5m 15m 30m 1h 4h 1d 1w",
-                                      raw->substr(0, 20)));
+                                      market::excerpt(*raw)));
     }
     return *parsed;
 }

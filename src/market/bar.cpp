@@ -9,10 +9,13 @@
 
 namespace gs::market {
 
+std::string time_range_problem(std::string_view shown) {
+    return fmt::format("time {} is outside 1970-01-01..2200-01-01 (epoch seconds expected)", shown);
+}
+
 std::optional<std::string> validate_bar(const Bar& bar) {
     if (bar.time < kMinBarTime || bar.time >= kMaxBarTime) {
-        return fmt::format("time {} is outside 1970-01-01..2200-01-01 (epoch seconds expected)",
-                           bar.time);
+        return time_range_problem(fmt::to_string(bar.time));
     }
     const std::pair<const char*, double> prices[] = {
         {"open", bar.open}, {"high", bar.high}, {"low", bar.low}, {"close", bar.close}};

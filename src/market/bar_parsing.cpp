@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "goldensignals/market/excerpt.h"
 #include "goldensignals/market/time_format.h"
 
 namespace gs::market {
@@ -41,81 +42,282 @@ std::optional<std::int64_t> parse_time_text(std::string_view text) {
     return parse_iso8601(text);
 }
 
-void validate(const Bar& bar, std::size_t row, std::string_view where) {
+// -0.0 equals 0 but prints as "-0" and hashes apart from 0 (BarSeries::content_hash): a
+// client's "-0" volume is stored as 0.
+void normalize_zeros(Bar& bar) {
+    for (double* value : {&bar.open, &bar.high, &bar.low, &bar.close, &bar.volume}) {
+        if (*value == 0.0) {
+            *value = 0.0;
+        }
+    }
+}
+
+void finish(Bar& bar, std::size_t row, std::string_view where) {
+    normalize_zeros(bar);
     if (auto problem = validate_bar(bar)) {
         fail(row, where, *problem);
     }
 }
 
-double json_number(const nlohmann::json& item, const char* field, std::size_t row,
-                   std::string_view where) {
-    auto it = item.find(field);
-    if (it == item.end()) {
-        fail(row, where, fmt::format("missing \"{}\"", field));
+// A bar's fields in the order a missing one is reported.
+enum Field : std::size_t { kTime, kOpen, kHigh, kLow, kClose, kVolume, kFieldCount };
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"time", "open",  "high",
+                                                                   "low",  "close", "volume"};
+constexpr std::size_t kUnknownField = kFieldCount;
+
+// Reads a JSON body straight into bars, as the parser meets each value: no document is built,
+// and the first value that does not fit the one shape a batch has (an array of flat objects)
+// ends the parse where it stands. A hostile body therefore costs one pass over the bytes it
+// takes to find its first fault, and memory for the bars before it.
+//
+// Field rules: the six fields are required; a second copy of one of them in the same bar is
+// refused (which one would win is not obvious to the sender); any other field is ignored
+// when it holds a scalar and refused when it holds an array or object.
+class BarsSax final : public nlohmann::json::json_sax_t {
+  public:
+    BarsSax(std::vector<Bar>& bars, std::size_t max_rows) : bars_(bars), max_rows_(max_rows) {}
+
+    bool null() override { return scalar_of_wrong_type(); }
+    bool boolean(bool) override { return scalar_of_wrong_type(); }
+
+    bool number_integer(number_integer_t value) override {
+        if (!in_field()) {
+            return true;
+        }
+        if (field_ == kTime) {
+            bar_.time = value;
+        } else {
+            set_price(static_cast<double>(value));
+        }
+        return true;
     }
-    if (!it->is_number()) {
-        fail(row, where, fmt::format("\"{}\" is not a number", field));
+
+    bool number_unsigned(number_unsigned_t value) override {
+        if (!in_field()) {
+            return true;
+        }
+        if (field_ == kTime) {
+            // Above int64_t's range the value cannot be a time; say so before converting.
+            if (value >= static_cast<number_unsigned_t>(kMaxBarTime)) {
+                fail_here(time_range_problem(fmt::to_string(value)));
+            }
+            bar_.time = static_cast<std::int64_t>(value);
+        } else {
+            set_price(static_cast<double>(value));
+        }
+        return true;
     }
-    return it->get<double>();
-}
+
+    bool number_float(number_float_t value, const string_t&) override {
+        if (!in_field()) {
+            return true;
+        }
+        if (field_ != kTime) {
+            set_price(value);
+            return true;
+        }
+        if (!std::isfinite(value) || value != std::floor(value)) {
+            fail_here("time must be whole epoch seconds");
+        }
+        // Converting a double outside int64_t's range is undefined behaviour: check first.
+        if (!(value >= static_cast<double>(kMinBarTime) &&
+              value < static_cast<double>(kMaxBarTime))) {
+            fail_here(time_range_problem(fmt::to_string(value)));
+        }
+        bar_.time = static_cast<std::int64_t>(value);
+        return true;
+    }
+
+    bool string(string_t& value) override {
+        if (!in_field()) {
+            return true;
+        }
+        if (field_ != kTime) {
+            fail_here(fmt::format("\"{}\" is not a number", kFieldNames[field_]));
+        }
+        auto parsed = parse_time_text(value);
+        if (!parsed) {
+            fail_here(
+                fmt::format("time \"{}\" is not ISO-8601 UTC or epoch seconds", excerpt(value)));
+        }
+        bar_.time = *parsed;
+        return true;
+    }
+
+    bool binary(binary_t&) override { return scalar_of_wrong_type(); }  // not in JSON text
+
+    bool start_object(std::size_t) override {
+        switch (state_) {
+            case State::kBeforeArray:
+                not_an_array();
+            case State::kInArray:
+                check_count(bars_.size() + 1, max_rows_);
+                bar_ = Bar{};
+                seen_ = 0;
+                state_ = State::kInBar;
+                return true;
+            case State::kInBar:
+                nested_value();
+            case State::kAfterArray:
+                break;
+        }
+        return false;  // the parser reports trailing content before this can happen
+    }
+
+    bool key(string_t& name) override {
+        field_ = kUnknownField;
+        for (std::size_t f = 0; f < kFieldCount; ++f) {
+            if (name == kFieldNames[f]) {
+                field_ = f;
+            }
+        }
+        if (field_ == kUnknownField) {
+            unknown_name_ = excerpt(name);
+            return true;
+        }
+        const unsigned bit = 1u << field_;
+        if ((seen_ & bit) != 0) {
+            fail_here(fmt::format("duplicate \"{}\"", kFieldNames[field_]));
+        }
+        seen_ |= bit;
+        return true;
+    }
+
+    bool end_object() override {
+        // Only a bar ends here: any inner object was refused at its start.
+        for (std::size_t f = 0; f < kFieldCount; ++f) {
+            if ((seen_ & (1u << f)) == 0) {
+                fail_here(fmt::format("missing \"{}\"", kFieldNames[f]));
+            }
+        }
+        finish(bar_, row(), where());
+        bars_.push_back(bar_);
+        state_ = State::kInArray;
+        return true;
+    }
+
+    bool start_array(std::size_t) override {
+        switch (state_) {
+            case State::kBeforeArray:
+                state_ = State::kInArray;
+                return true;
+            case State::kInArray:
+                fail_here("not an object");
+            case State::kInBar:
+                nested_value();
+            case State::kAfterArray:
+                break;
+        }
+        return false;
+    }
+
+    bool end_array() override {
+        // Only the outer array ends here: any inner one was refused at its start.
+        state_ = State::kAfterArray;
+        return true;
+    }
+
+    bool parse_error(std::size_t position, const std::string& last_token,
+                     const nlohmann::json::exception& error) override {
+        // 406: a number beyond double's range (1e309); the parser refuses it before any SAX
+        // event, so name the row and field here rather than call the body malformed.
+        constexpr int kNumberOverflow = 406;
+        if (error.id == kNumberOverflow) {
+            if (state_ == State::kBeforeArray) {
+                not_an_array();
+            }
+            if (state_ == State::kInArray) {
+                fail_here("not an object");
+            }
+            if (state_ == State::kInBar) {
+                const std::string name = field_ == kUnknownField
+                                             ? fmt::format("\"{}\"", unknown_name_)
+                                             : std::string(kFieldNames[field_]);
+                fail_here(fmt::format("{} {} is out of range", name, excerpt(last_token)));
+            }
+        }
+        throw BarParseError(Kind::kInvalid, 0,
+                            fmt::format("body is not valid JSON (at byte {})", position));
+    }
+
+    bool finished() const noexcept { return state_ == State::kAfterArray; }
+
+  private:
+    enum class State { kBeforeArray, kInArray, kInBar, kAfterArray };
+
+    std::size_t row() const noexcept { return bars_.size() + 1; }
+    std::string where() const { return fmt::format("bar {}", row()); }
+    [[noreturn]] void fail_here(std::string_view why) const { fail(row(), where(), why); }
+
+    [[noreturn]] static void not_an_array() {
+        throw BarParseError(Kind::kInvalid, 0, "body must be a JSON array of bars");
+    }
+
+    // True when the scalar just read is the value of a bar field. A scalar as the whole
+    // body or as an element of the array is refused here.
+    bool in_field() const {
+        switch (state_) {
+            case State::kBeforeArray:
+                not_an_array();
+            case State::kInArray:
+                fail_here("not an object");
+            case State::kInBar:
+                return field_ != kUnknownField;
+            case State::kAfterArray:
+                break;
+        }
+        return false;
+    }
+
+    bool scalar_of_wrong_type() {
+        if (in_field()) {
+            wrong_type();
+        }
+        return true;
+    }
+
+    // An array or object as the value of a field.
+    [[noreturn]] void nested_value() const {
+        if (field_ == kUnknownField) {
+            fail_here(fmt::format("\"{}\" holds an array or object: bar fields are scalars",
+                                  unknown_name_));
+        }
+        wrong_type();
+    }
+
+    [[noreturn]] void wrong_type() const {
+        if (field_ == kTime) {
+            fail_here("time must be an ISO-8601 string or epoch seconds");
+        }
+        fail_here(fmt::format("\"{}\" is not a number", kFieldNames[field_]));
+    }
+
+    void set_price(double value) {
+        double* targets[] = {nullptr, &bar_.open, &bar_.high, &bar_.low, &bar_.close, &bar_.volume};
+        *targets[field_] = value;
+    }
+
+    std::vector<Bar>& bars_;
+    const std::size_t max_rows_;
+    State state_ = State::kBeforeArray;
+    Bar bar_;
+    unsigned seen_ = 0;
+    std::size_t field_ = kUnknownField;
+    std::string unknown_name_;
+};
 
 }  // namespace
 
 std::vector<Bar> parse_bars_json(std::string_view body, std::size_t max_rows) {
-    nlohmann::json document;
-    try {
-        document = nlohmann::json::parse(body.begin(), body.end());
-    } catch (const nlohmann::json::parse_error& e) {
-        throw BarParseError(Kind::kInvalid, 0,
-                            fmt::format("body is not valid JSON (at byte {})", e.byte));
-    }
-    if (!document.is_array()) {
-        throw BarParseError(Kind::kInvalid, 0, "body must be a JSON array of bars");
-    }
-    check_count(document.size(), max_rows);
-    if (document.empty()) {
-        throw BarParseError(Kind::kInvalid, 0, "no bars in the request");
-    }
     std::vector<Bar> bars;
-    bars.reserve(document.size());
-    for (std::size_t i = 0; i < document.size(); ++i) {
-        const auto& item = document[i];
-        const std::size_t row = i + 1;
-        const std::string where = fmt::format("bar {}", row);
-        if (!item.is_object()) {
-            fail(row, where, "not an object");
-        }
-        Bar bar;
-        auto time = item.find("time");
-        if (time == item.end()) {
-            fail(row, where, "missing \"time\"");
-        }
-        if (time->is_string()) {
-            auto parsed = parse_time_text(time->get_ref<const std::string&>());
-            if (!parsed) {
-                fail(row, where,
-                     fmt::format("time \"{}\" is not ISO-8601 UTC or epoch seconds",
-                                 time->get_ref<const std::string&>()));
-            }
-            bar.time = *parsed;
-        } else if (time->is_number_integer()) {
-            bar.time = time->get<std::int64_t>();
-        } else if (time->is_number_float()) {
-            const double t = time->get<double>();
-            if (!std::isfinite(t) || t != std::floor(t)) {
-                fail(row, where, "time must be whole epoch seconds");
-            }
-            bar.time = static_cast<std::int64_t>(t);
-        } else {
-            fail(row, where, "time must be an ISO-8601 string or epoch seconds");
-        }
-        bar.open = json_number(item, "open", row, where);
-        bar.high = json_number(item, "high", row, where);
-        bar.low = json_number(item, "low", row, where);
-        bar.close = json_number(item, "close", row, where);
-        bar.volume = json_number(item, "volume", row, where);
-        validate(bar, row, where);
-        bars.push_back(bar);
+    BarsSax handler(bars, max_rows);
+    // Every fault throws from the handler; a parse that returns has read one whole array.
+    nlohmann::json::sax_parse(body.begin(), body.end(), &handler);
+    if (!handler.finished()) {
+        throw BarParseError(Kind::kInvalid, 0, "body is not valid JSON");
+    }
+    if (bars.empty()) {
+        throw BarParseError(Kind::kInvalid, 0, "no bars in the request");
     }
     return bars;
 }
@@ -217,17 +419,19 @@ std::vector<Bar> parse_bars_csv(std::string_view body, std::size_t max_rows) {
         auto time = parse_time_text(fields[0]);
         if (!time) {
             fail(row, where,
-                 fmt::format("time \"{}\" is not ISO-8601 UTC or epoch seconds", fields[0]));
+                 fmt::format("time \"{}\" is not ISO-8601 UTC or epoch seconds",
+                             excerpt(fields[0])));
         }
         bar.time = *time;
         double* targets[] = {&bar.open, &bar.high, &bar.low, &bar.close, &bar.volume};
         for (std::size_t k = 0; k < 5; ++k) {
             if (!parse_double(fields[k + 1], *targets[k])) {
                 fail(row, where,
-                     fmt::format("{} \"{}\" is not a number", kHeader[k + 1], fields[k + 1]));
+                     fmt::format("{} \"{}\" is not a number", kHeader[k + 1],
+                                 excerpt(fields[k + 1])));
             }
         }
-        validate(bar, row, where);
+        finish(bar, row, where);
         bars.push_back(bar);
     }
     if (!header_seen) {

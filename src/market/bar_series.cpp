@@ -32,7 +32,7 @@ void BarSeries::rehash() noexcept {
     content_hash_ = hash;
 }
 
-BarSeries BarSeries::merged(std::span<const Bar> bars) const {
+BarSeries BarSeries::merged(std::span<const Bar> bars, std::size_t* distinct) const {
     // Sort the incoming bars by time, keeping the last of equal times (a later correction
     // in the same post wins).
     std::vector<std::size_t> order(bars.size());
@@ -46,6 +46,9 @@ BarSeries BarSeries::merged(std::span<const Bar> bars) const {
             continue;
         }
         incoming.push_back(order[k]);
+    }
+    if (distinct != nullptr) {
+        *distinct = incoming.size();
     }
 
     BarSeries out(capacity_);

@@ -8,6 +8,9 @@
 namespace gs::market {
 namespace {
 
+// A day: the longest pause between two feed bars, and a bound for the conversion to integer ms.
+constexpr double kMaxIntervalMs = 86'400'000.0;
+
 double number(std::string_view text, std::string_view what) {
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -38,8 +41,9 @@ FeedSpec parse_feed_spec(std::string_view text) {
         spec.interval = std::chrono::milliseconds(1000);
         if (second != std::string_view::npos) {
             const double ms = number(rest.substr(second + 1), "interval in ms");
-            if (ms < 10) {
-                throw std::invalid_argument("interval must be at least 10 ms");
+            // Bounded above too: converting a double beyond long long's range is undefined.
+            if (ms < 10 || ms > kMaxIntervalMs) {
+                throw std::invalid_argument("interval must be 10 ms to one day");
             }
             spec.interval = std::chrono::milliseconds(static_cast<long long>(ms));
         }
@@ -63,6 +67,9 @@ FeedSpec parse_feed_spec(std::string_view text) {
         }
         if (per_second > 1000) {
             throw std::invalid_argument("at most 1000 bars per second");
+        }
+        if (1000.0 / per_second > kMaxIntervalMs) {
+            throw std::invalid_argument("at least one bar a day");
         }
         spec.file = std::string(file);
         spec.interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / per_second));

@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "goldensignals/market/bar_store.h"
 
@@ -33,13 +36,74 @@ UpsertResult MemoryBarStore::upsert(const std::string& symbol, Timeframe timefra
             current = it->second;
         }
     }
-    auto next = std::make_shared<const BarSeries>(current ? current->merged(bars)
-                                                          : BarSeries(capacity_).merged(bars));
+    if (!current && !reserved_.contains(key)) {
+        check_room_locked();
+    }
+    std::size_t accepted = 0;
+    auto next = std::make_shared<const BarSeries>(
+        current ? current->merged(bars, &accepted) : BarSeries(capacity_).merged(bars, &accepted));
     {
         std::unique_lock lock(mutex_);
         series_[key] = next;
     }
-    return {bars.size(), next->last_time(), next};
+    return {accepted, next->last_time(), next};
+}
+
+SeriesSlot MemoryBarStore::reserve(const std::string& symbol, Timeframe timeframe) {
+    std::string key = key_of(symbol, timeframe);
+    // Every writer of series_ holds write_mutex_, so reading it under that lock alone is safe.
+    std::lock_guard writer(write_mutex_);
+    if (series_.contains(key)) {
+        return {};
+    }
+    auto held = reserved_.find(key);
+    if (held == reserved_.end()) {
+        check_room_locked();
+        held = reserved_.emplace(key, 0).first;
+    }
+    ++held->second;
+    return SeriesSlot([this, key = std::move(key)] { release(key); });
+}
+
+void MemoryBarStore::release(const std::string& key) {
+    std::lock_guard writer(write_mutex_);
+    auto it = reserved_.find(key);
+    if (it != reserved_.end() && --it->second == 0) {
+        reserved_.erase(it);
+    }
+}
+
+void MemoryBarStore::check_room_locked() {
+    // Reserved series count as held until they exist (then they are in series_ already).
+    std::size_t held = series_.size();
+    for (const auto& [key, holders] : reserved_) {
+        held += series_.contains(key) ? 0 : 1;
+    }
+    if (held >= max_series_) {
+        refused_.fetch_add(1, std::memory_order_relaxed);
+        throw SeriesLimitError(
+            fmt::format("this instance holds its limit of {} series (symbol, timeframe): bars "
+                        "for a new one are refused, existing series still take bars",
+                        max_series_));
+    }
+}
+
+std::size_t MemoryBarStore::series_count() const {
+    std::shared_lock lock(mutex_);
+    return series_.size();
+}
+
+void MemoryBarStore::render_metrics(std::string& out) const {
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP gs_bar_series Series (symbol, timeframe) held in memory.\n"
+                   "# TYPE gs_bar_series gauge\ngs_bar_series {}\n"
+                   "# HELP gs_bar_series_limit Series held before bars for a new one are "
+                   "refused (--max-symbols).\n"
+                   "# TYPE gs_bar_series_limit gauge\ngs_bar_series_limit {}\n"
+                   "# HELP gs_bar_series_refused_total Batches refused because they would "
+                   "start a series past the limit.\n"
+                   "# TYPE gs_bar_series_refused_total counter\ngs_bar_series_refused_total {}\n",
+                   series_count(), max_series_, refused_.load(std::memory_order_relaxed));
 }
 
 std::shared_ptr<const BarSeries> MemoryBarStore::replace(const std::string& symbol,

@@ -3,7 +3,9 @@
 namespace gs::market {
 
 std::optional<std::string> normalize_symbol(std::string_view text) {
-    if (text.empty() || text.size() > kMaxSymbolLength) {
+    // "." and ".." are path segments: a proxy or client may resolve /v1/bars/.. to /v1/, and
+    // as a file or key name they mean a folder.
+    if (text.empty() || text.size() > kMaxSymbolLength || text == "." || text == "..") {
         return std::nullopt;
     }
     std::string out;

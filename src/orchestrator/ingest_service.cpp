@@ -7,6 +7,9 @@ namespace gs::orchestrator {
 boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string symbol,
                                                                    market::Timeframe timeframe,
                                                                    std::vector<market::Bar> bars) {
+    // Room for a new series first: PostgreSQL must not commit bars the memory store would
+    // then refuse (SeriesLimitError leaves here with nothing stored anywhere).
+    const auto slot = bars_.reserve(symbol, timeframe);
     if (repository_ != nullptr) {
         try {
             std::string name = symbol;

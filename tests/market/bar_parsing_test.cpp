@@ -1,5 +1,7 @@
 #include "goldensignals/market/bar_parsing.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace gs::market {
@@ -144,6 +146,130 @@ TEST(BarParsingCsvTest, RejectsWrongHeaderAndFieldCounts) {
     error_row([] { parse_bars_csv("time,open,high,low,close,volume\n1,inf,inf,1,1,1\n"); },
               &message);
     EXPECT_NE(message.find("finite"), std::string::npos) << message;
+}
+
+// A valid bar with `field` replaced by the raw JSON `value`.
+std::string bar_with(const std::string& field, const std::string& value) {
+    std::string bar = R"({"time":1704153600,"open":10,"high":11,"low":9,"close":10,"volume":1})";
+    const std::string key = "\"" + field + "\":";
+    const auto at = bar.find(key) + key.size();
+    const auto end = bar.find_first_of(",}", at);
+    return bar.replace(at, end - at, value);
+}
+
+std::string two_bars_second_with(const std::string& field, const std::string& value) {
+    return "[" + bar_with("close", "10") + "," + bar_with(field, value) + "]";
+}
+
+TEST(BarParsingJsonTest, NumberBeyondDoubleNamesTheRowAndField) {
+    // nlohmann refuses 1e309 with out_of_range, which used to escape as a 500.
+    for (const char* field : {"volume", "open", "time"}) {
+        std::string message;
+        EXPECT_EQ(
+            error_row([&] { parse_bars_json(two_bars_second_with(field, "1e309")); }, &message), 2u)
+            << field;
+        EXPECT_NE(message.find("bar 2"), std::string::npos) << message;
+        EXPECT_NE(message.find(field), std::string::npos) << message;
+        EXPECT_NE(message.find("out of range"), std::string::npos) << message;
+    }
+    std::string message;
+    error_row([] { parse_bars_json(two_bars_second_with("volume", "1, \"extra\": -1e400")); },
+              &message);
+    EXPECT_NE(message.find("\"extra\" -1e400 is out of range"), std::string::npos) << message;
+}
+
+TEST(BarParsingJsonTest, TimeBeyondInt64IsRefusedBeforeConversion) {
+    // Casting 1e300 or 2^64 - 1 to int64_t is undefined (it used to show as a negative time).
+    std::string message;
+    error_row([] { parse_bars_json(two_bars_second_with("time", "1e300")); }, &message);
+    EXPECT_NE(message.find("bar 2: time 1e+300 is outside"), std::string::npos) << message;
+    error_row([] { parse_bars_json(two_bars_second_with("time", "-1e300")); }, &message);
+    EXPECT_NE(message.find("time -1e+300 is outside"), std::string::npos) << message;
+    error_row([] { parse_bars_json(two_bars_second_with("time", "18446744073709551615")); },
+              &message);
+    EXPECT_NE(message.find("time 18446744073709551615 is outside"), std::string::npos) << message;
+    error_row([] { parse_bars_json(two_bars_second_with("time", "7258118400")); }, &message);
+    EXPECT_NE(message.find("time 7258118400 is outside"), std::string::npos) << message;
+    auto bars = parse_bars_json("[" + bar_with("time", "7258118399.0") + "]");
+    EXPECT_EQ(bars[0].time, 7258118399);
+}
+
+TEST(BarParsingJsonTest, NestedArraysStopAtTheFirstExtraLevel) {
+    // An unclosed 1 MB tower of arrays followed by garbage: the parse must stop at the second
+    // '[' (it used to build the whole tower, then call the body malformed).
+    std::string body(1 << 20, '[');
+    body += "garbage";
+    std::string message;
+    EXPECT_EQ(error_row([&] { parse_bars_json(body); }, &message), 1u);
+    EXPECT_EQ(message, "bar 1: not an object");
+}
+
+TEST(BarParsingJsonTest, NestedValuesInFieldsAreRefusedAtOnce) {
+    std::string message;
+    error_row([] { parse_bars_json(two_bars_second_with("open", "{\"a\":[[[[ oops")); }, &message);
+    EXPECT_EQ(message, "bar 2: \"open\" is not a number");
+    error_row([] { parse_bars_json(two_bars_second_with("time", "[1704153600] oops")); }, &message);
+    EXPECT_EQ(message, "bar 2: time must be an ISO-8601 string or epoch seconds");
+    error_row([] { parse_bars_json(two_bars_second_with("volume", "1, \"tags\": [[[ oops")); },
+              &message);
+    EXPECT_EQ(message, "bar 2: \"tags\" holds an array or object: bar fields are scalars");
+}
+
+TEST(BarParsingJsonTest, DuplicateFieldsAreRefusedAndUnknownScalarsIgnored) {
+    std::string message;
+    EXPECT_EQ(error_row([] { parse_bars_json(two_bars_second_with("close", "10, \"close\": 12")); },
+                        &message),
+              2u);
+    EXPECT_EQ(message, "bar 2: duplicate \"close\"");
+    auto bars = parse_bars_json(
+        "[" + bar_with("volume", R"(5, "vwap": 10.2, "note": "x", "odd": null, "ok": true)") + "]");
+    ASSERT_EQ(bars.size(), 1u);
+    EXPECT_DOUBLE_EQ(bars[0].volume, 5);
+}
+
+TEST(BarParsingJsonTest, ScalarsOutsideABarAreRefused) {
+    std::string message;
+    for (const char* body : {"1", "\"bars\"", "null", "true"}) {
+        error_row([&] { parse_bars_json(body); }, &message);
+        EXPECT_EQ(message, "body must be a JSON array of bars") << body;
+    }
+    EXPECT_EQ(error_row([] { parse_bars_json("[" + bar_with("close", "10") + ", 7]"); }, &message),
+              2u);
+    EXPECT_EQ(message, "bar 2: not an object");
+    error_row([] { parse_bars_json("[" + bar_with("close", "10") + "] []"); }, &message);
+    EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+}
+
+TEST(BarParsingJsonTest, NegativeZeroIsStoredAsZero) {
+    auto bars = parse_bars_json("[" + bar_with("volume", "-0.0") + "]");
+    EXPECT_EQ(bars[0].volume, 0.0);
+    EXPECT_FALSE(std::signbit(bars[0].volume));
+}
+
+TEST(BarParsingJsonTest, LongTimeIsEchoedShort) {
+    const std::string huge(100'000, '7');
+    std::string message;
+    error_row([&] { parse_bars_json(two_bars_second_with("time", "\"x" + huge + "\"")); },
+              &message);
+    EXPECT_NE(message.find("bar 2: time \"x777"), std::string::npos) << message.substr(0, 200);
+    EXPECT_LT(message.size(), 200u);
+}
+
+TEST(BarParsingCsvTest, LongFieldsAreEchoedShort) {
+    const std::string huge(100'000, '9');
+    const std::string header = "time,open,high,low,close,volume\n";
+    std::string message;
+    error_row([&] { parse_bars_csv(header + "x" + huge + ",1,1,1,1,1\n"); }, &message);
+    EXPECT_NE(message.find("line 2: time \"x999"), std::string::npos) << message.substr(0, 200);
+    EXPECT_LT(message.size(), 200u);
+    error_row([&] { parse_bars_csv(header + "1,1,1,1,1,x" + huge + "\n"); }, &message);
+    EXPECT_NE(message.find("volume \"x999"), std::string::npos) << message.substr(0, 200);
+    EXPECT_LT(message.size(), 200u);
+}
+
+TEST(BarParsingCsvTest, NegativeZeroVolumeIsStoredAsZero) {
+    auto bars = parse_bars_csv("time,open,high,low,close,volume\n1,1,1,1,1,-0\n");
+    EXPECT_FALSE(std::signbit(bars[0].volume));
 }
 
 }  // namespace

@@ -35,5 +35,14 @@ TEST(FeedSpecTest, RejectsBadSpecs) {
     }
 }
 
+TEST(FeedSpecTest, RefusesIntervalsNoIntegerHolds) {
+    // These used to reach a double -> long long conversion out of range (undefined).
+    for (const char* bad : {"sim:5:1e300", "sim:5:inf", "sim:5:86400001", "replay:f.csv:1e-300",
+                            "replay:f.csv:0.00001"}) {
+        EXPECT_THROW(parse_feed_spec(bad), std::invalid_argument) << bad;
+    }
+    EXPECT_EQ(parse_feed_spec("sim:5:86400000").interval, std::chrono::hours(24));
+}
+
 }  // namespace
 }  // namespace gs::market

@@ -24,6 +24,14 @@ TEST(SymbolTest, RejectsBadSymbols) {
     EXPECT_FALSE(normalize_symbol("\xc3\xa9"));
 }
 
+TEST(SymbolTest, RejectsDotSegments) {
+    // As path segments they resolve to the parent folder in proxies, clients and files.
+    EXPECT_FALSE(normalize_symbol("."));
+    EXPECT_FALSE(normalize_symbol(".."));
+    EXPECT_EQ(normalize_symbol("...").value(), "...");
+    EXPECT_EQ(normalize_symbol(".a").value(), ".A");
+}
+
 TEST(TimeframeTest, ParsesEveryNameAndRoundTrips) {
     for (auto tf : kAllTimeframes) {
         EXPECT_EQ(parse_timeframe(to_string(tf)).value(), tf);

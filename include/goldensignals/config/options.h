@@ -58,6 +58,8 @@ struct Options {
     std::string log_level = "info";
     // Bars kept per (symbol, timeframe).
     std::size_t max_bars = 5000;
+    // Series (symbol, timeframe) held in memory; bars that would start one more get a 507.
+    std::size_t max_symbols = 100'000;
     // Load the bundled demo market data at start.
     bool demo = true;
     std::string demo_dir = "data/demo";

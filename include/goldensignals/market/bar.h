@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace gs::market {
 
@@ -19,5 +20,9 @@ struct Bar {
 // Why a bar cannot be stored (non-finite or non-positive prices, high below max(open,
 // close), low above min(open, close), negative volume, time out of range); nullopt if fine.
 std::optional<std::string> validate_bar(const Bar& bar);
+
+// validate_bar's reason for a time outside 1970..2200, the time `shown` as text: a parser
+// reports it before converting a value no int64_t holds (1e300, 2^64 - 1).
+std::string time_range_problem(std::string_view shown);
 
 }  // namespace gs::market

@@ -18,8 +18,9 @@ class BarSeries final {
     explicit BarSeries(std::size_t capacity) : capacity_(capacity) {}
 
     // A new series with `bars` upserted: any order, later duplicates in `bars` win, and a bar
-    // whose time already exists replaces it. Keeps the newest `capacity` bars.
-    BarSeries merged(std::span<const Bar> bars) const;
+    // whose time already exists replaces it. Keeps the newest `capacity` bars. `distinct`, when
+    // given, receives how many distinct times `bars` holds: the bars an upsert took.
+    BarSeries merged(std::span<const Bar> bars, std::size_t* distinct = nullptr) const;
 
     BarsView view() const noexcept { return {time_, open_, high_, low_, close_, volume_}; }
     std::size_t size() const noexcept { return time_.size(); }

@@ -1,12 +1,16 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "goldensignals/market/bar.h"
@@ -15,7 +19,40 @@
 
 namespace gs::market {
 
+// Series a store holds unless told otherwise: a series of 300 bars costs about 32 KB with its
+// cached signal (the bars alone take 48 bytes each, 240 KB at 5,000), so 100,000 series is a
+// few GB, room for every US equity in several timeframes.
+inline constexpr std::size_t kDefaultMaxSeries = 100'000;
+
+// Bars for a new (symbol, timeframe) series would take the store past its limit; nothing was
+// stored. Existing series still take bars.
+class SeriesLimitError final : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Room for one series, held while its bars are written to the durable store first, so that
+// write never succeeds for a series the memory store then refuses. Released on destruction.
+class SeriesSlot final {
+  public:
+    SeriesSlot() = default;
+    explicit SeriesSlot(std::function<void()> release) : release_(std::move(release)) {}
+    SeriesSlot(SeriesSlot&& other) noexcept : release_(std::exchange(other.release_, nullptr)) {}
+    SeriesSlot(const SeriesSlot&) = delete;
+    SeriesSlot& operator=(const SeriesSlot&) = delete;
+    SeriesSlot& operator=(SeriesSlot&&) = delete;
+    ~SeriesSlot() {
+        if (release_) {
+            release_();
+        }
+    }
+
+  private:
+    std::function<void()> release_;
+};
+
 struct UpsertResult {
+    // Distinct bar times taken (a time sent twice in one batch counts once: the last wins).
     std::size_t accepted = 0;
     std::int64_t last_time = 0;  // newest bar time of the series after the upsert
     std::shared_ptr<const BarSeries> series;
@@ -30,21 +67,29 @@ class BarStore {
     // the symbol has no bars in that timeframe.
     virtual std::shared_ptr<const BarSeries> get(const std::string& symbol,
                                                  Timeframe timeframe) const = 0;
-    // Upserts already validated bars.
+    // Upserts already validated bars. Throws SeriesLimitError, storing nothing, when the
+    // series is new, the store is full and no slot was reserved for it.
     virtual UpsertResult upsert(const std::string& symbol, Timeframe timeframe,
                                 std::span<const Bar> bars) = 0;
+    // Holds room for the series until the slot is destroyed, so an upsert of it meanwhile
+    // cannot hit the limit. Throws SeriesLimitError when the series is new and the store is
+    // full; an existing series needs no room (an empty slot).
+    virtual SeriesSlot reserve(const std::string& symbol, Timeframe timeframe) = 0;
     // Replaces the whole series (a reload from the durable store); returns the new snapshot.
+    // Never refused for the limit: what PostgreSQL or another instance already holds is served.
     virtual std::shared_ptr<const BarSeries> replace(const std::string& symbol, Timeframe timeframe,
                                                      std::span<const Bar> bars) = 0;
     // Symbols that have bars in `timeframe`, sorted.
     virtual std::vector<std::string> symbols(Timeframe timeframe) const = 0;
 };
 
-// Bars in process memory, newest `capacity` per series. Readers take a snapshot under a
-// shared lock; writers build the merged series outside the lock and swap it in.
+// Bars in process memory, newest `capacity` per series, at most `max_series` series (each
+// costs memory, and a client could otherwise make one per made-up symbol). Readers take a
+// snapshot under a shared lock; writers build the merged series outside the lock and swap it in.
 class MemoryBarStore final : public BarStore {
   public:
-    explicit MemoryBarStore(std::size_t capacity) : capacity_(capacity) {}
+    explicit MemoryBarStore(std::size_t capacity, std::size_t max_series = kDefaultMaxSeries)
+        : capacity_(capacity), max_series_(max_series) {}
 
     std::shared_ptr<const BarSeries> get(const std::string& symbol,
                                          Timeframe timeframe) const override;
@@ -53,17 +98,30 @@ class MemoryBarStore final : public BarStore {
     std::shared_ptr<const BarSeries> replace(const std::string& symbol, Timeframe timeframe,
                                              std::span<const Bar> bars) override;
     std::vector<std::string> symbols(Timeframe timeframe) const override;
+    SeriesSlot reserve(const std::string& symbol, Timeframe timeframe) override;
 
     std::size_t capacity() const noexcept { return capacity_; }
+    std::size_t max_series() const noexcept { return max_series_; }
+    std::size_t series_count() const;
+    // Series held, the limit and refusals, in the Prometheus text format.
+    void render_metrics(std::string& out) const;
 
   private:
     static std::string key_of(const std::string& symbol, Timeframe timeframe);
+    // Throws SeriesLimitError unless one more series fits; the caller holds write_mutex_.
+    void check_room_locked();
+    void release(const std::string& key);
 
     std::size_t capacity_;
+    std::size_t max_series_;
+    std::atomic<std::uint64_t> refused_{0};
     mutable std::shared_mutex mutex_;
     // Serialises writers of the store so concurrent upserts of one series never lose bars.
     std::mutex write_mutex_;
     std::unordered_map<std::string, std::shared_ptr<const BarSeries>> series_;
+    // Keys of new series reserved and not yet released, with how many holders each (several
+    // POSTs may start the same series at once). Guarded by write_mutex_.
+    std::unordered_map<std::string, std::size_t> reserved_;
 };
 
 }  // namespace gs::market

@@ -30,7 +30,8 @@ class IngestService final {
         : bars_(bars), repository_(repository), sync_(sync), signals_(signals) {}
 
     // Bars must be validated already. Throws StorageUnavailable when PostgreSQL is configured
-    // and does not commit them.
+    // and does not commit them, market::SeriesLimitError when they would start a series past
+    // the store's limit; either way nothing is stored.
     boost::asio::awaitable<market::UpsertResult> ingest(std::string symbol,
                                                         market::Timeframe timeframe,
                                                         std::vector<market::Bar> bars);
