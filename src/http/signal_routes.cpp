@@ -48,11 +48,14 @@ std::vector<std::string> symbol_list(const Request& request) {
     return out;
 }
 
+// Written in full (nlohmann writes the shortest text that reads back as the same double):
+// a fixed number of decimals would zero the series of a coin priced at 0.00001. NaN (warm-up)
+// and infinities are null.
 nlohmann::json series_value(double x) {
     if (!std::isfinite(x)) {
         return nullptr;
     }
-    return std::round(x * 1e8) / 1e8;
+    return x;
 }
 
 }  // namespace

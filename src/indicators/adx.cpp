@@ -10,7 +10,7 @@ namespace {
 
 // TA-Lib's TA_IS_ZERO: an absolute epsilon, so DI and DX stay 0 on flat prices.
 bool near_zero(double x) noexcept {
-    return x > -1e-8 && x < 1e-8;
+    return ta_is_zero(x);
 }
 
 struct Move {

@@ -33,7 +33,8 @@ Bands bbands_at(std::span<const double> close, int period, double k_up, double k
     for (std::size_t j = i + 1 - p; j <= i; ++j) {
         squares += (close[j] - mean) * (close[j] - mean);
     }
-    const double sd = std::sqrt(squares / static_cast<double>(p));
+    const double variance = squares / static_cast<double>(p);
+    const double sd = !ta_is_zero_or_neg(variance) ? std::sqrt(variance) : 0.0;
     return {mean + k_up * sd, mean, mean - k_down * sd};
 }
 

@@ -33,7 +33,8 @@ void cci(std::span<const double> high, std::span<const double> low, std::span<co
             dev += std::fabs(out[j] - mean);
         }
         const double distance = out[i] - mean;
-        out[i] = !ta_is_zero(distance) && !ta_is_zero(dev) ? distance / (0.015 * (dev / pd)) : 0.0;
+        // Exact zeros, as TA_CCI: an epsilon here would zero the CCI of a low-priced coin.
+        out[i] = distance != 0.0 && dev != 0.0 ? distance / (0.015 * (dev / pd)) : 0.0;
     }
 }
 

@@ -123,8 +123,9 @@ void stddev(std::span<const double> in, int period, std::span<double> out) noexc
         if (i + 1 >= p) {
             const double mean = sum / static_cast<double>(p);
             const double variance = sum_sq / static_cast<double>(p) - mean * mean;
-            // Rounding can make a flat window's variance a hair below zero.
-            out[i] = variance > 0.0 ? std::sqrt(variance) : 0.0;
+            // TA_STDDEV's test: rounding can make a flat window's variance a hair below zero,
+            // and TA-Lib reports 0 below its epsilon.
+            out[i] = !ta_is_zero_or_neg(variance) ? std::sqrt(variance) : 0.0;
         } else {
             out[i] = kNaN;
         }

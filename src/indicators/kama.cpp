@@ -32,7 +32,7 @@ void kama(std::span<const double> in, int period, std::span<double> out) noexcep
         }
         const double period_roc = in[i] - in[i - p];
         // TA_IS_ZERO's absolute epsilon: flat prices count as fully efficient, like TA-Lib.
-        const bool flat = sum_roc1 > -1e-8 && sum_roc1 < 1e-8;
+        const bool flat = ta_is_zero(sum_roc1);
         double er = (sum_roc1 <= period_roc || flat) ? 1.0 : std::abs(period_roc / sum_roc1);
         double sc = er * const_diff + const_max;
         sc *= sc;

@@ -14,19 +14,20 @@ void linreg_slope(std::span<const double> in, int period, std::span<double> out)
     const double sum_x = pd * (pd - 1.0) * 0.5;
     const double sum_x_sqr = pd * (pd - 1.0) * (2.0 * pd - 1.0) / 6.0;
     const double divisor = sum_x * sum_x - pd * sum_x_sqr;
-    double sum_y = 0.0;
-    double sum_xy = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-        if (i < p) {
-            // Filling the first window: every value already in it ages by one bar.
-            sum_xy += sum_y;
-            sum_y += in[i];
-        } else {
-            // Everything ages by one bar and the value leaving was `p` bars old.
-            sum_xy += sum_y - pd * in[i - p];
-            sum_y += in[i] - in[i - p];
+        if (i + 1 < p) {
+            out[i] = kNaN;
+            continue;
         }
-        out[i] = i + 1 >= p ? (pd * sum_xy - sum_x * sum_y) / divisor : kNaN;
+        // TA-Lib's order of summation, oldest value first, so the rounding is the same.
+        double sum_y = 0.0;
+        double sum_xy = 0.0;
+        for (std::size_t age = p; age-- != 0;) {
+            const double y = in[i - age];
+            sum_y += y;
+            sum_xy += static_cast<double>(age) * y;
+        }
+        out[i] = (pd * sum_xy - sum_x * sum_y) / divisor;
     }
 }
 

@@ -10,7 +10,7 @@ void natr(std::span<const double> high, std::span<const double> low, std::span<c
     for (std::size_t i = 0; i < close.size(); ++i) {
         if (is_value(out[i])) {
             // TA-Lib's TA_IS_ZERO tolerance.
-            out[i] = std::abs(close[i]) > 1e-8 ? out[i] / close[i] * 100.0 : 0.0;
+            out[i] = !ta_is_zero(close[i]) ? out[i] / close[i] * 100.0 : 0.0;
         }
     }
 }

@@ -16,7 +16,7 @@ void pvo(std::span<const double> volume, int fast, int slow, int signal_period,
             pvo_out[i] = kNaN;
         } else {
             // TA-Lib's TA_IS_ZERO tolerance.
-            pvo_out[i] = std::abs(s) > 1e-8 ? (f - s) / s * 100.0 : 0.0;
+            pvo_out[i] = !ta_is_zero(s) ? (f - s) / s * 100.0 : 0.0;
         }
     }
     ema(pvo_out, signal_period, signal_out);

@@ -8,12 +8,14 @@
 namespace gs::orchestrator {
 namespace {
 
-// Rounded so bodies stay short and stable; NaN and infinities become null.
+// Not rounded: nlohmann writes the shortest text that reads back as the same double, so a
+// value near zero (MACD of a coin priced at 0.00001) keeps every digit. NaN and infinities
+// become null.
 nlohmann::json number(double x) {
     if (!std::isfinite(x)) {
         return nullptr;
     }
-    return std::round(x * 1e6) / 1e6;
+    return x;
 }
 
 }  // namespace

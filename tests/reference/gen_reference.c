@@ -13,7 +13,11 @@
  *       Reads bars (columns time,open,high,low,close,volume, found by header name),
  *       runs the TA-Lib functions listed in tests/reference/README.md and writes one wide
  *       CSV: time, then one column per output. An empty cell means TA-Lib gives no value
- *       for that bar (index < outBegIdx). Candlestick hit counts go to stderr.
+ *       for that bar (index < outBegIdx). Reals are written with %.17g, so every double
+ *       reads back exactly. Candlestick hit counts go to stderr.
+ *   gen_reference scale IN.csv OUT.csv FACTOR
+ *       Writes the bars of IN.csv with open, high, low and close multiplied by FACTOR
+ *       (volume unchanged), all with %.17g: the exact doubles the tests and TA-Lib then read.
  */
 #include <math.h>
 #include <stdint.h>
@@ -594,7 +598,7 @@ static void write_output(const char* path, const Input* in) {
             else if (cols[k].is_int)
                 fprintf(f, ",%d", (int)x);
             else
-                fprintf(f, ",%.10g", x == 0.0 ? 0.0 : x); /* no "-0" */
+                fprintf(f, ",%.17g", x == 0.0 ? 0.0 : x); /* no "-0", exact */
         }
         fprintf(f, "\n");
     }
@@ -619,6 +623,21 @@ static void write_output(const char* path, const Input* in) {
     }
 }
 
+/* Prices times `factor`, volume as read: a price-unit change (cents, satoshis) moves prices only. */
+static void write_scaled(const char* in_path, const char* out_path, const char* factor_text) {
+    char* end = NULL;
+    const double factor = strtod(factor_text, &end);
+    if (end == factor_text || *end || !(factor > 0.0)) die("bad scale factor", factor_text);
+    Input in = read_input(in_path);
+    FILE* f = fopen(out_path, "w");
+    if (!f) die("cannot open for writing", out_path);
+    fprintf(f, "time,open,high,low,close,volume\n");
+    for (int i = 0; i < in.n; ++i)
+        fprintf(f, "%s,%.17g,%.17g,%.17g,%.17g,%.17g\n", in.time[i], in.open[i] * factor,
+                in.high[i] * factor, in.low[i] * factor, in.close[i] * factor, in.volume[i]);
+    fclose(f);
+}
+
 int main(int argc, char** argv) {
     if (argc == 3 && strcmp(argv[1], "random-walk") == 0) {
         write_random_walk(argv[2]);
@@ -634,8 +653,13 @@ int main(int argc, char** argv) {
         TA_Shutdown();
         return 0;
     }
+    if (argc == 5 && strcmp(argv[1], "scale") == 0) {
+        write_scaled(argv[2], argv[3], argv[4]);
+        return 0;
+    }
     fprintf(stderr,
             "usage: gen_reference random-walk OUT.csv\n"
-            "       gen_reference indicators IN.csv OUT.csv\n");
+            "       gen_reference indicators IN.csv OUT.csv\n"
+            "       gen_reference scale IN.csv OUT.csv FACTOR\n");
     return 2;
 }

@@ -7,6 +7,9 @@
 #   data/random_walk.csv        (synthetic bars, fixed seed)
 #   data/finance_talib.csv      (TA-Lib outputs for finance.csv)
 #   data/random_walk_talib.csv  (TA-Lib outputs for random_walk.csv)
+#   data/<name>_scaled_<f>.csv, data/<name>_scaled_<f>_talib.csv  for f in 1e-6, 1e6:
+#                               the same bars with prices times f (volume as is), and TA-Lib's
+#                               outputs for them
 # Needs: npm (registry access), gcc, awk, tar, sha256sum. Not run by CI.
 #
 # Environment:
@@ -80,8 +83,19 @@ echo "== generating random_walk.csv" >&2
 "$tmp/gen_reference" random-walk "$tmp/random_walk.csv"
 mv "$tmp/random_walk.csv" "$data/random_walk.csv"
 
-# ---- 4. TA-Lib outputs ------------------------------------------------------------------------
+# ---- 4. scaled bars: prices times 1e-6 and 1e6, volume unchanged ------------------------------
+scaled=()
 for name in finance random_walk; do
+    for factor in 1e-6 1e6; do
+        echo "== scaling $name.csv prices by $factor" >&2
+        "$tmp/gen_reference" scale "$data/$name.csv" "$tmp/${name}_scaled_$factor.csv" "$factor"
+        mv "$tmp/${name}_scaled_$factor.csv" "$data/${name}_scaled_$factor.csv"
+        scaled+=("${name}_scaled_$factor")
+    done
+done
+
+# ---- 5. TA-Lib outputs ------------------------------------------------------------------------
+for name in finance random_walk "${scaled[@]}"; do
     echo "== TA-Lib indicators for $name.csv (candlestick hit counts below)" >&2
     "$tmp/gen_reference" indicators "$data/$name.csv" "$tmp/${name}_talib.csv"
     mv "$tmp/${name}_talib.csv" "$data/${name}_talib.csv"

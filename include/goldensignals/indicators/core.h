@@ -17,10 +17,20 @@ inline bool is_value(double x) noexcept {
     return !std::isnan(x);
 }
 
-// TA-Lib's TA_IS_ZERO: several of its outputs switch to 0 below this, so matching it keeps
-// us equal to TA-Lib on near-flat data too.
+// TA-Lib's TA_EPSILON (ta_utility.h of the TA-Lib source the reference data comes from,
+// tests/reference/README.md). TA-Lib 0.4.0 used 1e-8, which zeroes the RSI, DI or NATR of a
+// coin priced at 0.00001; 1e-14 only catches what is zero up to rounding at such prices.
+inline constexpr double kTaEpsilon = 1e-14;
+
+// TA-Lib's TA_IS_ZERO: several of its outputs switch to 0 below kTaEpsilon, so matching it
+// keeps us equal to TA-Lib on flat data too.
 inline bool ta_is_zero(double v) noexcept {
-    return -1e-8 < v && v < 1e-8;
+    return -kTaEpsilon < v && v < kTaEpsilon;
+}
+
+// TA-Lib's TA_IS_ZERO_OR_NEG: a variance below this gives a standard deviation of 0.
+inline bool ta_is_zero_or_neg(double v) noexcept {
+    return v < kTaEpsilon;
 }
 
 // Index of the first non-NaN input, or in.size() when there is none. Kernels applied to the

@@ -10,8 +10,8 @@ namespace gs::indicators {
 // range tr = max(high - low, |prev close - high|, |prev close - low|). For each period
 // (sorted, shortest first) a = sum(bp) / sum(tr) over that many bars, and
 // ultosc = 100 * (4 a_short + 2 a_mid + a_long) / 7, in [0, 100]. As TA-Lib, a term whose
-// sum(tr) is below TA-Lib's zero threshold (1e-8) is left out (not re-weighted), so flat
-// prices give 0. Lookback = the longest period (28 for 7 / 14 / 28).
+// sum(tr) is below TA-Lib's zero threshold (kTaEpsilon, 1e-14) is left out (not re-weighted), so
+// flat prices give 0. Lookback = the longest period (28 for 7 / 14 / 28).
 void ultosc(std::span<const double> high, std::span<const double> low,
             std::span<const double> close, int period1, int period2, int period3,
             std::span<double> out) noexcept;

@@ -7,6 +7,8 @@
 // Rule, on the latest bar (high h, low l, close c):
 //   bounce:    the deepest support with l <= level < c (s2 before s1)
 //   rejection: the highest resistance with c < level <= h (r2 before r1)
+//   (l <= level and level <= h allow 1e-12 of the level: a low exactly at S1 in 2-decimal
+//   prices stays a touch when the prices are scaled and the rounding of S1 moves by an ulp)
 //   bounce only: BUY, rejection only: SELL,
 //       confidence = 0.3 + 0.5 * recovery + 0.2 * (level is s2 / r2)
 //       recovery = |c - level| / (h - l)  (how far the close got away from the level)
@@ -27,6 +29,17 @@
 namespace gs::agents {
 namespace {
 
+// Relative slack for "reached the level": the levels are sums of three prices, so their
+// rounding differs from the bar's by a few ulp, and differently at every price scale.
+constexpr double kTouch = 1e-12;
+
+bool reached_from_above(double low, double level) {
+    return low <= level + kTouch * std::abs(level);
+}
+bool reached_from_below(double high, double level) {
+    return high >= level - kTouch * std::abs(level);
+}
+
 struct Touch {
     double level = 0.0;
     std::string_view name;
@@ -41,15 +54,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const double c = bars.close[n - 1];
 
     Touch bounce;
-    if (l <= p.s2 && c > p.s2) {
+    if (reached_from_above(l, p.s2) && c > p.s2) {
         bounce = {p.s2, "S2", true};
-    } else if (l <= p.s1 && c > p.s1) {
+    } else if (reached_from_above(l, p.s1) && c > p.s1) {
         bounce = {p.s1, "S1", false};
     }
     Touch rejection;
-    if (h >= p.r2 && c < p.r2) {
+    if (reached_from_below(h, p.r2) && c < p.r2) {
         rejection = {p.r2, "R2", true};
-    } else if (h >= p.r1 && c < p.r1) {
+    } else if (reached_from_below(h, p.r1) && c < p.r1) {
         rejection = {p.r1, "R1", false};
     }
     const double range = h - l;  // > 0 whenever a level was touched and left

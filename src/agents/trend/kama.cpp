@@ -46,14 +46,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         0.3 + 0.35 * d_strength + 0.35 * std::min(std::abs(slope) / kFullSlope, 1.0);
     AgentResult r;
     if (c > k && k > k_back) {
-        r = buy(confidence, fmt::format("close {:.2f} above rising KAMA {:.2f} ({:+.3f}%/bar)", c,
+        r = buy(confidence, fmt::format("close {:.6g} above rising KAMA {:.6g} ({:+.3f}%/bar)", c,
                                         k, slope * 100.0));
     } else if (c < k && k < k_back) {
-        r = sell(confidence, fmt::format("close {:.2f} below falling KAMA {:.2f} ({:+.3f}%/bar)", c,
+        r = sell(confidence, fmt::format("close {:.6g} below falling KAMA {:.6g} ({:+.3f}%/bar)", c,
                                          k, slope * 100.0));
     } else {
         r = hold(1.0 - 0.5 * d_strength, 0.5 * std::clamp(distance / kFullDistance, -1.0, 1.0),
-                 fmt::format("close {:.2f} vs KAMA {:.2f} ({:+.3f}%/bar): no agreement", c, k,
+                 fmt::format("close {:.6g} vs KAMA {:.6g} ({:+.3f}%/bar): no agreement", c, k,
                              slope * 100.0));
     }
     r.add("kama", k);

@@ -54,10 +54,10 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         since < kFreshWindow ? fmt::format(", signal cross {} bars ago", since) : std::string();
     AgentResult r;
     if (h > 0.0) {
-        r = buy(confidence, fmt::format("MACD {:.4f} above signal {:.4f} (histogram {:+.4f}){}", m,
+        r = buy(confidence, fmt::format("MACD {:.4g} above signal {:.4g} (histogram {:+.4g}){}", m,
                                         s, h, crossed));
     } else if (h < 0.0) {
-        r = sell(confidence, fmt::format("MACD {:.4f} below signal {:.4f} (histogram {:+.4f}){}", m,
+        r = sell(confidence, fmt::format("MACD {:.4g} below signal {:.4g} (histogram {:+.4g}){}", m,
                                          s, h, crossed));
     } else {
         r = hold(1.0, 0.0, "MACD on its signal line");

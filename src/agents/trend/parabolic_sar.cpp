@@ -46,9 +46,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         since < kFreshWindow ? fmt::format(", flipped {} bars ago", since) : std::string();
     AgentResult r;
     if (c > s) {
-        r = buy(confidence, fmt::format("close {:.2f} above SAR {:.2f}{}", c, s, flipped));
+        r = buy(confidence, fmt::format("close {:.6g} above SAR {:.6g}{}", c, s, flipped));
     } else if (c < s) {
-        r = sell(confidence, fmt::format("close {:.2f} below SAR {:.2f}{}", c, s, flipped));
+        r = sell(confidence, fmt::format("close {:.6g} below SAR {:.6g}{}", c, s, flipped));
     } else {
         r = hold(1.0, 0.0, "close on the SAR");
     }

@@ -59,10 +59,10 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
             since < kFreshWindow ? fmt::format(", flipped {} bars ago", since) : std::string();
         if (d > 0.0) {
             r = buy(confidence,
-                    fmt::format("SuperTrend up: close {:.2f} over {:.2f}{}", c, st, flipped));
+                    fmt::format("SuperTrend up: close {:.6g} over {:.6g}{}", c, st, flipped));
         } else {
             r = sell(confidence,
-                     fmt::format("SuperTrend down: close {:.2f} under {:.2f}{}", c, st, flipped));
+                     fmt::format("SuperTrend down: close {:.6g} under {:.6g}{}", c, st, flipped));
         }
     }
     r.add("supertrend", st);

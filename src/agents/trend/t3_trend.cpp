@@ -42,14 +42,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         0.3 + 0.35 * d_strength + 0.35 * std::min(std::abs(slope) / kFullSlope, 1.0);
     AgentResult r;
     if (c > t && t > t_prev) {
-        r = buy(confidence, fmt::format("close {:.2f} above rising T3 {:.2f} ({:+.3f}%/bar)", c, t,
+        r = buy(confidence, fmt::format("close {:.6g} above rising T3 {:.6g} ({:+.3f}%/bar)", c, t,
                                         slope * 100.0));
     } else if (c < t && t < t_prev) {
-        r = sell(confidence, fmt::format("close {:.2f} below falling T3 {:.2f} ({:+.3f}%/bar)", c,
+        r = sell(confidence, fmt::format("close {:.6g} below falling T3 {:.6g} ({:+.3f}%/bar)", c,
                                          t, slope * 100.0));
     } else {
         r = hold(1.0 - 0.5 * d_strength, 0.5 * std::clamp(distance / kFullDistance, -1.0, 1.0),
-                 fmt::format("close {:.2f} vs T3 {:.2f} ({:+.3f}%/bar): no agreement", c, t,
+                 fmt::format("close {:.6g} vs T3 {:.6g} ({:+.3f}%/bar): no agreement", c, t,
                              slope * 100.0));
     }
     r.add("t3", t);

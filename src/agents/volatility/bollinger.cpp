@@ -38,11 +38,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
         r = hold(1.0, 0.0, "Bollinger Bands collapsed: no price movement over 20 bars");
     } else if (pb < 0.0) {
         r = buy(0.4 + 0.6 * std::min(-pb / kFullExcess, 1.0),
-                fmt::format("Close {:.2f} below the lower Bollinger Band {:.2f} (%b {:.2f})", close,
+                fmt::format("Close {:.6g} below the lower Bollinger Band {:.6g} (%b {:.2f})", close,
                             l, pb));
     } else if (pb > 1.0) {
         r = sell(0.4 + 0.6 * std::min((pb - 1.0) / kFullExcess, 1.0),
-                 fmt::format("Close {:.2f} above the upper Bollinger Band {:.2f} (%b {:.2f})",
+                 fmt::format("Close {:.6g} above the upper Bollinger Band {:.6g} (%b {:.2f})",
                              close, u, pb));
     } else {
         r = hold(1.0 - std::abs(2.0 * pb - 1.0), 0.5 - pb,

@@ -41,10 +41,10 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     AgentResult r;
     if (close > upper) {
         r = buy(0.5 + 0.5 * strength(close - upper, width),
-                fmt::format("Close {:.2f} above the prior 20-bar high {:.2f}", close, upper));
+                fmt::format("Close {:.6g} above the prior 20-bar high {:.6g}", close, upper));
     } else if (close < lower) {
         r = sell(0.5 + 0.5 * strength(lower - close, width),
-                 fmt::format("Close {:.2f} below the prior 20-bar low {:.2f}", close, lower));
+                 fmt::format("Close {:.6g} below the prior 20-bar low {:.6g}", close, lower));
     } else {
         const double pos = width > 0.0 ? (close - lower) / width : 0.5;
         r = hold(1.0 - std::abs(2.0 * pos - 1.0), pos - 0.5,

@@ -40,10 +40,10 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     AgentResult r;
     if (half > 0.0 && close > u) {
         r = buy(0.4 + 0.6 * std::min((close - u) / atr, 1.0),
-                fmt::format("Close {:.2f} broke above the upper Keltner band {:.2f}", close, u));
+                fmt::format("Close {:.6g} broke above the upper Keltner band {:.6g}", close, u));
     } else if (half > 0.0 && close < l) {
         r = sell(0.4 + 0.6 * std::min((l - close) / atr, 1.0),
-                 fmt::format("Close {:.2f} broke below the lower Keltner band {:.2f}", close, l));
+                 fmt::format("Close {:.6g} broke below the lower Keltner band {:.6g}", close, l));
     } else if (half > 0.0) {
         const double pos = std::clamp((close - m) / half, -1.0, 1.0);
         r = hold(1.0 - std::abs(pos), 0.5 * pos,
