@@ -20,6 +20,7 @@
 #include "goldensignals/build_info.h"
 #include "goldensignals/cache/redis_signal_cache.h"
 #include "goldensignals/config/options.h"
+#include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
 #include "goldensignals/health/prober.h"
 #include "goldensignals/health/readiness.h"
@@ -46,6 +47,7 @@
 #include "goldensignals/sse/hub.h"
 #include "goldensignals/sse/redis_bridge.h"
 #include "goldensignals/sse/stream_route.h"
+#include "goldensignals/store/error.h"
 #include "goldensignals/store/migrations.h"
 #include "goldensignals/store/pg_bar_repository.h"
 #include "goldensignals/store/pg_pool.h"
@@ -57,15 +59,22 @@ namespace {
 namespace asio = boost::asio;
 
 // Applies the migrations, retrying for a while: in a compose stack the database may still
-// be starting. Returns false when it never became reachable.
+// be starting. Only an unreachable database is retried; anything else (a failing migration,
+// bad credentials, a missing database) is reported at once. Returns false on failure.
 bool migrate(const std::string& url, const std::string& sql_dir) {
     for (int attempt = 1;; ++attempt) {
         try {
             pqxx::connection connection(url);
             auto applied = gs::store::apply_migrations(connection, sql_dir);
-            spdlog::info("PostgreSQL schema ready ({} migration(s) applied now)", applied.size());
+            spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
+                         applied.size(), sql_dir);
             return true;
         } catch (const std::exception& e) {
+            const auto error = gs::store::to_store_error(e);
+            if (error.kind() != gs::store::ErrorKind::kUnavailable) {
+                spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
+                return false;
+            }
             if (attempt >= 30) {
                 spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
                 return false;
@@ -74,6 +83,37 @@ bool migrate(const std::string& url, const std::string& sql_dir) {
             std::this_thread::sleep_for(std::chrono::seconds(1));
         }
     }
+}
+
+// Configuration that names files and folders, checked before anything starts so a mistake
+// exits at once with a message naming it. Throws gs::config::Error.
+struct StartupFiles {
+    gs::consensus::Config consensus;
+    std::vector<std::string> warnings;
+};
+
+StartupFiles check_startup_files(gs::config::Options& options) {
+    StartupFiles files;
+    files.warnings = gs::config::resolve_paths(options, gs::config::executable_dir());
+    if (options.database_url) {
+        try {
+            if (gs::store::list_migrations(options.sql_dir).empty()) {
+                throw gs::config::Error("--sql-dir/GS_SQL_DIR: folder '" + options.sql_dir +
+                                        "' holds no NNNN_name.sql migration");
+            }
+        } catch (const gs::store::Error& e) {
+            throw gs::config::Error(std::string("--sql-dir/GS_SQL_DIR: ") + e.what());
+        }
+    }
+    if (!options.consensus_config.empty()) {
+        try {
+            files.consensus = gs::consensus::load_config(options.consensus_config);
+        } catch (const std::exception& e) {
+            throw gs::config::Error("--consensus-config/GS_CONSENSUS_CONFIG '" +
+                                    options.consensus_config + "': " + e.what());
+        }
+    }
+    return files;
 }
 
 // Each stream holds a descriptor, so the soft limit (often 1,024) is raised to the hard one, as
@@ -114,7 +154,8 @@ void load_stored_bars(const std::string& url, gs::market::BarStore& bars, std::s
     spdlog::info("loaded {} series from PostgreSQL", loaded);
 }
 
-int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
+int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
+        const StartupFiles& files) {
     auto logger = spdlog::stdout_color_mt("gs");
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(options.log_level));
@@ -134,9 +175,11 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
 
     raise_open_file_limit(options.max_streams);
 
-    gs::consensus::Config consensus_config;
+    for (const auto& warning : files.warnings) {
+        spdlog::warn("{}", warning);
+    }
+    const gs::consensus::Config& consensus_config = files.consensus;
     if (!options.consensus_config.empty()) {
-        consensus_config = gs::consensus::load_config(options.consensus_config);
         spdlog::info("consensus config from {}", options.consensus_config);
     }
 
@@ -146,10 +189,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed) {
             auto symbols = gs::market::load_demo_data(bar_store, options.demo_dir);
             spdlog::info("demo data: {} symbol(s) from {}", symbols, options.demo_dir);
         } catch (const std::exception& e) {
-            spdlog::warn(
-                "demo data not loaded: {} (run from the repository root, set "
-                "--demo-dir, or --demo=false)",
-                e.what());
+            spdlog::warn("demo data not loaded: {} (set --demo-dir, or --demo=false)", e.what());
         }
     }
     if (options.database_url) {
@@ -393,8 +433,15 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "goldensignals: --feed/GS_FEED: %s\n", e.what());
         return 2;
     }
+    StartupFiles files;
     try {
-        return run(options, feed);
+        files = check_startup_files(options);
+    } catch (const gs::config::Error& e) {
+        std::fprintf(stderr, "goldensignals: %s\n", e.what());
+        return 2;
+    }
+    try {
+        return run(options, feed, files);
     } catch (const std::exception& e) {
         spdlog::critical("fatal: {}", e.what());
         return 1;

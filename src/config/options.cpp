@@ -156,7 +156,8 @@ const std::vector<OptionSpec>& specs() {
          }},
         {"demo", "GS_DEMO", "true", "load the bundled demo market data at start", false,
          [](Options& o, std::string_view v, std::string_view w) { o.demo = parse_bool(v, w); }},
-        {"demo-dir", "GS_DEMO_DIR", "data/demo", "folder of demo CSV files (SYMBOL.csv)", false,
+        {"demo-dir", "GS_DEMO_DIR", "./data/demo, else beside the binary (must exist if set)",
+         "folder of demo CSV files (SYMBOL.csv)", false,
          [](Options& o, std::string_view v, std::string_view) { o.demo_dir = std::string(v); }},
         {"consensus-config", "GS_CONSENSUS_CONFIG", "unset (built-in, as config/consensus.json)",
          "JSON file of consensus weights and thresholds", false,
@@ -178,7 +179,8 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.agent_budget = parse_millis(v, 1, 60'000, w);
          }},
-        {"sql-dir", "GS_SQL_DIR", "sql", "folder of numbered SQL migrations", false,
+        {"sql-dir", "GS_SQL_DIR", "./sql, else beside the binary (must exist if set)",
+         "folder of numbered SQL migrations", false,
          [](Options& o, std::string_view v, std::string_view) { o.sql_dir = std::string(v); }},
         {"pg-pool", "GS_PG_POOL", "4", "PostgreSQL connections (each on its own thread)", false,
          [](Options& o, std::string_view v, std::string_view w) {
@@ -218,7 +220,8 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.stream_stall_timeout = parse_millis(v, 100, 600'000, w);
          }},
-        {"static-dir", "GS_STATIC_DIR", "web", "the dashboard's files, served at /", false,
+        {"static-dir", "GS_STATIC_DIR", "./web, else beside the binary (must exist if set)",
+         "the dashboard's files, served at /", false,
          [](Options& o, std::string_view v, std::string_view) { o.static_dir = std::string(v); }},
         {"feed", "GS_FEED", "unset (none)",
          "live bars: sim:N[:MS] (N synthetic random-walk symbols, a bar every MS ms) or "

@@ -40,6 +40,7 @@ class PendingOp : public std::enable_shared_from_this<PendingOp> {
     void submit(Connection& connection, std::span<const std::vector<std::string>> commands) {
         redisAsyncContext* context = connection.ready_context();
         if (context == nullptr) {
+            connection.request_reconnect();
             finish(std::make_exception_ptr(Error(connection.unavailable_kind(), "not connected")));
             return;
         }
@@ -217,6 +218,10 @@ void Client::stop() {
 
 bool Client::connected() const noexcept {
     return connection_->connected();
+}
+
+void Client::request_reconnect() {
+    connection_->request_reconnect();
 }
 
 void Client::on_state_change(std::function<void(bool up)> handler) {

@@ -11,6 +11,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -27,6 +28,9 @@ void validate(const ClientOptions& options) {
     }
     if (options.reconnect_min <= milliseconds::zero()) {
         throw std::invalid_argument("redis: reconnect_min must be positive");
+    }
+    if (options.demand_interval <= milliseconds::zero()) {
+        throw std::invalid_argument("redis: demand_interval must be positive");
     }
     if (options.reconnect_max < options.reconnect_min) {
         throw std::invalid_argument("redis: reconnect_max must not be below reconnect_min");
@@ -192,6 +196,25 @@ void Connection::stop() {
     });
 }
 
+void Connection::request_reconnect() {
+    if (connected() || stop_requested() || !started_.load()) {
+        return;
+    }
+    asio::dispatch(strand_, [self = shared_from_this()] {
+        if (!self->backing_off_ || self->stopping_) {
+            return;  // connecting already, or stopping
+        }
+        // Rate-limited: a storm of commands against a dead server costs one attempt per
+        // demand_interval, never one per command.
+        const auto earliest = std::max(std::chrono::steady_clock::now(),
+                                       self->last_attempt_ + self->options_.demand_interval);
+        if (earliest < self->retry_at_) {
+            self->retry_at_ = earliest;
+            self->wake();
+        }
+    });
+}
+
 ErrorKind Connection::failure_kind(const redisAsyncContext* context) noexcept {
     const auto* self = static_cast<const Connection*>(context->data);
     if (self != nullptr && (self->stopping_ || self->stop_requested())) {
@@ -269,9 +292,16 @@ asio::awaitable<void> Connection::run(std::shared_ptr<Connection> self) {
         } else {
             log->debug("{}: cannot connect: {}", self->label_, self->last_error_);
         }
-        self->timer_.expires_after(jittered(backoff_delay(self->options_, attempt)));
+        // request_reconnect() may move retry_at_ earlier and wake the timer.
+        self->last_attempt_ = std::chrono::steady_clock::now();
+        self->retry_at_ = self->last_attempt_ + jittered(backoff_delay(self->options_, attempt));
         attempt = std::min(attempt + 1, 30u);
-        co_await self->timer_.async_wait(kUseTuple);
+        self->backing_off_ = true;
+        while (!self->stopping_ && std::chrono::steady_clock::now() < self->retry_at_) {
+            self->timer_.expires_at(self->retry_at_);
+            co_await self->timer_.async_wait(kUseTuple);
+        }
+        self->backing_off_ = false;
     }
     self->close_context();
     self->up_.store(false, std::memory_order_release);

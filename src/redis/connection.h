@@ -56,6 +56,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     void start();
     void stop();
+    // Any thread: cut a back-off wait short (see ClientOptions::demand_interval).
+    void request_reconnect();
     bool connected() const noexcept { return up_.load(std::memory_order_acquire); }
     bool stop_requested() const noexcept { return stop_requested_.load(std::memory_order_acquire); }
     // Set before start().
@@ -122,6 +124,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::size_t handshake_pending_ = 0;
     bool stopping_ = false;
     std::string last_error_;
+    // During a back-off wait: when the next attempt starts, and when the last one ended.
+    bool backing_off_ = false;
+    std::chrono::steady_clock::time_point retry_at_{};
+    std::chrono::steady_clock::time_point last_attempt_{};
     std::atomic<bool> up_{false};
     std::atomic<bool> stop_requested_{false};
     std::atomic<bool> started_{false};

@@ -153,14 +153,28 @@ pqxx::connection& PgPool::connection_for(std::unique_ptr<pqxx::connection>& conn
         return *connection;
     }
     connection.reset();
+    bool gated = false;
     {
         std::lock_guard lock(state_mutex_);
-        const auto now = std::chrono::steady_clock::now();
-        if (now < down_until_) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(down_until_ - now);
-            throw Error(ErrorKind::kUnavailable, "postgres unavailable (next connect attempt in " +
-                                                     std::to_string(left.count()) + " ms)");
+        if (connect_failed_) {
+            // Postgres was down at the last attempt: this work may try again (Postgres on
+            // loopback refuses at once, so a try is cheap), but one at a time and not more
+            // often than reconnect_interval; the rest fails fast instead of queueing behind
+            // connects that may each take connect_timeout.
+            if (connect_in_flight_) {
+                throw Error(ErrorKind::kUnavailable,
+                            "postgres unavailable (a reconnect attempt is in progress)");
+            }
+            const auto now = std::chrono::steady_clock::now();
+            const auto next = last_attempt_ + options_.reconnect_interval;
+            if (now < next) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - now);
+                throw Error(ErrorKind::kUnavailable,
+                            "postgres unavailable (next connect attempt in " +
+                                std::to_string(left.count()) + " ms)");
+            }
+            connect_in_flight_ = true;
+            gated = true;
         }
     }
     try {
@@ -174,7 +188,15 @@ pqxx::connection& PgPool::connection_for(std::unique_ptr<pqxx::connection>& conn
         generation = current;
     } catch (const std::exception& e) {
         mark_down(e.what(), true);
+        if (gated) {
+            std::lock_guard lock(state_mutex_);
+            connect_in_flight_ = false;
+        }
         throw Error(ErrorKind::kUnavailable, std::string("postgres unavailable: ") + e.what());
+    }
+    if (gated) {
+        std::lock_guard lock(state_mutex_);
+        connect_in_flight_ = false;
     }
     mark_up();
     return *connection;
@@ -185,8 +207,7 @@ void PgPool::mark_up() {
         return;
     }
     std::lock_guard lock(state_mutex_);
-    backoff_ = std::chrono::milliseconds{0};
-    down_until_ = {};
+    connect_failed_ = false;
     if (!up_.exchange(true, std::memory_order_acq_rel)) {
         logger()->info("postgres is up");
         if (hook_) {
@@ -195,12 +216,13 @@ void PgPool::mark_up() {
     }
 }
 
-void PgPool::mark_down(const std::string& reason, bool back_off) {
+void PgPool::mark_down(const std::string& reason, bool connect_failed) {
     std::lock_guard lock(state_mutex_);
-    if (back_off) {
-        backoff_ = backoff_.count() == 0 ? options_.backoff_initial
-                                         : std::min(backoff_ * 2, options_.backoff_max);
-        down_until_ = std::chrono::steady_clock::now() + backoff_;
+    if (connect_failed) {
+        connect_failed_ = true;
+        // Counted from the end of the attempt: a connect that took connect_timeout is still
+        // followed by an interval of failing fast.
+        last_attempt_ = std::chrono::steady_clock::now();
     }
     const bool was_known = known_.exchange(true, std::memory_order_acq_rel);
     if (up_.exchange(false, std::memory_order_acq_rel) || !was_known) {

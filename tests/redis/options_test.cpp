@@ -42,8 +42,10 @@ TEST(ClientOptionsTest, DefaultsMatchTheDesign) {
     ClientOptions options;
     EXPECT_EQ(options.connect_timeout, 1000ms);
     EXPECT_EQ(options.command_timeout, 250ms);
-    EXPECT_EQ(options.reconnect_min, 100ms);
-    EXPECT_EQ(options.reconnect_max, 5000ms);
+    // Short: the connection must be back within a fraction of a second of Redis.
+    EXPECT_EQ(options.reconnect_min, 25ms);
+    EXPECT_EQ(options.reconnect_max, 250ms);
+    EXPECT_EQ(options.demand_interval, 50ms);
     EXPECT_EQ(options.url.host, "127.0.0.1");
     EXPECT_EQ(options.url.port, 6379);
     EXPECT_NO_THROW(validate(options));
@@ -61,7 +63,9 @@ TEST(ClientOptionsTest, ValidateRejectsBadValues) {
                  std::invalid_argument);
     EXPECT_THROW(validate(bad([](ClientOptions& o) { o.reconnect_min = 0ms; })),
                  std::invalid_argument);
-    EXPECT_THROW(validate(bad([](ClientOptions& o) { o.reconnect_max = 50ms; })),
+    EXPECT_THROW(validate(bad([](ClientOptions& o) { o.reconnect_max = 10ms; })),
+                 std::invalid_argument);
+    EXPECT_THROW(validate(bad([](ClientOptions& o) { o.demand_interval = 0ms; })),
                  std::invalid_argument);
     EXPECT_THROW(validate(bad([](ClientOptions& o) { o.name = "has space"; })),
                  std::invalid_argument);

@@ -49,7 +49,14 @@ class RedisSignalCache final {
                                          std::chrono::seconds ttl);
     boost::asio::awaitable<bool> publish(std::string channel, std::string message);
 
-    bool available() { return client_->connected() && breaker_.allow(); }
+    bool available() {
+        if (!client_->connected()) {
+            // Skipped while down, so no command would ask for a prompt reconnect: ask here.
+            client_->request_reconnect();
+            return false;
+        }
+        return breaker_.allow();
+    }
     bool breaker_open() const { return breaker_.open(); }
     std::uint64_t corrupt_values() const noexcept { return corrupt_.load(); }
 

@@ -62,7 +62,8 @@ struct Options {
     std::size_t max_symbols = 100'000;
     // Load the bundled demo market data at start.
     bool demo = true;
-    std::string demo_dir = "data/demo";
+    // Empty: searched for (see config::resolve_paths); named: must exist.
+    std::string demo_dir;
     // Consensus weights and thresholds; empty = the built-in defaults.
     std::string consensus_config;
     // Compute threads for the agents; 0 = hardware threads.
@@ -71,7 +72,8 @@ struct Options {
     unsigned agent_chunks = 0;
     std::chrono::milliseconds agent_budget{250};
     // Numbered SQL migrations applied at start when PostgreSQL is configured.
-    std::string sql_dir = "sql";
+    // Empty: searched for (see config::resolve_paths); named: must exist.
+    std::string sql_dir;
     std::size_t pg_pool = 4;
     std::size_t l1_cache_mb = 256;
     std::string redis_prefix = "gs:";
@@ -85,7 +87,8 @@ struct Options {
     // A stream whose writes make no progress this long is cut.
     std::chrono::milliseconds stream_stall_timeout{5'000};
     // The dashboard's files, served at /.
-    std::string static_dir = "web";
+    // Empty: searched for (see config::resolve_paths); named: must exist.
+    std::string static_dir;
     // A live bar source: sim:N[:MS] or replay:FILE[:BARS_PER_SECOND]; empty = none.
     std::string feed;
     bool show_help = false;

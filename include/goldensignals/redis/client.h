@@ -21,9 +21,13 @@ struct ClientOptions {
     std::chrono::milliseconds connect_timeout{1000};
     // Per command, or per pipeline batch.
     std::chrono::milliseconds command_timeout{250};
-    // Back-off between reconnect attempts: doubles from min up to max.
-    std::chrono::milliseconds reconnect_min{100};
-    std::chrono::milliseconds reconnect_max{5000};
+    // Back-off between reconnect attempts: doubles from min up to max. Kept short so the
+    // connection is back within a fraction of a second of Redis (a refused connect is cheap).
+    std::chrono::milliseconds reconnect_min{25};
+    std::chrono::milliseconds reconnect_max{250};
+    // A command (or request_reconnect()) that finds the connection down cuts the back-off
+    // short, but attempts still start at most once per this interval.
+    std::chrono::milliseconds demand_interval{50};
     // Sent as CLIENT SETNAME and shown in log lines; empty: no name.
     std::string name;
 };
@@ -39,7 +43,8 @@ class Connection;
 // An asynchronous Redis connection over hiredis, driven by Asio. One TCP connection, run on its
 // own strand; commands from any executor are multiplexed (pipelined) on it. Connects in the
 // background and reconnects with exponential back-off whenever the connection drops. While it
-// is down, commands fail at once with ErrorKind::kNotConnected: nothing is queued.
+// is down, commands fail at once with ErrorKind::kNotConnected (nothing is queued) and ask
+// for a reconnect attempt now, so the first commands after Redis returns find it up.
 class Client final : public std::enable_shared_from_this<Client> {
   public:
     // Throws std::invalid_argument for bad options (see validate()).
@@ -57,6 +62,10 @@ class Client final : public std::enable_shared_from_this<Client> {
     void stop();
     // True while connected and past the handshake. Any thread.
     bool connected() const noexcept;
+    // While down: attempt to reconnect now instead of waiting out the back-off (at most one
+    // attempt per demand_interval). For callers that skip commands while !connected(). Any
+    // thread; no-op when connected or stopped.
+    void request_reconnect();
     // Called with true on each transition to up and false on each transition to down, on the
     // client's strand. Set it before start().
     void on_state_change(std::function<void(bool up)> handler);

@@ -40,16 +40,18 @@ struct PgPoolOptions {
     std::chrono::seconds connect_timeout{2};
     // Set on every connection (0 = none), so a stuck statement cannot hold a thread forever.
     std::chrono::milliseconds statement_timeout{30'000};
-    // After a failed connect, work fails fast (unavailable) until the back-off has passed;
-    // the back-off doubles from `backoff_initial` up to `backoff_max` and resets on success.
-    std::chrono::milliseconds backoff_initial{100};
-    std::chrono::milliseconds backoff_max{5'000};
+    // Reconnects happen on demand: after a failed connect, the next work that needs a
+    // connection tries again, but at most one attempt is in flight and at most one starts per
+    // interval for the whole pool; other work fails fast (unavailable) meanwhile. No timer
+    // waits out a back-off, so work is accepted again as soon as Postgres is.
+    std::chrono::milliseconds reconnect_interval{50};
 };
 
 // N PostgreSQL connections, each owned by its own thread. `run(f)` queues f, a pool thread
 // calls f(connection) and the awaiting coroutine resumes on its own executor: an Asio I/O
 // thread never blocks on libpq. A broken connection is dropped and re-opened on next use;
-// while Postgres is down, run() throws store::Error{kUnavailable} within connect_timeout.
+// while Postgres is down, run() throws store::Error{kUnavailable} within connect_timeout, and
+// the first run() after it is back (and reconnect_interval after the last attempt) succeeds.
 class PgPool final {
   public:
     explicit PgPool(PgPoolOptions options);
@@ -63,7 +65,8 @@ class PgPool final {
     template <typename F>
     boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> run(F f);
 
-    // Whether the last connect or statement found the server up (for /readyz).
+    // Whether the last connect or statement found the server up. Refreshed by work only: with
+    // no traffic it keeps the last outcome.
     bool healthy() const noexcept { return up_.load(std::memory_order_acquire); }
     // Called each time healthy() flips (on a pool thread, under a lock: keep it short and do
     // not call back into the pool), and at once with the current state if already known.
@@ -99,8 +102,8 @@ class PgPool final {
     pqxx::connection& connection_for(std::unique_ptr<pqxx::connection>& connection,
                                      std::uint64_t& generation);
     void mark_up();
-    // back_off: a connect failed, so make work fail fast for a while.
-    void mark_down(const std::string& reason, bool back_off);
+    // connect_failed: a connect attempt failed, so later connects are rate-limited.
+    void mark_down(const std::string& reason, bool connect_failed);
 
     PgPoolOptions options_;
     std::string conninfo_;
@@ -113,8 +116,11 @@ class PgPool final {
 
     std::mutex state_mutex_;
     std::function<void(bool)> hook_;
-    std::chrono::steady_clock::time_point down_until_{};
-    std::chrono::milliseconds backoff_{0};
+    // Set while the latest connect attempt failed: connects are then one at a time and at
+    // most one per reconnect_interval, so a storm of requests cannot hammer a dead server.
+    bool connect_failed_ = false;
+    bool connect_in_flight_ = false;
+    std::chrono::steady_clock::time_point last_attempt_{};
     std::atomic<bool> up_{false};
     std::atomic<bool> known_{false};
     // Bumped whenever a connection is found broken, so every worker re-opens its own.
