@@ -45,7 +45,7 @@ struct Stream {
         const char* symbols[] = {"AAPL", "MSFT", "SPY"};
         for (int i = 0; i < 12; ++i) {
             hub.publish(kFirstId + 1 + i, symbols[i % 3],
-                        i % 4 == 0 ? market::Timeframe::kH1 : market::Timeframe::kD1,
+                        i % 4 == 0 ? market::Timeframe::k1h : market::Timeframe::k1d,
                         std::make_shared<const std::string>(R"({"action":"BUY"})"),
                         std::chrono::steady_clock::now());
         }

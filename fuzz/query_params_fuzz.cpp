@@ -65,7 +65,7 @@ struct Routes {
             bars.push_back({1'704'067'200 + 86'400 * i, close - 0.3, close + 1.0, close - 1.0,
                             close, 1000.0 + i});
         }
-        store.upsert("AAPL", market::Timeframe::kD1, bars);
+        store.upsert("AAPL", market::Timeframe::k1d, bars);
         http::add_bar_routes(router, store, ingest, compute.get_executor());
         http::add_signal_routes(router, store, signals);
         http::add_history_route(router, nullptr);
@@ -118,7 +118,10 @@ void check_error_body(const http::Response& response) {
     const auto body = nlohmann::json::parse(*response.body, nullptr, false);
     GS_FUZZ_CHECK(!body.is_discarded());
     if (static_cast<unsigned>(response.status) >= 400) {
-        GS_FUZZ_CHECK(body["error"]["code"].is_string() && body["error"]["message"].is_string());
+        GS_FUZZ_CHECK(body.is_object() && body.contains("error"));
+        const auto& error = body.at("error");
+        GS_FUZZ_CHECK(error.is_object() && error.contains("code") && error.contains("message"));
+        GS_FUZZ_CHECK(error.at("code").is_string() && error.at("message").is_string());
     }
 }
 

@@ -6,6 +6,7 @@
 // reply written back as RESP and read again converts to the same Reply; the typed accessors
 // throw Error kServer for an error reply and kProtocol for any other wrong type, never
 // anything else.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
