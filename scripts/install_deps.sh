@@ -20,10 +20,12 @@ build_pkgs=(
 runtime_pkgs=(
   libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 ca-certificates curl
 )
-# Test: servers the integration tests start, formatting, load and browser tools.
+# Test: servers the integration tests start, formatting, load and browser tools, and clang
+# with its sanitizer and libFuzzer runtimes for the ASan+UBSan build and the fuzz targets.
 test_pkgs=(
   redis-server postgresql-15 clang-format wrk nginx-light docker-compose
   chromium
+  clang-14 libclang-rt-14-dev
 )
 
 case "$profile" in

@@ -69,7 +69,8 @@ Config parse_config(std::string_view json_text) {
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(json_text.begin(), json_text.end(), nullptr, true, true);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // Not only parse_error: a number too large for a double ("2e308") is out_of_range.
         throw std::runtime_error(std::string("consensus config is not valid JSON: ") + e.what());
     }
     if (!doc.is_object()) {

@@ -134,6 +134,8 @@ TEST(ConsensusConfigTest, RejectsBadValues) {
     EXPECT_THROW(parse_config(R"({"thresholds": {"strong": 0.2, "moderate": 0.3}})"),
                  std::runtime_error);
     EXPECT_THROW(parse_config(R"({"agent_weights": {"rsi": "big"}})"), std::runtime_error);
+    // Beyond a double: nlohmann reports out_of_range, not parse_error (found by fuzzing).
+    EXPECT_THROW(parse_config(R"({"thresholds": {"buy": 2e308}})"), std::runtime_error);
 }
 
 TEST(ConsensusConfigTest, ShippedFileMatchesTheDefaults) {
