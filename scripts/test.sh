@@ -119,7 +119,7 @@ while read -r target; do
   if ! "./build-asan/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$PWD/build-asan/fuzz-artifacts/${target}-" "$corpus" \
-    >"build-asan/fuzz-artifacts/${target}.log" 2>&1; then
+    </dev/null >"build-asan/fuzz-artifacts/${target}.log" 2>&1; then
     tail -n 60 "build-asan/fuzz-artifacts/${target}.log"
     rm -rf "$corpus"
     echo "fuzz target $target failed; input in build-asan/fuzz-artifacts/" >&2
