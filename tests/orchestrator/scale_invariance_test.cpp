@@ -30,11 +30,13 @@ constexpr double kScoreTolerance = 1e-9;
 // finance.csv's prices have 2 decimals, so +DM and -DM (high - previous high, previous low -
 // low) are sometimes equal in decimal. TA_PLUS_DI / TA_MINUS_DI compare them exactly, so the
 // tie goes to whichever side the binary rounding of that scale favours (an integer at x1e6, an
-// ulp either way at x1 and x1e-6): the ADX then moves by ~0.1 and adx_dmi's lean by ~1e-4.
-// That is TA-Lib's definition on inexact data, not an absolute threshold, and our DMI equals
-// TA-Lib's at every scale (scaled_reference_test); only the score may move, and the consensus
-// score with it, never an action.
-constexpr double kDecimalTieTolerance = 1e-3;
+// ulp either way at x1 and x1e-6): measured on the newest 60 bars, +DI moves by up to 0.4,
+// adx_dmi's score by up to 0.008 and its confidence by up to 0.015. That is TA-Lib's
+// definition on inexact data, not an absolute threshold, and our DMI equals TA-Lib's at every
+// scale (scaled_reference_test); so adx_dmi's numbers get this tolerance there, the consensus
+// keeps kConsensusTieTolerance (it moved by < 1e-3) and every action must still match.
+constexpr double kDecimalTieTolerance = 0.05;
+constexpr double kConsensusTieTolerance = 1e-3;
 constexpr std::string_view kDecimalTieAgent = "adx_dmi";
 
 std::vector<market::Bar> load_bars(const std::string& file) {
@@ -89,7 +91,7 @@ TEST_P(ScaleInvarianceTest, SignalDoesNotDependOnThePriceUnit) {
             EXPECT_EQ(a.action, b.action);
             EXPECT_EQ(a.strength, b.strength);
             const double consensus_tolerance =
-                param.decimal_ties ? kDecimalTieTolerance : kScoreTolerance;
+                param.decimal_ties ? kConsensusTieTolerance : kScoreTolerance;
             EXPECT_NEAR(a.score, b.score, consensus_tolerance);
             EXPECT_NEAR(a.confidence, b.confidence, consensus_tolerance);
             ASSERT_EQ(base->agents.size(), other->agents.size());
