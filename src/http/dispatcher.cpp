@@ -8,6 +8,7 @@
 
 #include "goldensignals/http/access.h"
 #include "goldensignals/http/client_error.h"
+#include "goldensignals/market/excerpt.h"
 #include "http/log_escape.h"
 
 namespace gs::http::detail {
@@ -97,7 +98,7 @@ Admission Dispatcher::admit(const RawRequest& head, std::optional<std::uint64_t>
             admission.refusal->header("Allow", admission.match.allow);
         } else {
             admission.refusal = Response::error(status::not_found, "not_found",
-                                                "no route for " + escape_for_log(request.path, 64));
+                                                "no route for " + market::excerpt(request.path));
         }
         return admission;
     }

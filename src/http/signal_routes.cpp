@@ -3,6 +3,7 @@
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/http/api_routes.h"
+#include "goldensignals/market/excerpt.h"
 #include "goldensignals/market/time_format.h"
 #include "http/params.h"
 
@@ -121,7 +122,7 @@ void add_signal_routes(Router& router, market::BarStore& store,
                    if (agent == nullptr) {
                        throw ClientError(status::bad_request, "unknown_agent",
                                          fmt::format("no agent named '{}' (see GET /v1/agents)",
-                                                     agent_name->substr(0, 40)));
+                                                     market::excerpt(*agent_name)));
                    }
                    auto series = store.get(symbol, timeframe);
                    if (!series || series->empty()) {
