@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -23,7 +24,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <spdlog/spdlog.h>
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/health/readiness.h"
@@ -65,8 +65,8 @@ struct Service {
     asio::io_context io{1};
     asio::thread_pool compute{1};
     gs::market::MemoryBarStore bars{600};
-    gs::orchestrator::Orchestrator orchestrator{compute.get_executor(), 1,
-                                                gs::agents::all_agents(), gs::consensus::Config{},
+    gs::orchestrator::Orchestrator orchestrator{compute.get_executor(), 1, gs::agents::all_agents(),
+                                                gs::consensus::Config{},
                                                 gs::orchestrator::Options{}};
     gs::orchestrator::SignalService signals{bars, orchestrator,
                                             gs::orchestrator::SignalServiceOptions{}};
