@@ -227,13 +227,18 @@ get_signal "$port_a" ACME
 as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$GS_SERVICES_DIR/pg/data" -l "$GS_SERVICES_DIR/pg/postgres.log" -w \
   -o "-p $GS_PG_PORT -k $GS_SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
   start >/dev/null
+# pg_ctl -w returns once PostgreSQL accepts connections: from then on, how long until a write
+# is accepted (the pool reconnects on demand; the target is 0.5 s, asserted in
+# tests/integration/pg_outage_test.cpp; measured here with curl's own cost included).
+back_ns=$(date +%s%N)
 code=""
-for _ in $(seq 1 50); do
+for _ in $(seq 1 250); do
   code=$(post_bars "$port_a" ACME "$work/bar5.csv")
   [[ "$code" == 200 ]] && break
-  sleep 0.2
+  sleep 0.02
 done
 [[ "$code" == 200 ]] || fail "POST after PostgreSQL restart: $code"
+echo "first write accepted $(( ($(date +%s%N) - back_ns) / 1000000 )) ms after PostgreSQL was back"
 
 echo "== every acked bar and every computed signal is in PostgreSQL"
 kill -TERM "$pid_a" "$pid_b" "$pid_c"
