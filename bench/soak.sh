@@ -89,8 +89,30 @@ restart_redis() {
 restart_postgres() {
   as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$GS_TEST_PG_DATA" -m fast -w stop >/dev/null
   sleep 3
+  # The same options as scripts/lib/services.sh: without them it would come back on 5432.
   as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$GS_TEST_PG_DATA" -l "$GS_SERVICES_DIR/pg/postgres.log" \
+    -o "-p $GS_PG_PORT -k $GS_SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
     -w start >/dev/null
+}
+# After a restart: how long until a write is accepted again (a bar of its own symbol, so it
+# never collides with the load's). Fails the soak if none is within 30 s.
+probe_day=30000
+write_recovery() {
+  local start_ns code
+  start_ns=$(date +%s%N)
+  for _ in $(seq 1 1500); do
+    probe_day=$((probe_day + 1))
+    code=$(printf 'time,open,high,low,close,volume\n%d,10,11,9,10.5,100\n' $((probe_day * 86400)) |
+      curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: text/csv' \
+        -H "Authorization: Bearer $GS_API_TOKEN" --data-binary @- "$base/v1/bars/PROBE?timeframe=1d")
+    if [[ "$code" == 200 ]]; then
+      echo "writes accepted $(( ($(date +%s%N) - start_ns) / 1000000 )) ms after the restart"
+      return 0
+    fi
+    sleep 0.02
+  done
+  echo "no write accepted within 30 s of the restart" >&2
+  return 1
 }
 
 printf '| minute | RSS MiB | descriptors | of them not sockets | threads | open connections | event |\n'
@@ -107,11 +129,11 @@ while ((SECONDS - start < seconds)); do
   if ((!redis_done && elapsed >= seconds / 3)); then
     restart_redis
     redis_done=1
-    event="Redis restarted"
+    event="Redis restarted; $(write_recovery)"
   elif ((!pg_done && elapsed >= 2 * seconds / 3)); then
     restart_postgres
     pg_done=1
-    event="PostgreSQL restarted"
+    event="PostgreSQL restarted; $(write_recovery)"
   fi
   kill -0 "$server" || { echo "the server died" >&2; tail -50 "$work/server.log" >&2; exit 1; }
   rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status")
