@@ -4,9 +4,10 @@
 #include <sys/time.h>
 
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -307,7 +308,15 @@ TEST_F(ServerHardeningTest, MetricsKeepMethodsOfOneRouteApart) {
     start();
     EXPECT_EQ(testing::request(server->port(), "GET", "/items/a").status, 200u);
     EXPECT_EQ(testing::request(server->port(), "POST", "/items/a").status, 201u);
-    auto r = testing::request(server->port(), "GET", "/metrics");
+    // A request is counted once its response is written: the client may read it first.
+    testing::RawResponse r;
+    for (int i = 0; i < 200; ++i) {
+        r = testing::request(server->port(), "GET", "/metrics");
+        if (r.body.find(R"(method="POST",route="/items/{id}")") != std::string::npos) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     EXPECT_NE(
         r.body.find(R"(gs_http_requests_total{method="GET",route="/items/{id}",status="200"} 1)"),
         std::string::npos)
@@ -330,8 +339,7 @@ TEST_F(ServerHardeningTest, AccessLogEscapesControlCharacters) {
     auto options = testing::TestServer::default_options();
     options.access_log = true;
     start(options);
-    std::ostringstream captured;
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+    auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
     auto logger = spdlog::get("access");
     if (!logger) {
         logger = std::make_shared<spdlog::logger>("access");
@@ -340,11 +348,17 @@ TEST_F(ServerHardeningTest, AccessLogEscapesControlCharacters) {
     logger->sinks().push_back(sink);
     testing::request(server->port(), "GET",
                      "/nope%0a2026-01-01T00:00:00.000Z%20info%20[access]%20forged%1b[31m");
-    logger->flush();
+    // The line is written after the response, so the client may be first: wait for it.
+    std::vector<std::string> lines;
+    for (int i = 0; i < 500 && lines.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        lines = sink->last_formatted();
+    }
     logger->sinks().pop_back();
-    const std::string log = captured.str();
+    ASSERT_EQ(lines.size(), 1u);
+    const std::string& log = lines.front();
     ASSERT_NE(log.find("/nope"), std::string::npos) << log;
-    EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+    EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;  // its own end of line only
     EXPECT_EQ(log.find('\x1b'), std::string::npos) << log;
     EXPECT_NE(log.find("/nope\\x0a2026"), std::string::npos) << log;
 }
