@@ -71,7 +71,7 @@ struct Service {
                                                 gs::orchestrator::Options{}};
     gs::orchestrator::SignalService signals{bars, orchestrator,
                                             gs::orchestrator::SignalServiceOptions{}};
-    gs::orchestrator::IngestService ingest{bars, nullptr, nullptr, signals};
+    gs::orchestrator::IngestService ingest{bars, signals};
     gs::health::Readiness readiness;
     gs::metrics::Registry registry;
     gs::http::Router router;

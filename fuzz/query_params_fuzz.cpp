@@ -58,7 +58,7 @@ struct Routes {
     orchestrator::Orchestrator orchestrator{compute.get_executor(), 1, agents::all_agents(),
                                             consensus::Config{}, orchestrator::Options{}};
     orchestrator::SignalService signals{store, orchestrator, orchestrator::SignalServiceOptions{}};
-    orchestrator::IngestService ingest{store, nullptr, nullptr, signals};
+    orchestrator::IngestService ingest{store, signals};
     http::Router router;
 
     Routes() {

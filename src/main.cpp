@@ -17,8 +17,9 @@
 #include <pqxx/pqxx>
 
 #include "goldensignals/agents/registry.h"
+#include "goldensignals/app/components.h"
+#include "goldensignals/app/tiers.h"
 #include "goldensignals/build_info.h"
-#include "goldensignals/cache/redis_signal_cache.h"
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
@@ -220,61 +221,42 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::orchestrator::Orchestrator orchestrator(
         compute_pool.get_executor(), compute_threads, gs::agents::all_agents(), consensus_config,
         {.chunks = options.agent_chunks, .agent_budget = options.agent_budget});
+    // Redis and PostgreSQL when configured, null objects otherwise; each registers its
+    // start and stop steps.
+    gs::app::Components components;
+    gs::app::Tiers tiers(options, io.get_executor(), bar_store, components);
+    const auto& redis_client = tiers.redis_client();
+    const auto& redis_subscriber = tiers.redis_subscriber();
+    gs::orchestrator::BarSync& bar_sync = tiers.bar_sync();
     gs::orchestrator::SignalService signal_service(
         bar_store, orchestrator,
         {.key_prefix = options.redis_prefix,
          .l1 = {.max_bytes = options.l1_cache_mb * 1024 * 1024,
                 .max_entries = 100'000,
-                .shards = 16}});
+                .shards = 16}},
+        tiers.signal_tiers());
+    gs::orchestrator::IngestService ingest(bar_store, tiers.bar_repository(), bar_sync,
+                                           signal_service);
 
     gs::health::Prober prober(readiness, std::chrono::seconds(2));
-    std::shared_ptr<gs::redis::Client> redis_client;
-    std::shared_ptr<gs::redis::Subscriber> redis_subscriber;
-    std::unique_ptr<gs::cache::RedisSignalCache> l2;
     if (options.redis_url) {
         auto url = gs::config::parse_redis_url(*options.redis_url);
         readiness.set("redis", gs::health::State::kDown);
         prober.add("redis", [url] { return gs::redis::ping(url, std::chrono::seconds(1)); });
-        gs::redis::ClientOptions redis_options;
-        redis_options.url = url;
-        redis_options.name = "goldensignals";
-        redis_client = gs::redis::Client::create(io.get_executor(), redis_options);
-        redis_client->start();
-        redis_subscriber = gs::redis::Subscriber::create(io.get_executor(), redis_options);
-        l2 = std::make_unique<gs::cache::RedisSignalCache>(
-            redis_client, gs::cache::RedisSignalCacheOptions{.ttl = options.redis_ttl});
-        signal_service.attach_redis(l2.get());
     } else {
         readiness.set("redis", gs::health::State::kDisabled);
         spdlog::info("no Redis configured: in-process cache and pub/sub only");
     }
-
-    std::unique_ptr<gs::store::PgPool> pg_pool;
-    std::unique_ptr<gs::store::PgBarRepository> bar_repository;
-    std::unique_ptr<gs::store::PgSignalStore> signal_store;
     if (options.database_url) {
         readiness.set("postgres", gs::health::State::kDown);
         prober.add("postgres", [url = *options.database_url] {
             return gs::store::ping(url, std::chrono::seconds(1));
         });
-        pg_pool = std::make_unique<gs::store::PgPool>(
-            gs::store::PgPoolOptions{.url = *options.database_url, .connections = options.pg_pool});
-        bar_repository = std::make_unique<gs::store::PgBarRepository>(*pg_pool);
-        signal_store = std::make_unique<gs::store::PgSignalStore>(*pg_pool, io.get_executor());
-        signal_store->start();
-        signal_service.attach_store(signal_store.get());
     } else {
         readiness.set("postgres", gs::health::State::kDisabled);
         spdlog::info("no PostgreSQL configured: bars and signals are kept in memory only");
     }
-
-    gs::orchestrator::BarSync bar_sync(bar_store, l2.get(), bar_repository.get(),
-                                       options.redis_prefix, options.max_bars);
-    if (bar_repository) {
-        signal_service.attach_sync(&bar_sync);
-    }
-    gs::orchestrator::IngestService ingest(bar_store, bar_repository.get(),
-                                           bar_repository ? &bar_sync : nullptr, signal_service);
+    components.start();
 
     // New signals go to the live streams: through Redis to every instance when configured,
     // straight into this instance's hub otherwise.
@@ -318,7 +300,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);
     gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor());
-    gs::http::add_history_route(router, signal_store.get());
+    gs::http::add_history_route(router, tiers.signal_store());
     gs::http::add_signal_routes(router, bar_store, signal_service);
     gs::sse::add_stream_route(
         router, hub,
@@ -366,42 +348,19 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     spdlog::info("listening on {}:{} with {} I/O thread(s)", options.server.bind_address,
                  server.port(), threads);
 
+    // Shutdown: the server stops taking requests and finishes its sessions, then the
+    // components stop in reverse order, then the I/O threads end.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) {
             return;
         }
         spdlog::info("signal {}: shutting down", signal_number);
-        server.shutdown([&] {
-            asio::co_spawn(
-                io,
-                [&]() -> asio::awaitable<void> {
-                    if (signal_store) {
-                        auto lost = co_await signal_store->stop(std::chrono::seconds(5));
-                        if (lost > 0) {
-                            spdlog::error("{} signal row(s) not written to PostgreSQL", lost);
-                        }
-                    }
-                    if (redis_subscriber) {
-                        redis_subscriber->stop();
-                    }
-                    if (redis_client) {
-                        redis_client->stop();
-                    }
-                    io.stop();
-                },
-                asio::detached);
-        });
+        server.shutdown(
+            [&] { asio::co_spawn(io, components.stop(), [&](std::exception_ptr) { io.stop(); }); });
     });
 
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) {
-        pool.emplace_back([&io] { io.run(); });
-    }
-    io.run();
-    for (auto& t : pool) {
-        t.join();
-    }
+    gs::app::run_on_threads(io, threads);
     prober.stop();
     compute_pool.stop();
     compute_pool.join();

@@ -1,8 +1,9 @@
 #include "goldensignals/cache/redis_signal_cache.h"
 
 #include <charconv>
+#include <iterator>
 
-#include <spdlog/spdlog.h>
+#include <fmt/format.h>
 
 namespace gs::cache {
 
@@ -51,78 +52,35 @@ std::optional<SignalBodies> decode_bodies(std::string_view value) {
     return bodies;
 }
 
-RedisSignalCache::RedisSignalCache(std::shared_ptr<redis::Client> client,
+RedisSignalCache::RedisSignalCache(std::shared_ptr<GuardedRedis> redis,
                                    RedisSignalCacheOptions options)
-    : client_(std::move(client)),
-      options_(options),
-      breaker_(options.breaker_threshold, options.probe_interval) {}
-
-boost::asio::awaitable<std::optional<std::string>> RedisSignalCache::get_raw(std::string key) {
-    if (!available()) {
-        co_return std::nullopt;
-    }
-    std::vector<std::string> args{"GET", std::move(key)};
-    try {
-        auto reply = co_await client_->command(std::move(args));
-        breaker_.success();
-        if (reply.is_string()) {
-            co_return reply.str;
-        }
-        co_return std::nullopt;
-    } catch (const redis::Error& e) {
-        breaker_.failure();
-        spdlog::debug("redis GET failed: {}", e.what());
-        co_return std::nullopt;
-    }
-}
+    : redis_(std::move(redis)), options_(options) {}
 
 boost::asio::awaitable<std::optional<SignalBodies>> RedisSignalCache::get(std::string key) {
-    auto value = co_await get_raw(std::move(key));
-    if (!value) {
+    std::vector<std::string> args{"GET", std::move(key)};
+    auto reply = co_await redis_->command(std::move(args));
+    if (!reply || !reply->is_string()) {
         co_return std::nullopt;
     }
-    auto bodies = decode_bodies(*value);
+    auto bodies = decode_bodies(reply->str);
     if (!bodies) {
         corrupt_.fetch_add(1);
     }
     co_return bodies;
 }
 
-boost::asio::awaitable<bool> RedisSignalCache::set_raw(std::string key, std::string value,
-                                                       std::chrono::seconds ttl) {
-    if (!available()) {
-        co_return false;
-    }
-    std::vector<std::string> args{"SET", std::move(key), std::move(value), "EX",
-                                  std::to_string(ttl.count())};
-    try {
-        auto reply = co_await client_->command(std::move(args));
-        breaker_.success();
-        co_return !reply.is_error();
-    } catch (const redis::Error& e) {
-        breaker_.failure();
-        spdlog::debug("redis SET failed: {}", e.what());
-        co_return false;
-    }
+boost::asio::awaitable<void> RedisSignalCache::put(std::string key, SignalBodies bodies) {
+    std::vector<std::string> args{"SET", std::move(key), encode_bodies(bodies.full, bodies.summary),
+                                  "EX", std::to_string(options_.ttl.count())};
+    co_await redis_->command(std::move(args));
 }
 
-boost::asio::awaitable<void> RedisSignalCache::put(std::string key, std::string value) {
-    co_await set_raw(std::move(key), std::move(value), options_.ttl);
-}
-
-boost::asio::awaitable<bool> RedisSignalCache::publish(std::string channel, std::string message) {
-    if (!available()) {
-        co_return false;
-    }
-    std::vector<std::string> args{"PUBLISH", std::move(channel), std::move(message)};
-    try {
-        auto reply = co_await client_->command(std::move(args));
-        breaker_.success();
-        co_return !reply.is_error();
-    } catch (const redis::Error&) {
-        breaker_.failure();
-        co_return false;
-    }
+void RedisSignalCache::render_metrics(std::string& out) const {
+    fmt::format_to(std::back_inserter(out),
+                   "# TYPE gs_l2_breaker_open gauge\ngs_l2_breaker_open {}\n"
+                   "# TYPE gs_l2_corrupt_values_total counter\n"
+                   "gs_l2_corrupt_values_total {}\n",
+                   breaker_open() ? 1 : 0, corrupt_values());
 }
 
 }  // namespace gs::cache

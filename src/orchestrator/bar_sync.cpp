@@ -3,41 +3,37 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "goldensignals/market/symbol.h"
-
 namespace gs::orchestrator {
 
 namespace asio = boost::asio;
 
 namespace {
 constexpr auto kNegativeFor = std::chrono::seconds(2);
-// Markers outlive any signal: a week, refreshed by every ingest.
-constexpr auto kMarkerTtl = std::chrono::seconds(7 * 24 * 3600);
+
+// Stateless, so one of each serves every standalone BarSync.
+store::NoBarRepository no_repository;
 }  // namespace
 
-BarSync::BarSync(market::BarStore& bars, cache::RedisSignalCache* redis,
-                 store::PgBarRepository* repository, std::string key_prefix, std::size_t capacity)
+BarSync::BarSync(market::BarStore& bars, BarVersionRegistry& versions,
+                 store::BarRepository& repository, std::size_t capacity)
     : bars_(bars),
-      redis_(redis),
+      versions_(versions),
       repository_(repository),
-      prefix_(std::move(key_prefix)),
-      capacity_(capacity) {}
+      capacity_(capacity),
+      active_(true) {}
 
-std::string BarSync::version_of(const market::BarSeries& series) {
-    return fmt::format("{}:{:016x}", series.last_time(), series.content_hash());
+BarVersionRegistry& BarSync::no_bar_versions() {
+    static NoBarVersionRegistry none;
+    return none;
 }
 
-std::string BarSync::marker_key(const std::string& symbol, market::Timeframe timeframe) const {
-    return fmt::format("{}barver:{}:{}", prefix_, market::to_string(timeframe), symbol);
-}
+BarSync::BarSync(market::BarStore& bars, BarVersionRegistry& versions)
+    : bars_(bars), versions_(versions), repository_(no_repository), capacity_(0), active_(false) {}
 
 asio::awaitable<void> BarSync::reload(const std::string& symbol, market::Timeframe timeframe) {
-    if (repository_ == nullptr) {
-        co_return;
-    }
     try {
         std::string name = symbol;
-        auto bars = co_await repository_->load(std::move(name), timeframe, capacity_);
+        auto bars = co_await repository_.load(std::move(name), timeframe, capacity_);
         if (bars.empty()) {
             std::lock_guard lock(negative_mutex_);
             negative_[fmt::format("{}|{}", market::to_string(timeframe), symbol)] =
@@ -53,21 +49,18 @@ asio::awaitable<void> BarSync::reload(const std::string& symbol, market::Timefra
 
 asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
                                             market::Timeframe timeframe) {
-    if (repository_ == nullptr) {
+    if (!active_) {
         co_return;
     }
     auto local = bars_.get(symbol, timeframe);
-    std::optional<std::string> shared;
-    if (redis_ != nullptr) {
-        std::string key = marker_key(symbol, timeframe);
-        shared = co_await redis_->get_raw(std::move(key));
-    }
+    std::string name = symbol;
+    std::optional<std::string> shared = co_await versions_.recorded(std::move(name), timeframe);
     if (local) {
-        if (!shared || *shared == version_of(*local)) {
+        if (!shared || *shared == BarVersion::of(*local).str()) {
             co_return;
         }
-        // Behind (or ahead of a marker another instance has not refreshed yet): PostgreSQL
-        // holds every acked bar, so its newest N are the truth.
+        // Behind (or ahead of a record another instance has not refreshed yet): the
+        // repository holds every acked bar, so its newest N are the truth.
         co_await reload(symbol, timeframe);
         co_return;
     }
@@ -86,36 +79,26 @@ asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
 
 asio::awaitable<void> BarSync::announce(const std::string& symbol, market::Timeframe timeframe,
                                         const market::BarSeries& series) {
-    if (redis_ == nullptr) {
+    if (!active_) {
         co_return;
     }
-    std::string version = version_of(series);
-    std::string key = marker_key(symbol, timeframe);
-    std::string message = fmt::format("{}|{}|{}", market::to_string(timeframe), symbol, version);
-    std::string channel_name = channel();
-    co_await redis_->set_raw(std::move(key), std::move(version), kMarkerTtl);
-    co_await redis_->publish(std::move(channel_name), std::move(message));
+    std::string name = symbol;
+    co_await versions_.announce(std::move(name), timeframe, BarVersion::of(series).str());
 }
 
 asio::awaitable<void> BarSync::on_message(std::string payload) {
-    // "<timeframe>|<symbol>|<version>"
-    auto first = payload.find('|');
-    auto second = payload.find('|', first == std::string::npos ? first : first + 1);
-    if (first == std::string::npos || second == std::string::npos) {
+    if (!active_) {
         co_return;
     }
-    auto timeframe = market::parse_timeframe(std::string_view(payload).substr(0, first));
-    auto symbol =
-        market::normalize_symbol(std::string_view(payload).substr(first + 1, second - first - 1));
-    if (!timeframe || !symbol) {
+    auto update = parse_bar_update(payload);
+    if (!update) {
         co_return;
     }
-    const std::string version = payload.substr(second + 1);
-    auto local = bars_.get(*symbol, *timeframe);
-    if (local && version_of(*local) == version) {
+    auto local = bars_.get(update->symbol, update->timeframe);
+    if (local && BarVersion::of(*local).str() == update->version) {
         co_return;
     }
-    co_await reload(*symbol, *timeframe);
+    co_await reload(update->symbol, update->timeframe);
 }
 
 }  // namespace gs::orchestrator

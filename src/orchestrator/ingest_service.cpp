@@ -4,27 +4,32 @@
 
 namespace gs::orchestrator {
 
+namespace {
+store::NoBarRepository no_repository;  // stateless: one serves every standalone service
+}  // namespace
+
+IngestService::IngestService(market::BarStore& bars, SignalService& signals)
+    : bars_(bars), repository_(no_repository), sync_(signals.bar_sync()), signals_(signals) {}
+
 boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string symbol,
                                                                    market::Timeframe timeframe,
                                                                    std::vector<market::Bar> bars) {
     // Room for a new series first: PostgreSQL must not commit bars the memory store would
     // then refuse (SeriesLimitError leaves here with nothing stored anywhere).
     const auto slot = bars_.reserve(symbol, timeframe);
-    if (repository_ != nullptr) {
-        try {
-            std::string name = symbol;
-            std::span<const market::Bar> view(bars);
-            co_await repository_->upsert(std::move(name), timeframe, view);
-        } catch (const std::exception& e) {
-            spdlog::warn("bars for {} not stored: {}", symbol, e.what());
-            throw StorageUnavailable(
-                "PostgreSQL did not store the bars; nothing was stored, "
-                "retry later");
-        }
+    try {
+        std::string name = symbol;
+        std::span<const market::Bar> view(bars);
+        co_await repository_.upsert(std::move(name), timeframe, view);
+    } catch (const std::exception& e) {
+        spdlog::warn("bars for {} not stored: {}", symbol, e.what());
+        throw StorageUnavailable(
+            "PostgreSQL did not store the bars; nothing was stored, "
+            "retry later");
     }
     auto result = bars_.upsert(symbol, timeframe, bars);
-    if (sync_ != nullptr) {
-        co_await sync_->announce(symbol, timeframe, *result.series);
+    if (sync_.active()) {
+        co_await sync_.announce(symbol, timeframe, *result.series);
     }
     // The new signal now, so live streams get it without waiting for a reader.
     try {

@@ -9,10 +9,18 @@
 #include <boost/asio/this_coro.hpp>
 #include <nlohmann/json.hpp>
 
+#include "goldensignals/store/pg_signal_store.h"
+
 namespace gs::orchestrator {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+
+namespace {
+// Stateless, so one of each serves every standalone service.
+cache::NoSignalTier no_tier;
+store::NoSignalArchive no_archive;
+}  // namespace
 
 std::string_view to_string(Tier tier) noexcept {
     switch (tier) {
@@ -29,9 +37,24 @@ std::string_view to_string(Tier tier) noexcept {
 }
 
 SignalService::SignalService(market::BarStore& bars, Orchestrator& orchestrator,
+                             SignalServiceOptions options, SignalTiers tiers)
+    : bars_(bars),
+      orchestrator_(orchestrator),
+      l2_(tiers.l2),
+      l3_(tiers.l3),
+      sync_(tiers.sync),
+      options_(std::move(options)),
+      config_hex_(fmt::format("{:016x}", orchestrator.config().fingerprint())),
+      l1_(options_.l1) {}
+
+SignalService::SignalService(market::BarStore& bars, Orchestrator& orchestrator,
                              SignalServiceOptions options)
     : bars_(bars),
       orchestrator_(orchestrator),
+      own_sync_(std::make_unique<BarSync>(bars)),
+      l2_(no_tier),
+      l3_(no_archive),
+      sync_(*own_sync_),
       options_(std::move(options)),
       config_hex_(fmt::format("{:016x}", orchestrator.config().fingerprint())),
       l1_(options_.l1) {}
@@ -53,15 +76,14 @@ std::string SignalService::summary_of(const std::string& full_json) {
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string SignalService::version_of(const market::BarSeries& series) const {
+std::string SignalService::archive_version(const market::BarSeries& series) const {
     return fmt::format("{}-{:016x}", config_hex_, series.content_hash());
 }
 
 std::string SignalService::cache_key(const std::string& symbol, market::Timeframe timeframe,
                                      const market::BarSeries& series) const {
-    return fmt::format("{}sig:{}:{}:{}:{:016x}:{}", options_.key_prefix,
-                       market::to_string(timeframe), symbol, series.last_time(),
-                       series.content_hash(), config_hex_);
+    return fmt::format("{}sig:{}:{}:{}:{}", options_.key_prefix, market::to_string(timeframe),
+                       symbol, BarVersion::of(series), config_hex_);
 }
 
 void SignalService::remember(const std::string& key,
@@ -72,8 +94,8 @@ void SignalService::remember(const std::string& key,
 
 asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timeframe timeframe) {
     const auto started = Clock::now();
-    if (sync_ != nullptr) {
-        co_await sync_->ensure_fresh(symbol, timeframe);
+    if (sync_.active()) {
+        co_await sync_.ensure_fresh(symbol, timeframe);
     }
     auto series = bars_.get(symbol, timeframe);
     if (!series || series->empty()) {
@@ -100,79 +122,82 @@ asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timef
 asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
                                             market::Timeframe timeframe,
                                             std::shared_ptr<const market::BarSeries> series) {
-    if (l2_ != nullptr) {
+    std::optional<cache::SignalBodies> bodies;
+    try {
         std::string l2_key = key;
-        if (auto bodies = co_await l2_->get(std::move(l2_key))) {
-            auto entry = std::make_shared<SignalEntry>();
-            entry->symbol = symbol;
-            entry->timeframe = timeframe;
-            entry->as_of = series->last_time();
-            entry->full_json = std::make_shared<const std::string>(std::move(bodies->full));
-            entry->summary_json = std::make_shared<const std::string>(std::move(bodies->summary));
-            std::shared_ptr<const SignalEntry> shared = entry;
-            remember(key, shared);
-            co_return Lookup{shared, Tier::kL2};
-        }
+        bodies = co_await l2_.get(std::move(l2_key));
+    } catch (const std::exception& e) {
+        // A tier is best effort: a failure is a miss.
+        spdlog::debug("L2 lookup of {} failed: {}", symbol, e.what());
     }
-    const std::string version = version_of(*series);
-    if (l3_ != nullptr) {
-        std::optional<store::LatestSignal> latest;
-        try {
-            std::string l3_symbol = symbol;
-            latest = co_await l3_->latest(std::move(l3_symbol), timeframe);
-        } catch (const std::exception& e) {
-            // Postgres down: fall through to compute.
-            spdlog::debug("L3 lookup of {} failed: {}", symbol, e.what());
-        }
-        if (latest && latest->as_of == series->last_time() && latest->config_version == version) {
-            auto entry = std::make_shared<SignalEntry>();
-            entry->symbol = symbol;
-            entry->timeframe = timeframe;
-            entry->as_of = latest->as_of;
-            entry->summary_json = std::make_shared<const std::string>(summary_of(latest->body));
-            entry->full_json = std::make_shared<const std::string>(std::move(latest->body));
-            std::shared_ptr<const SignalEntry> shared = entry;
-            remember(key, shared);
-            if (l2_ != nullptr) {
-                std::string l2_key = key;
-                std::string value = cache::encode_bodies(*shared->full_json, *shared->summary_json);
-                co_await l2_->put(std::move(l2_key), std::move(value));
-            }
-            co_return Lookup{shared, Tier::kL3};
-        }
+    if (bodies) {
+        auto entry = std::make_shared<SignalEntry>();
+        entry->symbol = symbol;
+        entry->timeframe = timeframe;
+        entry->as_of = series->last_time();
+        entry->full_json = std::make_shared<const std::string>(std::move(bodies->full));
+        entry->summary_json = std::make_shared<const std::string>(std::move(bodies->summary));
+        std::shared_ptr<const SignalEntry> shared = entry;
+        remember(key, shared);
+        co_return Lookup{shared, Tier::kL2};
+    }
+    const std::string version = archive_version(*series);
+    std::optional<store::LatestSignal> latest;
+    try {
+        std::string l3_symbol = symbol;
+        latest = co_await l3_.latest(std::move(l3_symbol), timeframe);
+    } catch (const std::exception& e) {
+        // Postgres down: fall through to compute.
+        spdlog::debug("L3 lookup of {} failed: {}", symbol, e.what());
+    }
+    if (latest && latest->as_of == series->last_time() && latest->config_version == version) {
+        auto entry = std::make_shared<SignalEntry>();
+        entry->symbol = symbol;
+        entry->timeframe = timeframe;
+        entry->as_of = latest->as_of;
+        entry->summary_json = std::make_shared<const std::string>(summary_of(latest->body));
+        entry->full_json = std::make_shared<const std::string>(std::move(latest->body));
+        std::shared_ptr<const SignalEntry> shared = entry;
+        remember(key, shared);
+        co_await put_l2(key, *shared);
+        co_return Lookup{shared, Tier::kL3};
     }
 
     auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
     computations_.fetch_add(1, std::memory_order_relaxed);
     auto entry = make_entry(*signal);
     remember(key, entry);
-    if (l2_ != nullptr) {
-        std::string l2_key = key;
-        std::string value = cache::encode_bodies(*entry->full_json, *entry->summary_json);
-        co_await l2_->put(std::move(l2_key), std::move(value));
-    }
-    if (l3_ != nullptr) {
-        store::SignalRow row;
-        row.symbol = symbol;
-        row.timeframe = timeframe;
-        row.as_of = signal->as_of;
-        row.action = std::string(agents::to_string(signal->consensus.action));
-        row.strength = std::string(consensus::to_string(signal->consensus.strength));
-        row.score = signal->consensus.score;
-        row.confidence = signal->consensus.confidence;
-        row.config_version = version;
-        row.body = *entry->full_json;
-        try {
-            // Waits for room when the queue is full: back-pressure, never a dropped row.
-            co_await l3_->enqueue(std::move(row));
-        } catch (const std::exception& e) {
-            spdlog::error("signal for {} not queued for PostgreSQL: {}", symbol, e.what());
-        }
+    co_await put_l2(key, *entry);
+    store::SignalRow row;
+    row.symbol = symbol;
+    row.timeframe = timeframe;
+    row.as_of = signal->as_of;
+    row.action = std::string(agents::to_string(signal->consensus.action));
+    row.strength = std::string(consensus::to_string(signal->consensus.strength));
+    row.score = signal->consensus.score;
+    row.confidence = signal->consensus.confidence;
+    row.config_version = version;
+    row.body = *entry->full_json;
+    try {
+        // Waits for room when the queue is full: back-pressure, never a dropped row.
+        co_await l3_.enqueue(std::move(row));
+    } catch (const std::exception& e) {
+        spdlog::error("signal for {} not queued for PostgreSQL: {}", symbol, e.what());
     }
     if (listener_) {
         listener_(entry);
     }
     co_return Lookup{entry, Tier::kMiss};
+}
+
+asio::awaitable<void> SignalService::put_l2(const std::string& key, const SignalEntry& entry) {
+    try {
+        std::string l2_key = key;
+        cache::SignalBodies bodies{*entry.full_json, *entry.summary_json};
+        co_await l2_.put(std::move(l2_key), std::move(bodies));
+    } catch (const std::exception& e) {
+        spdlog::debug("L2 write of {} failed: {}", entry.symbol, e.what());
+    }
 }
 
 void SignalService::render_metrics(std::string& out) const {
@@ -199,13 +224,7 @@ void SignalService::render_metrics(std::string& out) const {
                    "gs_signal_computations_total {}\n",
                    stats.hits, stats.misses, stats.evictions, stats.entries, stats.bytes,
                    computations_.load());
-    if (l2_ != nullptr) {
-        fmt::format_to(std::back_inserter(out),
-                       "# TYPE gs_l2_breaker_open gauge\ngs_l2_breaker_open {}\n"
-                       "# TYPE gs_l2_corrupt_values_total counter\n"
-                       "gs_l2_corrupt_values_total {}\n",
-                       l2_->breaker_open() ? 1 : 0, l2_->corrupt_values());
-    }
+    l2_.render_metrics(out);
 }
 
 }  // namespace gs::orchestrator

@@ -41,7 +41,7 @@ class ApiRoutesTest : public ::testing::Test {
             orchestrator::Options{});
         signals = std::make_unique<orchestrator::SignalService>(
             store, *orchestrator, orchestrator::SignalServiceOptions{});
-        ingest = std::make_unique<orchestrator::IngestService>(store, nullptr, nullptr, *signals);
+        ingest = std::make_unique<orchestrator::IngestService>(store, *signals);
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
         add_signal_routes(server->router, store, *signals);
         server->start();

@@ -35,7 +35,7 @@ class BarRoutesTest : public ::testing::Test {
             orchestrator::Options{});
         signals = std::make_unique<orchestrator::SignalService>(
             store, *orchestrator, orchestrator::SignalServiceOptions{});
-        ingest = std::make_unique<orchestrator::IngestService>(store, nullptr, nullptr, *signals);
+        ingest = std::make_unique<orchestrator::IngestService>(store, *signals);
         add_system_routes(server->router, server->readiness, server->registry);
         server->registry.add_collector([this](std::string& out) { store.render_metrics(out); });
         add_bar_routes(server->router, store, *ingest, pool.get_executor());

@@ -26,7 +26,7 @@ class SimFeedTest : public ::testing::Test {
     SimFeedTest()
         : orchestrator_(pool_.get_executor(), 2, agents::all_agents(), consensus::Config{}, {}),
           signals_(store_, orchestrator_, {}),
-          ingest_(store_, nullptr, nullptr, signals_) {
+          ingest_(store_, signals_) {
         signals_.on_new_signal([this](std::shared_ptr<const SignalEntry> entry) {
             std::lock_guard lock(mutex_);
             as_of_[entry->symbol].push_back(entry->as_of);

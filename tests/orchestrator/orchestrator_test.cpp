@@ -1,7 +1,9 @@
 #include "goldensignals/orchestrator/orchestrator.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -32,11 +34,31 @@ AgentResult returns_nan(const market::BarsView&, agents::Workspace&) {
     r.confidence = std::nan("");
     return r;
 }
-std::atomic<bool> release_slow{false};
-AgentResult slow(const market::BarsView&, agents::Workspace&) {
-    while (!release_slow.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+// Holds the slow agent until the test has its signal (a real wait, not a polling sleep).
+struct Gate {
+    std::mutex mutex;
+    std::condition_variable opened;
+    bool open = false;
+
+    void close() {
+        std::lock_guard lock(mutex);
+        open = false;
     }
+    void release() {
+        {
+            std::lock_guard lock(mutex);
+            open = true;
+        }
+        opened.notify_all();
+    }
+    void wait() {
+        std::unique_lock lock(mutex);
+        opened.wait(lock, [this] { return open; });
+    }
+};
+Gate slow_gate;
+AgentResult slow(const market::BarsView&, agents::Workspace&) {
+    slow_gate.wait();
     return agents::hold(1.0, 0.0, "slow");
 }
 void no_series(const market::BarsView&, agents::SeriesSet&) {}
@@ -104,10 +126,10 @@ TEST_F(OrchestratorTest, FansOutAndBuildsTheConsensus) {
 }
 
 TEST_F(OrchestratorTest, OverrunningAgentBecomesAbstainAndTheSignalIsStillBuilt) {
-    release_slow = false;
+    slow_gate.close();
     const AgentDef* defs[] = {&kGood, &kSlow};
     auto signal = compute_with(defs, {.chunks = 2, .agent_budget = std::chrono::milliseconds(50)});
-    release_slow = true;
+    slow_gate.release();
     EXPECT_EQ(signal->agents[0].action, Action::kBuy);
     EXPECT_EQ(signal->agents[1].action, Action::kAbstain);
     EXPECT_NE(signal->agents[1].reason.find("timed out"), std::string::npos);

@@ -47,7 +47,7 @@ class ServedPrecisionTest : public ::testing::Test {
         orchestrator = std::make_unique<Orchestrator>(pool.get_executor(), 2, agents::all_agents(),
                                                       consensus::Config{}, Options{});
         signals = std::make_unique<SignalService>(store, *orchestrator, SignalServiceOptions{});
-        ingest = std::make_unique<IngestService>(store, nullptr, nullptr, *signals);
+        ingest = std::make_unique<IngestService>(store, *signals);
         http::add_bar_routes(server.router, store, *ingest, pool.get_executor());
         http::add_signal_routes(server.router, store, *signals);
         server.start();

@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "goldensignals/agents/registry.h"
+#include "goldensignals/cache/redis_signal_cache.h"
 
 namespace gs::orchestrator {
 namespace {

@@ -10,7 +10,7 @@
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/bar_sync.h"
 #include "goldensignals/orchestrator/signal_service.h"
-#include "goldensignals/store/pg_bar_repository.h"
+#include "goldensignals/store/bar_repository.h"
 
 namespace gs::orchestrator {
 
@@ -20,17 +20,19 @@ class StorageUnavailable final : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// The one path every new bar takes (a POST or a feed tick): PostgreSQL first when configured
+// The one path every new bar takes (a POST or a feed tick): the durable repository first
 // (acked means committed), then the in-memory series, then the version record other instances
 // check, then the new signal, which listeners (the live stream) receive.
 class IngestService final {
   public:
-    IngestService(market::BarStore& bars, store::PgBarRepository* repository, BarSync* sync,
+    IngestService(market::BarStore& bars, store::BarRepository& repository, BarSync& sync,
                   SignalService& signals)
         : bars_(bars), repository_(repository), sync_(sync), signals_(signals) {}
+    // Alone: bars in memory only, nothing to announce (the signal service's inactive sync).
+    IngestService(market::BarStore& bars, SignalService& signals);
 
-    // Bars must be validated already. Throws StorageUnavailable when PostgreSQL is configured
-    // and does not commit them, market::SeriesLimitError when they would start a series past
+    // Bars must be validated already. Throws StorageUnavailable when the repository does
+    // not commit them, market::SeriesLimitError when they would start a series past
     // the store's limit; either way nothing is stored.
     boost::asio::awaitable<market::UpsertResult> ingest(std::string symbol,
                                                         market::Timeframe timeframe,
@@ -38,8 +40,8 @@ class IngestService final {
 
   private:
     market::BarStore& bars_;
-    store::PgBarRepository* repository_;
-    BarSync* sync_;
+    store::BarRepository& repository_;
+    BarSync& sync_;
     SignalService& signals_;
 };
 

@@ -10,13 +10,13 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "goldensignals/cache/lru_cache.h"
-#include "goldensignals/cache/redis_signal_cache.h"
+#include "goldensignals/cache/signal_tier.h"
 #include "goldensignals/cache/single_flight.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/metrics/histogram.h"
 #include "goldensignals/orchestrator/bar_sync.h"
 #include "goldensignals/orchestrator/orchestrator.h"
-#include "goldensignals/store/pg_signal_store.h"
+#include "goldensignals/store/signal_archive.h"
 
 namespace gs::orchestrator {
 
@@ -43,20 +43,28 @@ struct SignalServiceOptions {
     cache::LruOptions l1;
 };
 
-// The current signal of a (symbol, timeframe): L1 in-process LRU, then Redis (L2), then
-// PostgreSQL's latest_signals (L3), then compute, with concurrent misses of one key computed
-// once. The key holds symbol, timeframe, newest bar time, a fingerprint of the bars and the
-// consensus config, so a new or corrected bar makes a new key and nothing is ever stale.
+// What the signal service reads through behind its in-process L1, and the bar sync run before
+// each read. Each outlives the service.
+struct SignalTiers {
+    cache::SignalTier& l2;     // RedisSignalCache, or NoSignalTier alone
+    store::SignalArchive& l3;  // PgSignalStore, or NoSignalArchive without PostgreSQL
+    BarSync& sync;             // inactive without PostgreSQL
+};
+
+// The current signal of a (symbol, timeframe): L1 in-process LRU, then the shared tier (L2,
+// Redis), then the archive's latest signal (L3, PostgreSQL), then compute, with concurrent misses
+// of one key computed once. The key holds symbol, timeframe, newest bar time, a fingerprint of the
+// bars and the consensus config, so a new or corrected bar makes a new key and nothing is ever
+// stale.
 class SignalService final {
   public:
     using Listener = std::function<void(std::shared_ptr<const SignalEntry>)>;
 
+    SignalService(market::BarStore& bars, Orchestrator& orchestrator, SignalServiceOptions options,
+                  SignalTiers tiers);
+    // Alone: L1 only, no shared tier, no archive, nothing to sync.
     SignalService(market::BarStore& bars, Orchestrator& orchestrator, SignalServiceOptions options);
 
-    // Optional tiers, attached before serving.
-    void attach_redis(cache::RedisSignalCache* l2) { l2_ = l2; }
-    void attach_store(store::PgSignalStore* l3) { l3_ = l3; }
-    void attach_sync(BarSync* sync) { sync_ = sync; }
     // Told of every newly computed signal (the live stream publishes it).
     void on_new_signal(Listener listener) { listener_ = std::move(listener); }
 
@@ -67,10 +75,12 @@ class SignalService final {
     static std::string summary_of(const std::string& full_json);
     std::string cache_key(const std::string& symbol, market::Timeframe timeframe,
                           const market::BarSeries& series) const;
-    // What L3 rows are matched on: config fingerprint and bar fingerprint.
-    std::string version_of(const market::BarSeries& series) const;
+    // An archived signal's config_version: "<consensus config fingerprint>-<bar fingerprint>"
+    // (16 hex each). An L3 row answers when it and its as_of (the newest bar time) match.
+    std::string archive_version(const market::BarSeries& series) const;
 
     Orchestrator& orchestrator() noexcept { return orchestrator_; }
+    BarSync& bar_sync() noexcept { return sync_; }
     std::uint64_t computations() const noexcept { return computations_.load(); }
     void render_metrics(std::string& out) const;
 
@@ -79,15 +89,17 @@ class SignalService final {
                                         market::Timeframe timeframe,
                                         std::shared_ptr<const market::BarSeries> series);
     void remember(const std::string& key, const std::shared_ptr<const SignalEntry>& entry);
+    boost::asio::awaitable<void> put_l2(const std::string& key, const SignalEntry& entry);
 
     market::BarStore& bars_;
     Orchestrator& orchestrator_;
+    std::unique_ptr<BarSync> own_sync_;  // alone: the inactive sync `sync_` refers to
+    cache::SignalTier& l2_;
+    store::SignalArchive& l3_;
+    BarSync& sync_;
     SignalServiceOptions options_;
     std::string config_hex_;
     cache::LruCache<SignalEntry> l1_;
-    cache::RedisSignalCache* l2_ = nullptr;
-    store::PgSignalStore* l3_ = nullptr;
-    BarSync* sync_ = nullptr;
     Listener listener_;
     cache::SingleFlight<Lookup> flights_;
     std::atomic<std::uint64_t> computations_{0};

@@ -10,6 +10,7 @@
 
 #include "goldensignals/market/bar.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/store/bar_repository.h"
 #include "goldensignals/store/pg_pool.h"
 
 namespace gs::store {
@@ -29,17 +30,17 @@ std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::stri
 std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timeframe timeframe);
 
 // The bars table behind the pool: every call runs on a pool thread and is awaited.
-class PgBarRepository final {
+class PgBarRepository final : public BarRepository {
   public:
     explicit PgBarRepository(PgPool& pool) : pool_(pool) {}
 
     // Returns once the bars are committed (acknowledged means durable). `bars` must stay
     // alive until the call completes. Throws store::Error.
     boost::asio::awaitable<std::size_t> upsert(std::string symbol, market::Timeframe timeframe,
-                                               std::span<const market::Bar> bars);
+                                               std::span<const market::Bar> bars) override;
     boost::asio::awaitable<std::vector<market::Bar>> load(std::string symbol,
                                                           market::Timeframe timeframe,
-                                                          std::size_t newest_n);
+                                                          std::size_t newest_n) override;
     boost::asio::awaitable<std::vector<std::string>> symbols(market::Timeframe timeframe);
 
   private:

@@ -21,6 +21,7 @@
 
 #include "goldensignals/market/timeframe.h"
 #include "goldensignals/store/pg_pool.h"
+#include "goldensignals/store/signal_archive.h"
 
 namespace gs::store {
 
@@ -104,7 +105,7 @@ struct PgSignalStoreOptions {
 // Postgres is down the rows stay queued and the batch is retried with back-off; nothing is
 // dropped while the process lives, except a row Postgres itself refuses (invalid JSON,
 // say), which is logged and counted in rejected(). Reads go straight to the pool.
-class PgSignalStore final {
+class PgSignalStore final : public SignalArchive {
   public:
     PgSignalStore(PgPool& pool, boost::asio::any_io_executor executor,
                   PgSignalStoreOptions options = {});
@@ -122,14 +123,14 @@ class PgSignalStore final {
     // Queues a row, waiting for room while the queue is full (back-pressure, never a drop).
     // Throws store::Error: kBadData for a row that can never be stored (empty symbol or
     // body, non-finite score), kUnavailable once the store is stopped.
-    boost::asio::awaitable<void> enqueue(SignalRow row);
+    boost::asio::awaitable<void> enqueue(SignalRow row) override;
     // Queues a row if there is room now; false (row untouched) when full or stopped.
     bool try_enqueue(SignalRow& row);
     // Waits until every row queued before the call is written (or rejected).
     boost::asio::awaitable<void> flush();
 
-    boost::asio::awaitable<std::optional<LatestSignal>> latest(std::string symbol,
-                                                               market::Timeframe timeframe);
+    boost::asio::awaitable<std::optional<LatestSignal>> latest(
+        std::string symbol, market::Timeframe timeframe) override;
     boost::asio::awaitable<HistoryPage> history(HistoryQuery query);
 
     std::size_t queued() const;

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <boost/asio/awaitable.hpp>
+
+#include "goldensignals/market/bar_series.h"
+#include "goldensignals/market/timeframe.h"
+
+namespace gs::orchestrator {
+
+// Which bars a series holds: its newest bar time and the fingerprint of all its bars, so a
+// corrected old bar is a new version too. Written "<newest time>:<fingerprint, 16 hex>"; the
+// signal cache key embeds the same text.
+struct BarVersion {
+    std::int64_t newest = 0;
+    std::uint64_t fingerprint = 0;
+
+    static BarVersion of(const market::BarSeries& series) noexcept {
+        return {series.last_time(), series.content_hash()};
+    }
+    std::string str() const;
+};
+
+// A bar-update message: "<timeframe>|<symbol>|<bar version>".
+struct BarUpdate {
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    std::string symbol;
+    std::string version;
+};
+std::string format_bar_update(std::string_view symbol, market::Timeframe timeframe,
+                              std::string_view version);
+// nullopt for a malformed message or an invalid symbol or timeframe.
+std::optional<BarUpdate> parse_bar_update(std::string_view payload);
+
+// The versions every instance shares: the one that ingests bars records the series' new
+// version and announces it; the others compare their own with the record before reading.
+class BarVersionRegistry {
+  public:
+    virtual ~BarVersionRegistry() = default;
+
+    // The recorded version of the series; nullopt when none or unreachable (never throws).
+    virtual boost::asio::awaitable<std::optional<std::string>> recorded(
+        std::string symbol, market::Timeframe timeframe) = 0;
+    // Records `version` and sends the bar-update message to the other instances. Best
+    // effort (never throws).
+    virtual boost::asio::awaitable<void> announce(std::string symbol, market::Timeframe timeframe,
+                                                  std::string version) = 0;
+    // Where the bar-update messages go (a pub/sub channel); empty when nowhere.
+    virtual std::string channel() const = 0;
+};
+
+// No shared registry (no Redis): nothing recorded, nothing announced.
+class NoBarVersionRegistry final : public BarVersionRegistry {
+  public:
+    boost::asio::awaitable<std::optional<std::string>> recorded(std::string,
+                                                                market::Timeframe) override {
+        co_return std::nullopt;
+    }
+    boost::asio::awaitable<void> announce(std::string, market::Timeframe, std::string) override {
+        co_return;
+    }
+    std::string channel() const override { return {}; }
+};
+
+}  // namespace gs::orchestrator
+
+template <>
+struct fmt::formatter<gs::orchestrator::BarVersion> : fmt::formatter<std::string_view> {
+    template <typename FormatContext>
+    auto format(const gs::orchestrator::BarVersion& version, FormatContext& ctx) const {
+        return fmt::format_to(ctx.out(), "{}:{:016x}", version.newest, version.fingerprint);
+    }
+};

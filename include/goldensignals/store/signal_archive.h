@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "goldensignals/market/timeframe.h"
+
+namespace gs::store {
+
+// Defined with the PostgreSQL store (pg_signal_store.h).
+struct SignalRow;
+struct LatestSignal;
+
+// The durable record of computed signals as the signal service uses it (L3): the latest
+// signal of a series, and every new one kept.
+class SignalArchive {
+  public:
+    virtual ~SignalArchive() = default;
+
+    // The newest kept signal of the series, nullopt when none. Throws when the archive is
+    // unreachable (the caller computes instead).
+    virtual boost::asio::awaitable<std::optional<LatestSignal>> latest(
+        std::string symbol, market::Timeframe timeframe) = 0;
+    // Keeps a new signal (possibly written behind: waits for room, never drops). Throws when
+    // the row cannot be taken.
+    virtual boost::asio::awaitable<void> enqueue(SignalRow row) = 0;
+};
+
+// No archive (no PostgreSQL): nothing is kept, nothing is found.
+class NoSignalArchive final : public SignalArchive {
+  public:
+    boost::asio::awaitable<std::optional<LatestSignal>> latest(
+        std::string symbol, market::Timeframe timeframe) override;
+    boost::asio::awaitable<void> enqueue(SignalRow row) override;
+};
+
+}  // namespace gs::store

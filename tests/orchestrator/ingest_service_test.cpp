@@ -1,0 +1,156 @@
+// IngestService against in-memory fakes: the durable repository first, then memory, then the
+// announcement, then the signal; a refusal anywhere stores nothing anywhere.
+#include "goldensignals/orchestrator/ingest_service.h"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "goldensignals/agents/registry.h"
+#include "support/fake_tiers.h"
+
+namespace gs::orchestrator {
+namespace {
+
+namespace asio = boost::asio;
+using market::Timeframe;
+using testing::CallLog;
+
+std::vector<market::Bar> daily_bars(std::size_t n) {
+    std::vector<market::Bar> bars;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double c = 100.0 + static_cast<double>(i % 11);
+        bars.push_back({static_cast<std::int64_t>(i) * 86400, c, c + 1, c - 1, c, 10});
+    }
+    return bars;
+}
+
+std::size_t index_of(const std::vector<std::string>& lines, const std::string& prefix) {
+    auto it = std::find_if(lines.begin(), lines.end(),
+                           [&](const std::string& line) { return line.starts_with(prefix); });
+    return static_cast<std::size_t>(it - lines.begin());
+}
+
+class IngestServiceTest : public ::testing::Test {
+  protected:
+    explicit IngestServiceTest(std::size_t max_series = market::kDefaultMaxSeries)
+        : store_(5000, max_series),
+          orchestrator_(pool_.get_executor(), 2, agents::all_agents(), consensus::Config{}, {}),
+          signals_(store_, orchestrator_, {}, {l2_, l3_, sync_}),
+          ingest_(store_, repository_, sync_, signals_) {
+        signals_.on_new_signal([this](std::shared_ptr<const SignalEntry> entry) {
+            log_.add("listener " + entry->symbol);
+        });
+    }
+
+    market::UpsertResult ingest(const std::string& symbol, std::vector<market::Bar> bars) {
+        asio::io_context io;
+        market::UpsertResult result;
+        asio::co_spawn(
+            asio::make_strand(io),
+            [&]() -> asio::awaitable<void> {
+                std::string name = symbol;
+                result = co_await ingest_.ingest(std::move(name), Timeframe::k1d, std::move(bars));
+            },
+            [](std::exception_ptr e) {
+                if (e) {
+                    std::rethrow_exception(e);
+                }
+            });
+        io.run();
+        return result;
+    }
+
+    asio::thread_pool pool_{2};
+    market::MemoryBarStore store_;
+    CallLog log_;
+    testing::FakeSignalTier l2_{log_};
+    testing::FakeSignalArchive l3_{log_};
+    testing::FakeBarVersionRegistry versions_{log_};
+    testing::FakeBarRepository repository_{log_};
+    BarSync sync_{store_, versions_, repository_, 5000};
+    Orchestrator orchestrator_;
+    SignalService signals_;
+    IngestService ingest_;
+};
+
+TEST_F(IngestServiceTest, DurableFirstThenMemoryThenTheAnnouncementThenTheSignal) {
+    auto result = ingest("ABC", daily_bars(60));
+    EXPECT_EQ(result.accepted, 60u);
+    EXPECT_EQ(repository_.size("ABC", Timeframe::k1d), 60u);
+    const auto series = store_.get("ABC", Timeframe::k1d);
+    ASSERT_NE(series, nullptr);
+    const auto version = BarVersion::of(*series).str();
+    EXPECT_EQ(versions_.record("ABC", Timeframe::k1d), version);
+
+    const auto lines = log_.lines();
+    const auto upsert = index_of(lines, "bars.upsert ABC");
+    const auto announce = index_of(lines, "versions.announce ABC " + version);
+    const auto told = index_of(lines, "listener ABC");
+    ASSERT_LT(told, lines.size());
+    EXPECT_LT(upsert, announce);
+    EXPECT_LT(announce, told);
+    EXPECT_EQ(log_.count("listener"), 1u);
+    // The fresh record matches: the read after the ingest does not reload.
+    EXPECT_EQ(log_.count("bars.load"), 0u);
+}
+
+TEST_F(IngestServiceTest, RepositoryFailureIsStorageUnavailableAndNothingIsStored) {
+    repository_.fail = true;
+    EXPECT_THROW(ingest("ABC", daily_bars(60)), StorageUnavailable);
+    EXPECT_EQ(store_.get("ABC", Timeframe::k1d), nullptr);
+    EXPECT_EQ(store_.series_count(), 0u);  // the reserved slot was given back
+    EXPECT_FALSE(versions_.record("ABC", Timeframe::k1d));
+    EXPECT_EQ(log_.count("versions.announce"), 0u);
+    EXPECT_EQ(log_.count("listener"), 0u);
+    EXPECT_EQ(signals_.computations(), 0u);
+}
+
+class IngestServiceLimitTest : public IngestServiceTest {
+  protected:
+    IngestServiceLimitTest() : IngestServiceTest(1) {}
+};
+
+TEST_F(IngestServiceLimitTest, ASeriesPastTheLimitIsRefusedBeforeTheRepositorySeesIt) {
+    ingest("ABC", daily_bars(30));
+    EXPECT_THROW(ingest("XYZ", daily_bars(30)), market::SeriesLimitError);
+    EXPECT_EQ(log_.count("bars.upsert XYZ"), 0u);
+    EXPECT_EQ(repository_.size("XYZ", Timeframe::k1d), 0u);
+    EXPECT_EQ(store_.get("XYZ", Timeframe::k1d), nullptr);
+    // An existing series still takes bars.
+    EXPECT_EQ(ingest("ABC", daily_bars(31)).accepted, 31u);
+}
+
+TEST(IngestServiceStandaloneTest, BarsGoToMemoryAndTheSignalToTheListener) {
+    asio::thread_pool pool(2);
+    market::MemoryBarStore store(5000);
+    Orchestrator orchestrator(pool.get_executor(), 2, agents::all_agents(), consensus::Config{},
+                              {});
+    SignalService signals(store, orchestrator, {});
+    IngestService ingest(store, signals);
+    int told = 0;
+    signals.on_new_signal([&](std::shared_ptr<const SignalEntry>) { ++told; });
+
+    asio::io_context io;
+    market::UpsertResult result;
+    asio::co_spawn(
+        asio::make_strand(io),
+        [&]() -> asio::awaitable<void> {
+            std::string name = "ABC";
+            result = co_await ingest.ingest(std::move(name), Timeframe::k1d, daily_bars(40));
+        },
+        asio::detached);
+    io.run();
+    EXPECT_EQ(result.accepted, 40u);
+    ASSERT_NE(store.get("ABC", Timeframe::k1d), nullptr);
+    EXPECT_EQ(told, 1);
+    EXPECT_FALSE(signals.bar_sync().active());
+}
+
+}  // namespace
+}  // namespace gs::orchestrator
