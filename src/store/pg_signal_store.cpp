@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -249,10 +248,6 @@ void PgSignalStore::start() {
     });
 }
 
-void PgSignalStore::resume(Waiter& waiter) {
-    asio::post(waiter.executor, std::move(waiter.resume));
-}
-
 void PgSignalStore::validate(const SignalRow& row) {
     if (row.symbol.empty()) {
         throw Error(ErrorKind::kBadData, "signal without a symbol");
@@ -289,57 +284,39 @@ bool PgSignalStore::try_enqueue(SignalRow& row) {
 }
 
 auto PgSignalStore::wait_for_room() {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) {
-            asio::any_io_executor executor = asio::prefer(
-                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-            auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            Waiter waiter{executor, [held] { std::move (*held)(); }, 0};
-            std::unique_lock lock(mutex_);
-            if (stopping_ || queue_.size() < options_.queue_capacity) {
-                lock.unlock();
-                resume(waiter);
-                return;
-            }
-            room_waiters_.push_back(std::move(waiter));
-        },
-        asio::use_awaitable);
+    return async::park([this](async::Waiter waiter) {
+        std::unique_lock lock(mutex_);
+        if (stopping_ || queue_.size() < options_.queue_capacity) {
+            lock.unlock();
+            std::move(waiter).resume();
+            return;
+        }
+        room_waiters_.push_back(std::move(waiter));
+    });
 }
 
 auto PgSignalStore::wait_until_removed(std::uint64_t target) {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this, target](auto handler) {
-            asio::any_io_executor executor = asio::prefer(
-                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-            auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            Waiter waiter{executor, [held] { std::move (*held)(); }, target};
-            std::unique_lock lock(mutex_);
-            if (removed_ >= target || writer_done_) {
-                lock.unlock();
-                resume(waiter);
-                return;
-            }
-            flush_waiters_.push_back(std::move(waiter));
-        },
-        asio::use_awaitable);
+    return async::park([this, target](async::Waiter waiter) {
+        std::unique_lock lock(mutex_);
+        if (removed_ >= target || writer_done_) {
+            lock.unlock();
+            std::move(waiter).resume();
+            return;
+        }
+        flush_waiters_.push_back({target, std::move(waiter)});
+    });
 }
 
 auto PgSignalStore::wait_for_writer_exit() {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) {
-            asio::any_io_executor executor = asio::prefer(
-                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-            auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            Waiter waiter{executor, [held] { std::move (*held)(); }, 0};
-            std::unique_lock lock(mutex_);
-            if (!started_ || writer_done_) {
-                lock.unlock();
-                resume(waiter);
-                return;
-            }
-            exit_waiters_.push_back(std::move(waiter));
-        },
-        asio::use_awaitable);
+    return async::park([this](async::Waiter waiter) {
+        std::unique_lock lock(mutex_);
+        if (!started_ || writer_done_) {
+            lock.unlock();
+            std::move(waiter).resume();
+            return;
+        }
+        exit_waiters_.push_back(std::move(waiter));
+    });
 }
 
 // A plain function handing the row to a coroutine through a unique_ptr: a by-value
@@ -384,10 +361,7 @@ asio::awaitable<std::size_t> PgSignalStore::stop(std::chrono::milliseconds drain
         // Wake the writer from an idle wait or a back-off sleep alike.
         writer_idle_ = false;
         asio::post(strand_, [this] { timer_.cancel(); });
-        for (auto& waiter : room_waiters_) {
-            resume(waiter);
-        }
-        room_waiters_.clear();
+        async::resume_all(std::exchange(room_waiters_, {}));
     }
     co_await wait_for_writer_exit();
     std::lock_guard lock(mutex_);
@@ -395,7 +369,7 @@ asio::awaitable<std::size_t> PgSignalStore::stop(std::chrono::milliseconds drain
 }
 
 void PgSignalStore::remove_front(std::size_t count, std::size_t rejected) {
-    std::vector<Waiter> ready;
+    std::vector<async::Waiter> ready;
     {
         std::lock_guard lock(mutex_);
         count = std::min(count, queue_.size());
@@ -404,16 +378,15 @@ void PgSignalStore::remove_front(std::size_t count, std::size_t rejected) {
         written_ += count - std::min(count, rejected);
         rejected_ += rejected;
         ready.swap(room_waiters_);
-        auto done = std::stable_partition(flush_waiters_.begin(), flush_waiters_.end(),
-                                          [this](const Waiter& w) { return w.target > removed_; });
+        auto done =
+            std::stable_partition(flush_waiters_.begin(), flush_waiters_.end(),
+                                  [this](const FlushWaiter& w) { return w.target > removed_; });
         for (auto it = done; it != flush_waiters_.end(); ++it) {
-            ready.push_back(std::move(*it));
+            ready.push_back(std::move(it->waiter));
         }
         flush_waiters_.erase(done, flush_waiters_.end());
     }
-    for (auto& waiter : ready) {
-        resume(waiter);
-    }
+    async::resume_all(std::move(ready));
 }
 
 asio::awaitable<void> PgSignalStore::sleep(std::chrono::milliseconds duration) {
@@ -530,7 +503,7 @@ asio::awaitable<void> PgSignalStore::write_loop() {
         }
         backoff = std::min(backoff * 2, options_.retry_max);
     }
-    std::vector<Waiter> ready;
+    std::vector<async::Waiter> ready;
     {
         std::lock_guard lock(mutex_);
         writer_done_ = true;
@@ -538,16 +511,17 @@ asio::awaitable<void> PgSignalStore::write_loop() {
         if (!queue_.empty()) {
             logger()->error("signal writer stopped with {} rows unwritten", queue_.size());
         }
-        for (auto* waiters : {&room_waiters_, &flush_waiters_, &exit_waiters_}) {
-            for (auto& waiter : *waiters) {
-                ready.push_back(std::move(waiter));
-            }
-            waiters->clear();
+        ready = std::exchange(room_waiters_, {});
+        for (auto& flush_waiter : flush_waiters_) {
+            ready.push_back(std::move(flush_waiter.waiter));
         }
+        flush_waiters_.clear();
+        for (auto& waiter : exit_waiters_) {
+            ready.push_back(std::move(waiter));
+        }
+        exit_waiters_.clear();
     }
-    for (auto& waiter : ready) {
-        resume(waiter);
-    }
+    async::resume_all(std::move(ready));
 }
 
 std::size_t PgSignalStore::queued() const {

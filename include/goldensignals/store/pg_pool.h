@@ -17,16 +17,10 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <pqxx/connection>
 
+#include "goldensignals/async/waiter.h"
 #include "goldensignals/store/error.h"
 
 namespace gs::store {
@@ -88,7 +82,7 @@ class PgPool final {
         virtual void complete(std::exception_ptr error) = 0;     // resumes the caller
     };
 
-    template <typename F, typename R, typename Handler>
+    template <typename F, typename R, typename Resumer>
     class JobImpl;
 
     template <typename F>
@@ -129,20 +123,14 @@ class PgPool final {
     std::vector<std::thread> threads_;
 };
 
-template <typename F, typename R, typename Handler>
+// Resumer: the awaiting coroutine, parked by async::park until a pool thread completes the job.
+template <typename F, typename R, typename Resumer>
 class PgPool::JobImpl final : public PgPool::Job {
   public:
     using Slot = std::conditional_t<std::is_void_v<R>, bool, R>;
-    using WorkExecutor = std::decay_t<decltype(boost::asio::prefer(
-        std::declval<boost::asio::associated_executor_t<Handler>>(),
-        boost::asio::execution::outstanding_work.tracked))>;
 
-    JobImpl(F f, std::optional<Slot>& out, Handler handler)
-        : f_(std::move(f)),
-          out_(out),
-          handler_(std::move(handler)),
-          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_),
-                                    boost::asio::execution::outstanding_work.tracked)) {}
+    JobImpl(F f, std::optional<Slot>& out, Resumer resumer)
+        : f_(std::move(f)), out_(out), resumer_(std::move(resumer)) {}
 
     void execute(pqxx::connection& connection) override {
         if constexpr (std::is_void_v<R>) {
@@ -153,17 +141,13 @@ class PgPool::JobImpl final : public PgPool::Job {
         }
     }
 
-    void complete(std::exception_ptr error) override {
-        // Resume the caller on its own executor, never on this pool thread.
-        boost::asio::post(
-            work_, [handler = std::move(handler_), error]() mutable { std::move(handler)(error); });
-    }
+    // Resumes the caller on its own executor, never on this pool thread.
+    void complete(std::exception_ptr error) override { std::move(resumer_).resume(error); }
 
   private:
     F f_;
     std::optional<Slot>& out_;
-    Handler handler_;
-    WorkExecutor work_;
+    Resumer resumer_;
 };
 
 template <typename F>
@@ -182,14 +166,11 @@ boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> PgPool::run_
     using Slot = std::conditional_t<std::is_void_v<R>, bool, R>;
     // Lives in this coroutine's frame, which stays put until the job completes.
     std::optional<Slot> out;
-    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                         void(std::exception_ptr)>(
-        [this, &f, &out](auto handler) {
-            using Handler = decltype(handler);
-            submit(
-                std::make_unique<JobImpl<F, R, Handler>>(std::move(*f), out, std::move(handler)));
-        },
-        boost::asio::use_awaitable);
+    // The job's exception (a store::Error, or f's own) is rethrown here.
+    co_await async::park<void(std::exception_ptr)>([this, &f, &out](auto resumer) {
+        using Resumer = decltype(resumer);
+        submit(std::make_unique<JobImpl<F, R, Resumer>>(std::move(*f), out, std::move(resumer)));
+    });
     if constexpr (!std::is_void_v<R>) {
         co_return std::move(*out);
     }

@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 #include <pqxx/connection>
 
+#include "goldensignals/async/waiter.h"
 #include "goldensignals/market/timeframe.h"
 #include "goldensignals/store/pg_pool.h"
 
@@ -137,10 +137,9 @@ class PgSignalStore final {
     std::uint64_t rejected() const;
 
   private:
-    struct Waiter {
-        boost::asio::any_io_executor executor;  // tracks work while the caller waits
-        std::function<void()> resume;
-        std::uint64_t target = 0;  // flush: rows removed from the queue to wait for
+    struct FlushWaiter {
+        std::uint64_t target = 0;  // rows removed from the queue to wait for
+        async::Waiter waiter;
     };
 
     boost::asio::awaitable<void> enqueue_held(std::unique_ptr<SignalRow> row);
@@ -152,10 +151,9 @@ class PgSignalStore final {
     void wake_writer_locked();
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
     bool push_locked(SignalRow& row);
-    static void resume(Waiter& waiter);
     static void validate(const SignalRow& row);
 
-    // Non-coroutine async operations (see the note on g++ 12 in cache/single_flight.h).
+    // Plain functions returning async::park's operation, not coroutines (see async/waiter.h).
     auto wait_for_room();
     auto wait_until_removed(std::uint64_t target);
     auto wait_for_writer_exit();
@@ -171,9 +169,9 @@ class PgSignalStore final {
     std::uint64_t removed_ = 0;   // rows ever taken off the queue (written or rejected)
     std::uint64_t written_ = 0;
     std::uint64_t rejected_ = 0;
-    std::vector<Waiter> room_waiters_;
-    std::vector<Waiter> flush_waiters_;
-    std::vector<Waiter> exit_waiters_;
+    std::vector<async::Waiter> room_waiters_;
+    std::vector<FlushWaiter> flush_waiters_;
+    std::vector<async::Waiter> exit_waiters_;
     bool started_ = false;
     bool writer_idle_ = false;
     bool stopping_ = false;
