@@ -9,7 +9,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -20,6 +19,7 @@
 
 #include "goldensignals/async/waiter.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/store/history_cursor.h"
 #include "goldensignals/store/pg_pool.h"
 
 namespace gs::store {
@@ -66,16 +66,6 @@ struct HistoryPage {
     std::vector<HistoryRow> rows;            // newest first
     std::optional<std::string> next_cursor;  // nullopt on the last page
 };
-
-// Keyset position in a history: the last row of a page. Encoded as 34 hex digits
-// (a version byte, then created_at_us and id big-endian); opaque to clients.
-struct HistoryCursor {
-    std::int64_t created_at_us = 0;
-    std::int64_t id = 0;
-    bool operator==(const HistoryCursor&) const = default;
-};
-std::string encode_history_cursor(const HistoryCursor& cursor);
-std::optional<HistoryCursor> decode_history_cursor(std::string_view text);
 
 // Blocking building blocks (throw store::Error), for PgPool::run and tests.
 
