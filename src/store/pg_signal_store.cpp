@@ -20,6 +20,7 @@
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
+#include "store/signal_queries.h"
 
 namespace gs::store {
 
@@ -40,13 +41,9 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
     }
     with_store_errors([&] {
         pqxx::work tx(connection);
-        // One staging table per session, emptied by every commit: no catalog churn per batch.
-        tx.exec0(
-            "CREATE TEMP TABLE IF NOT EXISTS gs_signals_stage (seq bigint, symbol text,"
-            " timeframe text, as_of bigint, action text, strength text, score float8,"
-            " confidence float8, config_version text, body text) ON COMMIT DELETE ROWS");
+        tx.exec0(queries::kCreateSignalsStage);
         {
-            pqxx::stream_to stream(tx, "gs_signals_stage",
+            pqxx::stream_to stream(tx, queries::kSignalsStageTable,
                                    std::vector<std::string>{
                                        "seq", "symbol", "timeframe", "as_of", "action", "strength",
                                        "score", "confidence", "config_version", "body"});
@@ -59,22 +56,8 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
             }
             stream.complete();
         }
-        tx.exec0(
-            "INSERT INTO signals (symbol, timeframe, as_of, action, strength, score,"
-            " confidence, config_version, signal)"
-            " SELECT symbol, timeframe, to_timestamp(as_of), action, strength, score,"
-            " confidence, config_version, body::jsonb FROM gs_signals_stage ORDER BY seq");
-        // ON CONFLICT may touch a row once per statement: one candidate per series.
-        tx.exec0(
-            "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, signal,"
-            " body, updated_at)"
-            " SELECT DISTINCT ON (symbol, timeframe) symbol, timeframe, to_timestamp(as_of),"
-            " config_version, body::jsonb, body, now() FROM gs_signals_stage"
-            " ORDER BY symbol, timeframe, as_of DESC, seq DESC"
-            " ON CONFLICT (symbol, timeframe) DO UPDATE SET as_of = EXCLUDED.as_of,"
-            " config_version = EXCLUDED.config_version, signal = EXCLUDED.signal,"
-            " body = EXCLUDED.body, updated_at = EXCLUDED.updated_at"
-            " WHERE latest_signals.as_of <= EXCLUDED.as_of");
+        tx.exec0(queries::kInsertSignalsFromStage);
+        tx.exec0(queries::kUpsertLatestFromStage);
         tx.commit();
     });
 }
@@ -82,12 +65,10 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
 std::optional<LatestSignal> latest_signal(pqxx::connection& connection, const std::string& symbol,
                                           market::Timeframe timeframe) {
     return with_store_errors([&]() -> std::optional<LatestSignal> {
-        connection.prepare("gs_latest_signal",
-                           "SELECT extract(epoch FROM as_of)::bigint, config_version, body"
-                           " FROM latest_signals WHERE symbol = $1 AND timeframe = $2");
+        connection.prepare(queries::kSelectLatestName, queries::kSelectLatest);
         pqxx::read_transaction tx(connection);
-        const auto result =
-            tx.exec_prepared("gs_latest_signal", symbol, std::string(market::to_string(timeframe)));
+        const auto result = tx.exec_prepared(queries::kSelectLatestName, symbol,
+                                             std::string(market::to_string(timeframe)));
         if (result.empty()) {
             return std::nullopt;
         }
@@ -105,34 +86,26 @@ HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& que
         }
     }
     const std::size_t limit = std::clamp<std::size_t>(query.limit, 1, kMaxHistoryLimit);
-    // Only the conditions in use go into the text, so each shape gets a plan that walks
-    // (symbol, timeframe, created_at DESC, id DESC) and prunes partitions.
     std::vector<std::string> params{query.symbol, std::string(market::to_string(query.timeframe))};
-    std::string sql =
-        "SELECT id, (extract(epoch FROM created_at) * 1000000)::bigint,"
-        " extract(epoch FROM as_of)::bigint, signal::text FROM signals"
-        " WHERE symbol = $1 AND timeframe = $2";
     const auto placeholder = [&params](std::string value) {
         params.push_back(std::move(value));
         return "$" + std::to_string(params.size());
     };
+    std::string sql = queries::kSelectHistory;
     if (query.from) {
-        sql += " AND created_at >= " + placeholder(timestamptz_of_seconds(*query.from)) +
-               "::timestamptz";
+        sql += fmt::format(queries::kHistoryFrom, placeholder(timestamptz_of_seconds(*query.from)));
     }
     if (query.to) {
-        sql +=
-            " AND created_at < " + placeholder(timestamptz_of_seconds(*query.to)) + "::timestamptz";
+        sql += fmt::format(queries::kHistoryTo, placeholder(timestamptz_of_seconds(*query.to)));
     }
     if (after) {
         const std::string at =
             placeholder(timestamptz_text(std::chrono::sys_time<std::chrono::microseconds>{
                 std::chrono::microseconds{after->created_at_us}}));
         const std::string id = placeholder(std::to_string(after->id));
-        sql += " AND (created_at, id) < (" + at + "::timestamptz, " + id + "::bigint)";
+        sql += fmt::format(queries::kHistoryAfter, at, id);
     }
-    sql += " ORDER BY created_at DESC, id DESC LIMIT " + placeholder(std::to_string(limit + 1)) +
-           "::bigint";
+    sql += fmt::format(queries::kHistoryOrderAndLimit, placeholder(std::to_string(limit + 1)));
 
     return with_store_errors([&] {
         pqxx::read_transaction tx(connection);
