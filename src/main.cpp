@@ -14,7 +14,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <pqxx/pqxx>
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/build_info.h"
@@ -57,33 +56,6 @@
 namespace {
 
 namespace asio = boost::asio;
-
-// Applies the migrations, retrying for a while: in a compose stack the database may still
-// be starting. Only an unreachable database is retried; anything else (a failing migration,
-// bad credentials, a missing database) is reported at once. Returns false on failure.
-bool migrate(const std::string& url, const std::string& sql_dir) {
-    for (int attempt = 1;; ++attempt) {
-        try {
-            pqxx::connection connection(url);
-            auto applied = gs::store::apply_migrations(connection, sql_dir);
-            spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
-                         applied.size(), sql_dir);
-            return true;
-        } catch (const std::exception& e) {
-            const auto error = gs::store::to_store_error(e);
-            if (error.kind() != gs::store::ErrorKind::kUnavailable) {
-                spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
-                return false;
-            }
-            if (attempt >= 30) {
-                spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
-                return false;
-            }
-            spdlog::warn("PostgreSQL not ready ({}), retrying", e.what());
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-    }
-}
 
 // Configuration that names files and folders, checked before anything starts so a mistake
 // exits at once with a message naming it. Throws gs::config::Error.
@@ -138,22 +110,6 @@ void raise_open_file_limit(std::size_t max_streams) {
     }
 }
 
-// Bars this instance lacks come from PostgreSQL, which holds every acked bar.
-void load_stored_bars(const std::string& url, gs::market::BarStore& bars, std::size_t newest) {
-    pqxx::connection connection(url);
-    std::size_t loaded = 0;
-    for (auto timeframe : gs::market::kAllTimeframes) {
-        for (const auto& symbol : gs::store::bar_symbols(connection, timeframe)) {
-            auto stored = gs::store::load_bars(connection, symbol, timeframe, newest);
-            if (!stored.empty()) {
-                bars.replace(symbol, timeframe, stored);
-                ++loaded;
-            }
-        }
-    }
-    spdlog::info("loaded {} series from PostgreSQL", loaded);
-}
-
 int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         const StartupFiles& files) {
     auto logger = spdlog::stdout_color_mt("gs");
@@ -193,10 +149,24 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         }
     }
     if (options.database_url) {
-        if (!migrate(*options.database_url, options.sql_dir)) {
+        // In a compose stack the database may still be starting: wait up to 30 s for it.
+        try {
+            const auto applied = gs::store::migrate_with_retry(
+                *options.database_url, options.sql_dir, 30, std::chrono::seconds(1));
+            spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
+                         applied.size(), options.sql_dir);
+        } catch (const gs::store::Error& e) {
+            spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
             return 1;
         }
-        load_stored_bars(*options.database_url, bar_store, options.max_bars);
+        // Bars this instance lacks come from PostgreSQL, which holds every acked bar.
+        const auto loaded = gs::store::load_all_bars(
+            *options.database_url, options.max_bars,
+            [&bar_store](const std::string& symbol, gs::market::Timeframe timeframe,
+                         std::span<const gs::market::Bar> bars) {
+                bar_store.replace(symbol, timeframe, bars);
+            });
+        spdlog::info("loaded {} series from PostgreSQL", loaded);
     }
 
     // Declared before the io_context: streams and the cache outlive every session.

@@ -1,6 +1,7 @@
 #include "goldensignals/store/pg_bar_repository.h"
 
 #include <algorithm>
+#include <memory>
 #include <tuple>
 
 #include <pqxx/result>
@@ -90,6 +91,26 @@ std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timef
         }
         return symbols;
     });
+}
+
+std::size_t load_all_bars(pqxx::connection& connection, std::size_t newest_n,
+                          const BarSeriesSink& sink) {
+    std::size_t loaded = 0;
+    for (auto timeframe : market::kAllTimeframes) {
+        for (const auto& symbol : bar_symbols(connection, timeframe)) {
+            const auto bars = load_bars(connection, symbol, timeframe, newest_n);
+            if (!bars.empty()) {
+                sink(symbol, timeframe, bars);
+                ++loaded;
+            }
+        }
+    }
+    return loaded;
+}
+
+std::size_t load_all_bars(const std::string& url, std::size_t newest_n, const BarSeriesSink& sink) {
+    auto connection = with_store_errors([&] { return std::make_unique<pqxx::connection>(url); });
+    return load_all_bars(*connection, newest_n, sink);
 }
 
 // The awaitable APIs are plain functions returning PgPool::run's awaitable, not coroutines:
