@@ -21,7 +21,6 @@
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
-#include "goldensignals/health/prober.h"
 #include "goldensignals/health/readiness.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/router.h"
@@ -41,7 +40,6 @@
 #include "goldensignals/orchestrator/orchestrator.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/redis/client.h"
-#include "goldensignals/redis/ping.h"
 #include "goldensignals/redis/subscriber.h"
 #include "goldensignals/sse/hub.h"
 #include "goldensignals/sse/redis_bridge.h"
@@ -51,7 +49,6 @@
 #include "goldensignals/store/pg_bar_repository.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/pg_signal_store.h"
-#include "goldensignals/store/ping.h"
 
 namespace {
 
@@ -197,18 +194,17 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
                 .max_entries = 100'000,
                 .shards = 16}});
 
-    gs::health::Prober prober(readiness, std::chrono::seconds(2));
     std::shared_ptr<gs::redis::Client> redis_client;
     std::shared_ptr<gs::redis::Subscriber> redis_subscriber;
     std::unique_ptr<gs::cache::RedisSignalCache> l2;
     if (options.redis_url) {
         auto url = gs::config::parse_redis_url(*options.redis_url);
         readiness.set("redis", gs::health::State::kDown);
-        prober.add("redis", [url] { return gs::redis::ping(url, std::chrono::seconds(1)); });
         gs::redis::ClientOptions redis_options;
         redis_options.url = url;
         redis_options.name = "goldensignals";
         redis_client = gs::redis::Client::create(io.get_executor(), redis_options);
+        redis_client->on_state_change(readiness.follow("redis"));
         redis_client->start();
         redis_subscriber = gs::redis::Subscriber::create(io.get_executor(), redis_options);
         l2 = std::make_unique<gs::cache::RedisSignalCache>(
@@ -224,11 +220,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     std::unique_ptr<gs::store::PgSignalStore> signal_store;
     if (options.database_url) {
         readiness.set("postgres", gs::health::State::kDown);
-        prober.add("postgres", [url = *options.database_url] {
-            return gs::store::ping(url, std::chrono::seconds(1));
-        });
         pg_pool = std::make_unique<gs::store::PgPool>(
             gs::store::PgPoolOptions{.url = *options.database_url, .connections = options.pg_pool});
+        pg_pool->on_state_change(readiness.follow("postgres"));
         bar_repository = std::make_unique<gs::store::PgBarRepository>(*pg_pool);
         signal_store = std::make_unique<gs::store::PgSignalStore>(*pg_pool, io.get_executor());
         signal_store->start();
@@ -332,7 +326,6 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         return 1;
     }
     server.start();
-    prober.start();
     spdlog::info("listening on {}:{} with {} I/O thread(s)", options.server.bind_address,
                  server.port(), threads);
 
@@ -372,7 +365,6 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     for (auto& t : pool) {
         t.join();
     }
-    prober.stop();
     compute_pool.stop();
     compute_pool.join();
     spdlog::info("stopped");

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -432,6 +433,39 @@ TEST(PgOutageTest, AStormOfWorkAgainstADeadServerCostsFewConnects) {
     EXPECT_LE(connects.load(), bound);
     // On demand: the pool kept trying while work came, not once and then never again.
     EXPECT_GE(connects.load(), static_cast<int>(options.connections) + 2);
+}
+
+// Issue 11: healthy() (and so /readyz) follows Postgres with no work at all. Before, it was
+// refreshed by work only: an idle pool said "up" for as long as nobody used it.
+TEST(PgOutageTest, AnIdlePoolNoticesPostgresGoingAndComing) {
+    PrivatePostgres pg;
+    ASSERT_EQ(pg.error(), "");
+    PgPoolOptions options;
+    options.url = pg.url();
+    options.connections = 2;
+    options.probe_interval = 100ms;
+    PgPool pool(options);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<bool> states;
+    pool.on_state_change([&](bool up) {
+        std::lock_guard lock(mutex);
+        states.push_back(up);
+        changed.notify_all();
+    });
+    auto wait_for = [&](bool up) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, 20s, [&] { return !states.empty() && states.back() == up; });
+    };
+    ASSERT_TRUE(wait_for(true)) << "the pool did not connect";
+
+    ASSERT_TRUE(pg.stop());
+    EXPECT_TRUE(wait_for(false)) << "an idle pool did not notice Postgres stop";
+    EXPECT_FALSE(pool.healthy());
+
+    ASSERT_TRUE(pg.start());
+    EXPECT_TRUE(wait_for(true)) << "an idle pool did not notice Postgres come back";
+    EXPECT_TRUE(pool.healthy());
 }
 
 }  // namespace

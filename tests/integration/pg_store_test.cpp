@@ -902,6 +902,18 @@ TEST(PgPoolTest, UnreachableServerFailsFastAsUnavailable) {
     EXPECT_GE(downs.load(), 1);
 }
 
+// A hook set after the pool has connected learns at once that it is up (main sets it after
+// the pool's threads started; before, known_ was set only by a failure, so an up pool stayed
+// "down" in /readyz until it went down and up again).
+TEST_F(PgStoreTest, HookSetAfterTheFirstConnectIsToldThePoolIsUp) {
+    PgPool& up = pool();
+    EXPECT_EQ(await(up.run([](pqxx::connection&) { return 1; })), 1);
+    ASSERT_TRUE(up.healthy());
+    std::vector<bool> calls;
+    up.on_state_change([&](bool state) { calls.push_back(state); });
+    EXPECT_EQ(calls, std::vector<bool>{true});
+}
+
 // ---------------------------------------------------------------------------------------
 // Start-up: migrate_with_retry and load_all_bars (what main.cpp runs before serving)
 

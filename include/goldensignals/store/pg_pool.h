@@ -39,6 +39,10 @@ struct PgPoolOptions {
     // interval for the whole pool; other work fails fast (unavailable) meanwhile. No timer
     // waits out a back-off, so work is accepted again as soon as Postgres is.
     std::chrono::milliseconds reconnect_interval{50};
+    // While no work has been taken for this long, a pool thread checks its connection (a
+    // SELECT 1, or a connect when it has none), so healthy() follows the server when idle too
+    // (see healthy()). At most one check per interval for the whole pool; 0 = never.
+    std::chrono::milliseconds probe_interval{2'000};
 };
 
 // N PostgreSQL connections, each owned by its own thread. `run(f)` queues f, a pool thread
@@ -59,8 +63,13 @@ class PgPool final {
     template <typename F>
     boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> run(F f);
 
-    // Whether the last connect or statement found the server up. Refreshed by work only: with
-    // no traffic it keeps the last outcome.
+    // Whether the last connect or statement found the server up: the one source of /readyz's
+    // "postgres" entry (main feeds on_state_change into health::Readiness). Refreshed by the
+    // work itself and, while there is none, by a check every probe_interval, so it turns
+    // false within about probe_interval of the server going away and true again at the first
+    // check or work after it is back. Why the pool and not a probe of its own: readiness
+    // means "this process can use PostgreSQL", which a fresh connection (PQping) cannot say
+    // (bad credentials or a full pool pass a ping), and the pool knows it anyway.
     bool healthy() const noexcept { return up_.load(std::memory_order_acquire); }
     // Called each time healthy() flips (on a pool thread, under a lock: keep it short and do
     // not call back into the pool), and at once with the current state if already known.
@@ -84,6 +93,7 @@ class PgPool final {
 
     template <typename F, typename R, typename Resumer>
     class JobImpl;
+    class ProbeJob;
 
     template <typename F>
     boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> run_held(
@@ -107,6 +117,8 @@ class PgPool final {
     std::deque<std::unique_ptr<Job>> queue_;
     std::deque<std::unique_ptr<Job>> waiting_;
     bool stopping_ = false;
+    // When a pool thread last took work or a check; the next check is due probe_interval later.
+    std::chrono::steady_clock::time_point last_taken_ = std::chrono::steady_clock::now();
 
     std::mutex state_mutex_;
     std::function<void(bool)> hook_;
