@@ -34,9 +34,10 @@ std::vector<std::int64_t> apply_migrations(pqxx::connection& connection,
                                            const std::string& sql_dir);
 
 // The start-up retry policy: whether attempt number `attempt` (1-based) of `attempts`, failed
-// with `kind`, is tried again. Only an unreachable database is worth waiting for (in a compose
-// stack it may still be starting); anything else (a failing migration, bad credentials, a
-// missing database) will not get better by itself.
+// with `kind`, is tried again. Only kUnavailable is worth waiting for (in a compose stack the
+// database may still be starting); a failing migration will not get better by itself. Note
+// that libpq reports every failed connect alike (pqxx::broken_connection), so a missing
+// database or bad credentials are kUnavailable too and are retried until the attempts run out.
 bool retry_migration(ErrorKind kind, int attempt, int attempts) noexcept;
 
 // Connects to `url` and applies the migrations of `sql_dir`, trying up to `attempts` times
