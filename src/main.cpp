@@ -14,7 +14,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <pqxx/pqxx>
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/app/components.h"
@@ -23,7 +22,6 @@
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
-#include "goldensignals/health/prober.h"
 #include "goldensignals/health/readiness.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/router.h"
@@ -43,7 +41,6 @@
 #include "goldensignals/orchestrator/orchestrator.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/redis/client.h"
-#include "goldensignals/redis/ping.h"
 #include "goldensignals/redis/subscriber.h"
 #include "goldensignals/sse/hub.h"
 #include "goldensignals/sse/redis_bridge.h"
@@ -53,38 +50,10 @@
 #include "goldensignals/store/pg_bar_repository.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/pg_signal_store.h"
-#include "goldensignals/store/ping.h"
 
 namespace {
 
 namespace asio = boost::asio;
-
-// Applies the migrations, retrying for a while: in a compose stack the database may still
-// be starting. Only an unreachable database is retried; anything else (a failing migration,
-// bad credentials, a missing database) is reported at once. Returns false on failure.
-bool migrate(const std::string& url, const std::string& sql_dir) {
-    for (int attempt = 1;; ++attempt) {
-        try {
-            pqxx::connection connection(url);
-            auto applied = gs::store::apply_migrations(connection, sql_dir);
-            spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
-                         applied.size(), sql_dir);
-            return true;
-        } catch (const std::exception& e) {
-            const auto error = gs::store::to_store_error(e);
-            if (error.kind() != gs::store::ErrorKind::kUnavailable) {
-                spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
-                return false;
-            }
-            if (attempt >= 30) {
-                spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
-                return false;
-            }
-            spdlog::warn("PostgreSQL not ready ({}), retrying", e.what());
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-    }
-}
 
 // Configuration that names files and folders, checked before anything starts so a mistake
 // exits at once with a message naming it. Throws gs::config::Error.
@@ -139,22 +108,6 @@ void raise_open_file_limit(std::size_t max_streams) {
     }
 }
 
-// Bars this instance lacks come from PostgreSQL, which holds every acked bar.
-void load_stored_bars(const std::string& url, gs::market::BarStore& bars, std::size_t newest) {
-    pqxx::connection connection(url);
-    std::size_t loaded = 0;
-    for (auto timeframe : gs::market::kAllTimeframes) {
-        for (const auto& symbol : gs::store::bar_symbols(connection, timeframe)) {
-            auto stored = gs::store::load_bars(connection, symbol, timeframe, newest);
-            if (!stored.empty()) {
-                bars.replace(symbol, timeframe, stored);
-                ++loaded;
-            }
-        }
-    }
-    spdlog::info("loaded {} series from PostgreSQL", loaded);
-}
-
 int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         const StartupFiles& files) {
     auto logger = spdlog::stdout_color_mt("gs");
@@ -194,10 +147,24 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         }
     }
     if (options.database_url) {
-        if (!migrate(*options.database_url, options.sql_dir)) {
+        // In a compose stack the database may still be starting: wait up to 30 s for it.
+        try {
+            const auto applied = gs::store::migrate_with_retry(
+                *options.database_url, options.sql_dir, 30, std::chrono::seconds(1));
+            spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
+                         applied.size(), options.sql_dir);
+        } catch (const gs::store::Error& e) {
+            spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
             return 1;
         }
-        load_stored_bars(*options.database_url, bar_store, options.max_bars);
+        // Bars this instance lacks come from PostgreSQL, which holds every acked bar.
+        const auto loaded = gs::store::load_all_bars(
+            *options.database_url, options.max_bars,
+            [&bar_store](const std::string& symbol, gs::market::Timeframe timeframe,
+                         std::span<const gs::market::Bar> bars) {
+                bar_store.replace(symbol, timeframe, bars);
+            });
+        spdlog::info("loaded {} series from PostgreSQL", loaded);
     }
 
     // Declared before the io_context: streams and the cache outlive every session.
@@ -238,20 +205,17 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::orchestrator::IngestService ingest(bar_store, tiers.bar_repository(), bar_sync,
                                            signal_service);
 
-    gs::health::Prober prober(readiness, std::chrono::seconds(2));
+    // /readyz follows the clients the process uses (see health/readiness.h).
     if (options.redis_url) {
-        auto url = gs::config::parse_redis_url(*options.redis_url);
         readiness.set("redis", gs::health::State::kDown);
-        prober.add("redis", [url] { return gs::redis::ping(url, std::chrono::seconds(1)); });
+        redis_client->on_state_change(readiness.follow("redis"));
     } else {
         readiness.set("redis", gs::health::State::kDisabled);
         spdlog::info("no Redis configured: in-process cache and pub/sub only");
     }
     if (options.database_url) {
         readiness.set("postgres", gs::health::State::kDown);
-        prober.add("postgres", [url = *options.database_url] {
-            return gs::store::ping(url, std::chrono::seconds(1));
-        });
+        tiers.pg_pool()->on_state_change(readiness.follow("postgres"));
     } else {
         readiness.set("postgres", gs::health::State::kDisabled);
         spdlog::info("no PostgreSQL configured: bars and signals are kept in memory only");
@@ -344,7 +308,6 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         return 1;
     }
     server.start();
-    prober.start();
     spdlog::info("listening on {}:{} with {} I/O thread(s)", options.server.bind_address,
                  server.port(), threads);
 
@@ -361,7 +324,6 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     });
 
     gs::app::run_on_threads(io, threads);
-    prober.stop();
     compute_pool.stop();
     compute_pool.join();
     spdlog::info("stopped");

@@ -18,6 +18,12 @@ std::string_view to_string(State state) {
     return "unknown";
 }
 
+std::function<void(bool up)> Readiness::follow(std::string dependency) {
+    return [this, dependency = std::move(dependency)](bool up) {
+        set(dependency, up ? State::kUp : State::kDown);
+    };
+}
+
 void Readiness::set(std::string_view dependency, State state) {
     State previous = State::kDisabled;
     bool changed = false;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -141,6 +142,31 @@ std::vector<std::int64_t> apply_migrations(pqxx::connection& connection,
         throw to_store_error(e);
     }
     return applied;
+}
+
+bool retry_migration(ErrorKind kind, int attempt, int attempts) noexcept {
+    return kind == ErrorKind::kUnavailable && attempt < attempts;
+}
+
+std::vector<std::int64_t> migrate_with_retry(
+    const std::string& url, const std::string& sql_dir, int attempts,
+    std::chrono::milliseconds delay, const std::function<void(const Error& error)>& on_retry) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            pqxx::connection connection(url);
+            return apply_migrations(connection, sql_dir);
+        } catch (const std::exception& e) {
+            const Error error = to_store_error(e);
+            if (!retry_migration(error.kind(), attempt, attempts)) {
+                throw error;
+            }
+            logger()->warn("PostgreSQL not ready ({}), retrying", error.what());
+            if (on_retry) {
+                on_retry(error);
+            }
+            std::this_thread::sleep_for(delay);
+        }
+    }
 }
 
 }  // namespace gs::store

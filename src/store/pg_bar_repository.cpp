@@ -1,13 +1,15 @@
 #include "goldensignals/store/pg_bar_repository.h"
 
-#include "goldensignals/store/error.h"
-
 #include <algorithm>
+#include <memory>
 #include <tuple>
 
 #include <pqxx/result>
 #include <pqxx/stream_to>
 #include <pqxx/transaction>
+
+#include "goldensignals/store/error.h"
+#include "store/bar_queries.h"
 
 namespace gs::store {
 
@@ -41,12 +43,9 @@ std::size_t upsert_bars(pqxx::connection& connection, const std::string& symbol,
     const std::string timeframe_text(market::to_string(timeframe));
     return with_store_errors([&] {
         pqxx::work tx(connection);
-        // One staging table per session, emptied by every commit: no catalog churn per call.
-        tx.exec0(
-            "CREATE TEMP TABLE IF NOT EXISTS gs_bars_stage (t bigint, o float8, h float8,"
-            " l float8, c float8, v float8) ON COMMIT DELETE ROWS");
+        tx.exec0(queries::kCreateBarsStage);
         {
-            pqxx::stream_to stream(tx, "gs_bars_stage",
+            pqxx::stream_to stream(tx, queries::kBarsStageTable,
                                    std::vector<std::string>{"t", "o", "h", "l", "c", "v"});
             for (const auto& bar : rows) {
                 stream << std::make_tuple(bar.time, bar.open, bar.high, bar.low, bar.close,
@@ -54,13 +53,7 @@ std::size_t upsert_bars(pqxx::connection& connection, const std::string& symbol,
             }
             stream.complete();
         }
-        const auto result = tx.exec_params(
-            "INSERT INTO bars (symbol, timeframe, time, open, high, low, close, volume)"
-            " SELECT $1, $2, to_timestamp(t), o, h, l, c, v FROM gs_bars_stage"
-            " ON CONFLICT (symbol, timeframe, time) DO UPDATE SET open = EXCLUDED.open,"
-            " high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,"
-            " volume = EXCLUDED.volume",
-            symbol, timeframe_text);
+        const auto result = tx.exec_params(queries::kUpsertBarsFromStage, symbol, timeframe_text);
         tx.commit();
         return static_cast<std::size_t>(result.affected_rows());
     });
@@ -75,12 +68,8 @@ std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::stri
     const std::string timeframe_text(market::to_string(timeframe));
     return with_store_errors([&] {
         pqxx::read_transaction tx(connection);
-        const auto result = tx.exec_params(
-            "SELECT extract(epoch FROM time)::bigint, open, high, low, close, volume FROM"
-            " (SELECT time, open, high, low, close, volume FROM bars"
-            "  WHERE symbol = $1 AND timeframe = $2 ORDER BY time DESC LIMIT $3) newest"
-            " ORDER BY time",
-            symbol, timeframe_text, static_cast<std::int64_t>(newest_n));
+        const auto result = tx.exec_params(queries::kSelectNewestBars, symbol, timeframe_text,
+                                           static_cast<std::int64_t>(newest_n));
         bars.reserve(result.size());
         for (const auto& row : result) {
             bars.push_back({row[0].as<std::int64_t>(), row[1].as<double>(), row[2].as<double>(),
@@ -94,17 +83,7 @@ std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timef
     const std::string timeframe_text(market::to_string(timeframe));
     return with_store_errors([&] {
         pqxx::read_transaction tx(connection);
-        // Walks the primary key from one symbol to the next instead of reading every bar.
-        const auto result = tx.exec_params(
-            "WITH RECURSIVE s AS ("
-            "  (SELECT symbol FROM bars ORDER BY symbol LIMIT 1)"
-            "  UNION ALL"
-            "  SELECT (SELECT b.symbol FROM bars b WHERE b.symbol > s.symbol"
-            "          ORDER BY b.symbol LIMIT 1) FROM s WHERE s.symbol IS NOT NULL)"
-            " SELECT symbol FROM s WHERE symbol IS NOT NULL AND EXISTS"
-            "  (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.timeframe = $1)"
-            " ORDER BY symbol",
-            timeframe_text);
+        const auto result = tx.exec_params(queries::kSelectBarSymbols, timeframe_text);
         std::vector<std::string> symbols;
         symbols.reserve(result.size());
         for (const auto& row : result) {
@@ -112,6 +91,26 @@ std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timef
         }
         return symbols;
     });
+}
+
+std::size_t load_all_bars(pqxx::connection& connection, std::size_t newest_n,
+                          const BarSeriesSink& sink) {
+    std::size_t loaded = 0;
+    for (auto timeframe : market::kAllTimeframes) {
+        for (const auto& symbol : bar_symbols(connection, timeframe)) {
+            const auto bars = load_bars(connection, symbol, timeframe, newest_n);
+            if (!bars.empty()) {
+                sink(symbol, timeframe, bars);
+                ++loaded;
+            }
+        }
+    }
+    return loaded;
+}
+
+std::size_t load_all_bars(const std::string& url, std::size_t newest_n, const BarSeriesSink& sink) {
+    auto connection = with_store_errors([&] { return std::make_unique<pqxx::connection>(url); });
+    return load_all_bars(*connection, newest_n, sink);
 }
 
 // The awaitable APIs are plain functions returning PgPool::run's awaitable, not coroutines:

@@ -17,6 +17,17 @@ bool is_url(const std::string& text) {
 
 }  // namespace
 
+// The idle check: a statement on the thread's connection (connection_for connects first when
+// there is none). Its outcome reaches healthy() as any work's does; nobody awaits it.
+class PgPool::ProbeJob final : public PgPool::Job {
+  public:
+    void execute(pqxx::connection& connection) override {
+        pqxx::nontransaction tx(connection);
+        tx.exec0("SELECT 1");
+    }
+    void complete(std::exception_ptr) override {}
+};
+
 std::string PgPool::connection_string(const std::string& url,
                                       std::chrono::seconds connect_timeout) {
     if (url.find("connect_timeout") != std::string::npos) {
@@ -103,10 +114,22 @@ void PgPool::submit(std::unique_ptr<Job> job) {
 
 std::unique_ptr<PgPool::Job> PgPool::next_job() {
     std::unique_lock lock(mutex_);
-    work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    const auto ready = [this] { return stopping_ || !queue_.empty(); };
+    if (options_.probe_interval.count() <= 0) {
+        work_ready_.wait(lock, ready);
+    } else {
+        // Every thread waits for the same due time; the first to see it takes the check.
+        while (!work_ready_.wait_until(lock, last_taken_ + options_.probe_interval, ready)) {
+            if (std::chrono::steady_clock::now() >= last_taken_ + options_.probe_interval) {
+                last_taken_ = std::chrono::steady_clock::now();
+                return std::make_unique<ProbeJob>();
+            }
+        }
+    }
     if (queue_.empty()) {
         return nullptr;
     }
+    last_taken_ = std::chrono::steady_clock::now();
     auto job = std::move(queue_.front());
     queue_.pop_front();
     if (!waiting_.empty()) {
@@ -208,6 +231,8 @@ void PgPool::mark_up() {
     }
     std::lock_guard lock(state_mutex_);
     connect_failed_ = false;
+    // Known from now on: a hook set later learns at once that the pool is up.
+    known_.store(true, std::memory_order_release);
     if (!up_.exchange(true, std::memory_order_acq_rel)) {
         logger()->info("postgres is up");
         if (hook_) {

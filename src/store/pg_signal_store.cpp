@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,28 +20,13 @@
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
+#include "store/signal_queries.h"
 
 namespace gs::store {
 
 namespace asio = boost::asio;
 
 namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-constexpr unsigned char kCursorVersion = 1;
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 std::string timestamptz_of_seconds(std::int64_t seconds) {
     return timestamptz_text(
@@ -51,62 +35,15 @@ std::string timestamptz_of_seconds(std::int64_t seconds) {
 
 }  // namespace
 
-std::string encode_history_cursor(const HistoryCursor& cursor) {
-    unsigned char bytes[17];
-    bytes[0] = kCursorVersion;
-    const auto created = static_cast<std::uint64_t>(cursor.created_at_us);
-    const auto id = static_cast<std::uint64_t>(cursor.id);
-    for (int i = 0; i < 8; ++i) {
-        bytes[1 + i] = static_cast<unsigned char>(created >> (56 - 8 * i));
-        bytes[9 + i] = static_cast<unsigned char>(id >> (56 - 8 * i));
-    }
-    std::string text;
-    text.reserve(34);
-    for (unsigned char byte : bytes) {
-        text.push_back(kHexDigits[byte >> 4]);
-        text.push_back(kHexDigits[byte & 0xf]);
-    }
-    return text;
-}
-
-std::optional<HistoryCursor> decode_history_cursor(std::string_view text) {
-    if (text.size() != 34) {
-        return std::nullopt;
-    }
-    unsigned char bytes[17];
-    for (std::size_t i = 0; i < 17; ++i) {
-        const int high = hex_value(text[2 * i]);
-        const int low = hex_value(text[2 * i + 1]);
-        if (high < 0 || low < 0) {
-            return std::nullopt;
-        }
-        bytes[i] = static_cast<unsigned char>(high << 4 | low);
-    }
-    if (bytes[0] != kCursorVersion) {
-        return std::nullopt;
-    }
-    std::uint64_t created = 0;
-    std::uint64_t id = 0;
-    for (int i = 0; i < 8; ++i) {
-        created = created << 8 | bytes[1 + i];
-        id = id << 8 | bytes[9 + i];
-    }
-    return HistoryCursor{static_cast<std::int64_t>(created), static_cast<std::int64_t>(id)};
-}
-
 void insert_signals(pqxx::connection& connection, std::span<const SignalRow> rows) {
     if (rows.empty()) {
         return;
     }
     with_store_errors([&] {
         pqxx::work tx(connection);
-        // One staging table per session, emptied by every commit: no catalog churn per batch.
-        tx.exec0(
-            "CREATE TEMP TABLE IF NOT EXISTS gs_signals_stage (seq bigint, symbol text,"
-            " timeframe text, as_of bigint, action text, strength text, score float8,"
-            " confidence float8, config_version text, body text) ON COMMIT DELETE ROWS");
+        tx.exec0(queries::kCreateSignalsStage);
         {
-            pqxx::stream_to stream(tx, "gs_signals_stage",
+            pqxx::stream_to stream(tx, queries::kSignalsStageTable,
                                    std::vector<std::string>{
                                        "seq", "symbol", "timeframe", "as_of", "action", "strength",
                                        "score", "confidence", "config_version", "body"});
@@ -119,22 +56,8 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
             }
             stream.complete();
         }
-        tx.exec0(
-            "INSERT INTO signals (symbol, timeframe, as_of, action, strength, score,"
-            " confidence, config_version, signal)"
-            " SELECT symbol, timeframe, to_timestamp(as_of), action, strength, score,"
-            " confidence, config_version, body::jsonb FROM gs_signals_stage ORDER BY seq");
-        // ON CONFLICT may touch a row once per statement: one candidate per series.
-        tx.exec0(
-            "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, signal,"
-            " body, updated_at)"
-            " SELECT DISTINCT ON (symbol, timeframe) symbol, timeframe, to_timestamp(as_of),"
-            " config_version, body::jsonb, body, now() FROM gs_signals_stage"
-            " ORDER BY symbol, timeframe, as_of DESC, seq DESC"
-            " ON CONFLICT (symbol, timeframe) DO UPDATE SET as_of = EXCLUDED.as_of,"
-            " config_version = EXCLUDED.config_version, signal = EXCLUDED.signal,"
-            " body = EXCLUDED.body, updated_at = EXCLUDED.updated_at"
-            " WHERE latest_signals.as_of <= EXCLUDED.as_of");
+        tx.exec0(queries::kInsertSignalsFromStage);
+        tx.exec0(queries::kUpsertLatestFromStage);
         tx.commit();
     });
 }
@@ -142,12 +65,10 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
 std::optional<LatestSignal> latest_signal(pqxx::connection& connection, const std::string& symbol,
                                           market::Timeframe timeframe) {
     return with_store_errors([&]() -> std::optional<LatestSignal> {
-        connection.prepare("gs_latest_signal",
-                           "SELECT extract(epoch FROM as_of)::bigint, config_version, body"
-                           " FROM latest_signals WHERE symbol = $1 AND timeframe = $2");
+        connection.prepare(queries::kSelectLatestName, queries::kSelectLatest);
         pqxx::read_transaction tx(connection);
-        const auto result =
-            tx.exec_prepared("gs_latest_signal", symbol, std::string(market::to_string(timeframe)));
+        const auto result = tx.exec_prepared(queries::kSelectLatestName, symbol,
+                                             std::string(market::to_string(timeframe)));
         if (result.empty()) {
             return std::nullopt;
         }
@@ -165,34 +86,26 @@ HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& que
         }
     }
     const std::size_t limit = std::clamp<std::size_t>(query.limit, 1, kMaxHistoryLimit);
-    // Only the conditions in use go into the text, so each shape gets a plan that walks
-    // (symbol, timeframe, created_at DESC, id DESC) and prunes partitions.
     std::vector<std::string> params{query.symbol, std::string(market::to_string(query.timeframe))};
-    std::string sql =
-        "SELECT id, (extract(epoch FROM created_at) * 1000000)::bigint,"
-        " extract(epoch FROM as_of)::bigint, signal::text FROM signals"
-        " WHERE symbol = $1 AND timeframe = $2";
     const auto placeholder = [&params](std::string value) {
         params.push_back(std::move(value));
         return "$" + std::to_string(params.size());
     };
+    std::string sql = queries::kSelectHistory;
     if (query.from) {
-        sql += " AND created_at >= " + placeholder(timestamptz_of_seconds(*query.from)) +
-               "::timestamptz";
+        sql += fmt::format(queries::kHistoryFrom, placeholder(timestamptz_of_seconds(*query.from)));
     }
     if (query.to) {
-        sql +=
-            " AND created_at < " + placeholder(timestamptz_of_seconds(*query.to)) + "::timestamptz";
+        sql += fmt::format(queries::kHistoryTo, placeholder(timestamptz_of_seconds(*query.to)));
     }
     if (after) {
         const std::string at =
             placeholder(timestamptz_text(std::chrono::sys_time<std::chrono::microseconds>{
                 std::chrono::microseconds{after->created_at_us}}));
         const std::string id = placeholder(std::to_string(after->id));
-        sql += " AND (created_at, id) < (" + at + "::timestamptz, " + id + "::bigint)";
+        sql += fmt::format(queries::kHistoryAfter, at, id);
     }
-    sql += " ORDER BY created_at DESC, id DESC LIMIT " + placeholder(std::to_string(limit + 1)) +
-           "::bigint";
+    sql += fmt::format(queries::kHistoryOrderAndLimit, placeholder(std::to_string(limit + 1)));
 
     return with_store_errors([&] {
         pqxx::read_transaction tx(connection);
@@ -249,10 +162,6 @@ void PgSignalStore::start() {
     });
 }
 
-void PgSignalStore::resume(Waiter& waiter) {
-    asio::post(waiter.executor, std::move(waiter.resume));
-}
-
 void PgSignalStore::validate(const SignalRow& row) {
     if (row.symbol.empty()) {
         throw Error(ErrorKind::kBadData, "signal without a symbol");
@@ -289,57 +198,39 @@ bool PgSignalStore::try_enqueue(SignalRow& row) {
 }
 
 auto PgSignalStore::wait_for_room() {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) {
-            asio::any_io_executor executor = asio::prefer(
-                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-            auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            Waiter waiter{executor, [held] { std::move (*held)(); }, 0};
-            std::unique_lock lock(mutex_);
-            if (stopping_ || queue_.size() < options_.queue_capacity) {
-                lock.unlock();
-                resume(waiter);
-                return;
-            }
-            room_waiters_.push_back(std::move(waiter));
-        },
-        asio::use_awaitable);
+    return async::park([this](async::Waiter waiter) {
+        std::unique_lock lock(mutex_);
+        if (stopping_ || queue_.size() < options_.queue_capacity) {
+            lock.unlock();
+            std::move(waiter).resume();
+            return;
+        }
+        room_waiters_.push_back(std::move(waiter));
+    });
 }
 
 auto PgSignalStore::wait_until_removed(std::uint64_t target) {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this, target](auto handler) {
-            asio::any_io_executor executor = asio::prefer(
-                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-            auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            Waiter waiter{executor, [held] { std::move (*held)(); }, target};
-            std::unique_lock lock(mutex_);
-            if (removed_ >= target || writer_done_) {
-                lock.unlock();
-                resume(waiter);
-                return;
-            }
-            flush_waiters_.push_back(std::move(waiter));
-        },
-        asio::use_awaitable);
+    return async::park([this, target](async::Waiter waiter) {
+        std::unique_lock lock(mutex_);
+        if (removed_ >= target || writer_done_) {
+            lock.unlock();
+            std::move(waiter).resume();
+            return;
+        }
+        flush_waiters_.push_back({target, std::move(waiter)});
+    });
 }
 
 auto PgSignalStore::wait_for_writer_exit() {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) {
-            asio::any_io_executor executor = asio::prefer(
-                asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-            auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            Waiter waiter{executor, [held] { std::move (*held)(); }, 0};
-            std::unique_lock lock(mutex_);
-            if (!started_ || writer_done_) {
-                lock.unlock();
-                resume(waiter);
-                return;
-            }
-            exit_waiters_.push_back(std::move(waiter));
-        },
-        asio::use_awaitable);
+    return async::park([this](async::Waiter waiter) {
+        std::unique_lock lock(mutex_);
+        if (!started_ || writer_done_) {
+            lock.unlock();
+            std::move(waiter).resume();
+            return;
+        }
+        exit_waiters_.push_back(std::move(waiter));
+    });
 }
 
 // A plain function handing the row to a coroutine through a unique_ptr: a by-value
@@ -384,10 +275,7 @@ asio::awaitable<std::size_t> PgSignalStore::stop(std::chrono::milliseconds drain
         // Wake the writer from an idle wait or a back-off sleep alike.
         writer_idle_ = false;
         asio::post(strand_, [this] { timer_.cancel(); });
-        for (auto& waiter : room_waiters_) {
-            resume(waiter);
-        }
-        room_waiters_.clear();
+        async::resume_all(std::exchange(room_waiters_, {}));
     }
     co_await wait_for_writer_exit();
     std::lock_guard lock(mutex_);
@@ -395,7 +283,7 @@ asio::awaitable<std::size_t> PgSignalStore::stop(std::chrono::milliseconds drain
 }
 
 void PgSignalStore::remove_front(std::size_t count, std::size_t rejected) {
-    std::vector<Waiter> ready;
+    std::vector<async::Waiter> ready;
     {
         std::lock_guard lock(mutex_);
         count = std::min(count, queue_.size());
@@ -404,16 +292,15 @@ void PgSignalStore::remove_front(std::size_t count, std::size_t rejected) {
         written_ += count - std::min(count, rejected);
         rejected_ += rejected;
         ready.swap(room_waiters_);
-        auto done = std::stable_partition(flush_waiters_.begin(), flush_waiters_.end(),
-                                          [this](const Waiter& w) { return w.target > removed_; });
+        auto done =
+            std::stable_partition(flush_waiters_.begin(), flush_waiters_.end(),
+                                  [this](const FlushWaiter& w) { return w.target > removed_; });
         for (auto it = done; it != flush_waiters_.end(); ++it) {
-            ready.push_back(std::move(*it));
+            ready.push_back(std::move(it->waiter));
         }
         flush_waiters_.erase(done, flush_waiters_.end());
     }
-    for (auto& waiter : ready) {
-        resume(waiter);
-    }
+    async::resume_all(std::move(ready));
 }
 
 asio::awaitable<void> PgSignalStore::sleep(std::chrono::milliseconds duration) {
@@ -530,7 +417,7 @@ asio::awaitable<void> PgSignalStore::write_loop() {
         }
         backoff = std::min(backoff * 2, options_.retry_max);
     }
-    std::vector<Waiter> ready;
+    std::vector<async::Waiter> ready;
     {
         std::lock_guard lock(mutex_);
         writer_done_ = true;
@@ -538,16 +425,17 @@ asio::awaitable<void> PgSignalStore::write_loop() {
         if (!queue_.empty()) {
             logger()->error("signal writer stopped with {} rows unwritten", queue_.size());
         }
-        for (auto* waiters : {&room_waiters_, &flush_waiters_, &exit_waiters_}) {
-            for (auto& waiter : *waiters) {
-                ready.push_back(std::move(waiter));
-            }
-            waiters->clear();
+        ready = std::exchange(room_waiters_, {});
+        for (auto& flush_waiter : flush_waiters_) {
+            ready.push_back(std::move(flush_waiter.waiter));
         }
+        flush_waiters_.clear();
+        for (auto& waiter : exit_waiters_) {
+            ready.push_back(std::move(waiter));
+        }
+        exit_waiters_.clear();
     }
-    for (auto& waiter : ready) {
-        resume(waiter);
-    }
+    async::resume_all(std::move(ready));
 }
 
 std::size_t PgSignalStore::queued() const {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -160,6 +161,14 @@ TEST(PgOutageTest, QueuedSignalsSurviveAPostgresRestart) {
     auto await = [&io](auto operation) {
         return asio::co_spawn(io, std::move(operation), asio::use_future).get();
     };
+    // Returns once what was queued on `io` (one thread) before the call has run, and what that
+    // queued in turn: a coroutine spawned before has run up to where it waits, and a resume
+    // it was wrongly given has run too.
+    auto settle = [&] {
+        for (int i = 0; i < 2; ++i) {
+            await([]() -> asio::awaitable<void> { co_return; });
+        }
+    };
     auto count = [&](const std::string& symbol) {
         return await(pool.run([symbol](pqxx::connection& c) {
             pqxx::nontransaction tx(c);
@@ -187,6 +196,10 @@ TEST(PgOutageTest, QueuedSignalsSurviveAPostgresRestart) {
     // ...and once it is full, enqueue waits for room instead of dropping.
     auto blocked =
         asio::co_spawn(io, enqueue_all(store, rows_for("BLOCKED", 20)), asio::use_future);
+    settle();
+    EXPECT_EQ(store.queued(), 60u);
+    EXPECT_EQ(blocked.wait_for(0s), std::future_status::timeout)
+        << "enqueue returned although the queue was full";
     // run() fails quickly, as unavailable, rather than hanging.
     const auto start = std::chrono::steady_clock::now();
     try {
@@ -198,12 +211,13 @@ TEST(PgOutageTest, QueuedSignalsSurviveAPostgresRestart) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
     EXPECT_FALSE(pool.healthy());
     EXPECT_GE(downs.load(), 1);
-    EXPECT_EQ(blocked.wait_for(500ms), std::future_status::timeout)
+    EXPECT_EQ(blocked.wait_for(0s), std::future_status::timeout)
         << "enqueue returned although the queue was full";
     EXPECT_EQ(store.queued(), 60u);
     EXPECT_EQ(store.written(), 50u);
     auto flushed = asio::co_spawn(io, store.flush(), asio::use_future);
-    EXPECT_EQ(flushed.wait_for(300ms), std::future_status::timeout);
+    settle();
+    EXPECT_EQ(flushed.wait_for(0s), std::future_status::timeout);
 
     ASSERT_TRUE(pg.start());
     ASSERT_EQ(blocked.wait_for(30s), std::future_status::ready);
@@ -432,6 +446,39 @@ TEST(PgOutageTest, AStormOfWorkAgainstADeadServerCostsFewConnects) {
     EXPECT_LE(connects.load(), bound);
     // On demand: the pool kept trying while work came, not once and then never again.
     EXPECT_GE(connects.load(), static_cast<int>(options.connections) + 2);
+}
+
+// Issue 11: healthy() (and so /readyz) follows Postgres with no work at all. Before, it was
+// refreshed by work only: an idle pool said "up" for as long as nobody used it.
+TEST(PgOutageTest, AnIdlePoolNoticesPostgresGoingAndComing) {
+    PrivatePostgres pg;
+    ASSERT_EQ(pg.error(), "");
+    PgPoolOptions options;
+    options.url = pg.url();
+    options.connections = 2;
+    options.probe_interval = 100ms;
+    PgPool pool(options);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<bool> states;
+    pool.on_state_change([&](bool up) {
+        std::lock_guard lock(mutex);
+        states.push_back(up);
+        changed.notify_all();
+    });
+    auto wait_for = [&](bool up) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, 20s, [&] { return !states.empty() && states.back() == up; });
+    };
+    ASSERT_TRUE(wait_for(true)) << "the pool did not connect";
+
+    ASSERT_TRUE(pg.stop());
+    EXPECT_TRUE(wait_for(false)) << "an idle pool did not notice Postgres stop";
+    EXPECT_FALSE(pool.healthy());
+
+    ASSERT_TRUE(pg.start());
+    EXPECT_TRUE(wait_for(true)) << "an idle pool did not notice Postgres come back";
+    EXPECT_TRUE(pool.healthy());
 }
 
 }  // namespace

@@ -902,5 +902,98 @@ TEST(PgPoolTest, UnreachableServerFailsFastAsUnavailable) {
     EXPECT_GE(downs.load(), 1);
 }
 
+// A hook set after the pool has connected learns at once that it is up (main sets it after
+// the pool's threads started; before, known_ was set only by a failure, so an up pool stayed
+// "down" in /readyz until it went down and up again).
+TEST_F(PgStoreTest, HookSetAfterTheFirstConnectIsToldThePoolIsUp) {
+    PgPool& up = pool();
+    EXPECT_EQ(await(up.run([](pqxx::connection&) { return 1; })), 1);
+    ASSERT_TRUE(up.healthy());
+    std::vector<bool> calls;
+    up.on_state_change([&](bool state) { calls.push_back(state); });
+    EXPECT_EQ(calls, std::vector<bool>{true});
+}
+
+// ---------------------------------------------------------------------------------------
+// Start-up: migrate_with_retry and load_all_bars (what main.cpp runs before serving)
+
+TEST(PgStartupTest, MigrateWithRetryAppliesTheSchemaOnce) {
+    TempDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    int retries = 0;
+    const auto count_retry = [&](const Error&) { ++retries; };
+    EXPECT_EQ(migrate_with_retry(db.url(), kSqlDir, 3, 1ms, count_retry), all_versions());
+    EXPECT_TRUE(migrate_with_retry(db.url(), kSqlDir, 3, 1ms, count_retry).empty());
+    EXPECT_EQ(retries, 0);
+}
+
+TEST(PgStartupTest, MigrateWithRetryRetriesAnUnreachableDatabaseThenGivesUp) {
+    int retries = 0;
+    try {
+        migrate_with_retry("postgresql://postgres@127.0.0.1:1/none", kSqlDir, 3, 1ms,
+                           [&](const Error& e) {
+                               EXPECT_EQ(e.kind(), ErrorKind::kUnavailable);
+                               ++retries;
+                           });
+        ADD_FAILURE() << "migrated without a server";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::kUnavailable) << e.what();
+    }
+    EXPECT_EQ(retries, 2);
+}
+
+TEST(PgStartupTest, MigrateWithRetryReportsAFailingMigrationAtOnce) {
+    TempDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    namespace fs = std::filesystem;
+    const fs::path dir =
+        fs::temp_directory_path() / ("gs_bad_sql_" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "0001_broken.sql") << "SELECT 1 / 0;";
+    int retries = 0;
+    EXPECT_THROW(
+        migrate_with_retry(db.url(), dir.string(), 30, 1ms, [&](const Error&) { ++retries; }),
+        Error);
+    EXPECT_EQ(retries, 0);
+    fs::remove_all(dir);
+}
+
+TEST_F(PgStoreTest, LoadAllBarsHandsOverEverySeriesNewestNOldestFirst) {
+    PgBarRepository bars(pool());
+    await(bars.upsert("TSLA", Timeframe::k1h, make_bars(1'600'000'000, 50, 3600)));
+    await(bars.upsert("TSLA", Timeframe::k1d, make_bars(1'800'000'000, 2)));
+    await(bars.upsert("NVDA", Timeframe::k1h, make_bars(1'900'000'000, 5, 3600)));
+    std::map<std::pair<std::string, Timeframe>, std::vector<market::Bar>> seen;
+    const auto loaded = load_all_bars(
+        db_.url(), 10,
+        [&](const std::string& symbol, Timeframe timeframe, std::span<const market::Bar> series) {
+            EXPECT_TRUE(seen.emplace(std::pair{symbol, timeframe},
+                                     std::vector<market::Bar>(series.begin(), series.end()))
+                            .second)
+                << symbol << " handed over twice";
+        });
+    EXPECT_EQ(loaded, 3u);
+    ASSERT_EQ(seen.size(), 3u);
+    const auto series = [&](const char* symbol, Timeframe timeframe) {
+        return seen[std::pair{std::string(symbol), timeframe}];
+    };
+    const auto tsla = series("TSLA", Timeframe::k1h);
+    ASSERT_EQ(tsla.size(), 10u);
+    EXPECT_EQ(tsla.front().time, 1'600'000'000 + 40 * 3600);
+    EXPECT_EQ(tsla.back().time, 1'600'000'000 + 49 * 3600);
+    EXPECT_EQ(series("TSLA", Timeframe::k1d).size(), 2u);
+    EXPECT_EQ(series("NVDA", Timeframe::k1h).size(), 5u);
+}
+
+TEST(PgStartupTest, LoadAllBarsFromAnUnreachableDatabaseThrowsUnavailable) {
+    try {
+        load_all_bars("postgresql://postgres@127.0.0.1:1/none", 10,
+                      [](const std::string&, Timeframe, std::span<const market::Bar>) {});
+        ADD_FAILURE() << "loaded without a server";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::kUnavailable) << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace gs::store

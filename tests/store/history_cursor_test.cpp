@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "goldensignals/store/pg_signal_store.h"
+#include "goldensignals/store/history_cursor.h"
 
 namespace gs::store {
 namespace {

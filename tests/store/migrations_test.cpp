@@ -86,5 +86,16 @@ TEST(PgPoolConnectionStringTest, AddsConnectTimeoutToUrlsAndKeywordStrings) {
         "postgresql://h/db?connect_timeout=9");
 }
 
+// The start-up policy of migrate_with_retry: wait only for a database that is not up yet.
+TEST(MigrateRetryPolicyTest, RetriesOnlyAnUnreachableDatabaseAndOnlyUpToTheLimit) {
+    EXPECT_TRUE(retry_migration(ErrorKind::kUnavailable, 1, 30));
+    EXPECT_TRUE(retry_migration(ErrorKind::kUnavailable, 29, 30));
+    EXPECT_FALSE(retry_migration(ErrorKind::kUnavailable, 30, 30));
+    EXPECT_FALSE(retry_migration(ErrorKind::kUnavailable, 1, 1));
+    for (auto kind : {ErrorKind::kBadData, ErrorKind::kConflict, ErrorKind::kInternal}) {
+        EXPECT_FALSE(retry_migration(kind, 1, 30)) << to_string(kind);
+    }
+}
+
 }  // namespace
 }  // namespace gs::store

@@ -9,12 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include "goldensignals/async/waiter.h"
 
 namespace gs::cache {
 
@@ -50,16 +47,14 @@ class SingleFlight final {
             std::lock_guard lock(mutex_);
             flights_.erase(key);
         }
-        std::vector<Waiter> waiters;
+        std::vector<async::Waiter> waiters;
         {
             std::lock_guard lock(flight->mutex);
             flight->done = true;
             waiters.swap(flight->waiters);
         }
         // Each waiter resumes on its own executor, never inline on the leader's.
-        for (auto& waiter : waiters) {
-            boost::asio::post(waiter.executor, std::move(waiter.resume));
-        }
+        async::resume_all(std::move(waiters));
         co_return result_of(*flight);
     }
 
@@ -69,16 +64,10 @@ class SingleFlight final {
     }
 
   private:
-    // The waiting coroutine's executor and a callable that resumes it (the awaitable handler
-    // is move-only, so it is held by shared_ptr to fit in std::function).
-    struct Waiter {
-        boost::asio::any_io_executor executor;
-        std::function<void()> resume;
-    };
     struct Flight {
         std::mutex mutex;
         bool done = false;
-        std::vector<Waiter> waiters;
+        std::vector<async::Waiter> waiters;
         // Written by the leader before `done`, read by waiters after it.
         T value{};
         std::exception_ptr error;
@@ -92,24 +81,17 @@ class SingleFlight final {
         return flight.value;
     }
 
-    // Returns the async operation itself, not a coroutine: g++ 12 destroyed a shared_ptr
-    // parameter of a nested coroutine twice here (AddressSanitizer: heap-use-after-free).
+    // A plain function returning the wait, not a coroutine (see async/waiter.h on g++ 12).
     static auto wait(Flight* flight) {
-        return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
-            [flight](auto handler) {
-                boost::asio::any_io_executor executor =
-                    boost::asio::get_associated_executor(handler);
-                auto held = std::make_shared<decltype(handler)>(std::move(handler));
-                Waiter waiter{executor, [held] { std::move (*held)(); }};
-                std::unique_lock lock(flight->mutex);
-                if (flight->done) {
-                    lock.unlock();
-                    boost::asio::post(waiter.executor, std::move(waiter.resume));
-                    return;
-                }
-                flight->waiters.push_back(std::move(waiter));
-            },
-            boost::asio::use_awaitable);
+        return async::park([flight](async::Waiter waiter) {
+            std::unique_lock lock(flight->mutex);
+            if (flight->done) {
+                lock.unlock();
+                std::move(waiter).resume();
+                return;
+            }
+            flight->waiters.push_back(std::move(waiter));
+        });
     }
 
     mutable std::mutex mutex_;

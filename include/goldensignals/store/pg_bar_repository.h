@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,16 @@ std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::stri
                                    market::Timeframe timeframe, std::size_t newest_n);
 // Symbols with bars in `timeframe`, sorted (an index skip-scan, not a table scan).
 std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timeframe timeframe);
+
+// Start-up: hands every stored series' newest `newest_n` bars (oldest first) to
+// sink(symbol, timeframe, bars), one series at a time, every timeframe; series without bars
+// are skipped. Returns the number of series handed over. The URL form opens a connection of
+// its own for the load.
+using BarSeriesSink = std::function<void(const std::string& symbol, market::Timeframe timeframe,
+                                         std::span<const market::Bar> bars)>;
+std::size_t load_all_bars(pqxx::connection& connection, std::size_t newest_n,
+                          const BarSeriesSink& sink);
+std::size_t load_all_bars(const std::string& url, std::size_t newest_n, const BarSeriesSink& sink);
 
 // The bars table behind the pool: every call runs on a pool thread and is awaited.
 class PgBarRepository final : public BarRepository {

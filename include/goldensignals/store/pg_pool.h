@@ -17,16 +17,10 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <pqxx/connection>
 
+#include "goldensignals/async/waiter.h"
 #include "goldensignals/store/error.h"
 
 namespace gs::store {
@@ -45,6 +39,10 @@ struct PgPoolOptions {
     // interval for the whole pool; other work fails fast (unavailable) meanwhile. No timer
     // waits out a back-off, so work is accepted again as soon as Postgres is.
     std::chrono::milliseconds reconnect_interval{50};
+    // While no work has been taken for this long, a pool thread checks its connection (a
+    // SELECT 1, or a connect when it has none), so healthy() follows the server when idle too
+    // (see healthy()). At most one check per interval for the whole pool; 0 = never.
+    std::chrono::milliseconds probe_interval{2'000};
 };
 
 // N PostgreSQL connections, each owned by its own thread. `run(f)` queues f, a pool thread
@@ -65,8 +63,13 @@ class PgPool final {
     template <typename F>
     boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> run(F f);
 
-    // Whether the last connect or statement found the server up. Refreshed by work only: with
-    // no traffic it keeps the last outcome.
+    // Whether the last connect or statement found the server up: the one source of /readyz's
+    // "postgres" entry (main feeds on_state_change into health::Readiness). Refreshed by the
+    // work itself and, while there is none, by a check every probe_interval, so it turns
+    // false within about probe_interval of the server going away and true again at the first
+    // check or work after it is back. Why the pool and not a probe of its own: readiness
+    // means "this process can use PostgreSQL", which a fresh connection (PQping) cannot say
+    // (bad credentials or a full pool pass a ping), and the pool knows it anyway.
     bool healthy() const noexcept { return up_.load(std::memory_order_acquire); }
     // Called each time healthy() flips (on a pool thread, under a lock: keep it short and do
     // not call back into the pool), and at once with the current state if already known.
@@ -88,8 +91,9 @@ class PgPool final {
         virtual void complete(std::exception_ptr error) = 0;     // resumes the caller
     };
 
-    template <typename F, typename R, typename Handler>
+    template <typename F, typename R, typename Resumer>
     class JobImpl;
+    class ProbeJob;
 
     template <typename F>
     boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> run_held(
@@ -113,6 +117,8 @@ class PgPool final {
     std::deque<std::unique_ptr<Job>> queue_;
     std::deque<std::unique_ptr<Job>> waiting_;
     bool stopping_ = false;
+    // When a pool thread last took work or a check; the next check is due probe_interval later.
+    std::chrono::steady_clock::time_point last_taken_ = std::chrono::steady_clock::now();
 
     std::mutex state_mutex_;
     std::function<void(bool)> hook_;
@@ -129,20 +135,14 @@ class PgPool final {
     std::vector<std::thread> threads_;
 };
 
-template <typename F, typename R, typename Handler>
+// Resumer: the awaiting coroutine, parked by async::park until a pool thread completes the job.
+template <typename F, typename R, typename Resumer>
 class PgPool::JobImpl final : public PgPool::Job {
   public:
     using Slot = std::conditional_t<std::is_void_v<R>, bool, R>;
-    using WorkExecutor = std::decay_t<decltype(boost::asio::prefer(
-        std::declval<boost::asio::associated_executor_t<Handler>>(),
-        boost::asio::execution::outstanding_work.tracked))>;
 
-    JobImpl(F f, std::optional<Slot>& out, Handler handler)
-        : f_(std::move(f)),
-          out_(out),
-          handler_(std::move(handler)),
-          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_),
-                                    boost::asio::execution::outstanding_work.tracked)) {}
+    JobImpl(F f, std::optional<Slot>& out, Resumer resumer)
+        : f_(std::move(f)), out_(out), resumer_(std::move(resumer)) {}
 
     void execute(pqxx::connection& connection) override {
         if constexpr (std::is_void_v<R>) {
@@ -153,17 +153,13 @@ class PgPool::JobImpl final : public PgPool::Job {
         }
     }
 
-    void complete(std::exception_ptr error) override {
-        // Resume the caller on its own executor, never on this pool thread.
-        boost::asio::post(
-            work_, [handler = std::move(handler_), error]() mutable { std::move(handler)(error); });
-    }
+    // Resumes the caller on its own executor, never on this pool thread.
+    void complete(std::exception_ptr error) override { std::move(resumer_).resume(error); }
 
   private:
     F f_;
     std::optional<Slot>& out_;
-    Handler handler_;
-    WorkExecutor work_;
+    Resumer resumer_;
 };
 
 template <typename F>
@@ -182,14 +178,11 @@ boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> PgPool::run_
     using Slot = std::conditional_t<std::is_void_v<R>, bool, R>;
     // Lives in this coroutine's frame, which stays put until the job completes.
     std::optional<Slot> out;
-    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                         void(std::exception_ptr)>(
-        [this, &f, &out](auto handler) {
-            using Handler = decltype(handler);
-            submit(
-                std::make_unique<JobImpl<F, R, Handler>>(std::move(*f), out, std::move(handler)));
-        },
-        boost::asio::use_awaitable);
+    // The job's exception (a store::Error, or f's own) is rethrown here.
+    co_await async::park<void(std::exception_ptr)>([this, &f, &out](auto resumer) {
+        using Resumer = decltype(resumer);
+        submit(std::make_unique<JobImpl<F, R, Resumer>>(std::move(*f), out, std::move(resumer)));
+    });
     if constexpr (!std::is_void_v<R>) {
         co_return std::move(*out);
     }

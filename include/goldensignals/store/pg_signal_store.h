@@ -4,13 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -19,7 +17,9 @@
 #include <boost/asio/strand.hpp>
 #include <pqxx/connection>
 
+#include "goldensignals/async/waiter.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/store/history_cursor.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/signal_archive.h"
 
@@ -67,16 +67,6 @@ struct HistoryPage {
     std::vector<HistoryRow> rows;            // newest first
     std::optional<std::string> next_cursor;  // nullopt on the last page
 };
-
-// Keyset position in a history: the last row of a page. Encoded as 34 hex digits
-// (a version byte, then created_at_us and id big-endian); opaque to clients.
-struct HistoryCursor {
-    std::int64_t created_at_us = 0;
-    std::int64_t id = 0;
-    bool operator==(const HistoryCursor&) const = default;
-};
-std::string encode_history_cursor(const HistoryCursor& cursor);
-std::optional<HistoryCursor> decode_history_cursor(std::string_view text);
 
 // Blocking building blocks (throw store::Error), for PgPool::run and tests.
 
@@ -138,10 +128,9 @@ class PgSignalStore final : public SignalArchive {
     std::uint64_t rejected() const;
 
   private:
-    struct Waiter {
-        boost::asio::any_io_executor executor;  // tracks work while the caller waits
-        std::function<void()> resume;
-        std::uint64_t target = 0;  // flush: rows removed from the queue to wait for
+    struct FlushWaiter {
+        std::uint64_t target = 0;  // rows removed from the queue to wait for
+        async::Waiter waiter;
     };
 
     boost::asio::awaitable<void> enqueue_held(std::unique_ptr<SignalRow> row);
@@ -153,10 +142,9 @@ class PgSignalStore final : public SignalArchive {
     void wake_writer_locked();
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
     bool push_locked(SignalRow& row);
-    static void resume(Waiter& waiter);
     static void validate(const SignalRow& row);
 
-    // Non-coroutine async operations (see the note on g++ 12 in cache/single_flight.h).
+    // Plain functions returning async::park's operation, not coroutines (see async/waiter.h).
     auto wait_for_room();
     auto wait_until_removed(std::uint64_t target);
     auto wait_for_writer_exit();
@@ -172,9 +160,9 @@ class PgSignalStore final : public SignalArchive {
     std::uint64_t removed_ = 0;   // rows ever taken off the queue (written or rejected)
     std::uint64_t written_ = 0;
     std::uint64_t rejected_ = 0;
-    std::vector<Waiter> room_waiters_;
-    std::vector<Waiter> flush_waiters_;
-    std::vector<Waiter> exit_waiters_;
+    std::vector<async::Waiter> room_waiters_;
+    std::vector<FlushWaiter> flush_waiters_;
+    std::vector<async::Waiter> exit_waiters_;
     bool started_ = false;
     bool writer_idle_ = false;
     bool stopping_ = false;

@@ -1,0 +1,40 @@
+#pragma once
+
+// Every statement on the bars table, named (see signal_queries.h).
+
+namespace gs::store::queries {
+
+// The session's staging table for upserted bars, filled by COPY; emptied by every commit.
+inline constexpr char kBarsStageTable[] = "gs_bars_stage";
+inline constexpr char kCreateBarsStage[] =
+    "CREATE TEMP TABLE IF NOT EXISTS gs_bars_stage (t bigint, o float8, h float8,"
+    " l float8, c float8, v float8) ON COMMIT DELETE ROWS";
+
+// $1 symbol, $2 timeframe: the staged bars, an existing time overwritten.
+inline constexpr char kUpsertBarsFromStage[] =
+    "INSERT INTO bars (symbol, timeframe, time, open, high, low, close, volume)"
+    " SELECT $1, $2, to_timestamp(t), o, h, l, c, v FROM gs_bars_stage"
+    " ON CONFLICT (symbol, timeframe, time) DO UPDATE SET open = EXCLUDED.open,"
+    " high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,"
+    " volume = EXCLUDED.volume";
+
+// $1 symbol, $2 timeframe, $3 n: the newest n bars, oldest first.
+inline constexpr char kSelectNewestBars[] =
+    "SELECT extract(epoch FROM time)::bigint, open, high, low, close, volume FROM"
+    " (SELECT time, open, high, low, close, volume FROM bars"
+    "  WHERE symbol = $1 AND timeframe = $2 ORDER BY time DESC LIMIT $3) newest"
+    " ORDER BY time";
+
+// $1 timeframe: symbols with bars in it, sorted. Walks the primary key from one symbol to
+// the next (a skip scan) instead of reading every bar.
+inline constexpr char kSelectBarSymbols[] =
+    "WITH RECURSIVE s AS ("
+    "  (SELECT symbol FROM bars ORDER BY symbol LIMIT 1)"
+    "  UNION ALL"
+    "  SELECT (SELECT b.symbol FROM bars b WHERE b.symbol > s.symbol"
+    "          ORDER BY b.symbol LIMIT 1) FROM s WHERE s.symbol IS NOT NULL)"
+    " SELECT symbol FROM s WHERE symbol IS NOT NULL AND EXISTS"
+    "  (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.timeframe = $1)"
+    " ORDER BY symbol";
+
+}  // namespace gs::store::queries
