@@ -335,8 +335,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
          .retry = std::chrono::milliseconds(3000),
          .stall_timeout = options.stream_stall_timeout,
          .send_buffer = options.stream_send_buffer,
-         .queue = {},
-         .access = options.server});
+         .queue = {}});
     gs::http::add_static_routes(router, options.static_dir);
 
     if (feed.kind != gs::market::FeedSpec::Kind::kNone) {
