@@ -43,7 +43,7 @@ class ApiRoutesTest : public ::testing::Test {
             store, *orchestrator, orchestrator::SignalServiceOptions{});
         ingest = std::make_unique<orchestrator::IngestService>(store, nullptr, nullptr, *signals);
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
-        add_signal_routes(server->router, store, *signals);
+        add_signal_routes(server->router, store, *signals, pool.get_executor());
         server->start();
     }
     void TearDown() override {
