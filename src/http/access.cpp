@@ -92,7 +92,7 @@ Response access_error(AccessVerdict verdict, bool token_in_query) {
         token_in_query ? "this route needs Authorization: Bearer <token> or ?access_token=<read "
                          "token>"
                        : "this route needs Authorization: Bearer <token>");
-    // Named strings: g++ 12 -O2 misreads the temporaries of literals here (-Warray-bounds).
+    // Named strings: a g++ 12 -Warray-bounds false positive (docs/coroutines.md).
     static const std::string kChallenge = "WWW-Authenticate";
     static const std::string kScheme = "Bearer";
     response.header(kChallenge, kScheme);

@@ -245,7 +245,7 @@ class Writer {
 
     // Writes piece(i) for i in [0, count), the first from `offset`. `counted`: the bytes are in
     // the subscriber's unsent count, and leave it as they are written.
-    // References only: g++ 12 mishandles some by-value coroutine parameters.
+    // References only: g++ 12 and by-value coroutine parameters (docs/coroutines.md).
     asio::awaitable<boost::system::error_code> write(const Piece& piece, const std::size_t& count,
                                                      const std::size_t& first_offset,
                                                      const bool& counted) {

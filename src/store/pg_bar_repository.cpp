@@ -115,7 +115,7 @@ std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timef
 }
 
 // The awaitable APIs are plain functions returning PgPool::run's awaitable, not coroutines:
-// a by-value parameter of a coroutine is what g++ 12 can miscompile (see PgPool::run).
+// a by-value parameter of a coroutine is what g++ 12 can miscompile (docs/coroutines.md).
 boost::asio::awaitable<std::size_t> PgBarRepository::upsert(std::string symbol,
                                                             market::Timeframe timeframe,
                                                             std::span<const market::Bar> bars) {

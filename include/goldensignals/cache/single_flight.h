@@ -93,7 +93,7 @@ class SingleFlight final {
     }
 
     // Returns the async operation itself, not a coroutine: g++ 12 destroyed a shared_ptr
-    // parameter of a nested coroutine twice here (AddressSanitizer: heap-use-after-free).
+    // parameter of a nested coroutine twice here (docs/coroutines.md).
     static auto wait(Flight* flight) {
         return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
             [flight](auto handler) {

@@ -155,7 +155,7 @@ class PgSignalStore final {
     static void resume(Waiter& waiter);
     static void validate(const SignalRow& row);
 
-    // Non-coroutine async operations (see the note on g++ 12 in cache/single_flight.h).
+    // Non-coroutine async operations: g++ 12 (docs/coroutines.md).
     auto wait_for_room();
     auto wait_until_removed(std::uint64_t target);
     auto wait_for_writer_exit();
