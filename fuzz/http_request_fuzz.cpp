@@ -83,7 +83,7 @@ struct Service {
         spdlog::set_level(spdlog::level::off);
         gs::http::add_system_routes(router, readiness, registry);
         gs::http::add_bar_routes(router, bars, ingest, compute.get_executor());
-        gs::http::add_signal_routes(router, bars, signals);
+        gs::http::add_signal_routes(router, bars, signals, compute.get_executor());
         metrics = std::make_unique<gs::metrics::HttpMetrics>(gs::http::metric_labels(router));
         server = std::make_unique<gs::http::Server>(io, options, router, *metrics);
         server->listen();

@@ -70,7 +70,7 @@ struct Routes {
         }
         store.upsert("AAPL", market::Timeframe::k1d, bars);
         http::add_bar_routes(router, store, ingest, compute.get_executor());
-        http::add_signal_routes(router, store, signals);
+        http::add_signal_routes(router, store, signals, compute.get_executor());
         http::add_history_route(router, nullptr);
     }
 };

@@ -265,7 +265,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::http::add_system_routes(router, readiness, registry);
     gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor());
     gs::http::add_history_route(router, tiers.signal_store());
-    gs::http::add_signal_routes(router, bar_store, signal_service);
+    gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor());
     gs::sse::add_stream_route(
         router, hub,
         [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)
@@ -281,8 +281,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
          .retry = std::chrono::milliseconds(3000),
          .stall_timeout = options.stream_stall_timeout,
          .send_buffer = options.stream_send_buffer,
-         .queue = {},
-         .access = options.server});
+         .queue = {}});
     gs::http::add_static_routes(router, options.static_dir);
 
     if (feed.kind != gs::market::FeedSpec::Kind::kNone) {

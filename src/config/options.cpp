@@ -328,40 +328,12 @@ std::string help_text() {
     return out;
 }
 
-RedisUrl parse_redis_url(std::string_view url) {
-    constexpr std::string_view kScheme = "redis://";
-    if (!url.starts_with(kScheme)) {
-        throw Error("not a redis:// URL");
+redis::Url parse_redis_url(std::string_view url) {
+    try {
+        return redis::parse_url(url);
+    } catch (const std::invalid_argument& e) {
+        throw Error(e.what());
     }
-    std::string_view rest = url.substr(kScheme.size());
-    RedisUrl out;
-    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-        std::string_view userinfo = rest.substr(0, at);
-        // redis://:password@host and redis://user:password@host (user is ignored: Redis 5 ACL-less)
-        if (auto colon = userinfo.find(':'); colon != std::string_view::npos) {
-            out.password = std::string(userinfo.substr(colon + 1));
-        } else {
-            out.password = std::string(userinfo);
-        }
-        rest = rest.substr(at + 1);
-    }
-    std::string_view hostport = rest;
-    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-        hostport = rest.substr(0, slash);
-        std::string_view db = rest.substr(slash + 1);
-        if (!db.empty()) {
-            out.db = parse_integer<int>(db, 0, 1 << 16, "database number");
-        }
-    }
-    if (auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
-        out.port = parse_integer<std::uint16_t>(hostport.substr(colon + 1), 1, 65535, "port");
-        hostport = hostport.substr(0, colon);
-    }
-    if (hostport.empty()) {
-        throw Error("the URL has no host");
-    }
-    out.host = std::string(hostport);
-    return out;
 }
 
 void validate_database_url(std::string_view url) {

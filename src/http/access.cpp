@@ -4,8 +4,6 @@
 
 #include <boost/beast/core/string.hpp>
 
-#include "http/request_id.h"
-
 namespace gs::http {
 namespace {
 
@@ -22,10 +20,21 @@ std::string_view bearer_token(std::string_view authorization) {
 }
 
 bool matches(std::string_view given, const std::string& token) {
-    return !token.empty() && !given.empty() && detail::constant_time_equals(given, token);
+    return !token.empty() && !given.empty() && constant_time_equals(given, token);
 }
 
 }  // namespace
+
+bool constant_time_equals(std::string_view given, std::string_view expected) {
+    if (expected.empty()) {
+        return false;
+    }
+    unsigned char diff = given.size() == expected.size() ? 0 : 1;
+    for (std::size_t i = 0; i < given.size(); ++i) {
+        diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+    }
+    return diff == 0;
+}
 
 Access route_access(const Route& route) {
     if (route.options.access) {
@@ -83,11 +92,22 @@ Response access_error(AccessVerdict verdict, bool token_in_query) {
         token_in_query ? "this route needs Authorization: Bearer <token> or ?access_token=<read "
                          "token>"
                        : "this route needs Authorization: Bearer <token>");
-    // Named strings: g++ 12 -O2 misreads the temporaries of literals here (-Warray-bounds).
+    // Named strings: a g++ 12 -Warray-bounds false positive (docs/coroutines.md).
     static const std::string kChallenge = "WWW-Authenticate";
     static const std::string kScheme = "Bearer";
     response.header(kChallenge, kScheme);
     return response;
+}
+
+std::optional<Response> authorize(const config::ServerOptions& options, const Route& route,
+                                  std::string_view authorization, const Params& query) {
+    const bool token_in_query = route.options.token_in_query;
+    const auto verdict =
+        check_access(options, route_access(route), authorization, query, token_in_query);
+    if (verdict == AccessVerdict::kAllowed) {
+        return std::nullopt;
+    }
+    return access_error(verdict, token_in_query);
 }
 
 }  // namespace gs::http

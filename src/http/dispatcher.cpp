@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "goldensignals/http/access.h"
 #include "goldensignals/http/client_error.h"
@@ -78,50 +80,58 @@ Admission Dispatcher::admit(const RawRequest& head, std::optional<std::uint64_t>
     Admission admission;
     admission.route_index = unmatched_index();
     admission.body_limit = options_.body_limit_bytes;
-    if (auto refused = check_transfer_encoding(head)) {
-        admission.refusal = std::move(refused);
+    if ((admission.refusal = check_transfer_encoding(head))) {
         admission.must_close = true;
         return admission;
     }
-    if (!parse_target(head.target(), request.path, request.query)) {
-        admission.refusal = Response::error(status::bad_request, "bad_target",
-                                            "request target is not a valid path");
+    if ((admission.refusal = route(head, request, admission))) {
         return admission;
+    }
+    // Before the body: a client without the token never gets to send one.
+    if ((admission.refusal = authorize(options_, *admission.match.route,
+                                       head[bhttp::field::authorization], request.query))) {
+        return admission;
+    }
+    if ((admission.refusal = check_body_limit(content_length, admission))) {
+        admission.must_close = true;
+    }
+    return admission;
+}
+
+std::optional<Response> Dispatcher::route(const RawRequest& head, Request& request,
+                                          Admission& admission) const {
+    if (!parse_target(head.target(), request.path, request.query)) {
+        return Response::error(status::bad_request, "bad_target",
+                               "request target is not a valid path");
     }
     admission.match = router_.match(head.method(), request.path);
     const Route* route = admission.match.route;
     if (route == nullptr) {
-        if (!admission.match.allow.empty()) {
-            admission.refusal =
-                Response::error(status::method_not_allowed, "method_not_allowed",
-                                "method not allowed; allowed: " + admission.match.allow);
-            admission.refusal->header("Allow", admission.match.allow);
-        } else {
-            admission.refusal = Response::error(status::not_found, "not_found",
-                                                "no route for " + market::excerpt(request.path));
+        if (admission.match.allow.empty()) {
+            return Response::error(status::not_found, "not_found",
+                                   "no route for " + market::excerpt(request.path));
         }
-        return admission;
+        auto refusal = Response::error(status::method_not_allowed, "method_not_allowed",
+                                       "method not allowed; allowed: " + admission.match.allow);
+        refusal.header("Allow", admission.match.allow);
+        return refusal;
     }
     admission.route_index = static_cast<std::size_t>(route - router_.routes().data());
     if (route->options.body_limit != 0) {
         admission.body_limit = route->options.body_limit;
     }
-    // Before the body: a client without the token never gets to send one.
-    const auto verdict = check_access(options_, route_access(*route),
-                                      head[bhttp::field::authorization], request.query);
-    if (verdict != AccessVerdict::kAllowed) {
-        admission.refusal = access_error(verdict);
-        return admission;
-    }
+    return std::nullopt;
+}
+
+std::optional<Response> Dispatcher::check_body_limit(std::optional<std::uint64_t> content_length,
+                                                     const Admission& admission) const {
     // Chunked bodies are held to the limit while they are read.
-    if (content_length && *content_length > admission.body_limit) {
-        admission.refusal =
-            Response::error(status::payload_too_large, "body_too_large",
-                            fmt::format("request body of {} bytes exceeds the limit of {} bytes",
-                                        *content_length, admission.body_limit));
-        admission.must_close = true;
+    if (!content_length || *content_length <= admission.body_limit) {
+        return std::nullopt;
     }
-    return admission;
+    return Response::error(status::payload_too_large, "body_too_large",
+                           fmt::format("request body of {} bytes exceeds the limit of {} bytes",
+                                       *content_length, admission.body_limit));
 }
 
 boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request,
@@ -129,14 +139,40 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request,
     request.path_params = std::move(admission.match.params);
     try {
         co_return co_await admission.match.route->handler(request);
+    } catch (...) {
+        co_return handler_error_response(request);
+    }
+}
+
+Response handler_error_response(const Request& request) {
+    try {
+        throw;
     } catch (const ClientError& e) {
-        co_return Response::error(e.status(), e.code(), e.what());
+        return Response::error(e.status(), e.code(), e.what());
     } catch (const std::exception& e) {
         spdlog::error("[{}] {} {} failed: {}", request.request_id,
                       escape_for_log(request.message.method_string()), escape_for_log(request.path),
                       e.what());
     }
-    co_return Response::error(status::internal_server_error, "internal", "internal server error");
+    return Response::error(status::internal_server_error, "internal", "internal server error");
+}
+
+Response read_error_response(const boost::system::error_code& ec, std::size_t body_limit,
+                             std::size_t header_limit) {
+    if (ec == bhttp::error::body_limit) {
+        return Response::error(
+            status::payload_too_large, "body_too_large",
+            "request body exceeds the limit of " + std::to_string(body_limit) + " bytes");
+    }
+    // The read buffer holds one head, chunk-size line or trailer section at a time, so a
+    // full buffer means one of them is over the head limit.
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+        return Response::error(status::request_header_fields_too_large, "header_too_large",
+                               "request head, chunk line or trailers exceed the limit of " +
+                                   std::to_string(header_limit) + " bytes");
+    }
+    return Response::error(status::bad_request, "malformed_request",
+                           "malformed HTTP request: " + ec.message());
 }
 
 }  // namespace gs::http::detail

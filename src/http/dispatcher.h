@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "goldensignals/config/options.h"
 #include "goldensignals/http/request.h"
@@ -40,7 +41,7 @@ class Dispatcher final {
     Admission admit(const RawRequest& head, std::optional<std::uint64_t> content_length,
                     Request& request) const;
 
-    // Runs the admitted route's handler and maps what it throws to a JSON error response.
+    // Runs the admitted route's handler; what it throws becomes error_response().
     boost::asio::awaitable<Response> dispatch(Request& request, Admission& admission) const;
 
     // The largest body any route takes: what the parser may allow before the route is known.
@@ -48,6 +49,12 @@ class Dispatcher final {
     std::size_t unmatched_index() const noexcept { return router_.routes().size(); }
 
   private:
+    // The steps of admit(), in order; each answers nullopt to go on or the refusal.
+    std::optional<Response> route(const RawRequest& head, Request& request,
+                                  Admission& admission) const;
+    std::optional<Response> check_body_limit(std::optional<std::uint64_t> content_length,
+                                             const Admission& admission) const;
+
     const Router& router_;
     const config::ServerOptions& options_;
     std::size_t max_body_limit_ = 0;
@@ -58,5 +65,13 @@ class Dispatcher final {
 // final `chunked`, could be framed differently by a proxy in front of us (request
 // smuggling): refused, and the connection closed. nullopt when the framing is acceptable.
 std::optional<Response> check_transfer_encoding(const RawRequest& head);
+
+// The error mapping, in one place. A handler's exception: ClientError as its 4xx, anything
+// else as a logged 500 (call from a catch block, as dispatch() does).
+Response handler_error_response(const Request& request);
+// A read that failed for a reason worth telling the client (not a disconnect): 413, 431 or
+// 400. `body_limit` and `header_limit` are quoted in the message.
+Response read_error_response(const boost::system::error_code& ec, std::size_t body_limit,
+                             std::size_t header_limit);
 
 }  // namespace gs::http::detail

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 
 #include <fmt/format.h>
 #include <boost/beast/http/message.hpp>
@@ -30,19 +29,6 @@ std::string request_id_from(const boost::beast::http::header<true, Fields>& head
         }
     }
     return fmt::format("{:08x}-{}", instance_tag, sequence);
-}
-
-// Compares without an early exit, so response time does not reveal how much of a guessed
-// token was right.
-inline bool constant_time_equals(std::string_view given, std::string_view expected) {
-    if (expected.empty()) {
-        return false;
-    }
-    unsigned char diff = given.size() == expected.size() ? 0 : 1;
-    for (std::size_t i = 0; i < given.size(); ++i) {
-        diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
-    }
-    return diff == 0;
 }
 
 }  // namespace gs::http::detail

@@ -22,6 +22,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "goldensignals/log/logger.h"
 #include "http/connection_registry.h"
 #include "http/dispatcher.h"
 #include "http/log_escape.h"
@@ -34,6 +35,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using detail::Admission;
 using detail::Connection;
 using detail::ConnectionRegistry;
 using RequestParser = bhttp::request_parser<bhttp::string_body>;
@@ -73,15 +75,7 @@ bool is_disconnect(const boost::system::error_code& ec) {
 }
 
 std::shared_ptr<spdlog::logger> access_logger() {
-    static auto logger = [] {
-        auto existing = spdlog::get("access");
-        if (existing) {
-            return existing;
-        }
-        auto created = spdlog::default_logger()->clone("access");
-        spdlog::register_logger(created);
-        return created;
-    }();
+    static const auto logger = log::named_logger("access");
     return logger;
 }
 
@@ -99,25 +93,6 @@ asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
         drained += n;
     }
     stream.socket().close(ignored);
-}
-
-// The answer to a read that failed for a reason worth telling the client.
-Response read_error_response(const boost::system::error_code& ec, std::size_t body_limit,
-                             std::size_t header_limit) {
-    if (ec == bhttp::error::body_limit) {
-        return Response::error(
-            bhttp::status::payload_too_large, "body_too_large",
-            "request body exceeds the limit of " + std::to_string(body_limit) + " bytes");
-    }
-    // The read buffer holds one head, chunk-size line or trailer section at a time, so a
-    // full buffer means one of them is over the head limit.
-    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-        return Response::error(bhttp::status::request_header_fields_too_large, "header_too_large",
-                               "request head, chunk line or trailers exceed the limit of " +
-                                   std::to_string(header_limit) + " bytes");
-    }
-    return Response::error(bhttp::status::bad_request, "malformed_request",
-                           "malformed HTTP request: " + ec.message());
 }
 
 // Reads the next request head, skipping a few empty lines before it (RFC 9112 2.2).
@@ -315,146 +290,106 @@ bool Server::admit_connection(tcp::socket& socket, const std::shared_ptr<Connect
     return false;
 }
 
+// One request and its response, from the head's first byte to the access log line.
+struct detail::Exchange {
+    Request request;
+    Admission admission;
+    Response response;
+    // Set when the read failed or the head was refused: `response` is the answer, and no
+    // handler runs.
+    bool answered = false;
+    // The client went away (or timed out) mid-read: nothing to answer, nothing to log.
+    bool disconnected = false;
+    // Answer, then drain what the client still sends and close (see linger_close).
+    bool close_with_linger = false;
+    bool keep_alive = false;
+    bool head_only = false;
+    unsigned version = 11;
+    std::string method = "-";
+    Clock::time_point started;
+};
+
+namespace {
+
+// Counts the session's connection while it lives and takes it out of the registry at the end.
+class SessionScope {
+  public:
+    SessionScope(metrics::HttpMetrics& metrics, ConnectionRegistry& connections,
+                 std::shared_ptr<Connection> connection, beast::tcp_stream& stream)
+        : metrics_(metrics), connections_(connections), connection_(std::move(connection)) {
+        connection_->stream = &stream;
+        metrics_.connection_opened();
+    }
+    ~SessionScope() {
+        connection_->stream = nullptr;
+        metrics_.connection_closed();
+        connections_.remove(connection_);
+    }
+    SessionScope(const SessionScope&) = delete;
+    SessionScope& operator=(const SessionScope&) = delete;
+
+  private:
+    metrics::HttpMetrics& metrics_;
+    ConnectionRegistry& connections_;
+    std::shared_ptr<Connection> connection_;
+};
+
+std::string remote_address(const tcp::socket& socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    return ec ? "-" : remote.address().to_string();
+}
+
+// Ends an exchange whose read failed: a disconnect ends the session quietly, anything else is
+// answered (and the connection closed after it).
+void fail_read(detail::Exchange& exchange, const boost::system::error_code& ec,
+               std::size_t body_limit, std::size_t header_limit) {
+    if (is_disconnect(ec)) {
+        exchange.disconnected = true;
+        return;
+    }
+    exchange.response = detail::read_error_response(ec, body_limit, header_limit);
+    exchange.answered = true;
+    exchange.close_with_linger = true;
+}
+
+}  // namespace
+
 asio::awaitable<void> Server::run_session(tcp::socket socket,
                                           std::shared_ptr<Connection> connection) {
     beast::tcp_stream stream(std::move(socket));
-    connection->stream = &stream;
-    metrics_.connection_opened();
-    struct Cleanup {
-        Server* server;
-        std::shared_ptr<Connection> connection;
-        ~Cleanup() {
-            connection->stream = nullptr;
-            server->metrics_.connection_closed();
-            server->connections_->remove(connection);
-        }
-    } cleanup{this, connection};
-
-    boost::system::error_code remote_ec;
-    const auto remote = stream.socket().remote_endpoint(remote_ec);
-    const std::string remote_text = remote_ec ? "-" : remote.address().to_string();
-
+    SessionScope scope(metrics_, *connections_, connection, stream);
+    const std::string remote = remote_address(stream.socket());
     // Holds one request head, chunk-size line or trailer section at a time (body bytes pass
     // through to the body): bounded like the head, so none of them can grow without limit.
     beast::flat_buffer buffer(options_.header_limit_bytes);
-    bool first_request = true;
     bool close_with_linger = false;
-    for (;;) {
+    for (bool first_request = true;; first_request = false) {
         connection->phase = Connection::Phase::kIdle;
         connections_->mark_idle(*connection);
         if (stopping()) {
             break;
         }
-        RequestParser parser;
-        parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
-        // Beast checks Content-Length against the limit while reading the head, before we
-        // know the route: allow the largest any route takes; admission narrows it.
-        parser.body_limit(dispatcher_->max_body_limit());
-        // A new connection gets the read deadline for its first head; a kept-alive one may
-        // wait the idle timeout for its next request.
-        stream.expires_after(!first_request && buffer.size() == 0 ? options_.idle_timeout
-                                                                  : options_.read_timeout);
-        first_request = false;
-        const auto read_ec = co_await read_head(stream, buffer, parser);
-        connections_->mark_busy(*connection);
-        connection->phase = Connection::Phase::kBusy;
-        const auto started = Clock::now();
-        const std::uint64_t sequence = next_request_.fetch_add(1, std::memory_order_relaxed);
-
-        Response response;
-        Request request;
-        std::size_t route_index = dispatcher_->unmatched_index();
-        bool keep_alive = false;
-        bool head_only = false;
-        unsigned version = 11;
-        std::string method = "-";
-
-        if (read_ec) {
-            if (is_disconnect(read_ec)) {
-                break;
-            }
-            response = read_error_response(read_ec, dispatcher_->max_body_limit(),
-                                           options_.header_limit_bytes);
-            close_with_linger = true;
-        } else {
-            const auto& head = parser.get();
-            version = head.version();
-            keep_alive = head.keep_alive();
-            head_only = head.method() == bhttp::verb::head;
-            method = std::string(head.method_string());
-            request.request_id = detail::request_id_from(head, instance_tag_, sequence);
-            std::optional<std::uint64_t> declared;
-            if (auto length = parser.content_length()) {
-                declared = *length;
-            }
-            auto admission = dispatcher_->admit(head, declared, request);
-            route_index = admission.route_index;
-            if (admission.refusal) {
-                response = std::move(*admission.refusal);
-                // Never read (or ask for) the body of a refused request: close after it.
-                close_with_linger = admission.must_close || !parser.is_done();
-            } else {
-                boost::system::error_code body_ec;
-                if (!parser.is_done()) {
-                    parser.body_limit(admission.body_limit);
-                    body_ec = co_await read_body(stream, buffer, parser, options_);
-                }
-                if (body_ec && is_disconnect(body_ec)) {
-                    break;
-                }
-                if (body_ec) {
-                    response = read_error_response(body_ec, admission.body_limit,
-                                                   options_.header_limit_bytes);
-                    close_with_linger = true;
-                } else {
-                    request.message = parser.release();
-                    response = co_await dispatcher_->dispatch(request, admission);
-                }
-            }
+        detail::Exchange exchange =
+            co_await read_request(stream, buffer, *connection, first_request);
+        if (exchange.disconnected) {
+            break;
         }
-        if (close_with_linger || stopping()) {
-            keep_alive = false;
+        if (!exchange.answered) {
+            exchange.response =
+                co_await dispatcher_->dispatch(exchange.request, exchange.admission);
         }
-        if (response.stream) {
-            // A stream answers once and then owns the connection until it ends.
-            keep_alive = true;
-        }
-
-        const std::string head_text =
-            serialize_head(response, version, keep_alive, request.request_id);
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(head_text), asio::const_buffer{}};
-        if (response.body && !head_only) {
-            buffers[1] = asio::buffer(*response.body);
-        }
-        stream.expires_after(options_.write_timeout);
-        auto [write_ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
-
-        const auto elapsed = Clock::now() - started;
-        metrics_.record(route_index, static_cast<unsigned>(response.status), elapsed);
-        if (options_.access_log) {
-            access_logger()->info(
-                "[{}] {} \"{} {}\" {} {}B {}us", request.request_id, remote_text,
-                detail::escape_for_log(method, 32),
-                request.path.empty() ? std::string("-") : detail::escape_for_log(request.path),
-                static_cast<unsigned>(response.status), written,
-                std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
-        }
+        close_with_linger = exchange.close_with_linger;
+        const auto [write_ec, written] = co_await write_response(stream, exchange);
+        record(exchange, remote, written);
         if (write_ec) {
             break;
         }
-        if (response.stream) {
-            connection->phase = Connection::Phase::kStreaming;
-            stream.expires_never();
-            StreamContext context{stream, [this] { return stopping(); }};
-            try {
-                co_await response.stream(context);
-            } catch (const std::exception& e) {
-                spdlog::error("[{}] stream ended by an exception: {}", request.request_id,
-                              e.what());
-            }
+        if (exchange.response.stream) {
+            co_await run_stream(stream, *connection, exchange);
             break;
         }
-        if (!keep_alive) {
+        if (!exchange.keep_alive) {
             break;
         }
     }
@@ -464,6 +399,110 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         boost::system::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         stream.socket().close(ignored);
+    }
+}
+
+asio::awaitable<detail::Exchange> Server::read_request(beast::tcp_stream& stream,
+                                                       beast::flat_buffer& buffer,
+                                                       Connection& connection, bool first_request) {
+    detail::Exchange exchange;
+    RequestParser parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
+    // Beast checks Content-Length against the limit while reading the head, before we know
+    // the route: allow the largest any route takes; admission narrows it.
+    parser.body_limit(dispatcher_->max_body_limit());
+    // A new connection gets the read deadline for its first head; a kept-alive one may wait
+    // the idle timeout for its next request.
+    stream.expires_after(!first_request && buffer.size() == 0 ? options_.idle_timeout
+                                                              : options_.read_timeout);
+    const auto head_ec = co_await read_head(stream, buffer, parser);
+    connections_->mark_busy(connection);
+    connection.phase = Connection::Phase::kBusy;
+    exchange.started = Clock::now();
+    const std::uint64_t sequence = next_request_.fetch_add(1, std::memory_order_relaxed);
+    exchange.admission.route_index = dispatcher_->unmatched_index();
+    if (head_ec) {
+        fail_read(exchange, head_ec, dispatcher_->max_body_limit(), options_.header_limit_bytes);
+        co_return exchange;
+    }
+
+    const auto& head = parser.get();
+    exchange.version = head.version();
+    exchange.keep_alive = head.keep_alive();
+    exchange.head_only = head.method() == bhttp::verb::head;
+    exchange.method = std::string(head.method_string());
+    exchange.request.request_id = detail::request_id_from(head, instance_tag_, sequence);
+    std::optional<std::uint64_t> declared;
+    if (auto length = parser.content_length()) {
+        declared = *length;
+    }
+    exchange.admission = dispatcher_->admit(head, declared, exchange.request);
+    if (exchange.admission.refusal) {
+        exchange.response = std::move(*exchange.admission.refusal);
+        exchange.answered = true;
+        // Never read (or ask for) the body of a refused request: close after it.
+        exchange.close_with_linger = exchange.admission.must_close || !parser.is_done();
+        co_return exchange;
+    }
+    if (!parser.is_done()) {
+        parser.body_limit(exchange.admission.body_limit);
+        if (const auto body_ec = co_await read_body(stream, buffer, parser, options_)) {
+            fail_read(exchange, body_ec, exchange.admission.body_limit,
+                      options_.header_limit_bytes);
+            co_return exchange;
+        }
+    }
+    exchange.request.message = parser.release();
+    co_return exchange;
+}
+
+asio::awaitable<std::pair<boost::system::error_code, std::size_t>> Server::write_response(
+    beast::tcp_stream& stream, detail::Exchange& exchange) {
+    const Response& response = exchange.response;
+    if (exchange.close_with_linger || stopping()) {
+        exchange.keep_alive = false;
+    }
+    if (response.stream) {
+        // A stream answers once and then owns the connection until it ends.
+        exchange.keep_alive = true;
+    }
+    const std::string head_text = serialize_head(response, exchange.version, exchange.keep_alive,
+                                                 exchange.request.request_id);
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head_text), asio::const_buffer{}};
+    if (response.body && !exchange.head_only) {
+        buffers[1] = asio::buffer(*response.body);
+    }
+    stream.expires_after(options_.write_timeout);
+    auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
+    co_return std::pair{ec, written};
+}
+
+void Server::record(const detail::Exchange& exchange, std::string_view remote,
+                    std::size_t written) {
+    const auto elapsed = Clock::now() - exchange.started;
+    const auto status = static_cast<unsigned>(exchange.response.status);
+    metrics_.record(exchange.admission.route_index, status, elapsed);
+    if (!options_.access_log) {
+        return;
+    }
+    const Request& request = exchange.request;
+    access_logger()->info(
+        "[{}] {} \"{} {}\" {} {}B {}us", request.request_id, remote,
+        detail::escape_for_log(exchange.method, 32),
+        request.path.empty() ? std::string("-") : detail::escape_for_log(request.path), status,
+        written, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+}
+
+asio::awaitable<void> Server::run_stream(beast::tcp_stream& stream, Connection& connection,
+                                         detail::Exchange& exchange) {
+    connection.phase = Connection::Phase::kStreaming;
+    stream.expires_never();
+    StreamContext context{stream, [this] { return stopping(); }};
+    try {
+        co_await exchange.response.stream(context);
+    } catch (const std::exception& e) {
+        spdlog::error("[{}] stream ended by an exception: {}", exchange.request.request_id,
+                      e.what());
     }
 }
 

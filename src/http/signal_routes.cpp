@@ -1,4 +1,8 @@
+#include <optional>
+
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
@@ -59,10 +63,53 @@ nlohmann::json series_value(double x) {
     return x;
 }
 
+const agents::AgentDef& agent_param(const Request& request) {
+    auto agent_name = request.query.get("agent");
+    if (!agent_name || agent_name->empty()) {
+        throw ClientError(status::bad_request, "invalid_parameter",
+                          "agent is required (see GET /v1/agents)");
+    }
+    const auto* agent = agents::find_agent(*agent_name);
+    if (agent == nullptr) {
+        throw ClientError(
+            status::bad_request, "unknown_agent",
+            fmt::format("no agent named '{}' (see GET /v1/agents)", market::excerpt(*agent_name)));
+    }
+    return *agent;
+}
+
+// The agent's series over every stored bar, so warm-up matches the signal's view, then cut to
+// the newest `limit`. CPU-bound: runs on the compute pool.
+Response indicators_response(const std::string& symbol, market::Timeframe timeframe,
+                             const agents::AgentDef& agent, const market::BarSeries& series,
+                             std::size_t limit) {
+    agents::SeriesSet set;
+    agent.series(series.view(), set);
+    const std::size_t n = series.size();
+    const std::size_t from = n - std::min(limit, n);
+    nlohmann::json times = nlohmann::json::array();
+    for (std::size_t i = from; i < n; ++i) {
+        times.push_back(market::format_iso8601(series.view().time[i]));
+    }
+    nlohmann::json out_series = nlohmann::json::object();
+    for (const auto& [key, values] : set.series) {
+        nlohmann::json column = nlohmann::json::array();
+        for (std::size_t i = from; i < n && i < values.size(); ++i) {
+            column.push_back(series_value(values[i]));
+        }
+        out_series[std::string(key)] = std::move(column);
+    }
+    return Response::json(status::ok, {{"symbol", symbol},
+                                       {"timeframe", market::to_string(timeframe)},
+                                       {"agent", agent.name},
+                                       {"time", std::move(times)},
+                                       {"series", std::move(out_series)}});
+}
+
 }  // namespace
 
 void add_signal_routes(Router& router, market::BarStore& store,
-                       orchestrator::SignalService& signals) {
+                       orchestrator::SignalService& signals, asio::any_io_executor compute) {
     router.add(verb::get, "/v1/signals/{symbol}",
                [&signals](Request& request) -> asio::awaitable<Response> {
                    const std::string symbol = params::symbol(request.param("symbol"));
@@ -108,50 +155,34 @@ void add_signal_routes(Router& router, market::BarStore& store,
                                       std::make_shared<const std::string>(std::move(body)));
     });
 
-    router.add(verb::get, "/v1/indicators/{symbol}", sync_handler([&store](Request& request) {
+    router.add(verb::get, "/v1/indicators/{symbol}",
+               [&store, compute](Request& request) -> asio::awaitable<Response> {
                    const std::string symbol = params::symbol(request.param("symbol"));
                    const auto timeframe = params::timeframe(request);
                    const std::size_t limit =
                        params::bounded_integer(request, "limit", 500, 1, 100'000);
-                   auto agent_name = request.query.get("agent");
-                   if (!agent_name || agent_name->empty()) {
-                       throw ClientError(status::bad_request, "invalid_parameter",
-                                         "agent is required (see GET /v1/agents)");
-                   }
-                   const auto* agent = agents::find_agent(*agent_name);
-                   if (agent == nullptr) {
-                       throw ClientError(status::bad_request, "unknown_agent",
-                                         fmt::format("no agent named '{}' (see GET /v1/agents)",
-                                                     market::excerpt(*agent_name)));
-                   }
+                   const agents::AgentDef& agent = agent_param(request);
                    auto series = store.get(symbol, timeframe);
                    if (!series || series->empty()) {
                        no_bars(symbol, timeframe);
                    }
-                   // Computed over every stored bar so warm-up matches the signal's view,
-                   // then cut to the newest `limit`.
-                   agents::SeriesSet set;
-                   agent->series(series->view(), set);
-                   const std::size_t n = series->size();
-                   const std::size_t from = n - std::min(limit, n);
-                   nlohmann::json times = nlohmann::json::array();
-                   for (std::size_t i = from; i < n; ++i) {
-                       times.push_back(market::format_iso8601(series->view().time[i]));
+                   // Tens of thousands of bars through an agent's indicators, and their JSON:
+                   // off the I/O threads, then back to the session.
+                   auto home = co_await asio::this_coro::executor;
+                   co_await asio::post(compute, asio::use_awaitable);
+                   std::optional<Response> response;
+                   std::exception_ptr error;
+                   try {
+                       response = indicators_response(symbol, timeframe, agent, *series, limit);
+                   } catch (...) {
+                       error = std::current_exception();
                    }
-                   nlohmann::json out_series = nlohmann::json::object();
-                   for (const auto& [key, values] : set.series) {
-                       nlohmann::json column = nlohmann::json::array();
-                       for (std::size_t i = from; i < n && i < values.size(); ++i) {
-                           column.push_back(series_value(values[i]));
-                       }
-                       out_series[std::string(key)] = std::move(column);
+                   co_await asio::post(home, asio::use_awaitable);
+                   if (error) {
+                       std::rethrow_exception(error);
                    }
-                   return Response::json(status::ok, {{"symbol", symbol},
-                                                      {"timeframe", market::to_string(timeframe)},
-                                                      {"agent", agent->name},
-                                                      {"time", std::move(times)},
-                                                      {"series", std::move(out_series)}});
-               }));
+                   co_return std::move(*response);
+               });
 
     router.add(verb::get, "/v1/agents", sync_handler([&signals](Request&) {
                    const auto& config = signals.orchestrator().config();

@@ -106,8 +106,7 @@ asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timef
     if (auto hit = l1_.get(key)) {
         lookup = Lookup{std::move(hit), Tier::kL1};
     } else {
-        // Named, then moved: g++ 12 mishandles a temporary closure passed straight into a
-        // coroutine parameter inside co_await (see docs/redis.md).
+        // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
         std::function<asio::awaitable<Lookup>()> make = [this, key, symbol, timeframe, series]() {
             return fill(key, symbol, timeframe, series);
         };

@@ -231,7 +231,7 @@ void Client::on_state_change(std::function<void(bool up)> handler) {
 asio::awaitable<Reply> Client::command(std::vector<std::string> args) {
     check_command(args);
     // Keeps the client alive while the caller waits. Named locals, not temporaries, inside the
-    // co_await: g++ 12 can destroy such temporaries twice.
+    // co_await: g++ 12 (docs/coroutines.md).
     auto self = shared_from_this();
     Initiation<false> initiation{connection_};
     std::vector<std::vector<std::string>> no_batch;

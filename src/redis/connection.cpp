@@ -16,6 +16,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "goldensignals/log/logger.h"
+
 namespace gs::redis {
 
 void validate(const ClientOptions& options) {
@@ -90,14 +92,7 @@ std::string make_label(std::string_view role, const ClientOptions& options) {
 }  // namespace
 
 std::shared_ptr<spdlog::logger> logger() {
-    static auto instance = [] {
-        if (auto existing = spdlog::get("redis")) {
-            return existing;
-        }
-        auto created = spdlog::default_logger()->clone("redis");
-        spdlog::register_logger(created);
-        return created;
-    }();
+    static const auto instance = log::named_logger("redis");
     return instance;
 }
 

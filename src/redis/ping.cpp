@@ -28,7 +28,7 @@ bool is_error(const ReplyPtr& reply) {
 
 }  // namespace
 
-bool ping(const config::RedisUrl& url, std::chrono::milliseconds timeout) {
+bool ping(const Url& url, std::chrono::milliseconds timeout) {
     timeval tv{};
     tv.tv_sec = static_cast<long>(timeout.count() / 1000);
     tv.tv_usec = static_cast<long>((timeout.count() % 1000) * 1000);

@@ -18,7 +18,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 
-#include "goldensignals/http/access.h"
 #include "goldensignals/http/client_error.h"
 #include "goldensignals/sse/event_format.h"
 #include "http/params.h"
@@ -246,7 +245,7 @@ class Writer {
 
     // Writes piece(i) for i in [0, count), the first from `offset`. `counted`: the bytes are in
     // the subscriber's unsent count, and leave it as they are written.
-    // References only: g++ 12 mishandles some by-value coroutine parameters.
+    // References only: g++ 12 and by-value coroutine parameters (docs/coroutines.md).
     asio::awaitable<boost::system::error_code> write(const Piece& piece, const std::size_t& count,
                                                      const std::size_t& first_offset,
                                                      const bool& counted) {
@@ -430,14 +429,6 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
     const StreamOptions& options = route.options;
     Hub& hub = route.hub;
 
-    // A read, and the only route that takes a token in the URL: EventSource cannot send
-    // headers. The read token only; the write token never (see http/access.h).
-    const auto verdict =
-        http::check_access(options.access, http::Access::kRead,
-                           request.message[bhttp::field::authorization], request.query, true);
-    if (verdict != http::AccessVerdict::kAllowed) {
-        co_return http::access_error(verdict, true);
-    }
     Filter filter = parse_filter(request, options.max_symbols);
     const LastEventId resume_from = last_event_id(request);
 
@@ -522,11 +513,11 @@ void add_stream_route(http::Router& router, Hub& hub, SnapshotFn snapshot, Symbo
                       StreamOptions options) {
     auto route = std::make_shared<RouteContext>(hub, std::move(snapshot), std::move(symbols),
                                                 std::move(options));
-    // Open to the server: the handler checks read access itself, since it also takes the read
-    // token from the query.
+    // A read, and the only route that takes a token in the URL: EventSource cannot send
+    // headers. The server checks it with every other route's (http::authorize).
     router.add(bhttp::verb::get, "/v1/stream",
                [route](http::Request& request) { return handle_stream(*route, request); },
-               {.access = http::Access::kOpen});
+               {.access = http::Access::kRead, .token_in_query = true});
 }
 
 }  // namespace gs::sse

@@ -4,18 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "goldensignals/log/logger.h"
+
 namespace gs::store {
 
-// The component's named logger ("store"), cloned from the default logger on first use.
+// The component's named logger ("store").
 inline std::shared_ptr<spdlog::logger> logger() {
-    static auto instance = [] {
-        if (auto existing = spdlog::get("store")) {
-            return existing;
-        }
-        auto created = spdlog::default_logger()->clone("store");
-        spdlog::register_logger(created);
-        return created;
-    }();
+    static const auto instance = log::named_logger("store");
     return instance;
 }
 

@@ -114,7 +114,7 @@ std::size_t load_all_bars(const std::string& url, std::size_t newest_n, const Ba
 }
 
 // The awaitable APIs are plain functions returning PgPool::run's awaitable, not coroutines:
-// a by-value parameter of a coroutine is what g++ 12 can miscompile (see PgPool::run).
+// a by-value parameter of a coroutine is what g++ 12 can miscompile (docs/coroutines.md).
 boost::asio::awaitable<std::size_t> PgBarRepository::upsert(std::string symbol,
                                                             market::Timeframe timeframe,
                                                             std::span<const market::Bar> bars) {

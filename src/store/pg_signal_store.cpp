@@ -234,7 +234,7 @@ auto PgSignalStore::wait_for_writer_exit() {
 }
 
 // A plain function handing the row to a coroutine through a unique_ptr: a by-value
-// coroutine parameter is what g++ 12 can miscompile (see PgPool::run).
+// coroutine parameter is what g++ 12 can miscompile (docs/coroutines.md).
 asio::awaitable<void> PgSignalStore::enqueue(SignalRow row) {
     auto held = std::make_unique<SignalRow>(std::move(row));
     return enqueue_held(std::move(held));

@@ -46,7 +46,7 @@ class PathsTest : public testing::Test {
     }
 
     // Built in one place: g++ 12 warns (maybe-uninitialized, a false positive) about an
-    // Options whose optional URL is assigned inside the test body.
+    // Options whose optional URL is assigned inside the test body (docs/coroutines.md).
     static Options with_postgres() {
         Options options;
         options.database_url.emplace("postgresql://127.0.0.1/gs");

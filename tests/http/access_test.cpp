@@ -120,5 +120,38 @@ TEST(AccessTest, ErrorsAre401WithAChallengeOr400ForATokenInTheUrl) {
     EXPECT_NE(body["error"]["message"].get<std::string>().find("URL"), std::string::npos);
 }
 
+// The one auth step the server runs for every route: the route says what it needs and whether
+// it takes the read token from the query (only the SSE stream does).
+TEST(AccessTest, AuthorizeTakesTheQueryTokenOnlyWhereTheRouteSaysSo) {
+    const auto both = tokens("w", "r");
+    Route stream;
+    stream.pattern = "/v1/stream";
+    stream.options.access = Access::kRead;
+    stream.options.token_in_query = true;
+    Route read;
+    read.pattern = "/v1/signals/{symbol}";
+    const auto in_query = query({{"access_token", "r"}});
+    EXPECT_FALSE(authorize(both, stream, "", in_query));
+    EXPECT_FALSE(authorize(both, read, "Bearer r", kNoQuery));
+    const auto refused = authorize(both, read, "", in_query);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, boost::beast::http::status::unauthorized);
+    const auto stream_refused = authorize(both, stream, "", kNoQuery);
+    ASSERT_TRUE(stream_refused);
+    EXPECT_NE(stream_refused->body->find("access_token"), std::string::npos);
+    const auto write_in_url = authorize(both, stream, "", query({{"access_token", "w"}}));
+    ASSERT_TRUE(write_in_url);
+    EXPECT_EQ(write_in_url->status, boost::beast::http::status::bad_request);
+}
+
+TEST(AccessTest, ConstantTimeEqualsIsEqualityAndNeverMatchesAnEmptyToken) {
+    EXPECT_TRUE(constant_time_equals("s3cret", "s3cret"));
+    EXPECT_FALSE(constant_time_equals("s3cre", "s3cret"));
+    EXPECT_FALSE(constant_time_equals("s3cret!", "s3cret"));
+    EXPECT_FALSE(constant_time_equals("s3creT", "s3cret"));
+    EXPECT_FALSE(constant_time_equals("", ""));
+    EXPECT_FALSE(constant_time_equals("x", ""));
+}
+
 }  // namespace
 }  // namespace gs::http

@@ -1,12 +1,18 @@
 #include "goldensignals/http/api_routes.h"
 
+#include <future>
+#include <optional>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
 #include "support/test_server.h"
+#include "support/wait.h"
 
 namespace gs::http {
 namespace {
@@ -32,7 +38,9 @@ std::string error_code(const testing::RawResponse& r) {
 
 class ApiRoutesTest : public ::testing::Test {
   protected:
-    void start(std::string token = {}) {
+    // `compute`: where the signal routes compute (default: `pool`).
+    void start(std::string token = {},
+               std::optional<boost::asio::any_io_executor> compute = std::nullopt) {
         auto options = testing::TestServer::default_options();
         options.api_token = std::move(token);
         server = std::make_unique<testing::TestServer>(options);
@@ -43,7 +51,8 @@ class ApiRoutesTest : public ::testing::Test {
             store, *orchestrator, orchestrator::SignalServiceOptions{});
         ingest = std::make_unique<orchestrator::IngestService>(store, *signals);
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
-        add_signal_routes(server->router, store, *signals);
+        add_signal_routes(server->router, store, *signals,
+                          compute ? *compute : pool.get_executor());
         server->start();
     }
     void TearDown() override {
@@ -243,6 +252,24 @@ TEST_F(ApiRoutesTest, IndicatorSeriesAlignWithBarsAndWarmUpIsNull) {
     EXPECT_EQ(request(server->port(), "GET", "/v1/indicators/DIA").status, 400u);
     EXPECT_EQ(error_code(request(server->port(), "GET", "/v1/indicators/DIA?agent=astrology")),
               "unknown_agent");
+}
+
+// The series of tens of thousands of bars must not hold an I/O thread: they are computed on
+// the compute executor. Here that is an io_context the test runs itself, so the request can
+// only be answered once the test has run the work it posted there.
+TEST_F(ApiRoutesTest, IndicatorsAreComputedOnTheComputeExecutor) {
+    boost::asio::io_context compute;
+    auto work = boost::asio::make_work_guard(compute);
+    start({}, compute.get_executor());
+    ASSERT_EQ(post_csv("DIA", csv_bars(220)).status, 200u);
+    auto answer = std::async(std::launch::async, [port = server->port()] {
+        return request(port, "GET", "/v1/indicators/DIA?agent=sma_cross&limit=30");
+    });
+    EXPECT_TRUE(support::wait_until([&compute] { return compute.poll_one() > 0; }))
+        << "nothing was posted to the compute executor";
+    const auto r = answer.get();
+    EXPECT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(json::parse(r.body)["time"].size(), 30u);
 }
 
 TEST_F(ApiRoutesTest, AgentsListHasEveryAgentWithWeights) {

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <atomic>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +22,7 @@
 
 #include "goldensignals/http/system_handlers.h"
 #include "support/test_server.h"
+#include "support/wait.h"
 
 namespace gs::http {
 namespace {
@@ -115,7 +117,8 @@ class ServerHardeningTest : public ::testing::Test {
         router.add(verb::post, "/items/{id}", sync_handler([](Request& r) {
                        return Response::json(status::created, {{"id", r.param("id")}});
                    }));
-        router.add(verb::get, "/slow", [](Request&) -> asio::awaitable<Response> {
+        router.add(verb::get, "/slow", [this](Request&) -> asio::awaitable<Response> {
+            ++slow_started;
             asio::steady_timer timer(co_await asio::this_coro::executor);
             timer.expires_after(std::chrono::milliseconds(1500));
             co_await timer.async_wait(asio::use_awaitable);
@@ -125,6 +128,8 @@ class ServerHardeningTest : public ::testing::Test {
     }
 
     std::unique_ptr<testing::TestServer> server;
+    // Requests that have reached the /slow handler.
+    std::atomic<int> slow_started{0};
 };
 
 constexpr std::string_view kChunkedHead =
@@ -281,8 +286,8 @@ TEST_F(ServerHardeningTest, AtTheCapWithNoIdleConnectionANewOneGets503) {
         busy.push_back(std::make_unique<Client>(server->port()));
         busy.back()->send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
     }
-    // Let both requests reach their handler.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Both connections are busy: their requests are in the handler.
+    ASSERT_TRUE(support::wait_until([this] { return slow_started == 2; }));
     auto refused = testing::request(server->port(), "GET", "/healthz");
     EXPECT_EQ(refused.status, 503u);
     EXPECT_EQ(error_code_of(refused), "too_many_connections");

@@ -1,5 +1,6 @@
 #include "goldensignals/http/server.h"
 
+#include <atomic>
 #include <future>
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include "goldensignals/http/client_error.h"
 #include "goldensignals/http/system_handlers.h"
 #include "support/test_server.h"
+#include "support/wait.h"
 
 namespace gs::http {
 namespace {
@@ -49,7 +51,8 @@ class ServerTest : public ::testing::Test {
         router.add(verb::get, "/client-error", sync_handler([](Request&) -> Response {
                        throw ClientError(status::unprocessable_entity, "bad_thing", "bad thing");
                    }));
-        router.add(verb::get, "/slow", [](Request&) -> boost::asio::awaitable<Response> {
+        router.add(verb::get, "/slow", [this](Request&) -> boost::asio::awaitable<Response> {
+            ++slow_started;
             boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
             timer.expires_after(std::chrono::milliseconds(300));
             co_await timer.async_wait(boost::asio::use_awaitable);
@@ -59,6 +62,8 @@ class ServerTest : public ::testing::Test {
     }
 
     std::unique_ptr<testing::TestServer> server;
+    // Requests that have reached the /slow handler.
+    std::atomic<int> slow_started{0};
 };
 
 TEST_F(ServerTest, HealthzAnswers200) {
@@ -207,8 +212,8 @@ TEST_F(ServerTest, VersionNamesTheService) {
 TEST_F(ServerTest, ShutdownFinishesInFlightRequest) {
     auto in_flight = std::async(std::launch::async,
                                 [port = server->port()] { return request(port, "GET", "/slow"); });
-    // Let the request reach the handler before the shutdown starts.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The shutdown starts while the request is in its handler.
+    ASSERT_TRUE(support::wait_until([this] { return slow_started == 1; }));
     server->stop();
     auto r = in_flight.get();
     EXPECT_EQ(r.status, 200u);

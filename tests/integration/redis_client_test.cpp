@@ -30,6 +30,7 @@
 #include "goldensignals/redis/client.h"
 #include "goldensignals/redis/ping.h"
 #include "support/redis_harness.h"
+#include "support/wait.h"
 
 namespace gs::redis {
 namespace {
@@ -40,6 +41,27 @@ using namespace std::chrono_literals;
 using namespace test_support;
 
 // The kind of the redis::Error the command throws.
+// What Redis says of connection `id` (CLIENT LIST, asked on `observer`): the last command it
+// ran and whether it is blocked (a BLPOP waiting).
+struct ConnectionInfo {
+    std::string cmd;
+    bool blocked = false;
+};
+
+ConnectionInfo connection_info(IoThread& io, Client& observer, long long id) {
+    const std::string list =
+        command(io, observer, {"CLIENT", "LIST", "ID", std::to_string(id)}).as_string();
+    auto field = [&list](const std::string& name) -> std::string {
+        const auto at = list.find(" " + name + "=");
+        if (at == std::string::npos) {
+            return {};
+        }
+        const auto start = at + name.size() + 2;
+        return list.substr(start, list.find_first_of(" \r\n", start) - start);
+    };
+    return {field("cmd"), field("flags").find('b') != std::string::npos};
+}
+
 std::optional<ErrorKind> failure(IoThread& io, Client& client, std::vector<std::string> args) {
     try {
         (void)io.run(client.command(std::move(args)));
@@ -68,8 +90,19 @@ class RedisClientTest : public testing::Test {
         return client;
     }
 
+    // A second connection for asking Redis about the one under test; its states are kept
+    // apart from states_.
+    std::shared_ptr<Client> connect_observer() {
+        auto observer = Client::create(io_.executor(), options_);
+        observer->on_state_change(observer_states_.handler());
+        observer->start();
+        EXPECT_TRUE(observer_states_.wait_for(true)) << "no connection to the shared redis-server";
+        return observer;
+    }
+
     IoThread io_;
     StateLog states_;
+    StateLog observer_states_;
     ClientOptions options_;
     std::string prefix_;
 };
@@ -158,20 +191,28 @@ TEST_F(RedisClientTest, TimeoutThrowsAndTheClientStillWorksAfterwards) {
     // default in Redis 7, and CLIENT PAUSE would stall every client of the shared server).
     options_.command_timeout = 100ms;
     auto client = connect(options_);
+    auto observer = connect_observer();
+    const long long id = command(io_, *client, {"CLIENT", "ID"}).as_integer();
+    // Redis has answered the BLPOP (after its 1 s): the late reply is on its way, ahead of
+    // anything sent after it.
+    auto blpop_answered = [&] {
+        const auto info = connection_info(io_, *observer, id);
+        return info.cmd == "blpop" && !info.blocked;
+    };
     const auto started = std::chrono::steady_clock::now();
     EXPECT_EQ(failure(io_, *client, {"BLPOP", prefix_ + "never", "1"}), ErrorKind::kTimeout);
     EXPECT_LT(std::chrono::steady_clock::now() - started, 900ms) << "waited for the reply";
     EXPECT_TRUE(client->connected());
 
-    // Let the late reply arrive: it must be dropped, not handed to the next command.
-    std::this_thread::sleep_for(1200ms);
+    // The late reply must be dropped, not handed to the next command.
+    ASSERT_TRUE(support::wait_until(blpop_answered));
     const auto key = prefix_ + "after";
     EXPECT_EQ(command(io_, *client, {"SET", key, "still-works"}), Reply::make_status("OK"));
     EXPECT_EQ(command(io_, *client, {"GET", key}), Reply::make_string("still-works"));
 
     // A pipeline shares one deadline.
     EXPECT_THROW(io_.run(client->pipeline({{"PING"}, {"BLPOP", prefix_ + "never", "1"}})), Error);
-    std::this_thread::sleep_for(1200ms);
+    ASSERT_TRUE(support::wait_until(blpop_answered));
     EXPECT_EQ(command(io_, *client, {"GET", key}), Reply::make_string("still-works"));
     command(io_, *client, {"DEL", key});
     EXPECT_EQ(states_.events(), std::vector<bool>{true});
@@ -213,6 +254,8 @@ TEST_F(RedisClientTest, CallersOnOtherExecutorsResumeOnTheirOwn) {
 TEST_F(RedisClientTest, StopFailsCommandsInFlightAndLeaksNothing) {
     options_.command_timeout = 5s;
     auto client = connect(options_);
+    auto observer = connect_observer();
+    const long long id = command(io_, *client, {"CLIENT", "ID"}).as_integer();
     std::vector<std::future<Reply>> in_flight;
     for (int i = 0; i < 10; ++i) {
         // Queued behind the BLPOP on the server, so still waiting when stop() comes.
@@ -222,7 +265,8 @@ TEST_F(RedisClientTest, StopFailsCommandsInFlightAndLeaksNothing) {
         in_flight.push_back(
             asio::co_spawn(io_.executor(), client->command(std::move(args)), asio::use_future));
     }
-    std::this_thread::sleep_for(100ms);
+    // The BLPOP is waiting on the server when stop() comes.
+    ASSERT_TRUE(support::wait_until([&] { return connection_info(io_, *observer, id).blocked; }));
     client->stop();
     for (auto& reply : in_flight) {
         ASSERT_EQ(reply.wait_for(2s), std::future_status::ready) << "stop() left a command hanging";
@@ -454,9 +498,23 @@ TEST(RedisClientHandshakeTest, WrongPasswordNeverComesUp) {
     options.reconnect_min = 20ms;
     options.reconnect_max = 50ms;
     auto client = Client::create(io.executor(), options);
+    // Redis's own count of refused passwords, asked with the right one.
+    ClientOptions admin_options;
+    admin_options.url = server.url();
+    auto admin = Client::create(io.executor(), admin_options);
+    StateLog admin_states;
+    admin->on_state_change(admin_states.handler());
+    admin->start();
+    ASSERT_TRUE(admin_states.wait_for(true));
+    auto wrong_passwords = [&] {
+        const std::string stats = command(io, *admin, {"INFO", "errorstats"}).as_string();
+        const auto at = stats.find("errorstat_WRONGPASS:count=");
+        return at == std::string::npos ? 0 : std::atoi(stats.c_str() + at + 26);
+    };
     client->on_state_change(states.handler());
     client->start();
-    std::this_thread::sleep_for(300ms);
+    // Several handshakes refused, each followed by a reconnect attempt.
+    ASSERT_TRUE(support::wait_until([&] { return wrong_passwords() >= 3; }));
     EXPECT_FALSE(client->connected());
     EXPECT_TRUE(states.events().empty());
     EXPECT_EQ(failure(io, *client, {"PING"}), ErrorKind::kNotConnected);

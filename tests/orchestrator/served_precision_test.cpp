@@ -49,7 +49,7 @@ class ServedPrecisionTest : public ::testing::Test {
         signals = std::make_unique<SignalService>(store, *orchestrator, SignalServiceOptions{});
         ingest = std::make_unique<IngestService>(store, *signals);
         http::add_bar_routes(server.router, store, *ingest, pool.get_executor());
-        http::add_signal_routes(server.router, store, *signals);
+        http::add_signal_routes(server.router, store, *signals, pool.get_executor());
         server.start();
 
         // finance.csv's real bars with prices times 1e-6, as TA-Lib's reference read them.

@@ -89,7 +89,7 @@ TEST(HandshakeTest, PlainUrlOnlyPings) {
 
 TEST(HandshakeTest, AuthenticatesSelectsAndNamesBeforePing) {
     ClientOptions options;
-    options.url = config::parse_redis_url("redis://:s3cret@cache.internal:6380/4");
+    options.url = redis::parse_url("redis://:s3cret@cache.internal:6380/4");
     options.name = "gs-l2";
     EXPECT_EQ(
         detail::handshake_commands(options),

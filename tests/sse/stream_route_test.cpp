@@ -238,9 +238,10 @@ std::string error_code_of(const testing::RawResponse& r) {
 
 class StreamRouteTest : public ::testing::Test {
   protected:
-    void start(StreamOptions options = {}, HubOptions hub_options = {.initial_id = 1000}) {
+    void start(StreamOptions options = {}, HubOptions hub_options = {.initial_id = 1000},
+               config::ServerOptions server_options = testing::TestServer::default_options()) {
         hub = std::make_unique<Hub>(hub_options);
-        server = std::make_unique<testing::TestServer>();
+        server = std::make_unique<testing::TestServer>(std::move(server_options));
         add_stream_route(
             server->router, *hub,
             [this](const std::string& symbol, Timeframe timeframe)
@@ -712,10 +713,10 @@ TEST_F(StreamRouteTest, Answers503OverTheStreamLimit) {
 }
 
 TEST_F(StreamRouteTest, AReadTokenGuardsStreamsAndTheWriteTokenNeverGoesInAUrl) {
-    StreamOptions options;
-    options.access.api_token = "wr1te";
-    options.access.read_token = "r3ad";
-    start(options);
+    auto tokens = testing::TestServer::default_options();
+    tokens.api_token = "wr1te";
+    tokens.read_token = "r3ad";
+    start({}, {.initial_id = 1000}, tokens);
     auto none = testing::request(port(), "GET", "/v1/stream?symbols=AAPL");
     EXPECT_EQ(none.status, 401u);
     EXPECT_EQ(error_code_of(none), "unauthorized");
@@ -748,9 +749,9 @@ TEST_F(StreamRouteTest, AReadTokenGuardsStreamsAndTheWriteTokenNeverGoesInAUrl) 
 }
 
 TEST_F(StreamRouteTest, StreamsAreOpenWithoutAReadTokenEvenWithAWriteToken) {
-    StreamOptions options;
-    options.access.api_token = "wr1te";
-    start(options);
+    auto tokens = testing::TestServer::default_options();
+    tokens.api_token = "wr1te";
+    start({}, {.initial_id = 1000}, tokens);
     SseClient open(port(), "/v1/stream?symbols=AAPL");
     ASSERT_TRUE(open.read_head());
     EXPECT_EQ(open.status, 200);

@@ -27,9 +27,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "goldensignals/config/options.h"
 #include "goldensignals/redis/client.h"
 #include "goldensignals/redis/ping.h"
+#include "goldensignals/redis/url.h"
 
 namespace gs::redis::test_support {
 
@@ -124,8 +124,8 @@ class RedisProcess {
 
     std::uint16_t port() const { return port_; }
     bool running() const { return running_; }
-    config::RedisUrl url() const {
-        config::RedisUrl url;
+    redis::Url url() const {
+        redis::Url url;
         url.port = port_;
         url.password = password_;
         return url;
@@ -173,14 +173,14 @@ class RedisProcess {
 };
 
 // The shared server of the integration suite; fails the test when the variable is unset.
-inline std::optional<config::RedisUrl> shared_redis_url() {
+inline std::optional<redis::Url> shared_redis_url() {
     const char* value = std::getenv("GS_TEST_REDIS_URL");
     if (value == nullptr || *value == '\0') {
         ADD_FAILURE() << "GS_TEST_REDIS_URL is not set: start a redis-server and export "
                          "GS_TEST_REDIS_URL=redis://127.0.0.1:PORT/0 (scripts/test.sh does both)";
         return std::nullopt;
     }
-    return config::parse_redis_url(value);
+    return redis::parse_url(value);
 }
 
 // A key prefix unique to this process and test.

@@ -22,11 +22,8 @@
 //     });
 //
 // Why not a coroutine with a condition inside: park() is a plain function returning the
-// async operation. g++ 12 miscompiles by-value parameters of nested coroutines (a shared_ptr
-// destroyed twice, a closure's std::string relocated bitwise; AddressSanitizer:
-// heap-use-after-free), and an async_initiate wrapper has no coroutine frame to get wrong.
-// This is the one place that explains it; callers only need to keep their own awaitable
-// APIs plain functions too (see PgPool::run).
+// async operation: an async_initiate wrapper has no coroutine frame for g++ 12 to get wrong
+// (docs/coroutines.md has the miscompilations and their reproducers).
 namespace gs::async {
 
 // The completion handler of a parked coroutine, with the coroutine's own executor. resume()

@@ -81,7 +81,7 @@ class SingleFlight final {
         return flight.value;
     }
 
-    // A plain function returning the wait, not a coroutine (see async/waiter.h on g++ 12).
+    // A plain function returning the wait, not a coroutine (g++ 12: docs/coroutines.md).
     static auto wait(Flight* flight) {
         return async::park([flight](async::Waiter waiter) {
             std::unique_lock lock(flight->mutex);

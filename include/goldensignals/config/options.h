@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "goldensignals/redis/url.h"
+
 namespace gs::config {
 
 // Raised for any invalid flag or environment value; main prints it and exits non-zero.
@@ -40,13 +42,6 @@ struct ServerOptions {
     // `Authorization: Bearer`; streams also take it as `?access_token=`. Unset: reads are open.
     // From GS_READ_TOKEN only. See http/access.h.
     std::string read_token;
-};
-
-struct RedisUrl {
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 6379;
-    std::string password;
-    int db = 0;
 };
 
 struct Options {
@@ -107,8 +102,8 @@ Options parse(const std::vector<std::string>& args, const EnvLookup& env);
 // The --help text: every flag, its environment variable, its default and what it does.
 std::string help_text();
 
-// Parses `redis://[:password@]host[:port][/db]`; throws Error.
-RedisUrl parse_redis_url(std::string_view url);
+// redis::parse_url (`redis://[:password@]host[:port][/db]`), throwing Error.
+redis::Url parse_redis_url(std::string_view url);
 
 // Accepts `postgresql://` and `postgres://` URLs and libpq `key=value` strings; throws Error.
 void validate_database_url(std::string_view url);

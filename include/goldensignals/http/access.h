@@ -7,6 +7,7 @@
 //                  token) as `Authorization: Bearer`; the stream also takes it as
 //                  `?access_token=`, since a browser's EventSource cannot send headers.
 // Without a read token, reads are open; without a write token, writes are.
+#include <optional>
 #include <string_view>
 
 #include "goldensignals/config/options.h"
@@ -38,5 +39,15 @@ AccessVerdict check_access(const config::ServerOptions& options, Access access,
 // The JSON error for a verdict other than kAllowed: 401 `unauthorized` with
 // `WWW-Authenticate: Bearer`, or 400 `token_in_url`.
 Response access_error(AccessVerdict verdict, bool token_in_query = false);
+
+// The auth step of every request, run on the head before a byte of the body is read: the
+// route's access (route_access) and RouteOptions::token_in_query, checked against the
+// server's tokens. nullopt when allowed, else the error to answer.
+std::optional<Response> authorize(const config::ServerOptions& options, const Route& route,
+                                  std::string_view authorization, const Params& query);
+
+// Compares without an early exit, so response time does not reveal how much of a guessed
+// token was right. False when `expected` is empty.
+bool constant_time_equals(std::string_view given, std::string_view expected);
 
 }  // namespace gs::http

@@ -16,9 +16,10 @@ inline constexpr std::size_t kBarsBodyLimit = 10 * 1024 * 1024;
 void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
                     boost::asio::any_io_executor compute);
 
-// GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents.
+// GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents. The
+// indicator series are computed on `compute`.
 void add_signal_routes(Router& router, market::BarStore& store,
-                       orchestrator::SignalService& signals);
+                       orchestrator::SignalService& signals, boost::asio::any_io_executor compute);
 
 // GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
 void add_history_route(Router& router, store::PgSignalStore* history);

@@ -31,6 +31,9 @@ struct RouteOptions {
     // Unset: kWrite for write routes, kRead for other routes under /v1/, kOpen for the rest.
     // See http::route_access().
     std::optional<Access> access = std::nullopt;
+    // The route also takes the read token as `?access_token=`: only the SSE stream, since a
+    // browser's EventSource cannot send headers. The write token never (see http/access.h).
+    bool token_in_query = false;
 };
 
 struct Route {

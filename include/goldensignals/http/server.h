@@ -4,12 +4,16 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "goldensignals/config/options.h"
 #include "goldensignals/http/request.h"
@@ -22,6 +26,7 @@ namespace detail {
 class ConnectionRegistry;
 class Dispatcher;
 struct Connection;
+struct Exchange;
 }  // namespace detail
 
 // HTTP/1.1 server: one coroutine per connection on its own strand, keep-alive, requests
@@ -56,8 +61,26 @@ class Server final {
     // refused instead.
     bool admit_connection(boost::asio::ip::tcp::socket& socket,
                           const std::shared_ptr<detail::Connection>& connection);
+    // A connection's life: read -> dispatch (pure, detail::Dispatcher) -> write, until the
+    // client or the server ends it or a stream takes the connection over.
     boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket,
                                              std::shared_ptr<detail::Connection> connection);
+    // Reads the next request: its head, admission (routing, auth, limits) and, when admitted,
+    // its body. The exchange comes back answered already when the read failed or the request
+    // was refused.
+    boost::asio::awaitable<detail::Exchange> read_request(boost::beast::tcp_stream& stream,
+                                                          boost::beast::flat_buffer& buffer,
+                                                          detail::Connection& connection,
+                                                          bool first_request);
+    // Writes the exchange's response head and body; the bytes written, or the error.
+    boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> write_response(
+        boost::beast::tcp_stream& stream, detail::Exchange& exchange);
+    // Metrics and the access log line of an answered exchange.
+    void record(const detail::Exchange& exchange, std::string_view remote, std::size_t written);
+    // Hands the connection to the response's stream until it ends.
+    boost::asio::awaitable<void> run_stream(boost::beast::tcp_stream& stream,
+                                            detail::Connection& connection,
+                                            detail::Exchange& exchange);
     boost::asio::awaitable<void> wait_for_sessions(std::function<void()> done);
 
     boost::asio::io_context& io_;

@@ -9,14 +9,14 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "goldensignals/config/options.h"
 #include "goldensignals/redis/error.h"
 #include "goldensignals/redis/reply.h"
+#include "goldensignals/redis/url.h"
 
 namespace gs::redis {
 
 struct ClientOptions {
-    config::RedisUrl url;
+    Url url;
     // TCP connect plus the AUTH/SELECT/PING handshake.
     std::chrono::milliseconds connect_timeout{1000};
     // Per command, or per pipeline batch.

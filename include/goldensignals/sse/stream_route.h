@@ -11,7 +11,6 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "goldensignals/config/options.h"
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/timeframe.h"
 #include "goldensignals/sse/hub.h"
@@ -38,9 +37,6 @@ struct StreamOptions {
     // Per-stream limits of unsent data (snapshot included); a client that falls further behind
     // is disconnected.
     QueueLimits queue;
-    // The tokens (api_token, read_token) streams are checked against, as reads: see
-    // http/access.h. Both empty: streams are open.
-    config::ServerOptions access;
 };
 
 // The current signal (summary JSON, one line) of a symbol, or nullptr when it has none.

@@ -164,9 +164,9 @@ class PgPool::JobImpl final : public PgPool::Job {
 
 template <typename F>
 boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> PgPool::run(F f) {
-    // Not a coroutine itself: g++ 12 miscompiles a temporary closure passed by value straight
-    // into a coroutine parameter inside a co_await expression (its captured std::string is
-    // relocated bitwise). Moving f to the heap here keeps every caller's call site safe.
+    // Not a coroutine itself: g++ 12 miscompiles a temporary closure passed into a coroutine
+    // parameter in co_await (docs/coroutines.md). Moving f to the heap here keeps every
+    // caller's call site safe.
     auto held = std::make_unique<F>(std::move(f));
     return run_held(std::move(held));
 }

@@ -144,7 +144,8 @@ class PgSignalStore final : public SignalArchive {
     bool push_locked(SignalRow& row);
     static void validate(const SignalRow& row);
 
-    // Plain functions returning async::park's operation, not coroutines (see async/waiter.h).
+    // Plain functions returning async::park's operation, not coroutines (g++ 12:
+    // docs/coroutines.md).
     auto wait_for_room();
     auto wait_until_removed(std::uint64_t target);
     auto wait_for_writer_exit();
