@@ -20,8 +20,8 @@
 
 #include "goldensignals/http/access.h"
 #include "goldensignals/http/client_error.h"
+#include "goldensignals/http/params.h"
 #include "goldensignals/sse/event_format.h"
-#include "http/params.h"
 
 namespace gs::sse {
 
