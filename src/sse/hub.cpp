@@ -24,9 +24,9 @@ std::uint64_t clock_seed() {
         std::chrono::duration_cast<std::chrono::microseconds>(now).count());
 }
 
-void remove_from(std::vector<std::shared_ptr<Subscriber>>& list, const Subscriber* subscriber) {
+void remove_from(std::vector<std::shared_ptr<Stream>>& list, const Stream* stream) {
     auto it = std::find_if(list.begin(), list.end(),
-                           [subscriber](const auto& s) { return s.get() == subscriber; });
+                           [stream](const auto& s) { return s.get() == stream; });
     if (it != list.end()) {
         *it = std::move(list.back());
         list.pop_back();
@@ -42,7 +42,7 @@ bool Filter::matches(const Event& event) const {
     return all_symbols || std::binary_search(symbols.begin(), symbols.end(), event.symbol);
 }
 
-Subscriber::Subscriber(asio::any_io_executor executor, Filter filter, QueueLimits limits)
+Stream::Stream(asio::any_io_executor executor, Filter filter, QueueLimits limits)
     : executor_(std::move(executor)),
       filter_(std::move(filter)),
       limits_(limits),
@@ -52,17 +52,17 @@ Subscriber::Subscriber(asio::any_io_executor executor, Filter filter, QueueLimit
     symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
 }
 
-void Subscriber::attach(int socket_fd) {
+void Stream::attach(int socket_fd) {
     std::lock_guard lock(mutex_);
     socket_fd_ = socket_fd;
 }
 
-void Subscriber::detach() {
+void Stream::detach() {
     std::lock_guard lock(mutex_);
     socket_fd_ = -1;
 }
 
-Subscriber::PushResult Subscriber::push(const EventPtr& event) {
+Stream::PushResult Stream::push(const EventPtr& event) {
     std::lock_guard lock(mutex_);
     if (overflowed_ || broken_) {
         return {.dropped = overflowed_ ? 1u : 0u};
@@ -92,7 +92,7 @@ Subscriber::PushResult Subscriber::push(const EventPtr& event) {
     return enqueue_locked(event, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
-Subscriber::PushResult Subscriber::enqueue_locked(const EventPtr& event, std::size_t offset) {
+Stream::PushResult Stream::enqueue_locked(const EventPtr& event, std::size_t offset) {
     PushResult result;
     const std::size_t size = event->frame->size();
     const std::size_t unsent = pending_bytes_ + writer_unsent_;
@@ -120,7 +120,7 @@ Subscriber::PushResult Subscriber::enqueue_locked(const EventPtr& event, std::si
     return result;
 }
 
-Subscriber::TakeResult Subscriber::take(std::vector<EventPtr>& out, std::size_t& first_offset) {
+Stream::TakeResult Stream::take(std::vector<EventPtr>& out, std::size_t& first_offset) {
     std::lock_guard lock(mutex_);
     wake_posted_ = false;
     first_offset = 0;
@@ -149,7 +149,7 @@ Subscriber::TakeResult Subscriber::take(std::vector<EventPtr>& out, std::size_t&
     return TakeResult::kEvents;
 }
 
-bool Subscriber::claim_for_heartbeat(std::chrono::steady_clock::time_point since) {
+bool Stream::claim_for_heartbeat(std::chrono::steady_clock::time_point since) {
     std::lock_guard lock(mutex_);
     if (overflowed_ || broken_ || !pending_.empty() || last_sent_ != since) {
         return false;
@@ -158,37 +158,37 @@ bool Subscriber::claim_for_heartbeat(std::chrono::steady_clock::time_point since
     return true;
 }
 
-void Subscriber::add_unsent(std::size_t bytes) {
+void Stream::add_unsent(std::size_t bytes) {
     std::lock_guard lock(mutex_);
     writer_unsent_ += bytes;
 }
 
-void Subscriber::sent(std::size_t bytes) {
+void Stream::sent(std::size_t bytes) {
     std::lock_guard lock(mutex_);
     writer_unsent_ -= std::min(bytes, writer_unsent_);
 }
 
-std::size_t Subscriber::unsent_bytes() const {
+std::size_t Stream::unsent_bytes() const {
     std::lock_guard lock(mutex_);
     return pending_bytes_ + writer_unsent_;
 }
 
-std::chrono::steady_clock::time_point Subscriber::last_sent() const {
+std::chrono::steady_clock::time_point Stream::last_sent() const {
     std::lock_guard lock(mutex_);
     return last_sent_;
 }
 
-void Subscriber::mark_sent(std::chrono::steady_clock::time_point at) {
+void Stream::mark_sent(std::chrono::steady_clock::time_point at) {
     std::lock_guard lock(mutex_);
     last_sent_ = at;
 }
 
-bool Subscriber::overflowed() const {
+bool Stream::overflowed() const {
     std::lock_guard lock(mutex_);
     return overflowed_;
 }
 
-void Subscriber::wake() {
+void Stream::wake() {
     asio::post(executor_, [self = shared_from_this()] {
         self->timer_.cancel();
         if (self->overflow_handler_ && self->overflowed()) {
@@ -278,15 +278,15 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
     }
     std::size_t dropped = 0;
     std::size_t sent = 0;
-    for (const auto& subscriber : scratch_) {
-        const auto result = subscriber->push(shared);
+    for (const auto& stream : scratch_) {
+        const auto result = stream->push(shared);
         dropped += result.dropped;
         if (result.sent) {
             ++sent;
             latency_.observe(std::chrono::steady_clock::now() - published_at);
         }
         if (result.wake) {
-            subscriber->wake();
+            stream->wake();
         }
     }
     scratch_.clear();
@@ -312,39 +312,39 @@ Latest Hub::latest(const std::vector<std::string>& symbols, market::Timeframe ti
     return result;
 }
 
-std::shared_ptr<Subscriber> Hub::subscribe(asio::any_io_executor executor, Filter filter,
-                                           QueueLimits limits) {
-    auto subscriber = std::make_shared<Subscriber>(std::move(executor), std::move(filter), limits);
-    const auto& f = subscriber->filter();
+std::shared_ptr<Stream> Hub::subscribe(asio::any_io_executor executor, Filter filter,
+                                       QueueLimits limits) {
+    auto stream = std::make_shared<Stream>(std::move(executor), std::move(filter), limits);
+    const auto& f = stream->filter();
     const auto t = index_of(f.timeframe);
     std::lock_guard lock(index_mutex_);
     if (f.all_symbols) {
-        all_symbols_[t].push_back(subscriber);
+        all_symbols_[t].push_back(stream);
     } else {
         for (const auto& symbol : f.symbols) {
-            by_symbol_[t][symbol].push_back(subscriber);
+            by_symbol_[t][symbol].push_back(stream);
         }
     }
     ++subscribers_;
-    return subscriber;
+    return stream;
 }
 
-void Hub::unsubscribe(const std::shared_ptr<Subscriber>& subscriber) {
-    if (!subscriber) {
+void Hub::unsubscribe(const std::shared_ptr<Stream>& stream) {
+    if (!stream) {
         return;
     }
-    const auto& f = subscriber->filter();
+    const auto& f = stream->filter();
     const auto t = index_of(f.timeframe);
     std::lock_guard lock(index_mutex_);
     if (f.all_symbols) {
-        remove_from(all_symbols_[t], subscriber.get());
+        remove_from(all_symbols_[t], stream.get());
     } else {
         for (const auto& symbol : f.symbols) {
             auto it = by_symbol_[t].find(symbol);
             if (it == by_symbol_[t].end()) {
                 continue;
             }
-            remove_from(it->second, subscriber.get());
+            remove_from(it->second, stream.get());
             if (it->second.empty()) {
                 by_symbol_[t].erase(it);
             }

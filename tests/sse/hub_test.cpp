@@ -43,16 +43,15 @@ std::vector<std::uint64_t> ids_of(const std::vector<EventPtr>& events) {
 
 class HubTest : public ::testing::Test {
   protected:
-    std::shared_ptr<Subscriber> subscribe(Hub& hub, Filter filter, QueueLimits limits = {}) {
+    std::shared_ptr<Stream> subscribe(Hub& hub, Filter filter, QueueLimits limits = {}) {
         return hub.subscribe(io.get_executor(), std::move(filter), limits);
     }
     // Drains a subscriber's queue; fails the test if it overflowed.
-    static std::vector<EventPtr> drain(Subscriber& subscriber) {
+    static std::vector<EventPtr> drain(Stream& subscriber) {
         std::vector<EventPtr> out;
         std::size_t offset = 0;
         const auto taken = subscriber.take(out, offset);
-        EXPECT_TRUE(taken == Subscriber::TakeResult::kEvents ||
-                    taken == Subscriber::TakeResult::kIdle);
+        EXPECT_TRUE(taken == Stream::TakeResult::kEvents || taken == Stream::TakeResult::kIdle);
         EXPECT_EQ(offset, 0u);
         return out;
     }
@@ -203,7 +202,7 @@ TEST_F(HubTest, QueueOverflowMarksTheStreamSlowAndSparesTheOthers) {
     }
     std::vector<EventPtr> out;
     std::size_t offset = 0;
-    EXPECT_EQ(slow->take(out, offset), Subscriber::TakeResult::kOverflowed);
+    EXPECT_EQ(slow->take(out, offset), Stream::TakeResult::kOverflowed);
     EXPECT_TRUE(out.empty());
     // 3 queued + the 4th that did not fit, then 5 and 6 after the overflow.
     EXPECT_EQ(hub.stats().dropped, 6u);
@@ -223,7 +222,7 @@ TEST_F(HubTest, QueueByteBudgetOverflowsToo) {
         hub.publish(3, "AAPL", Timeframe::k1d, json(std::string(60, 'x')), steady_clock::now()));
     std::vector<EventPtr> out;
     std::size_t offset = 0;
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kOverflowed);
 }
 
 // Unsent data is what the stream has not handed to the kernel, wherever it is: queued, or held
@@ -241,7 +240,7 @@ TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
         s->add_unsent(150);
         EXPECT_EQ(s->unsent_bytes(), 150u);
         ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
-        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+        EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kOverflowed);
         EXPECT_EQ(hub.stats().dropped, 1u);
     }
     {
@@ -249,14 +248,14 @@ TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
         Hub hub({.initial_id = 0});
         auto s = subscribe(hub, everything(), {.max_events = 1000, .max_bytes = 200});
         ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
-        ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        ASSERT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
         ASSERT_EQ(out.size(), 1u);
         ASSERT_EQ(out[0]->frame->size(), kFrame);
         EXPECT_EQ(s->unsent_bytes(), kFrame);
         ASSERT_TRUE(hub.publish(2, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         ASSERT_TRUE(hub.publish(3, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         out.clear();
-        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+        EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kOverflowed);
     }
     {
         // The same, with the batch written: room again.
@@ -266,13 +265,13 @@ TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
         s->sent(150);
         ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         out.clear();
-        ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        ASSERT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
         s->sent(kFrame);
         EXPECT_EQ(s->unsent_bytes(), 0u);
         ASSERT_TRUE(hub.publish(2, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         ASSERT_TRUE(hub.publish(3, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         out.clear();
-        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
         EXPECT_EQ(out.size(), 2u);
         EXPECT_EQ(hub.stats().dropped, 0u);
     }
@@ -386,11 +385,11 @@ class DirectWriteTest : public HubTest {
   protected:
     DirectWriteTest() : s(subscribe(hub, everything())) { s->attach(pair.server); }
     // The writer finds its queue empty: from here publish() writes directly.
-    void go_idle() { ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle); }
+    void go_idle() { ASSERT_EQ(s->take(out, offset), Stream::TakeResult::kIdle); }
 
     Hub hub{{.initial_id = 0}};
     SocketPair pair;
-    std::shared_ptr<Subscriber> s;
+    std::shared_ptr<Stream> s;
     std::vector<EventPtr> out;
     std::size_t offset = 0;
 };
@@ -404,7 +403,7 @@ TEST_F(DirectWriteTest, AnIdleAttachedStreamGetsEventsWrittenStraightToItsSocket
               "id: 1\nevent: signal\ndata: {\"id\":1}\n\n"
               "id: 2\nevent: signal\ndata: {\"id\":2}\n\n");
     // Nothing queued and no wake-up posted: the writer sleeps on.
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kIdle);
     EXPECT_EQ(io.poll(), 0u);
     EXPECT_EQ(hub.stats().sent, 2u);
 }
@@ -436,7 +435,7 @@ TEST_F(DirectWriteTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
     std::string received = pair.read_available();
     ASSERT_LT(received.size(), expected.size());
     // A wake-up was posted for the writer, which now owns what did not fit.
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
     ASSERT_FALSE(out.empty());
     EXPECT_EQ(io.poll(), 1u);
     // While the writer is busy, new events queue even though the socket has room again.
@@ -450,7 +449,7 @@ TEST_F(DirectWriteTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
         received += *out[i]->frame;
     }
     out.clear();
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
     EXPECT_EQ(offset, 0u);
     ASSERT_EQ(ids_of(out), (std::vector<std::uint64_t>{41}));
     received += *out.front()->frame;
@@ -461,7 +460,7 @@ TEST_F(DirectWriteTest, AClosedClientBreaksTheStreamAtTheNextDirectWrite) {
     go_idle();
     pair.close_client();
     publish(hub, 1, "AAPL");
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kBroken);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kBroken);
     EXPECT_EQ(hub.stats().sent, 0u);
 }
 

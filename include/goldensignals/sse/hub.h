@@ -95,11 +95,11 @@ class Hub;
 // one mutex, and the writer owns the socket for writing until it finds the queue empty.
 //
 // Everything but the queue state is touched only on `executor()`.
-class Subscriber final : public std::enable_shared_from_this<Subscriber> {
+class Stream final : public std::enable_shared_from_this<Stream> {
   public:
-    Subscriber(boost::asio::any_io_executor executor, Filter filter, QueueLimits limits);
-    Subscriber(const Subscriber&) = delete;
-    Subscriber& operator=(const Subscriber&) = delete;
+    Stream(boost::asio::any_io_executor executor, Filter filter, QueueLimits limits);
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
 
     const Filter& filter() const noexcept { return filter_; }
     const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
@@ -230,9 +230,9 @@ class Hub final {
 
     // Registers a stream; from this point it receives every matching event published.
     // Register first, then call resume() or last_id(): nothing falls between the two.
-    std::shared_ptr<Subscriber> subscribe(boost::asio::any_io_executor executor, Filter filter,
-                                          QueueLimits limits);
-    void unsubscribe(const std::shared_ptr<Subscriber>& subscriber);
+    std::shared_ptr<Stream> subscribe(boost::asio::any_io_executor executor, Filter filter,
+                                      QueueLimits limits);
+    void unsubscribe(const std::shared_ptr<Stream>& stream);
 
     // The events matching `filter` published after `last_event_id`, or kResync when some of
     // them are no longer in the replay ring (or the id is unknown to this hub: newer than
@@ -273,7 +273,7 @@ class Hub final {
     void render(std::string& out) const;
 
   private:
-    using List = std::vector<std::shared_ptr<Subscriber>>;
+    using List = std::vector<std::shared_ptr<Stream>>;
     static std::size_t index_of(market::Timeframe timeframe) noexcept {
         return static_cast<std::size_t>(timeframe);
     }
