@@ -44,6 +44,7 @@
 #include "goldensignals/redis/subscriber.h"
 #include "goldensignals/sse/hub.h"
 #include "goldensignals/sse/redis_bridge.h"
+#include "goldensignals/sse/signal_publisher.h"
 #include "goldensignals/sse/stream_route.h"
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/migrations.h"
@@ -222,44 +223,17 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     }
     components.start();
 
-    // New signals go to the live streams: through Redis to every instance when configured,
-    // straight into this instance's hub otherwise.
-    std::unique_ptr<gs::sse::RedisBridge> bridge;
-    if (redis_client) {
-        bridge = std::make_unique<gs::sse::RedisBridge>(hub, redis_client, redis_subscriber,
-                                                        options.redis_prefix);
-    }
-    // The fan-out to local streams runs on a strand of its own: it writes to every matching
-    // stream (about 9 ms for 1,000 of them), which must delay neither the POST or feed tick
-    // that made the signal nor the Redis messages behind it. The strand keeps publish order.
-    auto fan_out = asio::make_strand(io);
+    // New signals go to the live streams: through Redis to every instance when configured
+    // (bar-version messages share its subscriber), straight into this instance's hub otherwise.
+    auto signal_publisher = gs::sse::make_signal_publisher(
+        hub, io.get_executor(), redis_client, redis_subscriber, options.redis_prefix,
+        {{bar_sync.channel(), [&io, &bar_sync](std::string_view payload) {
+              asio::co_spawn(io, bar_sync.on_message(std::string(payload)), asio::detached);
+          }}});
     signal_service.on_new_signal(
-        [&hub, &bridge, &io, fan_out](std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
-            if (bridge) {
-                asio::co_spawn(
-                    io, bridge->publish(entry->symbol, entry->timeframe, entry->summary_json),
-                    asio::detached);
-            } else {
-                asio::post(fan_out, [&hub, entry = std::move(entry)] {
-                    hub.publish_local(entry->symbol, entry->timeframe, entry->summary_json);
-                });
-            }
+        [&signal_publisher](std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
+            signal_publisher->publish(entry->symbol, entry->timeframe, entry->summary_json);
         });
-    if (redis_subscriber) {
-        redis_subscriber->on_message([&](std::string_view channel, std::string_view payload) {
-            if (channel == bar_sync.channel()) {
-                asio::co_spawn(io, bar_sync.on_message(std::string(payload)), asio::detached);
-            } else if (bridge) {
-                asio::post(fan_out, [&bridge, channel = std::string(channel),
-                                     payload = std::string(payload)] {
-                    bridge->on_message(channel, payload);
-                });
-            }
-        });
-        std::vector<std::string> channels{bar_sync.channel(), bridge->channel()};
-        redis_subscriber->subscribe(std::move(channels));
-        redis_subscriber->start();
-    }
 
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);

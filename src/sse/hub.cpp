@@ -1,9 +1,6 @@
 #include "goldensignals/sse/hub.h"
 
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include <fmt/format.h>
 #include <boost/asio/post.hpp>
@@ -24,9 +21,9 @@ std::uint64_t clock_seed() {
         std::chrono::duration_cast<std::chrono::microseconds>(now).count());
 }
 
-void remove_from(std::vector<std::shared_ptr<Subscriber>>& list, const Subscriber* subscriber) {
+void remove_from(std::vector<std::shared_ptr<Stream>>& list, const Stream* stream) {
     auto it = std::find_if(list.begin(), list.end(),
-                           [subscriber](const auto& s) { return s.get() == subscriber; });
+                           [stream](const auto& s) { return s.get() == stream; });
     if (it != list.end()) {
         *it = std::move(list.back());
         list.pop_back();
@@ -42,7 +39,7 @@ bool Filter::matches(const Event& event) const {
     return all_symbols || std::binary_search(symbols.begin(), symbols.end(), event.symbol);
 }
 
-Subscriber::Subscriber(asio::any_io_executor executor, Filter filter, QueueLimits limits)
+Stream::Stream(asio::any_io_executor executor, Filter filter, QueueLimits limits)
     : executor_(std::move(executor)),
       filter_(std::move(filter)),
       limits_(limits),
@@ -52,54 +49,55 @@ Subscriber::Subscriber(asio::any_io_executor executor, Filter filter, QueueLimit
     symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
 }
 
-void Subscriber::attach(int socket_fd) {
+void Stream::attach(int socket_fd) {
     std::lock_guard lock(mutex_);
-    socket_fd_ = socket_fd;
+    direct_.attach(socket_fd);
 }
 
-void Subscriber::detach() {
+void Stream::detach() {
     std::lock_guard lock(mutex_);
-    socket_fd_ = -1;
+    direct_.detach();
 }
 
-Subscriber::PushResult Subscriber::push(const EventPtr& event) {
+Stream::PushResult Stream::push(const EventPtr& event) {
     std::lock_guard lock(mutex_);
-    if (overflowed_ || broken_) {
-        return {.dropped = overflowed_ ? 1u : 0u};
-    }
-    if (writer_busy_ || socket_fd_ < 0) {
-        return enqueue_locked(event, 0);
+    switch (direct_.state()) {
+        case DirectSend::State::kOverflowed:
+            return {.dropped = 1};
+        case DirectSend::State::kBroken:
+            return {};
+        case DirectSend::State::kWriterOwns:
+            return enqueue_locked(event, 0);
+        case DirectSend::State::kIdle:
+            break;
     }
     // The fast path: the writer is idle and nothing is queued, so this event goes next.
-    const std::string& frame = *event->frame;
-    const ssize_t n = ::send(socket_fd_, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n == static_cast<ssize_t>(frame.size())) {
-        last_sent_ = std::chrono::steady_clock::now();
-        return {.sent = true};
+    std::size_t sent = 0;
+    switch (direct_.send(*event->frame, sent)) {
+        case DirectSend::SendResult::kSent:
+            last_sent_ = std::chrono::steady_clock::now();
+            return {.sent = true};
+        case DirectSend::SendResult::kBroken: {
+            // Wake the writer in case its reader has not noticed yet.
+            PushResult result;
+            result.wake = !wake_posted_;
+            wake_posted_ = true;
+            return result;
+        }
+        case DirectSend::SendResult::kQueue:
+            break;
     }
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        // Reset or half-closed by the client: its reader ends the stream; wake it in case the
-        // reader has not noticed yet.
-        broken_ = true;
-        socket_fd_ = -1;
-        PushResult result;
-        result.wake = !wake_posted_;
-        wake_posted_ = true;
-        return result;
-    }
-    // The socket buffer is full (or took part of the frame): the writer finishes it.
-    writer_busy_ = true;
-    return enqueue_locked(event, n > 0 ? static_cast<std::size_t>(n) : 0);
+    return enqueue_locked(event, sent);
 }
 
-Subscriber::PushResult Subscriber::enqueue_locked(const EventPtr& event, std::size_t offset) {
+Stream::PushResult Stream::enqueue_locked(const EventPtr& event, std::size_t offset) {
     PushResult result;
     const std::size_t size = event->frame->size();
     const std::size_t unsent = pending_bytes_ + writer_unsent_;
     // A single event (or prelude) larger than the byte budget still goes through on its own.
     if ((!pending_.empty() || unsent != 0) &&
         (pending_.size() >= limits_.max_events || unsent + size > limits_.max_bytes)) {
-        overflowed_ = true;
+        direct_.overflow();
         result.dropped = pending_.size() + 1;
         std::vector<EventPtr>().swap(pending_);
         pending_bytes_ = 0;
@@ -120,22 +118,22 @@ Subscriber::PushResult Subscriber::enqueue_locked(const EventPtr& event, std::si
     return result;
 }
 
-Subscriber::TakeResult Subscriber::take(std::vector<EventPtr>& out, std::size_t& first_offset) {
+Stream::TakeResult Stream::take(std::vector<EventPtr>& out, std::size_t& first_offset) {
     std::lock_guard lock(mutex_);
     wake_posted_ = false;
     first_offset = 0;
-    if (overflowed_) {
+    if (direct_.state() == DirectSend::State::kOverflowed) {
         return TakeResult::kOverflowed;
     }
-    if (broken_) {
+    if (direct_.state() == DirectSend::State::kBroken) {
         return TakeResult::kBroken;
     }
     if (pending_.empty()) {
-        writer_busy_ = false;
+        direct_.writer_idle();
         writer_unsent_ = 0;
         return TakeResult::kIdle;
     }
-    writer_busy_ = true;
+    direct_.writer_busy();
     writer_unsent_ += pending_bytes_ - std::min(first_offset_, pending_bytes_);
     first_offset = first_offset_;
     first_offset_ = 0;
@@ -149,46 +147,46 @@ Subscriber::TakeResult Subscriber::take(std::vector<EventPtr>& out, std::size_t&
     return TakeResult::kEvents;
 }
 
-bool Subscriber::claim_for_heartbeat(std::chrono::steady_clock::time_point since) {
+bool Stream::claim_for_heartbeat(std::chrono::steady_clock::time_point since) {
     std::lock_guard lock(mutex_);
-    if (overflowed_ || broken_ || !pending_.empty() || last_sent_ != since) {
+    if (direct_.ended() || !pending_.empty() || last_sent_ != since) {
         return false;
     }
-    writer_busy_ = true;
+    direct_.writer_busy();
     return true;
 }
 
-void Subscriber::add_unsent(std::size_t bytes) {
+void Stream::add_unsent(std::size_t bytes) {
     std::lock_guard lock(mutex_);
     writer_unsent_ += bytes;
 }
 
-void Subscriber::sent(std::size_t bytes) {
+void Stream::sent(std::size_t bytes) {
     std::lock_guard lock(mutex_);
     writer_unsent_ -= std::min(bytes, writer_unsent_);
 }
 
-std::size_t Subscriber::unsent_bytes() const {
+std::size_t Stream::unsent_bytes() const {
     std::lock_guard lock(mutex_);
     return pending_bytes_ + writer_unsent_;
 }
 
-std::chrono::steady_clock::time_point Subscriber::last_sent() const {
+std::chrono::steady_clock::time_point Stream::last_sent() const {
     std::lock_guard lock(mutex_);
     return last_sent_;
 }
 
-void Subscriber::mark_sent(std::chrono::steady_clock::time_point at) {
+void Stream::mark_sent(std::chrono::steady_clock::time_point at) {
     std::lock_guard lock(mutex_);
     last_sent_ = at;
 }
 
-bool Subscriber::overflowed() const {
+bool Stream::overflowed() const {
     std::lock_guard lock(mutex_);
-    return overflowed_;
+    return direct_.state() == DirectSend::State::kOverflowed;
 }
 
-void Subscriber::wake() {
+void Stream::wake() {
     asio::post(executor_, [self = shared_from_this()] {
         self->timer_.cancel();
         if (self->overflow_handler_ && self->overflowed()) {
@@ -209,40 +207,40 @@ std::uint64_t Hub::next_local_id() noexcept {
 }
 
 std::uint64_t Hub::last_id() const {
-    std::lock_guard lock(publish_mutex_);
+    std::lock_guard lock(state_mutex_);
     return last_id_;
 }
 
 bool Hub::publish(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
                   std::shared_ptr<const std::string> data_json,
                   std::chrono::steady_clock::time_point published_at) {
-    std::lock_guard lock(publish_mutex_);
-    return publish_locked(id, std::move(symbol), timeframe, data_json, published_at);
+    std::lock_guard turn(fan_out_mutex_);
+    return publish_in_turn(id, std::move(symbol), timeframe, data_json, published_at);
 }
 
 std::uint64_t Hub::publish_local(std::string symbol, market::Timeframe timeframe,
                                  std::shared_ptr<const std::string> data_json,
                                  std::chrono::steady_clock::time_point published_at) {
-    std::lock_guard lock(publish_mutex_);
-    const std::uint64_t id = next_local_id();
-    return publish_locked(id, std::move(symbol), timeframe, data_json, published_at) ? id : 0;
+    std::lock_guard turn(fan_out_mutex_);
+    // Above the last id whatever gave it: after events with ids from a shared sequence (Redis),
+    // a local id from the local counter alone would be taken for a duplicate.
+    std::uint64_t next = next_local_.load();
+    std::uint64_t id = 0;
+    do {
+        id = std::max(next, last_id_) + 1;
+    } while (!next_local_.compare_exchange_weak(next, id));
+    return publish_in_turn(id, std::move(symbol), timeframe, data_json, published_at) ? id : 0;
 }
 
-bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
-                         const std::shared_ptr<const std::string>& data_json,
-                         std::chrono::steady_clock::time_point published_at) {
-    // The first event sets where this hub's history starts, whatever id it carries (a shared
-    // sequence need not be anywhere near the local seed).
+bool Hub::publish_in_turn(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
+                          const std::shared_ptr<const std::string>& data_json,
+                          std::chrono::steady_clock::time_point published_at) {
+    // last_id_ and published_any_ change only in a publisher's turn: read without the state
+    // lock, so the event is made before it is taken.
     if (id == 0 || (published_any_ && id <= last_id_)) {
         duplicates_.fetch_add(1);
         return false;
     }
-    if (!published_any_) {
-        published_any_ = true;
-        horizon_ = id - 1;
-    }
-    last_id_ = id;
-
     auto event = std::make_shared<Event>();
     event->id = id;
     event->symbol = std::move(symbol);
@@ -252,25 +250,39 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
     event->frame =
         std::make_shared<const std::string>(format_event(kSignalEvent, *event->data, id));
     EventPtr shared = std::move(event);
-    latest_[index_of(timeframe)][shared->symbol] = shared;
-
-    if (ring_.empty()) {
-        horizon_ = id;
-    } else if (ring_size_ < ring_.size()) {
-        ring_[(ring_head_ + ring_size_) % ring_.size()] = shared;
-        ++ring_size_;
-    } else {
-        horizon_ = ring_[ring_head_]->id;
-        ring_[ring_head_] = shared;
-        ring_head_ = (ring_head_ + 1) % ring_.size();
+    {
+        std::lock_guard lock(state_mutex_);
+        // The first event sets where this hub's history starts, whatever id it carries (a
+        // shared sequence need not be anywhere near the local seed).
+        if (!published_any_) {
+            published_any_ = true;
+            horizon_ = id - 1;
+        }
+        last_id_ = id;
+        latest_[index_of(timeframe)][shared->symbol] = shared;
+        if (ring_.empty()) {
+            horizon_ = id;
+        } else if (ring_size_ < ring_.size()) {
+            ring_[(ring_head_ + ring_size_) % ring_.size()] = shared;
+            ++ring_size_;
+        } else {
+            horizon_ = ring_[ring_head_]->id;
+            ring_[ring_head_] = shared;
+            ring_head_ = (ring_head_ + 1) % ring_.size();
+        }
     }
     published_.fetch_add(1);
+    // After the state: a stream registered from here on finds the event in its snapshot.
+    fan_out(shared);
+    return true;
+}
 
+void Hub::fan_out(const EventPtr& event) {
     // Copy the matching streams under the index lock, fill their queues without it.
     {
         std::lock_guard index_lock(index_mutex_);
-        const auto t = index_of(timeframe);
-        auto it = by_symbol_[t].find(shared->symbol);
+        const auto t = index_of(event->timeframe);
+        auto it = by_symbol_[t].find(event->symbol);
         if (it != by_symbol_[t].end()) {
             scratch_.insert(scratch_.end(), it->second.begin(), it->second.end());
         }
@@ -278,15 +290,15 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
     }
     std::size_t dropped = 0;
     std::size_t sent = 0;
-    for (const auto& subscriber : scratch_) {
-        const auto result = subscriber->push(shared);
+    for (const auto& stream : scratch_) {
+        const auto result = stream->push(event);
         dropped += result.dropped;
         if (result.sent) {
             ++sent;
-            latency_.observe(std::chrono::steady_clock::now() - published_at);
+            latency_.observe(std::chrono::steady_clock::now() - event->published_at);
         }
         if (result.wake) {
-            subscriber->wake();
+            stream->wake();
         }
     }
     scratch_.clear();
@@ -296,13 +308,12 @@ bool Hub::publish_locked(std::uint64_t id, std::string symbol, market::Timeframe
     if (sent != 0) {
         events_sent_.fetch_add(sent);
     }
-    return true;
 }
 
 Latest Hub::latest(const std::vector<std::string>& symbols, market::Timeframe timeframe) const {
     Latest result;
     result.events.reserve(symbols.size());
-    std::lock_guard lock(publish_mutex_);
+    std::lock_guard lock(state_mutex_);
     result.last_id = last_id_;
     const auto& by_symbol = latest_[index_of(timeframe)];
     for (const auto& symbol : symbols) {
@@ -312,39 +323,39 @@ Latest Hub::latest(const std::vector<std::string>& symbols, market::Timeframe ti
     return result;
 }
 
-std::shared_ptr<Subscriber> Hub::subscribe(asio::any_io_executor executor, Filter filter,
-                                           QueueLimits limits) {
-    auto subscriber = std::make_shared<Subscriber>(std::move(executor), std::move(filter), limits);
-    const auto& f = subscriber->filter();
+std::shared_ptr<Stream> Hub::subscribe(asio::any_io_executor executor, Filter filter,
+                                       QueueLimits limits) {
+    auto stream = std::make_shared<Stream>(std::move(executor), std::move(filter), limits);
+    const auto& f = stream->filter();
     const auto t = index_of(f.timeframe);
     std::lock_guard lock(index_mutex_);
     if (f.all_symbols) {
-        all_symbols_[t].push_back(subscriber);
+        all_symbols_[t].push_back(stream);
     } else {
         for (const auto& symbol : f.symbols) {
-            by_symbol_[t][symbol].push_back(subscriber);
+            by_symbol_[t][symbol].push_back(stream);
         }
     }
     ++subscribers_;
-    return subscriber;
+    return stream;
 }
 
-void Hub::unsubscribe(const std::shared_ptr<Subscriber>& subscriber) {
-    if (!subscriber) {
+void Hub::unsubscribe(const std::shared_ptr<Stream>& stream) {
+    if (!stream) {
         return;
     }
-    const auto& f = subscriber->filter();
+    const auto& f = stream->filter();
     const auto t = index_of(f.timeframe);
     std::lock_guard lock(index_mutex_);
     if (f.all_symbols) {
-        remove_from(all_symbols_[t], subscriber.get());
+        remove_from(all_symbols_[t], stream.get());
     } else {
         for (const auto& symbol : f.symbols) {
             auto it = by_symbol_[t].find(symbol);
             if (it == by_symbol_[t].end()) {
                 continue;
             }
-            remove_from(it->second, subscriber.get());
+            remove_from(it->second, stream.get());
             if (it->second.empty()) {
                 by_symbol_[t].erase(it);
             }
@@ -355,7 +366,7 @@ void Hub::unsubscribe(const std::shared_ptr<Subscriber>& subscriber) {
 
 Resume Hub::resume(const Filter& filter, std::uint64_t last_event_id) const {
     Resume result;
-    std::lock_guard lock(publish_mutex_);
+    std::lock_guard lock(state_mutex_);
     result.last_id = last_id_;
     if (last_event_id > last_id_ || last_event_id < horizon_) {
         result.kind = Resume::Kind::kResync;
@@ -419,7 +430,7 @@ Hub::Stats Hub::stats() const {
         s.subscribers = subscribers_;
     }
     {
-        std::lock_guard lock(publish_mutex_);
+        std::lock_guard lock(state_mutex_);
         s.replay_size = ring_size_;
     }
     return s;

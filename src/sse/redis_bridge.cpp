@@ -1,10 +1,11 @@
 #include "goldensignals/sse/redis_bridge.h"
 
 #include <charconv>
-#include <chrono>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 
 #include "goldensignals/market/symbol.h"
 
@@ -14,8 +15,6 @@ namespace {
 
 // (string.format: Lua 5.1 would print a large id as 1.7e+15.)
 // KEYS[1] sequence, ARGV[1] channel, ARGV[2] "<timeframe>|<symbol>|<data>", ARGV[3] floor.
-// The floor (the publisher's hub's last id) keeps ids above any id an instance handed out
-// on its own while Redis was away.
 constexpr std::string_view kPublishScript = R"(
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local floor = tonumber(ARGV[3])
@@ -27,46 +26,58 @@ return id
 
 }  // namespace
 
-RedisBridge::RedisBridge(Hub& hub, std::shared_ptr<redis::Client> client,
-                         std::shared_ptr<redis::Subscriber> subscriber, std::string key_prefix)
-    : hub_(hub),
-      client_(std::move(client)),
-      subscriber_(std::move(subscriber)),
-      prefix_(std::move(key_prefix)) {}
+RedisSequencedChannel::RedisSequencedChannel(std::shared_ptr<redis::Client> client,
+                                             const std::string& key_prefix)
+    : client_(std::move(client)),
+      channel_(key_prefix + "signals"),
+      sequence_key_(key_prefix + "signal_seq") {}
+
+boost::asio::awaitable<std::optional<std::uint64_t>> RedisSequencedChannel::publish(
+    std::string body, std::uint64_t floor) {
+    if (!client_->connected()) {
+        co_return std::nullopt;
+    }
+    std::vector<std::string> args{
+        "EVAL",          std::string(kPublishScript), "1", sequence_key_, channel_,
+        std::move(body), std::to_string(floor)};
+    try {
+        auto reply = co_await client_->command(std::move(args));
+        if (reply.is_integer()) {
+            co_return static_cast<std::uint64_t>(reply.integer);
+        }
+        spdlog::warn("signal publish refused by Redis: {}", reply.str);
+    } catch (const redis::Error& e) {
+        spdlog::debug("signal publish through Redis failed: {}", e.what());
+    }
+    co_return std::nullopt;
+}
+
+RedisBridge::RedisBridge(Hub& hub, const boost::asio::any_io_executor& executor,
+                         std::shared_ptr<SequencedChannel> channel)
+    : hub_(hub), executor_(executor), channel_(std::move(channel)), fan_out_(hub, executor) {}
 
 std::string RedisBridge::encode(std::uint64_t id, market::Timeframe timeframe,
                                 std::string_view symbol, std::string_view data) {
     return fmt::format("{}|{}|{}|{}", id, market::to_string(timeframe), symbol, data);
 }
 
-boost::asio::awaitable<void> RedisBridge::publish(std::string symbol, market::Timeframe timeframe,
+void RedisBridge::publish(std::string symbol, market::Timeframe timeframe,
+                          std::shared_ptr<const std::string> data) {
+    boost::asio::co_spawn(executor_, deliver(std::move(symbol), timeframe, std::move(data)),
+                          boost::asio::detached);
+}
+
+boost::asio::awaitable<void> RedisBridge::deliver(std::string symbol, market::Timeframe timeframe,
                                                   std::shared_ptr<const std::string> data) {
     // Ids this hub handed out itself while Redis was away must stay below the next ones.
     const std::uint64_t floor = hub_.last_id();
-    std::vector<std::string> args{
-        "EVAL",
-        std::string(kPublishScript),
-        "1",
-        prefix_ + "signal_seq",
-        channel(),
-        fmt::format("{}|{}|{}", market::to_string(timeframe), symbol, *data),
-        std::to_string(floor)};
-    bool published = false;
-    if (client_->connected()) {
-        try {
-            auto reply = co_await client_->command(std::move(args));
-            published = reply.is_integer();
-            if (!published) {
-                spdlog::warn("signal publish refused by Redis: {}", reply.str);
-            }
-        } catch (const redis::Error& e) {
-            spdlog::debug("signal publish through Redis failed: {}", e.what());
-        }
-    }
-    if (!published) {
-        // Redis away: at least this instance's streams get the signal now.
+    auto id = co_await channel_->publish(
+        fmt::format("{}|{}|{}", market::to_string(timeframe), symbol, *data), floor);
+    if (!id) {
+        // Redis away: at least this instance's streams get the signal now, in turn with the
+        // events from Redis.
         fallbacks_.fetch_add(1);
-        hub_.publish_local(std::move(symbol), timeframe, std::move(data));
+        fan_out_.publish_local(std::move(symbol), timeframe, std::move(data));
     }
 }
 
@@ -89,9 +100,45 @@ void RedisBridge::on_message(std::string_view channel_name, std::string_view pay
         spdlog::warn("malformed signal message on {}", channel_name);
         return;
     }
-    hub_.publish(id, std::move(*symbol), *timeframe,
-                 std::make_shared<const std::string>(payload.substr(p3 + 1)),
-                 std::chrono::steady_clock::now());
+    fan_out_.publish(id, std::move(*symbol), *timeframe,
+                     std::make_shared<const std::string>(payload.substr(p3 + 1)));
+}
+
+redis::Subscriber::MessageHandler RedisBridge::dispatcher(std::vector<ChannelRoute> others) {
+    return [this, others = std::move(others)](std::string_view channel_name,
+                                              std::string_view payload) {
+        for (const auto& route : others) {
+            if (channel_name == route.channel) {
+                route.on_message(payload);
+                return;
+            }
+        }
+        on_message(channel_name, payload);
+    };
+}
+
+void RedisBridge::listen(redis::Subscriber& subscriber, std::vector<ChannelRoute> others) {
+    std::vector<std::string> channels;
+    for (const auto& route : others) {
+        channels.push_back(route.channel);
+    }
+    channels.push_back(channel());
+    subscriber.on_message(dispatcher(std::move(others)));
+    subscriber.subscribe(std::move(channels));
+    subscriber.start();
+}
+
+std::unique_ptr<SignalPublisher> make_signal_publisher(
+    Hub& hub, const boost::asio::any_io_executor& executor, std::shared_ptr<redis::Client> client,
+    const std::shared_ptr<redis::Subscriber>& subscriber, const std::string& key_prefix,
+    std::vector<ChannelRoute> others) {
+    if (!client || !subscriber) {
+        return std::make_unique<LocalPublisher>(hub, executor);
+    }
+    auto bridge = std::make_unique<RedisBridge>(
+        hub, executor, std::make_shared<RedisSequencedChannel>(std::move(client), key_prefix));
+    bridge->listen(*subscriber, std::move(others));
+    return bridge;
 }
 
 }  // namespace gs::sse

@@ -19,8 +19,8 @@
 #include <boost/beast/core/string.hpp>
 
 #include "goldensignals/http/client_error.h"
+#include "goldensignals/http/params.h"
 #include "goldensignals/sse/event_format.h"
-#include "http/params.h"
 
 namespace gs::sse {
 
@@ -129,7 +129,7 @@ struct StreamState {
     Hub& hub;
     const StreamOptions& options;
     bool counted = false;
-    std::shared_ptr<Subscriber> subscriber;
+    std::shared_ptr<Stream> subscriber;
     // retry, then the snapshot, the replay or the resync event.
     Prelude prelude;
     // Live events up to this id are already covered by the snapshot or the replay.
@@ -140,7 +140,7 @@ struct StreamState {
 // cancelling the socket, wakes the writer at once instead of at the next heartbeat. Whatever
 // the client sends is discarded. Runs on the stream's strand.
 struct Reader : std::enable_shared_from_this<Reader> {
-    Reader(asio::ip::tcp::socket& s, std::shared_ptr<Subscriber> sub)
+    Reader(asio::ip::tcp::socket& s, std::shared_ptr<Stream> sub)
         : socket(&s), subscriber(std::move(sub)) {}
 
     void start() {
@@ -161,7 +161,7 @@ struct Reader : std::enable_shared_from_this<Reader> {
     }
 
     asio::ip::tcp::socket* socket;
-    std::shared_ptr<Subscriber> subscriber;
+    std::shared_ptr<Stream> subscriber;
     std::array<char, 64> buffer{};
     bool gone = false;
     bool finished = false;
@@ -235,7 +235,7 @@ using Piece = std::function<std::string_view(std::size_t)>;
 // beast's tcp_stream would), so that the stream can still abort the connection.
 class Writer {
   public:
-    Writer(asio::ip::tcp::socket& socket, Subscriber& subscriber, std::chrono::milliseconds stall)
+    Writer(asio::ip::tcp::socket& socket, Stream& subscriber, std::chrono::milliseconds stall)
         : socket_(socket),
           subscriber_(subscriber),
           stall_(stall),
@@ -294,7 +294,7 @@ class Writer {
   private:
     static constexpr std::size_t kWindow = 64;  // below IOV_MAX
     asio::ip::tcp::socket& socket_;
-    Subscriber& subscriber_;
+    Stream& subscriber_;
     std::chrono::milliseconds stall_;
     asio::steady_timer deadline_;
     std::vector<asio::const_buffer> window_;
@@ -304,7 +304,7 @@ class Writer {
 asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     Hub& hub = state.hub;
     const StreamOptions& options = state.options;
-    Subscriber& subscriber = *state.subscriber;
+    Stream& subscriber = *state.subscriber;
     auto& socket = ctx.stream.socket();
     static const std::string kPing = format_comment("ping");
 
@@ -323,7 +323,7 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     subscriber.attach(socket.native_handle());
     struct Finish {
         Reader& reader;
-        Subscriber& subscriber;
+        Stream& subscriber;
         ~Finish() {
             // Before the session closes the socket: no publish() may write to it after this.
             subscriber.detach();
@@ -364,11 +364,10 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     std::size_t first_offset = 0;
     while (open && !ctx.stopping() && !reader->gone) {
         const auto taken = subscriber.take(batch, first_offset);
-        if (taken == Subscriber::TakeResult::kOverflowed ||
-            taken == Subscriber::TakeResult::kBroken) {
+        if (taken == Stream::TakeResult::kOverflowed || taken == Stream::TakeResult::kBroken) {
             break;
         }
-        if (taken == Subscriber::TakeResult::kEvents) {
+        if (taken == Stream::TakeResult::kEvents) {
             // Only the first batches can hold events the snapshot or the replay covered; those
             // were queued, never partly sent.
             if (first_offset == 0 && batch.front()->id <= state.skip_through) {

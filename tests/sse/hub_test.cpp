@@ -4,10 +4,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <boost/asio/execution.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 namespace gs::sse {
 namespace {
@@ -43,16 +49,15 @@ std::vector<std::uint64_t> ids_of(const std::vector<EventPtr>& events) {
 
 class HubTest : public ::testing::Test {
   protected:
-    std::shared_ptr<Subscriber> subscribe(Hub& hub, Filter filter, QueueLimits limits = {}) {
+    std::shared_ptr<Stream> subscribe(Hub& hub, Filter filter, QueueLimits limits = {}) {
         return hub.subscribe(io.get_executor(), std::move(filter), limits);
     }
     // Drains a subscriber's queue; fails the test if it overflowed.
-    static std::vector<EventPtr> drain(Subscriber& subscriber) {
+    static std::vector<EventPtr> drain(Stream& subscriber) {
         std::vector<EventPtr> out;
         std::size_t offset = 0;
         const auto taken = subscriber.take(out, offset);
-        EXPECT_TRUE(taken == Subscriber::TakeResult::kEvents ||
-                    taken == Subscriber::TakeResult::kIdle);
+        EXPECT_TRUE(taken == Stream::TakeResult::kEvents || taken == Stream::TakeResult::kIdle);
         EXPECT_EQ(offset, 0u);
         return out;
     }
@@ -203,7 +208,7 @@ TEST_F(HubTest, QueueOverflowMarksTheStreamSlowAndSparesTheOthers) {
     }
     std::vector<EventPtr> out;
     std::size_t offset = 0;
-    EXPECT_EQ(slow->take(out, offset), Subscriber::TakeResult::kOverflowed);
+    EXPECT_EQ(slow->take(out, offset), Stream::TakeResult::kOverflowed);
     EXPECT_TRUE(out.empty());
     // 3 queued + the 4th that did not fit, then 5 and 6 after the overflow.
     EXPECT_EQ(hub.stats().dropped, 6u);
@@ -223,7 +228,7 @@ TEST_F(HubTest, QueueByteBudgetOverflowsToo) {
         hub.publish(3, "AAPL", Timeframe::k1d, json(std::string(60, 'x')), steady_clock::now()));
     std::vector<EventPtr> out;
     std::size_t offset = 0;
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kOverflowed);
 }
 
 // Unsent data is what the stream has not handed to the kernel, wherever it is: queued, or held
@@ -241,7 +246,7 @@ TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
         s->add_unsent(150);
         EXPECT_EQ(s->unsent_bytes(), 150u);
         ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
-        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+        EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kOverflowed);
         EXPECT_EQ(hub.stats().dropped, 1u);
     }
     {
@@ -249,14 +254,14 @@ TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
         Hub hub({.initial_id = 0});
         auto s = subscribe(hub, everything(), {.max_events = 1000, .max_bytes = 200});
         ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
-        ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        ASSERT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
         ASSERT_EQ(out.size(), 1u);
         ASSERT_EQ(out[0]->frame->size(), kFrame);
         EXPECT_EQ(s->unsent_bytes(), kFrame);
         ASSERT_TRUE(hub.publish(2, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         ASSERT_TRUE(hub.publish(3, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         out.clear();
-        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kOverflowed);
+        EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kOverflowed);
     }
     {
         // The same, with the batch written: room again.
@@ -266,13 +271,13 @@ TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
         s->sent(150);
         ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         out.clear();
-        ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        ASSERT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
         s->sent(kFrame);
         EXPECT_EQ(s->unsent_bytes(), 0u);
         ASSERT_TRUE(hub.publish(2, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         ASSERT_TRUE(hub.publish(3, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         out.clear();
-        EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+        EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
         EXPECT_EQ(out.size(), 2u);
         EXPECT_EQ(hub.stats().dropped, 0u);
     }
@@ -386,11 +391,11 @@ class DirectWriteTest : public HubTest {
   protected:
     DirectWriteTest() : s(subscribe(hub, everything())) { s->attach(pair.server); }
     // The writer finds its queue empty: from here publish() writes directly.
-    void go_idle() { ASSERT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle); }
+    void go_idle() { ASSERT_EQ(s->take(out, offset), Stream::TakeResult::kIdle); }
 
     Hub hub{{.initial_id = 0}};
     SocketPair pair;
-    std::shared_ptr<Subscriber> s;
+    std::shared_ptr<Stream> s;
     std::vector<EventPtr> out;
     std::size_t offset = 0;
 };
@@ -404,7 +409,7 @@ TEST_F(DirectWriteTest, AnIdleAttachedStreamGetsEventsWrittenStraightToItsSocket
               "id: 1\nevent: signal\ndata: {\"id\":1}\n\n"
               "id: 2\nevent: signal\ndata: {\"id\":2}\n\n");
     // Nothing queued and no wake-up posted: the writer sleeps on.
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kIdle);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kIdle);
     EXPECT_EQ(io.poll(), 0u);
     EXPECT_EQ(hub.stats().sent, 2u);
 }
@@ -436,7 +441,7 @@ TEST_F(DirectWriteTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
     std::string received = pair.read_available();
     ASSERT_LT(received.size(), expected.size());
     // A wake-up was posted for the writer, which now owns what did not fit.
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
     ASSERT_FALSE(out.empty());
     EXPECT_EQ(io.poll(), 1u);
     // While the writer is busy, new events queue even though the socket has room again.
@@ -450,7 +455,7 @@ TEST_F(DirectWriteTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
         received += *out[i]->frame;
     }
     out.clear();
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kEvents);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
     EXPECT_EQ(offset, 0u);
     ASSERT_EQ(ids_of(out), (std::vector<std::uint64_t>{41}));
     received += *out.front()->frame;
@@ -461,7 +466,7 @@ TEST_F(DirectWriteTest, AClosedClientBreaksTheStreamAtTheNextDirectWrite) {
     go_idle();
     pair.close_client();
     publish(hub, 1, "AAPL");
-    EXPECT_EQ(s->take(out, offset), Subscriber::TakeResult::kBroken);
+    EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kBroken);
     EXPECT_EQ(hub.stats().sent, 0u);
 }
 
@@ -475,8 +480,9 @@ TEST_F(DirectWriteTest, ADetachedStreamIsNeverWrittenTo) {
 
 TEST_F(DirectWriteTest, TheHeartbeatClaimsTheSocketOnlyWhenNothingWentOutSince) {
     go_idle();
+    // As if the last write was a while ago: the direct write below is surely later.
+    s->mark_sent(steady_clock::now() - std::chrono::seconds(1));
     const auto before = s->last_sent();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
     publish(hub, 1, "AAPL");
     ASSERT_GT(s->last_sent(), before);
     // A direct write happened since the writer looked: no heartbeat due.
@@ -529,6 +535,129 @@ TEST_F(HubTest, RendersPrometheusMetrics) {
                              "gs_sse_publish_to_send_seconds_count 1"}) {
         EXPECT_NE(out.find(line), std::string::npos) << line;
     }
+}
+
+// An executor that runs work on an io_context, except that the first piece of work handed to it
+// parks the handing thread until the test opens the gate. A stream woken through it stops the
+// hub's fan-out right there, half-way through the streams, for as long as the test wants.
+class Gate {
+  public:
+    void park() {
+        std::unique_lock lock(mutex_);
+        if (used_) {
+            return;
+        }
+        used_ = true;
+        parked_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [this] { return open_; });
+    }
+    void wait_parked() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return parked_; });
+    }
+    void open() {
+        std::lock_guard lock(mutex_);
+        open_ = true;
+        changed_.notify_all();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool used_ = false;
+    bool parked_ = false;
+    bool open_ = false;
+};
+
+struct GatedExecutor {
+    boost::asio::io_context* io;
+    Gate* gate;
+
+    boost::asio::execution_context& query(boost::asio::execution::context_t) const noexcept {
+        return *io;
+    }
+    static constexpr boost::asio::execution::blocking_t::never_t query(
+        boost::asio::execution::blocking_t) noexcept {
+        return {};
+    }
+    GatedExecutor require(boost::asio::execution::blocking_t::never_t) const { return *this; }
+    template <typename F>
+    void execute(F&& f) const {
+        gate->park();
+        boost::asio::post(io->get_executor(), std::forward<F>(f));
+    }
+    friend bool operator==(const GatedExecutor& a, const GatedExecutor& b) noexcept {
+        return a.io == b.io && a.gate == b.gate;
+    }
+    friend bool operator!=(const GatedExecutor& a, const GatedExecutor& b) noexcept {
+        return !(a == b);
+    }
+};
+
+// A new stream's subscribe, snapshot and resume take only the hub's short state lock, never
+// the fan-out's: here the fan-out of one event to 5,000 streams is held still at stream 2,501
+// (its wake-up parks the publishing thread), and a new stream starts all the same.
+TEST_F(HubTest, ANewStreamStartsWhileAFanOutToFiveThousandStreamsIsInProgress) {
+    Hub hub({.initial_id = 0});
+    publish(hub, 1, "AAPL");
+    Gate gate;
+    std::vector<std::shared_ptr<Stream>> streams;
+    for (int i = 0; i < 5'000; ++i) {
+        if (i == 2'500) {
+            streams.push_back(hub.subscribe(GatedExecutor{&io, &gate}, symbols({"AAPL"}), {}));
+        } else {
+            streams.push_back(subscribe(hub, symbols({"AAPL"})));
+        }
+    }
+    std::atomic<bool> fan_out_done{false};
+    std::thread publisher([&] {
+        publish(hub, 2, "AAPL");
+        fan_out_done = true;
+    });
+    gate.wait_parked();
+
+    // Run on a thread of its own so that a snapshot stuck behind the fan-out fails the test
+    // (after the guard below) instead of hanging it.
+    std::promise<Latest> snapshot;
+    auto snapshot_taken = snapshot.get_future();
+    std::thread starter([&] {
+        auto stream = subscribe(hub, symbols({"AAPL"}));
+        auto resume = hub.resume(stream->filter(), 1);
+        EXPECT_EQ(ids_of(resume.events), (std::vector<std::uint64_t>{2}));
+        snapshot.set_value(hub.latest({"AAPL"}, Timeframe::k1d));
+    });
+    // Not a speed limit: on a hub whose fan-out holds the snapshot's lock, no wait is long
+    // enough (the gate opens only after it).
+    const bool started =
+        snapshot_taken.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    const bool fan_out_was_in_progress = !fan_out_done;
+    gate.open();
+    publisher.join();
+    starter.join();
+
+    ASSERT_TRUE(started) << "the new stream's snapshot waited for the fan-out";
+    EXPECT_TRUE(fan_out_was_in_progress);
+    const Latest latest = snapshot_taken.get();
+    // The event being fanned out is already the newest: the snapshot covers it.
+    EXPECT_EQ(latest.last_id, 2u);
+    ASSERT_EQ(latest.events.size(), 1u);
+    ASSERT_NE(latest.events[0], nullptr);
+    EXPECT_EQ(latest.events[0]->id, 2u);
+    // Every one of the 5,000 streams still got the event, once.
+    for (auto& stream : streams) {
+        EXPECT_EQ(ids_of(drain(*stream)), (std::vector<std::uint64_t>{2}));
+    }
+}
+
+// With Redis the ids come from its shared sequence; when Redis is away the bridge publishes
+// with a local id, which must come after those or the hub drops the event as a duplicate.
+TEST_F(HubTest, ALocalIdFollowsIdsThatCameFromElsewhere) {
+    Hub hub({.initial_id = 0});
+    auto s = subscribe(hub, everything());
+    publish(hub, 5, "AAPL");
+    EXPECT_EQ(hub.publish_local("AAPL", Timeframe::k1d, json("{}")), 6u);
+    EXPECT_EQ(ids_of(drain(*s)), (std::vector<std::uint64_t>{5, 6}));
 }
 
 }  // namespace

@@ -12,6 +12,18 @@
 // A stream's limit covers all it has not yet handed to the kernel: the queue, and what its
 // writer holds (the snapshot or replay it starts with, the batch it is writing). Queued frames
 // are shared, so the limit bounds how far a client may lag rather than what it costs.
+//
+// Ordering, in one place: publishers take turns on the hub's fan-out lock (`fan_out_mutex_`),
+// held from taking the id through the last stream's push, so every queue and socket gets
+// events in id order whoever publishes. Nothing else orders events: callers hand the hub
+// events in the order they want them numbered (an event whose id is not above the last one is
+// a duplicate and is dropped), and the service's event bus (signal_publisher.h) does so from
+// one executor so that a fan-out never blocks an I/O thread. A new stream never waits for a
+// fan-out: subscribe() takes the index lock, latest(), resume() and last_id() the state lock,
+// and a publish holds each of those only for a few pointer moves (registering the id, ring
+// slot and newest event; copying the matching streams). A stream that subscribes while an
+// event is being fanned out either receives it or finds it in its snapshot or replay, and its
+// writer skips what both cover (Latest::last_id, Resume::last_id).
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -30,6 +42,7 @@
 
 #include "goldensignals/market/timeframe.h"
 #include "goldensignals/metrics/histogram.h"
+#include "goldensignals/sse/direct_send.h"
 
 namespace gs::sse {
 
@@ -91,15 +104,16 @@ class Hub;
 // send() on the publishing thread. Only when that would block, or the writer is busy, is the
 // event queued and the writer woken to finish it asynchronously. A steady stream of events to
 // clients that keep up thus costs one system call per delivery, with no thread hop, timer or
-// coroutine resumption. Order holds because the queue, the idle flag and the sends are under
-// one mutex, and the writer owns the socket for writing until it finds the queue empty.
+// coroutine resumption. Who may write is DirectSend's state; it and the queue are under one
+// mutex, and the writer owns the socket until it finds the queue empty, so a direct send never
+// overtakes a queued event.
 //
 // Everything but the queue state is touched only on `executor()`.
-class Subscriber final : public std::enable_shared_from_this<Subscriber> {
+class Stream final : public std::enable_shared_from_this<Stream> {
   public:
-    Subscriber(boost::asio::any_io_executor executor, Filter filter, QueueLimits limits);
-    Subscriber(const Subscriber&) = delete;
-    Subscriber& operator=(const Subscriber&) = delete;
+    Stream(boost::asio::any_io_executor executor, Filter filter, QueueLimits limits);
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
 
     const Filter& filter() const noexcept { return filter_; }
     const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
@@ -171,11 +185,8 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     std::size_t pending_bytes_ = 0;
     std::size_t first_offset_ = 0;   // bytes of pending_.front() already sent
     std::size_t writer_unsent_ = 0;  // taken by the writer (prelude, batch), not yet sent
-    int socket_fd_ = -1;
-    bool writer_busy_ = true;  // the writer owns the socket (it starts with the prelude)
-    bool overflowed_ = false;
-    bool broken_ = false;
-    bool wake_posted_ = false;
+    DirectSend direct_;
+    bool wake_posted_ = false;  // a wake-up is on its way to the writer
     std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now();
 };
 
@@ -213,9 +224,10 @@ class Hub final {
                  std::chrono::steady_clock::time_point published_at);
 
     // In-process mode: the next id of the local sequence. Ids taken concurrently must still be
-    // published in order; publish_local() does both under one lock and is the safer choice.
+    // published in order; publish_local() does both in one turn and is the safer choice.
     std::uint64_t next_local_id() noexcept;
-    // Takes the next local id and publishes with it; returns the id (0 if not published).
+    // Takes the next local id (above last_id(), also when the ids so far came from elsewhere)
+    // and publishes with it; returns the id (0 if not published).
     std::uint64_t publish_local(
         std::string symbol, market::Timeframe timeframe,
         std::shared_ptr<const std::string> data_json,
@@ -230,9 +242,9 @@ class Hub final {
 
     // Registers a stream; from this point it receives every matching event published.
     // Register first, then call resume() or last_id(): nothing falls between the two.
-    std::shared_ptr<Subscriber> subscribe(boost::asio::any_io_executor executor, Filter filter,
-                                          QueueLimits limits);
-    void unsubscribe(const std::shared_ptr<Subscriber>& subscriber);
+    std::shared_ptr<Stream> subscribe(boost::asio::any_io_executor executor, Filter filter,
+                                      QueueLimits limits);
+    void unsubscribe(const std::shared_ptr<Stream>& stream);
 
     // The events matching `filter` published after `last_event_id`, or kResync when some of
     // them are no longer in the replay ring (or the id is unknown to this hub: newer than
@@ -273,18 +285,27 @@ class Hub final {
     void render(std::string& out) const;
 
   private:
-    using List = std::vector<std::shared_ptr<Subscriber>>;
+    using List = std::vector<std::shared_ptr<Stream>>;
     static std::size_t index_of(market::Timeframe timeframe) noexcept {
         return static_cast<std::size_t>(timeframe);
     }
-    bool publish_locked(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
-                        const std::shared_ptr<const std::string>& data_json,
-                        std::chrono::steady_clock::time_point published_at);
+    // Under fan_out_mutex_: registers the event (state lock) and hands it to every matching
+    // stream (index lock for the copy only).
+    bool publish_in_turn(std::uint64_t id, std::string symbol, market::Timeframe timeframe,
+                         const std::shared_ptr<const std::string>& data_json,
+                         std::chrono::steady_clock::time_point published_at);
+    void fan_out(const EventPtr& event);
 
     const HubOptions options_;
 
-    // Serialises publishes, so that every queue gets events in id order, and guards the ring.
-    mutable std::mutex publish_mutex_;
+    // Publishers take turns on it (see the top of this file); held through the fan-out, taken
+    // by publishers only.
+    std::mutex fan_out_mutex_;
+    List scratch_;  // the matching streams of the event being fanned out; fan_out_mutex_
+
+    // Guards what new streams read: ids, the ring, the newest events. Held for moments.
+    // Written under fan_out_mutex_ too, so a publisher reads them without it.
+    mutable std::mutex state_mutex_;
     std::vector<EventPtr> ring_;  // circular, ring_head_ is the oldest
     std::size_t ring_head_ = 0;
     std::size_t ring_size_ = 0;
@@ -292,7 +313,6 @@ class Hub final {
     // Every event with an id above this one is still in the ring.
     std::uint64_t horizon_ = 0;
     bool published_any_ = false;
-    List scratch_;  // the matching streams of the event being published
     // The newest event of each symbol, per timeframe.
     std::array<std::unordered_map<std::string, EventPtr>, market::kAllTimeframes.size()> latest_;
 
