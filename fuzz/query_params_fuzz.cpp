@@ -28,6 +28,7 @@
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/client_error.h"
+#include "goldensignals/http/params.h"
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/market/symbol.h"
@@ -36,7 +37,6 @@
 #include "goldensignals/orchestrator/orchestrator.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/store/pg_signal_store.h"
-#include "http/params.h"
 
 namespace {
 

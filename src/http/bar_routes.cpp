@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/http/api_routes.h"
+#include "goldensignals/http/params.h"
 #include "goldensignals/market/bar_parsing.h"
 #include "goldensignals/market/time_format.h"
-#include "http/params.h"
 
 namespace gs::http {
 

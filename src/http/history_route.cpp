@@ -2,9 +2,9 @@
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/http/api_routes.h"
+#include "goldensignals/http/params.h"
 #include "goldensignals/market/time_format.h"
 #include "goldensignals/store/error.h"
-#include "http/params.h"
 
 namespace gs::http {
 

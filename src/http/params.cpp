@@ -1,4 +1,4 @@
-#include "http/params.h"
+#include "goldensignals/http/params.h"
 
 #include <charconv>
 

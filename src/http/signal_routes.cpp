@@ -7,9 +7,9 @@
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/http/api_routes.h"
+#include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
 #include "goldensignals/market/time_format.h"
-#include "http/params.h"
 
 namespace gs::http {
 
