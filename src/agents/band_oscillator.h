@@ -1,0 +1,71 @@
+#pragma once
+
+// The band-oscillator rule shared by rsi, cmo, cci, williams_r and mfi: a bounded oscillator
+// read as mean reversion, with its own numbers.
+//
+//   value <= oversold:   BUY,  confidence = 0.3 + 0.7 * min((oversold - value) / full, 1)
+//   value >= overbought: SELL, confidence = 0.3 + 0.7 * min((value - overbought) / full, 1)
+//   otherwise:           HOLD, confidence = 1 - |value - centre| / half (1 at the centre, 0 at
+//                        the thresholds), lean = (centre - value) / (2 * half)
+// where centre = (oversold + overbought) / 2 and half = (overbought - oversold) / 2. Each
+// agent keeps its own reading of the latest value, its degenerate case (0/0 where TA-Lib
+// prints 0) and its reason wording. A pure function of one value, so an incremental agent
+// can apply it per bar.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "goldensignals/agents/agent.h"
+
+namespace gs::agents {
+
+struct BandRule {
+    int oversold;    // BUY at or below
+    int overbought;  // SELL at or above
+    int full;        // distance past a threshold that gives full confidence
+
+    constexpr double centre() const noexcept { return (oversold + overbought) / 2.0; }
+    constexpr double half() const noexcept { return (overbought - oversold) / 2.0; }
+};
+
+enum class BandZone { kOversold, kOverbought, kNeutral };
+
+// `reason(zone)` words the verdict; called once, for the zone the value is in.
+template <class Reason>
+AgentResult band_verdict(const BandRule& rule, double value, Reason&& reason) {
+    if (value <= rule.oversold) {
+        return buy(0.3 + 0.7 * std::min((rule.oversold - value) / rule.full, 1.0),
+                   reason(BandZone::kOversold));
+    }
+    if (value >= rule.overbought) {
+        return sell(0.3 + 0.7 * std::min((value - rule.overbought) / rule.full, 1.0),
+                    reason(BandZone::kOverbought));
+    }
+    // A centre of 0 leans -value, as the agents always have (0 - 0 would turn -0 into +0).
+    const double lean =
+        (rule.centre() == 0.0 ? -value : rule.centre() - value) / (2.0 * rule.half());
+    return hold(1.0 - std::abs(value - rule.centre()) / rule.half(), lean,
+                reason(BandZone::kNeutral));
+}
+
+// "RSI 25.3 at or below 30 (oversold)", "... at or above 70 (overbought)",
+// "... between 30 and 70".
+inline std::string band_reason(std::string_view label, const BandRule& rule, BandZone zone,
+                               double value) {
+    switch (zone) {
+        case BandZone::kOversold:
+            return fmt::format("{} {:.1f} at or below {} (oversold)", label, value, rule.oversold);
+        case BandZone::kOverbought:
+            return fmt::format("{} {:.1f} at or above {} (overbought)", label, value,
+                               rule.overbought);
+        case BandZone::kNeutral:
+            break;
+    }
+    return fmt::format("{} {:.1f} between {} and {}", label, value, rule.oversold, rule.overbought);
+}
+
+}  // namespace gs::agents
