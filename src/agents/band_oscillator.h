@@ -27,6 +27,10 @@ struct BandRule {
     int oversold;    // BUY at or below
     int overbought;  // SELL at or above
     int full;        // distance past a threshold that gives full confidence
+    // false for an oscillator bounded exactly `full` past its thresholds (Williams' %R in
+    // [-100, 0]): no min() needed, and its confidence keeps the rounding it always had
+    // (0.7 * excess / full, which can differ from 0.7 * (excess / full) in the last bit).
+    bool capped = true;
 
     constexpr double centre() const noexcept { return (oversold + overbought) / 2.0; }
     constexpr double half() const noexcept { return (overbought - oversold) / 2.0; }
@@ -37,13 +41,15 @@ enum class BandZone { kOversold, kOverbought, kNeutral };
 // `reason(zone)` words the verdict; called once, for the zone the value is in.
 template <class Reason>
 AgentResult band_verdict(const BandRule& rule, double value, Reason&& reason) {
+    auto strength = [&](double excess) {
+        return rule.capped ? 0.3 + 0.7 * std::min(excess / rule.full, 1.0)
+                           : 0.3 + 0.7 * excess / rule.full;
+    };
     if (value <= rule.oversold) {
-        return buy(0.3 + 0.7 * std::min((rule.oversold - value) / rule.full, 1.0),
-                   reason(BandZone::kOversold));
+        return buy(strength(rule.oversold - value), reason(BandZone::kOversold));
     }
     if (value >= rule.overbought) {
-        return sell(0.3 + 0.7 * std::min((value - rule.overbought) / rule.full, 1.0),
-                    reason(BandZone::kOverbought));
+        return sell(strength(value - rule.overbought), reason(BandZone::kOverbought));
     }
     // A centre of 0 leans -value, as the agents always have (0 - 0 would turn -0 into +0).
     const double lean =

@@ -19,7 +19,7 @@ namespace {
 
 struct Params {
     int period = 14;
-    BandRule band{.oversold = -80, .overbought = -20, .full = 20};
+    BandRule band{.oversold = -80, .overbought = -20, .full = 20, .capped = false};
 };
 constexpr Params kParams{};
 constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
