@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 
 namespace gs::agents {
@@ -58,20 +59,26 @@ AgentResult band_verdict(const BandRule& rule, double value, Reason&& reason) {
                 reason(BandZone::kNeutral));
 }
 
-// "RSI 25.3 at or below 30 (oversold)", "... at or above 70 (overbought)",
-// "... between 30 and 70".
-inline std::string band_reason(std::string_view label, const BandRule& rule, BandZone zone,
-                               double value) {
-    switch (zone) {
-        case BandZone::kOversold:
-            return fmt::format("{} {:.1f} at or below {} (oversold)", label, value, rule.oversold);
-        case BandZone::kOverbought:
-            return fmt::format("{} {:.1f} at or above {} (overbought)", label, value,
-                               rule.overbought);
-        case BandZone::kNeutral:
-            break;
-    }
-    return fmt::format("{} {:.1f} between {} and {}", label, value, rule.oversold, rule.overbought);
+// The three reasons of a band agent as format strings of the value, its numbers written in
+// at compile time: "RSI {:.1f} at or below 30 (oversold)", "RSI {:.1f} at or above 70
+// (overbought)", "RSI {:.1f} between 30 and 70".
+struct BandReasons {
+    FixedText oversold;
+    FixedText overbought;
+    FixedText neutral;
+};
+
+constexpr BandReasons band_reasons(std::string_view label, const BandRule& rule) {
+    return {format_text(label, " {:.1f} at or below ", rule.oversold, " (oversold)"),
+            format_text(label, " {:.1f} at or above ", rule.overbought, " (overbought)"),
+            format_text(label, " {:.1f} between ", rule.oversold, " and ", rule.overbought)};
+}
+
+inline std::string band_reason(const BandReasons& reasons, BandZone zone, double value) {
+    const FixedText& text = zone == BandZone::kOversold     ? reasons.oversold
+                            : zone == BandZone::kOverbought ? reasons.overbought
+                                                            : reasons.neutral;
+    return fmt::format(fmt::runtime(text.view()), value);
 }
 
 }  // namespace gs::agents

@@ -173,6 +173,32 @@ constexpr FixedText params_json(std::initializer_list<Param> params) {
     return out;
 }
 
+// Text from pieces: strings as they are, numbers as FixedText renders them. Used for reason
+// format strings with the agent's numbers written in at compile time
+// (format_text("RSI {:.1f} at or below ", kParams.band.oversold)), so that a reason costs what
+// a literal format string costs instead of formatting constants on every evaluation.
+constexpr void append_to(FixedText& out, std::string_view s) {
+    out.text(s);
+}
+constexpr void append_to(FixedText& out, const char* s) {
+    out.text(s);
+}
+constexpr void append_to(FixedText& out, int v) {
+    out.integer(v);
+}
+constexpr void append_to(FixedText& out, std::size_t v) {
+    out.integer(static_cast<long long>(v));
+}
+constexpr void append_to(FixedText& out, double v) {
+    out.real(v);
+}
+template <class... Parts>
+constexpr FixedText format_text(const Parts&... parts) {
+    FixedText out;
+    (append_to(out, parts), ...);
+    return out;
+}
+
 // "SMA 50": a reason's name for a line, from the agent's own period.
 constexpr FixedText label(std::string_view name, int period) {
     FixedText out;

@@ -28,6 +28,7 @@ constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
                                                {"oversold", kParams.band.oversold},
                                                {"overbought", kParams.band.overbought}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::cci(kParams.period));
+constexpr BandReasons kReasons = band_reasons("CCI", kParams.band);
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     // CCI of the latest bar depends on the last `period` bars only.
@@ -46,9 +47,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     AgentResult r =
         lo == hi ? abstain(fmt::format(
                        "typical price unchanged over the last {} bars: CCI undefined", kMinBars))
-                 : band_verdict(kParams.band, value, [&](BandZone zone) {
-                       return band_reason("CCI", kParams.band, zone, value);
-                   });
+                 : band_verdict(kParams.band, value,
+                                [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("cci", value);
     return r;
 }

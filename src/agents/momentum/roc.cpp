@@ -35,6 +35,9 @@ constexpr FixedText kParamsJson =
                  {"spread_window", static_cast<int>(kParams.spread_window)},
                  {"sigmas", kParams.sigmas}});
 constexpr std::size_t kMinBars = lookback::roc(kParams.period) + kParams.spread_window;
+// The reason's format with the window written in (no per-evaluation formatting of it).
+constexpr FixedText kSpreadReason = format_text("ROC {:+.2f}% is {:.2f} sigmas of its ",
+                                                kParams.spread_window, "-bar spread ({:.2f}%)");
 constexpr int kPeriod = kParams.period;
 constexpr std::size_t kSpreadWindow = kParams.spread_window;
 
@@ -64,12 +67,10 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         constexpr double kSigmas = kParams.sigmas;
         if (z > kSigmas) {
             r = buy(0.3 + 0.7 * std::min(z - kSigmas, 1.0),
-                    fmt::format("ROC {:+.2f}% is {:.2f} sigmas of its {}-bar spread ({:.2f}%)",
-                                value, z, kSpreadWindow, sigma));
+                    fmt::format(fmt::runtime(kSpreadReason.view()), value, z, sigma));
         } else if (z < -kSigmas) {
             r = sell(0.3 + 0.7 * std::min(-z - kSigmas, 1.0),
-                     fmt::format("ROC {:+.2f}% is {:.2f} sigmas of its {}-bar spread ({:.2f}%)",
-                                 value, z, kSpreadWindow, sigma));
+                     fmt::format(fmt::runtime(kSpreadReason.view()), value, z, sigma));
         } else {
             r = hold(1.0 - std::abs(z), z / 2.0,
                      fmt::format("ROC {:+.2f}% within one sigma ({:.2f}%)", value, sigma));

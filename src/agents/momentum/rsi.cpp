@@ -26,6 +26,7 @@ constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
                                                {"oversold", kParams.band.oversold},
                                                {"overbought", kParams.band.overbought}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::rsi(kParams.period));
+constexpr BandReasons kReasons = band_reasons("RSI", kParams.band);
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -37,9 +38,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     AgentResult r =
         *lo == *hi
             ? abstain(fmt::format("close unchanged over the last {} bars: RSI undefined", kMinBars))
-            : band_verdict(kParams.band, value, [&](BandZone zone) {
-                  return band_reason("RSI", kParams.band, zone, value);
-              });
+            : band_verdict(kParams.band, value,
+                           [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("rsi", value);
     return r;
 }

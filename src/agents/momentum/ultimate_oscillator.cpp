@@ -28,6 +28,7 @@ constexpr FixedText kParamsJson = params_json({{"periods", std::span<const int>(
                                                {"oversold", kParams.band.oversold},
                                                {"overbought", kParams.band.overbought}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::ultosc(kParams.periods[2]));
+constexpr BandReasons kReasons = band_reasons("Ultimate Oscillator", kParams.band);
 constexpr int kShort = kParams.periods[0];
 constexpr int kMid = kParams.periods[1];
 constexpr int kLong = kParams.periods[2];
@@ -45,13 +46,10 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         moved = std::max(recent.high[i], prev) - std::min(recent.low[i], prev) > 0.0;
     }
     AgentResult r =
-        moved
-            ? band_verdict(kParams.band, value,
-                           [&](BandZone zone) {
-                               return band_reason("Ultimate Oscillator", kParams.band, zone, value);
-                           })
-            : abstain(fmt::format(
-                  "no true range over the last {} bars: Ultimate Oscillator undefined", kShort));
+        moved ? band_verdict(kParams.band, value,
+                             [&](BandZone zone) { return band_reason(kReasons, zone, value); })
+              : abstain(fmt::format(
+                    "no true range over the last {} bars: Ultimate Oscillator undefined", kShort));
     r.add("ultosc", value);
     return r;
 }

@@ -26,6 +26,7 @@ constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
                                                {"oversold", kParams.band.oversold},
                                                {"overbought", kParams.band.overbought}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::willr(kParams.period));
+constexpr BandReasons kReasons = band_reasons("Williams %R", kParams.band);
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     // %R of the latest bar depends on the last `period` bars only.
@@ -38,9 +39,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     AgentResult r =
         highest == lowest
             ? abstain(fmt::format("no price range over the last {} bars: %R undefined", kMinBars))
-            : band_verdict(kParams.band, value, [&](BandZone zone) {
-                  return band_reason("Williams %R", kParams.band, zone, value);
-              });
+            : band_verdict(kParams.band, value,
+                           [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("willr", value);
     return r;
 }

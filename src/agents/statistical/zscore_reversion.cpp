@@ -30,6 +30,14 @@ constexpr Params kParams{};
 constexpr FixedText kParamsJson =
     params_json({{"period", kParams.period}, {"threshold", kParams.threshold, Param::kPoint}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::zscore(kParams.period));
+// Reason formats with the numbers written in (no per-evaluation formatting of constants).
+constexpr FixedText kBelowReason =
+    format_text("close {:.2f} standard deviations below its ", kParams.period, "-bar mean");
+constexpr FixedText kAboveReason =
+    format_text("close {:.2f} standard deviations above its ", kParams.period, "-bar mean");
+constexpr FixedText kWithinReason =
+    format_text("close within ", kParams.threshold, " standard deviations of its ", kParams.period,
+                "-bar mean (z {:+.2f})");
 constexpr int kPeriod = kParams.period;
 constexpr double kThreshold = kParams.threshold;
 constexpr double kExtra = kParams.extra;
@@ -43,17 +51,12 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double strength = std::min((std::abs(value) - kThreshold) / kExtra, 1.0);
     AgentResult r;
     if (value <= -kThreshold) {
-        r = buy(
-            0.3 + 0.7 * strength,
-            fmt::format("close {:.2f} standard deviations below its {}-bar mean", -value, kPeriod));
+        r = buy(0.3 + 0.7 * strength, fmt::format(fmt::runtime(kBelowReason.view()), -value));
     } else if (value >= kThreshold) {
-        r = sell(
-            0.3 + 0.7 * strength,
-            fmt::format("close {:.2f} standard deviations above its {}-bar mean", value, kPeriod));
+        r = sell(0.3 + 0.7 * strength, fmt::format(fmt::runtime(kAboveReason.view()), value));
     } else {
         r = hold(1.0 - std::abs(value) / kThreshold, -value / (2.0 * kThreshold),
-                 fmt::format("close within {} standard deviations of its {}-bar mean (z {:+.2f})",
-                             kThreshold, kPeriod, value));
+                 fmt::format(fmt::runtime(kWithinReason.view()), value));
     }
     r.add("zscore", value);
     return r;

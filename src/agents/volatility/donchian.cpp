@@ -29,6 +29,13 @@ struct Params {
 constexpr Params kParams{};
 constexpr FixedText kParamsJson = params_json({{"period", kParams.period}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::prior_extreme(kParams.period));
+// Reason formats with the period written in (no per-evaluation formatting of constants).
+constexpr FixedText kAboveReason =
+    format_text("Close {:.6g} above the prior ", kParams.period, "-bar high {:.6g}");
+constexpr FixedText kBelowReason =
+    format_text("Close {:.6g} below the prior ", kParams.period, "-bar low {:.6g}");
+constexpr FixedText kInsideReason =
+    format_text("Close inside the ", kParams.period, "-bar Donchian Channel at {:.0f}%");
 constexpr int kPeriod = kParams.period;
 
 double strength(double excess, double width) {
@@ -48,18 +55,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     const double width = upper - lower;
     AgentResult r;
     if (close > upper) {
-        r = buy(
-            0.5 + 0.5 * strength(close - upper, width),
-            fmt::format("Close {:.6g} above the prior {}-bar high {:.6g}", close, kPeriod, upper));
+        r = buy(0.5 + 0.5 * strength(close - upper, width),
+                fmt::format(fmt::runtime(kAboveReason.view()), close, upper));
     } else if (close < lower) {
-        r = sell(
-            0.5 + 0.5 * strength(lower - close, width),
-            fmt::format("Close {:.6g} below the prior {}-bar low {:.6g}", close, kPeriod, lower));
+        r = sell(0.5 + 0.5 * strength(lower - close, width),
+                 fmt::format(fmt::runtime(kBelowReason.view()), close, lower));
     } else {
         const double pos = width > 0.0 ? (close - lower) / width : 0.5;
         r = hold(1.0 - std::abs(2.0 * pos - 1.0), pos - 0.5,
-                 fmt::format("Close inside the {}-bar Donchian Channel at {:.0f}%", kPeriod,
-                             100.0 * pos));
+                 fmt::format(fmt::runtime(kInsideReason.view()), 100.0 * pos));
     }
     r.add("dc_upper", upper);
     r.add("dc_lower", lower);

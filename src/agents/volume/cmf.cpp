@@ -30,6 +30,11 @@ constexpr Params kParams{};
 constexpr FixedText kParamsJson =
     params_json({{"period", kParams.period}, {"threshold", kParams.threshold}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::cmf(kParams.period));
+// Reason formats with the threshold written in (no per-evaluation formatting of constants).
+constexpr FixedText kBuyReason =
+    format_text("Chaikin Money Flow {:+.3f}: buying pressure (>= ", kParams.threshold, ")");
+constexpr FixedText kSellReason =
+    format_text("Chaikin Money Flow {:+.3f}: selling pressure (<= ", -kParams.threshold, ")");
 constexpr int kPeriod = kParams.period;
 constexpr double kThreshold = kParams.threshold;
 constexpr double kFullExtra = kParams.full_extra;
@@ -40,13 +45,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
         indicators::cmf_at(bars.high, bars.low, bars.close, bars.volume, kPeriod, bars.size() - 1);
     AgentResult r;
     if (cmf >= kThreshold) {
-        r = buy(
-            0.3 + 0.7 * std::min((cmf - kThreshold) / kFullExtra, 1.0),
-            fmt::format("Chaikin Money Flow {:+.3f}: buying pressure (>= {})", cmf, kThreshold));
+        r = buy(0.3 + 0.7 * std::min((cmf - kThreshold) / kFullExtra, 1.0),
+                fmt::format(fmt::runtime(kBuyReason.view()), cmf));
     } else if (cmf <= -kThreshold) {
-        r = sell(
-            0.3 + 0.7 * std::min((-cmf - kThreshold) / kFullExtra, 1.0),
-            fmt::format("Chaikin Money Flow {:+.3f}: selling pressure (<= {})", cmf, -kThreshold));
+        r = sell(0.3 + 0.7 * std::min((-cmf - kThreshold) / kFullExtra, 1.0),
+                 fmt::format(fmt::runtime(kSellReason.view()), cmf));
     } else {
         r = hold(1.0 - std::abs(cmf) / kThreshold, 8.0 * cmf,
                  fmt::format("Chaikin Money Flow {:+.3f}: neutral", cmf));

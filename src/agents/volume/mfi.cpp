@@ -24,6 +24,12 @@ constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
                                                {"oversold", kParams.band.oversold},
                                                {"overbought", kParams.band.overbought}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::mfi(kParams.period));
+// Reason formats with the numbers written in: "MFI 14 at {:.1f}: oversold (<= 20)".
+constexpr FixedText kOversoldReason =
+    format_text("MFI ", kParams.period, " at {:.1f}: oversold (<= ", kParams.band.oversold, ")");
+constexpr FixedText kOverboughtReason = format_text(
+    "MFI ", kParams.period, " at {:.1f}: overbought (>= ", kParams.band.overbought, ")");
+constexpr FixedText kNeutralReason = format_text("MFI ", kParams.period, " at {:.1f}: neutral");
 
 // True when some bar of the window moved the typical price on non-zero volume.
 bool money_moved(const market::BarsView& bars) {
@@ -38,18 +44,15 @@ bool money_moved(const market::BarsView& bars) {
 }
 
 std::string reason(BandZone zone, double mfi) {
-    constexpr const auto& b = kParams.band;
     switch (zone) {
         case BandZone::kOversold:
-            return fmt::format("MFI {} at {:.1f}: oversold (<= {})", kParams.period, mfi,
-                               b.oversold);
+            return fmt::format(fmt::runtime(kOversoldReason.view()), mfi);
         case BandZone::kOverbought:
-            return fmt::format("MFI {} at {:.1f}: overbought (>= {})", kParams.period, mfi,
-                               b.overbought);
+            return fmt::format(fmt::runtime(kOverboughtReason.view()), mfi);
         case BandZone::kNeutral:
             break;
     }
-    return fmt::format("MFI {} at {:.1f}: neutral", kParams.period, mfi);
+    return fmt::format(fmt::runtime(kNeutralReason.view()), mfi);
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
