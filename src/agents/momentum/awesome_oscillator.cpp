@@ -9,7 +9,7 @@
 //              fresh = 1 - age / 10 (0 when no cross in 10 bars)
 //   strength = min(|rel| / 0.02, 1)     (a 2 % gap is a full opening)
 //   ao > 0: BUY, ao < 0: SELL, confidence = 0.3 + 0.35 * fresh + 0.35 * strength
-// Needs 44 bars (34 for the first value, 10 more to date a cross).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>

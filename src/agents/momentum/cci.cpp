@@ -4,7 +4,7 @@
 // (-200 / 200); HOLD confidence 1 at 0, lean -cci / 200.
 //
 // Typical price unchanged over the last `period` bars: ABSTAIN (CCI is 0/0 there).
-// Needs the CCI's lookback + 1 bars (20).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <limits>
 

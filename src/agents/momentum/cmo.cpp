@@ -4,7 +4,7 @@
 // (-80 / 80); HOLD confidence 1 at 0, lean -cmo / 100.
 //
 // The close did not change over the last period + 1 bars: ABSTAIN (CMO is 0/0 there).
-// Needs the CMO's lookback + 1 bars (15).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 
 #include <fmt/format.h>

@@ -8,7 +8,7 @@
 //   m < -1: SELL, confidence = 0.3 + 0.7 * min((-m - 1) / 2, 1)
 //   otherwise: HOLD, confidence = 1 - |m| (1 at 0, 0 at one ATR), lean = m / 2
 // The `mom` indicator is TA-Lib's MOM 10 (price units).
-// Needs 15 bars (ATR 14 has lookback 14).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

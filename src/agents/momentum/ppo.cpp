@@ -13,7 +13,7 @@
 //       (a fresh cross on the wrong side of zero is the early signal; a stale one is not)
 //   otherwise (stale cross against PPO's sign): HOLD,
 //       confidence = 1 - 0.5 * strength - 0.5 * min(|ppo|, 1), lean = sign(hist) * strength / 2
-// Needs 44 bars (34 for the first signal value, 10 more to date a cross).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>

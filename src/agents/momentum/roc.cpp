@@ -9,7 +9,7 @@
 //   z > 1:  BUY,  confidence = 0.3 + 0.7 * min(z - 1, 1)    (full at two sigmas)
 //   z < -1: SELL, confidence = 0.3 + 0.7 * min(-z - 1, 1)
 //   otherwise: HOLD, confidence = 1 - |z| (1 at 0, 0 at one sigma), lean = z / 2
-// Needs 62 bars (12 for the first ROC + 50 ROC values).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>

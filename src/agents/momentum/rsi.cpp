@@ -3,7 +3,7 @@
 // past a threshold (RSI 10 / 90); HOLD confidence 1 at 50, lean (50 - rsi) / 40.
 //
 // The close did not change over the last period + 1 bars: ABSTAIN (RSI is 0/0 there; TA-Lib
-// prints 0, which would read as deeply oversold). Needs the RSI's lookback + 1 bars (15).
+// prints 0, which would read as deeply oversold). min_bars: the lookback + 1.
 #include <algorithm>
 
 #include <fmt/format.h>

@@ -15,7 +15,7 @@
 //   both (a widening range): HOLD, confidence = 1 - max of the two strengths,
 //       lean = (bullish strength - bearish strength) / 2
 //   neither: HOLD, confidence = 1 - |rsi - 50| / 100 (in [0.5, 1]), lean = (50 - rsi) / 200
-// Needs 34 bars (15 for the first RSI + 19 more for 20 RSI values).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>

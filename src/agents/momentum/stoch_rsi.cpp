@@ -10,7 +10,7 @@
 //       (%D deep in the same zone confirms; %D at 50 adds nothing)
 //   otherwise: HOLD, confidence = 1 - |K - 50| / 30 (1 at 50, 0 at 20 and 80),
 //       lean = (50 - K) / 60
-// Needs 30 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>

@@ -13,7 +13,7 @@
 //   otherwise: HOLD, confidence = max(0, 1 - |K - 50| / 30) (1 at 50, 0 at 20 and 80 and
 //       beyond: %K in a zone without a fresh cross),
 //       lean = (50 - K) / 100
-// Needs 21 bars (17 for the first %D, 3 more to see a cross, +1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

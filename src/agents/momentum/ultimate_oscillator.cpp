@@ -4,7 +4,7 @@
 // (15 / 85); HOLD confidence 1 at 50, lean (50 - ult) / 40.
 //
 // True range 0 on each of the last `short` bars: ABSTAIN (TA-Lib then drops the short term,
-// or all terms, and prints a value biased towards 0). Needs the ULTOSC's lookback + 1 bars (29).
+// or all terms, and prints a value biased towards 0). min_bars: the lookback + 1.
 #include <algorithm>
 #include <array>
 

@@ -3,7 +3,7 @@
 // past a threshold (-100 / 0); HOLD confidence 1 at -50, lean (-50 - %R) / 60.
 //
 // Highest high == lowest low over the last `period` bars: ABSTAIN (%R is 0/0 there; TA-Lib
-// prints 0, which would read as overbought). Needs the %R's lookback + 1 bars (14).
+// prints 0, which would read as overbought). min_bars: the lookback + 1.
 #include <algorithm>
 
 #include <fmt/format.h>

@@ -8,7 +8,7 @@
 //   v > 0: BUY, v < 0: SELL,
 //       confidence = 0.3 + 0.3 * engulf + 0.3 * setup + 0.1 * (|v| == 100)
 //   v == 0: HOLD (pattern_context.h): lean toward an engulfing 1-4 bars old, fading with age.
-// Needs 13 bars: TA-Lib's lookback 2 + 1, and the 10-bar trend before the 2-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

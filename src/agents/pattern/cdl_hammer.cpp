@@ -12,7 +12,7 @@
 //   the candle without the trend: HOLD, confidence 0.5 - 0.2 * shape, lean +-0.2 * shape
 //   toward the candle
 //   no candle: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
-// Needs 12 bars: TA-Lib's lookback 11 + 1 (the 10-bar trend before the candle fits in it).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -7,7 +7,7 @@
 //   v > 0 (after a long black candle): BUY, v < 0 (after a long white one): SELL,
 //       confidence = 0.3 + 0.3 * inside + 0.3 * setup + 0.1 * (|v| == 100)
 //   v == 0: HOLD (pattern_context.h) leaning toward a harami 1-4 bars old.
-// Needs 13 bars: TA-Lib's lookback 11 + 1, and the 10-bar trend before the 2-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -10,7 +10,7 @@
 //   piercing (100): BUY, dark cloud cover (-100): SELL,
 //       confidence = 0.3 + 0.35 * reach + 0.35 * setup
 //   neither: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
-// Needs 13 bars: TA-Lib's lookback 11 + 1, and the 10-bar trend before the 2-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -10,7 +10,7 @@
 //   morning star (100): BUY, evening star (-100): SELL,
 //       confidence = 0.3 + 0.35 * reach + 0.35 * setup
 //   neither: HOLD (pattern_context.h) leaning toward a star 1-4 bars old.
-// Needs 14 bars: TA-Lib's lookback 12 + 1, and the 10-bar trend before the 3-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -9,7 +9,7 @@
 //   three white soldiers (100): BUY, three black crows (-100): SELL,
 //       confidence = 0.3 + 0.4 * solidity + 0.3 * setup
 //   neither: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
-// Needs 14 bars: CDL3BLACKCROWS' lookback 13 + 1 (the 10-bar trend before the pattern fits).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -12,7 +12,7 @@
 //       a down-swing; x = clamp(1 - 2 * retraced, -1, 1) (1 at the swing's end, -1 having
 //       given it all back); lean = 0.3 * direction * x, confidence = 1 - 0.5 * |x|
 //   no swing (R = 0, or one bar holds both extremes): HOLD, lean 0, confidence 1.
-// Needs 51 bars (50 for the swing, then the bar that tests it).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string_view>

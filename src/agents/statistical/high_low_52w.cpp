@@ -12,7 +12,7 @@
 //   otherwise HOLD: pos = (c - low_52w) / (high_52w - low_52w), x = 2 pos - 1;
 //       lean = 0.3 * x (near the highs leans up), confidence = 1 - 0.5 * |x|;
 //       a flat 252-bar range: lean 0, confidence 1.
-// Needs 253 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -16,7 +16,7 @@
 //   neither: HOLD, lean = 0.3 * x, confidence = 1 - 0.5 * |x|,
 //       x = (c - pivot) / (r1 - pivot) clamped to [-1, 1] (above the pivot leans up);
 //       a previous bar without range (r1 = pivot): x = 0.
-// Needs 2 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string_view>

@@ -7,7 +7,7 @@
 //   otherwise HOLD: lean = -z / 4 (toward the mean, |lean| < 0.5),
 //       confidence = 1 - |z| / 2 (1 at the mean, 0 at the bands)
 //   a flat window (no dispersion) has z = 0: HOLD, confidence 1.
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

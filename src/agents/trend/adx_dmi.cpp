@@ -8,7 +8,7 @@
 //   ADX < 25 (below 20: no trend; 20..25: one may be forming): HOLD,
 //       confidence = (25 - ADX) / 25, lean = 0.5 * spread * ADX / 25.
 // Flat prices give DI = ADX = 0: a HOLD of confidence 1.
-// Needs the ADX's lookback + 1 bars (28).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

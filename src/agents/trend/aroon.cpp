@@ -6,7 +6,7 @@
 //       (the weakest qualifying pair 70 / 30 gives 0.3, a fresh high with no low 1.0)
 //   otherwise: HOLD, confidence = 1 - |oscillator| / 100, lean = 0.5 * oscillator / 100.
 // Flat prices put both at 100 (ties go to the newest bar): HOLD of confidence 1.
-// Needs the Aroon's lookback + 1 bars (26).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -1,6 +1,6 @@
 // ema_cross (trend): EMA 12 vs EMA 26 of the close (TA_EMA, SMA-seeded), with the cross rule
 // of line_cross.h: gap = (ema_12 - ema_26) / |ema_26| (0 when ema_26 is 0), fresh over 10
-// bars, a 2 % gap is a fully opened cross. Needs the EMA 26's lookback + 1 bars (26).
+// bars, a 2 % gap is a fully opened cross. min_bars: the lookback + 1.
 #include <cmath>
 
 #include <fmt/format.h>

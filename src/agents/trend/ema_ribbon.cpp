@@ -8,7 +8,7 @@
 //       (fully ordered: 0.8 + 0.2 * spread; one pair out of line (order 0.6): 0.3 + 0.2 * spread)
 //   otherwise (tangled ribbon, or flat prices): HOLD, confidence = 1 - |order|,
 //       lean = 0.5 * order.
-// Needs 89 bars (EMA 89 lookback 88 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <array>
 #include <cmath>

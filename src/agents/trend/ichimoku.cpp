@@ -17,7 +17,7 @@
 //       for a flat cloud), confidence = 1 - |position - 0.5|, lean = position - 0.5
 //   otherwise (out of the cloud, tenkan / kijun disagree): HOLD, lean = 0.3 * side (+1
 //       above, -1 below), confidence = 0.3 + 0.2 * (1 - min(distance / (0.05 * c), 1)).
-// Needs 78 bars (senkou_b needs 52 bars and the cloud is read 26 bars back).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

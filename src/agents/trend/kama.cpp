@@ -10,7 +10,7 @@
 //       (3 % from the average, or an average moving 0.3 % a bar, is full strength)
 //   otherwise (price and slope disagree, or flat prices): HOLD,
 //       confidence = 1 - 0.5 * min(|distance| / 0.03, 1), lean = 0.5 * clamp(distance / 0.03).
-// Needs 16 bars (TA_KAMA lookback 10 + 1, + 5 for the slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -6,7 +6,7 @@
 //   pct >= 0.1: BUY,  pct <= -0.1: SELL      (0.1 %/bar is about 2 % over the window)
 //       confidence = 0.3 + 0.7 * min((|pct| - 0.1) / 0.4, 1)
 //   otherwise: HOLD, confidence = 1 - |pct| / 0.1, lean = 0.5 * pct / 0.1.
-// Needs 20 bars (lookback 19 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

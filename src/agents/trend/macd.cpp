@@ -8,7 +8,7 @@
 //   hist > 0: BUY,  hist < 0: SELL,
 //       confidence = 0.3 + 0.3 * strength + 0.3 * fresh + 0.1 * confirm
 //   hist = 0 (flat prices): HOLD (confidence 1, lean 0).
-// Needs the MACD's lookback + 1 bars (34).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>

@@ -8,7 +8,7 @@
 //       confidence = 0.4 + 0.4 * fresh + 0.2 * distance
 //       (a young trend is where the SAR pays; an old one is close to its stop)
 //   close = sar (flat prices): HOLD (confidence 1, lean 0).
-// Needs 2 bars (TA_SAR lookback 1 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>

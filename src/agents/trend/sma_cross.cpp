@@ -1,6 +1,6 @@
 // sma_cross (trend): SMA 50 vs SMA 200 of the close (TA_SMA), the "golden/death cross", with
 // the cross rule of line_cross.h: gap = (sma_50 - sma_200) / sma_200, fresh over 20 bars,
-// a 5 % gap is a fully opened cross. Needs the SMA 200's lookback + 1 bars (200).
+// a 5 % gap is a fully opened cross. min_bars: the lookback + 1.
 #include "agents/agent_math.h"
 #include "agents/line_cross.h"
 #include "agents/lookback.h"

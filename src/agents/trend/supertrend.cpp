@@ -7,7 +7,7 @@
 //   direction +1: BUY,  -1: SELL,
 //       confidence = 0.4 + 0.3 * fresh + 0.3 * distance
 //   ATR = 0 (flat prices: the bands collapse onto the price): HOLD (confidence 1, lean 0).
-// Needs 11 bars (ATR 10 lookback 10 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <array>
 #include <cmath>

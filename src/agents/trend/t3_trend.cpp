@@ -7,7 +7,7 @@
 //       (2 % from the average, or an average moving 0.5 % a bar, is full strength)
 //   otherwise (price and slope disagree, or flat prices): HOLD,
 //       confidence = 1 - 0.5 * min(|distance| / 0.02, 1), lean = 0.5 * clamp(distance / 0.02).
-// Needs 26 bars (TA_T3 lookback 24 + 1, + 1 for the slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

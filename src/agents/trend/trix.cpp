@@ -9,7 +9,7 @@
 //   otherwise (sign and cross disagree, or flat prices): HOLD,
 //       confidence = 1 - 0.5 * max(level, separation),
 //       lean = 0.25 * (sign(trix - signal) * separation + sign(trix) * level).
-// Needs 52 bars (TRIX lookback 43, signal 8 more, + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>

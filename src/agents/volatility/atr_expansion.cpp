@@ -10,7 +10,7 @@
 //   otherwise HOLD, lean = 0.5 * clamp(slope / 0.02, -1, 1) * min(ratio / 1.5, 1),
 //       confidence = clamp(1.5 - ratio, 0, 1) (calm markets are clearly neutral).
 //   No volatility (mean NATR 0, flat prices): HOLD, confidence 1.
-// Needs 64 bars (NATR from bar 14, its SMA 50 from bar 63).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -9,7 +9,7 @@
 //   Collapsed bands (width <= 1e-9 of the middle: a flat window): HOLD, confidence 1, lean 0,
 //   %b reported as 0.5.
 // (A close a quarter of the band width outside a band is a full-strength signal.)
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <cmath>
 
 #include <fmt/format.h>

@@ -14,7 +14,7 @@
 //       confidence = 1 - bb_half / kc_half (how deep inside the channel the bands are).
 //   no squeeze in the last 3 bars: HOLD, lean 0, confidence = min(bb_half / kc_half - 1, 1).
 //   No volatility at all (kc_half 0, flat prices): HOLD, confidence 1.
-// Needs 24 bars: ATR 20 is defined from bar 21, and the release is looked for 3 bars back.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>

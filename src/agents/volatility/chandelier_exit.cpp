@@ -9,7 +9,7 @@
 //   otherwise (between the stops, or past both in a range wider than 6 ATR): HOLD, with
 //       lo/hi = the lower/higher stop, pos = (close - lo) / (hi - lo) (0.5 when they meet),
 //       lean = 0.5 * (pos - 0.5), confidence = 1 - |2 pos - 1|.
-// Needs 23 bars (ATR 22 lookback 22).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -8,7 +8,7 @@
 //       (a breakout out of a zero-width channel is full strength)
 //   otherwise HOLD, pos = (close - dc_lower) / width (0.5 when width is 0),
 //       lean = pos - 0.5 (towards the side it is nearer), confidence = 1 - |2 pos - 1|.
-// Needs 21 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

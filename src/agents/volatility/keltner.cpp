@@ -8,7 +8,7 @@
 //       lean = 0.5 * pos (towards the band it is heading for), confidence = 1 - |pos|.
 //   Zero-width channel (flat prices): pos = 0, HOLD with confidence 1.
 // (One ATR beyond the band is a full-strength breakout.)
-// Needs 20 bars (EMA 20 lookback 19, ATR 10 lookback 10).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

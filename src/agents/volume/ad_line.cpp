@@ -11,7 +11,7 @@
 //   otherwise HOLD (no divergence), lean = 0.3 * clamp(flow / 0.5, -1, 1),
 //       confidence = 1 - min(|flow| / 0.5, 1).
 //   No volume over the 10 bars: HOLD, confidence 1.
-// Needs 11 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

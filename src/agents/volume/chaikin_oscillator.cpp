@@ -11,7 +11,7 @@
 //   otherwise (|adosc| under 5 % of a bar's average volume: no real pressure) HOLD,
 //       lean = 0.3 * sign(adosc) * strength / 0.05, confidence = 1 - strength / 0.05.
 //   No volume over the last 10 bars: HOLD, confidence 1.
-// Needs 10 bars (lookback 9).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

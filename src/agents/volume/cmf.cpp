@@ -7,7 +7,7 @@
 //       (+/- 0.30 is full strength)
 //   otherwise HOLD, lean = 8 * cmf (within +/- 0.4), confidence = 1 - |cmf| / 0.05.
 //   No volume over the 20 bars: cmf 0, HOLD with confidence 1.
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -8,7 +8,7 @@
 //   consistency >= 0.1: BUY, <= -0.1: SELL, confidence = 0.3 + 0.7 * min(|consistency| / 0.6, 1)
 //   otherwise HOLD, lean = 3 * consistency (within +/- 0.3), confidence = 1 - |consistency| / 0.1.
 //   No movement at all in the 14 bars: HOLD, confidence 1.
-// Needs 15 bars (per-bar EMV from bar 1, SMA 14 from bar 14).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -12,7 +12,7 @@
 //   otherwise (under 5 % of the unit: no force) HOLD,
 //       lean = 0.3 * sign(force_index) * strength / 0.05, confidence = 1 - strength / 0.05.
 //   No volume over the last 13 bars (or a zero close): HOLD, confidence 1.
-// Needs 14 bars (lookback 13).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -3,7 +3,7 @@
 // HOLD confidence 1 at 50, lean (50 - mfi) / 60.
 //
 // No money flow in the window (typical price unchanged, or no volume; TA-Lib then reports 0):
-// HOLD, confidence 1, instead of a false oversold BUY. Needs the MFI's lookback + 1 bars (15).
+// HOLD, confidence 1, instead of a false oversold BUY. min_bars: the lookback + 1.
 #include <fmt/format.h>
 
 #include "agents/band_oscillator.h"

@@ -9,7 +9,7 @@
 //   otherwise HOLD (OBV and its average disagree), lean = 0.3 * clamp(gap / 3, -1, 1),
 //       confidence = 1 - min(|gap| / 3, 1).
 //   No volume over the last 20 bars: HOLD, confidence 1.
-// Needs 21 bars (SMA 20 of OBV from bar 19, and the bar before for its slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -9,7 +9,7 @@
 //       (volume 25 % above its average, or a 3 % move, is full strength)
 //   otherwise HOLD, lean = 0.3 * clamp(move / 3 %, -1, 1) * clamp(pvo / 25, 0, 1),
 //       confidence = 1 - clamp(pvo / 25, 0, 1) (quiet volume is clearly neutral).
-// Needs 34 bars (PVO from bar 25, its signal from bar 33).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

@@ -8,7 +8,7 @@
 //   otherwise HOLD, lean = 0.4 * clamp(change / 1 %, -1, 1) * min(ratio / 2, 1),
 //       confidence = 1 - min(ratio / 2, 1) * min(|change| / 1 %, 1).
 //   No volume over the last 20 bars: ratio 0, HOLD.
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 

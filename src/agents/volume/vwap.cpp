@@ -11,7 +11,7 @@
 //       confidence = 0.3 + 0.4 * |pos| + 0.3 * min(|slope| / 1 %, 1)
 //   otherwise HOLD (close and VWAP slope disagree), lean = 0.3 * pos, confidence = 1 - |pos|.
 //   sigma = 0 (every bar at one price): HOLD, confidence 1. No volume in the window: ABSTAIN.
-// Needs 25 bars (VWAP from bar 19, and 5 bars more for the slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
