@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "goldensignals/agents/agent.h"
@@ -38,26 +39,6 @@ constexpr int kFast = kParams.fast;
 constexpr int kSlow = kParams.slow;
 constexpr std::size_t kFreshWindow = kParams.fresh_window;
 constexpr double kDeadZone = kParams.dead_zone;
-
-int sign_of(double x) {
-    return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0);
-}
-
-// Bars since the sign of `s` last changed, at most `window` (also when history runs out).
-std::size_t bars_since_zero_cross(std::span<const double> s, std::size_t window) {
-    const std::size_t n = s.size();
-    const int now = sign_of(s[n - 1]);
-    for (std::size_t back = 1; back <= window && back < n; ++back) {
-        const double v = s[n - 1 - back];
-        if (std::isnan(v)) {
-            return window;
-        }
-        if (sign_of(v) != now) {
-            return back - 1;
-        }
-    }
-    return window;
-}
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();

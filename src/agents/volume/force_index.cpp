@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "goldensignals/agents/agent.h"
@@ -39,26 +40,6 @@ constexpr std::size_t kMinBars = 1 + lookback::bars_for(lookback::ema(kParams.pe
 constexpr int kPeriod = kParams.period;
 constexpr std::size_t kFreshWindow = kParams.fresh_window;
 constexpr double kDeadZone = kParams.dead_zone;
-
-int sign_of(double x) {
-    return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0);
-}
-
-// Bars since the sign of `s` last changed, at most `window` (also when history runs out).
-std::size_t bars_since_zero_cross(std::span<const double> s, std::size_t window) {
-    const std::size_t n = s.size();
-    const int now = sign_of(s[n - 1]);
-    for (std::size_t back = 1; back <= window && back < n; ++back) {
-        const double v = s[n - 1 - back];
-        if (std::isnan(v)) {
-            return window;
-        }
-        if (sign_of(v) != now) {
-            return back - 1;
-        }
-    }
-    return window;
-}
 
 void force_index(const market::BarsView& bars, std::span<double> raw, std::span<double> out) {
     const std::size_t n = bars.size();
