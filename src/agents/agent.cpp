@@ -1,6 +1,7 @@
 #include "goldensignals/agents/agent.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 namespace gs::agents {
@@ -48,11 +49,12 @@ double AgentResult::value(std::string_view key) const noexcept {
 
 namespace {
 
-double clamp_unit(double x) noexcept {
-    if (std::isnan(x)) {
-        return 0.0;
-    }
-    return std::clamp(x, 0.0, 1.0);
+// No clamp: a formula that leaves [0, 1] is a bug in that agent, caught here in debug builds
+// and by tests/agents/confidence_range_test.cpp in every build. (The orchestrator still
+// answers ABSTAIN for a confidence out of range, so a release build never serves one.)
+double checked_unit(double confidence) noexcept {
+    assert(confidence >= 0.0 && confidence <= 1.0 && "agent confidence out of [0, 1]");
+    return confidence;
 }
 
 }  // namespace
@@ -60,7 +62,7 @@ double clamp_unit(double x) noexcept {
 AgentResult buy(double confidence, std::string reason) {
     AgentResult r;
     r.action = Action::kBuy;
-    r.confidence = clamp_unit(confidence);
+    r.confidence = checked_unit(confidence);
     r.score = r.confidence;
     r.reason = std::move(reason);
     return r;
@@ -69,7 +71,7 @@ AgentResult buy(double confidence, std::string reason) {
 AgentResult sell(double confidence, std::string reason) {
     AgentResult r;
     r.action = Action::kSell;
-    r.confidence = clamp_unit(confidence);
+    r.confidence = checked_unit(confidence);
     r.score = -r.confidence;
     r.reason = std::move(reason);
     return r;
@@ -78,7 +80,7 @@ AgentResult sell(double confidence, std::string reason) {
 AgentResult hold(double confidence, double lean, std::string reason) {
     AgentResult r;
     r.action = Action::kHold;
-    r.confidence = clamp_unit(confidence);
+    r.confidence = checked_unit(confidence);
     r.score = std::isnan(lean) ? 0.0 : std::clamp(lean, -0.999, 0.999);
     r.reason = std::move(reason);
     return r;

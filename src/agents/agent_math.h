@@ -31,4 +31,22 @@ inline std::size_t bars_since_sign_change(std::span<const double> a, std::span<c
     return window;
 }
 
+// Bars since the sign of `s` last changed (against zero), at most `window` (also when history
+// runs out or a value is missing).
+inline std::size_t bars_since_zero_cross(std::span<const double> s, std::size_t window) {
+    const std::size_t n = s.size();
+    auto sign = [](double x) { return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0); };
+    const int now = sign(s[n - 1]);
+    for (std::size_t back = 1; back <= window && back < n; ++back) {
+        const double v = s[n - 1 - back];
+        if (std::isnan(v)) {
+            return window;
+        }
+        if (sign(v) != now) {
+            return back - 1;
+        }
+    }
+    return window;
+}
+
 }  // namespace gs::agents

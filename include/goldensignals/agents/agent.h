@@ -2,8 +2,9 @@
 
 // The contract every analysis agent fulfils. An agent is a pure function of the bars: no
 // I/O, no logging, no shared state. Each one lives in its own .cpp under
-// src/agents/<category>/ with a header comment giving its indicator, parameters and the
-// exact rule mapping it to an action and a confidence (also in docs/agents.md).
+// src/agents/<category>/ with a header comment giving its indicator and the exact rule
+// mapping it to an action and a confidence (also in docs/agents.md); its numbers live in one
+// Params struct there.
 
 #include <array>
 #include <cstddef>
@@ -68,8 +69,9 @@ struct AgentResult {
     double value(std::string_view key) const noexcept;
 };
 
-// Builders that keep the score/confidence invariants in one place. `confidence` is clamped
-// to [0, 1], `lean` to (-1, 1).
+// Builders that keep the score/confidence invariants in one place. `confidence` must be in
+// [0, 1] (asserted in debug builds; tests run every agent over real and random series to
+// check it); `lean` is clamped to (-1, 1).
 AgentResult buy(double confidence, std::string reason);
 AgentResult sell(double confidence, std::string reason);
 AgentResult hold(double confidence, double lean, std::string reason);
@@ -90,22 +92,39 @@ class Workspace final {
 
 // An agent's indicator keys as full series aligned with the bars (NaN during warm-up),
 // for GET /v1/indicators and the dashboard's chart.
+//
+// One idiom for every agent: add() for one output, add_all() for several, taking the spans
+// they return. Both are valid until the set is destroyed (a deque never moves its elements on
+// emplace_back), so no agent indexes `series` or does arithmetic on element addresses.
 struct SeriesSet {
-    // A deque so the reference add() returns stays valid across later add() calls.
     std::deque<std::pair<std::string_view, std::vector<double>>> series;
 
-    std::vector<double>& add(std::string_view key, std::size_t n) {
+    std::span<double> add(std::string_view key, std::size_t n) {
         series.emplace_back(key, std::vector<double>(n));
         return series.back().second;
+    }
+
+    // All of `keys`, in order, each n long.
+    template <std::size_t N>
+    std::array<std::span<double>, N> add_all(const std::array<std::string_view, N>& keys,
+                                             std::size_t n) {
+        std::array<std::span<double>, N> out;
+        for (std::size_t i = 0; i < N; ++i) {
+            out[i] = add(keys[i], n);
+        }
+        return out;
     }
 };
 
 struct AgentDef {
     std::string_view name;
     Category category;
-    // Parameters as a JSON object literal, e.g. R"({"fast":50,"slow":200})".
+    // Parameters as a JSON object, e.g. {"fast":50,"slow":200}: the view of the agent's
+    // params_json(), rendered at compile time from its Params (src/agents/params.h).
     std::string_view parameters;
     // Fewer bars than this: the orchestrator answers ABSTAIN without calling evaluate().
+    // Derived from the indicators' lookbacks (src/agents/lookback.h) plus the bars the rule
+    // itself looks back over.
     std::size_t min_bars;
     // Called with at least min_bars bars.
     AgentResult (*evaluate)(const market::BarsView& bars, Workspace& workspace);

@@ -9,7 +9,7 @@
 //              fresh = 1 - age / 10 (0 when no cross in 10 bars)
 //   strength = min(|rel| / 0.02, 1)     (a 2 % gap is a full opening)
 //   ao > 0: BUY, ao < 0: SELL, confidence = 0.3 + 0.35 * fresh + 0.35 * strength
-// Needs 44 bars (34 for the first value, 10 more to date a cross).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>
@@ -19,16 +19,31 @@
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
+#include "agents/line_cross.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kFast = 5;
-constexpr int kSlow = 34;
-constexpr std::size_t kFreshWindow = 10;
-constexpr std::size_t kMinBars = kSlow + kFreshWindow;
+struct Params {
+    int fast = 5;
+    int slow = 34;
+    const char* price = "median";  // (high + low) / 2, as Bill Williams
+    std::size_t fresh_window = 10;
+    double full_rel = 0.02;  // AO as a share of the price
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"fast", kParams.fast}, {"slow", kParams.slow}, {"price", kParams.price}});
+// The freshness looks back fresh_window values of AO, each needing a full SMA 34.
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::sma(kParams.slow)) + kParams.fresh_window;
+constexpr int kFast = kParams.fast;
+constexpr int kSlow = kParams.slow;
+constexpr std::size_t kFreshWindow = kParams.fresh_window;
 constexpr double kFlat = 1e-9;
 
 void median_price(const market::BarsView& bars, std::span<double> out) {
@@ -38,7 +53,7 @@ void median_price(const market::BarsView& bars, std::span<double> out) {
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // SMAs are windowed: the last 44 bars give the last 11 values.
+    // SMAs are windowed: the last kMinBars bars give the last fresh_window + 1 values.
     const auto recent = bars.last(kMinBars);
     const std::size_t m = recent.size();
     auto median = ws.take(m);
@@ -51,10 +66,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double rel = slow[m - 1] != 0.0 ? ao / std::abs(slow[m - 1]) : 0.0;
     // The sign of AO is the sign of sma_5 - sma_34.
     const std::size_t age = bars_since_sign_change(fast, slow, kFreshWindow);
-    const double fresh = age >= kFreshWindow
-                             ? 0.0
-                             : 1.0 - static_cast<double>(age) / static_cast<double>(kFreshWindow);
-    const double confidence = 0.3 + 0.35 * fresh + 0.35 * std::min(std::abs(rel) / 0.02, 1.0);
+    const double fresh = freshness(age, kFreshWindow);
+    const double confidence =
+        0.3 + 0.35 * fresh + 0.35 * std::min(std::abs(rel) / kParams.full_rel, 1.0);
     const std::string when =
         age < kFreshWindow ? fmt::format(", crossed zero {} bars ago", age) : std::string();
     AgentResult r;
@@ -75,7 +89,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     std::vector<double> median(n);
     std::vector<double> slow(n);
-    auto& ao = out.add("ao", n);
+    auto ao = out.add("ao", n);
     median_price(bars, median);
     indicators::sma(median, kSlow, slow);
     indicators::sma(median, kFast, ao);
@@ -87,12 +101,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kAwesomeOscillator = {
-    "awesome_oscillator",
-    Category::kMomentum,
-    R"({"fast":5,"slow":34,"price":"median"})",
-    kMinBars,
-    evaluate,
-    series,
+    "awesome_oscillator", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,12 +8,14 @@
 //   m < -1: SELL, confidence = 0.3 + 0.7 * min((-m - 1) / 2, 1)
 //   otherwise: HOLD, confidence = 1 - |m| (1 at 0, 0 at one ATR), lean = m / 2
 // The `mom` indicator is TA-Lib's MOM 10 (price units).
-// Needs 15 bars (ATR 14 has lookback 14).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/mom.h"
@@ -21,8 +23,20 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 10;
-constexpr int kAtrPeriod = 14;
+struct Params {
+    int period = 10;
+    int atr_period = 14;
+    double threshold_atr = 1;    // |momentum| in ATRs for a signal
+    double full_excess_atr = 2;  // past the threshold: full strength
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
+                                               {"atr_period", kParams.atr_period},
+                                               {"threshold_atr", kParams.threshold_atr}});
+constexpr std::size_t kMinBars = std::max(lookback::bars_for(lookback::mom(kParams.period)),
+                                          lookback::bars_for(lookback::atr(kParams.atr_period)));
+constexpr int kPeriod = kParams.period;
+constexpr int kAtrPeriod = kParams.atr_period;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -35,15 +49,17 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         r = abstain("average true range is 0: momentum cannot be normalised");
     } else {
         const double m = value / range;
-        if (m > 1.0) {
-            r = buy(0.3 + 0.7 * std::min((m - 1.0) / 2.0, 1.0),
-                    fmt::format("10-bar momentum {:+.4g} is {:.2f} ATRs", value, m));
-        } else if (m < -1.0) {
-            r = sell(0.3 + 0.7 * std::min((-m - 1.0) / 2.0, 1.0),
-                     fmt::format("10-bar momentum {:+.4g} is {:.2f} ATRs", value, m));
+        constexpr double kThreshold = kParams.threshold_atr;
+        if (m > kThreshold) {
+            r = buy(0.3 + 0.7 * std::min((m - kThreshold) / kParams.full_excess_atr, 1.0),
+                    fmt::format("{}-bar momentum {:+.4g} is {:.2f} ATRs", kPeriod, value, m));
+        } else if (m < -kThreshold) {
+            r = sell(0.3 + 0.7 * std::min((-m - kThreshold) / kParams.full_excess_atr, 1.0),
+                     fmt::format("{}-bar momentum {:+.4g} is {:.2f} ATRs", kPeriod, value, m));
         } else {
             r = hold(1.0 - std::abs(m), m / 2.0,
-                     fmt::format("10-bar momentum {:+.4g} is {:.2f} ATRs, within one", value, m));
+                     fmt::format("{}-bar momentum {:+.4g} is {:.2f} ATRs, within one", kPeriod,
+                                 value, m));
         }
     }
     r.add("mom", value);
@@ -57,12 +73,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kMomentum = {
-    "momentum",
-    Category::kMomentum,
-    R"({"period":10,"atr_period":14,"threshold_atr":1})",
-    kAtrPeriod + 1,
-    evaluate,
-    series,
+    "momentum", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -13,7 +13,7 @@
 //       (a fresh cross on the wrong side of zero is the early signal; a stale one is not)
 //   otherwise (stale cross against PPO's sign): HOLD,
 //       confidence = 1 - 0.5 * strength - 0.5 * min(|ppo|, 1), lean = sign(hist) * strength / 2
-// Needs 44 bars (34 for the first signal value, 10 more to date a cross).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -21,6 +21,9 @@
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
+#include "agents/line_cross.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/ppo.h"
@@ -28,12 +31,29 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kFast = 12;
-constexpr int kSlow = 26;
-constexpr int kSignal = 9;
-constexpr std::size_t kFreshWindow = 10;
-constexpr std::size_t kEarlyCross = 5;
-constexpr std::size_t kMinBars = (kSlow - 1) + (kSignal - 1) + 1 + kFreshWindow;
+struct Params {
+    int fast = 12;
+    int slow = 26;
+    int signal = 9;
+    const char* ma = "ema";
+    std::size_t fresh_window = 10;
+    std::size_t early_cross = 5;  // a cross this fresh signals on either side of zero
+    double full_hist = 0.25;      // PPO - signal, in %
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"fast", kParams.fast},
+                                               {"slow", kParams.slow},
+                                               {"signal", kParams.signal},
+                                               {"ma", kParams.ma}});
+// The freshness looks back fresh_window values of the signal line.
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::ppo(kParams.fast, kParams.slow) + lookback::ema(kParams.signal)) +
+    kParams.fresh_window;
+constexpr int kFast = kParams.fast;
+constexpr int kSlow = kParams.slow;
+constexpr int kSignal = kParams.signal;
+constexpr std::size_t kFreshWindow = kParams.fresh_window;
+constexpr std::size_t kEarlyCross = kParams.early_cross;
 constexpr double kFlat = 1e-9;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
@@ -46,10 +66,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double s = signal[n - 1];
     const double hist = p - s;
     const std::size_t age = bars_since_sign_change(ppo, signal, kFreshWindow);
-    const double fresh = age >= kFreshWindow
-                             ? 0.0
-                             : 1.0 - static_cast<double>(age) / static_cast<double>(kFreshWindow);
-    const double strength = std::min(std::abs(hist) / 0.25, 1.0);
+    const double fresh = freshness(age, kFreshWindow);
+    const double strength = std::min(std::abs(hist) / kParams.full_hist, 1.0);
     const double side = hist > 0.0 ? 1.0 : -1.0;
     const double agree = std::clamp(side * p, 0.0, 1.0);
     const double confidence = 0.3 + 0.3 * fresh + 0.2 * strength + 0.2 * agree;
@@ -73,7 +91,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
-    auto& ppo = out.add("ppo", bars.size());
+    auto ppo = out.add("ppo", bars.size());
     indicators::ppo(bars.close, kFast, kSlow, ppo);
     indicators::ema(ppo, kSignal, out.add("ppo_signal", bars.size()));
 }
@@ -81,12 +99,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kPpo = {
-    "ppo",
-    Category::kMomentum,
-    R"({"fast":12,"slow":26,"signal":9,"ma":"ema"})",
-    kMinBars,
-    evaluate,
-    series,
+    "ppo", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

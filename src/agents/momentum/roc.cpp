@@ -9,25 +9,40 @@
 //   z > 1:  BUY,  confidence = 0.3 + 0.7 * min(z - 1, 1)    (full at two sigmas)
 //   z < -1: SELL, confidence = 0.3 + 0.7 * min(-z - 1, 1)
 //   otherwise: HOLD, confidence = 1 - |z| (1 at 0, 0 at one sigma), lean = z / 2
-// Needs 62 bars (12 for the first ROC + 50 ROC values).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/roc.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 12;
-constexpr std::size_t kSpreadWindow = 50;
-constexpr std::size_t kMinBars = kPeriod + kSpreadWindow;
+struct Params {
+    int period = 12;
+    std::size_t spread_window = 50;  // ROC values its spread is measured over
+    double sigmas = 1;               // |z| for a signal
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period},
+                 {"spread_window", static_cast<int>(kParams.spread_window)},
+                 {"sigmas", kParams.sigmas}});
+constexpr std::size_t kMinBars = lookback::roc(kParams.period) + kParams.spread_window;
+// The reason's format with the window written in (no per-evaluation formatting of it).
+constexpr FixedText kSpreadReason = format_text("ROC {:+.2f}% is {:.2f} sigmas of its ",
+                                                kParams.spread_window, "-bar spread ({:.2f}%)");
+constexpr int kPeriod = kParams.period;
+constexpr std::size_t kSpreadWindow = kParams.spread_window;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // ROC is windowed: the last 62 closes give the last 50 values.
+    // ROC is windowed: the last kMinBars closes give the last spread_window values.
     const auto close = bars.close.last(kMinBars);
     auto roc = ws.take(kMinBars);
     indicators::roc(close, kPeriod, roc);
@@ -45,17 +60,17 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double value = values.back();
     AgentResult r;
     if (!(sigma > 0.0)) {
-        r = abstain("ROC did not vary over the last 50 bars: no spread to judge it by");
+        r = abstain(fmt::format("ROC did not vary over the last {} bars: no spread to judge it by",
+                                kSpreadWindow));
     } else {
         const double z = value / sigma;
-        if (z > 1.0) {
-            r = buy(0.3 + 0.7 * std::min(z - 1.0, 1.0),
-                    fmt::format("ROC {:+.2f}% is {:.2f} sigmas of its 50-bar spread ({:.2f}%)",
-                                value, z, sigma));
-        } else if (z < -1.0) {
-            r = sell(0.3 + 0.7 * std::min(-z - 1.0, 1.0),
-                     fmt::format("ROC {:+.2f}% is {:.2f} sigmas of its 50-bar spread ({:.2f}%)",
-                                 value, z, sigma));
+        constexpr double kSigmas = kParams.sigmas;
+        if (z > kSigmas) {
+            r = buy(0.3 + 0.7 * std::min(z - kSigmas, 1.0),
+                    fmt::format(fmt::runtime(kSpreadReason.view()), value, z, sigma));
+        } else if (z < -kSigmas) {
+            r = sell(0.3 + 0.7 * std::min(-z - kSigmas, 1.0),
+                     fmt::format(fmt::runtime(kSpreadReason.view()), value, z, sigma));
         } else {
             r = hold(1.0 - std::abs(z), z / 2.0,
                      fmt::format("ROC {:+.2f}% within one sigma ({:.2f}%)", value, sigma));
@@ -72,12 +87,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kRoc = {
-    "roc",
-    Category::kMomentum,
-    R"({"period":12,"spread_window":50,"sigmas":1})",
-    kMinBars,
-    evaluate,
-    series,
+    "roc", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -1,65 +1,57 @@
-// rsi (momentum): RSI 14 of the close (TA_RSI, Wilder's smoothing), read as mean reversion.
+// rsi (momentum): RSI 14 of the close (TA_RSI, Wilder's smoothing), read as mean reversion
+// with the band rule of band_oscillator.h: oversold 30, overbought 70, full confidence 20
+// past a threshold (RSI 10 / 90); HOLD confidence 1 at 50, lean (50 - rsi) / 40.
 //
-// Rule, on the latest bar:
-//   the close did not change over the last 15 bars: ABSTAIN (RSI is 0/0 there; TA-Lib
-//       prints 0, which would read as deeply oversold)
-//   rsi <= 30: BUY,  confidence = 0.3 + 0.7 * min((30 - rsi) / 20, 1)   (full at RSI 10)
-//   rsi >= 70: SELL, confidence = 0.3 + 0.7 * min((rsi - 70) / 20, 1)   (full at RSI 90)
-//   otherwise: HOLD, confidence = 1 - |rsi - 50| / 20 (1 at 50, 0 at the thresholds),
-//       lean = (50 - rsi) / 40 (the oversold side leans to buy)
-// Needs 15 bars.
+// The close did not change over the last period + 1 bars: ABSTAIN (RSI is 0/0 there; TA-Lib
+// prints 0, which would read as deeply oversold). min_bars: the lookback + 1.
 #include <algorithm>
-#include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/band_oscillator.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/rsi.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 14;
-constexpr double kOversold = 30.0;
-constexpr double kOverbought = 70.0;
+struct Params {
+    int period = 14;
+    BandRule band{.oversold = 30, .overbought = 70, .full = 20};
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
+                                               {"oversold", kParams.band.oversold},
+                                               {"overbought", kParams.band.overbought}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::rsi(kParams.period));
+constexpr BandReasons kReasons = band_reasons("RSI", kParams.band);
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     auto rsi = ws.take(n);
-    indicators::rsi(bars.close, kPeriod, rsi);
+    indicators::rsi(bars.close, kParams.period, rsi);
     const double value = rsi[n - 1];
-    const auto recent = bars.close.last(kPeriod + 1);
+    const auto recent = bars.close.last(kMinBars);
     const auto [lo, hi] = std::minmax_element(recent.begin(), recent.end());
-    AgentResult r;
-    if (*lo == *hi) {
-        r = abstain("close unchanged over the last 15 bars: RSI undefined");
-    } else if (value <= kOversold) {
-        r = buy(0.3 + 0.7 * std::min((kOversold - value) / 20.0, 1.0),
-                fmt::format("RSI {:.1f} at or below 30 (oversold)", value));
-    } else if (value >= kOverbought) {
-        r = sell(0.3 + 0.7 * std::min((value - kOverbought) / 20.0, 1.0),
-                 fmt::format("RSI {:.1f} at or above 70 (overbought)", value));
-    } else {
-        r = hold(1.0 - std::abs(value - 50.0) / 20.0, (50.0 - value) / 40.0,
-                 fmt::format("RSI {:.1f} between 30 and 70", value));
-    }
+    AgentResult r =
+        *lo == *hi
+            ? abstain(fmt::format("close unchanged over the last {} bars: RSI undefined", kMinBars))
+            : band_verdict(kParams.band, value,
+                           [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("rsi", value);
     return r;
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
-    indicators::rsi(bars.close, kPeriod, out.add("rsi", bars.size()));
+    indicators::rsi(bars.close, kParams.period, out.add("rsi", bars.size()));
 }
 
 }  // namespace
 
 extern const AgentDef kRsi = {
-    "rsi",
-    Category::kMomentum,
-    R"({"period":14,"oversold":30,"overbought":70})",
-    kPeriod + 1,
-    evaluate,
-    series,
+    "rsi", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

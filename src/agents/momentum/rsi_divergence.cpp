@@ -15,23 +15,37 @@
 //   both (a widening range): HOLD, confidence = 1 - max of the two strengths,
 //       lean = (bullish strength - bearish strength) / 2
 //   neither: HOLD, confidence = 1 - |rsi - 50| / 100 (in [0.5, 1]), lean = (50 - rsi) / 200
-// Needs 34 bars (15 for the first RSI + 19 more for 20 RSI values).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/rsi.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 14;
-constexpr std::size_t kWindow = 20;
-constexpr std::size_t kRecent = 5;
-constexpr std::size_t kMinBars = kPeriod + kWindow;
+struct Params {
+    int period = 14;
+    std::size_t window = 20;       // bars compared
+    std::size_t recent = 5;        // the newest bars of the window, against the older ones
+    double full_rsi_gap = 10;      // RSI points
+    double full_price_gap = 0.02;  // of the price
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
+                                               {"window", static_cast<int>(kParams.window)},
+                                               {"recent", static_cast<int>(kParams.recent)}});
+// An RSI value on every bar of the window.
+constexpr std::size_t kMinBars = lookback::rsi(kParams.period) + kParams.window;
+constexpr int kPeriod = kParams.period;
+constexpr std::size_t kWindow = kParams.window;
+constexpr std::size_t kRecent = kParams.recent;
 
 struct Divergence {
     bool found = false;
@@ -65,8 +79,8 @@ Divergence find(std::span<const double> close, std::span<const double> rsi, Bett
     if (d.found) {
         d.rsi_gap = std::abs(rsi[late] - rsi[early]);
         d.price_gap = std::abs(close[late] - close[early]) / std::abs(close[early]);
-        d.strength =
-            0.3 + 0.4 * std::min(d.rsi_gap / 10.0, 1.0) + 0.3 * std::min(d.price_gap / 0.02, 1.0);
+        d.strength = 0.3 + 0.4 * std::min(d.rsi_gap / kParams.full_rsi_gap, 1.0) +
+                     0.3 * std::min(d.price_gap / kParams.full_price_gap, 1.0);
     }
     return d;
 }
@@ -82,7 +96,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const auto bear = find(bars.close, rsi, [](double a, double b) { return a > b; });
     AgentResult r;
     if (*lo == *hi) {
-        r = abstain("close unchanged over the last 20 bars: no divergence to read");
+        r = abstain(
+            fmt::format("close unchanged over the last {} bars: no divergence to read", kWindow));
     } else if (bull.found && bear.found) {
         r = hold(1.0 - std::max(bull.strength, bear.strength),
                  (bull.strength - bear.strength) / 2.0,
@@ -99,7 +114,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
                              bear.price_gap * 100.0, bear.rsi_gap));
     } else {
         r = hold(1.0 - std::abs(value - 50.0) / 100.0, (50.0 - value) / 200.0,
-                 fmt::format("no RSI divergence over 20 bars (RSI {:.1f})", value));
+                 fmt::format("no RSI divergence over {} bars (RSI {:.1f})", kWindow, value));
     }
     r.add("rsi", value);
     return r;
@@ -112,12 +127,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kRsiDivergence = {
-    "rsi_divergence",
-    Category::kMomentum,
-    R"({"period":14,"window":20,"recent":5})",
-    kMinBars,
-    evaluate,
-    series,
+    "rsi_divergence", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -6,10 +6,11 @@
 //       TA-Lib prints 0, which would read as oversold)
 //   K <= 20: BUY,  confidence = 0.3 + 0.4 * (20 - K) / 20 + 0.3 * clamp((50 - D) / 30, 0, 1)
 //   K >= 80: SELL, confidence = 0.3 + 0.4 * (K - 80) / 20 + 0.3 * clamp((D - 50) / 30, 0, 1)
+//       (both capped at 1: at the extremes the sum is 1 plus a rounding ulp)
 //       (%D deep in the same zone confirms; %D at 50 adds nothing)
 //   otherwise: HOLD, confidence = 1 - |K - 50| / 30 (1 at 50, 0 at 20 and 80),
 //       lean = (50 - K) / 60
-// Needs 30 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>
@@ -17,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/rsi.h"
 #include "goldensignals/indicators/stoch.h"
@@ -24,19 +27,36 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kRsiPeriod = 14;
-constexpr int kFastK = 14;
-constexpr int kFastD = 3;
-constexpr std::size_t kStochSpan = (kFastK - 1) + (kFastD - 1) + 1;
-constexpr double kOversold = 20.0;
-constexpr double kOverbought = 80.0;
+struct Params {
+    int rsi_period = 14;
+    int fastk = 14;
+    int fastd = 3;
+    double oversold = 20;
+    double overbought = 80;
+    double full_excess = 20;  // past a threshold: full %K term
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"rsi_period", kParams.rsi_period},
+                                               {"fastk", kParams.fastk},
+                                               {"fastd", kParams.fastd},
+                                               {"oversold", kParams.oversold},
+                                               {"overbought", kParams.overbought}});
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::stoch_rsi(kParams.rsi_period, kParams.fastk, kParams.fastd));
+constexpr int kRsiPeriod = kParams.rsi_period;
+constexpr int kFastK = kParams.fastk;
+constexpr int kFastD = kParams.fastd;
+// The RSI values the stochastic of the latest bar reads.
+constexpr auto kStochSpan = lookback::bars_for(lookback::stochf(kParams.fastk, kParams.fastd));
+constexpr double kOversold = kParams.oversold;
+constexpr double kOverbought = kParams.overbought;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     auto rsi = ws.take(n);
     auto k = ws.take(kStochSpan);
     auto d = ws.take(kStochSpan);
-    // The RSI is recursive and needs every bar; its stochastic only the last 16 values.
+    // The RSI is recursive and needs every bar; its stochastic only the last kStochSpan values.
     indicators::rsi(bars.close, kRsiPeriod, rsi);
     const std::span<const double> tail = rsi.last(kStochSpan);
     indicators::stochf(tail, tail, tail, kFastK, kFastD, k, d);
@@ -46,18 +66,25 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const auto [lo, hi] = std::minmax_element(window.begin(), window.end());
     AgentResult r;
     if (*lo == *hi) {
-        r = abstain("RSI unchanged over the last 14 bars: stochastic RSI undefined");
+        r = abstain(
+            fmt::format("RSI unchanged over the last {} bars: stochastic RSI undefined", kFastK));
     } else if (k_now <= kOversold) {
-        r = buy(0.3 + 0.4 * (kOversold - k_now) / 20.0 +
-                    0.3 * std::clamp((50.0 - d_now) / 30.0, 0.0, 1.0),
-                fmt::format("StochRSI %K {:.1f} at or below 20 (%D {:.1f})", k_now, d_now));
+        // min: at %K 0 and %D 20 the three terms add up to 1 plus a rounding ulp.
+        r = buy(
+            std::min(0.3 + 0.4 * (kOversold - k_now) / kParams.full_excess +
+                         0.3 * std::clamp((50.0 - d_now) / 30.0, 0.0, 1.0),
+                     1.0),
+            fmt::format("StochRSI %K {:.1f} at or below {} (%D {:.1f})", k_now, kOversold, d_now));
     } else if (k_now >= kOverbought) {
-        r = sell(0.3 + 0.4 * (k_now - kOverbought) / 20.0 +
-                     0.3 * std::clamp((d_now - 50.0) / 30.0, 0.0, 1.0),
-                 fmt::format("StochRSI %K {:.1f} at or above 80 (%D {:.1f})", k_now, d_now));
+        r = sell(std::min(0.3 + 0.4 * (k_now - kOverbought) / kParams.full_excess +
+                              0.3 * std::clamp((d_now - 50.0) / 30.0, 0.0, 1.0),
+                          1.0),
+                 fmt::format("StochRSI %K {:.1f} at or above {} (%D {:.1f})", k_now, kOverbought,
+                             d_now));
     } else {
-        r = hold(1.0 - std::abs(k_now - 50.0) / 30.0, (50.0 - k_now) / 60.0,
-                 fmt::format("StochRSI %K {:.1f} between 20 and 80", k_now));
+        r = hold(
+            1.0 - std::abs(k_now - 50.0) / 30.0, (50.0 - k_now) / 60.0,
+            fmt::format("StochRSI %K {:.1f} between {} and {}", k_now, kOversold, kOverbought));
     }
     r.add("stochrsi_k", k_now);
     r.add("stochrsi_d", d_now);
@@ -66,20 +93,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     std::vector<double> rsi(bars.size());
-    auto& k = out.add("stochrsi_k", bars.size());
-    auto& d = out.add("stochrsi_d", bars.size());
+    auto k = out.add("stochrsi_k", bars.size());
+    auto d = out.add("stochrsi_d", bars.size());
     indicators::stoch_rsi(bars.close, kRsiPeriod, kFastK, kFastD, rsi, k, d);
 }
 
 }  // namespace
 
 extern const AgentDef kStochRsi = {
-    "stoch_rsi",
-    Category::kMomentum,
-    R"({"rsi_period":14,"fastk":14,"fastd":3,"oversold":20,"overbought":80})",
-    kRsiPeriod + kStochSpan,
-    evaluate,
-    series,
+    "stoch_rsi", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

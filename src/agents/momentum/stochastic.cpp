@@ -10,28 +10,49 @@
 //       confidence = 0.3 + 0.4 * (20 - level) / 20 + 0.3 * fresh
 //   K < D, a cross within 3 bars and level > 80: SELL,
 //       confidence = 0.3 + 0.4 * (level - 80) / 20 + 0.3 * fresh
-//   otherwise: HOLD, confidence = 1 - |K - 50| / 30 (1 at 50, 0 at 20 and 80),
+//   otherwise: HOLD, confidence = max(0, 1 - |K - 50| / 30) (1 at 50, 0 at 20 and 80 and
+//       beyond: %K in a zone without a fresh cross),
 //       lean = (50 - K) / 100
-// Needs 21 bars (17 for the first %D, 3 more to see a cross, +1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/stoch.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kFastK = 14;
-constexpr int kSlowK = 3;
-constexpr int kSlowD = 3;
-constexpr std::size_t kCrossWindow = 3;
-constexpr std::size_t kMinBars = (kFastK - 1) + (kSlowK - 1) + (kSlowD - 1) + kCrossWindow + 1;
-constexpr double kOversold = 20.0;
-constexpr double kOverbought = 80.0;
+struct Params {
+    int fastk = 14;
+    int slowk = 3;
+    int slowd = 3;
+    std::size_t cross_window = 3;  // bars a %K/%D cross counts
+    double oversold = 20;
+    double overbought = 80;
+    double full_excess = 20;  // %D past a threshold: full level term
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"fastk", kParams.fastk},
+                                               {"slowk", kParams.slowk},
+                                               {"slowd", kParams.slowd},
+                                               {"oversold", kParams.oversold},
+                                               {"overbought", kParams.overbought}});
+// %D on the cross_window bars before the latest too.
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::stoch(kParams.fastk, kParams.slowk, kParams.slowd)) +
+    kParams.cross_window;
+constexpr int kFastK = kParams.fastk;
+constexpr int kSlowK = kParams.slowk;
+constexpr int kSlowD = kParams.slowd;
+constexpr std::size_t kCrossWindow = kParams.cross_window;
+constexpr double kOversold = kParams.oversold;
+constexpr double kOverbought = kParams.overbought;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     // Stochastics are windowed (no recursion): the last kMinBars bars give the same values.
@@ -52,18 +73,22 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         crossed ? 1.0 - static_cast<double>(age) / static_cast<double>(kCrossWindow) : 0.0;
     AgentResult r;
     if (highest == lowest) {
-        r = abstain("no price range over the last 14 bars: stochastic undefined");
+        r = abstain(
+            fmt::format("no price range over the last {} bars: stochastic undefined", kFastK));
     } else if (k_now > d_now && crossed && level < kOversold) {
-        r = buy(0.3 + 0.4 * (kOversold - level) / 20.0 + 0.3 * fresh,
+        r = buy(0.3 + 0.4 * (kOversold - level) / kParams.full_excess + 0.3 * fresh,
                 fmt::format("%K {:.1f} crossed above %D {} bars ago at %D {:.1f} (oversold)", k_now,
                             age, level));
     } else if (k_now < d_now && crossed && level > kOverbought) {
-        r = sell(0.3 + 0.4 * (level - kOverbought) / 20.0 + 0.3 * fresh,
+        r = sell(0.3 + 0.4 * (level - kOverbought) / kParams.full_excess + 0.3 * fresh,
                  fmt::format("%K {:.1f} crossed below %D {} bars ago at %D {:.1f} (overbought)",
                              k_now, age, level));
     } else {
-        r = hold(1.0 - std::abs(k_now - 50.0) / 30.0, (50.0 - k_now) / 100.0,
-                 fmt::format("%K {:.1f}, %D {:.1f}: no fresh cross in a 20/80 zone", k_now, d_now));
+        // %K outside 20..80 without a fresh cross there: not neutral at all (confidence 0),
+        // not below it (the formula alone goes negative out there).
+        r = hold(std::max(0.0, 1.0 - std::abs(k_now - 50.0) / 30.0), (50.0 - k_now) / 100.0,
+                 fmt::format("%K {:.1f}, %D {:.1f}: no fresh cross in a {}/{} zone", k_now, d_now,
+                             kOversold, kOverbought));
     }
     r.add("stoch_k", k_now);
     r.add("stoch_d", d_now);
@@ -71,20 +96,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
-    auto& k = out.add("stoch_k", bars.size());
-    auto& d = out.add("stoch_d", bars.size());
+    auto k = out.add("stoch_k", bars.size());
+    auto d = out.add("stoch_d", bars.size());
     indicators::stoch(bars.high, bars.low, bars.close, kFastK, kSlowK, kSlowD, k, d);
 }
 
 }  // namespace
 
 extern const AgentDef kStochastic = {
-    "stochastic",
-    Category::kMomentum,
-    R"({"fastk":14,"slowk":3,"slowd":3,"oversold":20,"overbought":80})",
-    kMinBars,
-    evaluate,
-    series,
+    "stochastic", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -1,34 +1,40 @@
 // ultimate_oscillator (momentum): Ultimate Oscillator 7 / 14 / 28 (TA_ULTOSC: buying
-// pressure over true range, weighted 4 / 2 / 1), read as mean reversion.
+// pressure over true range, weighted 4 / 2 / 1), read as mean reversion with the band rule
+// of band_oscillator.h: oversold 30, overbought 70, full confidence 15 past a threshold
+// (15 / 85); HOLD confidence 1 at 50, lean (50 - ult) / 40.
 //
-// Rule, on the latest bar:
-//   true range 0 on each of the last 7 bars: ABSTAIN (TA-Lib then drops the 7-bar term, or
-//       all terms, and prints a value biased towards 0)
-//   ult <= 30: BUY,  confidence = 0.3 + 0.7 * min((30 - ult) / 15, 1)   (full at 15)
-//   ult >= 70: SELL, confidence = 0.3 + 0.7 * min((ult - 70) / 15, 1)   (full at 85)
-//   otherwise: HOLD, confidence = 1 - |ult - 50| / 20 (1 at 50, 0 at the thresholds),
-//       lean = (50 - ult) / 40
-// Needs 29 bars.
+// True range 0 on each of the last `short` bars: ABSTAIN (TA-Lib then drops the short term,
+// or all terms, and prints a value biased towards 0). min_bars: the lookback + 1.
 #include <algorithm>
-#include <cmath>
+#include <array>
 
 #include <fmt/format.h>
 
+#include "agents/band_oscillator.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ultosc.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kShort = 7;
-constexpr int kMid = 14;
-constexpr int kLong = 28;
-constexpr std::size_t kMinBars = kLong + 1;
-constexpr double kOversold = 30.0;
-constexpr double kOverbought = 70.0;
+struct Params {
+    std::array<int, 3> periods = {7, 14, 28};  // short, mid, long
+    BandRule band = {.oversold = 30, .overbought = 70, .full = 15};
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"periods", std::span<const int>(kParams.periods)},
+                                               {"oversold", kParams.band.oversold},
+                                               {"overbought", kParams.band.overbought}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::ultosc(kParams.periods[2]));
+constexpr BandReasons kReasons = band_reasons("Ultimate Oscillator", kParams.band);
+constexpr int kShort = kParams.periods[0];
+constexpr int kMid = kParams.periods[1];
+constexpr int kLong = kParams.periods[2];
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // Windowed sums: the last 29 bars give the latest value.
+    // Windowed sums: the last kMinBars bars give the latest value.
     const auto recent = bars.last(kMinBars);
     const std::size_t m = recent.size();
     auto ult = ws.take(m);
@@ -39,19 +45,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         const double prev = recent.close[i - 1];
         moved = std::max(recent.high[i], prev) - std::min(recent.low[i], prev) > 0.0;
     }
-    AgentResult r;
-    if (!moved) {
-        r = abstain("no true range over the last 7 bars: Ultimate Oscillator undefined");
-    } else if (value <= kOversold) {
-        r = buy(0.3 + 0.7 * std::min((kOversold - value) / 15.0, 1.0),
-                fmt::format("Ultimate Oscillator {:.1f} at or below 30 (oversold)", value));
-    } else if (value >= kOverbought) {
-        r = sell(0.3 + 0.7 * std::min((value - kOverbought) / 15.0, 1.0),
-                 fmt::format("Ultimate Oscillator {:.1f} at or above 70 (overbought)", value));
-    } else {
-        r = hold(1.0 - std::abs(value - 50.0) / 20.0, (50.0 - value) / 40.0,
-                 fmt::format("Ultimate Oscillator {:.1f} between 30 and 70", value));
-    }
+    AgentResult r =
+        moved ? band_verdict(kParams.band, value,
+                             [&](BandZone zone) { return band_reason(kReasons, zone, value); })
+              : abstain(fmt::format(
+                    "no true range over the last {} bars: Ultimate Oscillator undefined", kShort));
     r.add("ultosc", value);
     return r;
 }
@@ -64,12 +62,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kUltimateOscillator = {
-    "ultimate_oscillator",
-    Category::kMomentum,
-    R"({"periods":[7,14,28],"oversold":30,"overbought":70})",
-    kMinBars,
-    evaluate,
-    series,
+    "ultimate_oscillator", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -1,66 +1,59 @@
-// williams_r (momentum): Williams' %R 14 (TA_WILLR), in [-100, 0], read as mean reversion.
+// williams_r (momentum): Williams' %R 14 (TA_WILLR), in [-100, 0], read as mean reversion
+// with the band rule of band_oscillator.h: oversold -80, overbought -20, full confidence 20
+// past a threshold (-100 / 0); HOLD confidence 1 at -50, lean (-50 - %R) / 60.
 //
-// Rule, on the latest bar:
-//   highest high == lowest low over the last 14 bars: ABSTAIN (%R is 0/0 there; TA-Lib
-//       prints 0, which would read as overbought)
-//   %R <= -80: BUY,  confidence = 0.3 + 0.7 * (-80 - %R) / 20   (full at -100)
-//   %R >= -20: SELL, confidence = 0.3 + 0.7 * (%R + 20) / 20    (full at 0)
-//   otherwise: HOLD, confidence = 1 - |%R + 50| / 30 (1 at -50, 0 at the thresholds),
-//       lean = (-50 - %R) / 60
-// Needs 14 bars.
+// Highest high == lowest low over the last `period` bars: ABSTAIN (%R is 0/0 there; TA-Lib
+// prints 0, which would read as overbought). min_bars: the lookback + 1.
 #include <algorithm>
-#include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/band_oscillator.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/willr.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 14;
-constexpr double kOversold = -80.0;
-constexpr double kOverbought = -20.0;
+struct Params {
+    int period = 14;
+    BandRule band{.oversold = -80, .overbought = -20, .full = 20, .capped = false};
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
+                                               {"oversold", kParams.band.oversold},
+                                               {"overbought", kParams.band.overbought}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::willr(kParams.period));
+constexpr BandReasons kReasons = band_reasons("Williams %R", kParams.band);
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // %R of the latest bar depends on the last 14 bars only.
-    const auto recent = bars.last(kPeriod);
+    // %R of the latest bar depends on the last `period` bars only.
+    const auto recent = bars.last(kMinBars);
     auto willr = ws.take(recent.size());
-    indicators::willr(recent.high, recent.low, recent.close, kPeriod, willr);
+    indicators::willr(recent.high, recent.low, recent.close, kParams.period, willr);
     const double value = willr[recent.size() - 1];
     const double highest = *std::max_element(recent.high.begin(), recent.high.end());
     const double lowest = *std::min_element(recent.low.begin(), recent.low.end());
-    AgentResult r;
-    if (highest == lowest) {
-        r = abstain("no price range over the last 14 bars: %R undefined");
-    } else if (value <= kOversold) {
-        r = buy(0.3 + 0.7 * (kOversold - value) / 20.0,
-                fmt::format("Williams %R {:.1f} at or below -80 (oversold)", value));
-    } else if (value >= kOverbought) {
-        r = sell(0.3 + 0.7 * (value - kOverbought) / 20.0,
-                 fmt::format("Williams %R {:.1f} at or above -20 (overbought)", value));
-    } else {
-        r = hold(1.0 - std::abs(value + 50.0) / 30.0, (-50.0 - value) / 60.0,
-                 fmt::format("Williams %R {:.1f} between -80 and -20", value));
-    }
+    AgentResult r =
+        highest == lowest
+            ? abstain(fmt::format("no price range over the last {} bars: %R undefined", kMinBars))
+            : band_verdict(kParams.band, value,
+                           [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("willr", value);
     return r;
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
-    indicators::willr(bars.high, bars.low, bars.close, kPeriod, out.add("willr", bars.size()));
+    indicators::willr(bars.high, bars.low, bars.close, kParams.period,
+                      out.add("willr", bars.size()));
 }
 
 }  // namespace
 
 extern const AgentDef kWilliamsR = {
-    "williams_r",
-    Category::kMomentum,
-    R"({"period":14,"oversold":-80,"overbought":-20})",
-    kPeriod,
-    evaluate,
-    series,
+    "williams_r", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

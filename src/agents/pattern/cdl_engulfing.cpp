@@ -8,20 +8,29 @@
 //   v > 0: BUY, v < 0: SELL,
 //       confidence = 0.3 + 0.3 * engulf + 0.3 * setup + 0.1 * (|v| == 100)
 //   v == 0: HOLD (pattern_context.h): lean toward an engulfing 1-4 bars old, fading with age.
-// Needs 13 bars: TA-Lib's lookback 2 + 1, and the 10-bar trend before the 2-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr std::size_t kPatternBars = 2;
-constexpr std::size_t kMinBars = kPatternBars + pattern::kTrendWindow + 1;
+struct Params {
+    std::size_t trend_window = pattern::kTrendWindow;  // bars of trend before the pattern (shared)
+    std::size_t pattern_bars = 2;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"trend_window", kParams.trend_window}});
+// The trend window ends on the bar before the pattern.
+constexpr std::size_t kMinBars = kParams.pattern_bars + kParams.trend_window + 1;
+constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -64,7 +73,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlEngulfing = {
-    "cdl_engulfing", Category::kPattern, R"({"trend_window":10})", kMinBars, evaluate, series,
+    "cdl_engulfing", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -12,21 +12,31 @@
 //   the candle without the trend: HOLD, confidence 0.5 - 0.2 * shape, lean +-0.2 * shape
 //   toward the candle
 //   no candle: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
-// Needs 12 bars: TA-Lib's lookback 11 + 1 (the 10-bar trend before the candle fits in it).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr double kMinTrend = 1.0;
-constexpr std::size_t kMinBars =
-    std::max<std::size_t>(indicators::kCdlHammerLookback + 1, pattern::kTrendWindow + 2);
+struct Params {
+    std::size_t trend_window = pattern::kTrendWindow;  // bars of trend before the pattern (shared)
+    double min_trend_ranges = 1.0;  // prior trend, in average ranges, for a signal
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"trend_window", kParams.trend_window},
+                 {"min_trend_ranges", kParams.min_trend_ranges, Param::kPoint}});
+constexpr std::size_t kMinBars = std::max<std::size_t>(
+    lookback::bars_for(indicators::kCdlHammerLookback), kParams.trend_window + 2);
+constexpr double kMinTrend = kParams.min_trend_ranges;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -83,8 +93,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlHammer = {
-    "cdl_hammer", Category::kPattern, R"({"trend_window":10,"min_trend_ranges":1.0})",
-    kMinBars,     evaluate,           series,
+    "cdl_hammer", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

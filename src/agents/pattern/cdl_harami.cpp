@@ -7,21 +7,30 @@
 //   v > 0 (after a long black candle): BUY, v < 0 (after a long white one): SELL,
 //       confidence = 0.3 + 0.3 * inside + 0.3 * setup + 0.1 * (|v| == 100)
 //   v == 0: HOLD (pattern_context.h) leaning toward a harami 1-4 bars old.
-// Needs 13 bars: TA-Lib's lookback 11 + 1, and the 10-bar trend before the 2-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr std::size_t kPatternBars = 2;
-constexpr std::size_t kMinBars = std::max<std::size_t>(indicators::kCdlHaramiLookback + 1,
-                                                       kPatternBars + pattern::kTrendWindow + 1);
+struct Params {
+    std::size_t trend_window = pattern::kTrendWindow;  // bars of trend before the pattern (shared)
+    std::size_t pattern_bars = 2;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"trend_window", kParams.trend_window}});
+constexpr std::size_t kMinBars =
+    std::max<std::size_t>(lookback::bars_for(indicators::kCdlHaramiLookback),
+                          kParams.pattern_bars + kParams.trend_window + 1);
+constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -62,7 +71,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlHarami = {
-    "cdl_harami", Category::kPattern, R"({"trend_window":10})", kMinBars, evaluate, series,
+    "cdl_harami", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

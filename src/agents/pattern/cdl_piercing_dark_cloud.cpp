@@ -10,24 +10,34 @@
 //   piercing (100): BUY, dark cloud cover (-100): SELL,
 //       confidence = 0.3 + 0.35 * reach + 0.35 * setup
 //   neither: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
-// Needs 13 bars: TA-Lib's lookback 11 + 1, and the 10-bar trend before the 2-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr double kPenetration = 0.5;
-constexpr std::size_t kPatternBars = 2;
+struct Params {
+    double penetration = 0.5;
+    std::size_t trend_window = pattern::kTrendWindow;  // bars of trend before the pattern (shared)
+    std::size_t pattern_bars = 2;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"penetration", kParams.penetration}, {"trend_window", kParams.trend_window}});
+constexpr double kPenetration = kParams.penetration;
+constexpr std::size_t kPatternBars = kParams.pattern_bars;
 constexpr std::size_t kLookback =
     std::max(indicators::kCdlPiercingLookback, indicators::kCdlDarkCloudCoverLookback);
 constexpr std::size_t kMinBars =
-    std::max<std::size_t>(kLookback + 1, kPatternBars + pattern::kTrendWindow + 1);
+    std::max<std::size_t>(lookback::bars_for(kLookback), kPatternBars + kParams.trend_window + 1);
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -74,12 +84,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlPiercingDarkCloud = {
-    "cdl_piercing_dark_cloud",
-    Category::kPattern,
-    R"({"penetration":0.5,"trend_window":10})",
-    kMinBars,
-    evaluate,
-    series,
+    "cdl_piercing_dark_cloud", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

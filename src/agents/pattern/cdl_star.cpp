@@ -10,22 +10,33 @@
 //   morning star (100): BUY, evening star (-100): SELL,
 //       confidence = 0.3 + 0.35 * reach + 0.35 * setup
 //   neither: HOLD (pattern_context.h) leaning toward a star 1-4 bars old.
-// Needs 14 bars: TA-Lib's lookback 12 + 1, and the 10-bar trend before the 3-bar pattern.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr double kPenetration = 0.3;
-constexpr std::size_t kPatternBars = 3;
-constexpr std::size_t kMinBars = std::max<std::size_t>(indicators::kCdlMorningStarLookback + 1,
-                                                       kPatternBars + pattern::kTrendWindow + 1);
+struct Params {
+    double penetration = 0.3;
+    std::size_t trend_window = pattern::kTrendWindow;  // bars of trend before the pattern (shared)
+    std::size_t pattern_bars = 3;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"penetration", kParams.penetration}, {"trend_window", kParams.trend_window}});
+constexpr std::size_t kMinBars =
+    std::max<std::size_t>(lookback::bars_for(indicators::kCdlMorningStarLookback),
+                          kParams.pattern_bars + kParams.trend_window + 1);
+constexpr double kPenetration = kParams.penetration;
+constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -71,8 +82,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlStar = {
-    "cdl_star", Category::kPattern, R"({"penetration":0.3,"trend_window":10})",
-    kMinBars,   evaluate,           series,
+    "cdl_star", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

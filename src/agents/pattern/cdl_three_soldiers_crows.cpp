@@ -9,23 +9,31 @@
 //   three white soldiers (100): BUY, three black crows (-100): SELL,
 //       confidence = 0.3 + 0.4 * solidity + 0.3 * setup
 //   neither: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
-// Needs 14 bars: CDL3BLACKCROWS' lookback 13 + 1 (the 10-bar trend before the pattern fits).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr std::size_t kPatternBars = 3;
+struct Params {
+    std::size_t trend_window = pattern::kTrendWindow;  // bars of trend before the pattern (shared)
+    std::size_t pattern_bars = 3;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"trend_window", kParams.trend_window}});
+constexpr std::size_t kPatternBars = kParams.pattern_bars;
 constexpr std::size_t kLookback =
     std::max(indicators::kCdl3WhiteSoldiersLookback, indicators::kCdl3BlackCrowsLookback);
 constexpr std::size_t kMinBars =
-    std::max<std::size_t>(kLookback + 1, kPatternBars + pattern::kTrendWindow + 1);
+    std::max<std::size_t>(lookback::bars_for(kLookback), kPatternBars + kParams.trend_window + 1);
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -74,12 +82,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlThreeSoldiersCrows = {
-    "cdl_three_soldiers_crows",
-    Category::kPattern,
-    R"({"trend_window":10})",
-    kMinBars,
-    evaluate,
-    series,
+    "cdl_three_soldiers_crows", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

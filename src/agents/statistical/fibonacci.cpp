@@ -12,21 +12,31 @@
 //       a down-swing; x = clamp(1 - 2 * retraced, -1, 1) (1 at the swing's end, -1 having
 //       given it all back); lean = 0.3 * direction * x, confidence = 1 - 0.5 * |x|
 //   no swing (R = 0, or one bar holds both extremes): HOLD, lean 0, confidence 1.
-// Needs 51 bars (50 for the swing, then the bar that tests it).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/statistics.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kSwing = 50;
-constexpr std::size_t kMinBars = kSwing + 1;
+struct Params {
+    int swing = 50;  // bars before the latest the swing is found in
+    std::array<double, 3> levels = {
+        0.382, 0.5, 0.618};  // the kernel's retracements (statistics.h), served for reference
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"swing", kParams.swing}, {"levels", std::span<const double>(kParams.levels)}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::prior_extreme(kParams.swing));
+constexpr int kSwing = kParams.swing;
 
 struct Level {
     double value;
@@ -46,7 +56,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
 
     AgentResult r;
     if (!(range > 0.0) || swing.direction == 0) {
-        r = hold(1.0, 0.0, "no swing over the last 50 bars");
+        r = hold(1.0, 0.0, fmt::format("no swing over the last {} bars", kSwing));
     } else {
         const Level deepest_first[] = {
             {levels.fib_618, "61.8%"}, {levels.fib_500, "50%"}, {levels.fib_382, "38.2%"}};
@@ -90,24 +100,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    out.add("fib_382", n);
-    out.add("fib_500", n);
-    out.add("fib_618", n);
-    auto& s = out.series;
-    const std::size_t k = s.size() - 3;
-    indicators::fibonacci_retracements(bars.high, bars.low, kSwing,
-                                       {s[k].second, s[k + 1].second, s[k + 2].second});
+    const auto [fib_382, fib_500, fib_618] = out.add_all<3>({"fib_382", "fib_500", "fib_618"}, n);
+    indicators::fibonacci_retracements(bars.high, bars.low, kSwing, {fib_382, fib_500, fib_618});
 }
 
 }  // namespace
 
 extern const AgentDef kFibonacci = {
-    "fibonacci",
-    Category::kStatistical,
-    R"({"swing":50,"levels":[0.382,0.5,0.618]})",
-    kMinBars,
-    evaluate,
-    series,
+    "fibonacci", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

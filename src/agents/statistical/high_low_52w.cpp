@@ -12,22 +12,33 @@
 //   otherwise HOLD: pos = (c - low_52w) / (high_52w - low_52w), x = 2 pos - 1;
 //       lean = 0.3 * x (near the highs leans up), confidence = 1 - 0.5 * |x|;
 //       a flat 252-bar range: lean 0, confidence 1.
-// Needs 253 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/statistics.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 252;
-constexpr std::size_t kMinBars = kPeriod + 1;
-constexpr std::size_t kVolumePeriod = 20;
-constexpr double kFullBreakout = 0.03;
+struct Params {
+    int period = 252;  // bars before the latest: 52 weeks of trading days
+    std::size_t volume_period = 20;
+    double full_breakout = 0.03;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"volume_period", kParams.volume_period}});
+constexpr std::size_t kMinBars =
+    std::max(lookback::bars_for(lookback::prior_extreme(kParams.period)), kParams.volume_period);
+constexpr int kPeriod = kParams.period;
+constexpr std::size_t kVolumePeriod = kParams.volume_period;
+constexpr double kFullBreakout = kParams.full_breakout;
 
 double relative(double excess, double base) {
     return base != 0.0 ? excess / std::abs(base) : 1.0;
@@ -92,12 +103,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kHighLow52w = {
-    "high_low_52w",
-    Category::kStatistical,
-    R"({"period":252,"volume_period":20})",
-    kMinBars,
-    evaluate,
-    series,
+    "high_low_52w", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

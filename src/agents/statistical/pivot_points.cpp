@@ -16,18 +16,29 @@
 //   neither: HOLD, lean = 0.3 * x, confidence = 1 - 0.5 * |x|,
 //       x = (c - pivot) / (r1 - pivot) clamped to [-1, 1] (above the pivot leans up);
 //       a previous bar without range (r1 = pivot): x = 0.
-// Needs 2 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/statistics.h"
 
 namespace gs::agents {
 namespace {
+
+struct Params {
+    const char* type = "classic";  // floor-trader pivots (statistics.h)
+    const char* source = "previous_bar";
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"type", kParams.type}, {"source", kParams.source}});
+// The levels in force on the latest bar come from the bar before it.
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::floor_pivots());
 
 // Relative slack for "reached the level": the levels are sums of three prices, so their
 // rounding differs from the bar's by a few ulp, and differently at every price scale.
@@ -100,28 +111,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    // Add all five first: add() may reallocate the set's storage.
-    out.add("pivot", n);
-    out.add("r1", n);
-    out.add("s1", n);
-    out.add("r2", n);
-    out.add("s2", n);
-    auto& s = out.series;
-    const std::size_t k = s.size() - 5;
-    indicators::floor_pivot_series(
-        bars.high, bars.low, bars.close,
-        {s[k].second, s[k + 1].second, s[k + 2].second, s[k + 3].second, s[k + 4].second});
+    const auto [pivot, r1, s1, r2, s2] = out.add_all<5>({"pivot", "r1", "s1", "r2", "s2"}, n);
+    indicators::floor_pivot_series(bars.high, bars.low, bars.close, {pivot, r1, s1, r2, s2});
 }
 
 }  // namespace
 
 extern const AgentDef kPivotPoints = {
-    "pivot_points",
-    Category::kStatistical,
-    R"({"type":"classic","source":"previous_bar"})",
-    2,
-    evaluate,
-    series,
+    "pivot_points", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -7,21 +7,40 @@
 //   otherwise HOLD: lean = -z / 4 (toward the mean, |lean| < 0.5),
 //       confidence = 1 - |z| / 2 (1 at the mean, 0 at the bands)
 //   a flat window (no dispersion) has z = 0: HOLD, confidence 1.
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/statistics.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr double kThreshold = 2.0;
-constexpr double kExtra = 1.5;
+struct Params {
+    int period = 20;
+    double threshold = 2.0;  // |z| for a signal
+    double extra = 1.5;      // |z| past the threshold: full strength
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"threshold", kParams.threshold, Param::kPoint}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::zscore(kParams.period));
+// Reason formats with the numbers written in (no per-evaluation formatting of constants).
+constexpr FixedText kBelowReason =
+    format_text("close {:.2f} standard deviations below its ", kParams.period, "-bar mean");
+constexpr FixedText kAboveReason =
+    format_text("close {:.2f} standard deviations above its ", kParams.period, "-bar mean");
+constexpr FixedText kWithinReason =
+    format_text("close within ", kParams.threshold, " standard deviations of its ", kParams.period,
+                "-bar mean (z {:+.2f})");
+constexpr int kPeriod = kParams.period;
+constexpr double kThreshold = kParams.threshold;
+constexpr double kExtra = kParams.extra;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     // Only the latest window matters; a fresh sum over it is also the most accurate.
@@ -32,15 +51,12 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double strength = std::min((std::abs(value) - kThreshold) / kExtra, 1.0);
     AgentResult r;
     if (value <= -kThreshold) {
-        r = buy(0.3 + 0.7 * strength,
-                fmt::format("close {:.2f} standard deviations below its 20-bar mean", -value));
+        r = buy(0.3 + 0.7 * strength, fmt::format(fmt::runtime(kBelowReason.view()), -value));
     } else if (value >= kThreshold) {
-        r = sell(0.3 + 0.7 * strength,
-                 fmt::format("close {:.2f} standard deviations above its 20-bar mean", value));
+        r = sell(0.3 + 0.7 * strength, fmt::format(fmt::runtime(kAboveReason.view()), value));
     } else {
-        r = hold(1.0 - std::abs(value) / kThreshold, -value / 4.0,
-                 fmt::format("close within 2 standard deviations of its 20-bar mean (z {:+.2f})",
-                             value));
+        r = hold(1.0 - std::abs(value) / kThreshold, -value / (2.0 * kThreshold),
+                 fmt::format(fmt::runtime(kWithinReason.view()), value));
     }
     r.add("zscore", value);
     return r;
@@ -53,12 +69,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kZscoreReversion = {
-    "zscore_reversion",
-    Category::kStatistical,
-    R"({"period":20,"threshold":2.0})",
-    kPeriod,
-    evaluate,
-    series,
+    "zscore_reversion", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

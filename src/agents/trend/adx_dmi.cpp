@@ -8,39 +8,50 @@
 //   ADX < 25 (below 20: no trend; 20..25: one may be forming): HOLD,
 //       confidence = (25 - ADX) / 25, lean = 0.5 * spread * ADX / 25.
 // Flat prices give DI = ADX = 0: a HOLD of confidence 1.
-// Needs 28 bars (TA_ADX lookback 27 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/adx.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 14;
-constexpr std::size_t kMinBars = 28;
-constexpr double kTrending = 25.0;
+struct Params {
+    int period = 14;
+    double trend = 25;     // ADX at or above: a trend
+    double no_trend = 20;  // ADX below: no trend (between the two: a weak one)
+    double full_adx = 25;  // ADX above `trend` by this much is full strength
+    double full_spread = 0.5;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json(
+    {{"period", kParams.period}, {"trend", kParams.trend}, {"no_trend", kParams.no_trend}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::adx(kParams.period));
+constexpr double kTrending = kParams.trend;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 28 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto plus = ws.take(n);
     auto minus = ws.take(n);
     auto adx = ws.take(n);
-    indicators::dmi(bars.high, bars.low, bars.close, kPeriod, plus, minus, adx);
+    indicators::dmi(bars.high, bars.low, bars.close, kParams.period, plus, minus, adx);
     const double a = adx[n - 1];
     const double p = plus[n - 1];
     const double m = minus[n - 1];
     const double spread = p + m > 0.0 ? (p - m) / (p + m) : 0.0;
     AgentResult r;
     if (a >= kTrending && p != m) {
-        const double confidence = 0.3 + 0.4 * std::min((a - kTrending) / 25.0, 1.0) +
-                                  0.3 * std::min(std::abs(spread) / 0.5, 1.0);
+        const double confidence = 0.3 + 0.4 * std::min((a - kTrending) / kParams.full_adx, 1.0) +
+                                  0.3 * std::min(std::abs(spread) / kParams.full_spread, 1.0);
         if (p > m) {
             r = buy(confidence,
                     fmt::format("trend (ADX {:.1f}) up: +DI {:.1f} over -DI {:.1f}", a, p, m));
@@ -53,7 +64,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     } else {
         r = hold((kTrending - a) / kTrending, 0.5 * spread * a / kTrending,
                  fmt::format("{} (ADX {:.1f}), +DI {:.1f}, -DI {:.1f}",
-                             a < 20.0 ? "no trend" : "weak trend", a, p, m));
+                             a < kParams.no_trend ? "no trend" : "weak trend", a, p, m));
     }
     r.add("adx", a);
     r.add("plus_di", p);
@@ -63,20 +74,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    // add() may move earlier series, so take the references once all three exist.
-    out.add("adx", n);
-    out.add("plus_di", n);
-    out.add("minus_di", n);
-    auto* s = &out.series[out.series.size() - 3];
-    indicators::dmi(bars.high, bars.low, bars.close, kPeriod, s[1].second, s[2].second,
-                    s[0].second);
+    const auto [adx, plus_di, minus_di] = out.add_all<3>({"adx", "plus_di", "minus_di"}, n);
+    indicators::dmi(bars.high, bars.low, bars.close, kParams.period, plus_di, minus_di, adx);
 }
 
 }  // namespace
 
 extern const AgentDef kAdxDmi = {
-    "adx_dmi", Category::kTrend, R"({"period":14,"trend":25,"no_trend":20})",
-    kMinBars,  evaluate,         series,
+    "adx_dmi", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -6,22 +6,32 @@
 //       (the weakest qualifying pair 70 / 30 gives 0.3, a fresh high with no low 1.0)
 //   otherwise: HOLD, confidence = 1 - |oscillator| / 100, lean = 0.5 * oscillator / 100.
 // Flat prices put both at 100 (ties go to the newest bar): HOLD of confidence 1.
-// Needs 26 bars (TA_AROON lookback 25 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/aroon.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr std::size_t kPeriod = 25;
-constexpr std::size_t kMinBars = 26;
-constexpr double kStrong = 70.0;
-constexpr double kWeak = 30.0;
+struct Params {
+    int period = 25;
+    double strong = 70;  // the leading line at or above
+    double weak = 30;    // while the other is at or below
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"strong", kParams.strong}, {"weak", kParams.weak}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::aroon(kParams.period));
+constexpr auto kPeriod = static_cast<std::size_t>(kParams.period);
+constexpr double kStrong = kParams.strong;
+constexpr double kWeak = kParams.weak;
 
 // Aroon up / down of the latest bar alone (what aroon() gives there, ties to the newest bar):
 // evaluate() needs one value, not the series.
@@ -44,7 +54,7 @@ void latest_aroon(const market::BarsView& bars, double& up, double& down) {
 AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 26 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     double u = 0.0;
     double d = 0.0;
@@ -67,17 +77,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    // add() may move earlier series, so take the references once both exist.
-    out.add("aroon_up", n);
-    out.add("aroon_down", n);
-    auto* s = &out.series[out.series.size() - 2];
-    indicators::aroon(bars.high, bars.low, static_cast<int>(kPeriod), s[0].second, s[1].second);
+    const auto [up, down] = out.add_all<2>({"aroon_up", "aroon_down"}, n);
+    indicators::aroon(bars.high, bars.low, static_cast<int>(kPeriod), up, down);
 }
 
 }  // namespace
 
 extern const AgentDef kAroon = {
-    "aroon", Category::kTrend, R"({"period":25,"strong":70,"weak":30})", kMinBars, evaluate, series,
+    "aroon", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,29 +8,40 @@
 //       (fully ordered: 0.8 + 0.2 * spread; one pair out of line (order 0.6): 0.3 + 0.2 * spread)
 //   otherwise (tangled ribbon, or flat prices): HOLD, confidence = 1 - |order|,
 //       lean = 0.5 * order.
-// Needs 89 bars (EMA 89 lookback 88 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <array>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr std::array<int, 6> kPeriods = {8, 13, 21, 34, 55, 89};
+struct Params {
+    std::array<int, 6> periods = {8, 13, 21, 34, 55, 89};  // fastest first
+    double qualifies = 0.6;                                // share of ordered pairs for a signal
+    double full_spread = 0.05;                             // fastest vs slowest, of the slowest
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"periods", std::span<const int>(kParams.periods)}});
+constexpr std::size_t kMinBars = lookback::bars_for(
+    lookback::ema(*std::max_element(kParams.periods.begin(), kParams.periods.end())));
+constexpr const auto& kPeriods = kParams.periods;
+// The API keys of the EMAs (ema_<period>), in the order of `periods`.
 constexpr std::array<std::string_view, 6> kKeys = {"ema_8",  "ema_13", "ema_21",
                                                    "ema_34", "ema_55", "ema_89"};
-constexpr std::size_t kMinBars = 89;
-constexpr double kQualifies = 0.6;
+constexpr double kQualifies = kParams.qualifies;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 89 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     std::array<double, 6> last{};
     auto buffer = ws.take(n);
@@ -47,8 +58,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double order = static_cast<double>(up - down) / 5.0;
     const double slowest = last[5];
     const double spread =
-        slowest != 0.0 ? std::min(std::abs(last[0] - slowest) / std::abs(slowest) / 0.05, 1.0)
-                       : 0.0;
+        slowest != 0.0
+            ? std::min(std::abs(last[0] - slowest) / std::abs(slowest) / kParams.full_spread, 1.0)
+            : 0.0;
     const double confidence = 0.3 + 0.5 * (std::abs(order) - kQualifies) / 0.4 + 0.2 * spread;
     AgentResult r;
     if (order >= kQualifies) {
@@ -76,7 +88,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kEmaRibbon = {
-    "ema_ribbon", Category::kTrend, R"({"periods":[8,13,21,34,55,89]})", kMinBars, evaluate, series,
+    "ema_ribbon", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -17,23 +17,38 @@
 //       for a flat cloud), confidence = 1 - |position - 0.5|, lean = position - 0.5
 //   otherwise (out of the cloud, tenkan / kijun disagree): HOLD, lean = 0.3 * side (+1
 //       above, -1 below), confidence = 0.3 + 0.2 * (1 - min(distance / (0.05 * c), 1)).
-// Needs 78 bars (senkou_b needs 52 bars and the cloud is read 26 bars back).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ichimoku.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr std::size_t kTenkan = 9;
-constexpr std::size_t kKijun = 26;
-constexpr std::size_t kSenkouB = 52;
-constexpr std::size_t kDisplacement = 26;
-constexpr std::size_t kMinBars = kSenkouB + kDisplacement;
+struct Params {
+    int tenkan = 9;
+    int kijun = 26;
+    int senkou_b = 52;
+    int displacement = 26;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"tenkan", kParams.tenkan},
+                                               {"kijun", kParams.kijun},
+                                               {"senkou_b", kParams.senkou_b},
+                                               {"displacement", kParams.displacement}});
+// The cloud over the latest bar was computed `displacement` bars earlier.
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::midprice(kParams.senkou_b)) + kParams.displacement;
+constexpr auto kTenkan = static_cast<std::size_t>(kParams.tenkan);
+constexpr auto kKijun = static_cast<std::size_t>(kParams.kijun);
+constexpr auto kSenkouB = static_cast<std::size_t>(kParams.senkou_b);
+constexpr auto kDisplacement = static_cast<std::size_t>(kParams.displacement);
 
 double clamp01(double x) {
     return std::clamp(x, 0.0, 1.0);
@@ -54,7 +69,7 @@ double midpoint_at(const market::BarsView& bars, std::size_t end, std::size_t pe
 AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 78 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     const std::size_t now = n - 1;
     const std::size_t cloud = now - kDisplacement;
@@ -103,22 +118,16 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    // add() may move earlier series, so take the references once all four exist.
-    out.add("tenkan", n);
-    out.add("kijun", n);
-    out.add("senkou_a", n);
-    out.add("senkou_b", n);
-    auto* s = &out.series[out.series.size() - 4];
+    const auto [tenkan, kijun, senkou_a, senkou_b] =
+        out.add_all<4>({"tenkan", "kijun", "senkou_a", "senkou_b"}, n);
     indicators::ichimoku(bars.high, bars.low, static_cast<int>(kTenkan), static_cast<int>(kKijun),
-                         static_cast<int>(kSenkouB), s[0].second, s[1].second, s[2].second,
-                         s[3].second);
+                         static_cast<int>(kSenkouB), tenkan, kijun, senkou_a, senkou_b);
 }
 
 }  // namespace
 
 extern const AgentDef kIchimoku = {
-    "ichimoku", Category::kTrend, R"({"tenkan":9,"kijun":26,"senkou_b":52,"displacement":26})",
-    kMinBars,   evaluate,         series,
+    "ichimoku", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -10,28 +10,45 @@
 //       (3 % from the average, or an average moving 0.3 % a bar, is full strength)
 //   otherwise (price and slope disagree, or flat prices): HOLD,
 //       confidence = 1 - 0.5 * min(|distance| / 0.03, 1), lean = 0.5 * clamp(distance / 0.03).
-// Needs 16 bars (TA_KAMA lookback 10 + 1, + 5 for the slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/kama.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 10;
-constexpr std::size_t kSlopeBars = 5;
-constexpr std::size_t kMinBars = kPeriod + 1 + kSlopeBars;
-constexpr double kFullDistance = 0.03;
-constexpr double kFullSlope = 0.003;
+struct Params {
+    int period = 10;
+    int fast = 2;  // the kernel's fixed TA-Lib constants, served for reference
+    int slow = 30;
+    std::size_t slope_bars = 5;
+    double full_distance = 0.03;
+    double full_slope = 0.003;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period},
+                 {"fast", kParams.fast},
+                 {"slow", kParams.slow},
+                 {"slope_bars", static_cast<int>(kParams.slope_bars)}});
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::kama(kParams.period)) + kParams.slope_bars;
+constexpr int kPeriod = kParams.period;
+constexpr std::size_t kSlopeBars = kParams.slope_bars;
+constexpr double kFullDistance = kParams.full_distance;
+constexpr double kFullSlope = kParams.full_slope;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 16 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto kama = ws.take(n);
     indicators::kama(bars.close, kPeriod, kama);
@@ -67,8 +84,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kKama = {
-    "kama",   Category::kTrend, R"({"period":10,"fast":2,"slow":30,"slope_bars":5})",
-    kMinBars, evaluate,         series,
+    "kama", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

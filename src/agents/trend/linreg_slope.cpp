@@ -6,41 +6,52 @@
 //   pct >= 0.1: BUY,  pct <= -0.1: SELL      (0.1 %/bar is about 2 % over the window)
 //       confidence = 0.3 + 0.7 * min((|pct| - 0.1) / 0.4, 1)
 //   otherwise: HOLD, confidence = 1 - |pct| / 0.1, lean = 0.5 * pct / 0.1.
-// Needs 20 bars (lookback 19 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/linreg.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr std::size_t kMinBars = kPeriod;
-constexpr double kThreshold = 0.1;
+struct Params {
+    int period = 20;
+    double threshold_pct = 0.1;    // slope per bar, % of the close
+    double full_excess_pct = 0.4;  // past the threshold: full strength
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"threshold_pct", kParams.threshold_pct}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::linreg(kParams.period));
+constexpr int kPeriod = kParams.period;
+constexpr double kThreshold = kParams.threshold_pct;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 20 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto slope = ws.take(n);
     indicators::linreg_slope(bars.close, kPeriod, slope);
     const double s = slope[n - 1];
     const double c = bars.close[n - 1];
     const double pct = c != 0.0 ? 100.0 * s / std::abs(c) : 0.0;
-    const double confidence = 0.3 + 0.7 * std::min((std::abs(pct) - kThreshold) / 0.4, 1.0);
+    const double confidence =
+        0.3 + 0.7 * std::min((std::abs(pct) - kThreshold) / kParams.full_excess_pct, 1.0);
     AgentResult r;
     if (pct >= kThreshold) {
-        r = buy(confidence, fmt::format("20-bar regression rising {:+.3f}% a bar", pct));
+        r = buy(confidence, fmt::format("{}-bar regression rising {:+.3f}% a bar", kPeriod, pct));
     } else if (pct <= -kThreshold) {
-        r = sell(confidence, fmt::format("20-bar regression falling {:+.3f}% a bar", pct));
+        r = sell(confidence, fmt::format("{}-bar regression falling {:+.3f}% a bar", kPeriod, pct));
     } else {
         r = hold(1.0 - std::abs(pct) / kThreshold, 0.5 * pct / kThreshold,
-                 fmt::format("20-bar regression flat ({:+.3f}% a bar)", pct));
+                 fmt::format("{}-bar regression flat ({:+.3f}% a bar)", kPeriod, pct));
     }
     r.add("linreg_slope", s);
     return r;
@@ -53,8 +64,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kLinregSlope = {
-    "linreg_slope", Category::kTrend, R"({"period":20,"threshold_pct":0.1})",
-    kMinBars,       evaluate,         series,
+    "linreg_slope", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,7 +8,7 @@
 //   hist > 0: BUY,  hist < 0: SELL,
 //       confidence = 0.3 + 0.3 * strength + 0.3 * fresh + 0.1 * confirm
 //   hist = 0 (flat prices): HOLD (confidence 1, lean 0).
-// Needs 34 bars (TA_MACD lookback 33 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -16,42 +16,50 @@
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
+#include "agents/line_cross.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/macd.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kFast = 12;
-constexpr int kSlow = 26;
-constexpr int kSignal = 9;
-constexpr std::size_t kMinBars = 34;
-constexpr std::size_t kFreshWindow = 10;
-constexpr double kFullHistogram = 0.005;
+struct Params {
+    int fast = 12;
+    int slow = 26;
+    int signal = 9;
+    std::size_t fresh_window = 10;
+    double full_histogram = 0.005;  // of the close
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"fast", kParams.fast}, {"slow", kParams.slow}, {"signal", kParams.signal}});
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::macd(kParams.fast, kParams.slow, kParams.signal));
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 34 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto line = ws.take(n);
     auto signal = ws.take(n);
     auto hist = ws.take(n);
-    indicators::macd(bars.close, kFast, kSlow, kSignal, line, signal, hist);
+    indicators::macd(bars.close, kParams.fast, kParams.slow, kParams.signal, line, signal, hist);
     const double m = line[n - 1];
     const double s = signal[n - 1];
     const double h = hist[n - 1];
     const double price = bars.close[n - 1];
-    const std::size_t since = bars_since_sign_change(line, signal, kFreshWindow);
-    const double fresh = since >= kFreshWindow
-                             ? 0.0
-                             : 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
+    const std::size_t since = bars_since_sign_change(line, signal, kParams.fresh_window);
+    const double fresh = freshness(since, kParams.fresh_window);
     const double strength =
-        price > 0.0 ? std::min(std::abs(h) / (kFullHistogram * price), 1.0) : 0.0;
+        price > 0.0 ? std::min(std::abs(h) / (kParams.full_histogram * price), 1.0) : 0.0;
     const double confirm = (h > 0.0 && m > 0.0) || (h < 0.0 && m < 0.0) ? 1.0 : 0.0;
     const double confidence = 0.3 + 0.3 * strength + 0.3 * fresh + 0.1 * confirm;
-    const auto crossed =
-        since < kFreshWindow ? fmt::format(", signal cross {} bars ago", since) : std::string();
+    const auto crossed = since < kParams.fresh_window
+                             ? fmt::format(", signal cross {} bars ago", since)
+                             : std::string();
     AgentResult r;
     if (h > 0.0) {
         r = buy(confidence, fmt::format("MACD {:.4g} above signal {:.4g} (histogram {:+.4g}){}", m,
@@ -70,18 +78,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    // add() may move earlier series, so take the references once all three exist.
-    out.add("macd", n);
-    out.add("macd_signal", n);
-    out.add("macd_hist", n);
-    auto* s = &out.series[out.series.size() - 3];
-    indicators::macd(bars.close, kFast, kSlow, kSignal, s[0].second, s[1].second, s[2].second);
+    const auto [line, signal, hist] = out.add_all<3>({"macd", "macd_signal", "macd_hist"}, n);
+    indicators::macd(bars.close, kParams.fast, kParams.slow, kParams.signal, line, signal, hist);
 }
 
 }  // namespace
 
 extern const AgentDef kMacd = {
-    "macd", Category::kTrend, R"({"fast":12,"slow":26,"signal":9})", kMinBars, evaluate, series,
+    "macd", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,7 +8,7 @@
 //       confidence = 0.4 + 0.4 * fresh + 0.2 * distance
 //       (a young trend is where the SAR pays; an old one is close to its stop)
 //   close = sar (flat prices): HOLD (confidence 1, lean 0).
-// Needs 2 bars (TA_SAR lookback 1 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -16,31 +16,42 @@
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
+#include "agents/line_cross.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/sar.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr double kAcceleration = 0.02;
-constexpr double kMaximum = 0.2;
-constexpr std::size_t kMinBars = 2;
-constexpr std::size_t kFreshWindow = 10;
+struct Params {
+    double acceleration = 0.02;
+    double maximum = 0.2;
+    std::size_t fresh_window = 10;
+    double full_distance = 0.05;  // of the close
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"acceleration", kParams.acceleration}, {"maximum", kParams.maximum}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::sar());
+constexpr double kAcceleration = kParams.acceleration;
+constexpr double kMaximum = kParams.maximum;
+constexpr std::size_t kFreshWindow = kParams.fresh_window;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 2 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto sar = ws.take(n);
     indicators::sar(bars.high, bars.low, kAcceleration, kMaximum, sar);
     const double s = sar[n - 1];
     const double c = bars.close[n - 1];
     const std::size_t since = bars_since_sign_change(bars.close, sar, kFreshWindow);
-    const double fresh = since >= kFreshWindow
-                             ? 0.0
-                             : 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
-    const double distance = c > 0.0 ? std::min(std::abs(c - s) / (0.05 * c), 1.0) : 0.0;
+    const double fresh = freshness(since, kFreshWindow);
+    const double distance =
+        c > 0.0 ? std::min(std::abs(c - s) / (kParams.full_distance * c), 1.0) : 0.0;
     const double confidence = 0.4 + 0.4 * fresh + 0.2 * distance;
     const auto flipped =
         since < kFreshWindow ? fmt::format(", flipped {} bars ago", since) : std::string();
@@ -63,8 +74,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kParabolicSar = {
-    "parabolic_sar", Category::kTrend, R"({"acceleration":0.02,"maximum":0.2})",
-    kMinBars,        evaluate,         series,
+    "parabolic_sar", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -7,7 +7,7 @@
 //   direction +1: BUY,  -1: SELL,
 //       confidence = 0.4 + 0.3 * fresh + 0.3 * distance
 //   ATR = 0 (flat prices: the bands collapse onto the price): HOLD (confidence 1, lean 0).
-// Needs 11 bars (ATR 10 lookback 10 + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -16,6 +16,9 @@
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
+#include "agents/line_cross.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/supertrend.h"
@@ -23,15 +26,23 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kAtrPeriod = 10;
-constexpr double kMultiplier = 3.0;
-constexpr std::size_t kMinBars = 11;
-constexpr std::size_t kFreshWindow = 10;
+struct Params {
+    int atr_period = 10;
+    double multiplier = 3;
+    std::size_t fresh_window = 10;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"atr_period", kParams.atr_period}, {"multiplier", kParams.multiplier}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::supertrend(kParams.atr_period));
+constexpr int kAtrPeriod = kParams.atr_period;
+constexpr double kMultiplier = kParams.multiplier;
+constexpr std::size_t kFreshWindow = kParams.fresh_window;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 11 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto atr = ws.take(n);
     auto line = ws.take(n);
@@ -50,9 +61,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         const std::array<double, kFreshWindow + 1> zeros{};
         const std::size_t since = bars_since_sign_change(
             std::span<const double>(dir).last(kFreshWindow + 1), zeros, kFreshWindow);
-        const double fresh = since >= kFreshWindow ? 0.0
-                                                   : 1.0 - static_cast<double>(since) /
-                                                               static_cast<double>(kFreshWindow);
+        const double fresh = freshness(since, kFreshWindow);
         const double distance = std::min(std::abs(c - st) / (kMultiplier * a), 1.0);
         const double confidence = 0.4 + 0.3 * fresh + 0.3 * distance;
         const auto flipped =
@@ -72,19 +81,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    // add() may move earlier series, so take the references once both exist.
-    out.add("supertrend", n);
-    out.add("supertrend_dir", n);
-    auto* s = &out.series[out.series.size() - 2];
-    indicators::supertrend(bars.high, bars.low, bars.close, kAtrPeriod, kMultiplier, s[0].second,
-                           s[1].second);
+    const auto [line, direction] = out.add_all<2>({"supertrend", "supertrend_dir"}, n);
+    indicators::supertrend(bars.high, bars.low, bars.close, kAtrPeriod, kMultiplier, line,
+                           direction);
 }
 
 }  // namespace
 
 extern const AgentDef kSupertrend = {
-    "supertrend", Category::kTrend, R"({"atr_period":10,"multiplier":3})",
-    kMinBars,     evaluate,         series,
+    "supertrend", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -7,28 +7,40 @@
 //       (2 % from the average, or an average moving 0.5 % a bar, is full strength)
 //   otherwise (price and slope disagree, or flat prices): HOLD,
 //       confidence = 1 - 0.5 * min(|distance| / 0.02, 1), lean = 0.5 * clamp(distance / 0.02).
-// Needs 26 bars (TA_T3 lookback 24 + 1, + 1 for the slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/t3.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 5;
-constexpr double kVfactor = 0.7;
-constexpr std::size_t kMinBars = 6 * (kPeriod - 1) + 2;
-constexpr double kFullDistance = 0.02;
-constexpr double kFullSlope = 0.005;
+struct Params {
+    int period = 5;
+    double vfactor = 0.7;
+    double full_distance = 0.02;
+    double full_slope = 0.005;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"vfactor", kParams.vfactor}});
+// The slope needs the previous bar's T3 too.
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::t3(kParams.period)) + 1;
+constexpr int kPeriod = kParams.period;
+constexpr double kVfactor = kParams.vfactor;
+constexpr double kFullDistance = kParams.full_distance;
+constexpr double kFullSlope = kParams.full_slope;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 26 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto t3 = ws.take(n);
     indicators::t3(bars.close, kPeriod, kVfactor, t3);
@@ -63,7 +75,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kT3Trend = {
-    "t3_trend", Category::kTrend, R"({"period":5,"vfactor":0.7})", kMinBars, evaluate, series,
+    "t3_trend", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -9,7 +9,7 @@
 //   otherwise (sign and cross disagree, or flat prices): HOLD,
 //       confidence = 1 - 0.5 * max(level, separation),
 //       lean = 0.25 * (sign(trix - signal) * separation + sign(trix) * level).
-// Needs 52 bars (TRIX lookback 43, signal 8 more, + 1).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -17,6 +17,9 @@
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
+#include "agents/line_cross.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/trix.h"
@@ -24,10 +27,22 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 15;
-constexpr int kSignal = 9;
-constexpr std::size_t kMinBars = 3 * (kPeriod - 1) + 1 + (kSignal - 1) + 1;
-constexpr std::size_t kFreshWindow = 10;
+struct Params {
+    int period = 15;
+    int signal = 9;
+    std::size_t fresh_window = 10;
+    double full_level = 0.2;        // TRIX, in %
+    double full_separation = 0.05;  // TRIX - signal, in %
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"signal", kParams.signal}});
+// The signal is an EMA of the TRIX, from its first value.
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::trix(kParams.period) + lookback::ema(kParams.signal));
+constexpr int kPeriod = kParams.period;
+constexpr int kSignal = kParams.signal;
+constexpr std::size_t kFreshWindow = kParams.fresh_window;
 
 double sign(double x) {
     return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0);
@@ -36,7 +51,7 @@ double sign(double x) {
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain("fewer than 52 bars");
+        return abstain(fmt::format("fewer than {} bars", kMinBars));
     }
     auto trix = ws.take(n);
     auto signal = ws.take(n);
@@ -45,11 +60,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double t = trix[n - 1];
     const double s = signal[n - 1];
     const std::size_t since = bars_since_sign_change(trix, signal, kFreshWindow);
-    const double fresh = since >= kFreshWindow
-                             ? 0.0
-                             : 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
-    const double level = std::min(std::abs(t) / 0.2, 1.0);
-    const double separation = std::min(std::abs(t - s) / 0.05, 1.0);
+    const double fresh = freshness(since, kFreshWindow);
+    const double level = std::min(std::abs(t) / kParams.full_level, 1.0);
+    const double separation = std::min(std::abs(t - s) / kParams.full_separation, 1.0);
     const double confidence = 0.3 + 0.3 * fresh + 0.2 * level + 0.2 * separation;
     const auto crossed =
         since < kFreshWindow ? fmt::format(", crossed {} bars ago", since) : std::string();
@@ -71,18 +84,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    // add() may move earlier series, so take the references once both exist.
-    out.add("trix", n);
-    out.add("trix_signal", n);
-    auto* s = &out.series[out.series.size() - 2];
-    indicators::trix(bars.close, kPeriod, s[0].second);
-    indicators::ema(s[0].second, kSignal, s[1].second);
+    const auto [trix, signal] = out.add_all<2>({"trix", "trix_signal"}, n);
+    indicators::trix(bars.close, kPeriod, trix);
+    indicators::ema(trix, kSignal, signal);
 }
 
 }  // namespace
 
 extern const AgentDef kTrix = {
-    "trix", Category::kTrend, R"({"period":15,"signal":9})", kMinBars, evaluate, series,
+    "trix", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -10,12 +10,14 @@
 //   otherwise HOLD, lean = 0.5 * clamp(slope / 0.02, -1, 1) * min(ratio / 1.5, 1),
 //       confidence = clamp(1.5 - ratio, 0, 1) (calm markets are clearly neutral).
 //   No volatility (mean NATR 0, flat prices): HOLD, confidence 1.
-// Needs 64 bars (NATR from bar 14, its SMA 50 from bar 63).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/natr.h"
@@ -23,13 +25,30 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kNatrPeriod = 14;
-constexpr int kMeanPeriod = 50;
-constexpr std::size_t kTrendPeriod = 20;
-constexpr std::size_t kSlopeBars = 5;
-constexpr double kExpansion = 1.5;
-constexpr double kFullSlope = 0.02;
-constexpr std::size_t kMinBars = kNatrPeriod + kMeanPeriod;
+struct Params {
+    int natr = 14;
+    int mean = 50;           // NATR values averaged
+    double expansion = 1.5;  // NATR / its mean for a signal
+    int trend_sma = 20;
+    int slope_bars = 5;
+    double full_slope = 0.02;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"natr", kParams.natr},
+                                               {"mean", kParams.mean},
+                                               {"expansion", kParams.expansion},
+                                               {"trend_sma", kParams.trend_sma},
+                                               {"slope_bars", kParams.slope_bars}});
+// A NATR on each of the last `mean` bars, and the trend SMA slope_bars bars back.
+constexpr std::size_t kMinBars = std::max<std::size_t>(
+    lookback::natr(kParams.natr) + kParams.mean,
+    lookback::bars_for(lookback::sma(kParams.trend_sma)) + kParams.slope_bars);
+constexpr int kNatrPeriod = kParams.natr;
+constexpr int kMeanPeriod = kParams.mean;
+constexpr auto kTrendPeriod = static_cast<std::size_t>(kParams.trend_sma);
+constexpr auto kSlopeBars = static_cast<std::size_t>(kParams.slope_bars);
+constexpr double kExpansion = kParams.expansion;
+constexpr double kFullSlope = kParams.full_slope;
 
 double sma_ending_at(std::span<const double> close, std::size_t end) {
     double sum = 0.0;
@@ -55,7 +74,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double slope = trend_then != 0.0 ? trend_now / trend_then - 1.0 : 0.0;
     AgentResult r;
     if (!(mean > 0.0)) {
-        r = hold(1.0, 0.0, "No volatility: NATR 14 is zero over the last 50 bars");
+        r = hold(1.0, 0.0,
+                 fmt::format("No volatility: NATR {} is zero over the last {} bars", kNatrPeriod,
+                             kMeanPeriod));
     } else {
         const double ratio = now / mean;
         const double slope_strength = std::min(std::abs(slope) / kFullSlope, 1.0);
@@ -63,14 +84,16 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
             const double confidence =
                 0.3 + 0.4 * std::min((ratio - kExpansion) / kExpansion, 1.0) + 0.3 * slope_strength;
             const auto reason =
-                fmt::format("NATR 14 at {:.2f}x its 50-bar mean while SMA 20 {} {:.2f}% in 5 bars",
-                            ratio, slope > 0.0 ? "rose" : "fell", std::abs(slope) * 100.0);
+                fmt::format("NATR {} at {:.2f}x its {}-bar mean while SMA {} {} {:.2f}% in {} bars",
+                            kNatrPeriod, ratio, kMeanPeriod, kTrendPeriod,
+                            slope > 0.0 ? "rose" : "fell", std::abs(slope) * 100.0, kSlopeBars);
             r = slope > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
         } else {
             r = hold(
                 std::clamp(kExpansion - ratio, 0.0, 1.0),
                 0.5 * std::clamp(slope / kFullSlope, -1.0, 1.0) * std::min(ratio / kExpansion, 1.0),
-                fmt::format("NATR 14 at {:.2f}x its 50-bar mean: no expansion", ratio));
+                fmt::format("NATR {} at {:.2f}x its {}-bar mean: no expansion", kNatrPeriod, ratio,
+                            kMeanPeriod));
         }
     }
     r.add("natr", now);
@@ -84,12 +107,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kAtrExpansion = {
-    "atr_expansion",
-    Category::kVolatility,
-    R"({"natr":14,"mean":50,"expansion":1.5,"trend_sma":20,"slope_bars":5})",
-    kMinBars,
-    evaluate,
-    series,
+    "atr_expansion", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

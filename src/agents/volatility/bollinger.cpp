@@ -9,24 +9,35 @@
 //   Collapsed bands (width <= 1e-9 of the middle: a flat window): HOLD, confidence 1, lean 0,
 //   %b reported as 0.5.
 // (A close a quarter of the band width outside a band is a full-strength signal.)
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/bbands.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr double kDeviations = 2.0;
-constexpr double kFullExcess = 0.25;
+struct Params {
+    int period = 20;
+    double nbdev = 2;           // both bands
+    double full_excess = 0.25;  // %b beyond a band: full strength
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json(
+    {{"period", kParams.period}, {"nbdev_up", kParams.nbdev}, {"nbdev_down", kParams.nbdev}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::bbands(kParams.period));
+constexpr int kPeriod = kParams.period;
+constexpr double kDeviations = kParams.nbdev;
+constexpr double kFullExcess = kParams.full_excess;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     const std::size_t n = bars.size();
-    // Only the latest window matters: O(20) instead of a full-length pass.
+    // Only the latest window matters: O(period) instead of a full-length pass.
     const auto [u, m, l] =
         indicators::bbands_at(bars.close, kPeriod, kDeviations, kDeviations, n - 1);
     const double close = bars.close[n - 1];
@@ -35,7 +46,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     const double pb = collapsed ? 0.5 : (close - l) / width;
     AgentResult r;
     if (collapsed) {
-        r = hold(1.0, 0.0, "Bollinger Bands collapsed: no price movement over 20 bars");
+        r = hold(1.0, 0.0,
+                 fmt::format("Bollinger Bands collapsed: no price movement over {} bars", kPeriod));
     } else if (pb < 0.0) {
         r = buy(0.4 + 0.6 * std::min(-pb / kFullExcess, 1.0),
                 fmt::format("Close {:.6g} below the lower Bollinger Band {:.6g} (%b {:.2f})", close,
@@ -58,9 +70,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     // add() may reallocate the set: reserve so the references below stay valid.
-    auto& upper = out.add("bb_upper", n);
-    auto& middle = out.add("bb_middle", n);
-    auto& lower = out.add("bb_lower", n);
+    auto upper = out.add("bb_upper", n);
+    auto middle = out.add("bb_middle", n);
+    auto lower = out.add("bb_lower", n);
     indicators::bbands(bars.close, kPeriod, kDeviations, kDeviations, upper, middle, lower);
     indicators::percent_b(bars.close, upper, lower, out.add("bb_percent_b", n));
 }
@@ -68,12 +80,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kBollinger = {
-    "bollinger",
-    Category::kVolatility,
-    R"({"period":20,"nbdev_up":2,"nbdev_down":2})",
-    kPeriod,
-    evaluate,
-    series,
+    "bollinger", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

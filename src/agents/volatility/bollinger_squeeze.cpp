@@ -14,7 +14,7 @@
 //       confidence = 1 - bb_half / kc_half (how deep inside the channel the bands are).
 //   no squeeze in the last 3 bars: HOLD, lean 0, confidence = min(bb_half / kc_half - 1, 1).
 //   No volatility at all (kc_half 0, flat prices): HOLD, confidence 1.
-// Needs 24 bars: ATR 20 is defined from bar 21, and the release is looked for 3 bars back.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 #include <span>
@@ -22,6 +22,8 @@
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/bbands.h"
 #include "goldensignals/indicators/core.h"
@@ -30,11 +32,29 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr double kBbDeviations = 2.0;
-constexpr double kKcMultiple = 1.5;
-constexpr std::size_t kReleaseWindow = 3;
-constexpr std::size_t kMinBars = kPeriod + 1 + kReleaseWindow;
+struct Params {
+    int period = 20;  // Bollinger SMA, Keltner EMA and ATR alike
+    double bb_nbdev = 2;
+    double kc_multiplier = 1.5;
+    std::size_t release_window = 3;  // bars a release counts
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"bb_period", kParams.period},
+                 {"bb_nbdev", kParams.bb_nbdev},
+                 {"kc_ema", kParams.period},
+                 {"kc_atr", kParams.period},
+                 {"kc_multiplier", kParams.kc_multiplier},
+                 {"release_window", static_cast<int>(kParams.release_window)}});
+// The squeeze state on the release_window bars before the latest too.
+constexpr std::size_t kMinBars =
+    std::max(lookback::bars_for(lookback::bbands(kParams.period)),
+             lookback::bars_for(lookback::keltner(kParams.period, kParams.period))) +
+    kParams.release_window;
+constexpr int kPeriod = kParams.period;
+constexpr double kBbDeviations = kParams.bb_nbdev;
+constexpr double kKcMultiple = kParams.kc_multiplier;
+constexpr std::size_t kReleaseWindow = kParams.release_window;
 
 double squeeze_of(double bb_up, double bb_low, double kc_up, double kc_low) {
     if (std::isnan(bb_up) || std::isnan(kc_up)) {
@@ -89,14 +109,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         const double confidence = 0.4 + 0.3 * fresh + 0.3 * push;
         if (close > mid) {
             r = buy(confidence,
-                    fmt::format("Squeeze released {} bar(s) ago with the close above SMA 20",
-                                released));
+                    fmt::format("Squeeze released {} bar(s) ago with the close above SMA {}",
+                                released, kPeriod));
         } else if (close < mid) {
             r = sell(confidence,
-                     fmt::format("Squeeze released {} bar(s) ago with the close below SMA 20",
-                                 released));
+                     fmt::format("Squeeze released {} bar(s) ago with the close below SMA {}",
+                                 released, kPeriod));
         } else {
-            r = hold(0.5, 0.0, "Squeeze released but the close sits on SMA 20");
+            r = hold(0.5, 0.0,
+                     fmt::format("Squeeze released but the close sits on SMA {}", kPeriod));
         }
     } else if (on_now == 1.0) {
         r = hold(1.0 - bb_half / kc_half, 0.0,
@@ -125,8 +146,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::bbands(bars.close, kPeriod, kBbDeviations, kBbDeviations, bb_up, bb_mid, bb_low);
     indicators::keltner(bars.high, bars.low, bars.close, kPeriod, kPeriod, kKcMultiple, kc_up,
                         kc_mid, kc_low);
-    auto& width = out.add("bb_width", n);
-    auto& squeeze = out.add("squeeze_on", n);
+    auto width = out.add("bb_width", n);
+    auto squeeze = out.add("squeeze_on", n);
     for (std::size_t i = 0; i < n; ++i) {
         width[i] =
             std::isnan(bb_mid[i]) ? indicators::kNaN : width_of(bb_up[i], bb_mid[i], bb_low[i]);
@@ -137,12 +158,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kBollingerSqueeze = {
-    "bollinger_squeeze",
-    Category::kVolatility,
-    R"({"bb_period":20,"bb_nbdev":2,"kc_ema":20,"kc_atr":20,"kc_multiplier":1.5,"release_window":3})",
-    kMinBars,
-    evaluate,
-    series,
+    "bollinger_squeeze", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

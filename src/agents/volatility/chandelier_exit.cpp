@@ -9,21 +9,30 @@
 //   otherwise (between the stops, or past both in a range wider than 6 ATR): HOLD, with
 //       lo/hi = the lower/higher stop, pos = (close - lo) / (hi - lo) (0.5 when they meet),
 //       lean = 0.5 * (pos - 0.5), confidence = 1 - |2 pos - 1|.
-// Needs 23 bars (ATR 22 lookback 22).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 22;
-constexpr double kMultiple = 3.0;
-constexpr std::size_t kMinBars = kPeriod + 1;
+struct Params {
+    int period = 22;  // extremes and ATR
+    double multiplier = 3;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"multiplier", kParams.multiplier}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::atr(kParams.period));
+constexpr int kPeriod = kParams.period;
+constexpr double kMultiple = kParams.multiplier;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -66,8 +75,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    auto& long_stop = out.add("chandelier_long", n);
-    auto& short_stop = out.add("chandelier_short", n);
+    auto long_stop = out.add("chandelier_long", n);
+    auto short_stop = out.add("chandelier_short", n);
     std::vector<double> atr(n);
     indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr);
     indicators::rolling_max(bars.high, kPeriod, long_stop);
@@ -81,12 +90,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kChandelierExit = {
-    "chandelier_exit",
-    Category::kVolatility,
-    R"({"period":22,"multiplier":3})",
-    kMinBars,
-    evaluate,
-    series,
+    "chandelier_exit", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

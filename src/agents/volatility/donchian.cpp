@@ -8,28 +8,43 @@
 //       (a breakout out of a zero-width channel is full strength)
 //   otherwise HOLD, pos = (close - dc_lower) / width (0.5 when width is 0),
 //       lean = pos - 0.5 (towards the side it is nearer), confidence = 1 - |2 pos - 1|.
-// Needs 21 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr std::size_t kMinBars = kPeriod + 1;
+struct Params {
+    int period = 20;            // bars before the latest
+    double full_excess = 0.25;  // of the channel width, past it: full strength
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"period", kParams.period}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::prior_extreme(kParams.period));
+// Reason formats with the period written in (no per-evaluation formatting of constants).
+constexpr FixedText kAboveReason =
+    format_text("Close {:.6g} above the prior ", kParams.period, "-bar high {:.6g}");
+constexpr FixedText kBelowReason =
+    format_text("Close {:.6g} below the prior ", kParams.period, "-bar low {:.6g}");
+constexpr FixedText kInsideReason =
+    format_text("Close inside the ", kParams.period, "-bar Donchian Channel at {:.0f}%");
+constexpr int kPeriod = kParams.period;
 
 double strength(double excess, double width) {
-    return width > 0.0 ? std::min(excess / (0.25 * width), 1.0) : 1.0;
+    return width > 0.0 ? std::min(excess / (kParams.full_excess * width), 1.0) : 1.0;
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     const std::size_t n = bars.size();
-    // Only the latest channel is needed: one pass over its 20 bars.
+    // Only the latest channel is needed: one pass over its `period` bars.
     double upper = bars.high[n - 1 - kPeriod];
     double lower = bars.low[n - 1 - kPeriod];
     for (std::size_t i = n - kPeriod; i < n - 1; ++i) {
@@ -41,14 +56,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     AgentResult r;
     if (close > upper) {
         r = buy(0.5 + 0.5 * strength(close - upper, width),
-                fmt::format("Close {:.6g} above the prior 20-bar high {:.6g}", close, upper));
+                fmt::format(fmt::runtime(kAboveReason.view()), close, upper));
     } else if (close < lower) {
         r = sell(0.5 + 0.5 * strength(lower - close, width),
-                 fmt::format("Close {:.6g} below the prior 20-bar low {:.6g}", close, lower));
+                 fmt::format(fmt::runtime(kBelowReason.view()), close, lower));
     } else {
         const double pos = width > 0.0 ? (close - lower) / width : 0.5;
         r = hold(1.0 - std::abs(2.0 * pos - 1.0), pos - 0.5,
-                 fmt::format("Close inside the 20-bar Donchian Channel at {:.0f}%", 100.0 * pos));
+                 fmt::format(fmt::runtime(kInsideReason.view()), 100.0 * pos));
     }
     r.add("dc_upper", upper);
     r.add("dc_lower", lower);
@@ -57,11 +72,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    auto& upper = out.add("dc_upper", n);
-    auto& lower = out.add("dc_lower", n);
+    auto upper = out.add("dc_upper", n);
+    auto lower = out.add("dc_lower", n);
     indicators::rolling_max(bars.high, kPeriod, upper);
     indicators::rolling_min(bars.low, kPeriod, lower);
-    // Shift one bar: the channel at bar i is made of bars i-20 .. i-1.
+    // Shift one bar: the channel at bar i is made of bars i-period .. i-1.
     for (std::size_t i = n; i > 0; --i) {
         upper[i - 1] = i >= 2 ? upper[i - 2] : indicators::kNaN;
         lower[i - 1] = i >= 2 ? lower[i - 2] : indicators::kNaN;
@@ -71,7 +86,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kDonchian = {
-    "donchian", Category::kVolatility, R"({"period":20})", kMinBars, evaluate, series,
+    "donchian", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,21 +8,32 @@
 //       lean = 0.5 * pos (towards the band it is heading for), confidence = 1 - |pos|.
 //   Zero-width channel (flat prices): pos = 0, HOLD with confidence 1.
 // (One ATR beyond the band is a full-strength breakout.)
-// Needs 20 bars (EMA 20 lookback 19, ATR 10 lookback 10).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/keltner.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kEmaPeriod = 20;
-constexpr int kAtrPeriod = 10;
-constexpr double kMultiple = 2.0;
+struct Params {
+    int ema = 20;
+    int atr = 10;
+    double multiplier = 2;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"ema", kParams.ema}, {"atr", kParams.atr}, {"multiplier", kParams.multiplier}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::keltner(kParams.ema, kParams.atr));
+constexpr int kEmaPeriod = kParams.ema;
+constexpr int kAtrPeriod = kParams.atr;
+constexpr double kMultiple = kParams.multiplier;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -61,9 +72,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     // add() may reallocate the set: reserve so the references below stay valid.
-    auto& upper = out.add("kc_upper", n);
-    auto& middle = out.add("kc_middle", n);
-    auto& lower = out.add("kc_lower", n);
+    auto upper = out.add("kc_upper", n);
+    auto middle = out.add("kc_middle", n);
+    auto lower = out.add("kc_lower", n);
     indicators::keltner(bars.high, bars.low, bars.close, kEmaPeriod, kAtrPeriod, kMultiple, upper,
                         middle, lower);
 }
@@ -71,8 +82,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kKeltner = {
-    "keltner", Category::kVolatility, R"({"ema":20,"atr":10,"multiplier":2})", kEmaPeriod, evaluate,
-    series,
+    "keltner", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -11,22 +11,36 @@
 //   otherwise HOLD (no divergence), lean = 0.3 * clamp(flow / 0.5, -1, 1),
 //       confidence = 1 - min(|flow| / 0.5, 1).
 //   No volume over the 10 bars: HOLD, confidence 1.
-// Needs 11 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ad.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr std::size_t kWindow = 10;
-constexpr double kMinFlow = 0.1;
-constexpr double kFullExtraFlow = 0.4;
-constexpr double kFullMove = 0.05;
+struct Params {
+    std::size_t window = 10;
+    double min_flow = 0.1;  // A/D change / volume for a divergence
+    double full_extra_flow = 0.4;
+    double full_move = 0.05;
+    double hold_flow = 0.5;  // flow that leaves no neutrality in a HOLD
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"window", static_cast<int>(kParams.window)}, {"min_flow", kParams.min_flow}});
+// The A/D line window bars back.
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::ad()) + kParams.window;
+constexpr std::size_t kWindow = kParams.window;
+constexpr double kMinFlow = kParams.min_flow;
+constexpr double kFullExtraFlow = kParams.full_extra_flow;
+constexpr double kFullMove = kParams.full_move;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -40,7 +54,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double move = then != 0.0 ? bars.close[n - 1] / then - 1.0 : 0.0;
     AgentResult r;
     if (!(volume_sum > 0.0)) {
-        r = hold(1.0, 0.0, "No volume over the last 10 bars");
+        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kWindow));
     } else {
         const double flow = (line[n - 1] - line[n - 1 - kWindow]) / volume_sum;
         const double confidence =
@@ -48,16 +62,16 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
             0.3 * std::min(std::abs(move) / kFullMove, 1.0);
         if (flow >= kMinFlow && move < 0.0) {
             r = buy(confidence,
-                    fmt::format("A/D accumulated {:.0f}% of 10-bar volume while price fell {:.2f}%",
-                                flow * 100.0, -move * 100.0));
+                    fmt::format("A/D accumulated {:.0f}% of {}-bar volume while price fell {:.2f}%",
+                                flow * 100.0, kWindow, -move * 100.0));
         } else if (flow <= -kMinFlow && move > 0.0) {
             r = sell(
                 confidence,
-                fmt::format("A/D distributed {:.0f}% of 10-bar volume while price rose {:.2f}%",
-                            -flow * 100.0, move * 100.0));
+                fmt::format("A/D distributed {:.0f}% of {}-bar volume while price rose {:.2f}%",
+                            -flow * 100.0, kWindow, move * 100.0));
         } else {
-            r = hold(1.0 - std::min(std::abs(flow) / 0.5, 1.0),
-                     0.3 * std::clamp(flow / 0.5, -1.0, 1.0),
+            r = hold(1.0 - std::min(std::abs(flow) / kParams.hold_flow, 1.0),
+                     0.3 * std::clamp(flow / kParams.hold_flow, -1.0, 1.0),
                      fmt::format("No A/D divergence: flow {:+.0f}% of volume, price {:+.2f}%",
                                  flow * 100.0, move * 100.0));
         }
@@ -73,7 +87,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kAdLine = {
-    "ad_line", Category::kVolume, R"({"window":10,"min_flow":0.1})", kWindow + 1, evaluate, series,
+    "ad_line", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

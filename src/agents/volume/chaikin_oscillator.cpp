@@ -11,42 +11,34 @@
 //   otherwise (|adosc| under 5 % of a bar's average volume: no real pressure) HOLD,
 //       lean = 0.3 * sign(adosc) * strength / 0.05, confidence = 1 - strength / 0.05.
 //   No volume over the last 10 bars: HOLD, confidence 1.
-// Needs 10 bars (lookback 9).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ad.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kFast = 3;
-constexpr int kSlow = 10;
-constexpr std::size_t kFreshWindow = 10;
-constexpr double kDeadZone = 0.05;
-
-int sign_of(double x) {
-    return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0);
-}
-
-// Bars since the sign of `s` last changed, at most `window` (also when history runs out).
-std::size_t bars_since_zero_cross(std::span<const double> s, std::size_t window) {
-    const std::size_t n = s.size();
-    const int now = sign_of(s[n - 1]);
-    for (std::size_t back = 1; back <= window && back < n; ++back) {
-        const double v = s[n - 1 - back];
-        if (std::isnan(v)) {
-            return window;
-        }
-        if (sign_of(v) != now) {
-            return back - 1;
-        }
-    }
-    return window;
-}
+struct Params {
+    int fast = 3;
+    int slow = 10;  // also the bars of the average volume
+    std::size_t fresh_window = 10;
+    double dead_zone = 0.05;  // |osc| / average volume below: HOLD
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"fast", kParams.fast}, {"slow", kParams.slow}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::adosc(kParams.fast, kParams.slow));
+constexpr int kFast = kParams.fast;
+constexpr int kSlow = kParams.slow;
+constexpr std::size_t kFreshWindow = kParams.fresh_window;
+constexpr double kDeadZone = kParams.dead_zone;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -61,7 +53,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     AgentResult r;
     const double strength = avg_volume > 0.0 ? std::min(std::abs(value) / avg_volume, 1.0) : 0.0;
     if (!(avg_volume > 0.0)) {
-        r = hold(1.0, 0.0, "No volume over the last 10 bars");
+        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kSlow));
     } else if (strength < kDeadZone) {
         r = hold(1.0 - strength / kDeadZone, 0.3 * std::copysign(strength / kDeadZone, value),
                  fmt::format("Chaikin Oscillator near zero ({:.3f}x average volume)",
@@ -94,7 +86,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kChaikinOscillator = {
-    "chaikin_oscillator", Category::kVolume, R"({"fast":3,"slow":10})", kSlow, evaluate, series,
+    "chaikin_oscillator", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

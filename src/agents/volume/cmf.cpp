@@ -7,33 +7,49 @@
 //       (+/- 0.30 is full strength)
 //   otherwise HOLD, lean = 8 * cmf (within +/- 0.4), confidence = 1 - |cmf| / 0.05.
 //   No volume over the 20 bars: cmf 0, HOLD with confidence 1.
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/cmf.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr double kThreshold = 0.05;
-constexpr double kFullExtra = 0.25;
+struct Params {
+    int period = 20;
+    double threshold = 0.05;
+    double full_extra = 0.25;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"threshold", kParams.threshold}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::cmf(kParams.period));
+// Reason formats with the threshold written in (no per-evaluation formatting of constants).
+constexpr FixedText kBuyReason =
+    format_text("Chaikin Money Flow {:+.3f}: buying pressure (>= ", kParams.threshold, ")");
+constexpr FixedText kSellReason =
+    format_text("Chaikin Money Flow {:+.3f}: selling pressure (<= ", -kParams.threshold, ")");
+constexpr int kPeriod = kParams.period;
+constexpr double kThreshold = kParams.threshold;
+constexpr double kFullExtra = kParams.full_extra;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    // Only the latest window matters: O(20) instead of a full-length pass.
+    // Only the latest window matters: O(period) instead of a full-length pass.
     const double cmf =
         indicators::cmf_at(bars.high, bars.low, bars.close, bars.volume, kPeriod, bars.size() - 1);
     AgentResult r;
     if (cmf >= kThreshold) {
         r = buy(0.3 + 0.7 * std::min((cmf - kThreshold) / kFullExtra, 1.0),
-                fmt::format("Chaikin Money Flow {:+.3f}: buying pressure (>= 0.05)", cmf));
+                fmt::format(fmt::runtime(kBuyReason.view()), cmf));
     } else if (cmf <= -kThreshold) {
         r = sell(0.3 + 0.7 * std::min((-cmf - kThreshold) / kFullExtra, 1.0),
-                 fmt::format("Chaikin Money Flow {:+.3f}: selling pressure (<= -0.05)", cmf));
+                 fmt::format(fmt::runtime(kSellReason.view()), cmf));
     } else {
         r = hold(1.0 - std::abs(cmf) / kThreshold, 8.0 * cmf,
                  fmt::format("Chaikin Money Flow {:+.3f}: neutral", cmf));
@@ -50,7 +66,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCmf = {
-    "cmf", Category::kVolume, R"({"period":20,"threshold":0.05})", kPeriod, evaluate, series,
+    "cmf", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,25 +8,37 @@
 //   consistency >= 0.1: BUY, <= -0.1: SELL, confidence = 0.3 + 0.7 * min(|consistency| / 0.6, 1)
 //   otherwise HOLD, lean = 3 * consistency (within +/- 0.3), confidence = 1 - |consistency| / 0.1.
 //   No movement at all in the 14 bars: HOLD, confidence 1.
-// Needs 15 bars (per-bar EMV from bar 1, SMA 14 from bar 14).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/emv.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 14;
-constexpr double kDeadZone = 0.1;
-constexpr double kFullConsistency = 0.6;
+struct Params {
+    int period = 14;
+    int volume_scale = 100000000;  // the kernel's volume divisor (emv.h), served for reference
+    double dead_zone = 0.1;
+    double full_consistency = 0.6;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period}, {"volume_scale", kParams.volume_scale}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::emv(kParams.period));
+constexpr int kPeriod = kParams.period;
+constexpr double kDeadZone = kParams.dead_zone;
+constexpr double kFullConsistency = kParams.full_consistency;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     const std::size_t n = bars.size();
-    // Only the latest average is needed: one pass over its 14 bars.
+    // Only the latest average is needed: one pass over its `period` bars.
     double sum = 0.0;
     double sum_abs = 0.0;
     for (std::size_t i = n - kPeriod; i < n; ++i) {
@@ -38,7 +50,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     const double emv = sum / kPeriod;
     AgentResult r;
     if (!(sum_abs > 0.0)) {
-        r = hold(1.0, 0.0, "Ease of Movement zero: no movement over the last 14 bars");
+        r = hold(1.0, 0.0,
+                 fmt::format("Ease of Movement zero: no movement over the last {} bars", kPeriod));
     } else {
         const double consistency = sum / sum_abs;
         const double confidence =
@@ -68,8 +81,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kEaseOfMovement = {
-    "ease_of_movement", Category::kVolume, R"({"period":14,"volume_scale":100000000})",
-    kPeriod + 1,        evaluate,          series,
+    "ease_of_movement", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

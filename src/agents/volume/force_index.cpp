@@ -12,42 +12,34 @@
 //   otherwise (under 5 % of the unit: no force) HOLD,
 //       lean = 0.3 * sign(force_index) * strength / 0.05, confidence = 1 - strength / 0.05.
 //   No volume over the last 13 bars (or a zero close): HOLD, confidence 1.
-// Needs 14 bars (lookback 13).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 13;
-constexpr std::size_t kFreshWindow = 10;
-constexpr double kDeadZone = 0.05;
-constexpr std::size_t kMinBars = kPeriod + 1;
-
-int sign_of(double x) {
-    return x > 0.0 ? 1 : (x < 0.0 ? -1 : 0);
-}
-
-// Bars since the sign of `s` last changed, at most `window` (also when history runs out).
-std::size_t bars_since_zero_cross(std::span<const double> s, std::size_t window) {
-    const std::size_t n = s.size();
-    const int now = sign_of(s[n - 1]);
-    for (std::size_t back = 1; back <= window && back < n; ++back) {
-        const double v = s[n - 1 - back];
-        if (std::isnan(v)) {
-            return window;
-        }
-        if (sign_of(v) != now) {
-            return back - 1;
-        }
-    }
-    return window;
-}
+struct Params {
+    int period = 13;
+    std::size_t fresh_window = 10;
+    double dead_zone = 0.05;
+    double unit_move = 0.01;  // a 1 % move on average volume is one unit
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"period", kParams.period}});
+// The raw force starts on the second bar.
+constexpr std::size_t kMinBars = 1 + lookback::bars_for(lookback::ema(kParams.period));
+constexpr int kPeriod = kParams.period;
+constexpr std::size_t kFreshWindow = kParams.fresh_window;
+constexpr double kDeadZone = kParams.dead_zone;
 
 void force_index(const market::BarsView& bars, std::span<double> raw, std::span<double> out) {
     const std::size_t n = bars.size();
@@ -70,22 +62,22 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     for (std::size_t i = n - kPeriod; i < n; ++i) {
         volume_sum += bars.volume[i];
     }
-    const double unit = 0.01 * std::abs(bars.close[n - 1]) * volume_sum / kPeriod;
+    const double unit = kParams.unit_move * std::abs(bars.close[n - 1]) * volume_sum / kPeriod;
     const double value = index[n - 1];
     AgentResult r;
     const double strength = unit > 0.0 ? std::min(std::abs(value) / unit, 1.0) : 0.0;
     if (!(unit > 0.0)) {
-        r = hold(1.0, 0.0, "No volume over the last 13 bars");
+        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kPeriod));
     } else if (strength < kDeadZone) {
         r = hold(1.0 - strength / kDeadZone, 0.3 * std::copysign(strength / kDeadZone, value),
-                 fmt::format("Force Index 13 near zero ({:.3f}x a 1% move on average volume)",
-                             value / unit));
+                 fmt::format("Force Index {} near zero ({:.3f}x a 1% move on average volume)",
+                             kPeriod, value / unit));
     } else {
         const std::size_t since = bars_since_zero_cross(index, kFreshWindow);
         const double fresh = 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
         const double confidence = 0.3 + 0.4 * strength + 0.3 * fresh;
         const auto reason = fmt::format(
-            "Force Index 13 {} ({:.2f}x a 1% move on average volume){}",
+            "Force Index {} {} ({:.2f}x a 1% move on average volume){}", kPeriod,
             value > 0.0 ? "positive" : "negative", std::abs(value) / unit,
             since < kFreshWindow ? fmt::format(", crossed zero {} bars ago", since) : "");
         r = value > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
@@ -103,7 +95,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kForceIndex = {
-    "force_index", Category::kVolume, R"({"period":13})", kMinBars, evaluate, series,
+    "force_index", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -9,12 +9,14 @@
 //   otherwise HOLD (OBV and its average disagree), lean = 0.3 * clamp(gap / 3, -1, 1),
 //       confidence = 1 - min(|gap| / 3, 1).
 //   No volume over the last 20 bars: HOLD, confidence 1.
-// Needs 21 bars (SMA 20 of OBV from bar 19, and the bar before for its slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/obv.h"
@@ -22,9 +24,17 @@
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr double kFullGap = 3.0;
-constexpr std::size_t kMinBars = kPeriod + 1;
+struct Params {
+    int sma = 20;
+    double full_gap = 3;  // OBV - its SMA, in average bar volumes
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"sma", kParams.sma}});
+// The SMA of the previous bar too, for its slope.
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::obv() + lookback::sma(kParams.sma)) + 1;
+constexpr int kPeriod = kParams.sma;
+constexpr double kFullGap = kParams.full_gap;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -46,7 +56,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const double avg_volume = volume_sum / kPeriod;
     AgentResult r;
     if (!(avg_volume > 0.0)) {
-        r = hold(1.0, 0.0, "No volume over the last 20 bars");
+        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kPeriod));
     } else {
         const double gap = (obv - sma_now) / avg_volume;
         const double slope = (sma_now - sma_prev) / avg_volume;
@@ -54,14 +64,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         const double confidence = 0.3 + 0.4 * gap_strength + 0.3 * std::min(std::abs(slope), 1.0);
         if (gap > 0.0 && slope > 0.0) {
             r = buy(confidence,
-                    fmt::format("OBV {:.1f} days of volume above its rising SMA 20", gap));
+                    fmt::format("OBV {:.1f} days of volume above its rising SMA {}", gap, kPeriod));
         } else if (gap < 0.0 && slope < 0.0) {
-            r = sell(confidence,
-                     fmt::format("OBV {:.1f} days of volume below its falling SMA 20", -gap));
+            r = sell(confidence, fmt::format("OBV {:.1f} days of volume below its falling SMA {}",
+                                             -gap, kPeriod));
         } else {
             r = hold(1.0 - gap_strength, 0.3 * std::clamp(gap / kFullGap, -1.0, 1.0),
-                     fmt::format("OBV {} its SMA 20 but the average is {}",
-                                 gap >= 0.0 ? "above" : "below",
+                     fmt::format("OBV {} its SMA {} but the average is {}",
+                                 gap >= 0.0 ? "above" : "below", kPeriod,
                                  slope > 0.0 ? "rising" : (slope < 0.0 ? "falling" : "flat")));
         }
     }
@@ -72,8 +82,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    auto& line = out.add("obv", n);
-    auto& average = out.add("obv_sma", n);
+    auto line = out.add("obv", n);
+    auto average = out.add("obv_sma", n);
     indicators::obv(bars.close, bars.volume, line);
     indicators::sma(line, kPeriod, average);
 }
@@ -81,7 +91,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kObv = {
-    "obv", Category::kVolume, R"({"sma":20})", kMinBars, evaluate, series,
+    "obv", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -9,25 +9,41 @@
 //       (volume 25 % above its average, or a 3 % move, is full strength)
 //   otherwise HOLD, lean = 0.3 * clamp(move / 3 %, -1, 1) * clamp(pvo / 25, 0, 1),
 //       confidence = 1 - clamp(pvo / 25, 0, 1) (quiet volume is clearly neutral).
-// Needs 34 bars (PVO from bar 25, its signal from bar 33).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/pvo.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kFast = 12;
-constexpr int kSlow = 26;
-constexpr int kSignal = 9;
-constexpr std::size_t kMoveBars = 5;
-constexpr double kFullPvo = 25.0;
-constexpr double kFullMove = 0.03;
-constexpr std::size_t kMinBars = kSlow + kSignal - 1;
+struct Params {
+    int fast = 12;
+    int slow = 26;
+    int signal = 9;
+    std::size_t move_bars = 5;  // the price move read with the volume
+    double full_pvo = 25;
+    double full_move = 0.03;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json({{"fast", kParams.fast},
+                                               {"slow", kParams.slow},
+                                               {"signal", kParams.signal},
+                                               {"move_bars", static_cast<int>(kParams.move_bars)}});
+constexpr std::size_t kMinBars = std::max(
+    lookback::bars_for(lookback::pvo_signal(kParams.slow, kParams.signal)), kParams.move_bars + 1);
+constexpr int kFast = kParams.fast;
+constexpr int kSlow = kParams.slow;
+constexpr int kSignal = kParams.signal;
+constexpr std::size_t kMoveBars = kParams.move_bars;
+constexpr double kFullPvo = kParams.full_pvo;
+constexpr double kFullMove = kParams.full_move;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
@@ -44,8 +60,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         const double confidence =
             0.3 + 0.4 * volume_part + 0.3 * std::min(std::abs(move) / kFullMove, 1.0);
         const auto reason = fmt::format(
-            "Volume surge (PVO {:.1f}% over signal {:.1f}%) behind a {:+.2f}% 5-bar move", p, s,
-            move * 100.0);
+            "Volume surge (PVO {:.1f}% over signal {:.1f}%) behind a {:+.2f}% {}-bar move", p, s,
+            move * 100.0, kMoveBars);
         r = move > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
     } else {
         r = hold(
@@ -59,16 +75,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    auto& line = out.add("pvo", n);
-    auto& signal = out.add("pvo_signal", n);
+    auto line = out.add("pvo", n);
+    auto signal = out.add("pvo_signal", n);
     indicators::pvo(bars.volume, kFast, kSlow, kSignal, line, signal);
 }
 
 }  // namespace
 
 extern const AgentDef kPvo = {
-    "pvo",    Category::kVolume, R"({"fast":12,"slow":26,"signal":9,"move_bars":5})",
-    kMinBars, evaluate,          series,
+    "pvo", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,22 +8,34 @@
 //   otherwise HOLD, lean = 0.4 * clamp(change / 1 %, -1, 1) * min(ratio / 2, 1),
 //       confidence = 1 - min(ratio / 2, 1) * min(|change| / 1 %, 1).
 //   No volume over the last 20 bars: ratio 0, HOLD.
-// Needs 20 bars.
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr double kSpike = 2.0;
-constexpr double kMinMove = 0.01;
-constexpr double kFullExtraMove = 0.03;
+struct Params {
+    int sma = 20;
+    double spike = 2;         // volume / its SMA
+    double min_move_pct = 1;  // |close change| in %
+    double full_extra_move = 0.03;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson = params_json(
+    {{"sma", kParams.sma}, {"spike", kParams.spike}, {"min_move_pct", kParams.min_move_pct}});
+constexpr std::size_t kMinBars = lookback::bars_for(lookback::sma(kParams.sma));
+constexpr int kPeriod = kParams.sma;
+constexpr double kSpike = kParams.spike;
+constexpr double kMinMove = kParams.min_move_pct / 100.0;
+constexpr double kFullExtraMove = kParams.full_extra_move;
 
 double ratio_of(double volume, double average) {
     return average > 0.0 ? volume / average : 0.0;
@@ -43,8 +55,8 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
         const double confidence =
             0.3 + 0.4 * std::min((ratio - kSpike) / kSpike, 1.0) +
             0.3 * std::min((std::abs(change) - kMinMove) / kFullExtraMove, 1.0);
-        const auto reason = fmt::format("Volume {:.1f}x its 20-bar average on a {:+.2f}% close",
-                                        ratio, change * 100.0);
+        const auto reason = fmt::format("Volume {:.1f}x its {}-bar average on a {:+.2f}% close",
+                                        ratio, kPeriod, change * 100.0);
         r = change > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
     } else {
         const double volume_part = std::min(ratio / kSpike, 1.0);
@@ -60,7 +72,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    auto& ratio = out.add("volume_ratio", n);
+    auto ratio = out.add("volume_ratio", n);
     indicators::sma(bars.volume, kPeriod, ratio);
     for (std::size_t i = 0; i < n; ++i) {
         if (indicators::is_value(ratio[i])) {
@@ -72,8 +84,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVolumeSpike = {
-    "volume_spike", Category::kVolume, R"({"sma":20,"spike":2,"min_move_pct":1})",
-    kPeriod,        evaluate,          series,
+    "volume_spike", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -11,23 +11,38 @@
 //       confidence = 0.3 + 0.4 * |pos| + 0.3 * min(|slope| / 1 %, 1)
 //   otherwise HOLD (close and VWAP slope disagree), lean = 0.3 * pos, confidence = 1 - |pos|.
 //   sigma = 0 (every bar at one price): HOLD, confidence 1. No volume in the window: ABSTAIN.
-// Needs 25 bars (VWAP from bar 19, and 5 bars more for the slope).
+// min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "agents/lookback.h"
+#include "agents/params.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/vwap.h"
 
 namespace gs::agents {
 namespace {
 
-constexpr int kPeriod = 20;
-constexpr double kDeviations = 2.0;
-constexpr std::size_t kSlopeBars = 5;
-constexpr double kFullSlope = 0.01;
-constexpr std::size_t kMinBars = kPeriod + kSlopeBars;
+struct Params {
+    int period = 20;
+    double nbdev = 2;
+    std::size_t slope_bars = 5;
+    double full_slope = 0.01;
+};
+constexpr Params kParams{};
+constexpr FixedText kParamsJson =
+    params_json({{"period", kParams.period},
+                 {"nbdev", kParams.nbdev},
+                 {"slope_bars", static_cast<int>(kParams.slope_bars)}});
+// The VWAP slope_bars bars back too.
+constexpr std::size_t kMinBars =
+    lookback::bars_for(lookback::vwap(kParams.period)) + kParams.slope_bars;
+constexpr int kPeriod = kParams.period;
+constexpr double kDeviations = kParams.nbdev;
+constexpr std::size_t kSlopeBars = kParams.slope_bars;
+constexpr double kFullSlope = kParams.full_slope;
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     const std::size_t n = bars.size();
@@ -38,7 +53,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
                                             kDeviations, n - 1 - kSlopeBars)
                             .middle;
     if (std::isnan(m)) {
-        return abstain("No volume in the last 20 bars: VWAP undefined");
+        return abstain(fmt::format("No volume in the last {} bars: VWAP undefined", kPeriod));
     }
     const double close = bars.close[n - 1];
     const double sigma = (u - m) / kDeviations;
@@ -58,17 +73,17 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
             r = sell(0.5 + 0.5 * std::min((close - u) / sigma, 1.0),
                      fmt::format("Close {:.2f} at or above the upper VWAP band {:.2f}", close, u));
         } else if (close > m && slope > 0.0) {
-            r = buy(trend, fmt::format("Close above a rising 20-bar VWAP {:.2f} ({:+.2f}% in 5 "
+            r = buy(trend, fmt::format("Close above a rising {}-bar VWAP {:.2f} ({:+.2f}% in {} "
                                        "bars)",
-                                       m, slope * 100.0));
+                                       kPeriod, m, slope * 100.0, kSlopeBars));
         } else if (close < m && slope < 0.0) {
-            r = sell(trend, fmt::format("Close below a falling 20-bar VWAP {:.2f} ({:+.2f}% in 5 "
+            r = sell(trend, fmt::format("Close below a falling {}-bar VWAP {:.2f} ({:+.2f}% in {} "
                                         "bars)",
-                                        m, slope * 100.0));
+                                        kPeriod, m, slope * 100.0, kSlopeBars));
         } else {
             r = hold(1.0 - std::abs(pos), 0.3 * pos,
-                     fmt::format("Close {} VWAP {:.2f} but VWAP {:+.2f}% in 5 bars",
-                                 close >= m ? "above" : "below", m, slope * 100.0));
+                     fmt::format("Close {} VWAP {:.2f} but VWAP {:+.2f}% in {} bars",
+                                 close >= m ? "above" : "below", m, slope * 100.0, kSlopeBars));
         }
     }
     r.add("vwap", m);
@@ -79,9 +94,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
-    auto& middle = out.add("vwap", n);
-    auto& upper = out.add("vwap_upper", n);
-    auto& lower = out.add("vwap_lower", n);
+    auto middle = out.add("vwap", n);
+    auto upper = out.add("vwap_upper", n);
+    auto lower = out.add("vwap_lower", n);
     indicators::vwap(bars.high, bars.low, bars.close, bars.volume, kPeriod, kDeviations, upper,
                      middle, lower);
 }
@@ -89,8 +104,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVwap = {
-    "vwap",   Category::kVolume, R"({"period":20,"nbdev":2,"slope_bars":5})",
-    kMinBars, evaluate,          series,
+    "vwap", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
 };
 
 }  // namespace gs::agents

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/bars_builder.h"
 #include "agents/category_lists.h"
-#include "agents/pattern/bars_builder.h"
 #include "goldensignals/agents/agent.h"
 #include "support/reference_data.h"
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "agents/agent_test_util.h"
 #include "agents/category_lists.h"
-#include "agents/volatility/agent_test_util.h"
 #include "support/reference_data.h"
 
 namespace gs::agents {

@@ -1,7 +1,9 @@
 #pragma once
 
-// Helpers shared by the volatility and volume agent tests: bars built by hand or loaded from
-// the reference data, evaluation with a Workspace, and the invariants every result keeps.
+// Helpers shared by the agent tests of every category (the one home for them: a category's
+// test includes this, never another category's folder): bars built by hand, loaded from the
+// reference data or drawn at random, evaluation with a Workspace, and the invariants every
+// result keeps. (bars_builder.h next to it holds the candle-by-candle builder.)
 
 #include <gtest/gtest.h>
 
@@ -9,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,7 +53,8 @@ struct Bars {
     market::BarsView view() const { return {time, open, high, low, close, volume}; }
 };
 
-// The bars of tests/reference/data/<name>.csv, one day apart.
+// The bars of tests/reference/data/<name>.csv (or of <name>.csv when `name` is an absolute
+// path, as for data/demo), one day apart.
 inline Bars load_bars(const std::string& name) {
     const auto table = gs::testing::ReferenceTable::load(name + ".csv");
     Bars b;
@@ -61,6 +65,40 @@ inline Bars load_bars(const std::string& name) {
     b.volume = table.column("volume");
     for (std::size_t i = 0; i < b.close.size(); ++i) {
         b.time.push_back(1'600'000'000 + static_cast<std::int64_t>(i) * kDay);
+    }
+    return b;
+}
+
+// A seeded random walk with the features real feeds have and formulas trip over: volatility
+// regimes, gaps, flat stretches (no range, no volume), spikes, and a price scale from
+// `scale` (1e-5 to 1e6). Same seed, same bars.
+inline Bars random_bars(std::uint64_t seed, std::size_t n, double scale) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> step(0.0, 1.0);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::lognormal_distribution<double> volume(12.0, 1.0);
+    Bars b;
+    double close = scale * (0.5 + unit(rng));
+    double vol = 0.01 + 0.04 * unit(rng);
+    std::size_t flat_left = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (unit(rng) < 0.01) {
+            vol = 0.002 + 0.08 * unit(rng);  // a new volatility regime
+        }
+        if (flat_left == 0 && unit(rng) < 0.01) {
+            flat_left = 5 + static_cast<std::size_t>(unit(rng) * 40);
+        }
+        if (flat_left > 0) {
+            --flat_left;
+            b.add(close, close, close, close, unit(rng) < 0.5 ? 0.0 : volume(rng));
+            continue;
+        }
+        const double jump = unit(rng) < 0.02 ? (unit(rng) - 0.5) * 0.4 : 0.0;  // gap or spike
+        const double open = close * std::exp(jump + 0.3 * vol * step(rng));
+        close = open * std::exp(vol * step(rng));
+        const double high = std::max(open, close) * (1.0 + vol * unit(rng));
+        const double low = std::min(open, close) * (1.0 - vol * unit(rng));
+        b.add(open, high, low, close, unit(rng) < 0.03 ? 0.0 : volume(rng));
     }
     return b;
 }
