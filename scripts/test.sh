@@ -99,8 +99,9 @@ stage "tsan tests"
 # The hub and the stream route, the orchestrator and signal service (compute pool), single
 # flight, the Redis client and subscriber, the PostgreSQL pool.
 tsan_unit='HubTest.*:DirectWriteTest.*:StreamRouteTest.*:OrchestratorTest.*:SignalServiceTest.*'
-tsan_unit+=':SingleFlightTest.*'
-tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*'
+tsan_unit+=':SingleFlightTest.*:DirectSendTest.*:RedisBridgeTest.*:LocalPublisherTest.*:WaiterTest.*'
+tsan_unit+=':SignalTiersTest.*:BarSyncTest.*:IngestServiceTest.*'
+tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*:ReadyzIntegrationTest.*'
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 ./build-tsan/tests/gs_tests --gtest_filter="$tsan_unit" --gtest_brief=1
 ./build-tsan/tests/gs_integration_tests --gtest_filter="$tsan_integration" --gtest_brief=1

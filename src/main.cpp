@@ -1,12 +1,10 @@
 // Wiring only: read the configuration, build the components, run until a signal.
-#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdio>
 #include <thread>
 #include <vector>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,8 +15,8 @@
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/app/components.h"
+#include "goldensignals/app/startup.h"
 #include "goldensignals/app/tiers.h"
-#include "goldensignals/build_info.h"
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
@@ -40,95 +38,19 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/orchestrator.h"
 #include "goldensignals/orchestrator/signal_service.h"
-#include "goldensignals/redis/client.h"
-#include "goldensignals/redis/subscriber.h"
 #include "goldensignals/sse/hub.h"
 #include "goldensignals/sse/redis_bridge.h"
 #include "goldensignals/sse/signal_publisher.h"
 #include "goldensignals/sse/stream_route.h"
-#include "goldensignals/store/error.h"
-#include "goldensignals/store/migrations.h"
-#include "goldensignals/store/pg_bar_repository.h"
-#include "goldensignals/store/pg_pool.h"
-#include "goldensignals/store/pg_signal_store.h"
 
 namespace {
 
 namespace asio = boost::asio;
 
-// Configuration that names files and folders, checked before anything starts so a mistake
-// exits at once with a message naming it. Throws gs::config::Error.
-struct StartupFiles {
-    gs::consensus::Config consensus;
-    std::vector<std::string> warnings;
-};
-
-StartupFiles check_startup_files(gs::config::Options& options) {
-    StartupFiles files;
-    files.warnings = gs::config::resolve_paths(options, gs::config::executable_dir());
-    if (options.database_url) {
-        try {
-            if (gs::store::list_migrations(options.sql_dir).empty()) {
-                throw gs::config::Error("--sql-dir/GS_SQL_DIR: folder '" + options.sql_dir +
-                                        "' holds no NNNN_name.sql migration");
-            }
-        } catch (const gs::store::Error& e) {
-            throw gs::config::Error(std::string("--sql-dir/GS_SQL_DIR: ") + e.what());
-        }
-    }
-    if (!options.consensus_config.empty()) {
-        try {
-            files.consensus = gs::consensus::load_config(options.consensus_config);
-        } catch (const std::exception& e) {
-            throw gs::config::Error("--consensus-config/GS_CONSENSUS_CONFIG '" +
-                                    options.consensus_config + "': " + e.what());
-        }
-    }
-    return files;
-}
-
-// Each stream holds a descriptor, so the soft limit (often 1,024) is raised to the hard one, as
-// servers meant for many connections do; a limit below the stream limit is reported.
-void raise_open_file_limit(std::size_t max_streams) {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-        return;
-    }
-    if (limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-        getrlimit(RLIMIT_NOFILE, &limit);
-    }
-    // Room for the streams plus other clients, the pools and the files served.
-    constexpr std::size_t kOtherDescriptors = 256;
-    if (limit.rlim_cur < max_streams + kOtherDescriptors) {
-        spdlog::warn(
-            "open file limit is {}: fewer than the {} streams GS_MAX_STREAMS allows can open "
-            "(raise the limit, e.g. ulimit -n or compose's ulimits.nofile)",
-            limit.rlim_cur, max_streams);
-    }
-}
-
 int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
-        const StartupFiles& files) {
-    auto logger = spdlog::stdout_color_mt("gs");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(options.log_level));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%n] %v", spdlog::pattern_time_type::utc);
-    spdlog::info("goldensignals {} ({}) starting", gs::build_info::kVersion,
-                 gs::build_info::kGitCommit);
-    if (options.server.api_token.empty()) {
-        spdlog::warn("GS_API_TOKEN is not set: write routes (POST /v1/bars) are open to anyone");
-    } else {
-        spdlog::info("write routes require the API token (GS_API_TOKEN)");
-    }
-    if (options.server.read_token.empty()) {
-        spdlog::info("GS_READ_TOKEN is not set: reads (GET /v1/..., streams) are open");
-    } else {
-        spdlog::info("reads (GET /v1/..., streams) require the read or the API token");
-    }
-
-    raise_open_file_limit(options.max_streams);
+        const gs::app::StartupFiles& files) {
+    gs::app::configure_logging(options);
+    gs::app::raise_open_file_limit(options.max_streams);
 
     for (const auto& warning : files.warnings) {
         spdlog::warn("{}", warning);
@@ -147,25 +69,8 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
             spdlog::warn("demo data not loaded: {} (set --demo-dir, or --demo=false)", e.what());
         }
     }
-    if (options.database_url) {
-        // In a compose stack the database may still be starting: wait up to 30 s for it.
-        try {
-            const auto applied = gs::store::migrate_with_retry(
-                *options.database_url, options.sql_dir, 30, std::chrono::seconds(1));
-            spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
-                         applied.size(), options.sql_dir);
-        } catch (const gs::store::Error& e) {
-            spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
-            return 1;
-        }
-        // Bars this instance lacks come from PostgreSQL, which holds every acked bar.
-        const auto loaded = gs::store::load_all_bars(
-            *options.database_url, options.max_bars,
-            [&bar_store](const std::string& symbol, gs::market::Timeframe timeframe,
-                         std::span<const gs::market::Bar> bars) {
-                bar_store.replace(symbol, timeframe, bars);
-            });
-        spdlog::info("loaded {} series from PostgreSQL", loaded);
+    if (options.database_url && !gs::app::prepare_postgres(options, bar_store)) {
+        return 1;
     }
 
     // Declared before the io_context: streams and the cache outlive every session.
@@ -327,9 +232,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "goldensignals: --feed/GS_FEED: %s\n", e.what());
         return 2;
     }
-    StartupFiles files;
+    gs::app::StartupFiles files;
     try {
-        files = check_startup_files(options);
+        files = gs::app::check_startup_files(options);
     } catch (const gs::config::Error& e) {
         std::fprintf(stderr, "goldensignals: %s\n", e.what());
         return 2;

@@ -370,8 +370,9 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         if (stopping()) {
             break;
         }
-        detail::Exchange exchange =
-            co_await read_request(stream, buffer, *connection, first_request);
+        // Filled in place, not returned: the exchange is not moved through a coroutine frame.
+        detail::Exchange exchange;
+        co_await read_request(stream, buffer, *connection, first_request, exchange);
         if (exchange.disconnected) {
             break;
         }
@@ -380,7 +381,14 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
                 co_await dispatcher_->dispatch(exchange.request, exchange.admission);
         }
         close_with_linger = exchange.close_with_linger;
-        const auto [write_ec, written] = co_await write_response(stream, exchange);
+        // Written here rather than in a coroutine of its own: one frame less per request.
+        const std::string head_text = response_head(exchange);
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(head_text), asio::const_buffer{}};
+        if (exchange.response.body && !exchange.head_only) {
+            buffers[1] = asio::buffer(*exchange.response.body);
+        }
+        stream.expires_after(options_.write_timeout);
+        const auto [write_ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
         record(exchange, remote, written);
         if (write_ec) {
             break;
@@ -402,10 +410,9 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
     }
 }
 
-asio::awaitable<detail::Exchange> Server::read_request(beast::tcp_stream& stream,
-                                                       beast::flat_buffer& buffer,
-                                                       Connection& connection, bool first_request) {
-    detail::Exchange exchange;
+asio::awaitable<void> Server::read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                           Connection& connection, bool first_request,
+                                           detail::Exchange& exchange) {
     RequestParser parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
     // Beast checks Content-Length against the limit while reading the head, before we know
@@ -423,7 +430,7 @@ asio::awaitable<detail::Exchange> Server::read_request(beast::tcp_stream& stream
     exchange.admission.route_index = dispatcher_->unmatched_index();
     if (head_ec) {
         fail_read(exchange, head_ec, dispatcher_->max_body_limit(), options_.header_limit_bytes);
-        co_return exchange;
+        co_return;
     }
 
     const auto& head = parser.get();
@@ -442,39 +449,29 @@ asio::awaitable<detail::Exchange> Server::read_request(beast::tcp_stream& stream
         exchange.answered = true;
         // Never read (or ask for) the body of a refused request: close after it.
         exchange.close_with_linger = exchange.admission.must_close || !parser.is_done();
-        co_return exchange;
+        co_return;
     }
     if (!parser.is_done()) {
         parser.body_limit(exchange.admission.body_limit);
         if (const auto body_ec = co_await read_body(stream, buffer, parser, options_)) {
             fail_read(exchange, body_ec, exchange.admission.body_limit,
                       options_.header_limit_bytes);
-            co_return exchange;
+            co_return;
         }
     }
     exchange.request.message = parser.release();
-    co_return exchange;
 }
 
-asio::awaitable<std::pair<boost::system::error_code, std::size_t>> Server::write_response(
-    beast::tcp_stream& stream, detail::Exchange& exchange) {
-    const Response& response = exchange.response;
+std::string Server::response_head(detail::Exchange& exchange) const {
     if (exchange.close_with_linger || stopping()) {
         exchange.keep_alive = false;
     }
-    if (response.stream) {
+    if (exchange.response.stream) {
         // A stream answers once and then owns the connection until it ends.
         exchange.keep_alive = true;
     }
-    const std::string head_text = serialize_head(response, exchange.version, exchange.keep_alive,
-                                                 exchange.request.request_id);
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(head_text), asio::const_buffer{}};
-    if (response.body && !exchange.head_only) {
-        buffers[1] = asio::buffer(*response.body);
-    }
-    stream.expires_after(options_.write_timeout);
-    auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
-    co_return std::pair{ec, written};
+    return serialize_head(exchange.response, exchange.version, exchange.keep_alive,
+                          exchange.request.request_id);
 }
 
 void Server::record(const detail::Exchange& exchange, std::string_view remote,

@@ -68,13 +68,13 @@ class Server final {
     // Reads the next request: its head, admission (routing, auth, limits) and, when admitted,
     // its body. The exchange comes back answered already when the read failed or the request
     // was refused.
-    boost::asio::awaitable<detail::Exchange> read_request(boost::beast::tcp_stream& stream,
-                                                          boost::beast::flat_buffer& buffer,
-                                                          detail::Connection& connection,
-                                                          bool first_request);
-    // Writes the exchange's response head and body; the bytes written, or the error.
-    boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> write_response(
-        boost::beast::tcp_stream& stream, detail::Exchange& exchange);
+    boost::asio::awaitable<void> read_request(boost::beast::tcp_stream& stream,
+                                              boost::beast::flat_buffer& buffer,
+                                              detail::Connection& connection, bool first_request,
+                                              detail::Exchange& exchange);
+    // Settles the connection's keep-alive for the exchange and serialises its response head
+    // (the session writes it and the body in one gather write).
+    std::string response_head(detail::Exchange& exchange) const;
     // Metrics and the access log line of an answered exchange.
     void record(const detail::Exchange& exchange, std::string_view remote, std::size_t written);
     // Hands the connection to the response's stream until it ends.

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "goldensignals/config/options.h"
+#include "goldensignals/consensus/consensus.h"
+#include "goldensignals/market/bar_store.h"
+
+namespace gs::app {
+
+// Configuration that names files and folders, checked before anything starts so a mistake
+// exits at once with a message naming it.
+struct StartupFiles {
+    consensus::Config consensus;
+    std::vector<std::string> warnings;
+};
+
+// Resolves the configured paths (relative to the binary where unset) and loads the files they
+// name. Throws config::Error naming the flag at fault.
+StartupFiles check_startup_files(config::Options& options);
+
+// The process-wide logger, its level and pattern, and what the tokens leave open.
+void configure_logging(const config::Options& options);
+
+// Each stream holds a descriptor, so the soft limit (often 1,024) is raised to the hard one,
+// as servers meant for many connections do; a limit below the stream limit is reported.
+void raise_open_file_limit(std::size_t max_streams);
+
+// Applies the migrations (waiting up to 30 s for a database that is still starting, as in a
+// compose stack) and loads the stored series into `bars`. False, logged, when it cannot.
+bool prepare_postgres(const config::Options& options, market::BarStore& bars);
+
+}  // namespace gs::app

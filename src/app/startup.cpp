@@ -1,0 +1,101 @@
+// Process start-up steps main() runs before it builds the components.
+#include "goldensignals/app/startup.h"
+
+#include <sys/resource.h>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "goldensignals/build_info.h"
+#include "goldensignals/config/paths.h"
+#include "goldensignals/store/error.h"
+#include "goldensignals/store/migrations.h"
+#include "goldensignals/store/pg_bar_repository.h"
+
+namespace gs::app {
+
+StartupFiles check_startup_files(config::Options& options) {
+    StartupFiles files;
+    files.warnings = config::resolve_paths(options, config::executable_dir());
+    if (options.database_url) {
+        try {
+            if (store::list_migrations(options.sql_dir).empty()) {
+                throw config::Error("--sql-dir/GS_SQL_DIR: folder '" + options.sql_dir +
+                                    "' holds no NNNN_name.sql migration");
+            }
+        } catch (const store::Error& e) {
+            throw config::Error(std::string("--sql-dir/GS_SQL_DIR: ") + e.what());
+        }
+    }
+    if (!options.consensus_config.empty()) {
+        try {
+            files.consensus = consensus::load_config(options.consensus_config);
+        } catch (const std::exception& e) {
+            throw config::Error("--consensus-config/GS_CONSENSUS_CONFIG '" +
+                                options.consensus_config + "': " + e.what());
+        }
+    }
+    return files;
+}
+
+void configure_logging(const config::Options& options) {
+    auto logger = spdlog::stdout_color_mt("gs");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(options.log_level));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%n] %v", spdlog::pattern_time_type::utc);
+    spdlog::info("goldensignals {} ({}) starting", build_info::kVersion, build_info::kGitCommit);
+    if (options.server.api_token.empty()) {
+        spdlog::warn("GS_API_TOKEN is not set: write routes (POST /v1/bars) are open to anyone");
+    } else {
+        spdlog::info("write routes require the API token (GS_API_TOKEN)");
+    }
+    if (options.server.read_token.empty()) {
+        spdlog::info("GS_READ_TOKEN is not set: reads (GET /v1/..., streams) are open");
+    } else {
+        spdlog::info("reads (GET /v1/..., streams) require the read or the API token");
+    }
+}
+
+void raise_open_file_limit(std::size_t max_streams) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    // Room for the streams plus other clients, the pools and the files served.
+    constexpr std::size_t kOtherDescriptors = 256;
+    if (limit.rlim_cur < max_streams + kOtherDescriptors) {
+        spdlog::warn(
+            "open file limit is {}: fewer than the {} streams GS_MAX_STREAMS allows can open "
+            "(raise the limit, e.g. ulimit -n or compose's ulimits.nofile)",
+            limit.rlim_cur, max_streams);
+    }
+}
+
+bool prepare_postgres(const config::Options& options, market::BarStore& bar_store) {
+    // In a compose stack the database may still be starting: wait up to 30 s for it.
+    try {
+        const auto applied = store::migrate_with_retry(*options.database_url, options.sql_dir, 30,
+                                                       std::chrono::seconds(1));
+        spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
+                     applied.size(), options.sql_dir);
+    } catch (const store::Error& e) {
+        spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
+        return false;
+    }
+    // Bars this instance lacks come from PostgreSQL, which holds every acked bar.
+    const auto loaded =
+        store::load_all_bars(*options.database_url, options.max_bars,
+                             [&bar_store](const std::string& symbol, market::Timeframe timeframe,
+                                          std::span<const market::Bar> bars) {
+                                 bar_store.replace(symbol, timeframe, bars);
+                             });
+    spdlog::info("loaded {} series from PostgreSQL", loaded);
+    return true;
+}
+
+}  // namespace gs::app
