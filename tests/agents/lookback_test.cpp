@@ -198,7 +198,12 @@ TEST_F(LookbackTest, MultiPeriodKernels) {
     struct Periods {
         int a, b, c;
     };
-    for (const auto [f, s, g] : {Periods{12, 26, 9}, Periods{3, 10, 5}, Periods{5, 34, 3}}) {
+    for (const auto periods : {Periods{12, 26, 9}, Periods{3, 10, 5}, Periods{5, 34, 3}}) {
+        // Named copies, not a structured binding: clang 14 (the sanitizer build) cannot
+        // capture bindings in the lambdas below.
+        const int f = periods.a;
+        const int s = periods.b;
+        const int g = periods.c;
         const auto at = std::to_string(f) + "/" + std::to_string(s) + "/" + std::to_string(g);
         expect(
             lookback::macd(f, s, g),
