@@ -127,6 +127,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (;;) {
         const auto n = socket.read_some(asio::buffer(chunk), ec);
         received.append(chunk, n);
+        if (ec == asio::error::interrupted) {
+            // libFuzzer's timer signal (SIGALRM): a recv with SO_RCVTIMEO is never restarted
+            // after a signal (signal(7)), so EINTR says nothing about the server: read on.
+            continue;
+        }
         if (ec == asio::error::eof || ec == asio::error::connection_reset) {
             // A reset (the server closed with our bytes unread) may cut the last response.
             reset = ec == asio::error::connection_reset;
