@@ -148,6 +148,16 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
         std::lock_guard lock(run->mutex);
         run->timer = &timer;
     }
+    // Unregistered on every way out, including this frame being destroyed while it waits (its
+    // io_context going away): a chunk finishing later must not reach the destroyed timer.
+    // Declared after the timer, so it runs first.
+    struct TimerRegistration {
+        Run& run;
+        ~TimerRegistration() {
+            std::lock_guard lock(run.mutex);
+            run.timer = nullptr;
+        }
+    } registration{*run};
 
     // Contiguous chunks of near-equal size.
     for (std::size_t begin = 0; begin < n; begin += per_chunk) {
@@ -170,6 +180,7 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     {
+        // Stop waking: late chunks are not read (the registration only repeats this).
         std::lock_guard lock(run->mutex);
         run->timer = nullptr;
     }

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -135,6 +136,32 @@ TEST_F(OrchestratorTest, OverrunningAgentBecomesAbstainAndTheSignalIsStillBuilt)
     EXPECT_NE(signal->agents[1].reason.find("timed out"), std::string::npos);
     EXPECT_EQ(signal->consensus.action, Action::kBuy);
     pool.join();  // the overrunning task finishes and touches nothing freed
+}
+
+// The waiter's io_context goes away (a shutdown, or a test ending) while a chunk still runs:
+// the chunk finishing later must not reach the destroyed coroutine's timer. Before the fix this
+// was a heap-use-after-free that AddressSanitizer caught in the simulated-feed test.
+TEST_F(OrchestratorTest, AWaiterDestroyedWithItsIoContextIsNotWokenLater) {
+    slow_gate.close();
+    const AgentDef* defs[] = {&kSlow};
+    Orchestrator orchestrator(pool.get_executor(), 2, defs, consensus::Config{},
+                              {.chunks = 1, .agent_budget = std::chrono::seconds(60)});
+    auto bars = std::make_shared<const market::BarSeries>(rising_bars(50));
+    bool finished = false;
+    {
+        boost::asio::io_context io;
+        boost::asio::co_spawn(
+            io,
+            [&]() -> boost::asio::awaitable<void> {
+                co_await orchestrator.compute("TEST", market::Timeframe::k1d, bars);
+                finished = true;
+            },
+            boost::asio::detached);
+        io.poll();  // runs until compute waits for its chunk (the slow agent holds it)
+    }               // the io_context and the suspended coroutine frame are destroyed here
+    slow_gate.release();
+    pool.join();  // the chunk finishes and wakes nobody
+    EXPECT_FALSE(finished);
 }
 
 TEST_F(OrchestratorTest, InlineAndFannedOutAgree) {
