@@ -20,9 +20,11 @@
 #include "goldensignals/indicators/aroon.h"
 #include "goldensignals/indicators/bbands.h"
 #include "goldensignals/indicators/cci.h"
+#include "goldensignals/indicators/cmf.h"
 #include "goldensignals/indicators/cmo.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/kama.h"
+#include "goldensignals/indicators/linreg.h"
 #include "goldensignals/indicators/macd.h"
 #include "goldensignals/indicators/mom.h"
 #include "goldensignals/indicators/natr.h"
@@ -235,6 +237,9 @@ TEST(StreamingParity, TrixKamaT3) {
         close_case(
             "kama", [p](const Column& in, Column& out) { ind::kama(in, p, out); }, st::Kama(p));
         close_case(
+            "linreg_slope", [p](const Column& in, Column& out) { ind::linreg_slope(in, p, out); },
+            st::LinregSlope(p));
+        close_case(
             "t3", [p](const Column& in, Column& out) { ind::t3(in, p, 0.7, out); }, st::T3(p, 0.7));
     }
 }
@@ -369,6 +374,11 @@ TEST(StreamingParity, ObvAdAdoscPvo) {
         ind::ad(s.high, s.low, s.close, s.volume, out);
         expect_parity(
             "ad", s, {out}, [] { return st::Ad(); }, hlcv);
+        for (int p : {1, 20}) {
+            ind::cmf(s.high, s.low, s.close, s.volume, p, out);
+            expect_parity(
+                "cmf", s, {out}, [&] { return st::Cmf(p); }, hlcv);
+        }
         ind::adosc(s.high, s.low, s.close, s.volume, 3, 10, out);
         expect_parity(
             "adosc", s, {out}, [] { return st::Adosc(3, 10); }, hlcv);

@@ -341,4 +341,38 @@ class Cci {
     Ring window_;
 };
 
+// TA_LINEARREG_SLOPE. O(period) per update, deliberately, like the batch kernel (linreg.h):
+// sliding the sums drifts by rounding and the slope is a small difference of large sums, so
+// the window is kept and summed oldest first, which reproduces the batch kernel's bits.
+class LinregSlope {
+  public:
+    explicit LinregSlope(int period) : p_(clamp_period(period, 2)), window_(p_) {
+        const double pd = static_cast<double>(p_);
+        sum_x_ = pd * (pd - 1.0) * 0.5;
+        const double sum_x_sqr = pd * (pd - 1.0) * (2.0 * pd - 1.0) / 6.0;
+        divisor_ = sum_x_ * sum_x_ - pd * sum_x_sqr;
+    }
+
+    double update(double x) noexcept {
+        window_.push(x);
+        if (!window_.full()) {
+            return kNaN;
+        }
+        double sum_y = 0.0;
+        double sum_xy = 0.0;
+        for (std::size_t j = 0; j < p_; ++j) {
+            const double y = window_.at(j);
+            sum_y += y;
+            sum_xy += static_cast<double>(p_ - 1 - j) * y;
+        }
+        return (static_cast<double>(p_) * sum_xy - sum_x_ * sum_y) / divisor_;
+    }
+
+  private:
+    std::size_t p_;
+    Ring window_;
+    double sum_x_ = 0.0;
+    double divisor_ = 1.0;
+};
+
 }  // namespace gs::indicators::streaming

@@ -7,6 +7,7 @@
 
 #include "goldensignals/indicators/ad.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/window.h"
 
 namespace gs::indicators::streaming {
 
@@ -72,6 +73,41 @@ class Adosc {
     double line_ = 0.0;
     double fast_ema_ = 0.0;
     double slow_ema_ = 0.0;
+};
+
+// Chaikin Money Flow (cmf.h): rolling sums of money-flow volume and volume, added and removed
+// in the batch kernel's order (the leaving bar's money-flow volume is kept, not recomputed:
+// same bits, since the function is pure). Lookback period - 1.
+class Cmf {
+  public:
+    explicit Cmf(int period)
+        : mfv_(static_cast<std::size_t>(std::max(period, 1))),
+          volume_(static_cast<std::size_t>(std::max(period, 1))) {}
+
+    double update(double high, double low, double close, double volume) noexcept {
+        const double mfv = money_flow_volume(high, low, close, volume);
+        const bool full = mfv_.full();
+        const double leaving_mfv = full ? mfv_.oldest() : 0.0;
+        const double leaving_v = full ? volume_.oldest() : 0.0;
+        sum_mfv_ += mfv;
+        sum_v_ += volume;
+        if (full) {
+            sum_mfv_ -= leaving_mfv;
+            sum_v_ -= leaving_v;
+        }
+        mfv_.push(mfv);
+        volume_.push(volume);
+        if (!mfv_.full()) {
+            return kNaN;
+        }
+        return sum_v_ > 0.0 ? sum_mfv_ / sum_v_ : 0.0;
+    }
+
+  private:
+    Ring mfv_;
+    Ring volume_;
+    double sum_mfv_ = 0.0;
+    double sum_v_ = 0.0;
 };
 
 }  // namespace gs::indicators::streaming
