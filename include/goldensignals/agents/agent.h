@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "goldensignals/market/bar.h"
 #include "goldensignals/market/bars_view.h"
 
 namespace gs::agents {
@@ -116,6 +117,22 @@ struct SeriesSet {
     }
 };
 
+// The streaming form of an agent (issue 12): a small state per series that takes each new bar
+// in O(1) and from which the agent evaluates the latest bar without reading the history. The
+// state is a value type seen only through these functions (src/agents/streaming.h makes them
+// from a class), so a series keeps every agent's state in one block (AgentStates).
+struct StreamOps {
+    std::size_t size;
+    std::size_t align;
+    void (*construct)(void* at);
+    void (*copy_construct)(void* at, const void* from);
+    void (*destroy)(void* at) noexcept;
+    // The next bar, strictly newer than every bar the state has taken.
+    void (*update)(void* state, const market::Bar& bar);
+    // The verdict on the newest bar taken; called once at least min_bars bars were taken.
+    AgentResult (*evaluate)(const void* state);
+};
+
 struct AgentDef {
     std::string_view name;
     Category category;
@@ -130,6 +147,10 @@ struct AgentDef {
     AgentResult (*evaluate)(const market::BarsView& bars, Workspace& workspace);
     // Fills the full series of the agent's indicator keys; called with any number of bars.
     void (*series)(const market::BarsView& bars, SeriesSet& out);
+    // The streaming form; evaluating it after bars b0..bn were taken one by one gives exactly
+    // evaluate() over b0..bn (tests/agents/streaming_parity_test.cpp). nullptr: not streamed
+    // yet, the engine calls evaluate() over the bars held.
+    const StreamOps* stream = nullptr;
 };
 
 }  // namespace gs::agents

@@ -11,8 +11,10 @@
 #include "agents/band_oscillator.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/rsi.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -28,21 +30,43 @@ constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::rsi(kParams.period));
 constexpr BandReasons kReasons = band_reasons("RSI", kParams.band);
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto rsi = ws.take(n);
-    indicators::rsi(bars.close, kParams.period, rsi);
-    const double value = rsi[n - 1];
-    const auto recent = bars.close.last(kMinBars);
-    const auto [lo, hi] = std::minmax_element(recent.begin(), recent.end());
+// The rule on the latest RSI, given whether the close moved over the last kMinBars bars.
+AgentResult verdict(double value, bool close_moved) {
     AgentResult r =
-        *lo == *hi
+        !close_moved
             ? abstain(fmt::format("close unchanged over the last {} bars: RSI undefined", kMinBars))
             : band_verdict(kParams.band, value,
                            [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("rsi", value);
     return r;
 }
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto rsi = ws.take(n);
+    indicators::rsi(bars.close, kParams.period, rsi);
+    const auto recent = bars.close.last(kMinBars);
+    const auto [lo, hi] = std::minmax_element(recent.begin(), recent.end());
+    return verdict(rsi[n - 1], *lo != *hi);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        value_ = rsi_.update(bar.close);
+        high_.push(index_, bar.close);
+        low_.push(index_, bar.close);
+        ++index_;
+    }
+    AgentResult evaluate() const { return verdict(value_, low_.value() != high_.value()); }
+
+  private:
+    indicators::streaming::Rsi rsi_{kParams.period};
+    indicators::streaming::RollingHigh high_{kMinBars};
+    indicators::streaming::RollingLow low_{kMinBars};
+    std::uint64_t index_ = 0;
+    double value_ = indicators::kNaN;
+};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::rsi(bars.close, kParams.period, out.add("rsi", bars.size()));
@@ -51,7 +75,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kRsi = {
-    "rsi", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "rsi", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -9,8 +9,11 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -26,6 +29,8 @@ constexpr std::size_t kMinBars = lookback::bars_for(lookback::ema(kParams.slow))
 constexpr FixedText kFastLabel = label("EMA", kParams.fast);
 constexpr FixedText kSlowLabel = label("EMA", kParams.slow);
 
+AgentResult verdict(std::span<const double> fast, std::span<const double> slow);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -35,8 +40,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     auto slow = ws.take(n);
     indicators::ema(bars.close, kParams.fast, fast);
     indicators::ema(bars.close, kParams.slow, slow);
-    const double f = fast[n - 1];
-    const double s = slow[n - 1];
+    return verdict(fast, slow);
+}
+
+// The rule on the EMAs' newest values (the spans end at the latest bar; the rule reads at
+// most fresh_window + 1 of them).
+AgentResult verdict(std::span<const double> fast, std::span<const double> slow) {
+    const double f = fast.back();
+    const double s = slow.back();
     const double gap = s != 0.0 ? (f - s) / std::abs(s) : 0.0;
     const std::size_t since =
         bars_since_sign_change(fast, slow, static_cast<std::size_t>(kParams.cross.fresh_window));
@@ -47,6 +58,22 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        fast_.push(fast_ema_.update(bar.close));
+        slow_.push(slow_ema_.update(bar.close));
+    }
+    AgentResult evaluate() const { return verdict(fast_.values(), slow_.values()); }
+
+  private:
+    static constexpr std::size_t kTail = kParams.cross.fresh_window + 1;
+    indicators::streaming::Ema fast_ema_{kParams.fast};
+    indicators::streaming::Ema slow_ema_{kParams.slow};
+    Tail<kTail> fast_;
+    Tail<kTail> slow_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::ema(bars.close, kParams.fast, out.add("ema_12", bars.size()));
     indicators::ema(bars.close, kParams.slow, out.add("ema_26", bars.size()));
@@ -55,7 +82,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kEmaCross = {
-    "ema_cross", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "ema_cross", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,    series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents
