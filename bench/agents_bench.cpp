@@ -10,9 +10,11 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "goldensignals/agents/agent_states.h"
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/consensus/consensus.h"
 #include "goldensignals/market/bar_series.h"
+#include "goldensignals/orchestrator/agent_state_cache.h"
 #include "goldensignals/orchestrator/orchestrator.h"
 
 namespace {
@@ -105,7 +107,83 @@ BENCHMARK(BM_Orchestrator)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
+// One new bar through the streaming engine (issue 12), as ingest does it: the series version
+// with the bar appended (market::BarSeries::merged), the agents' states fed that bar, every
+// agent evaluated from its state (an agent without a streaming form runs over the bars held)
+// and the consensus. `held` bars are held (and the states were built from them first), so a
+// cost that grows with history shows up between the two arguments.
+void BM_NewBar(benchmark::State& state) {
+    const auto held = static_cast<std::size_t>(state.range(0));
+    const std::size_t pool_size = 100'000;
+    const auto source = synthetic_bars(pool_size);
+    const auto defs = agents::all_agents();
+    auto series = std::make_shared<const market::BarSeries>(
+        market::BarSeries(held).merged(std::vector<market::Bar>([&] {
+            std::vector<market::Bar> v;
+            for (std::size_t i = 0; i < held; ++i) {
+                v.push_back(source.bar(i));
+            }
+            return v;
+        }())));
+    orchestrator::SeriesStates entry;
+    orchestrator::bring_up_to_date(entry, *series, defs);
+    std::vector<agents::AgentResult> results(defs.size());
+    agents::Workspace workspace;
+    const consensus::Config config;
+    std::size_t next = held;
+    std::int64_t shift = 0;
+    for (auto _ : state) {
+        if (next == pool_size) {  // replay the walk, later in time
+            next = 0;
+            shift += static_cast<std::int64_t>(pool_size) * 86400;
+        }
+        market::Bar bar = source.bar(next++);
+        bar.time += shift;
+        series = std::make_shared<const market::BarSeries>(
+            series->merged(std::span<const market::Bar>(&bar, 1)));
+        orchestrator::bring_up_to_date(entry, *series, defs);
+        orchestrator::run_agents(defs, *entry.states, series->view(), results, workspace);
+        auto c = consensus::build(results, defs, config);
+        benchmark::DoNotOptimize(c);
+    }
+    std::size_t streaming = 0;
+    for (const auto* def : defs) {
+        streaming += def->stream != nullptr ? 1 : 0;
+    }
+    state.counters["streaming_agents"] = static_cast<double>(streaming);
+}
+BENCHMARK(BM_NewBar)->Arg(500)->Arg(5000)->Unit(benchmark::kMicrosecond);
+
+// Each streaming agent alone: one bar into its state and its verdict.
+void BM_AgentNewBar(benchmark::State& state, const agents::AgentDef* def) {
+    const auto source = synthetic_bars(100'000);
+    const agents::AgentDef* one[] = {def};
+    agents::AgentStates states(one);
+    std::size_t next = 0;
+    std::int64_t shift = 0;
+    for (auto _ : state) {
+        if (next == source.size()) {
+            next = 0;
+            shift += static_cast<std::int64_t>(source.size()) * 86400;
+        }
+        market::Bar bar = source.bar(next++);
+        bar.time += shift;
+        states.update(bar);
+        if (states.taken() >= def->min_bars) {
+            auto r = def->stream->evaluate(states.state(0));
+            benchmark::DoNotOptimize(r);
+        }
+    }
+}
+
 int register_per_agent() {
+    for (const auto* def : agents::all_agents()) {
+        if (def->stream != nullptr) {
+            benchmark::RegisterBenchmark(("BM_AgentNewBar/" + std::string(def->name)).c_str(),
+                                         BM_AgentNewBar, def)
+                ->Unit(benchmark::kNanosecond);
+        }
+    }
     for (const auto* def : agents::all_agents()) {
         benchmark::RegisterBenchmark(("BM_Agent/" + std::string(def->name) + "/500").c_str(),
                                      BM_Agent, def, std::size_t{500})

@@ -1,10 +1,13 @@
 #include "goldensignals/orchestrator/orchestrator.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
@@ -34,26 +37,50 @@ std::int64_t now_seconds() {
 
 }  // namespace
 
+namespace {
+
+// One agent's verdict, from its streaming state when given (that state has taken `taken`
+// bars), else over `held`. A throwing agent or one that returns an invalid number becomes
+// ABSTAIN with the reason; an agent with too few bars is ABSTAIN without being called.
+AgentResult evaluate_one(const agents::AgentDef& def, const void* state, std::size_t taken,
+                         const market::BarsView& held, agents::Workspace& workspace) {
+    const std::size_t bars = state != nullptr ? taken : held.size();
+    if (bars < def.min_bars) {
+        return agents::abstain(fmt::format("needs {} bars, has {}", def.min_bars, bars));
+    }
+    try {
+        AgentResult r;
+        if (state != nullptr) {
+            r = def.stream->evaluate(state);
+        } else {
+            workspace.reset();
+            r = def.evaluate(held, workspace);
+        }
+        if (!valid(r)) {
+            return agents::abstain("agent produced an out-of-range value");
+        }
+        return r;
+    } catch (const std::exception& e) {
+        return agents::abstain(fmt::format("agent failed: {}", e.what()));
+    } catch (...) {
+        return agents::abstain("agent failed");
+    }
+}
+
+}  // namespace
+
 void run_agents(std::span<const agents::AgentDef* const> defs, const market::BarsView& bars,
                 std::span<AgentResult> results, agents::Workspace& workspace) {
     for (std::size_t i = 0; i < defs.size(); ++i) {
-        const auto* def = defs[i];
-        if (bars.size() < def->min_bars) {
-            results[i] =
-                agents::abstain(fmt::format("needs {} bars, has {}", def->min_bars, bars.size()));
-            continue;
-        }
-        workspace.reset();
-        try {
-            results[i] = def->evaluate(bars, workspace);
-            if (!valid(results[i])) {
-                results[i] = agents::abstain("agent produced an out-of-range value");
-            }
-        } catch (const std::exception& e) {
-            results[i] = agents::abstain(fmt::format("agent failed: {}", e.what()));
-        } catch (...) {
-            results[i] = agents::abstain("agent failed");
-        }
+        results[i] = evaluate_one(*defs[i], nullptr, 0, bars, workspace);
+    }
+}
+
+void run_agents(std::span<const agents::AgentDef* const> defs, const agents::AgentStates& states,
+                const market::BarsView& held, std::span<AgentResult> results,
+                agents::Workspace& workspace) {
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+        results[i] = evaluate_one(*defs[i], states.state(i), states.taken(), held, workspace);
     }
 }
 
@@ -64,7 +91,10 @@ Orchestrator::Orchestrator(asio::any_io_executor compute, std::size_t compute_th
       agents_(agents),
       config_(std::move(config)),
       options_(options),
-      compute_threads_(std::max<std::size_t>(1, compute_threads)) {}
+      compute_threads_(std::max<std::size_t>(1, compute_threads)),
+      all_stream_(std::all_of(agents.begin(), agents.end(),
+                              [](const agents::AgentDef* def) { return def->stream != nullptr; })) {
+}
 
 std::shared_ptr<Signal> Orchestrator::make_signal(std::string symbol, market::Timeframe timeframe,
                                                   const market::BarSeries& bars) const {
@@ -83,7 +113,8 @@ std::shared_ptr<const Signal> Orchestrator::compute_inline(std::string symbol,
                                                            const market::BarSeries& bars) const {
     auto signal = make_signal(std::move(symbol), timeframe, bars);
     thread_local agents::Workspace workspace;
-    run_agents(agents_, bars.view(), signal->agents, workspace);
+    const auto states = agents::AgentStates::built_from(agents_, bars.view());
+    run_agents(agents_, states, bars.view(), signal->agents, workspace);
     signal->consensus = consensus::build(signal->agents, signal->defs, config_);
     signal->computed_at = now_seconds();
     return signal;
@@ -103,6 +134,7 @@ struct Run {
         }
     }
     std::shared_ptr<const market::BarSeries> bars;
+    std::shared_ptr<SeriesStates> states;
     std::vector<AgentResult> results;
     std::unique_ptr<std::atomic<bool>[]> done;
     std::atomic<std::size_t> remaining;
@@ -128,21 +160,76 @@ void wake(const std::shared_ptr<Run>& run) {
 
 }  // namespace
 
+namespace {
+
+// The streaming agents of `defs` on the pool: the series' states brought up to date under
+// their lock (a snapshot older than the states gets states of its own, built from its bars).
+void run_streaming(const std::shared_ptr<Run>& run, std::span<const agents::AgentDef* const> defs) {
+    thread_local agents::Workspace workspace;
+    const market::BarSeries& series = *run->bars;
+    std::lock_guard lock(run->states->mutex);
+    std::optional<agents::AgentStates> own;
+    const agents::AgentStates* states = nullptr;
+    if (bring_up_to_date(*run->states, series, defs).kind == Catchup::Kind::kOlder) {
+        own.emplace(agents::AgentStates::built_from(defs, series.view()));
+        states = &*own;
+    } else {
+        states = &*run->states->states;
+    }
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+        if (defs[i]->stream != nullptr) {
+            run->results[i] =
+                evaluate_one(*defs[i], states->state(i), states->taken(), series.view(), workspace);
+            run->done[i].store(true, std::memory_order_release);
+        }
+    }
+}
+
+}  // namespace
+
 asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
     std::string symbol, market::Timeframe timeframe,
     std::shared_ptr<const market::BarSeries> bars) {
+    auto entry = states_.entry(symbol, timeframe);
+    if (all_stream_) {
+        // The common case, a few new bars: fed and evaluated right here. A rebuild, or the
+        // states busy with another caller, goes to the pool instead of blocking this thread.
+        std::unique_lock lock(entry->mutex, std::try_to_lock);
+        if (lock.owns_lock()) {
+            const Catchup catchup = catchup_for(*entry, *bars);
+            if (catchup.kind == Catchup::Kind::kFeed && catchup.bars <= kInlineBars) {
+                bring_up_to_date(*entry, *bars, agents_);
+                auto signal = make_signal(std::move(symbol), timeframe, *bars);
+                thread_local agents::Workspace workspace;
+                run_agents(agents_, *entry->states, bars->view(), signal->agents, workspace);
+                lock.unlock();
+                signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+                signal->computed_at = now_seconds();
+                co_return signal;
+            }
+        }
+    }
+
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const std::size_t n = agents_.size();
+    std::vector<std::size_t> batch;  // agents without a streaming form
+    for (std::size_t i = 0; i < n; ++i) {
+        if (agents_[i]->stream == nullptr) {
+            batch.push_back(i);
+        }
+    }
+    const bool any_stream = batch.size() < n;
     std::size_t chunks = options_.chunks;
     if (chunks == 0) {
         chunks = bars->size() < options_.fan_out_bars ? 1 : compute_threads_;
     }
-    chunks = std::clamp<std::size_t>(chunks, 1, std::max<std::size_t>(1, n));
-    const std::size_t per_chunk = (n + chunks - 1) / chunks;
-    // Chunks actually posted (the last may absorb the rounding).
-    const std::size_t tasks = n == 0 ? 0 : (n + per_chunk - 1) / per_chunk;
-    auto run = std::make_shared<Run>(n, tasks);
+    chunks = std::clamp<std::size_t>(chunks, 1, std::max<std::size_t>(1, batch.size()));
+    const std::size_t per_chunk = (batch.size() + chunks - 1) / chunks;
+    // Chunks actually posted (the last may absorb the rounding), plus the streaming task.
+    const std::size_t batch_tasks = batch.empty() ? 0 : (batch.size() + per_chunk - 1) / per_chunk;
+    auto run = std::make_shared<Run>(n, batch_tasks + (any_stream ? 1 : 0));
     run->bars = bars;
+    run->states = std::move(entry);
     timer.expires_after(options_.agent_budget);
     {
         std::lock_guard lock(run->mutex);
@@ -159,21 +246,31 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
         }
     } registration{*run};
 
+    auto finish_task = [](const std::shared_ptr<Run>& run) {
+        if (run->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            // The waiter may not be waiting yet: then it sees remaining == 0 first.
+            wake(run);
+        }
+    };
+    if (any_stream) {
+        asio::post(compute_, [run, defs = agents_, finish_task] {
+            run_streaming(run, defs);
+            finish_task(run);
+        });
+    }
     // Contiguous chunks of near-equal size.
-    for (std::size_t begin = 0; begin < n; begin += per_chunk) {
-        const std::size_t end = std::min(n, begin + per_chunk);
-        asio::post(compute_, [run, defs = agents_, begin, end] {
+    for (std::size_t begin = 0; begin < batch.size(); begin += per_chunk) {
+        const std::size_t end = std::min(batch.size(), begin + per_chunk);
+        std::vector<std::size_t> mine(batch.begin() + static_cast<std::ptrdiff_t>(begin),
+                                      batch.begin() + static_cast<std::ptrdiff_t>(end));
+        asio::post(compute_, [run, defs = agents_, mine = std::move(mine), finish_task] {
             thread_local agents::Workspace workspace;
             const auto view = run->bars->view();
-            for (std::size_t i = begin; i < end; ++i) {
-                run_agents(defs.subspan(i, 1), view, std::span<AgentResult>(&run->results[i], 1),
-                           workspace);
+            for (std::size_t i : mine) {
+                run->results[i] = evaluate_one(*defs[i], nullptr, 0, view, workspace);
                 run->done[i].store(true, std::memory_order_release);
             }
-            if (run->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-                // The waiter may not be waiting yet: then it sees remaining == 0 first.
-                wake(run);
-            }
+            finish_task(run);
         });
     }
     if (run->remaining.load(std::memory_order_acquire) != 0) {

@@ -130,3 +130,71 @@ TEST(MemoryBarStoreTest, ReplaceSwapsTheWholeSeries) {
 
 }  // namespace
 }  // namespace gs::market
+
+namespace gs::market {
+namespace {
+
+std::vector<Bar> rising(std::int64_t from, std::size_t n) {
+    std::vector<Bar> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto t = from + static_cast<std::int64_t>(i) * 60;
+        out.push_back(bar_at(t, 100.0 + static_cast<double>(t % 997)));
+    }
+    return out;
+}
+
+// The streaming engine's lineage (issue 12): appends keep the epoch and count bars; anything
+// else starts a new one.
+TEST(BarSeriesLineageTest, AppendsKeepTheEpochAndCountBarsOtherChangesStartANewOne) {
+    auto a = BarSeries(100).merged(rising(0, 10));
+    EXPECT_EQ(a.serial(), 10u);
+    auto b = a.merged(rising(600, 3));
+    EXPECT_EQ(b.epoch(), a.epoch());
+    EXPECT_EQ(b.serial(), 13u);
+    auto corrected = b.merged(std::vector<Bar>{bar_at(60, 42)});
+    EXPECT_NE(corrected.epoch(), b.epoch());
+    EXPECT_EQ(corrected.serial(), corrected.size());
+    auto late = corrected.merged(std::vector<Bar>{bar_at(30, 7)});  // older than the newest
+    EXPECT_NE(late.epoch(), corrected.epoch());
+}
+
+// An older version stays as it was while newer ones append past it (they share columns).
+TEST(BarSeriesLineageTest, AnOlderVersionIsUnchangedByLaterAppends) {
+    const auto a = BarSeries(100).merged(rising(0, 10));
+    const auto b = a.merged(rising(600, 5));
+    EXPECT_EQ(a.size(), 10u);
+    EXPECT_EQ(a.last_time(), 540);
+    EXPECT_EQ(b.size(), 15u);
+    EXPECT_EQ(b.last_time(), 840);
+    EXPECT_EQ(times_of(b).front(), 0);
+}
+
+// Two versions made from the same one never share the slots past it: the second copies.
+TEST(BarSeriesLineageTest, TwoVersionsFromTheSameOneEachKeepTheirOwnBars) {
+    const auto base = BarSeries(100).merged(rising(0, 10));
+    const auto first = base.merged(std::vector<Bar>{bar_at(600, 1)});
+    const auto second = base.merged(std::vector<Bar>{bar_at(600, 2)});
+    EXPECT_EQ(first.view().close.back(), 1);
+    EXPECT_EQ(second.view().close.back(), 2);
+    EXPECT_NE(first.content_hash(), second.content_hash());
+}
+
+// The fingerprint is a function of the bars held, however the series got them: appended one
+// by one through many column moves, or built at once (a reload on another instance).
+TEST(BarSeriesLineageTest, TheFingerprintDependsOnlyOnTheBarsHeld) {
+    const auto bars = rising(0, 1'000);
+    BarSeries grown(150);
+    for (const Bar& bar : bars) {
+        grown = grown.merged(std::span<const Bar>(&bar, 1));
+    }
+    const auto built = BarSeries(150).merged(std::span<const Bar>(bars).last(150));
+    EXPECT_EQ(grown.size(), 150u);
+    EXPECT_EQ(times_of(grown), times_of(built));
+    EXPECT_EQ(grown.content_hash(), built.content_hash());
+    EXPECT_EQ(grown.serial(), 1'000u);  // one epoch throughout: appends only
+    const auto other = BarSeries(150).merged(std::span<const Bar>(bars).subspan(849, 150));
+    EXPECT_NE(other.content_hash(), built.content_hash());
+}
+
+}  // namespace
+}  // namespace gs::market

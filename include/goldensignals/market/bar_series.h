@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -11,8 +12,15 @@
 namespace gs::market {
 
 // The newest `capacity` bars of one symbol and timeframe as columns, sorted by time with
-// unique times. Immutable once built: an update makes a new series (copy-on-write), so a
-// signal computation keeps reading a consistent snapshot while bars arrive.
+// unique times. Immutable once built: an update makes a new series, so a signal computation
+// keeps reading a consistent snapshot while bars arrive.
+//
+// New versions share storage with the one they came from when they only add bars newer than
+// its newest (the common case: a live feed): the new bars are written past the old version's
+// end in shared columns, so an append costs O(bars added), not O(bars held). The columns keep
+// some room beyond `capacity`; when it runs out the newest `capacity` bars move to new columns
+// (O(capacity) once per that many appends). Anything else (a correction, a late bar, a
+// reload) builds new columns and starts a new epoch.
 class BarSeries final {
   public:
     explicit BarSeries(std::size_t capacity) : capacity_(capacity) {}
@@ -22,30 +30,40 @@ class BarSeries final {
     // given, receives how many distinct times `bars` holds: the bars an upsert took.
     BarSeries merged(std::span<const Bar> bars, std::size_t* distinct = nullptr) const;
 
-    BarsView view() const noexcept { return {time_, open_, high_, low_, close_, volume_}; }
-    std::size_t size() const noexcept { return time_.size(); }
-    bool empty() const noexcept { return time_.empty(); }
+    BarsView view() const noexcept;
+    std::size_t size() const noexcept { return end_ - begin_; }
+    bool empty() const noexcept { return end_ == begin_; }
     std::size_t capacity() const noexcept { return capacity_; }
-    std::int64_t last_time() const noexcept { return time_.empty() ? 0 : time_.back(); }
+    std::int64_t last_time() const noexcept;
     // A 64-bit fingerprint of every bar held: two instances holding the same bars agree on
-    // it, and a correction of any bar changes it. Part of a signal's cache key.
+    // it, and a correction of any bar changes it. Part of a signal's cache key. The sum of a
+    // hash of each bar, so an append or a bar leaving the window updates it in O(1).
     std::uint64_t content_hash() const noexcept { return content_hash_; }
-    Bar bar(std::size_t i) const noexcept {
-        return {time_[i], open_[i], high_[i], low_[i], close_[i], volume_[i]};
-    }
+    Bar bar(std::size_t i) const noexcept;
+
+    // Lineage, for whoever keeps state derived from the bars (the agents' streaming states):
+    // versions of one epoch each hold every bar of the previous ones that is still in the
+    // window plus newer bars, and `serial()` counts the bars the epoch has taken (its first
+    // bars included). A state that took the first k of them is brought up to date by feeding
+    // it the newest serial() - k bars. A version made any other way starts a new epoch
+    // (numbers unique in the process).
+    std::uint64_t epoch() const noexcept { return epoch_; }
+    std::uint64_t serial() const noexcept { return serial_; }
 
   private:
-    void push(const Bar& bar);
-    void rehash() noexcept;
+    struct Columns;
+
+    static BarSeries built(std::size_t capacity, std::span<const Bar> sorted_unique);
+    // The fast path of merged(): false (and `out` untouched) when it does not apply.
+    bool try_append(std::span<const Bar> sorted_unique, BarSeries& out) const;
 
     std::size_t capacity_;
+    std::shared_ptr<Columns> columns_;
+    std::size_t begin_ = 0;
+    std::size_t end_ = 0;
     std::uint64_t content_hash_ = 0;
-    std::vector<std::int64_t> time_;
-    std::vector<double> open_;
-    std::vector<double> high_;
-    std::vector<double> low_;
-    std::vector<double> close_;
-    std::vector<double> volume_;
+    std::uint64_t epoch_ = 0;
+    std::uint64_t serial_ = 0;
 };
 
 }  // namespace gs::market

@@ -10,17 +10,20 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/agents/agent_states.h"
 #include "goldensignals/consensus/consensus.h"
 #include "goldensignals/market/bar_series.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/orchestrator/agent_state_cache.h"
 #include "goldensignals/orchestrator/signal.h"
 
 namespace gs::orchestrator {
 
 struct Options {
-    // Tasks the agents are split into on the compute pool. 0 = automatic: one task below
-    // `fan_out_bars` bars (the 51 agents take ~80 us on 500 bars, less than what splitting
-    // costs), one per compute thread above (bench/RESULTS.md).
+    // Tasks the agents without a streaming form are split into on the compute pool. 0 =
+    // automatic: one task below `fan_out_bars` bars (the 51 agents took ~80 us on 500 bars,
+    // less than what splitting costs), one per compute thread above (bench/RESULTS.md). The
+    // streaming agents run in one task of their own, or inline (below).
     std::size_t chunks = 0;
     std::size_t fan_out_bars = 2000;
     // An agent still running after this is reported as ABSTAIN (timed out) and the signal
@@ -34,8 +37,17 @@ struct Options {
 void run_agents(std::span<const agents::AgentDef* const> defs, const market::BarsView& bars,
                 std::span<agents::AgentResult> results, agents::Workspace& workspace);
 
-// Builds signals: fans the agents out on the compute pool (never the I/O threads), waits
-// for them within the budget, and forms the consensus.
+// The same with streaming states: an agent with a streaming form evaluates from its state
+// (which has taken states.taken() bars), the others run over `held`.
+void run_agents(std::span<const agents::AgentDef* const> defs, const agents::AgentStates& states,
+                const market::BarsView& held, std::span<agents::AgentResult> results,
+                agents::Workspace& workspace);
+
+// Builds signals. Each series keeps its agents' streaming states (AgentStateCache); a new
+// version of the bars that only adds a few newer bars feeds them and evaluates on the
+// caller's thread (microseconds: no hop to the pool and back). Anything heavier - a rebuild
+// after a correction or a reload, or agents without a streaming form - runs on the compute
+// pool (never the I/O threads) within the budget.
 class Orchestrator final {
   public:
     Orchestrator(boost::asio::any_io_executor compute, std::size_t compute_threads,
@@ -55,6 +67,12 @@ class Orchestrator final {
     const consensus::Config& config() const noexcept { return config_; }
     std::span<const agents::AgentDef* const> agents() const noexcept { return agents_; }
 
+    // Series whose streaming states are kept.
+    std::size_t series_with_states() const { return states_.size(); }
+
+    // Newer bars fed on the caller's thread at most; more go to the pool.
+    static constexpr std::size_t kInlineBars = 64;
+
   private:
     std::shared_ptr<Signal> make_signal(std::string symbol, market::Timeframe timeframe,
                                         const market::BarSeries& bars) const;
@@ -64,6 +82,8 @@ class Orchestrator final {
     consensus::Config config_;
     Options options_;
     std::size_t compute_threads_;
+    bool all_stream_ = false;
+    AgentStateCache states_;
 };
 
 }  // namespace gs::orchestrator

@@ -1,0 +1,59 @@
+#pragma once
+
+// Per series, the agents' streaming states as of some version of its bars (issue 12). A
+// computation brings them up to date with the version it was asked for: by feeding the bars
+// added since (O(1) per bar) when the version belongs to the same epoch (market::BarSeries),
+// by rebuilding them from the bars held otherwise (a correction, a late bar, a reload).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "goldensignals/agents/agent.h"
+#include "goldensignals/agents/agent_states.h"
+#include "goldensignals/market/bar_series.h"
+#include "goldensignals/market/timeframe.h"
+
+namespace gs::orchestrator {
+
+// The states of one series and the version they reflect. Guarded by `mutex`.
+struct SeriesStates {
+    std::mutex mutex;
+    std::optional<agents::AgentStates> states;
+    std::uint64_t epoch = 0;
+    std::uint64_t serial = 0;
+};
+
+// What bringing `entry` up to `series` takes.
+struct Catchup {
+    enum class Kind { kFeed, kRebuild, kOlder } kind;
+    std::size_t bars = 0;  // bars fed (kFeed) or taken from scratch (kRebuild)
+};
+// kOlder: the entry already reflects a newer version of the same epoch (a reader that
+// took its snapshot before a writer's), so the entry must not go back.
+Catchup catchup_for(const SeriesStates& entry, const market::BarSeries& series) noexcept;
+
+// Brings the entry to `series` (the caller holds entry.mutex) unless that is kOlder; returns
+// what it did.
+Catchup bring_up_to_date(SeriesStates& entry, const market::BarSeries& series,
+                         std::span<const agents::AgentDef* const> defs);
+
+class AgentStateCache final {
+  public:
+    // The entry of the series, made empty on first use. Never removed (bounded by the bar
+    // store's series limit).
+    std::shared_ptr<SeriesStates> entry(std::string_view symbol, market::Timeframe timeframe);
+    std::size_t size() const;
+
+  private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::shared_ptr<SeriesStates>> entries_;
+};
+
+}  // namespace gs::orchestrator
