@@ -10,13 +10,17 @@
 //   v == 0: HOLD (pattern_context.h): lean toward an engulfing 1-4 bars old, fading with age.
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
@@ -32,11 +36,20 @@ constexpr FixedText kParamsJson = params_json({{"trend_window", kParams.trend_wi
 constexpr std::size_t kMinBars = kParams.pattern_bars + kParams.trend_window + 1;
 constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
+// its candle averages at the start of its range.
+constexpr std::size_t kScratch = indicators::kCdlEngulfingLookback + pattern::kRecentWindow;
+// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+constexpr std::size_t kTail =
+    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
     // The newest bars are enough: the pattern only looks back over its lookback.
-    const auto tail = bars.last(indicators::kCdlEngulfingLookback + pattern::kRecentWindow);
-    auto values = ws.take(tail.size());
+    const auto tail = bars.last(kScratch);
+    std::array<double, kScratch> values_buffer;
+    const auto values = std::span<double>(values_buffer).first(tail.size());
     indicators::cdl_engulfing(pattern::candles_of(tail), values);
     const double v = values.back();
     AgentResult r;
@@ -66,6 +79,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kTail> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cdl_engulfing(pattern::candles_of(bars), out.add("cdl_engulfing", bars.size()));
 }
@@ -73,7 +99,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlEngulfing = {
-    "cdl_engulfing", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
+    "cdl_engulfing", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
+    series,          &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -14,13 +14,17 @@
 //   no candle: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
@@ -38,12 +42,21 @@ constexpr std::size_t kMinBars = std::max<std::size_t>(
     lookback::bars_for(indicators::kCdlHammerLookback), kParams.trend_window + 2);
 constexpr double kMinTrend = kParams.min_trend_ranges;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
+// its candle averages at the start of its range.
+constexpr std::size_t kScratch = indicators::kCdlHammerLookback + pattern::kRecentWindow;
+// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+constexpr std::size_t kTail = std::max<std::size_t>(kScratch, kParams.trend_window + 2);
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(indicators::kCdlHammerLookback + pattern::kRecentWindow);
+    const auto tail = bars.last(kScratch);
     const auto candles = pattern::candles_of(tail);
-    auto hammer = ws.take(tail.size());
-    auto hanging = ws.take(tail.size());
+    std::array<double, kScratch> hammer_buffer;
+    const auto hammer = std::span<double>(hammer_buffer).first(tail.size());
+    std::array<double, kScratch> hanging_buffer;
+    const auto hanging = std::span<double>(hanging_buffer).first(tail.size());
     indicators::cdl_hammer(candles, hammer);
     indicators::cdl_hanging_man(candles, hanging);
     const double h = hammer.back();
@@ -84,6 +97,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kTail> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_hammer(candles, out.add("cdl_hammer", bars.size()));
@@ -93,7 +119,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlHammer = {
-    "cdl_hammer", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
+    "cdl_hammer", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
+    series,       &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

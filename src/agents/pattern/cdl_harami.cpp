@@ -9,13 +9,17 @@
 //   v == 0: HOLD (pattern_context.h) leaning toward a harami 1-4 bars old.
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
@@ -32,10 +36,19 @@ constexpr std::size_t kMinBars =
                           kParams.pattern_bars + kParams.trend_window + 1);
 constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
+// its candle averages at the start of its range.
+constexpr std::size_t kScratch = indicators::kCdlHaramiLookback + pattern::kRecentWindow;
+// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+constexpr std::size_t kTail =
+    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(indicators::kCdlHaramiLookback + pattern::kRecentWindow);
-    auto values = ws.take(tail.size());
+    const auto tail = bars.last(kScratch);
+    std::array<double, kScratch> values_buffer;
+    const auto values = std::span<double>(values_buffer).first(tail.size());
     indicators::cdl_harami(pattern::candles_of(tail), values);
     const double v = values.back();
     AgentResult r;
@@ -64,6 +77,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kTail> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cdl_harami(pattern::candles_of(bars), out.add("cdl_harami", bars.size()));
 }
@@ -71,7 +97,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlHarami = {
-    "cdl_harami", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
+    "cdl_harami", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
+    series,       &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

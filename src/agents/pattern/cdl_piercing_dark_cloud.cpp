@@ -12,13 +12,17 @@
 //   neither: HOLD (pattern_context.h) leaning toward one 1-4 bars old.
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
@@ -39,12 +43,22 @@ constexpr std::size_t kLookback =
 constexpr std::size_t kMinBars =
     std::max<std::size_t>(lookback::bars_for(kLookback), kPatternBars + kParams.trend_window + 1);
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
+// its candle averages at the start of its range.
+constexpr std::size_t kScratch = kLookback + pattern::kRecentWindow;
+// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+constexpr std::size_t kTail =
+    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(kLookback + pattern::kRecentWindow);
+    const auto tail = bars.last(kScratch);
     const auto candles = pattern::candles_of(tail);
-    auto piercing = ws.take(tail.size());
-    auto dark = ws.take(tail.size());
+    std::array<double, kScratch> piercing_buffer;
+    const auto piercing = std::span<double>(piercing_buffer).first(tail.size());
+    std::array<double, kScratch> dark_buffer;
+    const auto dark = std::span<double>(dark_buffer).first(tail.size());
     indicators::cdl_piercing(candles, piercing);
     indicators::cdl_dark_cloud_cover(candles, kPenetration, dark);
     const double p = piercing.back();
@@ -74,6 +88,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kTail> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_piercing(candles, out.add("cdl_piercing", bars.size()));
@@ -85,6 +112,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 
 extern const AgentDef kCdlPiercingDarkCloud = {
     "cdl_piercing_dark_cloud", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

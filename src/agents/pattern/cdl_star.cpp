@@ -12,13 +12,17 @@
 //   neither: HOLD (pattern_context.h) leaning toward a star 1-4 bars old.
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
 namespace gs::agents {
@@ -38,12 +42,22 @@ constexpr std::size_t kMinBars =
 constexpr double kPenetration = kParams.penetration;
 constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
+// its candle averages at the start of its range.
+constexpr std::size_t kScratch = indicators::kCdlMorningStarLookback + pattern::kRecentWindow;
+// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+constexpr std::size_t kTail =
+    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(indicators::kCdlMorningStarLookback + pattern::kRecentWindow);
+    const auto tail = bars.last(kScratch);
     const auto candles = pattern::candles_of(tail);
-    auto morning = ws.take(tail.size());
-    auto evening = ws.take(tail.size());
+    std::array<double, kScratch> morning_buffer;
+    const auto morning = std::span<double>(morning_buffer).first(tail.size());
+    std::array<double, kScratch> evening_buffer;
+    const auto evening = std::span<double>(evening_buffer).first(tail.size());
     indicators::cdl_morning_star(candles, kPenetration, morning);
     indicators::cdl_evening_star(candles, kPenetration, evening);
     const double m = morning.back();
@@ -73,6 +87,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kTail> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_morning_star(candles, kPenetration, out.add("cdl_morningstar", bars.size()));
@@ -82,7 +109,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlStar = {
-    "cdl_star", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
+    "cdl_star", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
+    series,     &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

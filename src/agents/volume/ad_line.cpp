@@ -17,10 +17,14 @@
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ad.h"
+#include "goldensignals/indicators/streaming/volume.h"
 
 namespace gs::agents {
 namespace {
@@ -42,10 +46,11 @@ constexpr double kMinFlow = kParams.min_flow;
 constexpr double kFullExtraFlow = kParams.full_extra_flow;
 constexpr double kFullMove = kParams.full_move;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+// The rule on the newest bars and A/D values (both end at the latest bar; it reads the last
+// window + 1 of each).
+AgentResult verdict(std::span<const double> line, const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    auto line = ws.take(n);
-    indicators::ad(bars.high, bars.low, bars.close, bars.volume, line);
+    const std::size_t m = line.size();
     double volume_sum = 0.0;
     for (std::size_t i = n - kWindow; i < n; ++i) {
         volume_sum += bars.volume[i];
@@ -56,7 +61,7 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     if (!(volume_sum > 0.0)) {
         r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kWindow));
     } else {
-        const double flow = (line[n - 1] - line[n - 1 - kWindow]) / volume_sum;
+        const double flow = (line[m - 1] - line[m - 1 - kWindow]) / volume_sum;
         const double confidence =
             0.3 + 0.4 * std::min((std::abs(flow) - kMinFlow) / kFullExtraFlow, 1.0) +
             0.3 * std::min(std::abs(move) / kFullMove, 1.0);
@@ -76,9 +81,29 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
                                  flow * 100.0, move * 100.0));
         }
     }
-    r.add("ad", line[n - 1]);
+    r.add("ad", line[m - 1]);
     return r;
 }
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    auto line = ws.take(bars.size());
+    indicators::ad(bars.high, bars.low, bars.close, bars.volume, line);
+    return verdict(line, bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        line_.push(ad_.update(bar.high, bar.low, bar.close, bar.volume));
+        recent_.push(bar);
+    }
+    AgentResult evaluate() const { return verdict(line_.values(), recent_.view()); }
+
+  private:
+    indicators::streaming::Ad ad_;
+    Tail<kWindow + 1> line_;
+    BarsTail<kWindow + 1> recent_;
+};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::ad(bars.high, bars.low, bars.close, bars.volume, out.add("ad", bars.size()));
@@ -87,7 +112,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kAdLine = {
-    "ad_line", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "ad_line", Category::kVolume,   kParamsJson.view(), kMinBars, evaluate,
+    series,    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

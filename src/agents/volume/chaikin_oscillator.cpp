@@ -20,8 +20,11 @@
 #include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ad.h"
+#include "goldensignals/indicators/streaming/volume.h"
 
 namespace gs::agents {
 namespace {
@@ -40,16 +43,16 @@ constexpr int kSlow = kParams.slow;
 constexpr std::size_t kFreshWindow = kParams.fresh_window;
 constexpr double kDeadZone = kParams.dead_zone;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto osc = ws.take(n);
-    indicators::adosc(bars.high, bars.low, bars.close, bars.volume, kFast, kSlow, osc);
+// The rule on the newest oscillator values and volumes (both end at the latest bar; it reads
+// the last fresh_window + 1 values and slow volumes).
+AgentResult verdict(std::span<const double> osc, std::span<const double> volume) {
+    const std::size_t n = volume.size();
     double volume_sum = 0.0;
     for (std::size_t i = n - kSlow; i < n; ++i) {
-        volume_sum += bars.volume[i];
+        volume_sum += volume[i];
     }
     const double avg_volume = volume_sum / kSlow;
-    const double value = osc[n - 1];
+    const double value = osc.back();
     AgentResult r;
     const double strength = avg_volume > 0.0 ? std::min(std::abs(value) / avg_volume, 1.0) : 0.0;
     if (!(avg_volume > 0.0)) {
@@ -78,6 +81,26 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    auto osc = ws.take(bars.size());
+    indicators::adosc(bars.high, bars.low, bars.close, bars.volume, kFast, kSlow, osc);
+    return verdict(osc, bars.volume);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        osc_.push(adosc_.update(bar.high, bar.low, bar.close, bar.volume));
+        volume_.push(bar.volume);
+    }
+    AgentResult evaluate() const { return verdict(osc_.values(), volume_.values()); }
+
+  private:
+    indicators::streaming::Adosc adosc_{kFast, kSlow};
+    Tail<kFreshWindow + 1> osc_;
+    Tail<kSlow> volume_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::adosc(bars.high, bars.low, bars.close, bars.volume, kFast, kSlow,
                       out.add("adosc", bars.size()));
@@ -87,6 +110,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 
 extern const AgentDef kChaikinOscillator = {
     "chaikin_oscillator", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

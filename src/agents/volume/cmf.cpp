@@ -13,8 +13,10 @@
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/cmf.h"
 
@@ -39,7 +41,8 @@ constexpr int kPeriod = kParams.period;
 constexpr double kThreshold = kParams.threshold;
 constexpr double kFullExtra = kParams.full_extra;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+// The rule on the newest bars; reads the last period of them (the Stream keeps those).
+AgentResult verdict(const market::BarsView& bars) {
     // Only the latest window matters: O(period) instead of a full-length pass.
     const double cmf =
         indicators::cmf_at(bars.high, bars.low, bars.close, bars.volume, kPeriod, bars.size() - 1);
@@ -58,6 +61,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kPeriod> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cmf(bars.high, bars.low, bars.close, bars.volume, kPeriod,
                     out.add("cmf", bars.size()));
@@ -66,7 +82,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCmf = {
-    "cmf", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "cmf", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

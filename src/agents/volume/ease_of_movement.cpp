@@ -14,8 +14,10 @@
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/emv.h"
 
@@ -36,7 +38,8 @@ constexpr int kPeriod = kParams.period;
 constexpr double kDeadZone = kParams.dead_zone;
 constexpr double kFullConsistency = kParams.full_consistency;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+// The rule on the newest bars; reads the last period + 1 of them (the Stream keeps those).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
     // Only the latest average is needed: one pass over its `period` bars.
     double sum = 0.0;
@@ -74,6 +77,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kPeriod + 1> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::emv(bars.high, bars.low, bars.volume, kPeriod, out.add("emv", bars.size()));
 }
@@ -81,7 +97,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kEaseOfMovement = {
-    "ease_of_movement", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "ease_of_movement",  Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -15,14 +15,18 @@
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -53,17 +57,16 @@ void force_index(const market::BarsView& bars, std::span<double> raw, std::span<
     indicators::ema(raw, kPeriod, out);
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto raw = ws.take(n);
-    auto index = ws.take(n);
-    force_index(bars, raw, index);
+// The rule on the newest index values and volumes (both end at the latest bar; it reads the
+// last fresh_window + 1 values and period volumes) and the latest close.
+AgentResult verdict(std::span<const double> index, std::span<const double> volume, double close) {
+    const std::size_t n = volume.size();
     double volume_sum = 0.0;
     for (std::size_t i = n - kPeriod; i < n; ++i) {
-        volume_sum += bars.volume[i];
+        volume_sum += volume[i];
     }
-    const double unit = kParams.unit_move * std::abs(bars.close[n - 1]) * volume_sum / kPeriod;
-    const double value = index[n - 1];
+    const double unit = kParams.unit_move * std::abs(close) * volume_sum / kPeriod;
+    const double value = index.back();
     AgentResult r;
     const double strength = unit > 0.0 ? std::min(std::abs(value) / unit, 1.0) : 0.0;
     if (!(unit > 0.0)) {
@@ -86,6 +89,34 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto raw = ws.take(n);
+    auto index = ws.take(n);
+    force_index(bars, raw, index);
+    return verdict(index, bars.volume, bars.close[n - 1]);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        // The raw force of the first bar is NaN, which the EMA skips as the batch one does.
+        const double raw =
+            count_++ == 0 ? indicators::kNaN : (bar.close - prev_close_) * bar.volume;
+        prev_close_ = bar.close;
+        index_.push(ema_.update(raw));
+        volume_.push(bar.volume);
+    }
+    AgentResult evaluate() const { return verdict(index_.values(), volume_.values(), prev_close_); }
+
+  private:
+    indicators::streaming::Ema ema_{kPeriod};
+    Tail<kFreshWindow + 1> index_;
+    Tail<kPeriod> volume_;
+    std::uint64_t count_ = 0;
+    double prev_close_ = 0.0;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     std::vector<double> raw(n);
@@ -95,7 +126,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kForceIndex = {
-    "force_index", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "force_index", Category::kVolume,   kParamsJson.view(), kMinBars, evaluate,
+    series,        &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

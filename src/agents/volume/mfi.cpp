@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 
 #include "agents/band_oscillator.h"
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/mfi.h"
 
@@ -55,7 +57,8 @@ std::string reason(BandZone zone, double mfi) {
     return fmt::format(fmt::runtime(kNeutralReason.view()), mfi);
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+// The rule on the newest bars; reads the last period + 1 of them (the Stream keeps those).
+AgentResult verdict(const market::BarsView& bars) {
     // Only the latest window matters: O(period) instead of a full-length pass.
     const double mfi = indicators::mfi_at(bars.high, bars.low, bars.close, bars.volume,
                                           kParams.period, bars.size() - 1);
@@ -67,6 +70,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kParams.period + 1> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::mfi(bars.high, bars.low, bars.close, bars.volume, kParams.period,
                     out.add("mfi", bars.size()));
@@ -75,7 +91,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kMfi = {
-    "mfi", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "mfi", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -17,9 +17,12 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/obv.h"
+#include "goldensignals/indicators/streaming/volume.h"
 
 namespace gs::agents {
 namespace {
@@ -36,18 +39,19 @@ constexpr std::size_t kMinBars =
 constexpr int kPeriod = kParams.sma;
 constexpr double kFullGap = kParams.full_gap;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto line = ws.take(n);
-    indicators::obv(bars.close, bars.volume, line);
+// The rule on the newest OBV values and volumes (both end at the latest bar; it reads the last
+// sma + 1 values and sma volumes).
+AgentResult verdict(std::span<const double> line, std::span<const double> volume) {
+    const std::size_t n = line.size();
+    const std::size_t nv = volume.size();
     // Only the last two SMA values are needed.
     double sum_prev = 0.0;
     double volume_sum = 0.0;
     for (std::size_t i = n - 1 - kPeriod; i < n - 1; ++i) {
         sum_prev += line[i];
     }
-    for (std::size_t i = n - kPeriod; i < n; ++i) {
-        volume_sum += bars.volume[i];
+    for (std::size_t i = nv - kPeriod; i < nv; ++i) {
+        volume_sum += volume[i];
     }
     const double sum_now = sum_prev - line[n - 1 - kPeriod] + line[n - 1];
     const double sma_now = sum_now / kPeriod;
@@ -80,6 +84,26 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    auto line = ws.take(bars.size());
+    indicators::obv(bars.close, bars.volume, line);
+    return verdict(line, bars.volume);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        line_.push(obv_.update(bar.close, bar.volume));
+        volume_.push(bar.volume);
+    }
+    AgentResult evaluate() const { return verdict(line_.values(), volume_.values()); }
+
+  private:
+    indicators::streaming::Obv obv_;
+    Tail<kPeriod + 1> line_;
+    Tail<kPeriod> volume_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto line = out.add("obv", n);
@@ -91,7 +115,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kObv = {
-    "obv", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "obv", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -17,8 +17,11 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/pvo.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -45,15 +48,12 @@ constexpr std::size_t kMoveBars = kParams.move_bars;
 constexpr double kFullPvo = kParams.full_pvo;
 constexpr double kFullMove = kParams.full_move;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto line = ws.take(n);
-    auto signal = ws.take(n);
-    indicators::pvo(bars.volume, kFast, kSlow, kSignal, line, signal);
-    const double p = line[n - 1];
-    const double s = signal[n - 1];
-    const double then = bars.close[n - 1 - kMoveBars];
-    const double move = then != 0.0 ? bars.close[n - 1] / then - 1.0 : 0.0;
+// The rule on the latest PVO and signal and the newest closes (ending at the latest bar; it
+// reads the last move_bars + 1).
+AgentResult verdict(double p, double s, std::span<const double> close) {
+    const std::size_t n = close.size();
+    const double then = close[n - 1 - kMoveBars];
+    const double move = then != 0.0 ? close[n - 1] / then - 1.0 : 0.0;
     const double volume_part = std::clamp(p / kFullPvo, 0.0, 1.0);
     AgentResult r;
     if (p > 0.0 && p > s && move != 0.0) {
@@ -73,6 +73,28 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto line = ws.take(n);
+    auto signal = ws.take(n);
+    indicators::pvo(bars.volume, kFast, kSlow, kSignal, line, signal);
+    return verdict(line[n - 1], signal[n - 1], bars.close);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        value_ = pvo_.update(bar.volume);
+        close_.push(bar.close);
+    }
+    AgentResult evaluate() const { return verdict(value_.pvo, value_.signal, close_.values()); }
+
+  private:
+    indicators::streaming::Pvo pvo_{kFast, kSlow, kSignal};
+    indicators::streaming::PvoValue value_{indicators::kNaN, indicators::kNaN};
+    Tail<kMoveBars + 1> close_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto line = out.add("pvo", n);
@@ -83,7 +105,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kPvo = {
-    "pvo", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "pvo", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -14,8 +14,10 @@
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
@@ -41,7 +43,8 @@ double ratio_of(double volume, double average) {
     return average > 0.0 ? volume / average : 0.0;
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+// The rule on the newest bars; reads the last period of them (the Stream keeps those).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
     double sum = 0.0;
     for (std::size_t i = n - kPeriod; i < n; ++i) {
@@ -70,6 +73,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kPeriod> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto ratio = out.add("volume_ratio", n);
@@ -84,7 +100,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVolumeSpike = {
-    "volume_spike", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "volume_spike", Category::kVolume,   kParamsJson.view(), kMinBars, evaluate,
+    series,         &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -17,8 +17,10 @@
 
 #include <fmt/format.h>
 
+#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/vwap.h"
 
@@ -44,7 +46,9 @@ constexpr double kDeviations = kParams.nbdev;
 constexpr std::size_t kSlopeBars = kParams.slope_bars;
 constexpr double kFullSlope = kParams.full_slope;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+// The rule on the newest bars; reads the last period + slope_bars of them (the Stream
+// keeps those).
+AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
     // Only two windows matter (now and 5 bars ago): O(20) each instead of full-length passes.
     const auto [u, m, l] = indicators::vwap_at(bars.high, bars.low, bars.close, bars.volume,
@@ -92,6 +96,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { recent_.push(bar); }
+    AgentResult evaluate() const { return verdict(recent_.view()); }
+
+  private:
+    BarsTail<kPeriod + kSlopeBars> recent_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto middle = out.add("vwap", n);
@@ -104,7 +121,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVwap = {
-    "vwap", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
+    "vwap", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents
