@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "goldensignals/indicators/cmf.h"
 #include "goldensignals/indicators/cmo.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/ichimoku.h"
 #include "goldensignals/indicators/kama.h"
 #include "goldensignals/indicators/linreg.h"
 #include "goldensignals/indicators/macd.h"
@@ -39,6 +41,7 @@
 #include "goldensignals/indicators/streaming/momentum.h"
 #include "goldensignals/indicators/streaming/trend.h"
 #include "goldensignals/indicators/streaming/volume.h"
+#include "goldensignals/indicators/supertrend.h"
 #include "goldensignals/indicators/t3.h"
 #include "goldensignals/indicators/trix.h"
 #include "goldensignals/indicators/willr.h"
@@ -356,6 +359,38 @@ TEST(StreamingParity, DmiAndSar) {
             [](st::Sar& x, const Series& ser, std::size_t i) {
                 return Column{x.update(ser.high[i], ser.low[i])};
             });
+    }
+}
+
+TEST(StreamingParity, IchimokuAndSupertrend) {
+    for (const Series& s : all_series()) {
+        // Tenkan 1 and equal periods too: the window edge cases of the rolling extremes.
+        for (const std::array<int, 3>& periods :
+             {std::array{9, 26, 52}, std::array{1, 2, 3}, std::array{5, 5, 5}}) {
+            const int t = periods[0];
+            const int k = periods[1];
+            const int b = periods[2];
+            Column tenkan = col(s.size()), kijun = col(s.size()), a = col(s.size()),
+                   sb = col(s.size());
+            ind::ichimoku(s.high, s.low, t, k, b, tenkan, kijun, a, sb);
+            expect_parity(
+                "ichimoku", s, {tenkan, kijun, a, sb}, [&] { return st::Ichimoku(t, k, b); },
+                [](st::Ichimoku& x, const Series& ser, std::size_t i) {
+                    const auto v = x.update(ser.high[i], ser.low[i]);
+                    return Column{v.tenkan, v.kijun, v.senkou_a, v.senkou_b};
+                });
+        }
+        for (int p : {1, 10, 14}) {
+            Column line = col(s.size()), dir = col(s.size()), atr = col(s.size());
+            ind::atr(s.high, s.low, s.close, p, atr);
+            ind::supertrend(s.high, s.low, s.close, p, 3.0, line, dir);
+            expect_parity(
+                "supertrend", s, {line, dir, atr}, [&] { return st::Supertrend(p, 3.0); },
+                [](st::Supertrend& x, const Series& ser, std::size_t i) {
+                    const auto v = x.update(ser.high[i], ser.low[i], ser.close[i]);
+                    return Column{v.line, v.direction, v.atr};
+                });
+        }
     }
 }
 

@@ -16,8 +16,10 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/adx.h"
+#include "goldensignals/indicators/streaming/trend.h"
 
 namespace gs::agents {
 namespace {
@@ -35,6 +37,8 @@ constexpr FixedText kParamsJson = params_json(
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::adx(kParams.period));
 constexpr double kTrending = kParams.trend;
 
+AgentResult verdict(double a, double p, double m);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -44,9 +48,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     auto minus = ws.take(n);
     auto adx = ws.take(n);
     indicators::dmi(bars.high, bars.low, bars.close, kParams.period, plus, minus, adx);
-    const double a = adx[n - 1];
-    const double p = plus[n - 1];
-    const double m = minus[n - 1];
+    return verdict(adx[n - 1], plus[n - 1], minus[n - 1]);
+}
+
+// The rule on the latest ADX `a`, +DI `p` and -DI `m`.
+AgentResult verdict(double a, double p, double m) {
     const double spread = p + m > 0.0 ? (p - m) / (p + m) : 0.0;
     AgentResult r;
     if (a >= kTrending && p != m) {
@@ -72,6 +78,16 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) { value_ = dmi_.update(bar.high, bar.low, bar.close); }
+    AgentResult evaluate() const { return verdict(value_.adx, value_.plus_di, value_.minus_di); }
+
+  private:
+    indicators::streaming::Dmi dmi_{kParams.period};
+    indicators::streaming::DmiValue value_{indicators::kNaN, indicators::kNaN, indicators::kNaN};
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [adx, plus_di, minus_di] = out.add_all<3>({"adx", "plus_di", "minus_di"}, n);
@@ -81,7 +97,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kAdxDmi = {
-    "adx_dmi", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "adx_dmi", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,  series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

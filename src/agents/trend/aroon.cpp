@@ -14,8 +14,10 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/aroon.h"
+#include "goldensignals/indicators/streaming/trend.h"
 
 namespace gs::agents {
 namespace {
@@ -51,6 +53,8 @@ void latest_aroon(const market::BarsView& bars, double& up, double& down) {
     down = 100.0 / static_cast<double>(kPeriod) * static_cast<double>(kPeriod - (now - lowest));
 }
 
+AgentResult verdict(double u, double d);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -59,6 +63,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     double u = 0.0;
     double d = 0.0;
     latest_aroon(bars, u, d);
+    return verdict(u, d);
+}
+
+// The rule on the latest Aroon up `u` and down `d`.
+AgentResult verdict(double u, double d) {
     const double osc = u - d;
     const double confidence = 0.3 + 0.7 * std::min((std::abs(osc) - 40.0) / 60.0, 1.0);
     AgentResult r;
@@ -75,6 +84,16 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) { value_ = aroon_.update(bar.high, bar.low); }
+    AgentResult evaluate() const { return verdict(value_.up, value_.down); }
+
+  private:
+    indicators::streaming::Aroon aroon_{static_cast<int>(kPeriod)};
+    indicators::streaming::AroonValue value_{indicators::kNaN, indicators::kNaN};
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [up, down] = out.add_all<2>({"aroon_up", "aroon_down"}, n);
@@ -84,7 +103,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kAroon = {
-    "aroon", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "aroon", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

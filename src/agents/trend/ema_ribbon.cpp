@@ -17,8 +17,10 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -38,6 +40,8 @@ constexpr std::array<std::string_view, 6> kKeys = {"ema_8",  "ema_13", "ema_21",
                                                    "ema_34", "ema_55", "ema_89"};
 constexpr double kQualifies = kParams.qualifies;
 
+AgentResult verdict(const std::array<double, 6>& last);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -49,6 +53,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
         indicators::ema(bars.close, kPeriods[k], buffer);
         last[k] = buffer[n - 1];
     }
+    return verdict(last);
+}
+
+// The rule on the EMAs' latest values, fastest first.
+AgentResult verdict(const std::array<double, 6>& last) {
     int up = 0;
     int down = 0;
     for (std::size_t k = 0; k + 1 < last.size(); ++k) {
@@ -79,6 +88,23 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        for (std::size_t k = 0; k < emas_.size(); ++k) {
+            last_[k] = emas_[k].update(bar.close);
+        }
+    }
+    AgentResult evaluate() const { return verdict(last_); }
+
+  private:
+    std::array<indicators::streaming::Ema, 6> emas_{
+        indicators::streaming::Ema{kPeriods[0]}, indicators::streaming::Ema{kPeriods[1]},
+        indicators::streaming::Ema{kPeriods[2]}, indicators::streaming::Ema{kPeriods[3]},
+        indicators::streaming::Ema{kPeriods[4]}, indicators::streaming::Ema{kPeriods[5]}};
+    std::array<double, 6> last_{};
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     for (std::size_t k = 0; k < kPeriods.size(); ++k) {
         indicators::ema(bars.close, kPeriods[k], out.add(kKeys[k], bars.size()));
@@ -88,7 +114,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kEmaRibbon = {
-    "ema_ribbon", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "ema_ribbon", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,     series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

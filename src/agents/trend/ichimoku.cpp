@@ -25,8 +25,11 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ichimoku.h"
+#include "goldensignals/indicators/streaming/trend.h"
 
 namespace gs::agents {
 namespace {
@@ -66,6 +69,9 @@ double midpoint_at(const market::BarsView& bars, std::size_t end, std::size_t pe
     return (highest + lowest) / 2.0;
 }
 
+AgentResult verdict(double t, double k, double span_a_now, double span_b_now, double cloud_a,
+                    double cloud_b, double c);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -80,9 +86,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const double cloud_a =
         (midpoint_at(bars, cloud, kTenkan) + midpoint_at(bars, cloud, kKijun)) / 2.0;
     const double cloud_b = midpoint_at(bars, cloud, kSenkouB);
+    return verdict(t, k, span_a_now, span_b_now, cloud_a, cloud_b, bars.close[now]);
+}
+
+// The rule on the latest tenkan `t`, kijun `k`, senkou pair and close `c`, and the senkou pair
+// computed `displacement` bars earlier (the cloud over the latest bar).
+AgentResult verdict(double t, double k, double span_a_now, double span_b_now, double cloud_a,
+                    double cloud_b, double c) {
     const double top = std::max(cloud_a, cloud_b);
     const double bottom = std::min(cloud_a, cloud_b);
-    const double c = bars.close[now];
     const double scale = c > 0.0 ? 0.05 * c : 1.0;
     const double tk = c > 0.0 ? clamp01(std::abs(t - k) / (0.02 * c)) : 0.0;
     AgentResult r;
@@ -116,6 +128,31 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        last_ = ichimoku_.update(bar.high, bar.low);
+        senkou_a_.push(last_.senkou_a);
+        senkou_b_.push(last_.senkou_b);
+        close_ = bar.close;
+    }
+    // Called with at least kMinBars > displacement + 1 bars taken: the oldest values of the
+    // full tails were computed `displacement` bars before the latest.
+    static_assert(kMinBars > kDisplacement + 1);
+    AgentResult evaluate() const {
+        return verdict(last_.tenkan, last_.kijun, last_.senkou_a, last_.senkou_b,
+                       senkou_a_.values().front(), senkou_b_.values().front(), close_);
+    }
+
+  private:
+    indicators::streaming::Ichimoku ichimoku_{kParams.tenkan, kParams.kijun, kParams.senkou_b};
+    indicators::streaming::IchimokuValue last_{indicators::kNaN, indicators::kNaN, indicators::kNaN,
+                                               indicators::kNaN};
+    Tail<kDisplacement + 1> senkou_a_;
+    Tail<kDisplacement + 1> senkou_b_;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [tenkan, kijun, senkou_a, senkou_b] =
@@ -127,7 +164,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kIchimoku = {
-    "ichimoku", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "ichimoku", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,   series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

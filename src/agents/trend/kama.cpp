@@ -18,8 +18,11 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/kama.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -45,6 +48,8 @@ constexpr std::size_t kSlopeBars = kParams.slope_bars;
 constexpr double kFullDistance = kParams.full_distance;
 constexpr double kFullSlope = kParams.full_slope;
 
+AgentResult verdict(double k, double k_back, double c);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -52,9 +57,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     }
     auto kama = ws.take(n);
     indicators::kama(bars.close, kPeriod, kama);
-    const double k = kama[n - 1];
-    const double k_back = kama[n - 1 - kSlopeBars];
-    const double c = bars.close[n - 1];
+    return verdict(kama[n - 1], kama[n - 1 - kSlopeBars], bars.close[n - 1]);
+}
+
+// The rule on the latest KAMA `k`, KAMA slope_bars bars earlier and the latest close.
+AgentResult verdict(double k, double k_back, double c) {
     const double distance = k != 0.0 ? (c - k) / std::abs(k) : 0.0;
     const double slope =
         k_back != 0.0 ? (k - k_back) / std::abs(k_back) / static_cast<double>(kSlopeBars) : 0.0;
@@ -77,6 +84,24 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        kama_tail_.push(kama_.update(bar.close));
+        close_ = bar.close;
+    }
+    // Called with at least kMinBars > slope_bars + 1 bars taken: the tail is full.
+    static_assert(kMinBars > kSlopeBars + 1);
+    AgentResult evaluate() const {
+        return verdict(kama_tail_.newest(), kama_tail_.values().front(), close_);
+    }
+
+  private:
+    indicators::streaming::Kama kama_{kPeriod};
+    Tail<kSlopeBars + 1> kama_tail_;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::kama(bars.close, kPeriod, out.add("kama", bars.size()));
 }
@@ -84,7 +109,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kKama = {
-    "kama", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "kama", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -14,8 +14,10 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/linreg.h"
+#include "goldensignals/indicators/streaming/trend.h"
 
 namespace gs::agents {
 namespace {
@@ -32,6 +34,8 @@ constexpr std::size_t kMinBars = lookback::bars_for(lookback::linreg(kParams.per
 constexpr int kPeriod = kParams.period;
 constexpr double kThreshold = kParams.threshold_pct;
 
+AgentResult verdict(double s, double c);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -39,8 +43,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     }
     auto slope = ws.take(n);
     indicators::linreg_slope(bars.close, kPeriod, slope);
-    const double s = slope[n - 1];
-    const double c = bars.close[n - 1];
+    return verdict(slope[n - 1], bars.close[n - 1]);
+}
+
+// The rule on the latest slope `s` and close `c`.
+AgentResult verdict(double s, double c) {
     const double pct = c != 0.0 ? 100.0 * s / std::abs(c) : 0.0;
     const double confidence =
         0.3 + 0.7 * std::min((std::abs(pct) - kThreshold) / kParams.full_excess_pct, 1.0);
@@ -57,6 +64,22 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+// The slope state sums its 20-bar window each bar, as the batch kernel does (exact bits; see
+// streaming/trend.h).
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        slope_ = linreg_.update(bar.close);
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const { return verdict(slope_, close_); }
+
+  private:
+    indicators::streaming::LinregSlope linreg_{kPeriod};
+    double slope_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::linreg_slope(bars.close, kPeriod, out.add("linreg_slope", bars.size()));
 }
@@ -64,7 +87,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kLinregSlope = {
-    "linreg_slope", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "linreg_slope", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,       series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

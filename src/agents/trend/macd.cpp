@@ -19,8 +19,11 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/macd.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -38,6 +41,9 @@ constexpr FixedText kParamsJson =
 constexpr std::size_t kMinBars =
     lookback::bars_for(lookback::macd(kParams.fast, kParams.slow, kParams.signal));
 
+AgentResult verdict(std::span<const double> line, std::span<const double> signal, double h,
+                    double price);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -47,10 +53,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     auto signal = ws.take(n);
     auto hist = ws.take(n);
     indicators::macd(bars.close, kParams.fast, kParams.slow, kParams.signal, line, signal, hist);
-    const double m = line[n - 1];
-    const double s = signal[n - 1];
-    const double h = hist[n - 1];
-    const double price = bars.close[n - 1];
+    return verdict(line, signal, hist[n - 1], bars.close[n - 1]);
+}
+
+// The rule on the MACD and signal lines' newest values (the spans end at the latest bar; the
+// rule reads at most fresh_window + 1 of them), the latest histogram and close.
+AgentResult verdict(std::span<const double> line, std::span<const double> signal, double h,
+                    double price) {
+    const double m = line.back();
+    const double s = signal.back();
     const std::size_t since = bars_since_sign_change(line, signal, kParams.fresh_window);
     const double fresh = freshness(since, kParams.fresh_window);
     const double strength =
@@ -76,6 +87,28 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        const indicators::streaming::MacdValue v = macd_.update(bar.close);
+        line_.push(v.line);
+        signal_.push(v.signal);
+        hist_ = v.hist;
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const {
+        return verdict(line_.values(), signal_.values(), hist_, close_);
+    }
+
+  private:
+    static constexpr std::size_t kTail = kParams.fresh_window + 1;
+    indicators::streaming::Macd macd_{kParams.fast, kParams.slow, kParams.signal};
+    Tail<kTail> line_;
+    Tail<kTail> signal_;
+    double hist_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [line, signal, hist] = out.add_all<3>({"macd", "macd_signal", "macd_hist"}, n);
@@ -85,7 +118,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kMacd = {
-    "macd", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "macd", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

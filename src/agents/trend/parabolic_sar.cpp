@@ -19,8 +19,11 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/sar.h"
+#include "goldensignals/indicators/streaming/trend.h"
 
 namespace gs::agents {
 namespace {
@@ -39,6 +42,8 @@ constexpr double kAcceleration = kParams.acceleration;
 constexpr double kMaximum = kParams.maximum;
 constexpr std::size_t kFreshWindow = kParams.fresh_window;
 
+AgentResult verdict(std::span<const double> close, std::span<const double> sar);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -46,9 +51,15 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     }
     auto sar = ws.take(n);
     indicators::sar(bars.high, bars.low, kAcceleration, kMaximum, sar);
-    const double s = sar[n - 1];
-    const double c = bars.close[n - 1];
-    const std::size_t since = bars_since_sign_change(bars.close, sar, kFreshWindow);
+    return verdict(bars.close, sar);
+}
+
+// The rule on the closes' and the SAR's newest values (the spans end at the latest bar; the
+// rule reads at most fresh_window + 1 of them).
+AgentResult verdict(std::span<const double> close, std::span<const double> sar) {
+    const double s = sar.back();
+    const double c = close.back();
+    const std::size_t since = bars_since_sign_change(close, sar, kFreshWindow);
     const double fresh = freshness(since, kFreshWindow);
     const double distance =
         c > 0.0 ? std::min(std::abs(c - s) / (kParams.full_distance * c), 1.0) : 0.0;
@@ -67,6 +78,21 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        sar_tail_.push(sar_.update(bar.high, bar.low));
+        close_tail_.push(bar.close);
+    }
+    AgentResult evaluate() const { return verdict(close_tail_.values(), sar_tail_.values()); }
+
+  private:
+    static constexpr std::size_t kTail = kFreshWindow + 1;
+    indicators::streaming::Sar sar_{kAcceleration, kMaximum};
+    Tail<kTail> sar_tail_;
+    Tail<kTail> close_tail_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::sar(bars.high, bars.low, kAcceleration, kMaximum, out.add("sar", bars.size()));
 }
@@ -74,7 +100,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kParabolicSar = {
-    "parabolic_sar", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "parabolic_sar", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,        series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -5,8 +5,11 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -22,14 +25,11 @@ constexpr std::size_t kMinBars = lookback::bars_for(lookback::sma(kParams.slow))
 constexpr FixedText kFastLabel = label("SMA", kParams.fast);
 constexpr FixedText kSlowLabel = label("SMA", kParams.slow);
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto fast = ws.take(n);
-    auto slow = ws.take(n);
-    indicators::sma(bars.close, kParams.fast, fast);
-    indicators::sma(bars.close, kParams.slow, slow);
-    const double f = fast[n - 1];
-    const double s = slow[n - 1];
+// The rule on the SMAs' newest values (the spans end at the latest bar; the rule reads at
+// most fresh_window + 1 of them).
+AgentResult verdict(std::span<const double> fast, std::span<const double> slow) {
+    const double f = fast.back();
+    const double s = slow.back();
     const std::size_t since =
         bars_since_sign_change(fast, slow, static_cast<std::size_t>(kParams.cross.fresh_window));
     AgentResult r = cross_verdict(kParams.cross, f, s, (f - s) / s, since, kFastLabel.view(),
@@ -39,6 +39,31 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto fast = ws.take(n);
+    auto slow = ws.take(n);
+    indicators::sma(bars.close, kParams.fast, fast);
+    indicators::sma(bars.close, kParams.slow, slow);
+    return verdict(fast, slow);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        fast_.push(fast_sma_.update(bar.close));
+        slow_.push(slow_sma_.update(bar.close));
+    }
+    AgentResult evaluate() const { return verdict(fast_.values(), slow_.values()); }
+
+  private:
+    static constexpr std::size_t kTail = kParams.cross.fresh_window + 1;
+    indicators::streaming::Sma fast_sma_{kParams.fast};
+    indicators::streaming::Sma slow_sma_{kParams.slow};
+    Tail<kTail> fast_;
+    Tail<kTail> slow_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::sma(bars.close, kParams.fast, out.add("sma_50", bars.size()));
     indicators::sma(bars.close, kParams.slow, out.add("sma_200", bars.size()));
@@ -47,7 +72,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kSmaCross = {
-    "sma_cross", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "sma_cross", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,    series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -19,8 +19,11 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/trend.h"
 #include "goldensignals/indicators/supertrend.h"
 
 namespace gs::agents {
@@ -39,6 +42,8 @@ constexpr int kAtrPeriod = kParams.atr_period;
 constexpr double kMultiplier = kParams.multiplier;
 constexpr std::size_t kFreshWindow = kParams.fresh_window;
 
+AgentResult verdict(double a, double st, std::span<const double> dir, double c);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -49,18 +54,21 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     auto dir = ws.take(n);
     indicators::atr(bars.high, bars.low, bars.close, kAtrPeriod, atr);
     indicators::supertrend(bars.high, bars.low, bars.close, atr, kMultiplier, line, dir);
-    const double a = atr[n - 1];
-    const double st = line[n - 1];
-    const double d = dir[n - 1];
-    const double c = bars.close[n - 1];
+    return verdict(atr[n - 1], line[n - 1], std::span<const double>(dir).last(kFreshWindow + 1),
+                   bars.close[n - 1]);
+}
+
+// The rule on the latest ATR `a`, SuperTrend line `st` and close `c`, and the directions of
+// the last fresh_window + 1 bars (`dir`, ending at the latest).
+AgentResult verdict(double a, double st, std::span<const double> dir, double c) {
+    const double d = dir.back();
     AgentResult r;
     if (!(a > 0.0)) {
         r = hold(1.0, 0.0, "no price range (ATR 0): no trend to follow");
     } else {
         // The direction's sign against zero: a flip is a sign change.
         const std::array<double, kFreshWindow + 1> zeros{};
-        const std::size_t since = bars_since_sign_change(
-            std::span<const double>(dir).last(kFreshWindow + 1), zeros, kFreshWindow);
+        const std::size_t since = bars_since_sign_change(dir, zeros, kFreshWindow);
         const double fresh = freshness(since, kFreshWindow);
         const double distance = std::min(std::abs(c - st) / (kMultiplier * a), 1.0);
         const double confidence = 0.4 + 0.3 * fresh + 0.3 * distance;
@@ -79,6 +87,28 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        const indicators::streaming::SupertrendValue v =
+            supertrend_.update(bar.high, bar.low, bar.close);
+        atr_ = v.atr;
+        line_ = v.line;
+        dir_.push(v.direction);
+        close_ = bar.close;
+    }
+    // Called with at least kMinBars >= fresh_window + 1 bars taken: the tail is full.
+    static_assert(kMinBars >= kFreshWindow + 1);
+    AgentResult evaluate() const { return verdict(atr_, line_, dir_.values(), close_); }
+
+  private:
+    indicators::streaming::Supertrend supertrend_{kAtrPeriod, kMultiplier};
+    Tail<kFreshWindow + 1> dir_;
+    double atr_ = indicators::kNaN;
+    double line_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [line, direction] = out.add_all<2>({"supertrend", "supertrend_dir"}, n);
@@ -89,7 +119,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kSupertrend = {
-    "supertrend", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "supertrend", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,     series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

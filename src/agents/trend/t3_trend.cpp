@@ -15,7 +15,9 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 #include "goldensignals/indicators/t3.h"
 
 namespace gs::agents {
@@ -37,6 +39,8 @@ constexpr double kVfactor = kParams.vfactor;
 constexpr double kFullDistance = kParams.full_distance;
 constexpr double kFullSlope = kParams.full_slope;
 
+AgentResult verdict(double t, double t_prev, double c);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -44,9 +48,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     }
     auto t3 = ws.take(n);
     indicators::t3(bars.close, kPeriod, kVfactor, t3);
-    const double t = t3[n - 1];
-    const double t_prev = t3[n - 2];
-    const double c = bars.close[n - 1];
+    return verdict(t3[n - 1], t3[n - 2], bars.close[n - 1]);
+}
+
+// The rule on the latest T3 `t`, the previous bar's T3 and the latest close.
+AgentResult verdict(double t, double t_prev, double c) {
     const double distance = t != 0.0 ? (c - t) / std::abs(t) : 0.0;
     const double slope = t_prev != 0.0 ? (t - t_prev) / std::abs(t_prev) : 0.0;
     const double d_strength = std::min(std::abs(distance) / kFullDistance, 1.0);
@@ -68,6 +74,22 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        prev_ = last_;
+        last_ = t3_.update(bar.close);
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const { return verdict(last_, prev_, close_); }
+
+  private:
+    indicators::streaming::T3 t3_{kPeriod, kVfactor};
+    double last_ = indicators::kNaN;
+    double prev_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::t3(bars.close, kPeriod, kVfactor, out.add("t3", bars.size()));
 }
@@ -75,7 +97,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kT3Trend = {
-    "t3_trend", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "t3_trend", Category::kTrend, kParamsJson.view(),  kMinBars,
+    evaluate,   series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

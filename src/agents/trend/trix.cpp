@@ -20,8 +20,12 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/core.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 #include "goldensignals/indicators/trix.h"
 
 namespace gs::agents {
@@ -48,6 +52,8 @@ double sign(double x) {
     return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0);
 }
 
+AgentResult verdict(std::span<const double> trix, std::span<const double> signal);
+
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
@@ -57,8 +63,14 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     auto signal = ws.take(n);
     indicators::trix(bars.close, kPeriod, trix);
     indicators::ema(trix, kSignal, signal);
-    const double t = trix[n - 1];
-    const double s = signal[n - 1];
+    return verdict(trix, signal);
+}
+
+// The rule on the TRIX and signal lines' newest values (the spans end at the latest bar; the
+// rule reads at most fresh_window + 1 of them).
+AgentResult verdict(std::span<const double> trix, std::span<const double> signal) {
+    const double t = trix.back();
+    const double s = signal.back();
     const std::size_t since = bars_since_sign_change(trix, signal, kFreshWindow);
     const double fresh = freshness(since, kFreshWindow);
     const double level = std::min(std::abs(t) / kParams.full_level, 1.0);
@@ -82,6 +94,23 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        const double t = trix_.update(bar.close);
+        trix_tail_.push(t);
+        signal_tail_.push(signal_.update(t));
+    }
+    AgentResult evaluate() const { return verdict(trix_tail_.values(), signal_tail_.values()); }
+
+  private:
+    static constexpr std::size_t kTail = kFreshWindow + 1;
+    indicators::streaming::Trix trix_{kPeriod};
+    indicators::streaming::Ema signal_{kSignal};
+    Tail<kTail> trix_tail_;
+    Tail<kTail> signal_tail_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [trix, signal] = out.add_all<2>({"trix", "trix_signal"}, n);
@@ -92,7 +121,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kTrix = {
-    "trix", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series,
+    "trix", Category::kTrend, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -1,10 +1,10 @@
 #pragma once
 
 // Streaming forms of the range and trend kernels (willr.h, stoch.h, aroon.h, adx.h, sar.h,
-// cci.h); same contract as streaming/core.h. The windowed extremes use monotonic deques
-// (window.h) where the batch kernels rescan: the extreme values are the same bits, and Aroon's
-// tie rule (the latest bar wins) is the deque's pop rule. Inputs are assumed non-NaN here (the
-// batch kernels' NaN behaviour in a window is not a contract).
+// cci.h, linreg.h, ichimoku.h, supertrend.h); same contract as streaming/core.h. The windowed
+// extremes use monotonic deques (window.h) where the batch kernels rescan: the extreme values are
+// the same bits, and Aroon's tie rule (the latest bar wins) is the deque's pop rule. Inputs are
+// assumed non-NaN here (the batch kernels' NaN behaviour in a window is not a contract).
 
 #include <algorithm>
 #include <cmath>
@@ -373,6 +373,104 @@ class LinregSlope {
     Ring window_;
     double sum_x_ = 0.0;
     double divisor_ = 1.0;
+};
+
+// TA_MIDPRICE (ichimoku.h's midprice()): (highest high + lowest low) / 2 over the last
+// `period` bars. Lookback period - 1.
+class Midprice {
+  public:
+    explicit Midprice(int period) : p_(clamp_period(period)), high_(p_), low_(p_) {}
+
+    double update(double high, double low) noexcept {
+        high_.push(count_, high);
+        low_.push(count_, low);
+        return ++count_ >= p_ ? (high_.value() + low_.value()) / 2.0 : kNaN;
+    }
+
+  private:
+    std::size_t p_;
+    RollingHigh high_;
+    RollingLow low_;
+    std::uint64_t count_ = 0;
+};
+
+// The Ichimoku lines as computed at each bar, not shifted (ichimoku.h's ichimoku()).
+struct IchimokuValue {
+    double tenkan;
+    double kijun;
+    double senkou_a;
+    double senkou_b;
+};
+
+class Ichimoku {
+  public:
+    Ichimoku(int tenkan_period, int kijun_period, int senkou_b_period)
+        : tenkan_(tenkan_period), kijun_(kijun_period), senkou_b_(senkou_b_period) {}
+
+    IchimokuValue update(double high, double low) noexcept {
+        const double t = tenkan_.update(high, low);
+        const double k = kijun_.update(high, low);
+        return {t, k, (t + k) / 2.0, senkou_b_.update(high, low)};
+    }
+
+  private:
+    Midprice tenkan_;
+    Midprice kijun_;
+    Midprice senkou_b_;
+};
+
+// SuperTrend on TA_ATR (supertrend.h): the batch kernel's loop body per bar from the first
+// ATR value on. Lookback atr_period.
+struct SupertrendValue {
+    double line;
+    double direction;
+    double atr;
+};
+
+class Supertrend {
+  public:
+    Supertrend(int atr_period, double multiplier) : atr_(atr_period), multiplier_(multiplier) {}
+
+    SupertrendValue update(double high, double low, double close) noexcept {
+        const double a = atr_.update(high, low, close);
+        const double prev_close = prev_close_;
+        prev_close_ = close;
+        if (!started_ && std::isnan(a)) {
+            return {kNaN, kNaN, a};
+        }
+        const double mid = (high + low) / 2.0;
+        const double band = multiplier_ * a;
+        const double basic_upper = mid + band;
+        const double basic_lower = mid - band;
+        if (!started_) {
+            started_ = true;
+            upper_ = basic_upper;
+            lower_ = basic_lower;
+            dir_ = close < lower_ ? -1.0 : 1.0;
+        } else {
+            const double prev_upper = upper_;
+            const double prev_lower = lower_;
+            upper_ =
+                (basic_upper < prev_upper || prev_close > prev_upper) ? basic_upper : prev_upper;
+            lower_ =
+                (basic_lower > prev_lower || prev_close < prev_lower) ? basic_lower : prev_lower;
+            if (dir_ < 0.0 && close > prev_upper) {
+                dir_ = 1.0;
+            } else if (dir_ > 0.0 && close < prev_lower) {
+                dir_ = -1.0;
+            }
+        }
+        return {dir_ > 0.0 ? lower_ : upper_, dir_, a};
+    }
+
+  private:
+    Atr atr_;
+    double multiplier_;
+    bool started_ = false;
+    double prev_close_ = kNaN;
+    double upper_ = kNaN;
+    double lower_ = kNaN;
+    double dir_ = 1.0;
 };
 
 }  // namespace gs::indicators::streaming
