@@ -14,6 +14,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "goldensignals/indicators/ad.h"
@@ -26,6 +27,7 @@
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/ichimoku.h"
 #include "goldensignals/indicators/kama.h"
+#include "goldensignals/indicators/keltner.h"
 #include "goldensignals/indicators/linreg.h"
 #include "goldensignals/indicators/macd.h"
 #include "goldensignals/indicators/mom.h"
@@ -36,10 +38,12 @@
 #include "goldensignals/indicators/roc.h"
 #include "goldensignals/indicators/rsi.h"
 #include "goldensignals/indicators/sar.h"
+#include "goldensignals/indicators/statistics.h"
 #include "goldensignals/indicators/stoch.h"
 #include "goldensignals/indicators/streaming/core.h"
 #include "goldensignals/indicators/streaming/momentum.h"
 #include "goldensignals/indicators/streaming/trend.h"
+#include "goldensignals/indicators/streaming/volatility.h"
 #include "goldensignals/indicators/streaming/volume.h"
 #include "goldensignals/indicators/supertrend.h"
 #include "goldensignals/indicators/t3.h"
@@ -502,6 +506,49 @@ void measure_windows(const std::vector<Series>& walks) {
     // EMA 12 forgets its seed by (1 - 2/13)^(N - 12): below 1e-9 from N = 300 on, whatever
     // the data (1e-21 of the seed's error at N = 300).
     EXPECT_LT(ema12[0], 1e-9);
+}
+
+TEST(StreamingParity, Keltner) {
+    for (auto [e, a] : {std::pair{20, 10}, std::pair{20, 20}, std::pair{5, 14}}) {
+        for (const Series& s : all_series()) {
+            Column up = col(s.size()), mid = col(s.size()), low = col(s.size());
+            ind::keltner(s.high, s.low, s.close, e, a, 1.5, up, mid, low);
+            expect_parity(
+                "keltner", s, {up, mid, low}, [&] { return st::Keltner(e, a, 1.5); },
+                [](st::Keltner& k, const Series& ser, std::size_t i) {
+                    const auto v = k.update(ser.high[i], ser.low[i], ser.close[i]);
+                    return Column{v.upper, v.middle, v.lower};
+                });
+        }
+    }
+}
+
+TEST(StreamingParity, PriorMaxMinAndFibonacciRetracements) {
+    // The flat regimes make runs of equal highs and lows: ties decide the swing's direction.
+    for (int p : {1, 20, 50, 252}) {
+        for (const Series& s : all_series()) {
+            Column hi = col(s.size()), lo = col(s.size());
+            ind::prior_max(s.high, p, hi);
+            ind::prior_min(s.low, p, lo);
+            expect_parity(
+                "prior_max_min", s, {hi, lo},
+                [&] {
+                    return std::pair{st::PriorMax(p), st::PriorMin(p)};
+                },
+                [](auto& x, const Series& ser, std::size_t i) {
+                    return Column{x.first.update(ser.high[i]), x.second.update(ser.low[i])};
+                });
+            Column f382 = col(s.size()), f500 = col(s.size()), f618 = col(s.size());
+            ind::fibonacci_retracements(s.high, s.low, p, {f382, f500, f618});
+            expect_parity(
+                "fibonacci_retracements", s, {f382, f500, f618},
+                [&] { return st::FibonacciRetracements(p); },
+                [](st::FibonacciRetracements& f, const Series& ser, std::size_t i) {
+                    const auto v = f.update(ser.high[i], ser.low[i]);
+                    return Column{v.fib_382, v.fib_500, v.fib_618};
+                });
+        }
+    }
 }
 
 TEST(StreamingWindow, RecursiveIndicatorsRebuiltFromTheLastNBars) {

@@ -21,8 +21,11 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/statistics.h"
+#include "goldensignals/indicators/streaming/volatility.h"
 
 namespace gs::agents {
 namespace {
@@ -43,14 +46,10 @@ struct Level {
     std::string_view name;
 };
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
-    const std::size_t n = bars.size();
-    const auto swing = indicators::find_swing(bars.high.subspan(n - kMinBars, kSwing),
-                                              bars.low.subspan(n - kMinBars, kSwing));
+// The rule on the swing of the bars before the latest and the latest bar's high, low and close
+// (shared by the batch and streaming forms).
+AgentResult verdict(const indicators::Swing& swing, double h, double l, double c) {
     const auto levels = indicators::fibonacci_levels(swing);
-    const double h = bars.high[n - 1];
-    const double l = bars.low[n - 1];
-    const double c = bars.close[n - 1];
     const double range = swing.high - swing.low;
     const double direction = swing.direction;
 
@@ -98,6 +97,33 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
+    const std::size_t n = bars.size();
+    const auto swing = indicators::find_swing(bars.high.subspan(n - kMinBars, kSwing),
+                                              bars.low.subspan(n - kMinBars, kSwing));
+    return verdict(swing, bars.high[n - 1], bars.low[n - 1], bars.close[n - 1]);
+}
+
+// The swing from monotonic deques that keep the latest of equal extremes, as find_swing()
+// does (indicators/streaming/volatility.h).
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        swing_ = swing_state_.update(bar.high, bar.low);
+        high_ = bar.high;
+        low_ = bar.low;
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const { return verdict(swing_, high_, low_, close_); }
+
+  private:
+    indicators::streaming::PriorSwing swing_state_{kSwing};
+    indicators::Swing swing_{indicators::kNaN, indicators::kNaN, 0};
+    double high_ = indicators::kNaN;
+    double low_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [fib_382, fib_500, fib_618] = out.add_all<3>({"fib_382", "fib_500", "fib_618"}, n);
@@ -107,7 +133,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kFibonacci = {
-    "fibonacci", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
+    "fibonacci", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate,
+    series,      &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -15,13 +15,18 @@
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/statistics.h"
+#include "goldensignals/indicators/streaming/volatility.h"
 
 namespace gs::agents {
 namespace {
@@ -44,20 +49,13 @@ double relative(double excess, double base) {
     return base != 0.0 ? excess / std::abs(base) : 1.0;
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const auto view = bars.last(kMinBars);
-    const std::size_t m = view.size();
-    auto highs = ws.take(m);
-    auto lows = ws.take(m);
-    indicators::prior_max(view.high, kPeriod, highs);
-    indicators::prior_min(view.low, kPeriod, lows);
-    const double hi = highs[m - 1];
-    const double lo = lows[m - 1];
-    const double c = view.close[m - 1];
-    const double v = view.volume[m - 1];
+// The rule on the prior 252-bar extremes, the latest close and the last kVolumePeriod volumes
+// ending at the latest bar (shared by the batch and streaming forms).
+AgentResult verdict(double hi, double lo, double c, std::span<const double> volumes) {
+    const double v = volumes.back();
     double volume_sum = 0.0;
-    for (std::size_t j = m - kVolumePeriod; j < m; ++j) {
-        volume_sum += view.volume[j];
+    for (const double x : volumes) {
+        volume_sum += x;
     }
     const double avg = volume_sum / static_cast<double>(kVolumePeriod);
     const bool confirmed = v >= avg;
@@ -95,6 +93,35 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const auto view = bars.last(kMinBars);
+    const std::size_t m = view.size();
+    auto highs = ws.take(m);
+    auto lows = ws.take(m);
+    indicators::prior_max(view.high, kPeriod, highs);
+    indicators::prior_min(view.low, kPeriod, lows);
+    return verdict(highs[m - 1], lows[m - 1], view.close[m - 1], view.volume.last(kVolumePeriod));
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        high_ = high_state_.update(bar.high);
+        low_ = low_state_.update(bar.low);
+        close_ = bar.close;
+        volumes_.push(bar.volume);
+    }
+    AgentResult evaluate() const { return verdict(high_, low_, close_, volumes_.values()); }
+
+  private:
+    indicators::streaming::PriorMax high_state_{kPeriod};
+    indicators::streaming::PriorMin low_state_{kPeriod};
+    double high_ = indicators::kNaN;
+    double low_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+    Tail<kVolumePeriod> volumes_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::prior_max(bars.high, kPeriod, out.add("high_52w", bars.size()));
     indicators::prior_min(bars.low, kPeriod, out.add("low_52w", bars.size()));
@@ -103,7 +130,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kHighLow52w = {
-    "high_low_52w", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
+    "high_low_52w", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate,
+    series,         &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -25,6 +25,7 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/statistics.h"
 
@@ -57,13 +58,9 @@ struct Touch {
     bool deep = false;
 };
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
-    const std::size_t n = bars.size();
-    const auto p = indicators::floor_pivots(bars.high[n - 2], bars.low[n - 2], bars.close[n - 2]);
-    const double h = bars.high[n - 1];
-    const double l = bars.low[n - 1];
-    const double c = bars.close[n - 1];
-
+// The rule on the levels `p` from the previous bar and the latest bar's high, low and close
+// (shared by the batch and streaming forms).
+AgentResult verdict(const indicators::Pivots& p, double h, double l, double c) {
     Touch bounce;
     if (reached_from_above(l, p.s2) && c > p.s2) {
         bounce = {p.s2, "S2", true};
@@ -109,6 +106,28 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
+    const std::size_t n = bars.size();
+    const auto p = indicators::floor_pivots(bars.high[n - 2], bars.low[n - 2], bars.close[n - 2]);
+    return verdict(p, bars.high[n - 1], bars.low[n - 1], bars.close[n - 1]);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        previous_ = latest_;
+        latest_ = bar;
+    }
+    AgentResult evaluate() const {
+        return verdict(indicators::floor_pivots(previous_.high, previous_.low, previous_.close),
+                       latest_.high, latest_.low, latest_.close);
+    }
+
+  private:
+    market::Bar previous_;
+    market::Bar latest_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     const auto [pivot, r1, s1, r2, s2] = out.add_all<5>({"pivot", "r1", "s1", "r2", "s2"}, n);
@@ -118,7 +137,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kPivotPoints = {
-    "pivot_points", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
+    "pivot_points", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate,
+    series,         &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

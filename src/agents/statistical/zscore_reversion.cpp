@@ -9,12 +9,16 @@
 //   a flat window (no dispersion) has z = 0: HOLD, confidence 1.
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/statistics.h"
 
@@ -41,11 +45,12 @@ constexpr FixedText kWithinReason =
 constexpr int kPeriod = kParams.period;
 constexpr double kThreshold = kParams.threshold;
 constexpr double kExtra = kParams.extra;
+constexpr auto kWindow = static_cast<std::size_t>(kParams.period);
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // Only the latest window matters; a fresh sum over it is also the most accurate.
-    const auto close = bars.close.last(kPeriod);
-    auto z = ws.take(close.size());
+// The rule on the last `period` closes, the latest last (shared by the batch and streaming
+// forms). Only the latest window matters; a fresh sum over it is also the most accurate.
+AgentResult verdict(std::span<const double> close) {
+    std::array<double, kWindow> z;
     indicators::zscore(close, kPeriod, z);
     const double value = z.back();
     const double strength = std::min((std::abs(value) - kThreshold) / kExtra, 1.0);
@@ -62,6 +67,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
+    return verdict(bars.close.last(kWindow));
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { closes_.push(bar.close); }
+    AgentResult evaluate() const { return verdict(closes_.values()); }
+
+  private:
+    Tail<kWindow> closes_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::zscore(bars.close, kPeriod, out.add("zscore", bars.size()));
 }
@@ -69,7 +87,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kZscoreReversion = {
-    "zscore_reversion", Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
+    "zscore_reversion",  Category::kStatistical, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -13,14 +13,18 @@
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/natr.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -49,6 +53,9 @@ constexpr auto kTrendPeriod = static_cast<std::size_t>(kParams.trend_sma);
 constexpr auto kSlopeBars = static_cast<std::size_t>(kParams.slope_bars);
 constexpr double kExpansion = kParams.expansion;
 constexpr double kFullSlope = kParams.full_slope;
+// What the rule reads: the NATRs it averages, and the closes of both trend SMAs.
+constexpr auto kMeanTail = static_cast<std::size_t>(kMeanPeriod);
+constexpr std::size_t kCloseTail = kTrendPeriod + kSlopeBars;
 
 double sma_ending_at(std::span<const double> close, std::size_t end) {
     double sum = 0.0;
@@ -58,10 +65,10 @@ double sma_ending_at(std::span<const double> close, std::size_t end) {
     return sum / static_cast<double>(kTrendPeriod);
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto natr = ws.take(n);
-    indicators::natr(bars.high, bars.low, bars.close, kNatrPeriod, natr);
+// The rule on the last kMeanTail NATR values and the last kCloseTail closes, each ending at the
+// latest bar (shared by the batch and streaming forms: the same sums in the same order).
+AgentResult verdict(std::span<const double> natr, std::span<const double> close) {
+    const std::size_t n = natr.size();
     // Only the latest mean is needed.
     double sum = 0.0;
     for (std::size_t i = n - kMeanPeriod; i < n; ++i) {
@@ -69,8 +76,9 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     }
     const double mean = sum / static_cast<double>(kMeanPeriod);
     const double now = natr[n - 1];
-    const double trend_now = sma_ending_at(bars.close, n - 1);
-    const double trend_then = sma_ending_at(bars.close, n - 1 - kSlopeBars);
+    const std::size_t last = close.size() - 1;
+    const double trend_now = sma_ending_at(close, last);
+    const double trend_then = sma_ending_at(close, last - kSlopeBars);
     const double slope = trend_then != 0.0 ? trend_now / trend_then - 1.0 : 0.0;
     AgentResult r;
     if (!(mean > 0.0)) {
@@ -100,6 +108,27 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto natr = ws.take(n);
+    indicators::natr(bars.high, bars.low, bars.close, kNatrPeriod, natr);
+    return verdict(std::span<const double>(natr).last(kMeanTail), bars.close.last(kCloseTail));
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        natr_.push(natr_state_.update(bar.high, bar.low, bar.close));
+        closes_.push(bar.close);
+    }
+    AgentResult evaluate() const { return verdict(natr_.values(), closes_.values()); }
+
+  private:
+    indicators::streaming::Natr natr_state_{kNatrPeriod};
+    Tail<kMeanTail> natr_;
+    Tail<kCloseTail> closes_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::natr(bars.high, bars.low, bars.close, kNatrPeriod, out.add("natr", bars.size()));
 }
@@ -107,7 +136,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kAtrExpansion = {
-    "atr_expansion", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
+    "atr_expansion", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate,
+    series,          &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

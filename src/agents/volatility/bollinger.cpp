@@ -11,11 +11,14 @@
 // (A close a quarter of the band width outside a band is a full-strength signal.)
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/bbands.h"
 
@@ -34,13 +37,15 @@ constexpr std::size_t kMinBars = lookback::bars_for(lookback::bbands(kParams.per
 constexpr int kPeriod = kParams.period;
 constexpr double kDeviations = kParams.nbdev;
 constexpr double kFullExcess = kParams.full_excess;
+constexpr auto kWindow = static_cast<std::size_t>(kParams.period);
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    const std::size_t n = bars.size();
+// The rule on the latest window: `closes` are the last `period` closes, the latest last
+// (shared by the batch and streaming forms, which keeps their bands bit-identical).
+AgentResult verdict(std::span<const double> closes) {
+    const std::size_t last = closes.size() - 1;
     // Only the latest window matters: O(period) instead of a full-length pass.
-    const auto [u, m, l] =
-        indicators::bbands_at(bars.close, kPeriod, kDeviations, kDeviations, n - 1);
-    const double close = bars.close[n - 1];
+    const auto [u, m, l] = indicators::bbands_at(closes, kPeriod, kDeviations, kDeviations, last);
+    const double close = closes[last];
     const double width = u - l;
     const bool collapsed = !(width > 1e-9 * std::abs(m));
     const double pb = collapsed ? 0.5 : (close - l) / width;
@@ -67,6 +72,19 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    return verdict(bars.close.last(kWindow));
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { closes_.push(bar.close); }
+    AgentResult evaluate() const { return verdict(closes_.values()); }
+
+  private:
+    Tail<kWindow> closes_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     // add() may reallocate the set: reserve so the references below stay valid.
@@ -80,7 +98,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kBollinger = {
-    "bollinger", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
+    "bollinger", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate,
+    series,      &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -24,10 +24,13 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/bbands.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/keltner.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -55,6 +58,9 @@ constexpr int kPeriod = kParams.period;
 constexpr double kBbDeviations = kParams.bb_nbdev;
 constexpr double kKcMultiple = kParams.kc_multiplier;
 constexpr std::size_t kReleaseWindow = kParams.release_window;
+// The rule reads the bands of the latest bar and of the release_window bars before it.
+constexpr std::size_t kLineTail = kReleaseWindow + 1;
+constexpr std::size_t kCloseTail = static_cast<std::size_t>(kPeriod) + kReleaseWindow;
 
 double squeeze_of(double bb_up, double bb_low, double kc_up, double kc_low) {
     if (std::isnan(bb_up) || std::isnan(kc_up)) {
@@ -67,24 +73,25 @@ double width_of(double upper, double middle, double lower) {
     return middle != 0.0 ? (upper - lower) / middle : 0.0;
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    // The EMA and ATR recurse over the whole history; the bands only need the last 4 windows.
-    auto ema = ws.take(n);
-    auto atr = ws.take(n);
-    indicators::ema(bars.close, kPeriod, ema);
-    indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr);
-    auto squeeze = [&](std::size_t i) {
-        const auto bb = indicators::bbands_at(bars.close, kPeriod, kBbDeviations, kBbDeviations, i);
-        const double band = kKcMultiple * atr[i];
-        return squeeze_of(bb.upper, bb.lower, ema[i] + band, ema[i] - band);
+// The rule on the latest bars (shared by the batch and streaming forms): `close_tail` holds the
+// last kCloseTail closes, `ema` and `atr` the last kLineTail values of EMA 20 and ATR 20, each
+// ending at the latest bar.
+AgentResult verdict(std::span<const double> close_tail, std::span<const double> ema,
+                    std::span<const double> atr) {
+    const std::size_t last = close_tail.size() - 1;
+    const std::size_t line_last = ema.size() - 1;
+    // Bar last - k of the closes is bar line_last - k of the lines.
+    auto squeeze = [&](std::size_t k) {
+        const auto bb =
+            indicators::bbands_at(close_tail, kPeriod, kBbDeviations, kBbDeviations, last - k);
+        const double band = kKcMultiple * atr[line_last - k];
+        return squeeze_of(bb.upper, bb.lower, ema[line_last - k] + band, ema[line_last - k] - band);
     };
-    const std::size_t last = n - 1;
-    const double on_now = squeeze(last);
+    const double on_now = squeeze(0);
     std::size_t released = 0;
     if (on_now == 0.0) {
         for (std::size_t k = 1; k <= kReleaseWindow && k <= last; ++k) {
-            const double on = squeeze(last - k);
+            const double on = squeeze(k);
             if (on == 1.0) {
                 released = k;
                 break;
@@ -94,11 +101,11 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
             }
         }
     }
-    const auto bb = indicators::bbands_at(bars.close, kPeriod, kBbDeviations, kBbDeviations, last);
+    const auto bb = indicators::bbands_at(close_tail, kPeriod, kBbDeviations, kBbDeviations, last);
     const double mid = bb.middle;
     const double bb_half = (bb.upper - bb.lower) / 2.0;
-    const double kc_half = kKcMultiple * atr[last];
-    const double close = bars.close[last];
+    const double kc_half = kKcMultiple * atr[line_last];
+    const double close = close_tail[last];
     AgentResult r;
     if (!(kc_half > 0.0)) {
         r = hold(1.0, 0.0, "No volatility: Keltner Channel has zero width");
@@ -133,6 +140,34 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    // The EMA and ATR recurse over the whole history; the bands only need the last 4 windows.
+    auto ema = ws.take(n);
+    auto atr = ws.take(n);
+    indicators::ema(bars.close, kPeriod, ema);
+    indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr);
+    return verdict(bars.close.last(kCloseTail), std::span<const double>(ema).last(kLineTail),
+                   std::span<const double>(atr).last(kLineTail));
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        closes_.push(bar.close);
+        ema_.push(ema_state_.update(bar.close));
+        atr_.push(atr_state_.update(bar.high, bar.low, bar.close));
+    }
+    AgentResult evaluate() const { return verdict(closes_.values(), ema_.values(), atr_.values()); }
+
+  private:
+    indicators::streaming::Ema ema_state_{kPeriod};
+    indicators::streaming::Atr atr_state_{kPeriod};
+    Tail<kCloseTail> closes_;
+    Tail<kLineTail> ema_;
+    Tail<kLineTail> atr_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     std::vector<double> scratch(6 * n);
@@ -159,6 +194,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 
 extern const AgentDef kBollingerSqueeze = {
     "bollinger_squeeze", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -12,13 +12,16 @@
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -34,20 +37,11 @@ constexpr std::size_t kMinBars = lookback::bars_for(lookback::atr(kParams.period
 constexpr int kPeriod = kParams.period;
 constexpr double kMultiple = kParams.multiplier;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto atr_series = ws.take(n);
-    indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr_series);
-    double highest = bars.high[n - kPeriod];
-    double lowest = bars.low[n - kPeriod];
-    for (std::size_t i = n - kPeriod + 1; i < n; ++i) {
-        highest = std::max(highest, bars.high[i]);
-        lowest = std::min(lowest, bars.low[i]);
-    }
-    const double atr = atr_series[n - 1];
+// The rule on the latest ATR, extremes of the last `period` bars and close (shared by the
+// batch and streaming forms).
+AgentResult verdict(double atr, double highest, double lowest, double close) {
     const double long_stop = highest - kMultiple * atr;
     const double short_stop = lowest + kMultiple * atr;
-    const double close = bars.close[n - 1];
     const bool up = close > short_stop;
     const bool down = close < long_stop;
     const double unit = kMultiple * atr;
@@ -73,6 +67,43 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto atr_series = ws.take(n);
+    indicators::atr(bars.high, bars.low, bars.close, kPeriod, atr_series);
+    double highest = bars.high[n - kPeriod];
+    double lowest = bars.low[n - kPeriod];
+    for (std::size_t i = n - kPeriod + 1; i < n; ++i) {
+        highest = std::max(highest, bars.high[i]);
+        lowest = std::min(lowest, bars.low[i]);
+    }
+    return verdict(atr_series[n - 1], highest, lowest, bars.close[n - 1]);
+}
+
+// The extremes from monotonic deques: a maximum is the same number whatever the order it is
+// found in, so they equal the batch scan exactly.
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        atr_ = atr_state_.update(bar.high, bar.low, bar.close);
+        highest_.push(index_, bar.high);
+        lowest_.push(index_, bar.low);
+        ++index_;
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const {
+        return verdict(atr_, highest_.value(), lowest_.value(), close_);
+    }
+
+  private:
+    indicators::streaming::Atr atr_state_{kPeriod};
+    indicators::streaming::RollingHigh highest_{static_cast<std::size_t>(kPeriod)};
+    indicators::streaming::RollingLow lowest_{static_cast<std::size_t>(kPeriod)};
+    std::uint64_t index_ = 0;
+    double atr_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto long_stop = out.add("chandelier_long", n);
@@ -90,7 +121,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kChandelierExit = {
-    "chandelier_exit", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
+    "chandelier_exit",   Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -16,8 +16,10 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/streaming/volatility.h"
 
 namespace gs::agents {
 namespace {
@@ -42,16 +44,8 @@ double strength(double excess, double width) {
     return width > 0.0 ? std::min(excess / (kParams.full_excess * width), 1.0) : 1.0;
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    const std::size_t n = bars.size();
-    // Only the latest channel is needed: one pass over its `period` bars.
-    double upper = bars.high[n - 1 - kPeriod];
-    double lower = bars.low[n - 1 - kPeriod];
-    for (std::size_t i = n - kPeriod; i < n - 1; ++i) {
-        upper = std::max(upper, bars.high[i]);
-        lower = std::min(lower, bars.low[i]);
-    }
-    const double close = bars.close[n - 1];
+// The rule on the latest channel and close (shared by the batch and streaming forms).
+AgentResult verdict(double upper, double lower, double close) {
     const double width = upper - lower;
     AgentResult r;
     if (close > upper) {
@@ -70,6 +64,35 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace&) {
+    const std::size_t n = bars.size();
+    // Only the latest channel is needed: one pass over its `period` bars.
+    double upper = bars.high[n - 1 - kPeriod];
+    double lower = bars.low[n - 1 - kPeriod];
+    for (std::size_t i = n - kPeriod; i < n - 1; ++i) {
+        upper = std::max(upper, bars.high[i]);
+        lower = std::min(lower, bars.low[i]);
+    }
+    return verdict(upper, lower, bars.close[n - 1]);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        upper_ = upper_state_.update(bar.high);
+        lower_ = lower_state_.update(bar.low);
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const { return verdict(upper_, lower_, close_); }
+
+  private:
+    indicators::streaming::PriorMax upper_state_{kPeriod};
+    indicators::streaming::PriorMin lower_state_{kPeriod};
+    double upper_ = indicators::kNaN;
+    double lower_ = indicators::kNaN;
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto upper = out.add("dc_upper", n);
@@ -86,7 +109,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kDonchian = {
-    "donchian", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
+    "donchian", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate,
+    series,     &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -16,8 +16,10 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/keltner.h"
+#include "goldensignals/indicators/streaming/volatility.h"
 
 namespace gs::agents {
 namespace {
@@ -35,17 +37,8 @@ constexpr int kEmaPeriod = kParams.ema;
 constexpr int kAtrPeriod = kParams.atr;
 constexpr double kMultiple = kParams.multiplier;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto upper = ws.take(n);
-    auto middle = ws.take(n);
-    auto lower = ws.take(n);
-    indicators::keltner(bars.high, bars.low, bars.close, kEmaPeriod, kAtrPeriod, kMultiple, upper,
-                        middle, lower);
-    const double u = upper[n - 1];
-    const double m = middle[n - 1];
-    const double l = lower[n - 1];
-    const double close = bars.close[n - 1];
+// The rule on the latest channel and close (shared by the batch and streaming forms).
+AgentResult verdict(double u, double m, double l, double close) {
     const double half = u - m;
     const double atr = half / kMultiple;
     AgentResult r;
@@ -69,6 +62,33 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto upper = ws.take(n);
+    auto middle = ws.take(n);
+    auto lower = ws.take(n);
+    indicators::keltner(bars.high, bars.low, bars.close, kEmaPeriod, kAtrPeriod, kMultiple, upper,
+                        middle, lower);
+    return verdict(upper[n - 1], middle[n - 1], lower[n - 1], bars.close[n - 1]);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        channel_ = keltner_.update(bar.high, bar.low, bar.close);
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const {
+        return verdict(channel_.upper, channel_.middle, channel_.lower, close_);
+    }
+
+  private:
+    indicators::streaming::Keltner keltner_{kEmaPeriod, kAtrPeriod, kMultiple};
+    indicators::streaming::BandsValue channel_{indicators::kNaN, indicators::kNaN,
+                                               indicators::kNaN};
+    double close_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     // add() may reallocate the set: reserve so the references below stay valid.
@@ -82,7 +102,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kKeltner = {
-    "keltner", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate, series,
+    "keltner", Category::kVolatility, kParamsJson.view(), kMinBars, evaluate,
+    series,    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents
