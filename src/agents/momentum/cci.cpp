@@ -6,6 +6,7 @@
 // Typical price unchanged over the last `period` bars: ABSTAIN (CCI is 0/0 there).
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 
 #include <fmt/format.h>

@@ -6,6 +6,7 @@
 // The close did not change over the last period + 1 bars: ABSTAIN (CMO is 0/0 there).
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <cstdint>
 
 #include <fmt/format.h>
 

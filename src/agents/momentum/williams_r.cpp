@@ -5,6 +5,7 @@
 // Highest high == lowest low over the last `period` bars: ABSTAIN (%R is 0/0 there; TA-Lib
 // prints 0, which would read as overbought). min_bars: the lookback + 1.
 #include <algorithm>
+#include <cstdint>
 
 #include <fmt/format.h>
 
