@@ -42,12 +42,14 @@
 #include "goldensignals/indicators/stoch.h"
 #include "goldensignals/indicators/streaming/core.h"
 #include "goldensignals/indicators/streaming/momentum.h"
+#include "goldensignals/indicators/streaming/oscillators.h"
 #include "goldensignals/indicators/streaming/trend.h"
 #include "goldensignals/indicators/streaming/volatility.h"
 #include "goldensignals/indicators/streaming/volume.h"
 #include "goldensignals/indicators/supertrend.h"
 #include "goldensignals/indicators/t3.h"
 #include "goldensignals/indicators/trix.h"
+#include "goldensignals/indicators/ultosc.h"
 #include "goldensignals/indicators/willr.h"
 #include "support/reference_data.h"
 
@@ -325,6 +327,33 @@ TEST(StreamingParity, StochAndStochf) {
                 const auto v = x.update(ser.high[i], ser.low[i], ser.close[i]);
                 return Column{v.k, v.d};
             });
+    }
+}
+
+TEST(StreamingParity, UltoscAndStochRsi) {
+    // Unsorted periods too: the kernel sorts them before weighting 4 / 2 / 1.
+    const std::array<std::array<int, 3>, 3> ultosc_periods = {
+        {{7, 14, 28}, {14, 7, 28}, {1, 2, 3}}};
+    for (const Series& s : all_series()) {
+        Column out = col(s.size());
+        for (const auto& p : ultosc_periods) {
+            ind::ultosc(s.high, s.low, s.close, p[0], p[1], p[2], out);
+            expect_parity(
+                "ultosc", s, {out}, [&] { return st::UltOsc(p[0], p[1], p[2]); },
+                [](st::UltOsc& x, const Series& ser, std::size_t i) {
+                    return Column{x.update(ser.high[i], ser.low[i], ser.close[i])};
+                });
+        }
+        Column rsi = col(s.size()), k = col(s.size()), d = col(s.size());
+        for (const auto& p : {std::array<int, 3>{14, 14, 3}, std::array<int, 3>{5, 3, 3}}) {
+            ind::stoch_rsi(s.close, p[0], p[1], p[2], rsi, k, d);
+            expect_parity(
+                "stoch_rsi", s, {k, d}, [&] { return st::StochRsi(p[0], p[1], p[2]); },
+                [](st::StochRsi& x, const Series& ser, std::size_t i) {
+                    const auto v = x.update(ser.close[i]);
+                    return Column{v.k, v.d};
+                });
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 //   ao > 0: BUY, ao < 0: SELL, confidence = 0.3 + 0.35 * fresh + 0.35 * strength
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <span>
 #include <string>
@@ -22,6 +23,8 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 
@@ -52,14 +55,12 @@ void median_price(const market::BarsView& bars, std::span<double> out) {
     }
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // SMAs are windowed: the last kMinBars bars give the last fresh_window + 1 values.
-    const auto recent = bars.last(kMinBars);
-    const std::size_t m = recent.size();
-    auto median = ws.take(m);
-    auto fast = ws.take(m);
-    auto slow = ws.take(m);
-    median_price(recent, median);
+// The rule on the median prices of the last kMinBars bars (`fast` and `slow` are scratch of
+// the same length). The SMAs are computed over exactly these values, from their first: both
+// forms sum the same numbers in the same order, so they agree to the bit.
+AgentResult verdict(std::span<const double> median, std::span<double> fast,
+                    std::span<double> slow) {
+    const std::size_t m = median.size();
     indicators::sma(median, kFast, fast);
     indicators::sma(median, kSlow, slow);
     const double ao = fast[m - 1] - slow[m - 1];
@@ -85,6 +86,35 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // SMAs are windowed: the last kMinBars bars give the last fresh_window + 1 values.
+    const auto recent = bars.last(kMinBars);
+    const std::size_t m = recent.size();
+    auto median = ws.take(m);
+    auto fast = ws.take(m);
+    auto slow = ws.take(m);
+    median_price(recent, median);
+    return verdict(median, fast, slow);
+}
+
+// Keeps the last kMinBars median prices and replays the two SMAs over them per evaluation
+// (~90 adds): a running SMA over every bar seen rounds differently from the batch form's SMA
+// started at the window's first bar.
+class Stream {
+  public:
+    void update(const market::Bar& bar) { median_.push((bar.high + bar.low) / 2.0); }
+    AgentResult evaluate() const {
+        std::array<double, kMinBars> fast;
+        std::array<double, kMinBars> slow;
+        const auto median = median_.values();
+        return verdict(median, std::span<double>(fast).first(median.size()),
+                       std::span<double>(slow).first(median.size()));
+    }
+
+  private:
+    Tail<kMinBars> median_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     std::vector<double> median(n);
@@ -102,6 +132,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 
 extern const AgentDef kAwesomeOscillator = {
     "awesome_oscillator", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

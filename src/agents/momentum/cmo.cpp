@@ -6,14 +6,17 @@
 // The close did not change over the last period + 1 bars: ABSTAIN (CMO is 0/0 there).
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <cstdint>
 
 #include <fmt/format.h>
 
 #include "agents/band_oscillator.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/cmo.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -29,21 +32,43 @@ constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::cmo(kParams.period));
 constexpr BandReasons kReasons = band_reasons("CMO", kParams.band);
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto cmo = ws.take(n);
-    indicators::cmo(bars.close, kParams.period, cmo);
-    const double value = cmo[n - 1];
-    const auto recent = bars.close.last(kMinBars);
-    const auto [lo, hi] = std::minmax_element(recent.begin(), recent.end());
+// The rule on the latest CMO, given whether the close moved over the last kMinBars bars.
+AgentResult verdict(double value, bool close_moved) {
     AgentResult r =
-        *lo == *hi
+        !close_moved
             ? abstain(fmt::format("close unchanged over the last {} bars: CMO undefined", kMinBars))
             : band_verdict(kParams.band, value,
                            [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("cmo", value);
     return r;
 }
+
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto cmo = ws.take(n);
+    indicators::cmo(bars.close, kParams.period, cmo);
+    const auto recent = bars.close.last(kMinBars);
+    const auto [lo, hi] = std::minmax_element(recent.begin(), recent.end());
+    return verdict(cmo[n - 1], *lo != *hi);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        value_ = cmo_.update(bar.close);
+        high_.push(index_, bar.close);
+        low_.push(index_, bar.close);
+        ++index_;
+    }
+    AgentResult evaluate() const { return verdict(value_, low_.value() != high_.value()); }
+
+  private:
+    indicators::streaming::Cmo cmo_{kParams.period};
+    indicators::streaming::RollingHigh high_{kMinBars};
+    indicators::streaming::RollingLow low_{kMinBars};
+    std::uint64_t index_ = 0;
+    double value_ = indicators::kNaN;
+};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cmo(bars.close, kParams.period, out.add("cmo", bars.size()));
@@ -52,7 +77,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCmo = {
-    "cmo", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "cmo", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

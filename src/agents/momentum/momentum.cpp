@@ -16,9 +16,12 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/mom.h"
+#include "goldensignals/indicators/streaming/core.h"
 
 namespace gs::agents {
 namespace {
@@ -38,12 +41,8 @@ constexpr std::size_t kMinBars = std::max(lookback::bars_for(lookback::mom(kPara
 constexpr int kPeriod = kParams.period;
 constexpr int kAtrPeriod = kParams.atr_period;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto atr = ws.take(n);
-    indicators::atr(bars.high, bars.low, bars.close, kAtrPeriod, atr);
-    const double range = atr[n - 1];
-    const double value = bars.close[n - 1] - bars.close[n - 1 - kPeriod];  // TA_MOM
+// The rule on the latest ATR and the close's change over `period` bars (TA_MOM).
+AgentResult verdict(double range, double value) {
     AgentResult r;
     if (!(range > 0.0)) {
         r = abstain("average true range is 0: momentum cannot be normalised");
@@ -66,6 +65,30 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto atr = ws.take(n);
+    indicators::atr(bars.high, bars.low, bars.close, kAtrPeriod, atr);
+    return verdict(atr[n - 1], bars.close[n - 1] - bars.close[n - 1 - kPeriod]);  // TA_MOM
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        range_ = atr_.update(bar.high, bar.low, bar.close);
+        close_.push(bar.close);
+    }
+    AgentResult evaluate() const {
+        return verdict(range_, close_.newest() - close_.values().front());
+    }
+
+  private:
+    indicators::streaming::Atr atr_{kAtrPeriod};
+    // The latest close and the one `period` bars before it.
+    Tail<kPeriod + 1> close_;
+    double range_ = indicators::kNaN;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::mom(bars.close, kPeriod, out.add("mom", bars.size()));
 }
@@ -73,7 +96,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kMomentum = {
-    "momentum", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "momentum", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate,
+    series,     &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -16,6 +16,7 @@
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 
 #include <fmt/format.h>
@@ -24,9 +25,13 @@
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/ppo.h"
+#include "goldensignals/indicators/streaming/core.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -56,14 +61,11 @@ constexpr std::size_t kFreshWindow = kParams.fresh_window;
 constexpr std::size_t kEarlyCross = kParams.early_cross;
 constexpr double kFlat = 1e-9;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto ppo = ws.take(n);
-    auto signal = ws.take(n);
-    indicators::ppo(bars.close, kFast, kSlow, ppo);
-    indicators::ema(ppo, kSignal, signal);
-    const double p = ppo[n - 1];
-    const double s = signal[n - 1];
+// The rule on PPO and its signal line; the spans end at the latest bar and the rule reads at
+// most fresh_window + 1 of their values.
+AgentResult verdict(std::span<const double> ppo, std::span<const double> signal) {
+    const double p = ppo.back();
+    const double s = signal.back();
     const double hist = p - s;
     const std::size_t age = bars_since_sign_change(ppo, signal, kFreshWindow);
     const double fresh = freshness(age, kFreshWindow);
@@ -90,6 +92,32 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto ppo = ws.take(n);
+    auto signal = ws.take(n);
+    indicators::ppo(bars.close, kFast, kSlow, ppo);
+    indicators::ema(ppo, kSignal, signal);
+    return verdict(ppo, signal);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        const double p = ppo_state_.update(bar.close);
+        ppo_.push(p);
+        signal_.push(signal_state_.update(p));
+    }
+    AgentResult evaluate() const { return verdict(ppo_.values(), signal_.values()); }
+
+  private:
+    static constexpr std::size_t kTail = kFreshWindow + 1;
+    indicators::streaming::Ppo ppo_state_{kFast, kSlow};
+    indicators::streaming::Ema signal_state_{kSignal};
+    Tail<kTail> ppo_;
+    Tail<kTail> signal_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     auto ppo = out.add("ppo", bars.size());
     indicators::ppo(bars.close, kFast, kSlow, ppo);
@@ -99,7 +127,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kPpo = {
-    "ppo", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "ppo", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

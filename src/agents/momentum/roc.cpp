@@ -18,8 +18,11 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/roc.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -41,12 +44,8 @@ constexpr FixedText kSpreadReason = format_text("ROC {:+.2f}% is {:.2f} sigmas o
 constexpr int kPeriod = kParams.period;
 constexpr std::size_t kSpreadWindow = kParams.spread_window;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // ROC is windowed: the last kMinBars closes give the last spread_window values.
-    const auto close = bars.close.last(kMinBars);
-    auto roc = ws.take(kMinBars);
-    indicators::roc(close, kPeriod, roc);
-    const auto values = std::span<const double>(roc).last(kSpreadWindow);
+// The rule on the last spread_window ROC values (`values`, the latest last).
+AgentResult verdict(std::span<const double> values) {
     double mean = 0.0;
     for (const double v : values) {
         mean += v;
@@ -80,6 +79,24 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // ROC is windowed: the last kMinBars closes give the last spread_window values.
+    const auto close = bars.close.last(kMinBars);
+    auto roc = ws.take(kMinBars);
+    indicators::roc(close, kPeriod, roc);
+    return verdict(std::span<const double>(roc).last(kSpreadWindow));
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { roc_.push(state_.update(bar.close)); }
+    AgentResult evaluate() const { return verdict(roc_.values()); }
+
+  private:
+    indicators::streaming::Roc state_{kPeriod};
+    Tail<kSpreadWindow> roc_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::roc(bars.close, kPeriod, out.add("roc", bars.size()));
 }
@@ -87,7 +104,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kRoc = {
-    "roc", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "roc", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

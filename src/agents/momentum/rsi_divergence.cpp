@@ -24,8 +24,11 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/rsi.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -85,15 +88,14 @@ Divergence find(std::span<const double> close, std::span<const double> rsi, Bett
     return d;
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto rsi = ws.take(n);
-    indicators::rsi(bars.close, kPeriod, rsi);
-    const double value = rsi[n - 1];
-    const auto window = bars.close.last(kWindow);
+// The rule on the last kWindow closes and RSI values (the latest last; find() reads only
+// those).
+AgentResult verdict(std::span<const double> close, std::span<const double> rsi) {
+    const double value = rsi.back();
+    const auto window = close.last(kWindow);
     const auto [lo, hi] = std::minmax_element(window.begin(), window.end());
-    const auto bull = find(bars.close, rsi, [](double a, double b) { return a < b; });
-    const auto bear = find(bars.close, rsi, [](double a, double b) { return a > b; });
+    const auto bull = find(close, rsi, [](double a, double b) { return a < b; });
+    const auto bear = find(close, rsi, [](double a, double b) { return a > b; });
     AgentResult r;
     if (*lo == *hi) {
         r = abstain(
@@ -120,6 +122,27 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto rsi = ws.take(n);
+    indicators::rsi(bars.close, kPeriod, rsi);
+    return verdict(bars.close.last(kWindow), std::span<const double>(rsi).last(kWindow));
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        close_.push(bar.close);
+        rsi_.push(state_.update(bar.close));
+    }
+    AgentResult evaluate() const { return verdict(close_.values(), rsi_.values()); }
+
+  private:
+    indicators::streaming::Rsi state_{kPeriod};
+    Tail<kWindow> close_;
+    Tail<kWindow> rsi_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::rsi(bars.close, kPeriod, out.add("rsi", bars.size()));
 }
@@ -127,7 +150,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kRsiDivergence = {
-    "rsi_divergence", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "rsi_divergence", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate,
+    series,           &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -12,6 +12,7 @@
 //       lean = (50 - K) / 60
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <span>
 #include <vector>
@@ -20,9 +21,12 @@
 
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/rsi.h"
 #include "goldensignals/indicators/stoch.h"
+#include "goldensignals/indicators/streaming/momentum.h"
 
 namespace gs::agents {
 namespace {
@@ -51,14 +55,9 @@ constexpr auto kStochSpan = lookback::bars_for(lookback::stochf(kParams.fastk, k
 constexpr double kOversold = kParams.oversold;
 constexpr double kOverbought = kParams.overbought;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    const std::size_t n = bars.size();
-    auto rsi = ws.take(n);
-    auto k = ws.take(kStochSpan);
-    auto d = ws.take(kStochSpan);
-    // The RSI is recursive and needs every bar; its stochastic only the last kStochSpan values.
-    indicators::rsi(bars.close, kRsiPeriod, rsi);
-    const std::span<const double> tail = rsi.last(kStochSpan);
+// The rule on the last kStochSpan RSI values (`k` and `d` are scratch of that length): the
+// fast stochastic of the latest bar reads only those, from their first.
+AgentResult verdict(std::span<const double> tail, std::span<double> k, std::span<double> d) {
     indicators::stochf(tail, tail, tail, kFastK, kFastD, k, d);
     const double k_now = k[kStochSpan - 1];
     const double d_now = d[kStochSpan - 1];
@@ -91,6 +90,30 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const std::size_t n = bars.size();
+    auto rsi = ws.take(n);
+    auto k = ws.take(kStochSpan);
+    auto d = ws.take(kStochSpan);
+    // The RSI is recursive and needs every bar; its stochastic only the last kStochSpan values.
+    indicators::rsi(bars.close, kRsiPeriod, rsi);
+    return verdict(rsi.last(kStochSpan), k, d);
+}
+
+class Stream {
+  public:
+    void update(const market::Bar& bar) { rsi_.push(rsi_state_.update(bar.close)); }
+    AgentResult evaluate() const {
+        std::array<double, kStochSpan> k;
+        std::array<double, kStochSpan> d;
+        return verdict(rsi_.values(), k, d);
+    }
+
+  private:
+    indicators::streaming::Rsi rsi_state_{kRsiPeriod};
+    Tail<kStochSpan> rsi_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     std::vector<double> rsi(bars.size());
     auto k = out.add("stochrsi_k", bars.size());
@@ -101,7 +124,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kStochRsi = {
-    "stoch_rsi", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "stoch_rsi", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate,
+    series,      &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

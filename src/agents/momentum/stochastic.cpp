@@ -15,15 +15,22 @@
 //       lean = (50 - K) / 100
 // min_bars: kMinBars below, derived from the lookbacks (lookback.h).
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/stoch.h"
+#include "goldensignals/indicators/streaming/trend.h"
 
 namespace gs::agents {
 namespace {
@@ -54,18 +61,13 @@ constexpr std::size_t kCrossWindow = kParams.cross_window;
 constexpr double kOversold = kParams.oversold;
 constexpr double kOverbought = kParams.overbought;
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // Stochastics are windowed (no recursion): the last kMinBars bars give the same values.
-    const auto recent = bars.last(kMinBars);
-    const std::size_t m = recent.size();
-    auto k = ws.take(m);
-    auto d = ws.take(m);
-    indicators::stoch(recent.high, recent.low, recent.close, kFastK, kSlowK, kSlowD, k, d);
+// The rule on slow %K and %D (the spans end at the latest bar; the rule reads the last
+// cross_window + 1 values) and the highest high and lowest low of the last fastk bars.
+AgentResult verdict(std::span<const double> k, std::span<const double> d, double highest,
+                    double lowest) {
+    const std::size_t m = k.size();
     const double k_now = k[m - 1];
     const double d_now = d[m - 1];
-    const auto window = recent.last(kFastK);
-    const double highest = *std::max_element(window.high.begin(), window.high.end());
-    const double lowest = *std::min_element(window.low.begin(), window.low.end());
     const std::size_t age = bars_since_sign_change(k, d, kCrossWindow);
     const bool crossed = age < kCrossWindow;
     const double level = crossed ? d[m - 1 - age] : d_now;
@@ -95,6 +97,50 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // Stochastics are windowed (no recursion): the last kMinBars bars give the same values.
+    const auto recent = bars.last(kMinBars);
+    const std::size_t m = recent.size();
+    auto k = ws.take(m);
+    auto d = ws.take(m);
+    indicators::stoch(recent.high, recent.low, recent.close, kFastK, kSlowK, kSlowD, k, d);
+    const auto window = recent.last(kFastK);
+    const double highest = *std::max_element(window.high.begin(), window.high.end());
+    const double lowest = *std::min_element(window.low.begin(), window.low.end());
+    return verdict(k, d, highest, lowest);
+}
+
+// Raw %K is a window extreme, the same bits whatever bar the computation starts at; the two
+// SMAs are not (running sums), so the batch form's SMAs, which start at the first raw %K of
+// its kMinBars window, are replayed over the raw %K values that window holds (kRawTail).
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        raw_.push(raw_state_.update(bar.high, bar.low, bar.close));
+        high_.push(index_, bar.high);
+        low_.push(index_, bar.low);
+        ++index_;
+    }
+    AgentResult evaluate() const {
+        std::array<double, kRawTail> k;
+        std::array<double, kRawTail> d;
+        // TA_STOCH's smoothing (stoch.cpp); its %K alignment to %D only blanks values before
+        // the last cross_window + 1, which the rule does not read.
+        indicators::sma(raw_.values(), kSlowK, k);
+        indicators::sma(k, kSlowD, d);
+        return verdict(k, d, high_.value(), low_.value());
+    }
+
+  private:
+    // The raw %K values of the batch form's window: all but the first fastk - 1 bars.
+    static constexpr std::size_t kRawTail = kMinBars - (kFastK - 1);
+    indicators::streaming::RawK raw_state_{kFastK};
+    Tail<kRawTail> raw_;
+    indicators::streaming::RollingHigh high_{static_cast<std::size_t>(kFastK)};
+    indicators::streaming::RollingLow low_{static_cast<std::size_t>(kFastK)};
+    std::uint64_t index_ = 0;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     auto k = out.add("stoch_k", bars.size());
     auto d = out.add("stoch_d", bars.size());
@@ -104,7 +150,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kStochastic = {
-    "stochastic", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    "stochastic", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate,
+    series,       &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

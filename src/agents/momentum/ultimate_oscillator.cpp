@@ -7,12 +7,15 @@
 // or all terms, and prints a value biased towards 0). min_bars: the lookback + 1.
 #include <algorithm>
 #include <array>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "agents/band_oscillator.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
+#include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/ultosc.h"
 
@@ -33,17 +36,18 @@ constexpr int kShort = kParams.periods[0];
 constexpr int kMid = kParams.periods[1];
 constexpr int kLong = kParams.periods[2];
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // Windowed sums: the last kMinBars bars give the latest value.
-    const auto recent = bars.last(kMinBars);
-    const std::size_t m = recent.size();
-    auto ult = ws.take(m);
-    indicators::ultosc(recent.high, recent.low, recent.close, kShort, kMid, kLong, ult);
+// The rule on the last kMinBars bars' high, low and close (`ult` is scratch of that length).
+// The oscillator's sums start at the first of these bars: both forms add and remove the same
+// terms in the same order, so they agree to the bit.
+AgentResult verdict(std::span<const double> high, std::span<const double> low,
+                    std::span<const double> close, std::span<double> ult) {
+    const std::size_t m = close.size();
+    indicators::ultosc(high, low, close, kShort, kMid, kLong, ult);
     const double value = ult[m - 1];
     bool moved = false;
     for (std::size_t i = m - kShort; i < m && !moved; ++i) {
-        const double prev = recent.close[i - 1];
-        moved = std::max(recent.high[i], prev) - std::min(recent.low[i], prev) > 0.0;
+        const double prev = close[i - 1];
+        moved = std::max(high[i], prev) - std::min(low[i], prev) > 0.0;
     }
     AgentResult r =
         moved ? band_verdict(kParams.band, value,
@@ -54,6 +58,35 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     return r;
 }
 
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // Windowed sums: the last kMinBars bars give the latest value.
+    const auto recent = bars.last(kMinBars);
+    return verdict(recent.high, recent.low, recent.close, ws.take(recent.size()));
+}
+
+// Keeps the last kMinBars bars and replays the oscillator's windowed sums over them per
+// evaluation (~30 bars): running sums over every bar seen would round differently from the
+// batch form's sums started at its window's first bar.
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        high_.push(bar.high);
+        low_.push(bar.low);
+        close_.push(bar.close);
+    }
+    AgentResult evaluate() const {
+        std::array<double, kMinBars> ult;
+        const auto close = close_.values();
+        return verdict(high_.values(), low_.values(), close,
+                       std::span<double>(ult).first(close.size()));
+    }
+
+  private:
+    Tail<kMinBars> high_;
+    Tail<kMinBars> low_;
+    Tail<kMinBars> close_;
+};
+
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::ultosc(bars.high, bars.low, bars.close, kShort, kMid, kLong,
                        out.add("ultosc", bars.size()));
@@ -63,6 +96,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 
 extern const AgentDef kUltimateOscillator = {
     "ultimate_oscillator", Category::kMomentum, kParamsJson.view(), kMinBars, evaluate, series,
+    &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents
