@@ -100,7 +100,7 @@ stage "tsan tests"
 # flight, the Redis client and subscriber, the PostgreSQL pool.
 tsan_unit='HubTest.*:DirectWriteTest.*:StreamRouteTest.*:OrchestratorTest.*:SignalServiceTest.*'
 tsan_unit+=':SingleFlightTest.*:DirectSendTest.*:RedisBridgeTest.*:LocalPublisherTest.*:WaiterTest.*'
-tsan_unit+=':SignalTiersTest.*:BarSyncTest.*:IngestServiceTest.*'
+tsan_unit+=':SignalTiersTest.*:BarSyncTest.*:IngestServiceTest.*:StreamingEngineTest.*:BarSeriesLineageTest.*'
 tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*:ReadyzIntegrationTest.*'
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 ./build-tsan/tests/gs_tests --gtest_filter="$tsan_unit" --gtest_brief=1

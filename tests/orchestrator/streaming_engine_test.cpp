@@ -7,9 +7,11 @@
 // one from the bars held). Over 10,000 bars with --max-bars 600, so the states cover far more
 // than the window.
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -175,6 +177,44 @@ TEST_F(StreamingEngineTest, AnOlderSnapshotGetsItsOwnSignalAndTheStatesDoNotGoBa
     EXPECT_EQ(comparable(*older_signal), comparable(*batch({bars.begin(), bars.begin() + 390})));
     EXPECT_EQ(comparable(*compute(newer)), comparable(*newer_signal));
     EXPECT_EQ(comparable(*newer_signal), comparable(*batch(bars)));
+}
+
+// Readers computing while a writer appends and computes each new version, as ingest does (the
+// TSan suite runs this): appends share columns with the snapshots being read, and the states
+// are fed inline or on the pool by whichever computation gets them. Every signal is the one
+// of its own snapshot, and the last one covers every bar.
+TEST_F(StreamingEngineTest, ReadersComputingWhileAWriterAppendsEachGetTheirSnapshotsSignal) {
+    const auto walk = agents::flow_agent_test::random_bars(31, 1'600, 20.0);
+    std::vector<market::Bar> bars;
+    for (std::size_t i = 0; i < walk.size(); ++i) {
+        bars.push_back(
+            {walk.time[i], walk.open[i], walk.high[i], walk.low[i], walk.close[i], walk.volume[i]});
+    }
+    store.upsert("SYM", market::Timeframe::k1d, std::span(bars).first(300));
+    std::atomic<bool> done{false};
+    std::atomic<int> mismatches{0};
+    auto reader = [&] {
+        while (!done.load()) {
+            const auto series = store.get("SYM", market::Timeframe::k1d);
+            const auto signal = compute(series);
+            if (signal->as_of != series->last_time() || signal->bars_used != series->size()) {
+                ++mismatches;
+            }
+        }
+    };
+    std::thread a(reader);
+    std::thread b(reader);
+    // As IngestService does: each new version's signal is computed after its upsert.
+    for (std::size_t i = 300; i < bars.size(); ++i) {
+        store.upsert("SYM", market::Timeframe::k1d, std::span(bars).subspan(i, 1));
+        compute(store.get("SYM", market::Timeframe::k1d));
+    }
+    done = true;
+    a.join();
+    b.join();
+    EXPECT_EQ(mismatches.load(), 0);
+    const auto last = compute(store.get("SYM", market::Timeframe::k1d));
+    EXPECT_EQ(comparable(*last), comparable(*batch(bars)));
 }
 
 }  // namespace
