@@ -131,7 +131,23 @@ for r in $(seq 1 "$rounds"); do
     read -r _ acked _ refused < <(grep '^acked' <<<"$out")
     errors=$(grep -o 'Socket errors:.*' <<<"$out" || true)
     line="$b round $r: $rate bars/s, p99 $p99 ms, acked $acked, refused $refused ${errors}"
+    if [[ $mode == stores ]]; then
+      # Signals are archived after the ack, by a queue (PgSignalStore): wait until every new
+      # bar's signal is in (at most 120 s) and say how long that took; a stop drains only 5 s.
+      caught_up=""
+      for i in $(seq 0 240); do
+        if [[ $(psql_q gs_bench "SELECT (SELECT count(DISTINCT (symbol, as_of)) FROM signals
+            WHERE as_of > to_timestamp($last)) >= (SELECT count(*) FROM bars
+            WHERE time > to_timestamp($last))") == t ]]; then
+          caught_up=$(awk -v i="$i" 'BEGIN { printf "%.1f", i / 2 }')
+          break
+        fi
+        sleep 0.5
+      done
+      line+=", archive caught up ${caught_up:-NOT within 120} s after wrk"
+    fi
     stop_server
+    grep -h "not written" "$work/gs.log" >&2 || true
     if [[ $mode == stores ]]; then
       stored=$(psql_q gs_bench "SELECT count(*) FROM bars WHERE time > to_timestamp($last)")
       missing=$(psql_q gs_bench "SELECT count(*) FROM (SELECT symbol, timeframe, max(time) t
