@@ -32,4 +32,20 @@ boost::asio::awaitable<std::optional<redis::Reply>> GuardedRedis::command(
     }
 }
 
+boost::asio::awaitable<std::optional<std::vector<redis::Reply>>> GuardedRedis::pipeline(
+    std::vector<std::vector<std::string>> commands) {
+    if (!available()) {
+        co_return std::nullopt;
+    }
+    try {
+        auto replies = co_await client_->pipeline(std::move(commands));
+        breaker_.success();
+        co_return replies;
+    } catch (const redis::Error& e) {
+        breaker_.failure();
+        spdlog::debug("redis pipeline failed: {}", e.what());
+        co_return std::nullopt;
+    }
+}
+
 }  // namespace gs::cache

@@ -1,5 +1,8 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 
+#include <exception>
+#include <functional>
+
 #include <spdlog/spdlog.h>
 
 namespace gs::orchestrator {
@@ -7,6 +10,15 @@ namespace gs::orchestrator {
 namespace {
 store::NoBarRepository no_repository;  // stateless: one serves every standalone service
 }  // namespace
+
+IngestService::IngestService(market::BarStore& bars, store::BarRepository& repository,
+                             BarSync& sync, SignalService& signals,
+                             store::BarCommitterOptions commit_options)
+    : bars_(bars),
+      repository_(repository),
+      committer_(std::make_unique<store::BarCommitter>(repository, commit_options)),
+      sync_(sync),
+      signals_(signals) {}
 
 IngestService::IngestService(market::BarStore& bars, SignalService& signals)
     : bars_(bars), repository_(no_repository), sync_(signals.bar_sync()), signals_(signals) {}
@@ -17,17 +29,32 @@ boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string s
     // Room for a new series first: PostgreSQL must not commit bars the memory store would
     // then refuse (SeriesLimitError leaves here with nothing stored anywhere).
     const auto slot = bars_.reserve(symbol, timeframe);
-    try {
-        std::string name = symbol;
-        std::span<const market::Bar> view(bars);
-        co_await repository_.upsert(std::move(name), timeframe, view);
-    } catch (const std::exception& e) {
-        spdlog::warn("bars for {} not stored: {}", symbol, e.what());
-        throw StorageUnavailable(
-            "PostgreSQL did not store the bars; nothing was stored, "
-            "retry later");
+    market::UpsertResult result;
+    if (committer_) {
+        // Runs right after the commit, in commit order with the other writes of its batch, so
+        // memory takes the writes of one series in the order PostgreSQL did.
+        std::exception_ptr memory_error;
+        std::function<void()> apply = [&] {
+            try {
+                result = bars_.upsert(symbol, timeframe, bars);
+            } catch (...) {
+                memory_error = std::current_exception();
+            }
+        };
+        try {
+            co_await committer_->commit(symbol, timeframe, bars, std::move(apply));
+        } catch (const std::exception& e) {
+            spdlog::warn("bars for {} not stored: {}", symbol, e.what());
+            throw StorageUnavailable(
+                "PostgreSQL did not store the bars; nothing was stored, "
+                "retry later");
+        }
+        if (memory_error) {
+            std::rethrow_exception(memory_error);
+        }
+    } else {
+        result = bars_.upsert(symbol, timeframe, bars);
     }
-    auto result = bars_.upsert(symbol, timeframe, bars);
     if (sync_.active()) {
         co_await sync_.announce(symbol, timeframe, *result.series);
     }

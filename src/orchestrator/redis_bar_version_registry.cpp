@@ -34,11 +34,13 @@ boost::asio::awaitable<void> RedisBarVersionRegistry::announce(std::string symbo
                                                                market::Timeframe timeframe,
                                                                std::string version) {
     std::string message = format_bar_update(symbol, timeframe, version);
-    std::vector<std::string> set{"SET", record_key(symbol, timeframe), std::move(version), "EX",
-                                 std::to_string(kRecordTtl.count())};
-    co_await redis_->command(std::move(set));
-    std::vector<std::string> publish{"PUBLISH", channel(), std::move(message)};
-    co_await redis_->command(std::move(publish));
+    // One round trip: Redis runs the pipeline in order, so a subscriber that reads the record
+    // on the message finds the new version, as when PUBLISH waited for SET's reply.
+    std::vector<std::vector<std::string>> commands;
+    commands.push_back({"SET", record_key(symbol, timeframe), std::move(version), "EX",
+                        std::to_string(kRecordTtl.count())});
+    commands.push_back({"PUBLISH", channel(), std::move(message)});
+    co_await redis_->pipeline(std::move(commands));
 }
 
 }  // namespace gs::orchestrator

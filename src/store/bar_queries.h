@@ -18,6 +18,30 @@ inline constexpr char kUpsertBarsFromStage[] =
     " high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,"
     " volume = EXCLUDED.volume";
 
+// A batch of several series in one statement (BarCommitter's group commit): arrays of the
+// same length, one element per bar, no (symbol, timeframe, time) twice. One statement in
+// autocommit is one transaction and one round trip.
+inline constexpr char kUpsertBarsFromArrays[] =
+    "INSERT INTO bars (symbol, timeframe, time, open, high, low, close, volume)"
+    " SELECT s, tf, to_timestamp(t), o, h, l, c, v FROM unnest($1::text[], $2::text[],"
+    " $3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])"
+    " AS u(s, tf, t, o, h, l, c, v)"
+    " ON CONFLICT (symbol, timeframe, time) DO UPDATE SET open = EXCLUDED.open,"
+    " high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,"
+    " volume = EXCLUDED.volume";
+
+// A large batch goes by COPY into this staging table instead (emptied by every commit).
+inline constexpr char kBatchStageTable[] = "gs_bars_batch_stage";
+inline constexpr char kCreateBatchStage[] =
+    "CREATE TEMP TABLE IF NOT EXISTS gs_bars_batch_stage (s text, tf text, t bigint,"
+    " o float8, h float8, l float8, c float8, v float8) ON COMMIT DELETE ROWS";
+inline constexpr char kUpsertBarsFromBatchStage[] =
+    "INSERT INTO bars (symbol, timeframe, time, open, high, low, close, volume)"
+    " SELECT s, tf, to_timestamp(t), o, h, l, c, v FROM gs_bars_batch_stage"
+    " ON CONFLICT (symbol, timeframe, time) DO UPDATE SET open = EXCLUDED.open,"
+    " high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,"
+    " volume = EXCLUDED.volume";
+
 // $1 symbol, $2 timeframe, $3 n: the newest n bars, oldest first.
 inline constexpr char kSelectNewestBars[] =
     "SELECT extract(epoch FROM time)::bigint, open, high, low, close, volume FROM"

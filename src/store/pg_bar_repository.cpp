@@ -1,9 +1,14 @@
 #include "goldensignals/store/pg_bar_repository.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <memory>
 #include <tuple>
+#include <utility>
 
+#include <fmt/format.h>
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/stream_to>
 #include <pqxx/transaction>
@@ -32,7 +37,117 @@ std::vector<market::Bar> distinct_by_time(std::span<const market::Bar> bars) {
     return result;
 }
 
+// One series of a batch, its bars distinct by time, the last written winning.
+struct BatchSeries {
+    std::string_view symbol;
+    market::Timeframe timeframe;
+    std::vector<market::Bar> bars;
+};
+
+std::vector<BatchSeries> batch_series(std::span<const SeriesBars> writes) {
+    // Writes of one series are concatenated in batch order first, so a later write wins.
+    std::map<std::pair<std::string_view, market::Timeframe>, std::vector<market::Bar>> merged;
+    for (const auto& write : writes) {
+        auto& bars = merged[{write.symbol, write.timeframe}];
+        bars.insert(bars.end(), write.bars.begin(), write.bars.end());
+    }
+    std::vector<BatchSeries> result;
+    result.reserve(merged.size());
+    for (auto& [key, bars] : merged) {
+        result.push_back({key.first, key.second, distinct_by_time(bars)});
+    }
+    return result;
+}
+
+// A PostgreSQL array literal's element, quoted (symbols are checked, but quote anyway).
+void append_array_text(std::string& out, std::string_view text) {
+    out += '"';
+    for (char ch : text) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+        }
+        out += ch;
+    }
+    out += '"';
+}
+
+// Doubles as their shortest text that reads back to the same value.
+void append_array_number(std::string& out, double value) {
+    fmt::format_to(std::back_inserter(out), "{}", value);
+}
+
+std::size_t upsert_by_arrays(pqxx::connection& connection, const std::vector<BatchSeries>& series) {
+    std::array<std::string, 8> columns;
+    for (auto& column : columns) {
+        column = "{";
+    }
+    bool first = true;
+    for (const auto& one : series) {
+        const std::string_view timeframe = market::to_string(one.timeframe);
+        for (const auto& bar : one.bars) {
+            if (!first) {
+                for (auto& column : columns) {
+                    column += ',';
+                }
+            }
+            first = false;
+            append_array_text(columns[0], one.symbol);
+            append_array_text(columns[1], timeframe);
+            fmt::format_to(std::back_inserter(columns[2]), "{}", bar.time);
+            append_array_number(columns[3], bar.open);
+            append_array_number(columns[4], bar.high);
+            append_array_number(columns[5], bar.low);
+            append_array_number(columns[6], bar.close);
+            append_array_number(columns[7], bar.volume);
+        }
+    }
+    for (auto& column : columns) {
+        column += '}';
+    }
+    pqxx::nontransaction tx(connection);
+    const auto result =
+        tx.exec_params(queries::kUpsertBarsFromArrays, columns[0], columns[1], columns[2],
+                       columns[3], columns[4], columns[5], columns[6], columns[7]);
+    return static_cast<std::size_t>(result.affected_rows());
+}
+
+std::size_t upsert_by_copy(pqxx::connection& connection, const std::vector<BatchSeries>& series) {
+    pqxx::work tx(connection);
+    tx.exec0(queries::kCreateBatchStage);
+    {
+        pqxx::stream_to stream(tx, queries::kBatchStageTable,
+                               std::vector<std::string>{"s", "tf", "t", "o", "h", "l", "c", "v"});
+        for (const auto& one : series) {
+            const std::string symbol(one.symbol);
+            const std::string timeframe(market::to_string(one.timeframe));
+            for (const auto& bar : one.bars) {
+                stream << std::make_tuple(symbol, timeframe, bar.time, bar.open, bar.high, bar.low,
+                                          bar.close, bar.volume);
+            }
+        }
+        stream.complete();
+    }
+    const auto result = tx.exec0(queries::kUpsertBarsFromBatchStage);
+    tx.commit();
+    return static_cast<std::size_t>(result.affected_rows());
+}
+
 }  // namespace
+
+std::size_t upsert_bar_batch(pqxx::connection& connection, std::span<const SeriesBars> writes) {
+    const auto series = batch_series(writes);
+    std::size_t rows = 0;
+    for (const auto& one : series) {
+        rows += one.bars.size();
+    }
+    if (rows == 0) {
+        return 0;
+    }
+    return with_store_errors([&] {
+        return rows <= kArrayBatchRows ? upsert_by_arrays(connection, series)
+                                       : upsert_by_copy(connection, series);
+    });
+}
 
 std::size_t upsert_bars(pqxx::connection& connection, const std::string& symbol,
                         market::Timeframe timeframe, std::span<const market::Bar> bars) {
@@ -120,6 +235,12 @@ boost::asio::awaitable<std::size_t> PgBarRepository::upsert(std::string symbol,
                                                             std::span<const market::Bar> bars) {
     return pool_.run([symbol = std::move(symbol), timeframe, bars](pqxx::connection& connection) {
         return upsert_bars(connection, symbol, timeframe, bars);
+    });
+}
+
+boost::asio::awaitable<void> PgBarRepository::upsert_batch(std::vector<SeriesBars> writes) {
+    return pool_.run([writes = std::move(writes)](pqxx::connection& connection) {
+        upsert_bar_batch(connection, writes);
     });
 }
 

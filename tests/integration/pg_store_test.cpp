@@ -462,6 +462,68 @@ TEST_F(PgStoreTest, BarUpsertOverwritesByTimeAndLaterDuplicatesWin) {
     EXPECT_EQ(loaded[3].time, fourth.time);
 }
 
+// Both ways a batch is written: one INSERT over arrays (small) and COPY (large).
+class PgBarBatchTest : public PgStoreTest, public ::testing::WithParamInterface<std::size_t> {};
+
+TEST_P(PgBarBatchTest, BatchOfSeveralSeriesLandsWithLaterWritesWinning) {
+    PgBarRepository bars(pool());
+    const std::size_t n = GetParam();
+    const auto a = make_bars(1'700'000'000, n);
+    const auto b = make_bars(1'700'000'000, n);
+    auto a_again = std::vector<Bar>(a.end() - 2, a.end());
+    a_again[0].volume = 4242;   // same time as a[n - 2], later in the batch: wins
+    a_again[1].time += 86'400;  // a new bar
+    std::vector<SeriesBars> writes = {
+        {"AAA", Timeframe::k1d, a}, {"BBB", Timeframe::k1h, b}, {"AAA", Timeframe::k1d, a_again}};
+    await(bars.upsert_batch(std::move(writes)));
+    EXPECT_EQ(count("SELECT count(*) FROM bars"), static_cast<std::int64_t>(2 * n + 1));
+    const auto loaded = await(bars.load("AAA", Timeframe::k1d, n + 10));
+    ASSERT_EQ(loaded.size(), n + 1);
+    EXPECT_EQ(loaded[n - 2].volume, 4242);
+    EXPECT_EQ(loaded[n].time, a_again[1].time);
+    EXPECT_EQ(loaded[0].close, a[0].close);
+    EXPECT_EQ(await(bars.load("BBB", Timeframe::k1h, n)).size(), n);
+    EXPECT_EQ(await(bars.load("BBB", Timeframe::k1d, n)).size(), 0u);
+}
+
+TEST_P(PgBarBatchTest, OneBadBarFailsTheWholeBatchAsBadData) {
+    PgBarRepository bars(pool());
+    const std::size_t n = GetParam();
+    const auto good = make_bars(1'700'000'000, n);
+    std::vector<Bar> bad = {{good[0].time, 10, 12, 9, 11, -1}};  // negative volume
+    std::vector<SeriesBars> writes = {{"AAA", Timeframe::k1d, good}, {"BBB", Timeframe::k1d, bad}};
+    try {
+        await(bars.upsert_batch(std::move(writes)));
+        ADD_FAILURE() << "a batch with a bad bar was stored";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::kBadData) << e.what();
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM bars"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(ArraysAndCopy, PgBarBatchTest,
+                         ::testing::Values(std::size_t{5}, kArrayBatchRows + 10));
+
+TEST_F(PgStoreTest, BatchDoublesRoundTripExactly) {
+    PgBarRepository bars(pool());
+    // Values whose shortest text has many digits or an exponent.
+    std::vector<Bar> odd = {
+        {1'700'000'000, 0.1 + 0.2, 1e300, 1e-300, 1.0 / 3.0, 123456789.123456789},
+        {1'700'086'400, 2.2250738585072014e-308, 1.7976931348623157e308, 2.2250738585072014e-308,
+         2.5, 0}};
+    std::vector<SeriesBars> writes = {{"ODD", Timeframe::k1d, odd}};
+    await(bars.upsert_batch(std::move(writes)));
+    const auto loaded = await(bars.load("ODD", Timeframe::k1d, 10));
+    ASSERT_EQ(loaded.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(loaded[i].open, odd[i].open);
+        EXPECT_EQ(loaded[i].high, odd[i].high);
+        EXPECT_EQ(loaded[i].low, odd[i].low);
+        EXPECT_EQ(loaded[i].close, odd[i].close);
+        EXPECT_EQ(loaded[i].volume, odd[i].volume);
+    }
+}
+
 TEST_F(PgStoreTest, LoadReturnsTheNewestNOldestFirst) {
     PgBarRepository bars(pool());
     auto all = make_bars(1'600'000'000, 50, 3600);

@@ -111,6 +111,86 @@ TEST_F(IngestServiceTest, RepositoryFailureIsStorageUnavailableAndNothingIsStore
     EXPECT_EQ(signals_.computations(), 0u);
 }
 
+// Several ingests started together, then run to the end: {accepted, or -1 when it threw
+// StorageUnavailable}, in start order.
+std::vector<long> ingest_together(
+    IngestService& service,
+    const std::vector<std::pair<std::string, std::vector<market::Bar>>>& posts) {
+    asio::io_context io;
+    std::vector<long> outcomes(posts.size(), -2);
+    for (std::size_t i = 0; i < posts.size(); ++i) {
+        asio::co_spawn(
+            asio::make_strand(io),
+            [&, i]() -> asio::awaitable<void> {
+                std::string name = posts[i].first;
+                auto bars = posts[i].second;
+                try {
+                    auto result =
+                        co_await service.ingest(std::move(name), Timeframe::k1d, std::move(bars));
+                    outcomes[i] = static_cast<long>(result.accepted);
+                } catch (const StorageUnavailable&) {
+                    outcomes[i] = -1;
+                }
+            },
+            [](std::exception_ptr e) {
+                if (e) {
+                    std::rethrow_exception(e);
+                }
+            });
+    }
+    io.run();
+    return outcomes;
+}
+
+TEST_F(IngestServiceTest, ConcurrentIngestsShareOneRepositoryCall) {
+    std::vector<std::pair<std::string, std::vector<market::Bar>>> posts;
+    for (int i = 0; i < 6; ++i) {
+        posts.emplace_back("S" + std::to_string(i), daily_bars(40));
+    }
+    const auto outcomes = ingest_together(ingest_, posts);
+    EXPECT_EQ(outcomes, std::vector<long>(6, 40));
+    EXPECT_EQ(log_.count("bars.batch"), 1u);
+    EXPECT_EQ(log_.count("bars.batch 6"), 1u);
+    for (int i = 0; i < 6; ++i) {
+        const std::string symbol = "S" + std::to_string(i);
+        EXPECT_EQ(repository_.size(symbol, Timeframe::k1d), 40u) << symbol;
+        ASSERT_NE(store_.get(symbol, Timeframe::k1d), nullptr) << symbol;
+        // Each is announced and gets its signal, as a lone ingest does.
+        EXPECT_TRUE(versions_.record(symbol, Timeframe::k1d)) << symbol;
+        EXPECT_EQ(log_.count("listener " + symbol), 1u) << symbol;
+    }
+}
+
+TEST_F(IngestServiceTest, AFailedBatchFailsEveryIngestInItAndStoresNothing) {
+    repository_.fail = true;
+    std::vector<std::pair<std::string, std::vector<market::Bar>>> posts;
+    for (int i = 0; i < 4; ++i) {
+        posts.emplace_back("S" + std::to_string(i), daily_bars(40));
+    }
+    const auto outcomes = ingest_together(ingest_, posts);
+    EXPECT_EQ(outcomes, std::vector<long>(4, -1));
+    EXPECT_EQ(log_.count("bars.batch"), 1u);
+    EXPECT_EQ(store_.series_count(), 0u);  // nothing in memory, every slot given back
+    EXPECT_EQ(log_.count("versions.announce"), 0u);
+    EXPECT_EQ(log_.count("listener"), 0u);
+}
+
+TEST_F(IngestServiceTest, IngestsOfOneSeriesInOneBatchLandInTheirOrder) {
+    auto first = daily_bars(40);
+    auto second = daily_bars(40);
+    second.back().close = second.back().open;  // one bar corrected by the later post
+    second.back().volume = 77;
+    const auto outcomes = ingest_together(ingest_, {{"ABC", first}, {"ABC", second}});
+    EXPECT_EQ(outcomes, (std::vector<long>{40, 40}));
+    EXPECT_EQ(log_.count("bars.batch"), 1u);
+    const auto series = store_.get("ABC", Timeframe::k1d);
+    ASSERT_NE(series, nullptr);
+    EXPECT_EQ(series->bar(series->size() - 1).volume, 77);
+    const auto stored = repository_.bar("ABC", Timeframe::k1d, second.back().time);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->volume, 77);
+}
+
 class IngestServiceLimitTest : public IngestServiceTest {
   protected:
     IngestServiceLimitTest() : IngestServiceTest(1) {}

@@ -268,6 +268,24 @@ class FakeBarRepository final : public store::BarRepository {
         }
         co_return bars.size();
     }
+    // One "bars.batch <writes>" line, then each write as upsert() logs and stores it; all
+    // or nothing when `fail` is set.
+    boost::asio::awaitable<void> upsert_batch(std::vector<store::SeriesBars> writes) override {
+        log_.add("bars.batch " + std::to_string(writes.size()));
+        std::lock_guard lock(mutex_);
+        if (fail) {
+            throw std::runtime_error("repository down");
+        }
+        for (const auto& write : writes) {
+            const std::string symbol(write.symbol);
+            log_.add("bars.upsert " + symbol);
+            auto& series = series_[key_of(symbol, write.timeframe)];
+            for (const auto& bar : write.bars) {
+                series[bar.time] = bar;
+            }
+        }
+        co_return;
+    }
     boost::asio::awaitable<std::vector<market::Bar>> load(std::string symbol,
                                                           market::Timeframe timeframe,
                                                           std::size_t newest_n) override {
@@ -303,6 +321,15 @@ class FakeBarRepository final : public store::BarRepository {
         std::lock_guard lock(mutex_);
         auto it = series_.find(key_of(symbol, timeframe));
         return it == series_.end() ? 0 : it->second.size();
+    }
+    std::optional<market::Bar> bar(const std::string& symbol, market::Timeframe timeframe,
+                                   std::int64_t time) const {
+        std::lock_guard lock(mutex_);
+        auto it = series_.find(key_of(symbol, timeframe));
+        if (it == series_.end() || !it->second.contains(time)) {
+            return std::nullopt;
+        }
+        return it->second.at(time);
     }
 
     bool fail = false;

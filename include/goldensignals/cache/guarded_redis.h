@@ -29,6 +29,11 @@ class GuardedRedis final {
     // The reply (which may be a Redis error reply), nullopt when skipped or failed.
     boost::asio::awaitable<std::optional<redis::Reply>> command(std::vector<std::string> args);
 
+    // Every command in one write (redis::Client::pipeline), the replies in order; nullopt
+    // when skipped or failed. One success or failure for the breaker, however many commands.
+    boost::asio::awaitable<std::optional<std::vector<redis::Reply>>> pipeline(
+        std::vector<std::vector<std::string>> commands);
+
     bool breaker_open() const { return breaker_.open(); }
 
   private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/bar_sync.h"
 #include "goldensignals/orchestrator/signal_service.h"
+#include "goldensignals/store/bar_committer.h"
 #include "goldensignals/store/bar_repository.h"
 
 namespace gs::orchestrator {
@@ -22,12 +24,13 @@ class StorageUnavailable final : public std::runtime_error {
 
 // The one path every new bar takes (a POST or a feed tick): the durable repository first
 // (acked means committed), then the in-memory series, then the version record other instances
-// check, then the new signal, which listeners (the live stream) receive.
+// check, then the new signal, which listeners (the live stream) receive. Concurrent ingests
+// share transactions (store::BarCommitter): each is still acked only once its bars are
+// committed, and their in-memory upserts follow in commit order.
 class IngestService final {
   public:
     IngestService(market::BarStore& bars, store::BarRepository& repository, BarSync& sync,
-                  SignalService& signals)
-        : bars_(bars), repository_(repository), sync_(sync), signals_(signals) {}
+                  SignalService& signals, store::BarCommitterOptions commit_options = {});
     // Alone: bars in memory only, nothing to announce (the signal service's inactive sync).
     IngestService(market::BarStore& bars, SignalService& signals);
 
@@ -41,6 +44,7 @@ class IngestService final {
   private:
     market::BarStore& bars_;
     store::BarRepository& repository_;
+    std::unique_ptr<store::BarCommitter> committer_;  // null alone: nothing to commit
     BarSync& sync_;
     SignalService& signals_;
 };

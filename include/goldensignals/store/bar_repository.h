@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -12,10 +13,29 @@
 
 namespace gs::store {
 
+// One series' bars in a batched upsert; views into the caller's data.
+struct SeriesBars {
+    std::string_view symbol;
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    std::span<const market::Bar> bars;
+};
+
 // Durable bars, as ingest (write first) and the bar sync (reload) use them.
 class BarRepository {
   public:
     virtual ~BarRepository() = default;
+
+    // Upserts the bars of several series (BarCommitter's group commit); returns once all are
+    // committed. Of two bars of one series and time, the later in `writes` wins. The data
+    // `writes` views must stay alive until the call completes. Throws when they are not
+    // stored. This default calls upsert() once per write: all or nothing only for a repository
+    // that overrides it (PgBarRepository: one transaction).
+    virtual boost::asio::awaitable<void> upsert_batch(std::vector<SeriesBars> writes) {
+        for (const auto& write : writes) {
+            std::string symbol(write.symbol);
+            co_await upsert(std::move(symbol), write.timeframe, write.bars);
+        }
+    }
 
     // Returns once the bars are committed (acknowledged means durable); the number of
     // distinct bars stored. `bars` must stay alive until the call completes. Throws when

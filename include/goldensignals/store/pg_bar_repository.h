@@ -24,6 +24,11 @@ namespace gs::store {
 // A bar breaking the table's CHECKs (see validate_bar) fails the whole call (kBadData).
 std::size_t upsert_bars(pqxx::connection& connection, const std::string& symbol,
                         market::Timeframe timeframe, std::span<const market::Bar> bars);
+// Upserts the bars of several series in one transaction (see BarRepository::upsert_batch):
+// up to kArrayBatchRows distinct bars as one INSERT over arrays, more by COPY into a session
+// temp table. All or nothing; returns the number of distinct bars once committed.
+inline constexpr std::size_t kArrayBatchRows = 2'000;
+std::size_t upsert_bar_batch(pqxx::connection& connection, std::span<const SeriesBars> writes);
 // The newest `newest_n` bars, oldest first.
 std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::string& symbol,
                                    market::Timeframe timeframe, std::size_t newest_n);
@@ -49,6 +54,8 @@ class PgBarRepository final : public BarRepository {
     // alive until the call completes. Throws store::Error.
     boost::asio::awaitable<std::size_t> upsert(std::string symbol, market::Timeframe timeframe,
                                                std::span<const market::Bar> bars) override;
+    // One transaction for every write (upsert_bar_batch). Throws store::Error.
+    boost::asio::awaitable<void> upsert_batch(std::vector<SeriesBars> writes) override;
     boost::asio::awaitable<std::vector<market::Bar>> load(std::string symbol,
                                                           market::Timeframe timeframe,
                                                           std::size_t newest_n) override;
