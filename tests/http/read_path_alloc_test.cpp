@@ -162,8 +162,8 @@ TEST(ReadPathAllocTest, CachedSignalReadStaysUnderItsAllocationBudget) {
     g_counting.store(false);
     const std::uint64_t news = g_news.load();
     EXPECT_EQ(failed, 0u);
-    // The allocations left are Beast's parser: its fields (one per header line, here 3) and
-    // the start line. Before issue 12 a cached read made 14.
+    // Measured: 14 per read before issue 12 (this test failed: 7001 > 2500 over 500 reads),
+    // 2 after. The budget leaves a little room, not the old count.
     constexpr std::uint64_t kBudgetPerRequest = 5;
     EXPECT_LE(news, kBudgetPerRequest * kRequests)
         << "operator new calls per cached read: " << static_cast<double>(news) / kRequests;
