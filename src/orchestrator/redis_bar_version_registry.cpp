@@ -120,6 +120,20 @@ void RedisBarVersionRegistry::stop() {
     }
 }
 
+void RedisBarVersionRegistry::render_metrics(std::string& out) const {
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP gs_bar_version_reads_total Bar-version checks of signal reads, by "
+                   "where the version came from.\n"
+                   "# TYPE gs_bar_version_reads_total counter\n"
+                   "gs_bar_version_reads_total{{answer=\"local\"}} {}\n"
+                   "gs_bar_version_reads_total{{answer=\"redis\"}} {}\n"
+                   "# HELP gs_bar_version_tracking 1 while versions are kept locally "
+                   "(CLIENT TRACKING confirmed).\n"
+                   "# TYPE gs_bar_version_tracking gauge\n"
+                   "gs_bar_version_tracking {}\n",
+                   local_answers(), round_trips(), tracking() ? 1 : 0);
+}
+
 std::string RedisBarVersionRegistry::record_key(const std::string& symbol,
                                                 market::Timeframe timeframe) const {
     return fmt::format("{}barver:{}:{}", prefix_, market::to_string(timeframe), symbol);

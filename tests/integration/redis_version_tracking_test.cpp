@@ -106,6 +106,11 @@ TEST(RedisVersionTrackingTest, AnswersLocallyUntilAnotherInstanceWritesANewVersi
     }
     EXPECT_EQ(b.registry->round_trips(), trips) << "tracked: no Redis round trip per read";
     EXPECT_EQ(b.registry->local_answers(), 10u);
+    std::string metrics;
+    b.registry->render_metrics(metrics);
+    EXPECT_NE(metrics.find("gs_bar_version_reads_total{answer=\"local\"} 10\n"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("gs_bar_version_tracking 1\n"), std::string::npos) << metrics;
 
     announce(io, a, "2:0000000000000002");
     EXPECT_TRUE(eventually_reads(io, b, "2:0000000000000002", "1:0000000000000001"));

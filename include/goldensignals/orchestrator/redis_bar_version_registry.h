@@ -48,6 +48,8 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
     boost::asio::awaitable<void> announce(std::string symbol, market::Timeframe timeframe,
                                           std::string version) override;
     std::string channel() const override { return prefix_ + "bars"; }
+    // gs_bar_version_reads_total{answer="local"|"redis"} and gs_bar_version_tracking (0/1).
+    void render_metrics(std::string& out) const override;
 
     // True while reads may be answered locally (both connections up, tracking confirmed).
     bool tracking() const { return table_ && table_->active(); }
