@@ -504,11 +504,15 @@ void Server::record(const detail::Exchange& exchange, std::string_view remote,
         return;
     }
     const Request& request = exchange.request;
+    // Views of the text itself when it needs no escaping (the usual line): no string per line.
+    std::string method_scratch;
+    std::string path_scratch;
     access_logger()->info(
         "[{}] {} \"{} {}\" {} {}B {}us", request.request_id, remote,
-        detail::escape_for_log(exchange.method, 32),
-        request.path.empty() ? std::string("-") : detail::escape_for_log(request.path), status,
-        written, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+        detail::escape_for_log(exchange.method, 32, method_scratch),
+        request.path.empty() ? std::string_view("-")
+                             : detail::escape_for_log(request.path, 512, path_scratch),
+        status, written, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
 }
 
 asio::awaitable<void> Server::run_stream(beast::tcp_stream& stream, Connection& connection,
