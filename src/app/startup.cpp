@@ -8,6 +8,7 @@
 
 #include "goldensignals/build_info.h"
 #include "goldensignals/config/paths.h"
+#include "goldensignals/log/buffered_sink.h"
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/migrations.h"
 #include "goldensignals/store/pg_bar_repository.h"
@@ -43,6 +44,13 @@ void configure_logging(const config::Options& options) {
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(options.log_level));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%n] %v", spdlog::pattern_time_type::utc);
+    if (options.server.access_log) {
+        // One line per request: batched writes, not a write and flush per line (bench/RESULTS.md,
+        // issue 12). initialize_logger gives it the pattern and level above.
+        spdlog::initialize_logger(
+            std::make_shared<spdlog::logger>("access", std::make_shared<log::BufferedFdSink>()));
+        spdlog::flush_every(std::chrono::seconds(1));
+    }
     spdlog::info("goldensignals {} ({}) starting", build_info::kVersion, build_info::kGitCommit);
     if (options.server.api_token.empty()) {
         spdlog::warn("GS_API_TOKEN is not set: write routes (POST /v1/bars) are open to anyone");

@@ -27,8 +27,25 @@ Tiers::Tiers(const config::Options& options, boost::asio::any_io_executor execut
         auto guarded = std::make_shared<cache::GuardedRedis>(redis_client_);
         l2_ = std::make_unique<cache::RedisSignalCache>(
             guarded, cache::RedisSignalCacheOptions{.ttl = options.redis_ttl});
-        bar_versions_ =
+        auto registry =
             std::make_unique<orchestrator::RedisBarVersionRegistry>(guarded, options.redis_prefix);
+        if (options.redis_tracking) {
+            // Two connections of its own: the tracked reads and their invalidations.
+            redis::ClientOptions tracking_options = redis_options;
+            tracking_options.name = "goldensignals-tracking";
+            redis::ClientOptions invalidation_options = redis_options;
+            invalidation_options.name = "goldensignals-invalidations";
+            registry->enable_tracking(redis::Client::create(executor, tracking_options),
+                                      redis::Subscriber::create(executor, invalidation_options),
+                                      executor);
+            components.add(
+                "redis version tracking", [registry = registry.get()] { registry->start(); },
+                [registry = registry.get()]() -> boost::asio::awaitable<void> {
+                    registry->stop();
+                    co_return;
+                });
+        }
+        bar_versions_ = std::move(registry);
         components.add(
             "redis client", [client = redis_client_] { client->start(); },
             [client = redis_client_]() -> boost::asio::awaitable<void> {

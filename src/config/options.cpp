@@ -196,6 +196,12 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.redis_ttl = std::chrono::seconds(parse_integer<std::int64_t>(v, 1, 30 * 86400, w));
          }},
+        {"redis-tracking", "GS_REDIS_TRACKING", "true",
+         "bar versions kept locally, invalidated by Redis (false: one Redis read per signal read)",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.redis_tracking = parse_bool(v, w);
+         }},
         {"max-streams", "GS_MAX_STREAMS", "20000", "open SSE streams allowed on this instance",
          false,
          [](Options& o, std::string_view v, std::string_view w) {

@@ -26,4 +26,18 @@ std::string escape_for_log(std::string_view text, std::size_t max_bytes) {
     return out;
 }
 
+std::string_view escape_for_log(std::string_view text, std::size_t max_bytes,
+                                std::string& scratch) {
+    bool plain = text.size() <= max_bytes;
+    for (std::size_t i = 0; plain && i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        plain = byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\';
+    }
+    if (plain) {
+        return text;
+    }
+    scratch = escape_for_log(text, max_bytes);
+    return scratch;
+}
+
 }  // namespace gs::http::detail

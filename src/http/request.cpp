@@ -18,24 +18,24 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-    std::string out;
+bool percent_decode_to(std::string_view text, bool plus_is_space, std::string& out) {
+    out.clear();
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (c == '%') {
             if (i + 2 >= text.size()) {
-                return std::nullopt;
+                return false;
             }
             int hi = hex_value(text[i + 1]);
             int lo = hex_value(text[i + 2]);
             if (hi < 0 || lo < 0) {
-                return std::nullopt;
+                return false;
             }
             char decoded = static_cast<char>(hi * 16 + lo);
             // A NUL inside a path or parameter is never legitimate here.
             if (decoded == '\0') {
-                return std::nullopt;
+                return false;
             }
             out.push_back(decoded);
             i += 2;
@@ -44,6 +44,14 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
         } else {
             out.push_back(c);
         }
+    }
+    return true;
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    if (!percent_decode_to(text, plus_is_space, out)) {
+        return std::nullopt;
     }
     return out;
 }
@@ -62,11 +70,11 @@ bool parse_target(std::string_view target, std::string& path, Params& query) {
     if (raw_path.empty() || raw_path.front() != '/') {
         return false;
     }
-    auto decoded_path = percent_decode(raw_path, false);
-    if (!decoded_path) {
+    // Decoded into `path` itself, so a buffer the caller reuses keeps its capacity.
+    if (!percent_decode_to(raw_path, false, path)) {
+        path.clear();
         return false;
     }
-    path = std::move(*decoded_path);
     while (!raw_query.empty()) {
         auto amp = raw_query.find('&');
         std::string_view pair = raw_query.substr(0, amp);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include <fmt/format.h>
@@ -10,9 +11,11 @@ namespace gs::http::detail {
 
 // The client's X-Request-Id when it is short and plain (it ties our log line to theirs),
 // otherwise one of ours: the instance tag and a sequence number.
+// Written into `out` (replaced), so a session reuses one buffer for all its ids.
 template <typename Fields>
-std::string request_id_from(const boost::beast::http::header<true, Fields>& head,
-                            std::uint32_t instance_tag, std::uint64_t sequence) {
+void request_id_from(const boost::beast::http::header<true, Fields>& head,
+                     std::uint32_t instance_tag, std::uint64_t sequence, std::string& out) {
+    out.clear();
     auto given = head["X-Request-Id"];
     if (!given.empty() && given.size() <= 64) {
         bool plain = true;
@@ -25,10 +28,11 @@ std::string request_id_from(const boost::beast::http::header<true, Fields>& head
             }
         }
         if (plain) {
-            return std::string(given);
+            out.append(given.data(), given.size());
+            return;
         }
     }
-    return fmt::format("{:08x}-{}", instance_tag, sequence);
+    fmt::format_to(std::back_inserter(out), "{:08x}-{}", instance_tag, sequence);
 }
 
 }  // namespace gs::http::detail

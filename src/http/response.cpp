@@ -58,6 +58,13 @@ Response Response::error(boost::beast::http::status status, std::string_view cod
 std::string serialize_head(const Response& response, unsigned version, bool keep_alive,
                            std::string_view request_id) {
     std::string head;
+    serialize_head(response, version, keep_alive, request_id, head);
+    return head;
+}
+
+void serialize_head(const Response& response, unsigned version, bool keep_alive,
+                    std::string_view request_id, std::string& head) {
+    head.clear();
     head.reserve(256);
     auto reason = boost::beast::http::obsolete_reason(response.status);
     fmt::format_to(std::back_inserter(head), "HTTP/1.1 {} {}\r\n",
@@ -92,7 +99,6 @@ std::string serialize_head(const Response& response, unsigned version, bool keep
         head += "Connection: keep-alive\r\n";
     }
     head += "\r\n";
-    return head;
 }
 
 }  // namespace gs::http

@@ -2,11 +2,16 @@
 
 #include <stdexcept>
 
+#include <boost/container/small_vector.hpp>
+
 namespace gs::http {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-    std::vector<std::string_view> out;
+// Inline room for the segments of every route we serve: matching a request allocates nothing.
+using Segments = boost::container::small_vector<std::string_view, 8>;
+
+Segments split_path(std::string_view path) {
+    Segments out;
     std::size_t start = 1;  // paths start with '/'
     while (start <= path.size()) {
         auto slash = path.find('/', start);

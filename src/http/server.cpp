@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <memory_resource>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -38,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 using detail::Admission;
 using detail::Connection;
 using detail::ConnectionRegistry;
-using RequestParser = bhttp::request_parser<bhttp::string_body>;
+using RequestParser = bhttp::request_parser<bhttp::string_body, FieldsAllocator<char>>;
 
 namespace {
 
@@ -363,6 +364,16 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
     // Holds one request head, chunk-size line or trailer section at a time (body bytes pass
     // through to the body): bounded like the head, so none of them can grow without limit.
     beast::flat_buffer buffer(options_.header_limit_bytes);
+    // Every response head of the connection is serialised here: one allocation per session.
+    std::string head_text;
+    // The request head's fields live here (see FieldsAllocator), released between requests:
+    // a usual head fits the inline block; a larger one (bounded by the head limit) borrows
+    // from the heap until the request ends.
+    std::array<std::byte, 4096> fields_block;
+    std::pmr::monotonic_buffer_resource fields_arena(fields_block.data(), fields_block.size());
+    // The path and request id strings of one exchange, handed to the next with their capacity.
+    std::string kept_path;
+    std::string kept_request_id;
     bool close_with_linger = false;
     for (bool first_request = true;; first_request = false) {
         connection->phase = Connection::Phase::kIdle;
@@ -370,9 +381,15 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         if (stopping()) {
             break;
         }
+        // The previous exchange is gone: nothing points into the arena any more.
+        fields_arena.release();
         // Filled in place, not returned: the exchange is not moved through a coroutine frame.
         detail::Exchange exchange;
-        co_await read_request(stream, buffer, *connection, first_request, exchange);
+        exchange.request.path = std::move(kept_path);
+        exchange.request.path.clear();
+        exchange.request.request_id = std::move(kept_request_id);
+        exchange.request.request_id.clear();
+        co_await read_request(stream, buffer, *connection, first_request, exchange, fields_arena);
         if (exchange.disconnected) {
             break;
         }
@@ -382,7 +399,7 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         }
         close_with_linger = exchange.close_with_linger;
         // Written here rather than in a coroutine of its own: one frame less per request.
-        const std::string head_text = response_head(exchange);
+        response_head(exchange, head_text);
         std::array<asio::const_buffer, 2> buffers{asio::buffer(head_text), asio::const_buffer{}};
         if (exchange.response.body && !exchange.head_only) {
             buffers[1] = asio::buffer(*exchange.response.body);
@@ -400,6 +417,8 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         if (!exchange.keep_alive) {
             break;
         }
+        kept_path = std::move(exchange.request.path);
+        kept_request_id = std::move(exchange.request.request_id);
     }
     if (close_with_linger) {
         co_await linger_close(stream);
@@ -412,8 +431,10 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
 
 asio::awaitable<void> Server::read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                            Connection& connection, bool first_request,
-                                           detail::Exchange& exchange) {
-    RequestParser parser;
+                                           detail::Exchange& exchange,
+                                           std::pmr::memory_resource& fields_arena) {
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(FieldsAllocator<char>(&fields_arena)));
     parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
     // Beast checks Content-Length against the limit while reading the head, before we know
     // the route: allow the largest any route takes; admission narrows it.
@@ -438,7 +459,7 @@ asio::awaitable<void> Server::read_request(beast::tcp_stream& stream, beast::fla
     exchange.keep_alive = head.keep_alive();
     exchange.head_only = head.method() == bhttp::verb::head;
     exchange.method = std::string(head.method_string());
-    exchange.request.request_id = detail::request_id_from(head, instance_tag_, sequence);
+    detail::request_id_from(head, instance_tag_, sequence, exchange.request.request_id);
     std::optional<std::uint64_t> declared;
     if (auto length = parser.content_length()) {
         declared = *length;
@@ -462,7 +483,7 @@ asio::awaitable<void> Server::read_request(beast::tcp_stream& stream, beast::fla
     exchange.request.message = parser.release();
 }
 
-std::string Server::response_head(detail::Exchange& exchange) const {
+void Server::response_head(detail::Exchange& exchange, std::string& out) const {
     if (exchange.close_with_linger || stopping()) {
         exchange.keep_alive = false;
     }
@@ -470,8 +491,8 @@ std::string Server::response_head(detail::Exchange& exchange) const {
         // A stream answers once and then owns the connection until it ends.
         exchange.keep_alive = true;
     }
-    return serialize_head(exchange.response, exchange.version, exchange.keep_alive,
-                          exchange.request.request_id);
+    serialize_head(exchange.response, exchange.version, exchange.keep_alive,
+                   exchange.request.request_id, out);
 }
 
 void Server::record(const detail::Exchange& exchange, std::string_view remote,
@@ -483,11 +504,15 @@ void Server::record(const detail::Exchange& exchange, std::string_view remote,
         return;
     }
     const Request& request = exchange.request;
+    // Views of the text itself when it needs no escaping (the usual line): no string per line.
+    std::string method_scratch;
+    std::string path_scratch;
     access_logger()->info(
         "[{}] {} \"{} {}\" {} {}B {}us", request.request_id, remote,
-        detail::escape_for_log(exchange.method, 32),
-        request.path.empty() ? std::string("-") : detail::escape_for_log(request.path), status,
-        written, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+        detail::escape_for_log(exchange.method, 32, method_scratch),
+        request.path.empty() ? std::string_view("-")
+                             : detail::escape_for_log(request.path, 512, path_scratch),
+        status, written, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
 }
 
 asio::awaitable<void> Server::run_stream(beast::tcp_stream& stream, Connection& connection,

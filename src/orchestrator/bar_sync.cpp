@@ -10,6 +10,20 @@ namespace asio = boost::asio;
 namespace {
 constexpr auto kNegativeFor = std::chrono::seconds(2);
 
+// A series' version as text, on the stack (compared on every signal read with Redis).
+struct VersionText {
+    fmt::basic_memory_buffer<char, 48> buffer;
+    explicit VersionText(const market::BarSeries& series) {
+        fmt::format_to(std::back_inserter(buffer), "{}", BarVersion::of(series));
+    }
+    friend bool operator==(std::string_view text, const VersionText& version) {
+        return text == std::string_view(version.buffer.data(), version.buffer.size());
+    }
+};
+VersionText version_text(const market::BarSeries& series) {
+    return VersionText(series);
+}
+
 // Stateless, so one of each serves every standalone BarSync.
 store::NoBarRepository no_repository;
 }  // namespace
@@ -56,7 +70,7 @@ asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
     std::string name = symbol;
     std::optional<std::string> shared = co_await versions_.recorded(std::move(name), timeframe);
     if (local) {
-        if (!shared || *shared == BarVersion::of(*local).str()) {
+        if (!shared || *shared == version_text(*local)) {
             co_return;
         }
         // Behind (or ahead of a record another instance has not refreshed yet): the
@@ -95,7 +109,7 @@ asio::awaitable<void> BarSync::on_message(std::string payload) {
         co_return;
     }
     auto local = bars_.get(update->symbol, update->timeframe);
-    if (local && BarVersion::of(*local).str() == update->version) {
+    if (local && version_text(*local) == update->version) {
         co_return;
     }
     co_await reload(update->symbol, update->timeframe);

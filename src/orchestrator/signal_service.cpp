@@ -82,8 +82,16 @@ std::string SignalService::archive_version(const market::BarSeries& series) cons
 
 std::string SignalService::cache_key(const std::string& symbol, market::Timeframe timeframe,
                                      const market::BarSeries& series) const {
-    return fmt::format("{}sig:{}:{}:{}:{}", options_.key_prefix, market::to_string(timeframe),
-                       symbol, BarVersion::of(series), config_hex_);
+    KeyBuffer buffer;
+    return std::string(cache_key(symbol, timeframe, series, buffer));
+}
+
+std::string_view SignalService::cache_key(const std::string& symbol, market::Timeframe timeframe,
+                                          const market::BarSeries& series, KeyBuffer& out) const {
+    out.clear();
+    fmt::format_to(std::back_inserter(out), "{}sig:{}:{}:{}:{}", options_.key_prefix,
+                   market::to_string(timeframe), symbol, BarVersion::of(series), config_hex_);
+    return {out.data(), out.size()};
 }
 
 void SignalService::remember(const std::string& key,
@@ -101,11 +109,14 @@ asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timef
     if (!series || series->empty()) {
         co_return Lookup{};
     }
-    std::string key = cache_key(symbol, timeframe, *series);
+    // An L1 hit (the common read) looks the key up from this buffer; only a miss makes a string.
+    KeyBuffer key_buffer;
+    const std::string_view key_view = cache_key(symbol, timeframe, *series, key_buffer);
     Lookup lookup;
-    if (auto hit = l1_.get(key)) {
+    if (auto hit = l1_.get(key_view)) {
         lookup = Lookup{std::move(hit), Tier::kL1};
     } else {
+        std::string key(key_view);
         // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
         std::function<asio::awaitable<Lookup>()> make = [this, key, symbol, timeframe, series]() {
             return fill(key, symbol, timeframe, series);

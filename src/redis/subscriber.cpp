@@ -1,5 +1,6 @@
 #include "goldensignals/redis/subscriber.h"
 
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <set>
@@ -22,6 +23,10 @@ class SubscriberConnection final : public Connection {
         : Connection(std::move(executor), std::move(options), "subscriber") {}
 
     void set_message_handler(Subscriber::MessageHandler handler) { handler_ = std::move(handler); }
+    void set_array_handler(Subscriber::ArrayMessageHandler handler) {
+        array_handler_ = std::move(handler);
+    }
+    std::int64_t client_id() const noexcept { return client_id_.load(std::memory_order_acquire); }
 
     // On the strand.
     void add(std::vector<std::string> names, bool pattern) {
@@ -65,6 +70,14 @@ class SubscriberConnection final : public Connection {
   protected:
     bool on_handshake_done(redisAsyncContext* context) override {
         confirmations_pending_ = 0;
+        client_id_.store(0, std::memory_order_release);
+        // Before any SUBSCRIBE: a subscribed RESP2 connection takes no other command. hiredis
+        // answers regular callbacks before it looks for subscription callbacks.
+        if (send_command(context, &SubscriberConnection::on_client_id, this, {"CLIENT", "ID"}) !=
+            REDIS_OK) {
+            fail("cannot queue CLIENT ID");
+            return false;
+        }
         if (channels_.empty() && patterns_.empty()) {
             return true;
         }
@@ -83,7 +96,10 @@ class SubscriberConnection final : public Connection {
         return false;
     }
 
-    void on_connection_lost() override { confirmations_pending_ = 0; }
+    void on_connection_lost() override {
+        confirmations_pending_ = 0;
+        client_id_.store(0, std::memory_order_release);
+    }
 
   private:
     bool send(redisAsyncContext* context, const char* verb, const std::vector<std::string>& names) {
@@ -110,6 +126,14 @@ class SubscriberConnection final : public Connection {
         }
     }
 
+    static void on_client_id(redisAsyncContext* /*context*/, void* reply, void* data) {
+        auto* self = static_cast<SubscriberConnection*>(data);
+        const auto* answer = static_cast<const redisReply*>(reply);
+        if (answer != nullptr && answer->type == REDIS_REPLY_INTEGER) {
+            self->client_id_.store(answer->integer, std::memory_order_release);
+        }
+    }
+
     static std::string_view view(const redisReply* item) {
         return item->type == REDIS_REPLY_STRING ? std::string_view(item->str, item->len)
                                                 : std::string_view();
@@ -123,7 +147,10 @@ class SubscriberConnection final : public Connection {
             return;
         }
         const std::string_view kind = view(reply.element[0]);
-        if (kind == "message") {
+        if (kind == "message" && (reply.element[2]->type == REDIS_REPLY_ARRAY ||
+                                  reply.element[2]->type == REDIS_REPLY_NIL)) {
+            deliver_array(view(reply.element[1]), *reply.element[2]);
+        } else if (kind == "message") {
             deliver(view(reply.element[1]), view(reply.element[2]));
         } else if (kind == "pmessage" && reply.elements >= 4) {
             deliver(view(reply.element[2]), view(reply.element[3]));
@@ -140,10 +167,28 @@ class SubscriberConnection final : public Connection {
         }
     }
 
+    void deliver_array(std::string_view channel, const redisReply& payload) {
+        if (!array_handler_ || stop_requested()) {
+            return;
+        }
+        if (payload.type == REDIS_REPLY_NIL) {
+            array_handler_(channel, nullptr);
+            return;
+        }
+        std::vector<std::string_view> items;
+        items.reserve(payload.elements);
+        for (std::size_t i = 0; i < payload.elements; ++i) {
+            items.push_back(view(payload.element[i]));
+        }
+        array_handler_(channel, &items);
+    }
+
     std::set<std::string> channels_;
     std::set<std::string> patterns_;
     std::size_t confirmations_pending_ = 0;
     Subscriber::MessageHandler handler_;
+    Subscriber::ArrayMessageHandler array_handler_;
+    std::atomic<std::int64_t> client_id_{0};
 };
 
 }  // namespace detail
@@ -165,6 +210,14 @@ Subscriber::~Subscriber() {
 
 void Subscriber::on_message(MessageHandler handler) {
     connection_->set_message_handler(std::move(handler));
+}
+
+void Subscriber::on_array_message(ArrayMessageHandler handler) {
+    connection_->set_array_handler(std::move(handler));
+}
+
+std::int64_t Subscriber::client_id() const noexcept {
+    return connection_->client_id();
 }
 
 void Subscriber::on_state_change(std::function<void(bool up)> handler) {

@@ -101,6 +101,26 @@ printf 'time,open,high,low,close,volume\n%d,160,175,150,170,50000\n' $((17300 * 
 get_signal "$port_b" ACME
 [[ "$as_of" == "$(day 17300)" ]] || fail "B after new bar: as_of $as_of (was $want_as_of)"
 
+echo "== B keeps bar versions locally (CLIENT TRACKING) and still answers from every bar A acked"
+# Both instances' tracking connections (flags=t), each redirected to its invalidation connection.
+for _ in $(seq 1 50); do
+  tracking=$(redis-cli -p "$GS_REDIS_PORT" client list | grep -c 'flags=t ' || true)
+  [[ "$tracking" -ge 2 ]] && break
+  sleep 0.1
+done
+[[ "$tracking" -ge 2 ]] || fail "$tracking tracking connections in Redis, want one per instance"
+[[ $(post_bars "$port_a" TRK "$work/bars1.csv") == 200 ]] || fail "POST TRK"
+# ack_then_read N: B reads (and keeps the version record), A acks bar N, B reads again at once.
+ack_then_read() {
+  local d=$((17300 + $1))
+  get_signal "$port_b" TRK
+  printf 'time,open,high,low,close,volume\n%d,160,175,150,%d,50000\n' $((d * 86400)) $((160 + $1 % 10)) >"$work/bar_t.csv"
+  [[ $(post_bars "$port_a" TRK "$work/bar_t.csv") == 200 ]] || fail "POST TRK bar $1: $(cat "$work/post.out")"
+  get_signal "$port_b" TRK
+  [[ "$as_of" == "$(day "$d")" ]] || fail "B right after A acked TRK bar $1: as_of $as_of, want $(day "$d")"
+}
+for i in $(seq 1 10); do ack_then_read "$i"; done
+
 echo "== L3: Redis forgets, a fresh instance answers from PostgreSQL"
 # count_rows URL: signals in a history page; 0 (not an exit under pipefail) when there are none.
 count_rows() { curl -s "$1" | { grep -o '"as_of"' || true; } | wc -l; }
@@ -214,6 +234,30 @@ for _ in $(seq 1 60); do
   sleep 0.2
 done
 [[ -n "$ok" ]] || fail "redis not back up in readyz"
+for _ in $(seq 1 60); do  # B's connections too (its tracking falls back to a read per request meanwhile)
+  curl -s "http://127.0.0.1:$port_b/readyz" | grep -q '"redis":"up"' && break
+  sleep 0.2
+done
+
+echo "== Redis restarted between B's read and A's ack, and between A's ack and B's read"
+# B kept TRK's version record before the restart: the restart must not leave it answering from it.
+ack_then_read 20
+get_signal "$port_b" TRK
+printf 'time,open,high,low,close,volume\n%d,160,175,150,171,50000\n' $((17321 * 86400)) >"$work/bar_t.csv"
+[[ $(post_bars "$port_a" TRK "$work/bar_t.csv") == 200 ]] || fail "POST TRK bar 21: $(cat "$work/post.out")"
+redis-cli -p "$GS_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+redis-server --port "$GS_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  --pidfile "$GS_SERVICES_DIR/redis/redis.pid" --logfile "$GS_SERVICES_DIR/redis/redis.log" \
+  --dir "$GS_SERVICES_DIR/redis"
+wait_for 10 redis-cli -p "$GS_REDIS_PORT" ping || fail "redis restart"
+get_signal "$port_b" TRK
+[[ "$as_of" == "$(day 17321)" ]] || fail "B after A's ack and a Redis restart: as_of $as_of, want $(day 17321)"
+for _ in $(seq 1 60); do
+  curl -s "http://127.0.0.1:$port_a/readyz" | grep -q '"redis":"up"' &&
+    curl -s "http://127.0.0.1:$port_b/readyz" | grep -q '"redis":"up"' && break
+  sleep 0.2
+done
+ack_then_read 22
 
 echo "== PostgreSQL stopped mid-run: reads answer, writes 503, nothing acked lost"
 as_pg_owner "$GS_PG_BIN/pg_ctl" -D "$GS_SERVICES_DIR/pg/data" -m fast stop >/dev/null

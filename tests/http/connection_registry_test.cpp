@@ -75,5 +75,18 @@ TEST(LogEscapeTest, EscapesControlBytesQuotesAndHighBytes) {
     EXPECT_EQ(escape_for_log("abcdef", 3), "abc...");
 }
 
+TEST(LogEscapeTest, PlainTextIsLoggedWithoutACopyAndTheRestAsBefore) {
+    std::string scratch;
+    const std::string_view plain = "/v1/signals/DEMO?agents=false";
+    const auto same = escape_for_log(plain, 512, scratch);
+    EXPECT_EQ(same.data(), plain.data()) << "no copy of text that needs no escaping";
+    for (std::string_view hostile :
+         {std::string_view("a\nb\r\x1b[31m"), std::string_view("say \"hi\" \\"),
+          std::string_view("\xc2\x9b"), std::string_view("abcdef")}) {
+        EXPECT_EQ(escape_for_log(hostile, 3 + hostile.size() % 8, scratch),
+                  escape_for_log(hostile, 3 + hostile.size() % 8));
+    }
+}
+
 }  // namespace
 }  // namespace gs::http::detail

@@ -48,7 +48,8 @@ class LruCache final {
         }
     }
 
-    Ptr get(const std::string& key) {
+    // Takes a view: a caller can look a key up from a buffer of its own, with no string made.
+    Ptr get(std::string_view key) {
         auto& shard = shard_of(key);
         std::lock_guard lock(shard.mutex);
         auto it = shard.index.find(key);
@@ -124,18 +125,25 @@ class LruCache final {
         Ptr value;
         std::size_t cost;
     };
+    // Transparent, so find() takes a string_view (C++20 heterogeneous lookup).
+    struct KeyHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view key) const noexcept {
+            return std::hash<std::string_view>{}(key);
+        }
+    };
     struct Shard {
         mutable std::mutex mutex;
         std::list<Entry> order;  // most recent first
-        std::unordered_map<std::string, typename std::list<Entry>::iterator> index;
+        std::unordered_map<std::string, typename std::list<Entry>::iterator, KeyHash,
+                           std::equal_to<>>
+            index;
         std::size_t bytes = 0;
         std::size_t max_bytes = 0;
         std::size_t max_entries = 0;
     };
 
-    Shard& shard_of(const std::string& key) {
-        return shards_[std::hash<std::string>{}(key) % shards_.size()];
-    }
+    Shard& shard_of(std::string_view key) { return shards_[KeyHash{}(key) % shards_.size()]; }
 
     LruOptions options_;
     std::vector<Shard> shards_;

@@ -73,6 +73,9 @@ struct Options {
     std::size_t l1_cache_mb = 256;
     std::string redis_prefix = "gs:";
     std::chrono::seconds redis_ttl{3600};
+    // Bar-version records kept locally and invalidated by Redis (CLIENT TRACKING) instead of
+    // read from Redis on every signal read; docs/consistency.md.
+    bool redis_tracking = true;
     std::size_t max_streams = 20'000;
     std::size_t max_stream_symbols = 100;
     std::chrono::milliseconds heartbeat{15'000};

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/status.hpp>
+#include <boost/container/small_vector.hpp>
 #include <nlohmann/json_fwd.hpp>
 
 namespace gs::http {
@@ -28,7 +29,8 @@ using StreamBody = std::function<boost::asio::awaitable<void>(StreamContext&)>;
 struct Response {
     boost::beast::http::status status = boost::beast::http::status::ok;
     std::string content_type = "application/json";
-    std::vector<std::pair<std::string, std::string>> headers;
+    // Inline room for the one or two extra headers a route adds (X-Cache on signal reads).
+    boost::container::small_vector<std::pair<std::string, std::string>, 2> headers;
     std::shared_ptr<const std::string> body;
     // Set for streams: no Content-Length, the session hands the socket over after the head.
     StreamBody stream;
@@ -52,5 +54,8 @@ struct Response {
 // X-Request-Id; `keep_alive` decides the Connection header for HTTP/1.0 and for closing.
 std::string serialize_head(const Response& response, unsigned version, bool keep_alive,
                            std::string_view request_id);
+// The same into `out` (cleared first): a session reuses one buffer for all its heads.
+void serialize_head(const Response& response, unsigned version, bool keep_alive,
+                    std::string_view request_id, std::string& out);
 
 }  // namespace gs::http

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -71,10 +72,11 @@ class Server final {
     boost::asio::awaitable<void> read_request(boost::beast::tcp_stream& stream,
                                               boost::beast::flat_buffer& buffer,
                                               detail::Connection& connection, bool first_request,
-                                              detail::Exchange& exchange);
+                                              detail::Exchange& exchange,
+                                              std::pmr::memory_resource& fields_arena);
     // Settles the connection's keep-alive for the exchange and serialises its response head
-    // (the session writes it and the body in one gather write).
-    std::string response_head(detail::Exchange& exchange) const;
+    // into `out`, the session's reused buffer (it writes it and the body in one gather write).
+    void response_head(detail::Exchange& exchange, std::string& out) const;
     // Metrics and the access log line of an answered exchange.
     void record(const detail::Exchange& exchange, std::string_view remote, std::size_t written);
     // Hands the connection to the response's stream until it ends.

@@ -46,6 +46,8 @@ class BarSync final {
     boost::asio::awaitable<void> on_message(std::string payload);
 
     std::uint64_t reloads() const noexcept { return reloads_.load(); }
+    // The registry's metrics (how versions were checked).
+    void render_metrics(std::string& out) const { versions_.render_metrics(out); }
 
     static BarVersionRegistry& no_bar_versions();
 

@@ -52,6 +52,8 @@ class BarVersionRegistry {
                                                   std::string version) = 0;
     // Where the bar-update messages go (a pub/sub channel); empty when nowhere.
     virtual std::string channel() const = 0;
+    // Appends its Prometheus metrics (none by default).
+    virtual void render_metrics(std::string& /*out*/) const {}
 };
 
 // No shared registry (no Redis): nothing recorded, nothing announced.

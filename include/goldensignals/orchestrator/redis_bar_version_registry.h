@@ -1,35 +1,72 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "goldensignals/cache/guarded_redis.h"
 #include "goldensignals/orchestrator/bar_version_registry.h"
+#include "goldensignals/redis/client.h"
+#include "goldensignals/redis/subscriber.h"
+#include "goldensignals/redis/tracking_table.h"
 
 namespace gs::orchestrator {
 
 // Versions in Redis: `<prefix>barver:<timeframe>:<symbol>` holds the version (refreshed by
 // every ingest, kept a week), and bar-update messages go to `<prefix>bars` by PUBLISH. Uses
 // the signal tier's breaker, so a dead Redis is skipped here too.
+//
+// With tracking (enable_tracking), recorded() answers from a local copy of the records that
+// Redis invalidates (server-assisted client-side caching, RESP2 redirect mode): a connection
+// of its own reads the records with `CLIENT TRACKING on REDIRECT <id>`, where <id> is a
+// second connection subscribed to __redis__:invalidate. While either connection is down or
+// tracking is not yet confirmed, every read asks Redis as without tracking; each change of
+// either connection forgets every local copy. docs/consistency.md states the guarantee.
 class RedisBarVersionRegistry final : public BarVersionRegistry {
   public:
     RedisBarVersionRegistry(std::shared_ptr<cache::GuardedRedis> redis, std::string key_prefix);
+    ~RedisBarVersionRegistry() override;
+
+    // Call before start(). `reader` and `invalidations` are connections of their own (not
+    // shared with other users: their handlers and tracking state belong to this registry).
+    // `executor` runs the CLIENT TRACKING command after each (re)connect.
+    void enable_tracking(std::shared_ptr<redis::Client> reader,
+                         std::shared_ptr<redis::Subscriber> invalidations,
+                         boost::asio::any_io_executor executor);
+    // Starts and stops the tracking connections (no-ops without tracking).
+    void start();
+    void stop();
 
     boost::asio::awaitable<std::optional<std::string>> recorded(
         std::string symbol, market::Timeframe timeframe) override;
     boost::asio::awaitable<void> announce(std::string symbol, market::Timeframe timeframe,
                                           std::string version) override;
     std::string channel() const override { return prefix_ + "bars"; }
+    // gs_bar_version_reads_total{answer="local"|"redis"} and gs_bar_version_tracking (0/1).
+    void render_metrics(std::string& out) const override;
+
+    // True while reads may be answered locally (both connections up, tracking confirmed).
+    bool tracking() const { return table_ && table_->active(); }
+    // Reads answered from the local copy, and reads that asked Redis.
+    std::uint64_t local_answers() const { return table_ ? table_->hits() : 0; }
+    std::uint64_t round_trips() const noexcept { return round_trips_.load(); }
 
   private:
+    struct Tracking;
+
     std::string record_key(const std::string& symbol, market::Timeframe timeframe) const;
 
     std::shared_ptr<cache::GuardedRedis> redis_;
     std::string prefix_;
+    std::shared_ptr<redis::TrackingTable> table_;
+    std::shared_ptr<Tracking> tracking_;
+    std::atomic<std::uint64_t> round_trips_{0};
 };
 
 }  // namespace gs::orchestrator

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <boost/asio/awaitable.hpp>
 
 #include "goldensignals/cache/lru_cache.h"
@@ -75,6 +76,10 @@ class SignalService final {
     static std::string summary_of(const std::string& full_json);
     std::string cache_key(const std::string& symbol, market::Timeframe timeframe,
                           const market::BarSeries& series) const;
+    // The same key written into `out`: an L1 hit looks it up without making a string.
+    using KeyBuffer = fmt::basic_memory_buffer<char, 192>;
+    std::string_view cache_key(const std::string& symbol, market::Timeframe timeframe,
+                               const market::BarSeries& series, KeyBuffer& out) const;
     // An archived signal's config_version: "<consensus config fingerprint>-<bar fingerprint>"
     // (16 hex each). An L3 row answers when it and its as_of (the newest bar time) match.
     std::string archive_version(const market::BarSeries& series) const;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +26,10 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     // Called on the subscriber's strand. `channel` is the channel the message was published
     // to, also for pattern subscriptions. The views are valid during the call only.
     using MessageHandler = std::function<void(std::string_view channel, std::string_view payload)>;
+    // A message whose payload is an array (Redis client-side caching's invalidations on
+    // __redis__:invalidate: the keys) or null (`items` == nullptr: every key, after a flush).
+    using ArrayMessageHandler =
+        std::function<void(std::string_view channel, const std::vector<std::string_view>* items)>;
 
     // Throws std::invalid_argument for bad options (see validate()).
     static std::shared_ptr<Subscriber> create(boost::asio::any_io_executor executor,
@@ -36,6 +41,7 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
 
     // Set both handlers before start().
     void on_message(MessageHandler handler);
+    void on_array_message(ArrayMessageHandler handler);
     // True after a (re)connect once every subscription is confirmed; false when the connection
     // drops. On the subscriber's strand.
     void on_state_change(std::function<void(bool up)> handler);
@@ -46,6 +52,9 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     void stop();
     // True while connected with every subscription confirmed. Any thread.
     bool connected() const noexcept;
+    // The connection's CLIENT ID (asked on every connect, before subscribing), the target of
+    // CLIENT TRACKING ... REDIRECT. 0 until known; read it in on_state_change(true).
+    std::int64_t client_id() const noexcept;
 
     // Adds channels (SUBSCRIBE) or patterns (PSUBSCRIBE). Takes effect at once when connected,
     // otherwise on the next connect. Any thread.
