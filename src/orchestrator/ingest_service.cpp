@@ -61,7 +61,7 @@ boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string s
     // The new signal now, so live streams get it without waiting for a reader.
     try {
         std::string name = symbol;
-        co_await signals_.current(std::move(name), timeframe);
+        co_await signals_.ingested(std::move(name), timeframe);
     } catch (const std::exception& e) {
         spdlog::error("signal for {} after ingest failed: {}", symbol, e.what());
     }

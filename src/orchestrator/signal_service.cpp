@@ -101,8 +101,17 @@ void SignalService::remember(const std::string& key,
 }
 
 asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timeframe timeframe) {
+    return lookup(std::move(symbol), timeframe, false);
+}
+
+asio::awaitable<Lookup> SignalService::ingested(std::string symbol, market::Timeframe timeframe) {
+    return lookup(std::move(symbol), timeframe, true);
+}
+
+asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timeframe timeframe,
+                                              bool after_ingest) {
     const auto started = Clock::now();
-    if (sync_.active()) {
+    if (sync_.active() && !after_ingest) {
         co_await sync_.ensure_fresh(symbol, timeframe);
     }
     auto series = bars_.get(symbol, timeframe);
@@ -118,8 +127,10 @@ asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timef
     } else {
         std::string key(key_view);
         // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
-        std::function<asio::awaitable<Lookup>()> make = [this, key, symbol, timeframe, series]() {
-            return fill(key, symbol, timeframe, series);
+        std::function<asio::awaitable<Lookup>()> make = [this, key, symbol, timeframe, series,
+                                                         after_ingest]() {
+            return after_ingest ? computed(key, symbol, timeframe, series)
+                                : fill(key, symbol, timeframe, series);
         };
         lookup = co_await flights_.run(key, std::move(make));
     }
@@ -173,6 +184,13 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         co_return Lookup{shared, Tier::kL3};
     }
 
+    co_return co_await computed(std::move(key), std::move(symbol), timeframe, std::move(series));
+}
+
+asio::awaitable<Lookup> SignalService::computed(std::string key, std::string symbol,
+                                                market::Timeframe timeframe,
+                                                std::shared_ptr<const market::BarSeries> series) {
+    const std::string version = archive_version(*series);
     auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
     computations_.fetch_add(1, std::memory_order_relaxed);
     auto entry = make_entry(*signal);

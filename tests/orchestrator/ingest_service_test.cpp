@@ -98,6 +98,14 @@ TEST_F(IngestServiceTest, DurableFirstThenMemoryThenTheAnnouncementThenTheSignal
     EXPECT_EQ(log_.count("listener"), 1u);
     // The fresh record matches: the read after the ingest does not reload.
     EXPECT_EQ(log_.count("bars.load"), 0u);
+    // The bars just changed, so nothing could answer from the version record, L2 or L3: the
+    // signal is computed without asking them (three round trips per bar), then cached and
+    // archived.
+    EXPECT_EQ(log_.count("versions.recorded"), 0u);
+    EXPECT_EQ(log_.count("l2.get"), 0u);
+    EXPECT_EQ(log_.count("l3.latest"), 0u);
+    EXPECT_EQ(log_.count("l2.put "), 1u);
+    EXPECT_EQ(log_.count("l3.enqueue ABC"), 1u);
 }
 
 TEST_F(IngestServiceTest, RepositoryFailureIsStorageUnavailableAndNothingIsStored) {

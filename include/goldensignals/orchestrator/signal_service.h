@@ -70,6 +70,11 @@ class SignalService final {
     void on_new_signal(Listener listener) { listener_ = std::move(listener); }
 
     boost::asio::awaitable<Lookup> current(std::string symbol, market::Timeframe timeframe);
+    // The signal right after this instance stored new bars of the series: the bars just
+    // changed, so neither the version check nor the L2 and L3 lookups can hit (three round
+    // trips per bar on the ingest path): L1, else compute, then cache, archive and publish
+    // as current() does after a miss.
+    boost::asio::awaitable<Lookup> ingested(std::string symbol, market::Timeframe timeframe);
 
     static std::shared_ptr<const SignalEntry> make_entry(const Signal& signal);
     // The summary body derived from a full body (L3 keeps only the full one).
@@ -90,6 +95,11 @@ class SignalService final {
     void render_metrics(std::string& out) const;
 
   private:
+    boost::asio::awaitable<Lookup> lookup(std::string symbol, market::Timeframe timeframe,
+                                          bool after_ingest);
+    boost::asio::awaitable<Lookup> computed(std::string key, std::string symbol,
+                                            market::Timeframe timeframe,
+                                            std::shared_ptr<const market::BarSeries> series);
     boost::asio::awaitable<Lookup> fill(std::string key, std::string symbol,
                                         market::Timeframe timeframe,
                                         std::shared_ptr<const market::BarSeries> series);
