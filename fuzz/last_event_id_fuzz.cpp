@@ -102,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     head += " HTTP/1.1\r\nHost: fuzz\r\nLast-Event-ID: ";
     head.append(header);
     head += "\r\n\r\n";
-    bhttp::request_parser<bhttp::string_body> parser;
+    bhttp::request_parser<bhttp::string_body, http::FieldsAllocator<char>> parser;
     parser.eager(true);
     boost::system::error_code ec;
     parser.put(asio::buffer(head), ec);

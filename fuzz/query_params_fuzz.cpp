@@ -139,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string head = "GET ";
     head.append(target);
     head += " HTTP/1.1\r\nHost: fuzz\r\n\r\n";
-    bhttp::request_parser<bhttp::string_body> parser;
+    bhttp::request_parser<bhttp::string_body, http::FieldsAllocator<char>> parser;
     boost::system::error_code ec;
     parser.put(asio::buffer(head), ec);
     if (ec || !parser.is_done()) {

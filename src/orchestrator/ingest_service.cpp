@@ -7,21 +7,16 @@
 
 namespace gs::orchestrator {
 
-namespace {
-store::NoBarRepository no_repository;  // stateless: one serves every standalone service
-}  // namespace
-
 IngestService::IngestService(market::BarStore& bars, store::BarRepository& repository,
                              BarSync& sync, SignalService& signals,
                              store::BarCommitterOptions commit_options)
     : bars_(bars),
-      repository_(repository),
       committer_(std::make_unique<store::BarCommitter>(repository, commit_options)),
       sync_(sync),
       signals_(signals) {}
 
 IngestService::IngestService(market::BarStore& bars, SignalService& signals)
-    : bars_(bars), repository_(no_repository), sync_(signals.bar_sync()), signals_(signals) {}
+    : bars_(bars), sync_(signals.bar_sync()), signals_(signals) {}
 
 boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string symbol,
                                                                    market::Timeframe timeframe,

@@ -43,7 +43,6 @@ class IngestService final {
 
   private:
     market::BarStore& bars_;
-    store::BarRepository& repository_;
     std::unique_ptr<store::BarCommitter> committer_;  // null alone: nothing to commit
     BarSync& sync_;
     SignalService& signals_;
