@@ -254,8 +254,13 @@ TEST(StreamingParity, TrixKamaT3) {
 }
 
 TEST(StreamingParity, PpoAndMacd) {
-    for (auto [f, sl, sig] : {std::tuple{12, 26, 9}, std::tuple{26, 12, 9}, std::tuple{5, 5, 1},
-                              std::tuple{1, 35, 5}}) {
+    // Named copies, not a structured binding: clang 14 (the sanitizer build) rejects lambdas
+    // that capture one.
+    for (const auto& periods : {std::tuple{12, 26, 9}, std::tuple{26, 12, 9}, std::tuple{5, 5, 1},
+                                std::tuple{1, 35, 5}}) {
+        const int f = std::get<0>(periods);
+        const int sl = std::get<1>(periods);
+        const int sig = std::get<2>(periods);
         close_case(
             "ppo", [f, sl](const Column& in, Column& out) { ind::ppo(in, f, sl, out); },
             st::Ppo(f, sl));
@@ -538,7 +543,9 @@ void measure_windows(const std::vector<Series>& walks) {
 }
 
 TEST(StreamingParity, Keltner) {
-    for (auto [e, a] : {std::pair{20, 10}, std::pair{20, 20}, std::pair{5, 14}}) {
+    for (const auto& periods : {std::pair{20, 10}, std::pair{20, 20}, std::pair{5, 14}}) {
+        const int e = periods.first;  // named: clang 14 rejects captured structured bindings
+        const int a = periods.second;
         for (const Series& s : all_series()) {
             Column up = col(s.size()), mid = col(s.size()), low = col(s.size());
             ind::keltner(s.high, s.low, s.close, e, a, 1.5, up, mid, low);
