@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "goldensignals/cache/guarded_redis.h"
@@ -99,16 +100,22 @@ TEST(RedisVersionTrackingTest, AnswersLocallyUntilAnotherInstanceWritesANewVersi
     ASSERT_TRUE(b.wait_tracking(true));
     EXPECT_FALSE(read(io, b)) << "no record yet";
     announce(io, a, "1:0000000000000001");
-    EXPECT_EQ(read(io, b), "1:0000000000000001");
+    // B may answer from its copy until the invalidation, sent by Redis before A's SET was
+    // acknowledged, has been read (docs/consistency.md: the window; the HTTP-level cluster
+    // test reads on B right after A's 200). Under the sanitizers this test saw it.
+    EXPECT_TRUE(eventually_reads(io, b, "1:0000000000000001", std::nullopt));
     const auto trips = b.registry->round_trips();
+    const auto local_before = b.registry->local_answers();
     for (int i = 0; i < 10; ++i) {
         EXPECT_EQ(read(io, b), "1:0000000000000001");
     }
     EXPECT_EQ(b.registry->round_trips(), trips) << "tracked: no Redis round trip per read";
-    EXPECT_EQ(b.registry->local_answers(), 10u);
+    EXPECT_EQ(b.registry->local_answers() - local_before, 10u);
     std::string metrics;
     b.registry->render_metrics(metrics);
-    EXPECT_NE(metrics.find("gs_bar_version_reads_total{answer=\"local\"} 10\n"), std::string::npos)
+    EXPECT_NE(metrics.find(fmt::format("gs_bar_version_reads_total{{answer=\"local\"}} {}\n",
+                                       b.registry->local_answers())),
+              std::string::npos)
         << metrics;
     EXPECT_NE(metrics.find("gs_bar_version_tracking 1\n"), std::string::npos) << metrics;
 
