@@ -7,24 +7,14 @@
 
 namespace gs::indicators {
 
+// Each value from its own window (O(period) per bar) rather than a running sum: after a
+// stretch of large volumes, a running sum that subtracts them again leaves rounding residue,
+// and over a window with no volume that residue divided by itself charted nonsense. Window by
+// window, the series is also exactly what the agent's verdict sees (cmf_at).
 void cmf(std::span<const double> high, std::span<const double> low, std::span<const double> close,
          std::span<const double> volume, int period, std::span<double> out) noexcept {
-    const std::size_t p = static_cast<std::size_t>(std::max(period, 1));
-    double sum_mfv = 0.0;
-    double sum_v = 0.0;
     for (std::size_t i = 0; i < close.size(); ++i) {
-        sum_mfv += money_flow_volume(high[i], low[i], close[i], volume[i]);
-        sum_v += volume[i];
-        if (i >= p) {
-            const std::size_t j = i - p;
-            sum_mfv -= money_flow_volume(high[j], low[j], close[j], volume[j]);
-            sum_v -= volume[j];
-        }
-        if (i + 1 < p) {
-            out[i] = kNaN;
-        } else {
-            out[i] = sum_v > 0.0 ? sum_mfv / sum_v : 0.0;
-        }
+        out[i] = cmf_at(high, low, close, volume, period, i);
     }
 }
 

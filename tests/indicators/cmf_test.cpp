@@ -81,3 +81,35 @@ TEST(CmfTest, SingleBarFormAgreesWithTheFullSeries) {
 
 }  // namespace
 }  // namespace gs::indicators
+
+namespace gs::indicators {
+namespace {
+
+// Large volumes followed by a window with none: the chart must say 0 (no flow), exactly, not
+// the residue a running sum leaves when it subtracts the large volumes again.
+TEST(CmfTest, AWindowWithoutVolumeAfterLargeVolumesIsExactlyZero) {
+    // Found by a search over random volumes: the running sums left 2.6e-11 here.
+    std::vector<double> volume = {966051423.6431453,  643078646.1495876,  581711334.1222918,
+                                  178765069.42316765, 841417901.2355992,  771304624.3776783,
+                                  402720830.71508276, 929432891.5918206,  313585331.61601675,
+                                  827947651.3454233,  0.5791778819620008, 0.6540322048534429};
+    volume.resize(30, 0.0);
+    std::vector<double> high, low, close;
+    for (int i = 0; i < 30; ++i) {
+        high.push_back(10.0 + 0.37 * i);
+        low.push_back(9.0 + 0.21 * i);
+        close.push_back(9.5 + 0.29 * i);
+    }
+    std::vector<double> out(high.size());
+    cmf(high, low, close, volume, 5, out);
+    for (std::size_t i = 16; i < out.size(); ++i) {
+        EXPECT_EQ(out[i], 0.0) << "bar " << i;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const double one = cmf_at(high, low, close, volume, 5, i);
+        EXPECT_TRUE(one == out[i] || (std::isnan(one) && std::isnan(out[i]))) << i;
+    }
+}
+
+}  // namespace
+}  // namespace gs::indicators

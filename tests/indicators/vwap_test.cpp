@@ -102,3 +102,34 @@ TEST(VwapTest, SingleBarFormAgreesWithTheFullSeries) {
 
 }  // namespace
 }  // namespace gs::indicators
+
+namespace gs::indicators {
+namespace {
+
+// As for CMF: after large volumes leave, a window without volume has no price (NaN), and a
+// window with little volume has the VWAP of what traded in it, not running-sum residue.
+TEST(VwapTest, AfterLargeVolumesLeaveTheWindowOnlyItsOwnBarsCount) {
+    std::vector<double> price, volume;
+    for (int i = 0; i < 30; ++i) {
+        price.push_back(100.0 + 0.731 * i);
+        volume.push_back(i < 10 ? 3e9 + 777.0 * i : (i < 20 ? 0.0 : 1.0));
+    }
+    std::vector<double> upper(30), middle(30), lower(30);
+    vwap(price, price, price, volume, 5, 2.0, upper, middle, lower);
+    for (std::size_t i = 14; i < 20; ++i) {
+        EXPECT_TRUE(std::isnan(middle[i])) << "bar " << i << ": " << middle[i];
+    }
+    // Bars 20..24 each traded 1 at its own price: the plain mean of those prices.
+    double mean = 0.0;
+    for (std::size_t i = 20; i < 25; ++i) {
+        mean += price[i] / 5.0;
+    }
+    EXPECT_NEAR(middle[24], mean, 1e-12 * mean);
+    for (std::size_t i = 0; i < 30; ++i) {
+        const VwapBands b = vwap_at(price, price, price, volume, 5, 2.0, i);
+        EXPECT_TRUE(b.middle == middle[i] || (std::isnan(b.middle) && std::isnan(middle[i])));
+    }
+}
+
+}  // namespace
+}  // namespace gs::indicators

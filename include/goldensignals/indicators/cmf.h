@@ -13,7 +13,7 @@ void cmf(std::span<const double> high, std::span<const double> low, std::span<co
          std::span<const double> volume, int period, std::span<double> out) noexcept;
 
 // The CMF at bar `i` alone, from its own window (O(period)): what an agent needs for the
-// latest bar. NaN while i < period - 1. Agrees with cmf() to rounding.
+// latest bar. NaN while i < period - 1. cmf() is this at every bar.
 double cmf_at(std::span<const double> high, std::span<const double> low,
               std::span<const double> close, std::span<const double> volume, int period,
               std::size_t i) noexcept;

@@ -24,7 +24,7 @@ struct VwapBands {
 };
 
 // The VWAP and bands at bar `i` alone, from its own window (two passes, O(period)): what an
-// agent needs for the latest bars. NaN as vwap(). Agrees with vwap() to rounding.
+// agent needs for the latest bars. NaN as vwap(). vwap() is this at every bar.
 VwapBands vwap_at(std::span<const double> high, std::span<const double> low,
                   std::span<const double> close, std::span<const double> volume, int period,
                   double k, std::size_t i) noexcept;

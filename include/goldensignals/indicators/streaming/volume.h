@@ -75,39 +75,35 @@ class Adosc {
     double slow_ema_ = 0.0;
 };
 
-// Chaikin Money Flow (cmf.h): rolling sums of money-flow volume and volume, added and removed
-// in the batch kernel's order (the leaving bar's money-flow volume is kept, not recomputed:
-// same bits, since the function is pure). Lookback period - 1.
+// Chaikin Money Flow (cmf.h) over the last `period` money-flow volumes and volumes kept in
+// rings (money_flow_volume is pure: kept values are the bits cmf_at recomputes). Lookback
+// period - 1.
 class Cmf {
   public:
     explicit Cmf(int period)
         : mfv_(static_cast<std::size_t>(std::max(period, 1))),
           volume_(static_cast<std::size_t>(std::max(period, 1))) {}
 
+    // Sums the window afresh (O(period)) in cmf_at's order: a running sum would leave residue
+    // after large volumes leave the window (see cmf.cpp), and this stays equal to cmf().
     double update(double high, double low, double close, double volume) noexcept {
-        const double mfv = money_flow_volume(high, low, close, volume);
-        const bool full = mfv_.full();
-        const double leaving_mfv = full ? mfv_.oldest() : 0.0;
-        const double leaving_v = full ? volume_.oldest() : 0.0;
-        sum_mfv_ += mfv;
-        sum_v_ += volume;
-        if (full) {
-            sum_mfv_ -= leaving_mfv;
-            sum_v_ -= leaving_v;
-        }
-        mfv_.push(mfv);
+        mfv_.push(money_flow_volume(high, low, close, volume));
         volume_.push(volume);
         if (!mfv_.full()) {
             return kNaN;
         }
-        return sum_v_ > 0.0 ? sum_mfv_ / sum_v_ : 0.0;
+        double sum_mfv = 0.0;
+        double sum_v = 0.0;
+        for (std::size_t i = 0; i < mfv_.size(); ++i) {
+            sum_mfv += mfv_.at(i);
+            sum_v += volume_.at(i);
+        }
+        return sum_v > 0.0 ? sum_mfv / sum_v : 0.0;
     }
 
   private:
     Ring mfv_;
     Ring volume_;
-    double sum_mfv_ = 0.0;
-    double sum_v_ = 0.0;
 };
 
 }  // namespace gs::indicators::streaming
