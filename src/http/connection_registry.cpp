@@ -40,6 +40,7 @@ void ConnectionRegistry::mark_idle(Connection& connection) {
     }
     idle_tail_ = &connection;
     connection.idle_listed = true;
+    ++idle_count_;
 }
 
 void ConnectionRegistry::mark_busy(Connection& connection) {
@@ -50,6 +51,11 @@ void ConnectionRegistry::mark_busy(Connection& connection) {
 std::size_t ConnectionRegistry::size() const {
     std::lock_guard lock(mutex_);
     return all_.size();
+}
+
+std::size_t ConnectionRegistry::idle_size() const {
+    std::lock_guard lock(mutex_);
+    return idle_count_;
 }
 
 void ConnectionRegistry::unlink(Connection& connection) {
@@ -68,6 +74,7 @@ void ConnectionRegistry::unlink(Connection& connection) {
     }
     connection.idle_prev = connection.idle_next = nullptr;
     connection.idle_listed = false;
+    --idle_count_;
 }
 
 std::size_t default_connection_cap(std::size_t open_file_limit) {

@@ -47,6 +47,8 @@ class ConnectionRegistry final {
     void mark_busy(Connection& connection);
 
     std::size_t size() const;
+    // Connections waiting for their next request (candidates for eviction at the cap).
+    std::size_t idle_size() const;
     std::size_t capacity() const noexcept { return capacity_; }
 
     template <typename Fn>
@@ -65,6 +67,7 @@ class ConnectionRegistry final {
     std::unordered_map<Connection*, std::shared_ptr<Connection>> all_;
     Connection* idle_head_ = nullptr;  // oldest
     Connection* idle_tail_ = nullptr;  // newest
+    std::size_t idle_count_ = 0;
 };
 
 // The connection cap when none is configured: the open-file limit less a reserve for the

@@ -176,6 +176,10 @@ std::size_t Server::max_connections() const noexcept {
     return connections_->capacity();
 }
 
+std::size_t Server::idle_connections() const {
+    return connections_->idle_size();
+}
+
 std::uint16_t Server::listen() {
     auto address = asio::ip::make_address(options_.bind_address);
     tcp::endpoint endpoint(address, options_.port);

@@ -39,12 +39,17 @@ TEST(ConnectionRegistryTest, EvictsTheLongestIdleConnection) {
     registry.mark_idle(*c);
     // b waited longest, but it started a request, then went idle again after c.
     registry.mark_busy(*b);
+    EXPECT_EQ(registry.idle_size(), 2u);
     registry.mark_idle(*b);
+    registry.mark_idle(*b);  // already listed: moves to the back, counted once
+    EXPECT_EQ(registry.idle_size(), 3u);
     EXPECT_EQ(registry.add(make(), evicted), ConnectionRegistry::Admit::kAdmittedEvicting);
     EXPECT_EQ(evicted, a);
+    EXPECT_EQ(registry.idle_size(), 2u);
     evicted.reset();
     EXPECT_EQ(registry.add(make(), evicted), ConnectionRegistry::Admit::kAdmittedEvicting);
     EXPECT_EQ(evicted, c);
+    EXPECT_EQ(registry.idle_size(), 1u);
 }
 
 TEST(ConnectionRegistryTest, RemovedConnectionLeavesTheIdleList) {
@@ -55,6 +60,7 @@ TEST(ConnectionRegistryTest, RemovedConnectionLeavesTheIdleList) {
     registry.mark_idle(*a);
     registry.remove(a);
     EXPECT_EQ(registry.size(), 0u);
+    EXPECT_EQ(registry.idle_size(), 0u);
     auto b = make();
     EXPECT_EQ(registry.add(b, evicted), ConnectionRegistry::Admit::kAdmitted);
     EXPECT_EQ(registry.add(make(), evicted), ConnectionRegistry::Admit::kFull);

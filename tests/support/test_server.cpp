@@ -29,6 +29,10 @@ config::ServerOptions TestServer::default_options() {
     return options;
 }
 
+std::size_t TestServer::idle_connections() const {
+    return server_->idle_connections();
+}
+
 TestServer::TestServer(config::ServerOptions options) : options_(std::move(options)) {}
 
 TestServer::~TestServer() {

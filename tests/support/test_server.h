@@ -31,6 +31,8 @@ class TestServer {
     void stop();
 
     std::uint16_t port() const { return port_; }
+    // Connections the server holds waiting for their next request.
+    std::size_t idle_connections() const;
 
     boost::asio::io_context io;
     http::Router router;

@@ -55,6 +55,8 @@ class Server final {
 
     // Open connections allowed (the configured cap, or the one derived from the file limit).
     std::size_t max_connections() const noexcept;
+    // Open connections waiting for their next request: the ones the cap may close.
+    std::size_t idle_connections() const;
 
   private:
     boost::asio::awaitable<void> accept_loop();
