@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <ostream>
 
 namespace gs::agents {
 
@@ -47,6 +48,10 @@ double AgentResult::value(std::string_view key) const noexcept {
     return std::nan("");
 }
 
+std::ostream& operator<<(std::ostream& out, const Reason& reason) {
+    return out << reason.str();
+}
+
 namespace {
 
 // No clamp: a formula that leaves [0, 1] is a bug in that agent, caught here in debug builds
@@ -59,7 +64,7 @@ double checked_unit(double confidence) noexcept {
 
 }  // namespace
 
-AgentResult buy(double confidence, std::string reason) {
+AgentResult buy(double confidence, Reason reason) {
     AgentResult r;
     r.action = Action::kBuy;
     r.confidence = checked_unit(confidence);
@@ -68,7 +73,7 @@ AgentResult buy(double confidence, std::string reason) {
     return r;
 }
 
-AgentResult sell(double confidence, std::string reason) {
+AgentResult sell(double confidence, Reason reason) {
     AgentResult r;
     r.action = Action::kSell;
     r.confidence = checked_unit(confidence);
@@ -77,7 +82,7 @@ AgentResult sell(double confidence, std::string reason) {
     return r;
 }
 
-AgentResult hold(double confidence, double lean, std::string reason) {
+AgentResult hold(double confidence, double lean, Reason reason) {
     AgentResult r;
     r.action = Action::kHold;
     r.confidence = checked_unit(confidence);
@@ -86,7 +91,7 @@ AgentResult hold(double confidence, double lean, std::string reason) {
     return r;
 }
 
-AgentResult abstain(std::string reason) {
+AgentResult abstain(Reason reason) {
     AgentResult r;
     r.action = Action::kAbstain;
     r.reason = std::move(reason);

@@ -63,7 +63,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence =
             0.3 + 0.3 * engulf + 0.3 * setup + (std::abs(v) == 100.0 ? 0.1 : 0.0);
-        auto reason = fmt::format(
+        auto reason = Reason(
             "{} engulfing{}: body {:.2f}x the previous, prior trend {:+.1f} "
             "ranges",
             direction > 0 ? "bullish" : "bearish",

@@ -62,7 +62,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence =
             0.3 + 0.3 * inside + 0.3 * setup + (std::abs(v) == 100.0 ? 0.1 : 0.0);
-        auto reason = fmt::format(
+        auto reason = Reason(
             "{} harami{}: inner body {:.0f}% of the outer, prior trend "
             "{:+.1f} ranges",
             direction > 0 ? "bullish" : "bearish",

@@ -73,7 +73,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence = 0.3 + 0.35 * reach + 0.35 * setup;
-        auto reason = fmt::format(
+        auto reason = Reason(
             "{} closing {:.0f}% into the previous body, prior trend {:+.1f} "
             "ranges",
             direction > 0 ? "piercing line" : "dark cloud cover", depth * 100.0, trend);

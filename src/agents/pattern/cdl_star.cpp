@@ -72,7 +72,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence = 0.3 + 0.35 * reach + 0.35 * setup;
-        auto reason = fmt::format(
+        auto reason = Reason(
             "{} star closing {:.0f}% into the first body, prior trend "
             "{:+.1f} ranges",
             direction > 0 ? "morning" : "evening", depth * 100.0, trend);

@@ -72,7 +72,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence = 0.3 + 0.4 * solidity + 0.3 * setup;
-        auto reason = fmt::format(
+        auto reason = Reason(
             "three {}, bodies {:.0f}% of their candles, prior trend {:+.1f} "
             "ranges",
             direction > 0 ? "white soldiers" : "black crows", solidity * 100.0, trend);

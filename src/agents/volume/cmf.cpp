@@ -49,13 +49,13 @@ AgentResult verdict(const market::BarsView& bars) {
     AgentResult r;
     if (cmf >= kThreshold) {
         r = buy(0.3 + 0.7 * std::min((cmf - kThreshold) / kFullExtra, 1.0),
-                fmt::format(fmt::runtime(kBuyReason.view()), cmf));
+                Reason(kBuyReason.view(), cmf));
     } else if (cmf <= -kThreshold) {
         r = sell(0.3 + 0.7 * std::min((-cmf - kThreshold) / kFullExtra, 1.0),
-                 fmt::format(fmt::runtime(kSellReason.view()), cmf));
+                 Reason(kSellReason.view(), cmf));
     } else {
         r = hold(1.0 - std::abs(cmf) / kThreshold, 8.0 * cmf,
-                 fmt::format("Chaikin Money Flow {:+.3f}: neutral", cmf));
+                 Reason("Chaikin Money Flow {:+.3f}: neutral", cmf));
     }
     r.add("cmf", cmf);
     return r;
