@@ -6,7 +6,10 @@
 // mapping it to an action and a confidence (also in docs/agents.md); its numbers live in one
 // Params struct there.
 
+#include <algorithm>
 #include <array>
+#include <cassert>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -204,10 +207,51 @@ struct AgentResult {
 // Builders that keep the score/confidence invariants in one place. `confidence` must be in
 // [0, 1] (asserted in debug builds; tests run every agent over real and random series to
 // check it); `lean` is clamped to (-1, 1).
-AgentResult buy(double confidence, Reason reason);
-AgentResult sell(double confidence, Reason reason);
-AgentResult hold(double confidence, double lean, Reason reason);
-AgentResult abstain(Reason reason);
+//
+// Inline: every agent calls one per bar, and inlined the result is built in place.
+namespace detail {
+// No clamp: a formula that leaves [0, 1] is a bug in that agent, caught here in debug builds
+// and by tests/agents/confidence_range_test.cpp in every build. (The orchestrator still
+// answers ABSTAIN for a confidence out of range, so a release build never serves one.)
+inline double checked_unit(double confidence) noexcept {
+    assert(confidence >= 0.0 && confidence <= 1.0 && "agent confidence out of [0, 1]");
+    return confidence;
+}
+}  // namespace detail
+
+inline AgentResult buy(double confidence, Reason reason) {
+    AgentResult r;
+    r.action = Action::kBuy;
+    r.confidence = detail::checked_unit(confidence);
+    r.score = r.confidence;
+    r.reason = std::move(reason);
+    return r;
+}
+
+inline AgentResult sell(double confidence, Reason reason) {
+    AgentResult r;
+    r.action = Action::kSell;
+    r.confidence = detail::checked_unit(confidence);
+    r.score = -r.confidence;
+    r.reason = std::move(reason);
+    return r;
+}
+
+inline AgentResult hold(double confidence, double lean, Reason reason) {
+    AgentResult r;
+    r.action = Action::kHold;
+    r.confidence = detail::checked_unit(confidence);
+    r.score = std::isnan(lean) ? 0.0 : std::clamp(lean, -0.999, 0.999);
+    r.reason = std::move(reason);
+    return r;
+}
+
+inline AgentResult abstain(Reason reason) {
+    AgentResult r;
+    r.action = Action::kAbstain;
+    r.reason = std::move(reason);
+    return r;
+}
 
 // Scratch memory for one agent evaluation, reused across evaluations on the same thread so
 // the hot path does not allocate. take() hands out zero-filled-or-not (unspecified) buffers

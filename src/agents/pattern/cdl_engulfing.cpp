@@ -83,15 +83,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cdl_engulfing(pattern::candles_of(bars), out.add("cdl_engulfing", bars.size()));
 }
@@ -99,8 +90,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlEngulfing = {
-    "cdl_engulfing", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
-    series,          &stream_ops<Stream>,
+    "cdl_engulfing",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -101,15 +101,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_hammer(candles, out.add("cdl_hammer", bars.size()));
@@ -119,8 +110,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlHammer = {
-    "cdl_hammer", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
-    series,       &stream_ops<Stream>,
+    "cdl_hammer",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -91,15 +91,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_3_white_soldiers(candles, out.add("cdl_3whitesoldiers", bars.size()));
@@ -109,8 +100,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlThreeSoldiersCrows = {
-    "cdl_three_soldiers_crows", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
-    &stream_ops<Stream>,
+    "cdl_three_soldiers_crows",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -65,15 +65,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cmf(bars.high, bars.low, bars.close, bars.volume, kPeriod,
                     out.add("cmf", bars.size()));
@@ -82,7 +73,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCmf = {
-    "cmf", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
+    "cmf",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -80,15 +80,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod + 1> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::emv(bars.high, bars.low, bars.volume, kPeriod, out.add("emv", bars.size()));
 }
@@ -96,8 +87,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kEaseOfMovement = {
-    "ease_of_movement",  Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
-    &stream_ops<Stream>,
+    "ease_of_movement",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod + 1, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -74,15 +74,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kParams.period + 1> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::mfi(bars.high, bars.low, bars.close, bars.volume, kParams.period,
                     out.add("mfi", bars.size()));
@@ -91,7 +82,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kMfi = {
-    "mfi", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
+    "mfi",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kParams.period + 1, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -77,15 +77,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto ratio = out.add("volume_ratio", n);
@@ -100,8 +91,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVolumeSpike = {
-    "volume_spike", Category::kVolume,   kParamsJson.view(), kMinBars, evaluate,
-    series,         &stream_ops<Stream>,
+    "volume_spike",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod, verdict>>,
 };
 
 }  // namespace gs::agents

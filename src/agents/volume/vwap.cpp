@@ -100,15 +100,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod + kSlopeBars> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
     auto middle = out.add("vwap", n);
@@ -121,7 +112,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVwap = {
-    "vwap", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
+    "vwap",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod + kSlopeBars, verdict>>,
 };
 
 }  // namespace gs::agents
