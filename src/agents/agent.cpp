@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <ostream>
 
 namespace gs::agents {
 
@@ -47,50 +48,8 @@ double AgentResult::value(std::string_view key) const noexcept {
     return std::nan("");
 }
 
-namespace {
-
-// No clamp: a formula that leaves [0, 1] is a bug in that agent, caught here in debug builds
-// and by tests/agents/confidence_range_test.cpp in every build. (The orchestrator still
-// answers ABSTAIN for a confidence out of range, so a release build never serves one.)
-double checked_unit(double confidence) noexcept {
-    assert(confidence >= 0.0 && confidence <= 1.0 && "agent confidence out of [0, 1]");
-    return confidence;
-}
-
-}  // namespace
-
-AgentResult buy(double confidence, std::string reason) {
-    AgentResult r;
-    r.action = Action::kBuy;
-    r.confidence = checked_unit(confidence);
-    r.score = r.confidence;
-    r.reason = std::move(reason);
-    return r;
-}
-
-AgentResult sell(double confidence, std::string reason) {
-    AgentResult r;
-    r.action = Action::kSell;
-    r.confidence = checked_unit(confidence);
-    r.score = -r.confidence;
-    r.reason = std::move(reason);
-    return r;
-}
-
-AgentResult hold(double confidence, double lean, std::string reason) {
-    AgentResult r;
-    r.action = Action::kHold;
-    r.confidence = checked_unit(confidence);
-    r.score = std::isnan(lean) ? 0.0 : std::clamp(lean, -0.999, 0.999);
-    r.reason = std::move(reason);
-    return r;
-}
-
-AgentResult abstain(std::string reason) {
-    AgentResult r;
-    r.action = Action::kAbstain;
-    r.reason = std::move(reason);
-    return r;
+std::ostream& operator<<(std::ostream& out, const Reason& reason) {
+    return out << reason.str();
 }
 
 std::span<double> Workspace::take(std::size_t n) {

@@ -40,8 +40,8 @@ struct BandRule {
 enum class BandZone { kOversold, kOverbought, kNeutral };
 
 // `reason(zone)` words the verdict; called once, for the zone the value is in.
-template <class Reason>
-AgentResult band_verdict(const BandRule& rule, double value, Reason&& reason) {
+template <class Words>
+AgentResult band_verdict(const BandRule& rule, double value, Words&& reason) {
     auto strength = [&](double excess) {
         return rule.capped ? 0.3 + 0.7 * std::min(excess / rule.full, 1.0)
                            : 0.3 + 0.7 * excess / rule.full;
@@ -74,11 +74,12 @@ constexpr BandReasons band_reasons(std::string_view label, const BandRule& rule)
             format_text(label, " {:.1f} between ", rule.oversold, " and ", rule.overbought)};
 }
 
-inline std::string band_reason(const BandReasons& reasons, BandZone zone, double value) {
+// `reasons` must have static storage (a constexpr BandReasons): the Reason keeps its texts.
+inline Reason band_reason(const BandReasons& reasons, BandZone zone, double value) {
     const FixedText& text = zone == BandZone::kOversold     ? reasons.oversold
                             : zone == BandZone::kOverbought ? reasons.overbought
                                                             : reasons.neutral;
-    return fmt::format(fmt::runtime(text.view()), value);
+    return Reason(fmt::runtime(text.view()), value);
 }
 
 }  // namespace gs::agents

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "agents/tail.h"
+#include "goldensignals/agents/agent.h"
 #include "goldensignals/market/bar.h"
 #include "goldensignals/market/bars_view.h"
 
@@ -45,6 +46,20 @@ class BarsTail {
     Tail<N> low_;
     Tail<N> close_;
     Tail<N> volume_;
+};
+
+// The whole streaming form of an agent whose rule reads only the newest N bars (the candle
+// agents, the window-only volume agents): it keeps those bars and applies the batch rule to
+// them, so the streamed verdict is the batch verdict over the same bars by construction.
+//   extern const AgentDef kX = {..., &stream_ops<TailStream<kTail, verdict>>};
+template <std::size_t N, AgentResult (*Verdict)(const market::BarsView&)>
+class TailStream {
+  public:
+    void update(const market::Bar& bar) noexcept { recent_.push(bar); }
+    AgentResult evaluate() const { return Verdict(recent_.view()); }
+
+  private:
+    BarsTail<N> recent_;
 };
 
 }  // namespace gs::agents

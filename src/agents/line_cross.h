@@ -42,17 +42,20 @@ inline AgentResult cross_verdict(const CrossRule& rule, double fast, double slow
     const auto window = static_cast<std::size_t>(rule.fresh_window);
     const double confidence =
         0.3 + 0.4 * std::min(std::abs(gap) / rule.full_gap, 1.0) + 0.3 * freshness(since, window);
-    const auto crossed =
-        since < window ? fmt::format(", crossed {} bars ago", since) : std::string();
+    const bool fresh_cross = since < window;
     if (fast > slow) {
-        return buy(confidence, fmt::format("{} above {} by {:.2f}%{}", fast_label, slow_label,
-                                           gap * 100.0, crossed));
+        return buy(confidence, fresh_cross ? Reason("{} above {} by {:.2f}%, crossed {} bars ago",
+                                                    fast_label, slow_label, gap * 100.0, since)
+                                           : Reason("{} above {} by {:.2f}%", fast_label,
+                                                    slow_label, gap * 100.0));
     }
     if (fast < slow) {
-        return sell(confidence, fmt::format("{} below {} by {:.2f}%{}", fast_label, slow_label,
-                                            -gap * 100.0, crossed));
+        return sell(confidence, fresh_cross ? Reason("{} below {} by {:.2f}%, crossed {} bars ago",
+                                                     fast_label, slow_label, -gap * 100.0, since)
+                                            : Reason("{} below {} by {:.2f}%", fast_label,
+                                                     slow_label, -gap * 100.0));
     }
-    return hold(1.0, 0.0, fmt::format("{} equals {}", fast_label, slow_label));
+    return hold(1.0, 0.0, Reason("{} equals {}", fast_label, slow_label));
 }
 
 }  // namespace gs::agents

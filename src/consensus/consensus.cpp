@@ -148,6 +148,11 @@ Consensus build(std::span<const agents::AgentResult> results,
     Consensus out;
     constexpr std::size_t kC = agents::kCategoryCount;
     std::array<double, kC> agent_weight_sum{};
+    // Without per-agent weights (the default) every weight is 1: no map lookup per agent.
+    const bool uniform = config.agent_weights.empty();
+    auto weight_of = [&](std::size_t i) {
+        return uniform ? 1.0 : config.agent_weight(defs[i]->name);
+    };
     for (std::size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];
         switch (r.action) {
@@ -165,7 +170,7 @@ Consensus build(std::span<const agents::AgentResult> results,
                 continue;
         }
         const auto c = static_cast<std::size_t>(defs[i]->category);
-        agent_weight_sum[c] += config.agent_weight(defs[i]->name);
+        agent_weight_sum[c] += weight_of(i);
         ++out.categories[c].voters;
     }
     double category_total = 0.0;
@@ -194,7 +199,7 @@ Consensus build(std::span<const agents::AgentResult> results,
         if (agent_weight_sum[c] <= 0.0) {
             continue;
         }
-        const double share = config.agent_weight(defs[i]->name) / agent_weight_sum[c];
+        const double share = weight_of(i) / agent_weight_sum[c];
         const double w = config.category_weights[c] / category_total * share;
         const double s = r.action == Action::kBuy    ? r.confidence
                          : r.action == Action::kSell ? -r.confidence

@@ -42,28 +42,29 @@ namespace {
 // One agent's verdict, from its streaming state when given (that state has taken `taken`
 // bars), else over `held`. A throwing agent or one that returns an invalid number becomes
 // ABSTAIN with the reason; an agent with too few bars is ABSTAIN without being called.
-AgentResult evaluate_one(const agents::AgentDef& def, const void* state, std::size_t taken,
-                         const market::BarsView& held, agents::Workspace& workspace) {
+// Written into `out` (the caller's slot) rather than returned: an AgentResult is a few hundred
+// bytes and this runs for every agent on every new bar.
+void evaluate_one(const agents::AgentDef& def, const void* state, std::size_t taken,
+                  const market::BarsView& held, agents::Workspace& workspace, AgentResult& out) {
     const std::size_t bars = state != nullptr ? taken : held.size();
     if (bars < def.min_bars) {
-        return agents::abstain(fmt::format("needs {} bars, has {}", def.min_bars, bars));
+        out = agents::abstain(fmt::format("needs {} bars, has {}", def.min_bars, bars));
+        return;
     }
     try {
-        AgentResult r;
         if (state != nullptr) {
-            r = def.stream->evaluate(state);
+            out = def.stream->evaluate(state);
         } else {
             workspace.reset();
-            r = def.evaluate(held, workspace);
+            out = def.evaluate(held, workspace);
         }
-        if (!valid(r)) {
-            return agents::abstain("agent produced an out-of-range value");
+        if (!valid(out)) {
+            out = agents::abstain("agent produced an out-of-range value");
         }
-        return r;
     } catch (const std::exception& e) {
-        return agents::abstain(fmt::format("agent failed: {}", e.what()));
+        out = agents::abstain(fmt::format("agent failed: {}", e.what()));
     } catch (...) {
-        return agents::abstain("agent failed");
+        out = agents::abstain("agent failed");
     }
 }
 
@@ -72,7 +73,7 @@ AgentResult evaluate_one(const agents::AgentDef& def, const void* state, std::si
 void run_agents(std::span<const agents::AgentDef* const> defs, const market::BarsView& bars,
                 std::span<AgentResult> results, agents::Workspace& workspace) {
     for (std::size_t i = 0; i < defs.size(); ++i) {
-        results[i] = evaluate_one(*defs[i], nullptr, 0, bars, workspace);
+        evaluate_one(*defs[i], nullptr, 0, bars, workspace, results[i]);
     }
 }
 
@@ -80,7 +81,7 @@ void run_agents(std::span<const agents::AgentDef* const> defs, const agents::Age
                 const market::BarsView& held, std::span<AgentResult> results,
                 agents::Workspace& workspace) {
     for (std::size_t i = 0; i < defs.size(); ++i) {
-        results[i] = evaluate_one(*defs[i], states.state(i), states.taken(), held, workspace);
+        evaluate_one(*defs[i], states.state(i), states.taken(), held, workspace, results[i]);
     }
 }
 
@@ -178,8 +179,8 @@ void run_streaming(const std::shared_ptr<Run>& run, std::span<const agents::Agen
     }
     for (std::size_t i = 0; i < defs.size(); ++i) {
         if (defs[i]->stream != nullptr) {
-            run->results[i] =
-                evaluate_one(*defs[i], states->state(i), states->taken(), series.view(), workspace);
+            evaluate_one(*defs[i], states->state(i), states->taken(), series.view(), workspace,
+                         run->results[i]);
             run->done[i].store(true, std::memory_order_release);
         }
     }
@@ -267,7 +268,7 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
             thread_local agents::Workspace workspace;
             const auto view = run->bars->view();
             for (std::size_t i : mine) {
-                run->results[i] = evaluate_one(*defs[i], nullptr, 0, view, workspace);
+                evaluate_one(*defs[i], nullptr, 0, view, workspace, run->results[i]);
                 run->done[i].store(true, std::memory_order_release);
             }
             finish_task(run);

@@ -59,7 +59,7 @@ std::string to_json(const Signal& signal, bool with_agents) {
                             {"action", agents::to_string(r.action)},
                             {"confidence", number(r.confidence)},
                             {"score", number(r.score)},
-                            {"reason", r.reason},
+                            {"reason", r.reason.str()},
                             {"indicators", std::move(indicators)}});
         }
         body["agents"] = std::move(list);

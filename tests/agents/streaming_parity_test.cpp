@@ -54,7 +54,7 @@ std::string difference(const AgentResult& streamed, const AgentResult& batch) {
                std::string(to_string(batch.action)) + ";";
     }
     if (streamed.reason != batch.reason) {
-        out += " reason '" + streamed.reason + "' vs '" + batch.reason + "';";
+        out += " reason '" + streamed.reason.str() + "' vs '" + batch.reason.str() + "';";
     }
     if (!close_enough(streamed.confidence, batch.confidence)) {
         out += " confidence " + std::to_string(streamed.confidence) + " vs " +

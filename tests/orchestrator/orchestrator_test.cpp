@@ -89,9 +89,9 @@ TEST(RunAgentsTest, IsolatesFailuresAndShortHistory) {
     EXPECT_EQ(results[1].action, Action::kAbstain);
     EXPECT_EQ(results[1].reason, "needs 1000 bars, has 10");
     EXPECT_EQ(results[2].action, Action::kAbstain);
-    EXPECT_NE(results[2].reason.find("kaboom"), std::string::npos);
+    EXPECT_NE(results[2].reason.str().find("kaboom"), std::string::npos);
     EXPECT_EQ(results[3].action, Action::kAbstain);
-    EXPECT_NE(results[3].reason.find("out-of-range"), std::string::npos);
+    EXPECT_NE(results[3].reason.str().find("out-of-range"), std::string::npos);
 }
 
 class OrchestratorTest : public ::testing::Test {
@@ -133,7 +133,7 @@ TEST_F(OrchestratorTest, OverrunningAgentBecomesAbstainAndTheSignalIsStillBuilt)
     slow_gate.release();
     EXPECT_EQ(signal->agents[0].action, Action::kBuy);
     EXPECT_EQ(signal->agents[1].action, Action::kAbstain);
-    EXPECT_NE(signal->agents[1].reason.find("timed out"), std::string::npos);
+    EXPECT_NE(signal->agents[1].reason.str().find("timed out"), std::string::npos);
     EXPECT_EQ(signal->consensus.action, Action::kBuy);
     pool.join();  // the overrunning task finishes and touches nothing freed
 }

@@ -6,15 +6,25 @@
 // mapping it to an action and a confidence (also in docs/agents.md); its numbers live in one
 // Params struct there.
 
+#include <algorithm>
 #include <array>
+#include <cassert>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
+#include <iosfwd>
+#include <iterator>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <fmt/core.h>
 
 #include "goldensignals/market/bar.h"
 #include "goldensignals/market/bars_view.h"
@@ -43,6 +53,130 @@ struct IndicatorValue {
     double value;
 };
 
+// An agent's human-readable reason, formatted only when read. An agent evaluates every agent
+// on every new bar but the text is read only when a signal is serialised (or a test looks), so
+// the agent records what to say: a format string with static storage and its arguments, held
+// by value (numbers, static strings), no allocation. The format is checked at compile time
+// against the arguments (fmt::format_string); str() and append_to() give exactly the text
+// fmt::format(format, args...) gives.
+//
+//   Reason("close {:.6g} above SAR {:.6g}", c, s)  // formatted when read
+//   Reason("MACD on its signal line")              // a static text, verbatim
+//   Reason(std::string(...))                        // a text made at run time (rare: errors)
+//
+// Arguments: arithmetic values, std::string_view and string literals / const char* that
+// outlive the Reason (static text). A std::string does not compile: it would dangle.
+class Reason {
+  public:
+    Reason() noexcept = default;
+    // A static text, verbatim (no format processing): `text` must outlive the Reason.
+    Reason(const char* text) noexcept : format_(text) {}  // NOLINT(google-explicit-constructor)
+    // A text made at run time, owned.
+    Reason(std::string text)  // NOLINT(google-explicit-constructor)
+        : owned_(std::make_shared<const std::string>(std::move(text))) {}
+
+    template <typename... Args>
+    requires(sizeof...(Args) > 0) Reason(fmt::format_string<Args...> format, const Args&... args)
+    noexcept : format_(text_of(format)), render_(&render<Stored<Args>...>) {
+        static_assert((check_argument<Args>() && ...));
+        static_assert(packed_size<Stored<Args>...>() <= kArgBytes,
+                      "too many Reason arguments: raise kArgBytes");
+        std::size_t i = 0;
+        constexpr auto offsets = offsets_of<Stored<Args>...>();
+        (store(offsets[i++], static_cast<Stored<Args>>(args)), ...);
+    }
+
+    std::string str() const {
+        std::string out;
+        append_to(out);
+        return out;
+    }
+    void append_to(std::string& out) const {
+        if (owned_ != nullptr) {
+            out += *owned_;
+        } else if (render_ != nullptr) {
+            render_(*this, out);
+        } else {
+            out += format_;
+        }
+    }
+    bool empty() const { return str().empty(); }
+
+    friend bool operator==(const Reason& a, const Reason& b) { return a.str() == b.str(); }
+    friend bool operator==(const Reason& a, std::string_view b) { return a.str() == b; }
+    friend bool operator==(const Reason& a, const char* b) { return a.str() == b; }
+    friend std::ostream& operator<<(std::ostream& out, const Reason& reason);
+
+  private:
+    static constexpr std::size_t kArgBytes = 64;
+
+    static constexpr std::string_view text_of(fmt::string_view format) noexcept {
+        return {format.data(), format.size()};
+    }
+    using Render = void (*)(const Reason&, std::string&);
+
+    // How an argument is held: text as a string_view (its characters must be static), numbers
+    // as themselves (so they format exactly as they would have).
+    template <typename T>
+    static constexpr bool kIsText = std::is_array_v<T> || std::is_same_v<T, const char*> ||
+                                    std::is_same_v<T, char*> || std::is_same_v<T, std::string_view>;
+    template <typename T>
+    using Stored = std::conditional_t<kIsText<std::remove_cvref_t<T>>, std::string_view,
+                                      std::remove_cvref_t<T>>;
+    template <typename T>
+    static constexpr bool check_argument() {
+        using U = std::remove_cvref_t<T>;
+        static_assert(!std::is_same_v<U, std::string>,
+                      "a Reason holds its arguments by value: pass a static text, not a "
+                      "std::string (it would dangle)");
+        static_assert(kIsText<U> || std::is_arithmetic_v<U>,
+                      "a Reason argument is a number or a static text");
+        return true;
+    }
+
+    template <typename... S>
+    static constexpr std::array<std::size_t, sizeof...(S)> offsets_of() {
+        std::array<std::size_t, sizeof...(S)> out{};
+        std::size_t at = 0;
+        std::size_t i = 0;
+        ((at = (at + alignof(S) - 1) / alignof(S) * alignof(S), out[i++] = at, at += sizeof(S)),
+         ...);
+        return out;
+    }
+    template <typename... S>
+    static constexpr std::size_t packed_size() {
+        constexpr auto offsets = offsets_of<S...>();
+        constexpr std::size_t sizes[] = {sizeof(S)...};
+        return offsets.back() + sizes[sizeof...(S) - 1];
+    }
+
+    template <typename T>
+    void store(std::size_t offset, const T& value) noexcept {
+        std::memcpy(args_.data() + offset, &value, sizeof(T));
+    }
+    template <typename T>
+    T load(std::size_t offset) const noexcept {
+        T value;
+        std::memcpy(&value, args_.data() + offset, sizeof(T));
+        return value;
+    }
+
+    template <typename... S>
+    static void render(const Reason& r, std::string& out) {
+        constexpr auto offsets = offsets_of<S...>();
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            fmt::format_to(std::back_inserter(out), fmt::runtime(r.format_),
+                           r.load<S>(offsets[I])...);
+        }
+        (std::index_sequence_for<S...>{});
+    }
+
+    std::string_view format_;
+    Render render_ = nullptr;
+    alignas(8) std::array<unsigned char, kArgBytes> args_{};
+    std::shared_ptr<const std::string> owned_;
+};
+
 inline constexpr std::size_t kMaxIndicators = 8;
 
 // One agent's verdict on the latest bar.
@@ -54,7 +188,7 @@ struct AgentResult {
     Action action = Action::kAbstain;
     double confidence = 0.0;
     double score = 0.0;
-    std::string reason;
+    Reason reason;
     std::array<IndicatorValue, kMaxIndicators> indicators{};
     std::uint8_t indicator_count = 0;
 
@@ -73,10 +207,51 @@ struct AgentResult {
 // Builders that keep the score/confidence invariants in one place. `confidence` must be in
 // [0, 1] (asserted in debug builds; tests run every agent over real and random series to
 // check it); `lean` is clamped to (-1, 1).
-AgentResult buy(double confidence, std::string reason);
-AgentResult sell(double confidence, std::string reason);
-AgentResult hold(double confidence, double lean, std::string reason);
-AgentResult abstain(std::string reason);
+//
+// Inline: every agent calls one per bar, and inlined the result is built in place.
+namespace detail {
+// No clamp: a formula that leaves [0, 1] is a bug in that agent, caught here in debug builds
+// and by tests/agents/confidence_range_test.cpp in every build. (The orchestrator still
+// answers ABSTAIN for a confidence out of range, so a release build never serves one.)
+inline double checked_unit(double confidence) noexcept {
+    assert(confidence >= 0.0 && confidence <= 1.0 && "agent confidence out of [0, 1]");
+    return confidence;
+}
+}  // namespace detail
+
+inline AgentResult buy(double confidence, Reason reason) {
+    AgentResult r;
+    r.action = Action::kBuy;
+    r.confidence = detail::checked_unit(confidence);
+    r.score = r.confidence;
+    r.reason = std::move(reason);
+    return r;
+}
+
+inline AgentResult sell(double confidence, Reason reason) {
+    AgentResult r;
+    r.action = Action::kSell;
+    r.confidence = detail::checked_unit(confidence);
+    r.score = -r.confidence;
+    r.reason = std::move(reason);
+    return r;
+}
+
+inline AgentResult hold(double confidence, double lean, Reason reason) {
+    AgentResult r;
+    r.action = Action::kHold;
+    r.confidence = detail::checked_unit(confidence);
+    r.score = std::isnan(lean) ? 0.0 : std::clamp(lean, -0.999, 0.999);
+    r.reason = std::move(reason);
+    return r;
+}
+
+inline AgentResult abstain(Reason reason) {
+    AgentResult r;
+    r.action = Action::kAbstain;
+    r.reason = std::move(reason);
+    return r;
+}
 
 // Scratch memory for one agent evaluation, reused across evaluations on the same thread so
 // the hot path does not allocate. take() hands out zero-filled-or-not (unspecified) buffers

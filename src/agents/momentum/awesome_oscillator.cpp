@@ -70,17 +70,24 @@ AgentResult verdict(std::span<const double> median, std::span<double> fast,
     const double fresh = freshness(age, kFreshWindow);
     const double confidence =
         0.3 + 0.35 * fresh + 0.35 * std::min(std::abs(rel) / kParams.full_rel, 1.0);
-    const std::string when =
-        age < kFreshWindow ? fmt::format(", crossed zero {} bars ago", age) : std::string();
+    const bool fresh_cross = age < kFreshWindow;
     AgentResult r;
     if (std::abs(rel) < kFlat) {
         r = hold(1.0, 0.0, "Awesome Oscillator on the zero line");
     } else if (ao > 0.0) {
-        r = buy(confidence, fmt::format("Awesome Oscillator {:+.4g} ({:+.2f}% of price){}", ao,
-                                        rel * 100.0, when));
+        r = buy(
+            confidence,
+            fresh_cross
+                ? Reason("Awesome Oscillator {:+.4g} ({:+.2f}% of price), crossed zero {} bars ago",
+                         ao, rel * 100.0, age)
+                : Reason("Awesome Oscillator {:+.4g} ({:+.2f}% of price)", ao, rel * 100.0));
     } else {
-        r = sell(confidence, fmt::format("Awesome Oscillator {:+.4g} ({:+.2f}% of price){}", ao,
-                                         rel * 100.0, when));
+        r = sell(
+            confidence,
+            fresh_cross
+                ? Reason("Awesome Oscillator {:+.4g} ({:+.2f}% of price), crossed zero {} bars ago",
+                         ao, rel * 100.0, age)
+                : Reason("Awesome Oscillator {:+.4g} ({:+.2f}% of price)", ao, rel * 100.0));
     }
     r.add("ao", ao);
     return r;

@@ -42,8 +42,8 @@ double typical_price(double high, double low, double close) {
 // bars.
 AgentResult verdict(double value, double lo, double hi) {
     AgentResult r =
-        lo == hi ? abstain(fmt::format(
-                       "typical price unchanged over the last {} bars: CCI undefined", kMinBars))
+        lo == hi ? abstain(Reason("typical price unchanged over the last {} bars: CCI undefined",
+                                  kMinBars))
                  : band_verdict(kParams.band, value,
                                 [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("cci", value);

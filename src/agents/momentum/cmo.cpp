@@ -36,7 +36,7 @@ constexpr BandReasons kReasons = band_reasons("CMO", kParams.band);
 AgentResult verdict(double value, bool close_moved) {
     AgentResult r =
         !close_moved
-            ? abstain(fmt::format("close unchanged over the last {} bars: CMO undefined", kMinBars))
+            ? abstain(Reason("close unchanged over the last {} bars: CMO undefined", kMinBars))
             : band_verdict(kParams.band, value,
                            [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("cmo", value);

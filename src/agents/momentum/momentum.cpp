@@ -51,14 +51,14 @@ AgentResult verdict(double range, double value) {
         constexpr double kThreshold = kParams.threshold_atr;
         if (m > kThreshold) {
             r = buy(0.3 + 0.7 * std::min((m - kThreshold) / kParams.full_excess_atr, 1.0),
-                    fmt::format("{}-bar momentum {:+.4g} is {:.2f} ATRs", kPeriod, value, m));
+                    Reason("{}-bar momentum {:+.4g} is {:.2f} ATRs", kPeriod, value, m));
         } else if (m < -kThreshold) {
             r = sell(0.3 + 0.7 * std::min((-m - kThreshold) / kParams.full_excess_atr, 1.0),
-                     fmt::format("{}-bar momentum {:+.4g} is {:.2f} ATRs", kPeriod, value, m));
+                     Reason("{}-bar momentum {:+.4g} is {:.2f} ATRs", kPeriod, value, m));
         } else {
-            r = hold(1.0 - std::abs(m), m / 2.0,
-                     fmt::format("{}-bar momentum {:+.4g} is {:.2f} ATRs, within one", kPeriod,
-                                 value, m));
+            r = hold(
+                1.0 - std::abs(m), m / 2.0,
+                Reason("{}-bar momentum {:+.4g} is {:.2f} ATRs, within one", kPeriod, value, m));
         }
     }
     r.add("mom", value);

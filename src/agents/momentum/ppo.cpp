@@ -73,19 +73,24 @@ AgentResult verdict(std::span<const double> ppo, std::span<const double> signal)
     const double side = hist > 0.0 ? 1.0 : -1.0;
     const double agree = std::clamp(side * p, 0.0, 1.0);
     const double confidence = 0.3 + 0.3 * fresh + 0.2 * strength + 0.2 * agree;
-    const std::string when =
-        age < kFreshWindow ? fmt::format(", crossed {} bars ago", age) : std::string();
+    const bool fresh_cross = age < kFreshWindow;
     AgentResult r;
     if (std::abs(hist) < kFlat) {
-        r = hold(1.0, 0.0, fmt::format("PPO {:.3f} on its signal line", p));
+        r = hold(1.0, 0.0, Reason("PPO {:.3f} on its signal line", p));
     } else if (hist > 0.0 && (p > kFlat || age < kEarlyCross)) {
-        r = buy(confidence, fmt::format("PPO {:.3f} above its signal {:.3f}{}", p, s, when));
+        r = buy(confidence,
+                fresh_cross
+                    ? Reason("PPO {:.3f} above its signal {:.3f}, crossed {} bars ago", p, s, age)
+                    : Reason("PPO {:.3f} above its signal {:.3f}", p, s));
     } else if (hist < 0.0 && (p < -kFlat || age < kEarlyCross)) {
-        r = sell(confidence, fmt::format("PPO {:.3f} below its signal {:.3f}{}", p, s, when));
+        r = sell(confidence,
+                 fresh_cross
+                     ? Reason("PPO {:.3f} below its signal {:.3f}, crossed {} bars ago", p, s, age)
+                     : Reason("PPO {:.3f} below its signal {:.3f}", p, s));
     } else {
         r = hold(1.0 - 0.5 * strength - 0.5 * std::min(std::abs(p), 1.0), side * strength / 2.0,
-                 fmt::format("PPO {:.3f} {} its signal {:.3f} but on the other side of zero", p,
-                             hist > 0.0 ? "above" : "below", s));
+                 Reason("PPO {:.3f} {} its signal {:.3f} but on the other side of zero", p,
+                        hist > 0.0 ? "above" : "below", s));
     }
     r.add("ppo", p);
     r.add("ppo_signal", s);

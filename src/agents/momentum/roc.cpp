@@ -59,20 +59,20 @@ AgentResult verdict(std::span<const double> values) {
     const double value = values.back();
     AgentResult r;
     if (!(sigma > 0.0)) {
-        r = abstain(fmt::format("ROC did not vary over the last {} bars: no spread to judge it by",
-                                kSpreadWindow));
+        r = abstain(Reason("ROC did not vary over the last {} bars: no spread to judge it by",
+                           kSpreadWindow));
     } else {
         const double z = value / sigma;
         constexpr double kSigmas = kParams.sigmas;
         if (z > kSigmas) {
             r = buy(0.3 + 0.7 * std::min(z - kSigmas, 1.0),
-                    fmt::format(fmt::runtime(kSpreadReason.view()), value, z, sigma));
+                    Reason(kSpreadReason.view(), value, z, sigma));
         } else if (z < -kSigmas) {
             r = sell(0.3 + 0.7 * std::min(-z - kSigmas, 1.0),
-                     fmt::format(fmt::runtime(kSpreadReason.view()), value, z, sigma));
+                     Reason(kSpreadReason.view(), value, z, sigma));
         } else {
             r = hold(1.0 - std::abs(z), z / 2.0,
-                     fmt::format("ROC {:+.2f}% within one sigma ({:.2f}%)", value, sigma));
+                     Reason("ROC {:+.2f}% within one sigma ({:.2f}%)", value, sigma));
         }
     }
     r.add("roc", value);

@@ -99,24 +99,24 @@ AgentResult verdict(std::span<const double> close, std::span<const double> rsi) 
     AgentResult r;
     if (*lo == *hi) {
         r = abstain(
-            fmt::format("close unchanged over the last {} bars: no divergence to read", kWindow));
+            Reason("close unchanged over the last {} bars: no divergence to read", kWindow));
     } else if (bull.found && bear.found) {
         r = hold(1.0 - std::max(bull.strength, bear.strength),
                  (bull.strength - bear.strength) / 2.0,
                  "both a bullish and a bearish RSI divergence (widening range)");
     } else if (bull.found) {
         r = buy(bull.strength,
-                fmt::format("bullish divergence: price {:.2f}% lower low, RSI {:.1f} points "
-                            "higher low",
-                            bull.price_gap * 100.0, bull.rsi_gap));
+                Reason("bullish divergence: price {:.2f}% lower low, RSI {:.1f} points "
+                       "higher low",
+                       bull.price_gap * 100.0, bull.rsi_gap));
     } else if (bear.found) {
         r = sell(bear.strength,
-                 fmt::format("bearish divergence: price {:.2f}% higher high, RSI {:.1f} points "
-                             "lower high",
-                             bear.price_gap * 100.0, bear.rsi_gap));
+                 Reason("bearish divergence: price {:.2f}% higher high, RSI {:.1f} points "
+                        "lower high",
+                        bear.price_gap * 100.0, bear.rsi_gap));
     } else {
         r = hold(1.0 - std::abs(value - 50.0) / 100.0, (50.0 - value) / 200.0,
-                 fmt::format("no RSI divergence over {} bars (RSI {:.1f})", kWindow, value));
+                 Reason("no RSI divergence over {} bars (RSI {:.1f})", kWindow, value));
     }
     r.add("rsi", value);
     return r;

@@ -66,24 +66,22 @@ AgentResult verdict(std::span<const double> tail, std::span<double> k, std::span
     AgentResult r;
     if (*lo == *hi) {
         r = abstain(
-            fmt::format("RSI unchanged over the last {} bars: stochastic RSI undefined", kFastK));
+            Reason("RSI unchanged over the last {} bars: stochastic RSI undefined", kFastK));
     } else if (k_now <= kOversold) {
         // min: at %K 0 and %D 20 the three terms add up to 1 plus a rounding ulp.
-        r = buy(
-            std::min(0.3 + 0.4 * (kOversold - k_now) / kParams.full_excess +
-                         0.3 * std::clamp((50.0 - d_now) / 30.0, 0.0, 1.0),
-                     1.0),
-            fmt::format("StochRSI %K {:.1f} at or below {} (%D {:.1f})", k_now, kOversold, d_now));
+        r = buy(std::min(0.3 + 0.4 * (kOversold - k_now) / kParams.full_excess +
+                             0.3 * std::clamp((50.0 - d_now) / 30.0, 0.0, 1.0),
+                         1.0),
+                Reason("StochRSI %K {:.1f} at or below {} (%D {:.1f})", k_now, kOversold, d_now));
     } else if (k_now >= kOverbought) {
-        r = sell(std::min(0.3 + 0.4 * (k_now - kOverbought) / kParams.full_excess +
-                              0.3 * std::clamp((d_now - 50.0) / 30.0, 0.0, 1.0),
-                          1.0),
-                 fmt::format("StochRSI %K {:.1f} at or above {} (%D {:.1f})", k_now, kOverbought,
-                             d_now));
+        r = sell(
+            std::min(0.3 + 0.4 * (k_now - kOverbought) / kParams.full_excess +
+                         0.3 * std::clamp((d_now - 50.0) / 30.0, 0.0, 1.0),
+                     1.0),
+            Reason("StochRSI %K {:.1f} at or above {} (%D {:.1f})", k_now, kOverbought, d_now));
     } else {
-        r = hold(
-            1.0 - std::abs(k_now - 50.0) / 30.0, (50.0 - k_now) / 60.0,
-            fmt::format("StochRSI %K {:.1f} between {} and {}", k_now, kOversold, kOverbought));
+        r = hold(1.0 - std::abs(k_now - 50.0) / 30.0, (50.0 - k_now) / 60.0,
+                 Reason("StochRSI %K {:.1f} between {} and {}", k_now, kOversold, kOverbought));
     }
     r.add("stochrsi_k", k_now);
     r.add("stochrsi_d", d_now);

@@ -75,22 +75,21 @@ AgentResult verdict(std::span<const double> k, std::span<const double> d, double
         crossed ? 1.0 - static_cast<double>(age) / static_cast<double>(kCrossWindow) : 0.0;
     AgentResult r;
     if (highest == lowest) {
-        r = abstain(
-            fmt::format("no price range over the last {} bars: stochastic undefined", kFastK));
+        r = abstain(Reason("no price range over the last {} bars: stochastic undefined", kFastK));
     } else if (k_now > d_now && crossed && level < kOversold) {
         r = buy(0.3 + 0.4 * (kOversold - level) / kParams.full_excess + 0.3 * fresh,
-                fmt::format("%K {:.1f} crossed above %D {} bars ago at %D {:.1f} (oversold)", k_now,
-                            age, level));
+                Reason("%K {:.1f} crossed above %D {} bars ago at %D {:.1f} (oversold)", k_now, age,
+                       level));
     } else if (k_now < d_now && crossed && level > kOverbought) {
         r = sell(0.3 + 0.4 * (level - kOverbought) / kParams.full_excess + 0.3 * fresh,
-                 fmt::format("%K {:.1f} crossed below %D {} bars ago at %D {:.1f} (overbought)",
-                             k_now, age, level));
+                 Reason("%K {:.1f} crossed below %D {} bars ago at %D {:.1f} (overbought)", k_now,
+                        age, level));
     } else {
         // %K outside 20..80 without a fresh cross there: not neutral at all (confidence 0),
         // not below it (the formula alone goes negative out there).
         r = hold(std::max(0.0, 1.0 - std::abs(k_now - 50.0) / 30.0), (50.0 - k_now) / 100.0,
-                 fmt::format("%K {:.1f}, %D {:.1f}: no fresh cross in a {}/{} zone", k_now, d_now,
-                             kOversold, kOverbought));
+                 Reason("%K {:.1f}, %D {:.1f}: no fresh cross in a {}/{} zone", k_now, d_now,
+                        kOversold, kOverbought));
     }
     r.add("stoch_k", k_now);
     r.add("stoch_d", d_now);

@@ -52,8 +52,8 @@ AgentResult verdict(std::span<const double> high, std::span<const double> low,
     AgentResult r =
         moved ? band_verdict(kParams.band, value,
                              [&](BandZone zone) { return band_reason(kReasons, zone, value); })
-              : abstain(fmt::format(
-                    "no true range over the last {} bars: Ultimate Oscillator undefined", kShort));
+              : abstain(Reason("no true range over the last {} bars: Ultimate Oscillator undefined",
+                               kShort));
     r.add("ultosc", value);
     return r;
 }

@@ -35,7 +35,7 @@ constexpr BandReasons kReasons = band_reasons("Williams %R", kParams.band);
 AgentResult verdict(double value, double highest, double lowest) {
     AgentResult r =
         highest == lowest
-            ? abstain(fmt::format("no price range over the last {} bars: %R undefined", kMinBars))
+            ? abstain(Reason("no price range over the last {} bars: %R undefined", kMinBars))
             : band_verdict(kParams.band, value,
                            [&](BandZone zone) { return band_reason(kReasons, zone, value); });
     r.add("willr", value);

@@ -72,20 +72,20 @@ AgentResult verdict(const market::BarsView& bars) {
         const double context = std::min(std::abs(trend) / pattern::kFullTrend, 1.0);
         const double confidence = 0.3 + 0.35 * shape + 0.35 * context;
         if (h != 0.0 && trend <= -kMinTrend) {
-            r = buy(confidence, fmt::format("hammer after a fall of {:.1f} ranges, lower shadow "
-                                            "{:.0f}% of the candle",
-                                            -trend, ratio * 100.0));
+            r = buy(confidence, Reason("hammer after a fall of {:.1f} ranges, lower shadow "
+                                       "{:.0f}% of the candle",
+                                       -trend, ratio * 100.0));
         } else if (m != 0.0 && trend >= kMinTrend) {
-            r = sell(confidence, fmt::format("hanging man after a rise of {:.1f} ranges, lower "
-                                             "shadow {:.0f}% of the candle",
-                                             trend, ratio * 100.0));
+            r = sell(confidence, Reason("hanging man after a rise of {:.1f} ranges, lower "
+                                        "shadow {:.0f}% of the candle",
+                                        trend, ratio * 100.0));
         } else {
             // The shape alone, without the trend it should reverse, is only a hint.
             const double lean = (h != 0.0 ? 0.2 : -0.2) * shape;
-            r = hold(0.5 - 0.2 * shape, lean,
-                     fmt::format("{} shape without a prior {} (trend {:+.1f} ranges)",
-                                 h != 0.0 ? "hammer" : "hanging man", h != 0.0 ? "fall" : "rise",
-                                 trend));
+            r = hold(
+                0.5 - 0.2 * shape, lean,
+                Reason("{} shape without a prior {} (trend {:+.1f} ranges)",
+                       h != 0.0 ? "hammer" : "hanging man", h != 0.0 ? "fall" : "rise", trend));
         }
     } else {
         // A hammer and a hanging man on the same bar lean both ways; the hammer wins ties.
@@ -101,15 +101,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_hammer(candles, out.add("cdl_hammer", bars.size()));
@@ -119,8 +110,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlHammer = {
-    "cdl_hammer", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
-    series,       &stream_ops<Stream>,
+    "cdl_hammer",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -62,7 +62,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence =
             0.3 + 0.3 * inside + 0.3 * setup + (std::abs(v) == 100.0 ? 0.1 : 0.0);
-        auto reason = fmt::format(
+        auto reason = Reason(
             "{} harami{}: inner body {:.0f}% of the outer, prior trend "
             "{:+.1f} ranges",
             direction > 0 ? "bullish" : "bearish",
@@ -81,15 +81,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cdl_harami(pattern::candles_of(bars), out.add("cdl_harami", bars.size()));
 }
@@ -97,8 +88,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlHarami = {
-    "cdl_harami", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
-    series,       &stream_ops<Stream>,
+    "cdl_harami",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -73,7 +73,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence = 0.3 + 0.35 * reach + 0.35 * setup;
-        auto reason = fmt::format(
+        auto reason = Reason(
             "{} closing {:.0f}% into the previous body, prior trend {:+.1f} "
             "ranges",
             direction > 0 ? "piercing line" : "dark cloud cover", depth * 100.0, trend);
@@ -92,15 +92,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_piercing(candles, out.add("cdl_piercing", bars.size()));
@@ -111,8 +102,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlPiercingDarkCloud = {
-    "cdl_piercing_dark_cloud", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
-    &stream_ops<Stream>,
+    "cdl_piercing_dark_cloud",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

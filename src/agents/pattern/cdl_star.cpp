@@ -72,7 +72,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence = 0.3 + 0.35 * reach + 0.35 * setup;
-        auto reason = fmt::format(
+        auto reason = Reason(
             "{} star closing {:.0f}% into the first body, prior trend "
             "{:+.1f} ranges",
             direction > 0 ? "morning" : "evening", depth * 100.0, trend);
@@ -91,15 +91,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_morning_star(candles, kPenetration, out.add("cdl_morningstar", bars.size()));
@@ -109,8 +100,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlStar = {
-    "cdl_star", Category::kPattern,  kParamsJson.view(), kMinBars, evaluate,
-    series,     &stream_ops<Stream>,
+    "cdl_star",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -72,7 +72,7 @@ AgentResult verdict(const market::BarsView& bars) {
         const double trend = pattern::prior_trend(bars, n - 1 - kPatternBars);
         const double setup = pattern::reversal_setup(trend, direction);
         const double confidence = 0.3 + 0.4 * solidity + 0.3 * setup;
-        auto reason = fmt::format(
+        auto reason = Reason(
             "three {}, bodies {:.0f}% of their candles, prior trend {:+.1f} "
             "ranges",
             direction > 0 ? "white soldiers" : "black crows", solidity * 100.0, trend);
@@ -91,15 +91,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kTail> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     const auto candles = pattern::candles_of(bars);
     indicators::cdl_3_white_soldiers(candles, out.add("cdl_3whitesoldiers", bars.size()));
@@ -109,8 +100,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCdlThreeSoldiersCrows = {
-    "cdl_three_soldiers_crows", Category::kPattern, kParamsJson.view(), kMinBars, evaluate, series,
-    &stream_ops<Stream>,
+    "cdl_three_soldiers_crows",
+    Category::kPattern,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kTail, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -85,16 +85,16 @@ inline RecentPattern latest_pattern(std::span<const double> first,
 inline AgentResult no_pattern_hold(const RecentPattern& recent, std::string_view bullish_name,
                                    std::string_view bearish_name) {
     if (recent.value == 0.0 || recent.age == 0) {
-        return hold(0.6, 0.0,
-                    fmt::format("no {} or {} in the last {} bars", bullish_name, bearish_name,
-                                kRecentWindow));
+        return hold(
+            0.6, 0.0,
+            Reason("no {} or {} in the last {} bars", bullish_name, bearish_name, kRecentWindow));
     }
     const double recency =
         1.0 - static_cast<double>(recent.age) / static_cast<double>(kRecentWindow);
     const double sign = recent.value > 0.0 ? 1.0 : -1.0;
     return hold(0.6 - 0.3 * recency, 0.25 * sign * recency,
-                fmt::format("no pattern on the latest bar; {} {} bars ago",
-                            sign > 0.0 ? bullish_name : bearish_name, recent.age));
+                Reason("no pattern on the latest bar; {} {} bars ago",
+                       sign > 0.0 ? bullish_name : bearish_name, recent.age));
 }
 
 }  // namespace gs::agents::pattern

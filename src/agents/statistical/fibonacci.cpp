@@ -55,7 +55,7 @@ AgentResult verdict(const indicators::Swing& swing, double h, double l, double c
 
     AgentResult r;
     if (!(range > 0.0) || swing.direction == 0) {
-        r = hold(1.0, 0.0, fmt::format("no swing over the last {} bars", kSwing));
+        r = hold(1.0, 0.0, Reason("no swing over the last {} bars", kSwing));
     } else {
         const Level deepest_first[] = {
             {levels.fib_618, "61.8%"}, {levels.fib_500, "50%"}, {levels.fib_382, "38.2%"}};
@@ -73,22 +73,22 @@ AgentResult verdict(const indicators::Swing& swing, double h, double l, double c
             const double firmness = std::min(std::abs(c - held->value) / (h - l), 1.0);
             const double confidence = 0.3 + 0.7 * firmness;
             if (direction > 0.0) {
-                r = buy(confidence, fmt::format("up-swing: dipped to the {} retracement {:.4g} and "
-                                                "closed above at {:.4g}",
-                                                held->name, held->value, c));
+                r = buy(confidence, Reason("up-swing: dipped to the {} retracement {:.4g} and "
+                                           "closed above at {:.4g}",
+                                           held->name, held->value, c));
             } else {
-                r = sell(confidence, fmt::format("down-swing: rallied to the {} retracement {:.4g} "
-                                                 "and closed below at {:.4g}",
-                                                 held->name, held->value, c));
+                r = sell(confidence, Reason("down-swing: rallied to the {} retracement {:.4g} "
+                                            "and closed below at {:.4g}",
+                                            held->name, held->value, c));
             }
         } else {
             const double retraced =
                 direction > 0.0 ? (swing.high - c) / range : (c - swing.low) / range;
             const double x = std::clamp(1.0 - 2.0 * retraced, -1.0, 1.0);
-            r = hold(1.0 - 0.5 * std::abs(x), 0.3 * direction * x,
-                     fmt::format("{}-swing {:.4g} - {:.4g} retraced {:.0f}%, no level tested",
-                                 direction > 0.0 ? "up" : "down", swing.low, swing.high,
-                                 retraced * 100.0));
+            r = hold(
+                1.0 - 0.5 * std::abs(x), 0.3 * direction * x,
+                Reason("{}-swing {:.4g} - {:.4g} retraced {:.0f}%, no level tested",
+                       direction > 0.0 ? "up" : "down", swing.low, swing.high, retraced * 100.0));
         }
     }
     r.add("fib_382", levels.fib_382);

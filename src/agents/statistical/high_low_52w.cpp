@@ -66,27 +66,27 @@ AgentResult verdict(double hi, double lo, double c, std::span<const double> volu
     if (c > hi && confirmed) {
         const double breakout = std::min(relative(c - hi, hi) / kFullBreakout, 1.0);
         r = buy(0.3 + 0.4 * breakout + 0.3 * surge,
-                fmt::format("new 52-week closing high {:.4g} above {:.4g} on {:.1f}x average "
-                            "volume",
-                            c, hi, ratio));
+                Reason("new 52-week closing high {:.4g} above {:.4g} on {:.1f}x average "
+                       "volume",
+                       c, hi, ratio));
     } else if (c < lo && confirmed) {
         const double breakdown = std::min(relative(lo - c, lo) / kFullBreakout, 1.0);
         r = sell(0.3 + 0.4 * breakdown + 0.3 * surge,
-                 fmt::format("new 52-week closing low {:.4g} below {:.4g} on {:.1f}x average "
-                             "volume",
-                             c, lo, ratio));
+                 Reason("new 52-week closing low {:.4g} below {:.4g} on {:.1f}x average "
+                        "volume",
+                        c, lo, ratio));
     } else if (c > hi || c < lo) {
         const double sign = c > hi ? 1.0 : -1.0;
         r = hold(0.3, 0.3 * sign * ratio,
-                 fmt::format("new 52-week {} on below-average volume ({:.1f}x)",
-                             c > hi ? "high" : "low", ratio));
+                 Reason("new 52-week {} on below-average volume ({:.1f}x)", c > hi ? "high" : "low",
+                        ratio));
     } else if (hi > lo) {
         const double x = 2.0 * (c - lo) / (hi - lo) - 1.0;
         r = hold(1.0 - 0.5 * std::abs(x), 0.3 * x,
-                 fmt::format("close {:.4g} at {:.0f}% of the 52-week range {:.4g} - {:.4g}", c,
-                             (x + 1.0) * 50.0, lo, hi));
+                 Reason("close {:.4g} at {:.0f}% of the 52-week range {:.4g} - {:.4g}", c,
+                        (x + 1.0) * 50.0, lo, hi));
     } else {
-        r = hold(1.0, 0.0, fmt::format("flat 52-week range at {:.4g}", hi));
+        r = hold(1.0, 0.0, Reason("flat 52-week range at {:.4g}", hi));
     }
     r.add("high_52w", hi);
     r.add("low_52w", lo);

@@ -76,27 +76,26 @@ AgentResult verdict(const indicators::Pivots& p, double h, double l, double c) {
     const double range = h - l;  // > 0 whenever a level was touched and left
     AgentResult r;
     if (!bounce.name.empty() && !rejection.name.empty()) {
-        r = hold(
-            0.3, 0.0,
-            fmt::format("bar spans {} to {} and closes between them", bounce.name, rejection.name));
+        r = hold(0.3, 0.0,
+                 Reason("bar spans {} to {} and closes between them", bounce.name, rejection.name));
     } else if (!bounce.name.empty()) {
         const double recovery = std::clamp((c - bounce.level) / range, 0.0, 1.0);
         r = buy(0.3 + 0.5 * recovery + (bounce.deep ? 0.2 : 0.0),
-                fmt::format("bounced off {} {:.4g}: low {:.4g}, close {:.4g}", bounce.name,
-                            bounce.level, l, c));
+                Reason("bounced off {} {:.4g}: low {:.4g}, close {:.4g}", bounce.name, bounce.level,
+                       l, c));
     } else if (!rejection.name.empty()) {
         const double recovery = std::clamp((rejection.level - c) / range, 0.0, 1.0);
         r = sell(0.3 + 0.5 * recovery + (rejection.deep ? 0.2 : 0.0),
-                 fmt::format("rejected at {} {:.4g}: high {:.4g}, close {:.4g}", rejection.name,
-                             rejection.level, h, c));
+                 Reason("rejected at {} {:.4g}: high {:.4g}, close {:.4g}", rejection.name,
+                        rejection.level, h, c));
     } else {
         const double half_band = p.r1 - p.pivot;
         const double x = half_band > 0.0 ? std::clamp((c - p.pivot) / half_band, -1.0, 1.0) : 0.0;
         r = hold(1.0 - 0.5 * std::abs(x), 0.3 * x,
                  half_band > 0.0
-                     ? fmt::format("close {:.4g} between S1 {:.4g} and R1 {:.4g}, pivot {:.4g}", c,
-                                   p.s1, p.r1, p.pivot)
-                     : fmt::format("previous bar has no range; pivot {:.4g}", p.pivot));
+                     ? Reason("close {:.4g} between S1 {:.4g} and R1 {:.4g}, pivot {:.4g}", c, p.s1,
+                              p.r1, p.pivot)
+                     : Reason("previous bar has no range; pivot {:.4g}", p.pivot));
     }
     r.add("pivot", p.pivot);
     r.add("r1", p.r1);

@@ -56,12 +56,12 @@ AgentResult verdict(std::span<const double> close) {
     const double strength = std::min((std::abs(value) - kThreshold) / kExtra, 1.0);
     AgentResult r;
     if (value <= -kThreshold) {
-        r = buy(0.3 + 0.7 * strength, fmt::format(fmt::runtime(kBelowReason.view()), -value));
+        r = buy(0.3 + 0.7 * strength, Reason(kBelowReason.view(), -value));
     } else if (value >= kThreshold) {
-        r = sell(0.3 + 0.7 * strength, fmt::format(fmt::runtime(kAboveReason.view()), value));
+        r = sell(0.3 + 0.7 * strength, Reason(kAboveReason.view(), value));
     } else {
         r = hold(1.0 - std::abs(value) / kThreshold, -value / (2.0 * kThreshold),
-                 fmt::format(fmt::runtime(kWithinReason.view()), value));
+                 Reason(kWithinReason.view(), value));
     }
     r.add("zscore", value);
     return r;

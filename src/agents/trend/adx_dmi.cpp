@@ -42,7 +42,7 @@ AgentResult verdict(double a, double p, double m);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto plus = ws.take(n);
     auto minus = ws.take(n);
@@ -60,17 +60,17 @@ AgentResult verdict(double a, double p, double m) {
                                   0.3 * std::min(std::abs(spread) / kParams.full_spread, 1.0);
         if (p > m) {
             r = buy(confidence,
-                    fmt::format("trend (ADX {:.1f}) up: +DI {:.1f} over -DI {:.1f}", a, p, m));
+                    Reason("trend (ADX {:.1f}) up: +DI {:.1f} over -DI {:.1f}", a, p, m));
         } else {
             r = sell(confidence,
-                     fmt::format("trend (ADX {:.1f}) down: -DI {:.1f} over +DI {:.1f}", a, m, p));
+                     Reason("trend (ADX {:.1f}) down: -DI {:.1f} over +DI {:.1f}", a, m, p));
         }
     } else if (a >= kTrending) {
-        r = hold(0.5, 0.0, fmt::format("trend (ADX {:.1f}) without direction: +DI = -DI", a));
+        r = hold(0.5, 0.0, Reason("trend (ADX {:.1f}) without direction: +DI = -DI", a));
     } else {
         r = hold((kTrending - a) / kTrending, 0.5 * spread * a / kTrending,
-                 fmt::format("{} (ADX {:.1f}), +DI {:.1f}, -DI {:.1f}",
-                             a < kParams.no_trend ? "no trend" : "weak trend", a, p, m));
+                 Reason("{} (ADX {:.1f}), +DI {:.1f}, -DI {:.1f}",
+                        a < kParams.no_trend ? "no trend" : "weak trend", a, p, m));
     }
     r.add("adx", a);
     r.add("plus_di", p);

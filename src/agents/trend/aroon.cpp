@@ -58,7 +58,7 @@ AgentResult verdict(double u, double d);
 AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     double u = 0.0;
     double d = 0.0;
@@ -72,12 +72,12 @@ AgentResult verdict(double u, double d) {
     const double confidence = 0.3 + 0.7 * std::min((std::abs(osc) - 40.0) / 60.0, 1.0);
     AgentResult r;
     if (u >= kStrong && d <= kWeak) {
-        r = buy(confidence, fmt::format("Aroon up {:.0f}, down {:.0f}: new highs lead", u, d));
+        r = buy(confidence, Reason("Aroon up {:.0f}, down {:.0f}: new highs lead", u, d));
     } else if (d >= kStrong && u <= kWeak) {
-        r = sell(confidence, fmt::format("Aroon down {:.0f}, up {:.0f}: new lows lead", d, u));
+        r = sell(confidence, Reason("Aroon down {:.0f}, up {:.0f}: new lows lead", d, u));
     } else {
         r = hold(1.0 - std::abs(osc) / 100.0, 0.5 * osc / 100.0,
-                 fmt::format("Aroon up {:.0f}, down {:.0f}: no clear lead", u, d));
+                 Reason("Aroon up {:.0f}, down {:.0f}: no clear lead", u, d));
     }
     r.add("aroon_up", u);
     r.add("aroon_down", d);

@@ -34,7 +34,7 @@ AgentResult verdict(std::span<const double> fast, std::span<const double> slow);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto fast = ws.take(n);
     auto slow = ws.take(n);

@@ -45,7 +45,7 @@ AgentResult verdict(const std::array<double, 6>& last);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     std::array<double, 6> last{};
     auto buffer = ws.take(n);
@@ -73,14 +73,14 @@ AgentResult verdict(const std::array<double, 6>& last) {
     const double confidence = 0.3 + 0.5 * (std::abs(order) - kQualifies) / 0.4 + 0.2 * spread;
     AgentResult r;
     if (order >= kQualifies) {
-        r = buy(confidence, fmt::format("EMA ribbon ordered up ({} of 5 pairs), {:.2f}% wide", up,
-                                        (last[0] - slowest) / slowest * 100.0));
+        r = buy(confidence, Reason("EMA ribbon ordered up ({} of 5 pairs), {:.2f}% wide", up,
+                                   (last[0] - slowest) / slowest * 100.0));
     } else if (order <= -kQualifies) {
-        r = sell(confidence, fmt::format("EMA ribbon ordered down ({} of 5 pairs), {:.2f}% wide",
-                                         down, (slowest - last[0]) / slowest * 100.0));
+        r = sell(confidence, Reason("EMA ribbon ordered down ({} of 5 pairs), {:.2f}% wide", down,
+                                    (slowest - last[0]) / slowest * 100.0));
     } else {
         r = hold(1.0 - std::abs(order), 0.5 * order,
-                 fmt::format("EMA ribbon tangled ({} pairs up, {} down)", up, down));
+                 Reason("EMA ribbon tangled ({} pairs up, {} down)", up, down));
     }
     for (std::size_t k = 0; k < last.size(); ++k) {
         r.add(kKeys[k], last[k]);

@@ -75,7 +75,7 @@ AgentResult verdict(double t, double k, double span_a_now, double span_b_now, do
 AgentResult evaluate(const market::BarsView& bars, Workspace& /*ws*/) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     const std::size_t now = n - 1;
     const std::size_t cloud = now - kDisplacement;
@@ -101,25 +101,25 @@ AgentResult verdict(double t, double k, double span_a_now, double span_b_now, do
     if (c > top && t > k) {
         r = buy(0.3 + 0.3 * clamp01((c - top) / scale) + 0.2 * tk +
                     0.2 * (span_a_now > span_b_now ? 1.0 : 0.0),
-                fmt::format("close {:.6g} above the cloud ({:.6g}), tenkan {:.6g} over kijun "
-                            "{:.6g}",
-                            c, top, t, k));
+                Reason("close {:.6g} above the cloud ({:.6g}), tenkan {:.6g} over kijun "
+                       "{:.6g}",
+                       c, top, t, k));
     } else if (c < bottom && t < k) {
         r = sell(0.3 + 0.3 * clamp01((bottom - c) / scale) + 0.2 * tk +
                      0.2 * (span_a_now < span_b_now ? 1.0 : 0.0),
-                 fmt::format("close {:.6g} below the cloud ({:.6g}), tenkan {:.6g} under kijun "
-                             "{:.6g}",
-                             c, bottom, t, k));
+                 Reason("close {:.6g} below the cloud ({:.6g}), tenkan {:.6g} under kijun "
+                        "{:.6g}",
+                        c, bottom, t, k));
     } else if (c >= bottom && c <= top) {
         const double position = top > bottom ? (c - bottom) / (top - bottom) : 0.5;
         r = hold(1.0 - std::abs(position - 0.5), position - 0.5,
-                 fmt::format("close {:.6g} inside the cloud {:.6g}..{:.6g}", c, bottom, top));
+                 Reason("close {:.6g} inside the cloud {:.6g}..{:.6g}", c, bottom, top));
     } else {
         const bool above = c > top;
         const double distance = above ? c - top : bottom - c;
         r = hold(0.3 + 0.2 * (1.0 - clamp01(distance / scale)), above ? 0.3 : -0.3,
-                 fmt::format("close {} the cloud but tenkan {:.6g} {} kijun {:.6g}",
-                             above ? "above" : "below", t, above ? "not over" : "not under", k));
+                 Reason("close {} the cloud but tenkan {:.6g} {} kijun {:.6g}",
+                        above ? "above" : "below", t, above ? "not over" : "not under", k));
     }
     r.add("tenkan", t);
     r.add("kijun", k);

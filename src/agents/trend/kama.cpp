@@ -53,7 +53,7 @@ AgentResult verdict(double k, double k_back, double c);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto kama = ws.take(n);
     indicators::kama(bars.close, kPeriod, kama);
@@ -70,15 +70,15 @@ AgentResult verdict(double k, double k_back, double c) {
         0.3 + 0.35 * d_strength + 0.35 * std::min(std::abs(slope) / kFullSlope, 1.0);
     AgentResult r;
     if (c > k && k > k_back) {
-        r = buy(confidence, fmt::format("close {:.6g} above rising KAMA {:.6g} ({:+.3f}%/bar)", c,
-                                        k, slope * 100.0));
+        r = buy(confidence, Reason("close {:.6g} above rising KAMA {:.6g} ({:+.3f}%/bar)", c, k,
+                                   slope * 100.0));
     } else if (c < k && k < k_back) {
-        r = sell(confidence, fmt::format("close {:.6g} below falling KAMA {:.6g} ({:+.3f}%/bar)", c,
-                                         k, slope * 100.0));
+        r = sell(confidence, Reason("close {:.6g} below falling KAMA {:.6g} ({:+.3f}%/bar)", c, k,
+                                    slope * 100.0));
     } else {
         r = hold(1.0 - 0.5 * d_strength, 0.5 * std::clamp(distance / kFullDistance, -1.0, 1.0),
-                 fmt::format("close {:.6g} vs KAMA {:.6g} ({:+.3f}%/bar): no agreement", c, k,
-                             slope * 100.0));
+                 Reason("close {:.6g} vs KAMA {:.6g} ({:+.3f}%/bar): no agreement", c, k,
+                        slope * 100.0));
     }
     r.add("kama", k);
     return r;

@@ -39,7 +39,7 @@ AgentResult verdict(double s, double c);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto slope = ws.take(n);
     indicators::linreg_slope(bars.close, kPeriod, slope);
@@ -53,12 +53,12 @@ AgentResult verdict(double s, double c) {
         0.3 + 0.7 * std::min((std::abs(pct) - kThreshold) / kParams.full_excess_pct, 1.0);
     AgentResult r;
     if (pct >= kThreshold) {
-        r = buy(confidence, fmt::format("{}-bar regression rising {:+.3f}% a bar", kPeriod, pct));
+        r = buy(confidence, Reason("{}-bar regression rising {:+.3f}% a bar", kPeriod, pct));
     } else if (pct <= -kThreshold) {
-        r = sell(confidence, fmt::format("{}-bar regression falling {:+.3f}% a bar", kPeriod, pct));
+        r = sell(confidence, Reason("{}-bar regression falling {:+.3f}% a bar", kPeriod, pct));
     } else {
         r = hold(1.0 - std::abs(pct) / kThreshold, 0.5 * pct / kThreshold,
-                 fmt::format("{}-bar regression flat ({:+.3f}% a bar)", kPeriod, pct));
+                 Reason("{}-bar regression flat ({:+.3f}% a bar)", kPeriod, pct));
     }
     r.add("linreg_slope", s);
     return r;

@@ -47,7 +47,7 @@ AgentResult verdict(std::span<const double> line, std::span<const double> signal
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto line = ws.take(n);
     auto signal = ws.take(n);
@@ -68,16 +68,22 @@ AgentResult verdict(std::span<const double> line, std::span<const double> signal
         price > 0.0 ? std::min(std::abs(h) / (kParams.full_histogram * price), 1.0) : 0.0;
     const double confirm = (h > 0.0 && m > 0.0) || (h < 0.0 && m < 0.0) ? 1.0 : 0.0;
     const double confidence = 0.3 + 0.3 * strength + 0.3 * fresh + 0.1 * confirm;
-    const auto crossed = since < kParams.fresh_window
-                             ? fmt::format(", signal cross {} bars ago", since)
-                             : std::string();
+    const bool fresh_cross = since < kParams.fresh_window;
     AgentResult r;
     if (h > 0.0) {
-        r = buy(confidence, fmt::format("MACD {:.4g} above signal {:.4g} (histogram {:+.4g}){}", m,
-                                        s, h, crossed));
+        r = buy(confidence,
+                fresh_cross
+                    ? Reason("MACD {:.4g} above signal {:.4g} (histogram {:+.4g}), signal "
+                             "cross {} bars ago",
+                             m, s, h, since)
+                    : Reason("MACD {:.4g} above signal {:.4g} (histogram {:+.4g})", m, s, h));
     } else if (h < 0.0) {
-        r = sell(confidence, fmt::format("MACD {:.4g} below signal {:.4g} (histogram {:+.4g}){}", m,
-                                         s, h, crossed));
+        r = sell(confidence,
+                 fresh_cross
+                     ? Reason("MACD {:.4g} below signal {:.4g} (histogram {:+.4g}), signal "
+                              "cross {} bars ago",
+                              m, s, h, since)
+                     : Reason("MACD {:.4g} below signal {:.4g} (histogram {:+.4g})", m, s, h));
     } else {
         r = hold(1.0, 0.0, "MACD on its signal line");
     }

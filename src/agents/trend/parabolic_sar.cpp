@@ -47,7 +47,7 @@ AgentResult verdict(std::span<const double> close, std::span<const double> sar);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto sar = ws.take(n);
     indicators::sar(bars.high, bars.low, kAcceleration, kMaximum, sar);
@@ -64,13 +64,18 @@ AgentResult verdict(std::span<const double> close, std::span<const double> sar) 
     const double distance =
         c > 0.0 ? std::min(std::abs(c - s) / (kParams.full_distance * c), 1.0) : 0.0;
     const double confidence = 0.4 + 0.4 * fresh + 0.2 * distance;
-    const auto flipped =
-        since < kFreshWindow ? fmt::format(", flipped {} bars ago", since) : std::string();
+    const bool fresh_flip = since < kFreshWindow;
     AgentResult r;
     if (c > s) {
-        r = buy(confidence, fmt::format("close {:.6g} above SAR {:.6g}{}", c, s, flipped));
+        r = buy(confidence,
+                fresh_flip
+                    ? Reason("close {:.6g} above SAR {:.6g}, flipped {} bars ago", c, s, since)
+                    : Reason("close {:.6g} above SAR {:.6g}", c, s));
     } else if (c < s) {
-        r = sell(confidence, fmt::format("close {:.6g} below SAR {:.6g}{}", c, s, flipped));
+        r = sell(confidence,
+                 fresh_flip
+                     ? Reason("close {:.6g} below SAR {:.6g}, flipped {} bars ago", c, s, since)
+                     : Reason("close {:.6g} below SAR {:.6g}", c, s));
     } else {
         r = hold(1.0, 0.0, "close on the SAR");
     }

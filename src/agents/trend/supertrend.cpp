@@ -47,7 +47,7 @@ AgentResult verdict(double a, double st, std::span<const double> dir, double c);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto atr = ws.take(n);
     auto line = ws.take(n);
@@ -72,14 +72,19 @@ AgentResult verdict(double a, double st, std::span<const double> dir, double c) 
         const double fresh = freshness(since, kFreshWindow);
         const double distance = std::min(std::abs(c - st) / (kMultiplier * a), 1.0);
         const double confidence = 0.4 + 0.3 * fresh + 0.3 * distance;
-        const auto flipped =
-            since < kFreshWindow ? fmt::format(", flipped {} bars ago", since) : std::string();
+        const bool fresh_flip = since < kFreshWindow;
         if (d > 0.0) {
             r = buy(confidence,
-                    fmt::format("SuperTrend up: close {:.6g} over {:.6g}{}", c, st, flipped));
+                    fresh_flip
+                        ? Reason("SuperTrend up: close {:.6g} over {:.6g}, flipped {} bars ago", c,
+                                 st, since)
+                        : Reason("SuperTrend up: close {:.6g} over {:.6g}", c, st));
         } else {
             r = sell(confidence,
-                     fmt::format("SuperTrend down: close {:.6g} under {:.6g}{}", c, st, flipped));
+                     fresh_flip
+                         ? Reason("SuperTrend down: close {:.6g} under {:.6g}, flipped {} bars ago",
+                                  c, st, since)
+                         : Reason("SuperTrend down: close {:.6g} under {:.6g}", c, st));
         }
     }
     r.add("supertrend", st);

@@ -44,7 +44,7 @@ AgentResult verdict(double t, double t_prev, double c);
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto t3 = ws.take(n);
     indicators::t3(bars.close, kPeriod, kVfactor, t3);
@@ -60,15 +60,15 @@ AgentResult verdict(double t, double t_prev, double c) {
         0.3 + 0.35 * d_strength + 0.35 * std::min(std::abs(slope) / kFullSlope, 1.0);
     AgentResult r;
     if (c > t && t > t_prev) {
-        r = buy(confidence, fmt::format("close {:.6g} above rising T3 {:.6g} ({:+.3f}%/bar)", c, t,
-                                        slope * 100.0));
+        r = buy(confidence,
+                Reason("close {:.6g} above rising T3 {:.6g} ({:+.3f}%/bar)", c, t, slope * 100.0));
     } else if (c < t && t < t_prev) {
-        r = sell(confidence, fmt::format("close {:.6g} below falling T3 {:.6g} ({:+.3f}%/bar)", c,
-                                         t, slope * 100.0));
+        r = sell(confidence, Reason("close {:.6g} below falling T3 {:.6g} ({:+.3f}%/bar)", c, t,
+                                    slope * 100.0));
     } else {
-        r = hold(1.0 - 0.5 * d_strength, 0.5 * std::clamp(distance / kFullDistance, -1.0, 1.0),
-                 fmt::format("close {:.6g} vs T3 {:.6g} ({:+.3f}%/bar): no agreement", c, t,
-                             slope * 100.0));
+        r = hold(
+            1.0 - 0.5 * d_strength, 0.5 * std::clamp(distance / kFullDistance, -1.0, 1.0),
+            Reason("close {:.6g} vs T3 {:.6g} ({:+.3f}%/bar): no agreement", c, t, slope * 100.0));
     }
     r.add("t3", t);
     return r;

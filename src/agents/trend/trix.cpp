@@ -57,7 +57,7 @@ AgentResult verdict(std::span<const double> trix, std::span<const double> signal
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     const std::size_t n = bars.size();
     if (n < kMinBars) {
-        return abstain(fmt::format("fewer than {} bars", kMinBars));
+        return abstain(Reason("fewer than {} bars", kMinBars));
     }
     auto trix = ws.take(n);
     auto signal = ws.take(n);
@@ -76,18 +76,23 @@ AgentResult verdict(std::span<const double> trix, std::span<const double> signal
     const double level = std::min(std::abs(t) / kParams.full_level, 1.0);
     const double separation = std::min(std::abs(t - s) / kParams.full_separation, 1.0);
     const double confidence = 0.3 + 0.3 * fresh + 0.2 * level + 0.2 * separation;
-    const auto crossed =
-        since < kFreshWindow ? fmt::format(", crossed {} bars ago", since) : std::string();
+    const bool fresh_cross = since < kFreshWindow;
     AgentResult r;
     if (t > s && t > 0.0) {
-        r = buy(confidence, fmt::format("TRIX {:+.4f}% over its signal {:+.4f}%{}", t, s, crossed));
+        r = buy(confidence,
+                fresh_cross ? Reason("TRIX {:+.4f}% over its signal {:+.4f}%, crossed {} bars ago",
+                                     t, s, since)
+                            : Reason("TRIX {:+.4f}% over its signal {:+.4f}%", t, s));
     } else if (t < s && t < 0.0) {
         r = sell(confidence,
-                 fmt::format("TRIX {:+.4f}% under its signal {:+.4f}%{}", t, s, crossed));
+                 fresh_cross
+                     ? Reason("TRIX {:+.4f}% under its signal {:+.4f}%, crossed {} bars ago", t, s,
+                              since)
+                     : Reason("TRIX {:+.4f}% under its signal {:+.4f}%", t, s));
     } else {
         r = hold(1.0 - 0.5 * std::max(level, separation),
                  0.25 * (sign(t - s) * separation + sign(t) * level),
-                 fmt::format("TRIX {:+.4f}% vs signal {:+.4f}%: sign and cross disagree", t, s));
+                 Reason("TRIX {:+.4f}% vs signal {:+.4f}%: sign and cross disagree", t, s));
     }
     r.add("trix", t);
     r.add("trix_signal", s);

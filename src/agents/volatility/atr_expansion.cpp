@@ -83,8 +83,8 @@ AgentResult verdict(std::span<const double> natr, std::span<const double> close)
     AgentResult r;
     if (!(mean > 0.0)) {
         r = hold(1.0, 0.0,
-                 fmt::format("No volatility: NATR {} is zero over the last {} bars", kNatrPeriod,
-                             kMeanPeriod));
+                 Reason("No volatility: NATR {} is zero over the last {} bars", kNatrPeriod,
+                        kMeanPeriod));
     } else {
         const double ratio = now / mean;
         const double slope_strength = std::min(std::abs(slope) / kFullSlope, 1.0);
@@ -92,16 +92,16 @@ AgentResult verdict(std::span<const double> natr, std::span<const double> close)
             const double confidence =
                 0.3 + 0.4 * std::min((ratio - kExpansion) / kExpansion, 1.0) + 0.3 * slope_strength;
             const auto reason =
-                fmt::format("NATR {} at {:.2f}x its {}-bar mean while SMA {} {} {:.2f}% in {} bars",
-                            kNatrPeriod, ratio, kMeanPeriod, kTrendPeriod,
-                            slope > 0.0 ? "rose" : "fell", std::abs(slope) * 100.0, kSlopeBars);
+                Reason("NATR {} at {:.2f}x its {}-bar mean while SMA {} {} {:.2f}% in {} bars",
+                       kNatrPeriod, ratio, kMeanPeriod, kTrendPeriod, slope > 0.0 ? "rose" : "fell",
+                       std::abs(slope) * 100.0, kSlopeBars);
             r = slope > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
         } else {
             r = hold(
                 std::clamp(kExpansion - ratio, 0.0, 1.0),
                 0.5 * std::clamp(slope / kFullSlope, -1.0, 1.0) * std::min(ratio / kExpansion, 1.0),
-                fmt::format("NATR {} at {:.2f}x its {}-bar mean: no expansion", kNatrPeriod, ratio,
-                            kMeanPeriod));
+                Reason("NATR {} at {:.2f}x its {}-bar mean: no expansion", kNatrPeriod, ratio,
+                       kMeanPeriod));
         }
     }
     r.add("natr", now);

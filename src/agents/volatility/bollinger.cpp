@@ -52,18 +52,18 @@ AgentResult verdict(std::span<const double> closes) {
     AgentResult r;
     if (collapsed) {
         r = hold(1.0, 0.0,
-                 fmt::format("Bollinger Bands collapsed: no price movement over {} bars", kPeriod));
+                 Reason("Bollinger Bands collapsed: no price movement over {} bars", kPeriod));
     } else if (pb < 0.0) {
-        r = buy(0.4 + 0.6 * std::min(-pb / kFullExcess, 1.0),
-                fmt::format("Close {:.6g} below the lower Bollinger Band {:.6g} (%b {:.2f})", close,
-                            l, pb));
+        r = buy(
+            0.4 + 0.6 * std::min(-pb / kFullExcess, 1.0),
+            Reason("Close {:.6g} below the lower Bollinger Band {:.6g} (%b {:.2f})", close, l, pb));
     } else if (pb > 1.0) {
-        r = sell(0.4 + 0.6 * std::min((pb - 1.0) / kFullExcess, 1.0),
-                 fmt::format("Close {:.6g} above the upper Bollinger Band {:.6g} (%b {:.2f})",
-                             close, u, pb));
+        r = sell(
+            0.4 + 0.6 * std::min((pb - 1.0) / kFullExcess, 1.0),
+            Reason("Close {:.6g} above the upper Bollinger Band {:.6g} (%b {:.2f})", close, u, pb));
     } else {
         r = hold(1.0 - std::abs(2.0 * pb - 1.0), 0.5 - pb,
-                 fmt::format("Close inside the Bollinger Bands (%b {:.2f})", pb));
+                 Reason("Close inside the Bollinger Bands (%b {:.2f})", pb));
     }
     r.add("bb_upper", u);
     r.add("bb_middle", m);

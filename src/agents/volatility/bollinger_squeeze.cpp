@@ -115,25 +115,23 @@ AgentResult verdict(std::span<const double> close_tail, std::span<const double> 
         const double push = bb_half > 0.0 ? std::min(std::abs(close - mid) / bb_half, 1.0) : 0.0;
         const double confidence = 0.4 + 0.3 * fresh + 0.3 * push;
         if (close > mid) {
-            r = buy(confidence,
-                    fmt::format("Squeeze released {} bar(s) ago with the close above SMA {}",
-                                released, kPeriod));
+            r = buy(confidence, Reason("Squeeze released {} bar(s) ago with the close above SMA {}",
+                                       released, kPeriod));
         } else if (close < mid) {
             r = sell(confidence,
-                     fmt::format("Squeeze released {} bar(s) ago with the close below SMA {}",
-                                 released, kPeriod));
+                     Reason("Squeeze released {} bar(s) ago with the close below SMA {}", released,
+                            kPeriod));
         } else {
-            r = hold(0.5, 0.0,
-                     fmt::format("Squeeze released but the close sits on SMA {}", kPeriod));
+            r = hold(0.5, 0.0, Reason("Squeeze released but the close sits on SMA {}", kPeriod));
         }
     } else if (on_now == 1.0) {
         r = hold(1.0 - bb_half / kc_half, 0.0,
-                 fmt::format("Squeeze on: Bollinger Bands at {:.0f}% of the Keltner width",
-                             100.0 * bb_half / kc_half));
+                 Reason("Squeeze on: Bollinger Bands at {:.0f}% of the Keltner width",
+                        100.0 * bb_half / kc_half));
     } else {
         r = hold(std::clamp(bb_half / kc_half - 1.0, 0.0, 1.0), 0.0,
-                 fmt::format("No squeeze: Bollinger Bands at {:.0f}% of the Keltner width",
-                             100.0 * bb_half / kc_half));
+                 Reason("No squeeze: Bollinger Bands at {:.0f}% of the Keltner width",
+                        100.0 * bb_half / kc_half));
     }
     r.add("bb_width", width_of(bb.upper, mid, bb.lower));
     r.add("squeeze_on", std::isnan(on_now) ? 0.0 : on_now);

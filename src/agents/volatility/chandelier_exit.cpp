@@ -47,20 +47,18 @@ AgentResult verdict(double atr, double highest, double lowest, double close) {
     const double unit = kMultiple * atr;
     AgentResult r;
     if (up && !down) {
-        r = buy(
-            0.3 + 0.7 * std::min((close - short_stop) / unit, 1.0),
-            fmt::format("Close {:.6g} above the short chandelier stop {:.6g}", close, short_stop));
+        r = buy(0.3 + 0.7 * std::min((close - short_stop) / unit, 1.0),
+                Reason("Close {:.6g} above the short chandelier stop {:.6g}", close, short_stop));
     } else if (down && !up) {
-        r = sell(
-            0.3 + 0.7 * std::min((long_stop - close) / unit, 1.0),
-            fmt::format("Close {:.6g} below the long chandelier stop {:.6g}", close, long_stop));
+        r = sell(0.3 + 0.7 * std::min((long_stop - close) / unit, 1.0),
+                 Reason("Close {:.6g} below the long chandelier stop {:.6g}", close, long_stop));
     } else {
         const double lo = std::min(long_stop, short_stop);
         const double hi = std::max(long_stop, short_stop);
         const double pos = hi > lo ? std::clamp((close - lo) / (hi - lo), 0.0, 1.0) : 0.5;
-        r = hold(1.0 - std::abs(2.0 * pos - 1.0), 0.5 * (pos - 0.5),
-                 fmt::format("Close {:.6g} between the chandelier stops {:.6g} and {:.6g}", close,
-                             lo, hi));
+        r = hold(
+            1.0 - std::abs(2.0 * pos - 1.0), 0.5 * (pos - 0.5),
+            Reason("Close {:.6g} between the chandelier stops {:.6g} and {:.6g}", close, lo, hi));
     }
     r.add("chandelier_long", long_stop);
     r.add("chandelier_short", short_stop);

@@ -50,14 +50,14 @@ AgentResult verdict(double upper, double lower, double close) {
     AgentResult r;
     if (close > upper) {
         r = buy(0.5 + 0.5 * strength(close - upper, width),
-                fmt::format(fmt::runtime(kAboveReason.view()), close, upper));
+                Reason(kAboveReason.view(), close, upper));
     } else if (close < lower) {
         r = sell(0.5 + 0.5 * strength(lower - close, width),
-                 fmt::format(fmt::runtime(kBelowReason.view()), close, lower));
+                 Reason(kBelowReason.view(), close, lower));
     } else {
         const double pos = width > 0.0 ? (close - lower) / width : 0.5;
         r = hold(1.0 - std::abs(2.0 * pos - 1.0), pos - 0.5,
-                 fmt::format(fmt::runtime(kInsideReason.view()), 100.0 * pos));
+                 Reason(kInsideReason.view(), 100.0 * pos));
     }
     r.add("dc_upper", upper);
     r.add("dc_lower", lower);

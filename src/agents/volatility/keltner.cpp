@@ -44,15 +44,15 @@ AgentResult verdict(double u, double m, double l, double close) {
     AgentResult r;
     if (half > 0.0 && close > u) {
         r = buy(0.4 + 0.6 * std::min((close - u) / atr, 1.0),
-                fmt::format("Close {:.6g} broke above the upper Keltner band {:.6g}", close, u));
+                Reason("Close {:.6g} broke above the upper Keltner band {:.6g}", close, u));
     } else if (half > 0.0 && close < l) {
         r = sell(0.4 + 0.6 * std::min((l - close) / atr, 1.0),
-                 fmt::format("Close {:.6g} broke below the lower Keltner band {:.6g}", close, l));
+                 Reason("Close {:.6g} broke below the lower Keltner band {:.6g}", close, l));
     } else if (half > 0.0) {
         const double pos = std::clamp((close - m) / half, -1.0, 1.0);
-        r = hold(1.0 - std::abs(pos), 0.5 * pos,
-                 fmt::format("Close inside the Keltner Channel ({:+.0f}% of the half-width)",
-                             100.0 * pos));
+        r = hold(
+            1.0 - std::abs(pos), 0.5 * pos,
+            Reason("Close inside the Keltner Channel ({:+.0f}% of the half-width)", 100.0 * pos));
     } else {
         r = hold(1.0, 0.0, "Keltner Channel has zero width: no price movement");
     }

@@ -59,7 +59,7 @@ AgentResult verdict(std::span<const double> line, const market::BarsView& bars) 
     const double move = then != 0.0 ? bars.close[n - 1] / then - 1.0 : 0.0;
     AgentResult r;
     if (!(volume_sum > 0.0)) {
-        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kWindow));
+        r = hold(1.0, 0.0, Reason("No volume over the last {} bars", kWindow));
     } else {
         const double flow = (line[m - 1] - line[m - 1 - kWindow]) / volume_sum;
         const double confidence =
@@ -67,18 +67,17 @@ AgentResult verdict(std::span<const double> line, const market::BarsView& bars) 
             0.3 * std::min(std::abs(move) / kFullMove, 1.0);
         if (flow >= kMinFlow && move < 0.0) {
             r = buy(confidence,
-                    fmt::format("A/D accumulated {:.0f}% of {}-bar volume while price fell {:.2f}%",
-                                flow * 100.0, kWindow, -move * 100.0));
+                    Reason("A/D accumulated {:.0f}% of {}-bar volume while price fell {:.2f}%",
+                           flow * 100.0, kWindow, -move * 100.0));
         } else if (flow <= -kMinFlow && move > 0.0) {
-            r = sell(
-                confidence,
-                fmt::format("A/D distributed {:.0f}% of {}-bar volume while price rose {:.2f}%",
+            r = sell(confidence,
+                     Reason("A/D distributed {:.0f}% of {}-bar volume while price rose {:.2f}%",
                             -flow * 100.0, kWindow, move * 100.0));
         } else {
             r = hold(1.0 - std::min(std::abs(flow) / kParams.hold_flow, 1.0),
                      0.3 * std::clamp(flow / kParams.hold_flow, -1.0, 1.0),
-                     fmt::format("No A/D divergence: flow {:+.0f}% of volume, price {:+.2f}%",
-                                 flow * 100.0, move * 100.0));
+                     Reason("No A/D divergence: flow {:+.0f}% of volume, price {:+.2f}%",
+                            flow * 100.0, move * 100.0));
         }
     }
     r.add("ad", line[m - 1]);

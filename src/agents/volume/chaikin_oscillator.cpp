@@ -56,25 +56,30 @@ AgentResult verdict(std::span<const double> osc, std::span<const double> volume)
     AgentResult r;
     const double strength = avg_volume > 0.0 ? std::min(std::abs(value) / avg_volume, 1.0) : 0.0;
     if (!(avg_volume > 0.0)) {
-        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kSlow));
+        r = hold(1.0, 0.0, Reason("No volume over the last {} bars", kSlow));
     } else if (strength < kDeadZone) {
-        r = hold(1.0 - strength / kDeadZone, 0.3 * std::copysign(strength / kDeadZone, value),
-                 fmt::format("Chaikin Oscillator near zero ({:.3f}x average volume)",
-                             value / avg_volume));
+        r = hold(
+            1.0 - strength / kDeadZone, 0.3 * std::copysign(strength / kDeadZone, value),
+            Reason("Chaikin Oscillator near zero ({:.3f}x average volume)", value / avg_volume));
     } else {
         const std::size_t since = bars_since_zero_cross(osc, kFreshWindow);
         const double fresh = 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
         const double confidence = 0.3 + 0.4 * strength + 0.3 * fresh;
-        const auto cross =
-            since < kFreshWindow ? fmt::format(", crossed zero {} bars ago", since) : std::string();
+        const bool fresh_cross = since < kFreshWindow;
         if (value > 0.0) {
-            r = buy(confidence, fmt::format("Chaikin Oscillator positive ({:.2f}x average "
-                                            "volume){}",
-                                            value / avg_volume, cross));
+            r = buy(confidence, fresh_cross
+                                    ? Reason("Chaikin Oscillator positive ({:.2f}x average "
+                                             "volume), crossed zero {} bars ago",
+                                             value / avg_volume, since)
+                                    : Reason("Chaikin Oscillator positive ({:.2f}x average volume)",
+                                             value / avg_volume));
         } else {
-            r = sell(confidence, fmt::format("Chaikin Oscillator negative ({:.2f}x average "
-                                             "volume){}",
-                                             value / avg_volume, cross));
+            r = sell(confidence,
+                     fresh_cross ? Reason("Chaikin Oscillator negative ({:.2f}x average volume), "
+                                          "crossed zero {} bars ago",
+                                          value / avg_volume, since)
+                                 : Reason("Chaikin Oscillator negative ({:.2f}x average volume)",
+                                          value / avg_volume));
         }
     }
     r.add("adosc", value);

@@ -49,13 +49,13 @@ AgentResult verdict(const market::BarsView& bars) {
     AgentResult r;
     if (cmf >= kThreshold) {
         r = buy(0.3 + 0.7 * std::min((cmf - kThreshold) / kFullExtra, 1.0),
-                fmt::format(fmt::runtime(kBuyReason.view()), cmf));
+                Reason(kBuyReason.view(), cmf));
     } else if (cmf <= -kThreshold) {
         r = sell(0.3 + 0.7 * std::min((-cmf - kThreshold) / kFullExtra, 1.0),
-                 fmt::format(fmt::runtime(kSellReason.view()), cmf));
+                 Reason(kSellReason.view(), cmf));
     } else {
         r = hold(1.0 - std::abs(cmf) / kThreshold, 8.0 * cmf,
-                 fmt::format("Chaikin Money Flow {:+.3f}: neutral", cmf));
+                 Reason("Chaikin Money Flow {:+.3f}: neutral", cmf));
     }
     r.add("cmf", cmf);
     return r;
@@ -65,15 +65,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cmf(bars.high, bars.low, bars.close, bars.volume, kPeriod,
                     out.add("cmf", bars.size()));
@@ -82,7 +73,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCmf = {
-    "cmf", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
+    "cmf",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod, verdict>>,
 };
 
 }  // namespace gs::agents

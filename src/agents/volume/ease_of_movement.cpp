@@ -54,23 +54,22 @@ AgentResult verdict(const market::BarsView& bars) {
     AgentResult r;
     if (!(sum_abs > 0.0)) {
         r = hold(1.0, 0.0,
-                 fmt::format("Ease of Movement zero: no movement over the last {} bars", kPeriod));
+                 Reason("Ease of Movement zero: no movement over the last {} bars", kPeriod));
     } else {
         const double consistency = sum / sum_abs;
         const double confidence =
             0.3 + 0.7 * std::min(std::abs(consistency) / kFullConsistency, 1.0);
         if (consistency >= kDeadZone) {
             r = buy(confidence,
-                    fmt::format("Ease of Movement {:.3g}: price rising easily ({:.0f}% consistent)",
-                                emv, consistency * 100.0));
+                    Reason("Ease of Movement {:.3g}: price rising easily ({:.0f}% consistent)", emv,
+                           consistency * 100.0));
         } else if (consistency <= -kDeadZone) {
-            r = sell(confidence,
-                     fmt::format("Ease of Movement {:.3g}: price falling easily ({:.0f}% "
-                                 "consistent)",
-                                 emv, -consistency * 100.0));
+            r = sell(confidence, Reason("Ease of Movement {:.3g}: price falling easily ({:.0f}% "
+                                        "consistent)",
+                                        emv, -consistency * 100.0));
         } else {
             r = hold(1.0 - std::abs(consistency) / kDeadZone, 3.0 * consistency,
-                     fmt::format("Ease of Movement {:.3g}: no clear direction", emv));
+                     Reason("Ease of Movement {:.3g}: no clear direction", emv));
         }
     }
     r.add("emv", emv);
@@ -81,15 +80,6 @@ AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
 
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod + 1> recent_;
-};
-
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::emv(bars.high, bars.low, bars.volume, kPeriod, out.add("emv", bars.size()));
 }
@@ -97,8 +87,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kEaseOfMovement = {
-    "ease_of_movement",  Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series,
-    &stream_ops<Stream>,
+    "ease_of_movement",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod + 1, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -70,19 +70,23 @@ AgentResult verdict(std::span<const double> index, std::span<const double> volum
     AgentResult r;
     const double strength = unit > 0.0 ? std::min(std::abs(value) / unit, 1.0) : 0.0;
     if (!(unit > 0.0)) {
-        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kPeriod));
+        r = hold(1.0, 0.0, Reason("No volume over the last {} bars", kPeriod));
     } else if (strength < kDeadZone) {
         r = hold(1.0 - strength / kDeadZone, 0.3 * std::copysign(strength / kDeadZone, value),
-                 fmt::format("Force Index {} near zero ({:.3f}x a 1% move on average volume)",
-                             kPeriod, value / unit));
+                 Reason("Force Index {} near zero ({:.3f}x a 1% move on average volume)", kPeriod,
+                        value / unit));
     } else {
         const std::size_t since = bars_since_zero_cross(index, kFreshWindow);
         const double fresh = 1.0 - static_cast<double>(since) / static_cast<double>(kFreshWindow);
         const double confidence = 0.3 + 0.4 * strength + 0.3 * fresh;
-        const auto reason = fmt::format(
-            "Force Index {} {} ({:.2f}x a 1% move on average volume){}", kPeriod,
-            value > 0.0 ? "positive" : "negative", std::abs(value) / unit,
-            since < kFreshWindow ? fmt::format(", crossed zero {} bars ago", since) : "");
+        const char* sign = value > 0.0 ? "positive" : "negative";
+        const auto reason = since < kFreshWindow
+                                ? Reason(
+                                      "Force Index {} {} ({:.2f}x a 1% move on average volume), "
+                                      "crossed zero {} bars ago",
+                                      kPeriod, sign, std::abs(value) / unit, since)
+                                : Reason("Force Index {} {} ({:.2f}x a 1% move on average volume)",
+                                         kPeriod, sign, std::abs(value) / unit);
         r = value > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
     }
     r.add("force_index", value);

@@ -45,16 +45,16 @@ bool money_moved(const market::BarsView& bars) {
     return false;
 }
 
-std::string reason(BandZone zone, double mfi) {
+Reason reason(BandZone zone, double mfi) {
     switch (zone) {
         case BandZone::kOversold:
-            return fmt::format(fmt::runtime(kOversoldReason.view()), mfi);
+            return Reason(kOversoldReason.view(), mfi);
         case BandZone::kOverbought:
-            return fmt::format(fmt::runtime(kOverboughtReason.view()), mfi);
+            return Reason(kOverboughtReason.view(), mfi);
         case BandZone::kNeutral:
             break;
     }
-    return fmt::format(fmt::runtime(kNeutralReason.view()), mfi);
+    return Reason(kNeutralReason.view(), mfi);
 }
 
 // The rule on the newest bars; reads the last period + 1 of them (the Stream keeps those).
@@ -65,7 +65,7 @@ AgentResult verdict(const market::BarsView& bars) {
     AgentResult r =
         money_moved(bars)
             ? band_verdict(kParams.band, mfi, [&](BandZone zone) { return reason(zone, mfi); })
-            : hold(1.0, 0.0, fmt::format("No money flow over the last {} bars", kParams.period));
+            : hold(1.0, 0.0, Reason("No money flow over the last {} bars", kParams.period));
     r.add("mfi", mfi);
     return r;
 }
@@ -73,15 +73,6 @@ AgentResult verdict(const market::BarsView& bars) {
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
-
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kParams.period + 1> recent_;
-};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::mfi(bars.high, bars.low, bars.close, bars.volume, kParams.period,
@@ -91,7 +82,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kMfi = {
-    "mfi", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
+    "mfi",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kParams.period + 1, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -60,7 +60,7 @@ AgentResult verdict(std::span<const double> line, std::span<const double> volume
     const double avg_volume = volume_sum / kPeriod;
     AgentResult r;
     if (!(avg_volume > 0.0)) {
-        r = hold(1.0, 0.0, fmt::format("No volume over the last {} bars", kPeriod));
+        r = hold(1.0, 0.0, Reason("No volume over the last {} bars", kPeriod));
     } else {
         const double gap = (obv - sma_now) / avg_volume;
         const double slope = (sma_now - sma_prev) / avg_volume;
@@ -68,15 +68,15 @@ AgentResult verdict(std::span<const double> line, std::span<const double> volume
         const double confidence = 0.3 + 0.4 * gap_strength + 0.3 * std::min(std::abs(slope), 1.0);
         if (gap > 0.0 && slope > 0.0) {
             r = buy(confidence,
-                    fmt::format("OBV {:.1f} days of volume above its rising SMA {}", gap, kPeriod));
+                    Reason("OBV {:.1f} days of volume above its rising SMA {}", gap, kPeriod));
         } else if (gap < 0.0 && slope < 0.0) {
-            r = sell(confidence, fmt::format("OBV {:.1f} days of volume below its falling SMA {}",
-                                             -gap, kPeriod));
+            r = sell(confidence,
+                     Reason("OBV {:.1f} days of volume below its falling SMA {}", -gap, kPeriod));
         } else {
-            r = hold(1.0 - gap_strength, 0.3 * std::clamp(gap / kFullGap, -1.0, 1.0),
-                     fmt::format("OBV {} its SMA {} but the average is {}",
-                                 gap >= 0.0 ? "above" : "below", kPeriod,
-                                 slope > 0.0 ? "rising" : (slope < 0.0 ? "falling" : "flat")));
+            r = hold(
+                1.0 - gap_strength, 0.3 * std::clamp(gap / kFullGap, -1.0, 1.0),
+                Reason("OBV {} its SMA {} but the average is {}", gap >= 0.0 ? "above" : "below",
+                       kPeriod, slope > 0.0 ? "rising" : (slope < 0.0 ? "falling" : "flat")));
         }
     }
     r.add("obv", obv);

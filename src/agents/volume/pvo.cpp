@@ -59,14 +59,13 @@ AgentResult verdict(double p, double s, std::span<const double> close) {
     if (p > 0.0 && p > s && move != 0.0) {
         const double confidence =
             0.3 + 0.4 * volume_part + 0.3 * std::min(std::abs(move) / kFullMove, 1.0);
-        const auto reason = fmt::format(
-            "Volume surge (PVO {:.1f}% over signal {:.1f}%) behind a {:+.2f}% {}-bar move", p, s,
-            move * 100.0, kMoveBars);
+        const auto reason =
+            Reason("Volume surge (PVO {:.1f}% over signal {:.1f}%) behind a {:+.2f}% {}-bar move",
+                   p, s, move * 100.0, kMoveBars);
         r = move > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
     } else {
-        r = hold(
-            1.0 - volume_part, 0.3 * std::clamp(move / kFullMove, -1.0, 1.0) * volume_part,
-            fmt::format("No volume surge behind the move (PVO {:.1f}%, signal {:.1f}%)", p, s));
+        r = hold(1.0 - volume_part, 0.3 * std::clamp(move / kFullMove, -1.0, 1.0) * volume_part,
+                 Reason("No volume surge behind the move (PVO {:.1f}%, signal {:.1f}%)", p, s));
     }
     r.add("pvo", p);
     r.add("pvo_signal", s);

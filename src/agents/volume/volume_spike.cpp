@@ -58,16 +58,16 @@ AgentResult verdict(const market::BarsView& bars) {
         const double confidence =
             0.3 + 0.4 * std::min((ratio - kSpike) / kSpike, 1.0) +
             0.3 * std::min((std::abs(change) - kMinMove) / kFullExtraMove, 1.0);
-        const auto reason = fmt::format("Volume {:.1f}x its {}-bar average on a {:+.2f}% close",
-                                        ratio, kPeriod, change * 100.0);
+        const auto reason = Reason("Volume {:.1f}x its {}-bar average on a {:+.2f}% close", ratio,
+                                   kPeriod, change * 100.0);
         r = change > 0.0 ? buy(confidence, reason) : sell(confidence, reason);
     } else {
         const double volume_part = std::min(ratio / kSpike, 1.0);
         const double move_part = std::min(std::abs(change) / kMinMove, 1.0);
         r = hold(1.0 - volume_part * move_part,
                  0.4 * std::clamp(change / kMinMove, -1.0, 1.0) * volume_part,
-                 fmt::format("No volume spike: {:.1f}x average volume, close {:+.2f}%", ratio,
-                             change * 100.0));
+                 Reason("No volume spike: {:.1f}x average volume, close {:+.2f}%", ratio,
+                        change * 100.0));
     }
     r.add("volume_ratio", ratio);
     return r;
@@ -76,15 +76,6 @@ AgentResult verdict(const market::BarsView& bars) {
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
-
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod> recent_;
-};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
@@ -100,8 +91,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVolumeSpike = {
-    "volume_spike", Category::kVolume,   kParamsJson.view(), kMinBars, evaluate,
-    series,         &stream_ops<Stream>,
+    "volume_spike",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod, verdict>>,
 };
 
 }  // namespace gs::agents

@@ -57,7 +57,7 @@ AgentResult verdict(const market::BarsView& bars) {
                                             kDeviations, n - 1 - kSlopeBars)
                             .middle;
     if (std::isnan(m)) {
-        return abstain(fmt::format("No volume in the last {} bars: VWAP undefined", kPeriod));
+        return abstain(Reason("No volume in the last {} bars: VWAP undefined", kPeriod));
     }
     const double close = bars.close[n - 1];
     const double sigma = (u - m) / kDeviations;
@@ -72,22 +72,22 @@ AgentResult verdict(const market::BarsView& bars) {
                              0.3 * std::min(std::abs(slope) / kFullSlope, 1.0);
         if (close <= l) {
             r = buy(0.5 + 0.5 * std::min((l - close) / sigma, 1.0),
-                    fmt::format("Close {:.2f} at or below the lower VWAP band {:.2f}", close, l));
+                    Reason("Close {:.2f} at or below the lower VWAP band {:.2f}", close, l));
         } else if (close >= u) {
             r = sell(0.5 + 0.5 * std::min((close - u) / sigma, 1.0),
-                     fmt::format("Close {:.2f} at or above the upper VWAP band {:.2f}", close, u));
+                     Reason("Close {:.2f} at or above the upper VWAP band {:.2f}", close, u));
         } else if (close > m && slope > 0.0) {
-            r = buy(trend, fmt::format("Close above a rising {}-bar VWAP {:.2f} ({:+.2f}% in {} "
-                                       "bars)",
-                                       kPeriod, m, slope * 100.0, kSlopeBars));
+            r = buy(trend, Reason("Close above a rising {}-bar VWAP {:.2f} ({:+.2f}% in {} "
+                                  "bars)",
+                                  kPeriod, m, slope * 100.0, kSlopeBars));
         } else if (close < m && slope < 0.0) {
-            r = sell(trend, fmt::format("Close below a falling {}-bar VWAP {:.2f} ({:+.2f}% in {} "
-                                        "bars)",
-                                        kPeriod, m, slope * 100.0, kSlopeBars));
+            r = sell(trend, Reason("Close below a falling {}-bar VWAP {:.2f} ({:+.2f}% in {} "
+                                   "bars)",
+                                   kPeriod, m, slope * 100.0, kSlopeBars));
         } else {
             r = hold(1.0 - std::abs(pos), 0.3 * pos,
-                     fmt::format("Close {} VWAP {:.2f} but VWAP {:+.2f}% in {} bars",
-                                 close >= m ? "above" : "below", m, slope * 100.0, kSlopeBars));
+                     Reason("Close {} VWAP {:.2f} but VWAP {:+.2f}% in {} bars",
+                            close >= m ? "above" : "below", m, slope * 100.0, kSlopeBars));
         }
     }
     r.add("vwap", m);
@@ -99,15 +99,6 @@ AgentResult verdict(const market::BarsView& bars) {
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
     return verdict(bars);
 }
-
-class Stream {
-  public:
-    void update(const market::Bar& bar) { recent_.push(bar); }
-    AgentResult evaluate() const { return verdict(recent_.view()); }
-
-  private:
-    BarsTail<kPeriod + kSlopeBars> recent_;
-};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
@@ -121,7 +112,13 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVwap = {
-    "vwap", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
+    "vwap",
+    Category::kVolume,
+    kParamsJson.view(),
+    kMinBars,
+    evaluate,
+    series,
+    &stream_ops<TailStream<kPeriod + kSlopeBars, verdict>>,
 };
 
 }  // namespace gs::agents

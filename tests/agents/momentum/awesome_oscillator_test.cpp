@@ -44,7 +44,7 @@ TEST(AwesomeOscillatorAgentTest, IsMoreConfidentNearAFreshZeroCross) {
     const auto stale = evaluate_on("awesome_oscillator", fall_then_rise(40));
     ASSERT_EQ(fresh.action, Action::kBuy) << fresh.reason;
     ASSERT_EQ(stale.action, Action::kBuy) << stale.reason;
-    EXPECT_NE(fresh.reason.find("crossed zero"), std::string::npos) << fresh.reason;
+    EXPECT_NE(fresh.reason.str().find("crossed zero"), std::string::npos) << fresh.reason;
     EXPECT_LT(fresh.value("ao"), stale.value("ao"));
     EXPECT_GT(fresh.confidence, stale.confidence);
 }

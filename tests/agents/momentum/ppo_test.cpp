@@ -52,7 +52,7 @@ TEST(PpoAgentTest, TakesAFreshCrossBelowZeroButNotAStaleOne) {
     expect_valid(fresh);
     EXPECT_EQ(fresh.action, Action::kBuy) << fresh.reason;
     EXPECT_LT(fresh.value("ppo"), 0.0);
-    EXPECT_NE(fresh.reason.find("crossed 0 bars ago"), std::string::npos) << fresh.reason;
+    EXPECT_NE(fresh.reason.str().find("crossed 0 bars ago"), std::string::npos) << fresh.reason;
     const auto stale = evaluate_on("ppo", fall_then_flat(10));
     expect_valid(stale);
     EXPECT_EQ(stale.action, Action::kHold) << stale.reason;

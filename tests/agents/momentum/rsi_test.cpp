@@ -61,7 +61,7 @@ TEST(RsiAgentTest, AbstainsWhenTheCloseHasNotMovedFor15Bars) {
     closes.resize(closes.size() + 15, closes.back());
     const auto r = evaluate_on("rsi", Bars::from_closes(closes));
     EXPECT_EQ(r.action, Action::kAbstain);
-    EXPECT_NE(r.reason.find("unchanged"), std::string::npos);
+    EXPECT_NE(r.reason.str().find("unchanged"), std::string::npos);
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ TEST(StochRsiAgentTest, HoldsMidRangeAndConfirmationByDRaisesConfidence) {
 TEST(StochRsiAgentTest, AbstainsWhenRsiIsFlat) {
     const auto r = evaluate_on("stoch_rsi", Bars::flat(40, 12.0, 0.0));
     EXPECT_EQ(r.action, Action::kAbstain);
-    EXPECT_NE(r.reason.find("RSI"), std::string::npos);
+    EXPECT_NE(r.reason.str().find("RSI"), std::string::npos);
 }
 
 }  // namespace

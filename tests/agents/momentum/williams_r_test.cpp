@@ -49,7 +49,7 @@ TEST(WilliamsRAgentTest, HoldsInTheMiddleOfTheRange) {
 TEST(WilliamsRAgentTest, AbstainsWithoutAPriceRange) {
     const auto r = evaluate_on("williams_r", Bars::flat(20, 10.0, 1000.0));
     EXPECT_EQ(r.action, Action::kAbstain);
-    EXPECT_NE(r.reason.find("range"), std::string::npos);
+    EXPECT_NE(r.reason.str().find("range"), std::string::npos);
 }
 
 }  // namespace

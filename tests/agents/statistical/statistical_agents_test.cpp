@@ -314,7 +314,7 @@ TEST(FibonacciAgentTest, BuysAnUpSwingHoldingTheFiftyPercentLevel) {
     EXPECT_EQ(r.action, Action::kBuy);
     // firmness (127 - 124.5) / (128 - 124) = 0.625
     EXPECT_NEAR(r.confidence, 0.3 + 0.7 * 0.625, 1e-9);
-    EXPECT_NE(r.reason.find("50%"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.str().find("50%"), std::string::npos) << r.reason;
 }
 
 TEST(FibonacciAgentTest, SellsADownSwingRejectedAtTheFiftyPercentLevel) {

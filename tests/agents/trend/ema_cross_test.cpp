@@ -29,7 +29,7 @@ TEST(EmaCrossTest, FreshCrossIsStrongerThanAStaleOneOfTheSameSide) {
     const auto fresh =
         run(kEmaCross, from_closes(then(geometric(100.0, -0.004, 60), geometric(1.0, 0.02, 13))));
     ASSERT_EQ(fresh.action, Action::kBuy) << fresh.reason;
-    EXPECT_NE(fresh.reason.find("crossed"), std::string::npos);
+    EXPECT_NE(fresh.reason.str().find("crossed"), std::string::npos);
     const auto stale = run(kEmaCross, from_closes(geometric(100.0, 0.0005, 80)));
     ASSERT_EQ(stale.action, Action::kBuy);
     EXPECT_GT(fresh.confidence, stale.confidence);

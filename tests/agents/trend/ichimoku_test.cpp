@@ -41,7 +41,7 @@ TEST(IchimokuAgentTest, InsideTheCloudIsHold) {
     const auto r = run(kIchimoku, from_closes(closes));
     expect_well_formed(r);
     ASSERT_EQ(r.action, Action::kHold) << r.reason;
-    EXPECT_NE(r.reason.find("inside the cloud"), std::string::npos);
+    EXPECT_NE(r.reason.str().find("inside the cloud"), std::string::npos);
     EXPECT_NEAR(r.confidence, 1.0, 1e-9);
 }
 

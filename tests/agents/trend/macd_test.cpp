@@ -16,7 +16,7 @@ TEST(MacdAgentTest, BreakoutUpIsBuyWithAFreshCross) {
     ASSERT_EQ(r.action, Action::kBuy) << r.reason;
     EXPECT_GT(r.value("macd_hist"), 0.0);
     EXPECT_GT(r.value("macd"), 0.0);
-    EXPECT_NE(r.reason.find("signal cross"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.str().find("signal cross"), std::string::npos) << r.reason;
     EXPECT_GT(r.confidence, 0.7);
 }
 

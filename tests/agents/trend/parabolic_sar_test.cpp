@@ -27,7 +27,7 @@ TEST(ParabolicSarAgentTest, RecentFlipIsStrongerThanAnOldTrend) {
     const auto flipped =
         run(kParabolicSar, from_closes(then(geometric(100.0, -0.01, 30), geometric(1.0, 0.02, 5))));
     ASSERT_EQ(flipped.action, Action::kBuy) << flipped.reason;
-    EXPECT_NE(flipped.reason.find("flipped"), std::string::npos) << flipped.reason;
+    EXPECT_NE(flipped.reason.str().find("flipped"), std::string::npos) << flipped.reason;
     EXPECT_GT(flipped.confidence, old_trend.confidence);
 }
 

@@ -30,7 +30,7 @@ TEST(SmaCrossTest, FreshGoldenCrossIsReportedAndAddsFreshness) {
     const auto r = run(kSmaCross, from_closes(closes));
     expect_well_formed(r);
     ASSERT_EQ(r.action, Action::kBuy) << r.reason;
-    EXPECT_NE(r.reason.find("crossed"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.str().find("crossed"), std::string::npos) << r.reason;
     // gap is small (strength < 1), freshness adds more than 0.3 * 0.5.
     EXPECT_GT(r.confidence, 0.45);
     EXPECT_LT(r.confidence, 1.0);

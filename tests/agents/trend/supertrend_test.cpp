@@ -29,7 +29,7 @@ TEST(SupertrendAgentTest, RecentFlipAddsConfidence) {
         run(kSupertrend, from_closes(then(geometric(100.0, 0.005, 30), geometric(1.0, -0.04, 5))));
     expect_well_formed(r);
     ASSERT_EQ(r.action, Action::kSell) << r.reason;
-    EXPECT_NE(r.reason.find("flipped"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.str().find("flipped"), std::string::npos) << r.reason;
     EXPECT_GT(r.confidence, 0.4 + 0.3 * 0.7);
 }
 
