@@ -64,8 +64,9 @@ std::shared_ptr<const SignalEntry> SignalService::make_entry(const Signal& signa
     entry->symbol = signal.symbol;
     entry->timeframe = signal.timeframe;
     entry->as_of = signal.as_of;
-    entry->full_json = std::make_shared<const std::string>(to_json(signal, true));
-    entry->summary_json = std::make_shared<const std::string>(to_json(signal, false));
+    auto bodies = to_json_bodies(signal);
+    entry->full_json = std::make_shared<const std::string>(std::move(bodies.full));
+    entry->summary_json = std::make_shared<const std::string>(std::move(bodies.summary));
     return entry;
 }
 
