@@ -111,62 +111,78 @@ Step utf8_step(const unsigned char* p, std::size_t n) {
 }
 
 // nlohmann's detail::format_buffer for `k` shortest digits and the decimal point at `n`
-// (value = 0.digits * 10^n), min_exp -4 and max_exp 15.
-void lay_out(std::string& out, const char* digits, int k, int n) {
+// (value = 0.digits * 10^n), min_exp -4 and max_exp 15. Returns the end.
+char* lay_out(char* out, const char* digits, int k, int n) {
     constexpr int kMinExp = -4;
     constexpr int kMaxExp = 15;
+    const auto copy = [&](const char* from, int count) {
+        std::memcpy(out, from, static_cast<std::size_t>(count));
+        out += count;
+    };
+    const auto zeros = [&](int count) {
+        std::memset(out, '0', static_cast<std::size_t>(count));
+        out += count;
+    };
     if (k <= n && n <= kMaxExp) {
-        out.append(digits, static_cast<std::size_t>(k));
-        out.append(static_cast<std::size_t>(n - k), '0');
-        out += ".0";
-        return;
+        copy(digits, k);
+        zeros(n - k);
+        *out++ = '.';
+        *out++ = '0';
+        return out;
     }
     if (0 < n && n <= kMaxExp) {
-        out.append(digits, static_cast<std::size_t>(n));
-        out += '.';
-        out.append(digits + n, static_cast<std::size_t>(k - n));
-        return;
+        copy(digits, n);
+        *out++ = '.';
+        copy(digits + n, k - n);
+        return out;
     }
     if (kMinExp < n && n <= 0) {
-        out += "0.";
-        out.append(static_cast<std::size_t>(-n), '0');
-        out.append(digits, static_cast<std::size_t>(k));
-        return;
+        *out++ = '0';
+        *out++ = '.';
+        zeros(-n);
+        copy(digits, k);
+        return out;
     }
-    out += digits[0];
+    *out++ = digits[0];
     if (k > 1) {
-        out += '.';
-        out.append(digits + 1, static_cast<std::size_t>(k - 1));
+        *out++ = '.';
+        copy(digits + 1, k - 1);
     }
     int e = n - 1;
-    out += 'e';
-    out += e < 0 ? '-' : '+';
+    *out++ = 'e';
+    *out++ = e < 0 ? '-' : '+';
     e = e < 0 ? -e : e;
-    char text[3];
-    if (e < 10) {
-        text[0] = '0';
-        text[1] = static_cast<char>('0' + e);
-        out.append(text, 2);
-    } else if (e < 100) {
-        text[0] = static_cast<char>('0' + e / 10);
-        text[1] = static_cast<char>('0' + e % 10);
-        out.append(text, 2);
-    } else {
-        text[0] = static_cast<char>('0' + e / 100);
-        text[1] = static_cast<char>('0' + e / 10 % 10);
-        text[2] = static_cast<char>('0' + e % 10);
-        out.append(text, 3);
+    if (e >= 100) {
+        *out++ = static_cast<char>('0' + e / 100);
+        e %= 100;
     }
+    *out++ = static_cast<char>('0' + e / 10);  // at least two digits, as printf's %g
+    *out++ = static_cast<char>('0' + e % 10);
+    return out;
 }
 
 }  // namespace
 
 void append_string(std::string& out, std::string_view s) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(s.data());
+    std::size_t plain = 0;
+    while (plain < s.size() && kClass[bytes[plain]] == 0) {
+        ++plain;
+    }
+    if (plain == s.size() && s.size() <= 254) {
+        // The common case (names, reasons): one append.
+        char text[256];
+        text[0] = '"';
+        std::memcpy(text + 1, s.data(), s.size());
+        text[s.size() + 1] = '"';
+        out.append(text, s.size() + 2);
+        return;
+    }
     out += '"';
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* p = bytes;
     const std::size_t n = s.size();
     std::size_t copied = 0;  // bytes before this are written
-    std::size_t i = 0;
+    std::size_t i = plain;
     while (i < n) {
         const unsigned char c = kClass[p[i]];
         if (c == 0) {
@@ -192,18 +208,18 @@ void append_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-void append_double(std::string& out, double x) {
+char* write_double(char* at, double x) noexcept {
     if (!std::isfinite(x)) {
-        out += "null";
-        return;
+        std::memcpy(at, "null", 4);
+        return at + 4;
     }
     if (std::signbit(x)) {
-        out += '-';
+        *at++ = '-';
         x = -x;
     }
     if (x == 0.0) {
-        out += "0.0";
-        return;
+        std::memcpy(at, "0.0", 3);
+        return at + 3;
     }
     // The shortest digits that read back as x ("d.ddde+XX"), laid out as nlohmann does.
     char text[32];
@@ -218,7 +234,12 @@ void append_double(std::string& out, double x) {
     }
     int exponent = 0;
     std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), result.ptr, exponent);
-    lay_out(out, digits, k, exponent + 1);
+    return lay_out(at, digits, k, exponent + 1);
+}
+
+void append_double(std::string& out, double x) {
+    char text[kMaxDoubleText];
+    out.append(text, static_cast<std::size_t>(write_double(text, x) - text));
 }
 
 void append_integer(std::string& out, std::int64_t x) {

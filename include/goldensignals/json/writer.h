@@ -8,7 +8,9 @@
 // outside 1e-5 .. 1e15), non-finite doubles as null. The caller writes object keys in the order
 // it wants them (nlohmann's json sorts them; a caller matching its bodies sorts too).
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,9 @@ namespace gs::json {
 void append_string(std::string& out, std::string_view s);
 // `x` as nlohmann writes a double; NaN and infinities as null.
 void append_double(std::string& out, double x);
+// The same text written at `at` (room for kMaxDoubleText chars); returns its end.
+inline constexpr std::size_t kMaxDoubleText = 32;
+char* write_double(char* at, double x) noexcept;
 void append_integer(std::string& out, std::int64_t x);
 void append_unsigned(std::string& out, std::uint64_t x);
 
@@ -59,10 +64,25 @@ class Writer final {
         return *this;
     }
     Writer& raw_key(std::string_view k) {
-        separate();
-        out_ += '"';
-        out_ += k;
-        out_ += "\":";
+        // One append for the comma, the quoted key and the colon (the body is mostly these).
+        char text[kMaxRawKey + 4];
+        char* p = text;
+        if (comma_) {
+            *p++ = ',';
+        }
+        if (k.size() <= kMaxRawKey) {
+            *p++ = '"';
+            std::memcpy(p, k.data(), k.size());
+            p += k.size();
+            *p++ = '"';
+            *p++ = ':';
+            out_.append(text, static_cast<std::size_t>(p - text));
+        } else {
+            out_.append(text, static_cast<std::size_t>(p - text));
+            out_ += '"';
+            out_ += k;
+            out_ += "\":";
+        }
         comma_ = false;
         return *this;
     }
@@ -73,8 +93,13 @@ class Writer final {
         return *this;
     }
     Writer& number(double x) {
-        separate();
-        append_double(out_, x);
+        char text[kMaxDoubleText + 1];
+        char* p = text;
+        if (comma_) {
+            *p++ = ',';
+        }
+        p = write_double(p, x);
+        out_.append(text, static_cast<std::size_t>(p - text));
         comma_ = true;
         return *this;
     }
@@ -107,6 +132,8 @@ class Writer final {
     std::string& out() noexcept { return out_; }
 
   private:
+    static constexpr std::size_t kMaxRawKey = 60;
+
     void separate() {
         if (comma_) {
             out_ += ',';
