@@ -64,8 +64,9 @@ std::shared_ptr<const SignalEntry> SignalService::make_entry(const Signal& signa
     entry->symbol = signal.symbol;
     entry->timeframe = signal.timeframe;
     entry->as_of = signal.as_of;
-    entry->full_json = std::make_shared<const std::string>(to_json(signal, true));
-    entry->summary_json = std::make_shared<const std::string>(to_json(signal, false));
+    auto bodies = to_json_bodies(signal);
+    entry->full_json = std::make_shared<const std::string>(std::move(bodies.full));
+    entry->summary_json = std::make_shared<const std::string>(std::move(bodies.summary));
     return entry;
 }
 
@@ -98,6 +99,25 @@ void SignalService::remember(const std::string& key,
                              const std::shared_ptr<const SignalEntry>& entry) {
     const std::size_t bytes = entry->full_json->size() + entry->summary_json->size() + 128;
     l1_.put(key, entry, bytes);
+}
+
+void SignalService::retire_previous(std::string_view key, std::size_t series_part) {
+    std::string previous;
+    {
+        std::lock_guard lock(ingested_mutex_);
+        auto it = ingested_keys_.find(key.substr(0, series_part));
+        if (it == ingested_keys_.end()) {
+            ingested_keys_.emplace(std::string(key.substr(0, series_part)), std::string(key));
+            return;
+        }
+        if (it->second == key) {
+            return;  // the same bars again
+        }
+        previous = std::move(it->second);
+        it->second.assign(key);
+    }
+    // Outside the lock: the entry's bodies are freed here, and the next signal's reuse them.
+    l1_.erase(previous);
 }
 
 asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timeframe timeframe) {
@@ -133,6 +153,12 @@ asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timefr
                                 : fill(key, symbol, timeframe, series);
         };
         lookup = co_await flights_.run(key, std::move(make));
+    }
+    if (after_ingest && lookup.entry) {
+        // "<prefix>sig:<timeframe>:<symbol>:" is the series part of the key.
+        const std::size_t series_part = options_.key_prefix.size() + 4 +
+                                        market::to_string(timeframe).size() + 1 + symbol.size() + 1;
+        retire_previous(key_view, series_part);
     }
     const auto t = static_cast<std::size_t>(lookup.tier);
     answered_[t].fetch_add(1, std::memory_order_relaxed);
@@ -190,27 +216,29 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
 asio::awaitable<Lookup> SignalService::computed(std::string key, std::string symbol,
                                                 market::Timeframe timeframe,
                                                 std::shared_ptr<const market::BarSeries> series) {
-    const std::string version = archive_version(*series);
     auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
     computations_.fetch_add(1, std::memory_order_relaxed);
     auto entry = make_entry(*signal);
     remember(key, entry);
     co_await put_l2(key, *entry);
-    store::SignalRow row;
-    row.symbol = symbol;
-    row.timeframe = timeframe;
-    row.as_of = signal->as_of;
-    row.action = std::string(agents::to_string(signal->consensus.action));
-    row.strength = std::string(consensus::to_string(signal->consensus.strength));
-    row.score = signal->consensus.score;
-    row.confidence = signal->consensus.confidence;
-    row.config_version = version;
-    row.body = *entry->full_json;
-    try {
-        // Waits for room when the queue is full: back-pressure, never a dropped row.
-        co_await l3_.enqueue(std::move(row));
-    } catch (const std::exception& e) {
-        spdlog::error("signal for {} not queued for PostgreSQL: {}", symbol, e.what());
+    // Standalone there is no archive: no row to build (it copied the full body every time).
+    if (dynamic_cast<const store::NoSignalArchive*>(&l3_) == nullptr) {
+        store::SignalRow row;
+        row.symbol = symbol;
+        row.timeframe = timeframe;
+        row.as_of = signal->as_of;
+        row.action = std::string(agents::to_string(signal->consensus.action));
+        row.strength = std::string(consensus::to_string(signal->consensus.strength));
+        row.score = signal->consensus.score;
+        row.confidence = signal->consensus.confidence;
+        row.config_version = archive_version(*series);
+        row.body = *entry->full_json;
+        try {
+            // Waits for room when the queue is full: back-pressure, never a dropped row.
+            co_await l3_.enqueue(std::move(row));
+        } catch (const std::exception& e) {
+            spdlog::error("signal for {} not queued for PostgreSQL: {}", symbol, e.what());
+        }
     }
     if (listener_) {
         listener_(entry);
@@ -219,6 +247,9 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
 }
 
 asio::awaitable<void> SignalService::put_l2(const std::string& key, const SignalEntry& entry) {
+    if (dynamic_cast<const cache::NoSignalTier*>(&l2_) != nullptr) {
+        co_return;  // no shared tier: nothing to copy the bodies for
+    }
     try {
         std::string l2_key = key;
         cache::SignalBodies bodies{*entry.full_json, *entry.summary_json};

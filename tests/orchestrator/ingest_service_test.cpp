@@ -214,6 +214,43 @@ TEST_F(IngestServiceLimitTest, ASeriesPastTheLimitIsRefusedBeforeTheRepositorySe
     EXPECT_EQ(ingest("ABC", daily_bars(31)).accepted, 31u);
 }
 
+// The number after `name ` in the service's metrics.
+std::string metric(const SignalService& signals, const std::string& name) {
+    std::string out;
+    signals.render_metrics(out);
+    const auto at = out.find("\n" + name + " ");
+    return at == std::string::npos
+               ? "absent"
+               : out.substr(at + name.size() + 2, out.find('\n', at + 1) - at - name.size() - 2);
+}
+
+TEST_F(IngestServiceTest, ANewBarRetiresTheSeriesPreviousSignalFromL1) {
+    // Each ingest caches the series' new signal; the one it replaces is keyed by bars the series
+    // no longer holds, so it leaves L1 right away (it used to stay until the LRU evicted it).
+    ingest("ABC", daily_bars(40));
+    ingest("XYZ", daily_bars(40));
+    EXPECT_EQ(metric(signals_, "gs_l1_entries"), "2");
+    ingest("ABC", daily_bars(41));
+    ingest("ABC", daily_bars(42));
+    EXPECT_EQ(metric(signals_, "gs_l1_entries"), "2");
+    // The same bars again: the signal is found, and stays.
+    ingest("ABC", daily_bars(42));
+    EXPECT_EQ(metric(signals_, "gs_l1_entries"), "2");
+
+    asio::io_context io;
+    Lookup lookup;
+    asio::co_spawn(
+        asio::make_strand(io),
+        [&]() -> asio::awaitable<void> {
+            lookup = co_await signals_.current("ABC", Timeframe::k1d);
+        },
+        asio::detached);
+    io.run();
+    ASSERT_NE(lookup.entry, nullptr);
+    EXPECT_EQ(lookup.tier, Tier::kL1);
+    EXPECT_EQ(lookup.entry->as_of, 41 * 86400);
+}
+
 TEST(IngestServiceStandaloneTest, BarsGoToMemoryAndTheSignalToTheListener) {
     asio::thread_pool pool(2);
     market::MemoryBarStore store(5000);

@@ -26,6 +26,15 @@ struct Signal {
 
 // The API's JSON for a signal: {"symbol", "timeframe", "as_of", "action", "strength",
 // "score", "confidence", "votes", "categories", "agents" (when with_agents), "computed_at"}.
+// Keys are in byte order at every level (as nlohmann's json wrote them); see signal_json.cpp.
 std::string to_json(const Signal& signal, bool with_agents);
+
+// Both bodies, written in one pass: `full` is to_json(signal, true), `summary` is
+// to_json(signal, false).
+struct SignalJson {
+    std::string full;
+    std::string summary;
+};
+SignalJson to_json_bodies(const Signal& signal);
 
 }  // namespace gs::orchestrator

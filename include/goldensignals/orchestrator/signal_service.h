@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <boost/asio/awaitable.hpp>
@@ -104,6 +106,10 @@ class SignalService final {
                                         market::Timeframe timeframe,
                                         std::shared_ptr<const market::BarSeries> series);
     void remember(const std::string& key, const std::shared_ptr<const SignalEntry>& entry);
+    // After an ingest cached the series' signal under `key`: the entry of the series' previous
+    // ingest leaves L1 (its key names bars the series no longer holds, so no lookup asks for
+    // it again) instead of staying until the LRU evicts it.
+    void retire_previous(std::string_view key, std::size_t series_part);
     boost::asio::awaitable<void> put_l2(const std::string& key, const SignalEntry& entry);
 
     market::BarStore& bars_;
@@ -115,6 +121,16 @@ class SignalService final {
     SignalServiceOptions options_;
     std::string config_hex_;
     cache::LruCache<SignalEntry> l1_;
+    // The L1 key of each series' newest ingested signal, by the key's series part (up to and
+    // including "<symbol>:"); one entry per series the store holds.
+    struct KeyHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view key) const noexcept {
+            return std::hash<std::string_view>{}(key);
+        }
+    };
+    std::mutex ingested_mutex_;
+    std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>> ingested_keys_;
     Listener listener_;
     cache::SingleFlight<Lookup> flights_;
     std::atomic<std::uint64_t> computations_{0};
