@@ -2,21 +2,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <pqxx/binarystring>
 #include <pqxx/prepared_statement>
 #include <pqxx/result>
 #include <pqxx/stream_to>
 #include <pqxx/transaction>
 
+#include "goldensignals/store/compact_history.h"
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
@@ -31,6 +37,36 @@ namespace {
 std::string timestamptz_of_seconds(std::int64_t seconds) {
     return timestamptz_text(
         std::chrono::sys_time<std::chrono::microseconds>{std::chrono::seconds{seconds}});
+}
+
+std::optional<std::string> bytes_of(const pqxx::field& field) {
+    if (field.is_null()) {
+        return std::nullopt;
+    }
+    const pqxx::binarystring bytes(field);
+    return std::string(bytes.str());
+}
+
+std::vector<std::string> string_list(const std::string& json_array) {
+    return nlohmann::json::parse(json_array).get<std::vector<std::string>>();
+}
+
+// The registries a page names; a row naming one that is absent is served with agents_error.
+std::map<std::int32_t, AgentRegistry> load_registries(pqxx::transaction_base& tx,
+                                                      const std::set<std::int32_t>& ids) {
+    std::map<std::int32_t, AgentRegistry> registries;
+    if (ids.empty()) {
+        return registries;
+    }
+    const std::string list = "{" + fmt::format("{}", fmt::join(ids, ",")) + "}";
+    for (const auto& row : tx.exec_params(queries::kSelectRegistries, list)) {
+        AgentRegistry registry;
+        registry.id = row[0].as<std::int32_t>();
+        registry.agents = string_list(row[1].as<std::string>());
+        registry.categories = string_list(row[2].as<std::string>());
+        registries.emplace(registry.id, std::move(registry));
+    }
+    return registries;
 }
 
 }  // namespace
@@ -110,13 +146,48 @@ HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& que
     return with_store_errors([&] {
         pqxx::read_transaction tx(connection);
         const auto result = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-        HistoryPage page;
         const std::size_t take = std::min<std::size_t>(result.size(), limit);
+        std::vector<StoredSignal> stored(take);
+        std::set<std::int32_t> registry_ids;
+        for (std::size_t i = 0; i < take; ++i) {
+            const auto& row = result[static_cast<pqxx::result::size_type>(i)];
+            auto& out = stored[i];
+            out.as_of = row[2].as<std::int64_t>();
+            if (!row[3].is_null()) {
+                out.computed_at = row[3].as<std::int64_t>();
+            }
+            out.action = row[4].as<int>();
+            out.strength = row[5].as<int>();
+            out.score = row[6].as<double>();
+            out.confidence = row[7].as<double>();
+            if (!row[8].is_null()) {
+                out.bars_used = row[8].as<std::int64_t>();
+            }
+            if (!row[9].is_null()) {
+                out.registry_id = row[9].as<std::int32_t>();
+                registry_ids.insert(*out.registry_id);
+            }
+            out.summary = bytes_of(row[10]);
+            out.agents = bytes_of(row[11]);
+        }
+        const auto registries = load_registries(tx, registry_ids);
+        HistoryPage page;
         page.rows.reserve(take);
         for (std::size_t i = 0; i < take; ++i) {
             const auto& row = result[static_cast<pqxx::result::size_type>(i)];
-            page.rows.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
-                                 row[2].as<std::int64_t>(), row[3].as<std::string>()});
+            const AgentRegistry* registry = nullptr;
+            if (stored[i].registry_id) {
+                const auto found = registries.find(*stored[i].registry_id);
+                registry = found == registries.end() ? nullptr : &found->second;
+            }
+            HistoryRow out{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), stored[i].as_of,
+                           history_json(query.symbol, query.timeframe, stored[i], registry)};
+            if (stored[i].agents &&
+                (registry == nullptr || out.body.find("\"agents_error\"") != std::string::npos)) {
+                logger()->warn("history row {} of {}: agents not decodable (registry {})", out.id,
+                               query.symbol, stored[i].registry_id.value_or(-1));
+            }
+            page.rows.push_back(std::move(out));
         }
         if (result.size() > limit && !page.rows.empty()) {
             page.next_cursor =

@@ -25,7 +25,8 @@
 
 namespace gs::store {
 
-// One computed signal to keep: the columns the history is searched by, and the JSON body.
+// One computed signal to keep: the columns the history is searched by, and the JSON body (kept
+// whole in latest_signals; the history keeps its compact form, compact_history.h).
 struct SignalRow {
     std::string symbol;
     market::Timeframe timeframe = market::kDefaultTimeframe;
@@ -60,7 +61,7 @@ struct HistoryRow {
     std::int64_t id = 0;
     std::int64_t created_at_us = 0;  // epoch microseconds
     std::int64_t as_of = 0;          // epoch seconds
-    std::string body;                // JSON (as normalised by jsonb)
+    std::string body;                // JSON rebuilt from the compact row (history_json)
 };
 
 struct HistoryPage {
