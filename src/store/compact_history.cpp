@@ -1,5 +1,6 @@
 #include "goldensignals/store/compact_history.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
@@ -77,7 +78,69 @@ void add_summary(Json& body, const std::string& bytes) {
     body["categories"] = std::move(categories);
 }
 
+void put_u16(std::string& out, std::uint16_t value) {
+    out.push_back(static_cast<char>(value >> 8));
+    out.push_back(static_cast<char>(value & 0xff));
+}
+
+// gs_fixed4: round half to even (rint, as PostgreSQL rounds a float8), clamped; a value that is
+// not finite is what the JSON would carry as null.
+void put_fixed4(std::string& out, double value) {
+    std::int16_t q = kFixedNull;
+    if (std::isfinite(value)) {
+        q = static_cast<std::int16_t>(std::clamp(std::nearbyint(value * 10000), -32767.0, 32767.0));
+    }
+    put_u16(out, static_cast<std::uint16_t>(q));
+}
+
+// As gs_compact_signal decides it: a score the action implies is not stored.
+bool score_is_implied(const PackedVote& vote) {
+    switch (vote.action) {
+        case 0:
+            return vote.score == vote.confidence;
+        case 1:
+            return vote.score == -vote.confidence;
+        default:
+            return vote.score == 0.0;
+    }
+}
+
 }  // namespace
+
+std::string pack_summary(const std::array<std::uint16_t, 4>& votes,
+                         std::span<const PackedCategory, 6> categories) {
+    std::string out;
+    out.reserve(kSummarySize);
+    out.push_back(static_cast<char>(kFormat));
+    for (std::uint16_t count : votes) {
+        put_u16(out, count);
+    }
+    for (const auto& category : categories) {
+        out.push_back(static_cast<char>(category.action & 0x03));
+        put_u16(out, category.voters);
+        put_fixed4(out, category.score);
+    }
+    return out;
+}
+
+std::string pack_agents(std::span<const PackedVote> votes) {
+    std::string out;
+    out.reserve(1 + 5 * votes.size());
+    out.push_back(static_cast<char>(kFormat));
+    for (const auto& vote : votes) {
+        const unsigned flag = score_is_implied(vote) ? 0 : kExplicitScore;
+        out.push_back(static_cast<char>((vote.action & 0x03) | flag));
+    }
+    for (const auto& vote : votes) {
+        put_fixed4(out, vote.confidence);
+    }
+    for (const auto& vote : votes) {
+        if (!score_is_implied(vote)) {
+            put_fixed4(out, vote.score);
+        }
+    }
+    return out;
+}
 
 std::optional<std::vector<StoredVote>> decode_agent_votes(const std::string& bytes,
                                                           const AgentRegistry& registry,

@@ -39,6 +39,39 @@ std::string timestamptz_of_seconds(std::int64_t seconds) {
         std::chrono::sys_time<std::chrono::microseconds>{std::chrono::seconds{seconds}});
 }
 
+// bytea in its text form (hex), for COPY.
+std::string bytea_text(const std::string& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text = "\\x";
+    text.reserve(2 + 2 * bytes.size());
+    for (const char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        text.push_back(kHex[byte >> 4]);
+        text.push_back(kHex[byte & 0xf]);
+    }
+    return text;
+}
+
+// A text[] literal: every element double-quoted, backslash and quote escaped.
+std::string array_literal(const std::vector<std::string>& items) {
+    std::string text = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i != 0) {
+            text.push_back(',');
+        }
+        text.push_back('"');
+        for (const char c : items[i]) {
+            if (c == '"' || c == '\\') {
+                text.push_back('\\');
+            }
+            text.push_back(c);
+        }
+        text.push_back('"');
+    }
+    text.push_back('}');
+    return text;
+}
+
 std::optional<std::string> bytes_of(const pqxx::field& field) {
     if (field.is_null()) {
         return std::nullopt;
@@ -78,17 +111,36 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
     with_store_errors([&] {
         pqxx::work tx(connection);
         tx.exec0(queries::kCreateSignalsStage);
+        // Registry ids of the packed rows: one query per distinct agent list in the batch
+        // (all rows share one list until the registry changes).
+        std::map<const AgentList*, int> registry_ids;
+        for (const auto& row : rows) {
+            if (row.packed && row.packed->registry &&
+                registry_ids.count(row.packed->registry.get()) == 0) {
+                const auto& list = *row.packed->registry;
+                registry_ids[&list] =
+                    tx.exec_params1(queries::kAgentRegistryId, array_literal(list.agents),
+                                    array_literal(list.categories))[0]
+                        .as<int>();
+            }
+        }
         {
-            pqxx::stream_to stream(tx, queries::kSignalsStageTable,
-                                   std::vector<std::string>{
-                                       "seq", "symbol", "timeframe", "as_of", "action", "strength",
-                                       "score", "confidence", "config_version", "body"});
+            pqxx::stream_to stream(
+                tx, queries::kSignalsStageTable,
+                std::vector<std::string>{"seq", "symbol", "timeframe", "as_of", "action",
+                                         "strength", "score", "confidence", "config_version",
+                                         "body", "packed", "registry_id", "computed_at",
+                                         "bars_used", "summary", "agents"});
             std::int64_t seq = 0;
             for (const auto& row : rows) {
-                stream << std::make_tuple(seq++, row.symbol,
-                                          std::string(market::to_string(row.timeframe)), row.as_of,
-                                          row.action, row.strength, row.score, row.confidence,
-                                          row.config_version, row.body);
+                const bool packed = row.packed && row.packed->registry;
+                stream << std::make_tuple(
+                    seq++, row.symbol, std::string(market::to_string(row.timeframe)), row.as_of,
+                    row.action, row.strength, row.score, row.confidence, row.config_version,
+                    row.body, packed, packed ? registry_ids[row.packed->registry.get()] : 0,
+                    packed ? row.packed->computed_at : 0, packed ? row.packed->bars_used : 0,
+                    bytea_text(packed ? row.packed->summary : std::string()),
+                    bytea_text(packed ? row.packed->agents : std::string()));
             }
             stream.complete();
         }

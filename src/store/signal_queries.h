@@ -8,23 +8,36 @@ namespace gs::store::queries {
 
 // The session's staging table for a batch of signals, filled by COPY. One per session and
 // emptied by every commit: no catalog churn per batch.
+// `packed`: the service packed the row (registry_id .. agents hold it); otherwise those are
+// zeros and gs_compact_signal packs the body.
 inline constexpr char kSignalsStageTable[] = "gs_signals_stage";
 inline constexpr char kCreateSignalsStage[] =
     "CREATE TEMP TABLE IF NOT EXISTS gs_signals_stage (seq bigint, symbol text,"
     " timeframe text, as_of bigint, action text, strength text, score float8,"
-    " confidence float8, config_version text, body text) ON COMMIT DELETE ROWS";
+    " confidence float8, config_version text, body text, packed boolean,"
+    " registry_id smallint, computed_at bigint, bars_used integer, summary bytea,"
+    " agents bytea) ON COMMIT DELETE ROWS";
 
 // signals: the history, one row per computed signal, in the order staged, in the compact form
-// (sql/0002_compact_history.sql): gs_compact_signal packs the agents' votes from the JSON, the
-// same function that converted the rows written before. The body is parsed here once; a body
-// that is not JSON is refused (kBadData) as before.
+// (sql/0002_compact_history.sql). A row the service packed goes in as it is (no JSON parsed);
+// any other is packed from its body by gs_compact_signal, the function that converted the rows
+// written before, and a body that is not JSON is refused (kBadData).
 inline constexpr char kInsertSignalsFromStage[] =
     "INSERT INTO signals (as_of, computed_at, score, confidence, bars_used, action, strength,"
     " registry_id, symbol, timeframe, config_version, summary, agents)"
-    " SELECT to_timestamp(s.as_of), c.computed_at, s.score, s.confidence, c.bars_used,"
-    " gs_action_code(s.action), gs_strength_code(s.strength), c.registry_id, s.symbol,"
-    " s.timeframe, s.config_version, c.summary, c.agents FROM gs_signals_stage s"
-    " CROSS JOIN LATERAL gs_compact_signal(s.body::jsonb) c ORDER BY s.seq";
+    " SELECT to_timestamp(s.as_of),"
+    " CASE WHEN s.packed THEN to_timestamp(s.computed_at) ELSE c.computed_at END,"
+    " s.score, s.confidence, CASE WHEN s.packed THEN s.bars_used ELSE c.bars_used END,"
+    " gs_action_code(s.action), gs_strength_code(s.strength),"
+    " CASE WHEN s.packed THEN s.registry_id ELSE c.registry_id END, s.symbol, s.timeframe,"
+    " s.config_version, CASE WHEN s.packed THEN s.summary ELSE c.summary END,"
+    " CASE WHEN s.packed THEN s.agents ELSE c.agents END FROM gs_signals_stage s"
+    " CROSS JOIN LATERAL gs_compact_signal(CASE WHEN s.packed THEN NULL"
+    " ELSE s.body::jsonb END) c ORDER BY s.seq";
+
+// agent_registries: the id of a list of agents ($1 names, $2 categories, text[]), added on
+// first sight.
+inline constexpr char kAgentRegistryId[] = "SELECT gs_agent_registry($1::text[], $2::text[])";
 
 // signals: a page of one series' history, newest first, keyset-paginated. Built from parts:
 // only the conditions in use go into the text, so each shape gets a plan that walks

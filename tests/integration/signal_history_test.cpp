@@ -20,6 +20,7 @@
 #include "goldensignals/consensus/consensus.h"
 #include "goldensignals/market/time_format.h"
 #include "goldensignals/orchestrator/signal.h"
+#include "goldensignals/orchestrator/signal_pack.h"
 #include "goldensignals/store/compact_history.h"
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/migrations.h"
@@ -234,6 +235,56 @@ TEST_F(HistoryDbTest, WrittenRowsReadBackAsComputed) {
     EXPECT_EQ(typed[2].as<double>(), signals.back().consensus.score);
     EXPECT_EQ(typed[3].as<std::string>(), rows.back().config_version);
     EXPECT_EQ(typed[4].as<int>(), 1);
+}
+
+// The service packs its rows itself (orchestrator::pack_signal) so the write path parses no
+// JSON: the bytes must be the ones the SQL packer makes from the JSON (which the migration
+// used for the rows written before).
+TEST_F(HistoryDbTest, RowsPackedByTheServiceEqualRowsPackedFromTheirJson) {
+    migrate_to(1'000'000);
+    std::vector<orchestrator::Signal> signals;
+    std::vector<SignalRow> rows;
+    for (unsigned i = 0; i < 10; ++i) {
+        signals.push_back(make_signal("PACK", 1'700'000'000 + i * 86'400, i));
+        signals.back().agents[1].confidence = std::nan("");  // null in the JSON
+        signals.back().consensus.categories[2].score = std::nan("");
+        rows.push_back(row_of(signals.back()));
+        SignalRow from_json = rows.back();
+        from_json.symbol = "JSON";
+        rows.back().packed = orchestrator::pack_signal(signals.back());
+        rows.push_back(std::move(from_json));
+    }
+    insert_signals(*connection_, rows);
+    pqxx::nontransaction tx(*connection_);
+    const auto differing = tx.exec1(
+        "SELECT count(*) FROM signals p JOIN signals j ON j.symbol = 'JSON' AND p.symbol = 'PACK'"
+        " AND j.as_of = p.as_of WHERE p.summary IS DISTINCT FROM j.summary"
+        " OR p.agents IS DISTINCT FROM j.agents OR p.registry_id IS DISTINCT FROM j.registry_id"
+        " OR p.computed_at IS DISTINCT FROM j.computed_at"
+        " OR p.bars_used IS DISTINCT FROM j.bars_used");
+    EXPECT_EQ(differing[0].as<int>(), 0);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM signals p JOIN signals j ON j.symbol = 'JSON'"
+                       " AND p.symbol = 'PACK' AND j.as_of = p.as_of")[0]
+                  .as<int>(),
+              10);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM signals WHERE agents IS NOT NULL")[0].as<int>(), 20);
+    tx.commit();
+    const auto read = history("PACK");
+    ASSERT_EQ(read.size(), signals.size());
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        SCOPED_TRACE(i);
+        auto signal = signals[signals.size() - 1 - i];
+        auto row = read[i];
+        // Nulls as the JSON had them; everything else as computed.
+        EXPECT_TRUE(row.at("agents")[1].at("confidence").is_null());
+        EXPECT_TRUE(row.at("categories").at("volatility").at("score").is_null());
+        row["agents"][1]["confidence"] = 0.0;
+        signal.agents[1].confidence = 0.0;
+        row["categories"]["volatility"]["score"] = 0.0;
+        signal.consensus.categories[2].score = 0.0;
+        expect_row_is(row, signal);
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM agent_registries"), 1);
 }
 
 TEST_F(HistoryDbTest, NullNumbersAndAnotherRegistryRoundTrip) {

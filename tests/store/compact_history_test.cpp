@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -46,6 +47,26 @@ TEST(CompactHistoryTest, DecodesVotesWithImpliedAndStoredScores) {
     EXPECT_EQ((*votes)[1].score, -0.25);
     EXPECT_EQ((*votes)[2].action, 3);
     EXPECT_EQ((*votes)[2].score, 0.0);
+}
+
+TEST(CompactHistoryTest, PackedAgentsAreTheBytesTheSqlPackerWrites) {
+    // BUY 0.7 (implied), HOLD 0.4 lean -0.25 (stored), ABSTAIN: three_agents() spells out the
+    // bytes gs_compact_signal writes for them.
+    const std::vector<PackedVote> votes = {{0, 0.7, 0.7}, {2, 0.4, -0.25}, {3, 0.0, 0.0}};
+    EXPECT_EQ(pack_agents(votes), three_agents());
+    // Rounded half to even like PostgreSQL's round(float8) (0.5 x 1e-4 -> 0), clamped to
+    // +-3.2767; NaN and infinities are null.
+    const std::vector<PackedVote> edges = {
+        {1, 0.00005, -0.00005}, {2, 0.5, 7.0}, {2, std::nan(""), -INFINITY}};
+    std::string error;
+    const auto decoded = decode_agent_votes(pack_agents(edges), registry_of_three(), error);
+    ASSERT_TRUE(decoded.has_value()) << error;
+    EXPECT_EQ((*decoded)[0].confidence, 0.0);
+    EXPECT_EQ((*decoded)[0].score, -0.0);
+    EXPECT_EQ((*decoded)[1].confidence, 0.5);
+    EXPECT_EQ((*decoded)[1].score, 3.2767);
+    EXPECT_TRUE(std::isnan((*decoded)[2].confidence));
+    EXPECT_TRUE(std::isnan((*decoded)[2].score));
 }
 
 TEST(CompactHistoryTest, BytesThatDoNotFitTheRegistryAreAnError) {

@@ -4,8 +4,11 @@
 // rebuilds from it (docs/http.md, history format 2). The encoder is the SQL function
 // gs_compact_signal, shared by the write path and the migration; this is the decoder.
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,41 @@ struct AgentRegistry {
     std::vector<std::string> agents;
     std::vector<std::string> categories;
 };
+
+// The agents a signal lists, in order: a registry as the writer knows it, before it has an id.
+struct AgentList {
+    std::vector<std::string> agents;
+    std::vector<std::string> categories;
+};
+
+// A signal packed by the service, so the write path parses no JSON: the same bytes
+// gs_compact_signal makes from the signal's JSON (tests/integration/signal_history_test.cpp
+// compares them).
+struct PackedSignal {
+    std::int64_t computed_at = 0;  // epoch seconds
+    std::int64_t bars_used = 0;
+    std::string summary;
+    std::string agents;
+    std::shared_ptr<const AgentList> registry;  // one per agent set, shared by its signals
+};
+
+struct PackedVote {
+    int action = 3;  // agents::Action code
+    double confidence = 0.0;
+    double score = 0.0;
+};
+
+struct PackedCategory {
+    int action = 3;
+    std::uint16_t voters = 0;
+    double score = 0.0;
+};
+
+// The summary column: votes buy, sell, hold, abstain; categories in agents::Category order.
+std::string pack_summary(const std::array<std::uint16_t, 4>& votes,
+                         std::span<const PackedCategory, 6> categories);
+// The agents column, votes in registry order.
+std::string pack_agents(std::span<const PackedVote> votes);
 
 // A history row's columns as stored.
 struct StoredSignal {

@@ -19,6 +19,7 @@
 
 #include "goldensignals/async/waiter.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/store/compact_history.h"
 #include "goldensignals/store/history_cursor.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/signal_archive.h"
@@ -37,6 +38,9 @@ struct SignalRow {
     double confidence = 0.0;
     std::string config_version;  // consensus config fingerprint
     std::string body;            // the signal's JSON (orchestrator::to_json)
+    // The history's packed form, made by the service from the signal; without it the write
+    // path packs the body in SQL (gs_compact_signal), which costs a JSON parse per row.
+    std::optional<PackedSignal> packed;
 };
 
 struct LatestSignal {
