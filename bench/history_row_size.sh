@@ -10,7 +10,9 @@
 # series index grows as it does in service. Three databases:
 #   v1        schema 1 (full jsonb per row), written by the old write path
 #   migrated  the v1 database after migration 0002
-#   v2        schemas 1+2, written by the new write path
+#   v2        schemas 1+2, written by the new write path, packed in SQL from the JSON body
+#   v2packed  schemas 1+2, rows packed by the service (SignalRow::packed; here packed beforehand
+#             with gs_compact_signal, untimed), the service's own path
 # Size = sum of pg_total_relation_size over the partitions of signals (heap, TOAST, indexes)
 # divided by the row count. Also prints how long the batches took (history insert and latest
 # upsert, as the writer runs them): the server's cost per signal on the write path.
@@ -81,17 +83,24 @@ SQL
 }
 
 # One transaction per batch of 500, as PgSignalStore::write_loop does.
-write_batches() {  # write_batches DB INSERT_SQL UPSERT_SQL
-  local db=$1 insert=$2 upsert=$3 script
+write_batches() {  # write_batches DB INSERT_SQL UPSERT_SQL [PACKED]
+  local db=$1 insert=$2 upsert=$3 packed=${4:-false} script
   script=$(mktemp)
   {
     echo "CREATE TEMP TABLE IF NOT EXISTS gs_signals_stage (seq bigint, symbol text,"
     echo " timeframe text, as_of bigint, action text, strength text, score float8,"
-    echo " confidence float8, config_version text, body text) ON COMMIT DELETE ROWS;"
+    echo " confidence float8, config_version text, body text, packed boolean,"
+    echo " registry_id smallint, computed_at bigint, bars_used integer, summary bytea,"
+    echo " agents bytea) ON COMMIT DELETE ROWS;"
     for ((first = 1; first <= rows; first += batch)); do
       echo "BEGIN;"
       echo "INSERT INTO gs_signals_stage SELECT i, symbol, '1d', 1704153600 + i, action,"
-      echo " strength, score, confidence, '0123456789abcdef-fedcba9876543210', body"
+      echo " strength, score, confidence, '0123456789abcdef-fedcba9876543210', body, $packed,"
+      if [[ $packed == true ]]; then
+        echo " p_registry, p_computed, p_bars, p_summary, p_agents"
+      else
+        echo " 0, 0, 0, '', ''"
+      fi
       echo " FROM bench_bodies WHERE i BETWEEN $first AND $((first + batch - 1));"
       echo "$insert;"
       echo "$upsert;"
@@ -124,10 +133,15 @@ old_insert="INSERT INTO signals (symbol, timeframe, as_of, action, strength, sco
  confidence, config_version, body::jsonb FROM gs_signals_stage ORDER BY seq"
 new_insert="INSERT INTO signals (as_of, computed_at, score, confidence, bars_used, action,
  strength, registry_id, symbol, timeframe, config_version, summary, agents)
- SELECT to_timestamp(s.as_of), c.computed_at, s.score, s.confidence, c.bars_used,
- gs_action_code(s.action), gs_strength_code(s.strength), c.registry_id, s.symbol, s.timeframe,
- s.config_version, c.summary, c.agents FROM gs_signals_stage s
- CROSS JOIN LATERAL gs_compact_signal(s.body::jsonb) c ORDER BY s.seq"
+ SELECT to_timestamp(s.as_of),
+ CASE WHEN s.packed THEN to_timestamp(s.computed_at) ELSE c.computed_at END,
+ s.score, s.confidence, CASE WHEN s.packed THEN s.bars_used ELSE c.bars_used END,
+ gs_action_code(s.action), gs_strength_code(s.strength),
+ CASE WHEN s.packed THEN s.registry_id ELSE c.registry_id END, s.symbol, s.timeframe,
+ s.config_version, CASE WHEN s.packed THEN s.summary ELSE c.summary END,
+ CASE WHEN s.packed THEN s.agents ELSE c.agents END FROM gs_signals_stage s
+ CROSS JOIN LATERAL gs_compact_signal(CASE WHEN s.packed THEN NULL
+ ELSE s.body::jsonb END) c ORDER BY s.seq"
 old_upsert="INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, signal, body,
  updated_at) SELECT DISTINCT ON (symbol, timeframe) symbol, timeframe, to_timestamp(as_of),
  config_version, body::jsonb, body, now() FROM gs_signals_stage
@@ -163,4 +177,21 @@ psql_db gs_rows_v2 -1 -f "$repo/sql/0002_compact_history.sql" >/dev/null
 generate gs_rows_v2
 seconds=$(write_batches gs_rows_v2 "$new_insert" "$new_upsert")
 measure gs_rows_v2 v2 "$(rate "$seconds")"
-psql_db postgres -c "DROP DATABASE gs_rows_v1" -c "DROP DATABASE gs_rows_v2" >/dev/null
+
+fresh_db gs_rows_v2p
+psql_db gs_rows_v2p -f "$repo/sql/0001_init.sql" >/dev/null
+psql_db gs_rows_v2p -1 -f "$repo/sql/0002_compact_history.sql" >/dev/null
+generate gs_rows_v2p
+psql_db gs_rows_v2p >/dev/null <<'SQL'
+ALTER TABLE bench_bodies ADD p_registry smallint, ADD p_computed bigint, ADD p_bars integer,
+  ADD p_summary bytea, ADD p_agents bytea;
+UPDATE bench_bodies b SET p_registry = c.registry_id,
+  p_computed = extract(epoch FROM c.computed_at)::bigint, p_bars = c.bars_used,
+  p_summary = c.summary, p_agents = c.agents
+  FROM bench_bodies b2 CROSS JOIN LATERAL gs_compact_signal(b2.body::jsonb) c WHERE b2.i = b.i;
+VACUUM ANALYZE bench_bodies;
+SQL
+seconds=$(write_batches gs_rows_v2p "$new_insert" "$new_upsert" true)
+measure gs_rows_v2p v2packed "$(rate "$seconds")"
+psql_db postgres -c "DROP DATABASE gs_rows_v1" -c "DROP DATABASE gs_rows_v2" \
+  -c "DROP DATABASE gs_rows_v2p" >/dev/null
