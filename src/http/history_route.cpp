@@ -4,6 +4,7 @@
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/time_format.h"
+#include "goldensignals/store/compact_history.h"
 #include "goldensignals/store/error.h"
 
 namespace gs::http {
@@ -69,12 +70,16 @@ void add_history_route(Router& router, store::PgSignalStore* history) {
                    body += nlohmann::json(symbol).dump();
                    body += R"(,"timeframe":")";
                    body += market::to_string(timeframe);
-                   body += R"(","signals":[)";
+                   // The rows' shape is versioned (docs/http.md): format 2 rebuilds each
+                   // row from the compact history, agents without reasons or indicators.
+                   body += R"(","history_format":)";
+                   body += std::to_string(store::kHistoryFormat);
+                   body += R"(,"signals":[)";
                    for (std::size_t i = 0; i < page.rows.size(); ++i) {
                        if (i != 0) {
                            body += ',';
                        }
-                       // Stored bodies are the API's own JSON; embed them as they are.
+                       // Rows are JSON the store rebuilt (store::history_json).
                        body += page.rows[i].body;
                    }
                    body += R"(],"next_cursor":)";

@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <nlohmann/json.hpp>
 
+#include "goldensignals/orchestrator/signal_pack.h"
 #include "goldensignals/store/pg_signal_store.h"
 
 namespace gs::orchestrator {
@@ -233,6 +234,7 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
         row.confidence = signal->consensus.confidence;
         row.config_version = archive_version(*series);
         row.body = *entry->full_json;
+        row.packed = pack_signal(*signal);  // the archive then parses no JSON
         try {
             // Waits for room when the queue is full: back-pressure, never a dropped row.
             co_await l3_.enqueue(std::move(row));

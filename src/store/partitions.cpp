@@ -15,8 +15,8 @@ namespace {
 constexpr std::int64_t kPartitionLockKey = 0x6773706172746974;
 
 constexpr const char* kSignalColumns =
-    "id, created_at, symbol, timeframe, as_of, action, strength, score, confidence, "
-    "config_version, signal";
+    "id, created_at, as_of, computed_at, score, confidence, bars_used, action, strength, "
+    "registry_id, symbol, timeframe, config_version, summary, agents";
 
 }  // namespace
 

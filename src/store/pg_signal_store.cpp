@@ -2,21 +2,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <pqxx/binarystring>
 #include <pqxx/prepared_statement>
 #include <pqxx/result>
 #include <pqxx/stream_to>
 #include <pqxx/transaction>
 
+#include "goldensignals/store/compact_history.h"
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
@@ -33,6 +39,69 @@ std::string timestamptz_of_seconds(std::int64_t seconds) {
         std::chrono::sys_time<std::chrono::microseconds>{std::chrono::seconds{seconds}});
 }
 
+// bytea in its text form (hex), for COPY.
+std::string bytea_text(const std::string& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text = "\\x";
+    text.reserve(2 + 2 * bytes.size());
+    for (const char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        text.push_back(kHex[byte >> 4]);
+        text.push_back(kHex[byte & 0xf]);
+    }
+    return text;
+}
+
+// A text[] literal: every element double-quoted, backslash and quote escaped.
+std::string array_literal(const std::vector<std::string>& items) {
+    std::string text = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i != 0) {
+            text.push_back(',');
+        }
+        text.push_back('"');
+        for (const char c : items[i]) {
+            if (c == '"' || c == '\\') {
+                text.push_back('\\');
+            }
+            text.push_back(c);
+        }
+        text.push_back('"');
+    }
+    text.push_back('}');
+    return text;
+}
+
+std::optional<std::string> bytes_of(const pqxx::field& field) {
+    if (field.is_null()) {
+        return std::nullopt;
+    }
+    const pqxx::binarystring bytes(field);
+    return std::string(bytes.str());
+}
+
+std::vector<std::string> string_list(const std::string& json_array) {
+    return nlohmann::json::parse(json_array).get<std::vector<std::string>>();
+}
+
+// The registries a page names; a row naming one that is absent is served with agents_error.
+std::map<std::int32_t, AgentRegistry> load_registries(pqxx::transaction_base& tx,
+                                                      const std::set<std::int32_t>& ids) {
+    std::map<std::int32_t, AgentRegistry> registries;
+    if (ids.empty()) {
+        return registries;
+    }
+    const std::string list = "{" + fmt::format("{}", fmt::join(ids, ",")) + "}";
+    for (const auto& row : tx.exec_params(queries::kSelectRegistries, list)) {
+        AgentRegistry registry;
+        registry.id = row[0].as<std::int32_t>();
+        registry.agents = string_list(row[1].as<std::string>());
+        registry.categories = string_list(row[2].as<std::string>());
+        registries.emplace(registry.id, std::move(registry));
+    }
+    return registries;
+}
+
 }  // namespace
 
 void insert_signals(pqxx::connection& connection, std::span<const SignalRow> rows) {
@@ -42,17 +111,36 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
     with_store_errors([&] {
         pqxx::work tx(connection);
         tx.exec0(queries::kCreateSignalsStage);
+        // Registry ids of the packed rows: one query per distinct agent list in the batch
+        // (all rows share one list until the registry changes).
+        std::map<const AgentList*, int> registry_ids;
+        for (const auto& row : rows) {
+            if (row.packed && row.packed->registry &&
+                registry_ids.count(row.packed->registry.get()) == 0) {
+                const auto& list = *row.packed->registry;
+                registry_ids[&list] =
+                    tx.exec_params1(queries::kAgentRegistryId, array_literal(list.agents),
+                                    array_literal(list.categories))[0]
+                        .as<int>();
+            }
+        }
         {
-            pqxx::stream_to stream(tx, queries::kSignalsStageTable,
-                                   std::vector<std::string>{
-                                       "seq", "symbol", "timeframe", "as_of", "action", "strength",
-                                       "score", "confidence", "config_version", "body"});
+            pqxx::stream_to stream(
+                tx, queries::kSignalsStageTable,
+                std::vector<std::string>{"seq", "symbol", "timeframe", "as_of", "action",
+                                         "strength", "score", "confidence", "config_version",
+                                         "body", "packed", "registry_id", "computed_at",
+                                         "bars_used", "summary", "agents"});
             std::int64_t seq = 0;
             for (const auto& row : rows) {
-                stream << std::make_tuple(seq++, row.symbol,
-                                          std::string(market::to_string(row.timeframe)), row.as_of,
-                                          row.action, row.strength, row.score, row.confidence,
-                                          row.config_version, row.body);
+                const bool packed = row.packed && row.packed->registry;
+                stream << std::make_tuple(
+                    seq++, row.symbol, std::string(market::to_string(row.timeframe)), row.as_of,
+                    row.action, row.strength, row.score, row.confidence, row.config_version,
+                    row.body, packed, packed ? registry_ids[row.packed->registry.get()] : 0,
+                    packed ? row.packed->computed_at : 0, packed ? row.packed->bars_used : 0,
+                    bytea_text(packed ? row.packed->summary : std::string()),
+                    bytea_text(packed ? row.packed->agents : std::string()));
             }
             stream.complete();
         }
@@ -110,13 +198,48 @@ HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& que
     return with_store_errors([&] {
         pqxx::read_transaction tx(connection);
         const auto result = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-        HistoryPage page;
         const std::size_t take = std::min<std::size_t>(result.size(), limit);
+        std::vector<StoredSignal> stored(take);
+        std::set<std::int32_t> registry_ids;
+        for (std::size_t i = 0; i < take; ++i) {
+            const auto& row = result[static_cast<pqxx::result::size_type>(i)];
+            auto& out = stored[i];
+            out.as_of = row[2].as<std::int64_t>();
+            if (!row[3].is_null()) {
+                out.computed_at = row[3].as<std::int64_t>();
+            }
+            out.action = row[4].as<int>();
+            out.strength = row[5].as<int>();
+            out.score = row[6].as<double>();
+            out.confidence = row[7].as<double>();
+            if (!row[8].is_null()) {
+                out.bars_used = row[8].as<std::int64_t>();
+            }
+            if (!row[9].is_null()) {
+                out.registry_id = row[9].as<std::int32_t>();
+                registry_ids.insert(*out.registry_id);
+            }
+            out.summary = bytes_of(row[10]);
+            out.agents = bytes_of(row[11]);
+        }
+        const auto registries = load_registries(tx, registry_ids);
+        HistoryPage page;
         page.rows.reserve(take);
         for (std::size_t i = 0; i < take; ++i) {
             const auto& row = result[static_cast<pqxx::result::size_type>(i)];
-            page.rows.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
-                                 row[2].as<std::int64_t>(), row[3].as<std::string>()});
+            const AgentRegistry* registry = nullptr;
+            if (stored[i].registry_id) {
+                const auto found = registries.find(*stored[i].registry_id);
+                registry = found == registries.end() ? nullptr : &found->second;
+            }
+            HistoryRow out{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), stored[i].as_of,
+                           history_json(query.symbol, query.timeframe, stored[i], registry)};
+            if (stored[i].agents &&
+                (registry == nullptr || out.body.find("\"agents_error\"") != std::string::npos)) {
+                logger()->warn("history row {} of {}: agents not decodable (registry {})", out.id,
+                               query.symbol, stored[i].registry_id.value_or(-1));
+            }
+            page.rows.push_back(std::move(out));
         }
         if (result.size() > limit && !page.rows.empty()) {
             page.next_cursor =

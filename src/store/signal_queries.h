@@ -8,18 +8,36 @@ namespace gs::store::queries {
 
 // The session's staging table for a batch of signals, filled by COPY. One per session and
 // emptied by every commit: no catalog churn per batch.
+// `packed`: the service packed the row (registry_id .. agents hold it); otherwise those are
+// zeros and gs_compact_signal packs the body.
 inline constexpr char kSignalsStageTable[] = "gs_signals_stage";
 inline constexpr char kCreateSignalsStage[] =
     "CREATE TEMP TABLE IF NOT EXISTS gs_signals_stage (seq bigint, symbol text,"
     " timeframe text, as_of bigint, action text, strength text, score float8,"
-    " confidence float8, config_version text, body text) ON COMMIT DELETE ROWS";
+    " confidence float8, config_version text, body text, packed boolean,"
+    " registry_id smallint, computed_at bigint, bars_used integer, summary bytea,"
+    " agents bytea) ON COMMIT DELETE ROWS";
 
-// signals: the history, one row per computed signal, in the order staged.
+// signals: the history, one row per computed signal, in the order staged, in the compact form
+// (sql/0002_compact_history.sql). A row the service packed goes in as it is (no JSON parsed);
+// any other is packed from its body by gs_compact_signal, the function that converted the rows
+// written before, and a body that is not JSON is refused (kBadData).
 inline constexpr char kInsertSignalsFromStage[] =
-    "INSERT INTO signals (symbol, timeframe, as_of, action, strength, score,"
-    " confidence, config_version, signal)"
-    " SELECT symbol, timeframe, to_timestamp(as_of), action, strength, score,"
-    " confidence, config_version, body::jsonb FROM gs_signals_stage ORDER BY seq";
+    "INSERT INTO signals (as_of, computed_at, score, confidence, bars_used, action, strength,"
+    " registry_id, symbol, timeframe, config_version, summary, agents)"
+    " SELECT to_timestamp(s.as_of),"
+    " CASE WHEN s.packed THEN to_timestamp(s.computed_at) ELSE c.computed_at END,"
+    " s.score, s.confidence, CASE WHEN s.packed THEN s.bars_used ELSE c.bars_used END,"
+    " gs_action_code(s.action), gs_strength_code(s.strength),"
+    " CASE WHEN s.packed THEN s.registry_id ELSE c.registry_id END, s.symbol, s.timeframe,"
+    " s.config_version, CASE WHEN s.packed THEN s.summary ELSE c.summary END,"
+    " CASE WHEN s.packed THEN s.agents ELSE c.agents END FROM gs_signals_stage s"
+    " CROSS JOIN LATERAL gs_compact_signal(CASE WHEN s.packed THEN NULL"
+    " ELSE s.body::jsonb END) c ORDER BY s.seq";
+
+// agent_registries: the id of a list of agents ($1 names, $2 categories, text[]), added on
+// first sight.
+inline constexpr char kAgentRegistryId[] = "SELECT gs_agent_registry($1::text[], $2::text[])";
 
 // signals: a page of one series' history, newest first, keyset-paginated. Built from parts:
 // only the conditions in use go into the text, so each shape gets a plan that walks
@@ -27,7 +45,8 @@ inline constexpr char kInsertSignalsFromStage[] =
 // timeframe; each optional condition takes the next placeholders.
 inline constexpr char kSelectHistory[] =
     "SELECT id, (extract(epoch FROM created_at) * 1000000)::bigint,"
-    " extract(epoch FROM as_of)::bigint, signal::text FROM signals"
+    " extract(epoch FROM as_of)::bigint, extract(epoch FROM computed_at)::bigint, action,"
+    " strength, score, confidence, bars_used, registry_id, summary, agents FROM signals"
     " WHERE symbol = $1 AND timeframe = $2";
 inline constexpr char kHistoryFrom[] = " AND created_at >= {}::timestamptz";
 inline constexpr char kHistoryTo[] = " AND created_at < {}::timestamptz";
@@ -35,17 +54,21 @@ inline constexpr char kHistoryAfter[] = " AND (created_at, id) < ({}::timestampt
 inline constexpr char kHistoryOrderAndLimit[] =
     " ORDER BY created_at DESC, id DESC LIMIT {}::bigint";
 
+// agent_registries: the registries a page of history names ($1: '{1,2}'), as JSON arrays.
+inline constexpr char kSelectRegistries[] =
+    "SELECT id, array_to_json(agents)::text, array_to_json(categories)::text"
+    " FROM agent_registries WHERE id = ANY($1::smallint[])";
+
 // latest_signals: one row per series. ON CONFLICT may touch a row once per statement, so
 // one candidate per series; an older as_of never replaces a newer one.
 inline constexpr char kUpsertLatestFromStage[] =
-    "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, signal,"
-    " body, updated_at)"
+    "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, body, updated_at)"
     " SELECT DISTINCT ON (symbol, timeframe) symbol, timeframe, to_timestamp(as_of),"
-    " config_version, body::jsonb, body, now() FROM gs_signals_stage"
+    " config_version, body, now() FROM gs_signals_stage"
     " ORDER BY symbol, timeframe, as_of DESC, seq DESC"
     " ON CONFLICT (symbol, timeframe) DO UPDATE SET as_of = EXCLUDED.as_of,"
-    " config_version = EXCLUDED.config_version, signal = EXCLUDED.signal,"
-    " body = EXCLUDED.body, updated_at = EXCLUDED.updated_at"
+    " config_version = EXCLUDED.config_version, body = EXCLUDED.body,"
+    " updated_at = EXCLUDED.updated_at"
     " WHERE latest_signals.as_of <= EXCLUDED.as_of";
 
 // latest_signals: one series' newest signal (a prepared statement, by this name).

@@ -26,6 +26,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <nlohmann/json.hpp>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
@@ -287,16 +288,15 @@ SignalRow make_signal(const std::string& symbol, std::int64_t as_of, int n = 0,
     return row;
 }
 
-// Inserts a signal with an explicit created_at; returns its id.
+// Inserts a signal with an explicit created_at (n kept in bars_used); returns its id.
 std::int64_t insert_at(pqxx::connection& connection, const std::string& created_at,
                        const std::string& symbol = "OLD", int n = 0) {
     pqxx::work tx(connection);
     const auto id =
         tx.exec_params1(
               "INSERT INTO signals (created_at, symbol, timeframe, as_of, action, strength,"
-              " score, confidence, config_version, signal) VALUES ($1::timestamptz, $2, '1d',"
-              " $1::timestamptz, 'HOLD', 'weak', 0, 0, 'cfg', jsonb_build_object('n', $3::int))"
-              " RETURNING id",
+              " score, confidence, config_version, bars_used) VALUES ($1::timestamptz, $2,"
+              " '1d', $1::timestamptz, 2, 0, 0, 0, 'cfg', $3::int) RETURNING id",
               created_at, symbol, n)[0]
             .as<std::int64_t>();
     tx.commit();
@@ -375,7 +375,7 @@ TEST_F(PgStoreTest, FarFutureRowGoesToDefaultAndMovesWhenItsMonthIsCreated) {
     EXPECT_EQ(count("SELECT count(*) FROM signals"), 2);
     pqxx::nontransaction tx(*connection_);
     const auto moved = tx.exec_params1(
-        "SELECT symbol, (signal->>'n')::int, created_at = $2::timestamptz FROM signals"
+        "SELECT symbol, bars_used, created_at = $2::timestamptz FROM signals"
         " WHERE id = $1",
         far_id, timestamptz_text(far + hours{5}));
     EXPECT_EQ(moved[0].as<std::string>(), "FAR");
@@ -724,8 +724,10 @@ TEST_F(PgSignalStoreTest, HistoryPaginatesNewestFirstWithoutGapsOrDuplicates) {
     std::set<std::int64_t> ids;
     for (std::size_t i = 0; i < seen.size(); ++i) {
         ids.insert(seen[i].id);
-        // Newest first: the n in each body counts down from 24 to 0.
-        EXPECT_NE(seen[i].body.find("\"n\": " + std::to_string(24 - i) + ","), std::string::npos)
+        // Newest first: n counts down from 24 to 0. History format 2 rebuilds the row from
+        // its columns, so n is read back from the score make_signal derives from it.
+        EXPECT_EQ(nlohmann::json::parse(seen[i].body).at("score").get<double>(),
+                  0.25 + static_cast<double>(24 - i) * 0.001)
             << seen[i].body;
         EXPECT_EQ(seen[i].as_of, 1'700'000'000 + 24 - static_cast<std::int64_t>(i));
         if (i > 0) {
@@ -896,9 +898,8 @@ TEST_F(PgStoreTest, RunMapsDatabaseErrorsAndPassesOthersThrough) {
         }
     };
     expect_kind(
-        "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, signal,"
-        " body) VALUES ('A', '1d', now(), 'c', '{}', '{}'), ('A', '1d', now(), 'c',"
-        " '{}', '{}')",
+        "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, body)"
+        " VALUES ('A', '1d', now(), 'c', '{}'), ('A', '1d', now(), 'c', '{}')",
         ErrorKind::kConflict);
     expect_kind("SELECT 1 / 0", ErrorKind::kBadData);
     expect_kind("SELEC nonsense", ErrorKind::kInternal);

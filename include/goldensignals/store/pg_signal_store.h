@@ -19,13 +19,15 @@
 
 #include "goldensignals/async/waiter.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/store/compact_history.h"
 #include "goldensignals/store/history_cursor.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/signal_archive.h"
 
 namespace gs::store {
 
-// One computed signal to keep: the columns the history is searched by, and the JSON body.
+// One computed signal to keep: the columns the history is searched by, and the JSON body (kept
+// whole in latest_signals; the history keeps its compact form, compact_history.h).
 struct SignalRow {
     std::string symbol;
     market::Timeframe timeframe = market::kDefaultTimeframe;
@@ -36,6 +38,9 @@ struct SignalRow {
     double confidence = 0.0;
     std::string config_version;  // consensus config fingerprint
     std::string body;            // the signal's JSON (orchestrator::to_json)
+    // The history's packed form, made by the service from the signal; without it the write
+    // path packs the body in SQL (gs_compact_signal), which costs a JSON parse per row.
+    std::optional<PackedSignal> packed;
 };
 
 struct LatestSignal {
@@ -60,7 +65,7 @@ struct HistoryRow {
     std::int64_t id = 0;
     std::int64_t created_at_us = 0;  // epoch microseconds
     std::int64_t as_of = 0;          // epoch seconds
-    std::string body;                // JSON (as normalised by jsonb)
+    std::string body;                // JSON rebuilt from the compact row (history_json)
 };
 
 struct HistoryPage {
