@@ -27,8 +27,9 @@ namespace {
 
 constexpr std::size_t kMaxSymbolsPerRequest = 100;
 // Agents' indicator columns kept for /v1/indicators, over all series: at most this many
-// (series, agent) sets, each ~8 bytes x keys x 1.25 x the bars held (docs/streaming.md).
-constexpr std::size_t kMaxColumnSets = 256;
+// (series, agent) sets, each 8 bytes x keys x 1.25 x the bars held plus a kept body of at most
+// 128 KB (docs/streaming.md): ~30 MB with 128 sets of 3 keys over 5,000 bars.
+constexpr std::size_t kMaxColumnSets = 128;
 
 [[noreturn]] void no_bars(const std::string& symbol, market::Timeframe timeframe) {
     throw ClientError(status::not_found, "unknown_symbol",
@@ -96,15 +97,11 @@ void append_value(std::string& out, double x) {
     out.append(buffer.data(), end);
 }
 
-// The agent's kept columns (issue 12, orchestrator::IndicatorColumnsCache), the newest `limit`
-// bars, written straight to text with the keys in the order a JSON object sorts them (the
-// body is the one the nlohmann tree used to give). CPU-bound: runs on the compute pool.
-Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
-                             const std::string& symbol, market::Timeframe timeframe,
-                             const agents::AgentDef& agent, const market::BarSeries& series,
-                             std::size_t limit) {
-    const orchestrator::IndicatorSlice slice =
-        columns.slice(symbol, timeframe, agent, series, limit);
+// The newest slice.count bars of the agent's columns, written straight to text with the keys
+// in the order a JSON object sorts them (the body is the one the nlohmann tree used to give).
+std::string render_indicators(const orchestrator::IndicatorSlice& slice, const std::string& symbol,
+                              market::Timeframe timeframe, const agents::AgentDef& agent,
+                              const market::BarSeries& series) {
     const std::size_t n = series.size();
     const std::size_t from = n - slice.count;
     // Sorted by key; of a key added twice the last wins, as assigning into an object did.
@@ -155,7 +152,22 @@ Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
     body += R"(],"timeframe":)";
     append_string(body, market::to_string(timeframe));
     body += '}';
-    return Response::json_body(status::ok, std::make_shared<const std::string>(std::move(body)));
+    return body;
+}
+
+// The agent's kept columns (issue 12, orchestrator::IndicatorColumnsCache), the newest `limit`
+// bars; the body is kept with them until the series changes. CPU-bound: runs on the compute
+// pool.
+Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
+                             const std::string& symbol, market::Timeframe timeframe,
+                             const agents::AgentDef& agent, const market::BarSeries& series,
+                             std::size_t limit) {
+    return Response::json_body(status::ok,
+                               columns.body(symbol, timeframe, agent, series, limit,
+                                            [&](const orchestrator::IndicatorSlice& slice) {
+                                                return render_indicators(slice, symbol, timeframe,
+                                                                         agent, series);
+                                            }));
 }
 
 }  // namespace

@@ -248,6 +248,49 @@ IndicatorSlice IndicatorColumnsCache::slice(std::string_view symbol, market::Tim
     return once.slice(limit);
 }
 
+std::shared_ptr<const std::string> IndicatorColumnsCache::body(
+    std::string_view symbol, market::Timeframe timeframe, const agents::AgentDef& def,
+    const market::BarSeries& series, std::size_t limit, const Render& render) {
+    std::string key(market::to_string(timeframe));
+    key += '|';
+    key += symbol;
+    const auto found = entry(key, def, series.epoch());
+    IndicatorSlice slice;
+    bool older = false;
+    {
+        std::lock_guard lock(found->mutex);
+        const auto step = found->columns.update(series);
+        if (step == IndicatorColumns::Step::kRebuilt) {
+            builds_.fetch_add(1, std::memory_order_relaxed);
+        }
+        older = step == IndicatorColumns::Step::kOlder;
+        if (!older) {
+            if (found->body && found->body_epoch == series.epoch() &&
+                found->body_serial == series.serial() && found->body_limit == limit) {
+                return found->body;
+            }
+            slice = found->columns.slice(limit);
+        }
+    }
+    if (older) {
+        // kOlder: a snapshot older than the columns gets a body of its own, not kept.
+        IndicatorColumns once(def);
+        once.update(series);
+        return std::make_shared<const std::string>(render(once.slice(limit)));
+    }
+    // Rendered outside the lock: concurrent first reads of a version may each render it.
+    auto made = std::make_shared<const std::string>(render(slice));
+    std::lock_guard lock(found->mutex);
+    if (made->size() <= kMaxKeptBody && found->columns.epoch() == series.epoch() &&
+        found->columns.serial() == series.serial()) {
+        found->body = made;
+        found->body_epoch = series.epoch();
+        found->body_serial = series.serial();
+        found->body_limit = limit;
+    }
+    return made;
+}
+
 std::shared_ptr<IndicatorColumnsCache::Entry> IndicatorColumnsCache::entry(
     const std::string& key, const agents::AgentDef& def, std::uint64_t epoch) {
     std::lock_guard lock(mutex_);

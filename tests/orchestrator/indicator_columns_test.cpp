@@ -317,6 +317,27 @@ TEST_F(IndicatorColumnsCacheTest, ConcurrentFirstRequestsBuildOnce) {
     }
 }
 
+// The rendered body is kept until the series changes or another limit is asked for.
+TEST_F(IndicatorColumnsCacheTest, TheBodyIsKeptUntilTheNextVersion) {
+    IndicatorColumnsCache cache(16);
+    const auto& def = *agents::find_agent("macd");
+    int renders = 0;
+    auto render = [&renders](const IndicatorSlice& slice) {
+        ++renders;
+        return std::to_string(slice.count) + ":" + std::to_string(slice.values.back());
+    };
+    const auto first = cache.body("SYM", market::Timeframe::k1d, def, *held(), 50, render);
+    EXPECT_EQ(cache.body("SYM", market::Timeframe::k1d, def, *held(), 50, render), first);
+    EXPECT_EQ(renders, 1);
+    cache.body("SYM", market::Timeframe::k1d, def, *held(), 60, render);
+    EXPECT_EQ(renders, 2);
+    store.upsert("SYM", market::Timeframe::k1d, std::span(all).subspan(800, 1));
+    const auto next = cache.body("SYM", market::Timeframe::k1d, def, *held(), 60, render);
+    EXPECT_EQ(renders, 3);
+    EXPECT_NE(*next, *first);
+    EXPECT_EQ(cache.builds(), 1u);
+}
+
 // A request holding a snapshot older than the columns gets the values of its own bars, and
 // the columns do not go back.
 TEST_F(IndicatorColumnsCacheTest, AnOlderSnapshotGetsItsOwnValues) {

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -119,6 +120,17 @@ class IndicatorColumnsCache final {
                          const agents::AgentDef& def, const market::BarSeries& series,
                          std::size_t limit);
 
+    // The response body `render` makes of that slice, kept with the columns until their next
+    // version (or a request with another limit): reads of a series that did not change since
+    // the previous one (a dashboard polling its chart) only copy a pointer.
+    // A body longer than kMaxKeptBody is not kept (a chart of 500 bars is 20-60 KB).
+    using Render = std::function<std::string(const IndicatorSlice&)>;
+    static constexpr std::size_t kMaxKeptBody = 128 * 1024;
+    std::shared_ptr<const std::string> body(std::string_view symbol, market::Timeframe timeframe,
+                                            const agents::AgentDef& def,
+                                            const market::BarSeries& series, std::size_t limit,
+                                            const Render& render);
+
     std::size_t sets() const;
     std::size_t bytes() const;
     // Columns built from the bars held so far, over every set (tests: one build per set).
@@ -129,6 +141,11 @@ class IndicatorColumnsCache final {
         std::mutex mutex;
         IndicatorColumns columns;
         std::uint64_t last_used = 0;  // guarded by the cache's mutex
+        // The last body rendered, of the columns at (epoch, serial), `limit` values.
+        std::shared_ptr<const std::string> body;
+        std::uint64_t body_epoch = 0;
+        std::uint64_t body_serial = 0;
+        std::size_t body_limit = 0;
         explicit Entry(const agents::AgentDef& def) : columns(def) {}
     };
     struct SeriesEntry {
