@@ -361,7 +361,7 @@ std::size_t IndicatorColumnsCache::bytes() const {
     std::size_t total = 0;
     for (const auto& e : all) {
         std::lock_guard lock(e->mutex);
-        total += e->columns.bytes();
+        total += e->columns.bytes() + (e->body ? e->body->capacity() : 0);
     }
     return total;
 }

@@ -132,6 +132,7 @@ class IndicatorColumnsCache final {
                                             const Render& render);
 
     std::size_t sets() const;
+    // Heap bytes of every set: columns, states and kept bodies.
     std::size_t bytes() const;
     // Columns built from the bars held so far, over every set (tests: one build per set).
     std::uint64_t builds() const noexcept { return builds_.load(std::memory_order_relaxed); }
