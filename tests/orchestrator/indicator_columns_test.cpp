@@ -10,6 +10,7 @@
 #include "goldensignals/orchestrator/indicator_columns.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -315,6 +316,46 @@ TEST_F(IndicatorColumnsCacheTest, ConcurrentFirstRequestsBuildOnce) {
         EXPECT_TRUE(std::equal(slice.values.begin(), slice.values.end(), got[0].values.begin(),
                                [](double a, double b) { return same(a, b); }));
     }
+}
+
+// Readers asking while a writer appends (the TSan suite runs this): each gets the values of its
+// own snapshot, equal to series() over it, whether the columns were behind it (appended),
+// at it, or already past it (an older snapshot's own columns).
+TEST_F(IndicatorColumnsCacheTest, ReadersWhileAWriterAppendsGetTheirSnapshotsValues) {
+    IndicatorColumnsCache cache(16);
+    const auto& def = *agents::find_agent("ema_cross");
+    std::atomic<bool> done{false};
+    std::atomic<int> mismatches{0};
+    std::atomic<int> reads{0};
+    auto reader = [&] {
+        while (!done.load()) {
+            const auto series = held();
+            const auto slice = cache.slice("SYM", market::Timeframe::k1d, def, *series, 20);
+            agents::SeriesSet set;
+            def.series(series->view(), set);
+            for (std::size_t k = 0; k < slice.keys.size(); ++k) {
+                for (std::size_t i = 0; i < slice.count; ++i) {
+                    if (!same(slice.column(k)[i],
+                              set.series[k].second[series->size() - slice.count + i])) {
+                        ++mismatches;
+                    }
+                }
+            }
+            ++reads;
+        }
+    };
+    std::thread a(reader);
+    std::thread b(reader);
+    for (std::size_t i = 800; i < all.size(); ++i) {
+        store.upsert("SYM", market::Timeframe::k1d, std::span(all).subspan(i, 1));
+        std::this_thread::yield();
+    }
+    done = true;
+    a.join();
+    b.join();
+    EXPECT_EQ(mismatches.load(), 0);
+    EXPECT_GT(reads.load(), 0);
+    EXPECT_EQ(cache.builds(), 1u);
 }
 
 // The rendered body is kept until the series changes or another limit is asked for.
