@@ -1,4 +1,9 @@
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/asio/post.hpp>
@@ -10,6 +15,7 @@
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
 #include "goldensignals/market/time_format.h"
+#include "goldensignals/orchestrator/indicator_columns.h"
 
 namespace gs::http {
 
@@ -20,6 +26,10 @@ using boost::beast::http::verb;
 namespace {
 
 constexpr std::size_t kMaxSymbolsPerRequest = 100;
+// Agents' indicator columns kept for /v1/indicators, over all series: at most this many
+// (series, agent) sets, each 8 bytes x keys x 1.25 x the bars held plus a kept body of at most
+// 128 KB (docs/streaming.md): ~30 MB with 128 sets of 3 keys over 5,000 bars.
+constexpr std::size_t kMaxColumnSets = 128;
 
 [[noreturn]] void no_bars(const std::string& symbol, market::Timeframe timeframe) {
     throw ClientError(status::not_found, "unknown_symbol",
@@ -53,16 +63,6 @@ std::vector<std::string> symbol_list(const Request& request) {
     return out;
 }
 
-// Written in full (nlohmann writes the shortest text that reads back as the same double):
-// a fixed number of decimals would zero the series of a coin priced at 0.00001. NaN (warm-up)
-// and infinities are null.
-nlohmann::json series_value(double x) {
-    if (!std::isfinite(x)) {
-        return nullptr;
-    }
-    return x;
-}
-
 const agents::AgentDef& agent_param(const Request& request) {
     auto agent_name = request.query.get("agent");
     if (!agent_name || agent_name->empty()) {
@@ -78,32 +78,96 @@ const agents::AgentDef& agent_param(const Request& request) {
     return *agent;
 }
 
-// The agent's series over every stored bar, so warm-up matches the signal's view, then cut to
-// the newest `limit`. CPU-bound: runs on the compute pool.
-Response indicators_response(const std::string& symbol, market::Timeframe timeframe,
+// A JSON string as nlohmann writes it (escaping, UTF-8 checks).
+void append_string(std::string& out, std::string_view text) {
+    out += nlohmann::json(text).dump();
+}
+
+// Written in full, as nlohmann writes a double (the shortest text that reads back as the same
+// double, through its own to_chars, so the bytes are those of the former nlohmann tree): a
+// fixed number of decimals would zero the series of a coin priced at 0.00001. NaN (warm-up)
+// and infinities are null.
+void append_value(std::string& out, double x) {
+    if (!std::isfinite(x)) {
+        out += "null";
+        return;
+    }
+    std::array<char, 64> buffer;
+    char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
+    out.append(buffer.data(), end);
+}
+
+// The newest slice.count bars of the agent's columns, written straight to text with the keys
+// in the order a JSON object sorts them (the body is the one the nlohmann tree used to give).
+std::string render_indicators(const orchestrator::IndicatorSlice& slice, const std::string& symbol,
+                              market::Timeframe timeframe, const agents::AgentDef& agent,
+                              const market::BarSeries& series) {
+    const std::size_t n = series.size();
+    const std::size_t from = n - slice.count;
+    // Sorted by key; of a key added twice the last wins, as assigning into an object did.
+    std::vector<std::size_t> order(slice.keys.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        order[k] = k;
+    }
+    std::stable_sort(order.begin(), order.end(), [&slice](std::size_t a, std::size_t b) {
+        return slice.keys[a] < slice.keys[b];
+    });
+    std::string body;
+    body.reserve(128 + slice.count * (24 + 20 * slice.keys.size()));
+    body += R"({"agent":)";
+    append_string(body, agent.name);
+    body += R"(,"series":{)";
+    bool first_key = true;
+    for (std::size_t j = 0; j < order.size(); ++j) {
+        if (j + 1 < order.size() && slice.keys[order[j + 1]] == slice.keys[order[j]]) {
+            continue;
+        }
+        if (!first_key) {
+            body += ',';
+        }
+        first_key = false;
+        append_string(body, slice.keys[order[j]]);
+        body += ":[";
+        const auto column = slice.column(order[j]);
+        for (std::size_t i = 0; i < column.size(); ++i) {
+            if (i != 0) {
+                body += ',';
+            }
+            append_value(body, column[i]);
+        }
+        body += ']';
+    }
+    body += R"(},"symbol":)";
+    append_string(body, symbol);
+    body += R"(,"time":[)";
+    const auto times = series.view().time;
+    for (std::size_t i = from; i < n; ++i) {
+        if (i != from) {
+            body += ',';
+        }
+        body += '"';
+        market::append_iso8601(body, times[i]);
+        body += '"';
+    }
+    body += R"(],"timeframe":)";
+    append_string(body, market::to_string(timeframe));
+    body += '}';
+    return body;
+}
+
+// The agent's kept columns (issue 12, orchestrator::IndicatorColumnsCache), the newest `limit`
+// bars; the body is kept with them until the series changes. CPU-bound: runs on the compute
+// pool.
+Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
+                             const std::string& symbol, market::Timeframe timeframe,
                              const agents::AgentDef& agent, const market::BarSeries& series,
                              std::size_t limit) {
-    agents::SeriesSet set;
-    agent.series(series.view(), set);
-    const std::size_t n = series.size();
-    const std::size_t from = n - std::min(limit, n);
-    nlohmann::json times = nlohmann::json::array();
-    for (std::size_t i = from; i < n; ++i) {
-        times.push_back(market::format_iso8601(series.view().time[i]));
-    }
-    nlohmann::json out_series = nlohmann::json::object();
-    for (const auto& [key, values] : set.series) {
-        nlohmann::json column = nlohmann::json::array();
-        for (std::size_t i = from; i < n && i < values.size(); ++i) {
-            column.push_back(series_value(values[i]));
-        }
-        out_series[std::string(key)] = std::move(column);
-    }
-    return Response::json(status::ok, {{"symbol", symbol},
-                                       {"timeframe", market::to_string(timeframe)},
-                                       {"agent", agent.name},
-                                       {"time", std::move(times)},
-                                       {"series", std::move(out_series)}});
+    return Response::json_body(status::ok,
+                               columns.body(symbol, timeframe, agent, series, limit,
+                                            [&](const orchestrator::IndicatorSlice& slice) {
+                                                return render_indicators(slice, symbol, timeframe,
+                                                                         agent, series);
+                                            }));
 }
 
 }  // namespace
@@ -155,34 +219,36 @@ void add_signal_routes(Router& router, market::BarStore& store,
                                       std::make_shared<const std::string>(std::move(body)));
     });
 
-    router.add(verb::get, "/v1/indicators/{symbol}",
-               [&store, compute](Request& request) -> asio::awaitable<Response> {
-                   const std::string symbol = params::symbol(request.param("symbol"));
-                   const auto timeframe = params::timeframe(request);
-                   const std::size_t limit =
-                       params::bounded_integer(request, "limit", 500, 1, 100'000);
-                   const agents::AgentDef& agent = agent_param(request);
-                   auto series = store.get(symbol, timeframe);
-                   if (!series || series->empty()) {
-                       no_bars(symbol, timeframe);
-                   }
-                   // Tens of thousands of bars through an agent's indicators, and their JSON:
-                   // off the I/O threads, then back to the session.
-                   auto home = co_await asio::this_coro::executor;
-                   co_await asio::post(compute, asio::use_awaitable);
-                   std::optional<Response> response;
-                   std::exception_ptr error;
-                   try {
-                       response = indicators_response(symbol, timeframe, agent, *series, limit);
-                   } catch (...) {
-                       error = std::current_exception();
-                   }
-                   co_await asio::post(home, asio::use_awaitable);
-                   if (error) {
-                       std::rethrow_exception(error);
-                   }
-                   co_return std::move(*response);
-               });
+    router.add(
+        verb::get, "/v1/indicators/{symbol}",
+        [&store, compute,
+         columns = std::make_shared<orchestrator::IndicatorColumnsCache>(kMaxColumnSets)](
+            Request& request) -> asio::awaitable<Response> {
+            const std::string symbol = params::symbol(request.param("symbol"));
+            const auto timeframe = params::timeframe(request);
+            const std::size_t limit = params::bounded_integer(request, "limit", 500, 1, 100'000);
+            const agents::AgentDef& agent = agent_param(request);
+            auto series = store.get(symbol, timeframe);
+            if (!series || series->empty()) {
+                no_bars(symbol, timeframe);
+            }
+            // A build of the columns (tens of thousands of bars through an agent's
+            // indicators) and the JSON: off the I/O threads, then back to the session.
+            auto home = co_await asio::this_coro::executor;
+            co_await asio::post(compute, asio::use_awaitable);
+            std::optional<Response> response;
+            std::exception_ptr error;
+            try {
+                response = indicators_response(*columns, symbol, timeframe, agent, *series, limit);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            co_await asio::post(home, asio::use_awaitable);
+            if (error) {
+                std::rethrow_exception(error);
+            }
+            co_return std::move(*response);
+        });
 
     router.add(verb::get, "/v1/agents", sync_handler([&signals](Request&) {
                    const auto& config = signals.orchestrator().config();

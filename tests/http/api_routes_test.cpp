@@ -10,7 +10,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include "agents/agent_test_util.h"
 #include "goldensignals/agents/registry.h"
+#include "goldensignals/market/time_format.h"
 #include "support/test_server.h"
 #include "support/wait.h"
 
@@ -270,6 +272,79 @@ TEST_F(ApiRoutesTest, IndicatorsAreComputedOnTheComputeExecutor) {
     const auto r = answer.get();
     EXPECT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(json::parse(r.body)["time"].size(), 30u);
+}
+
+// The body GET /v1/indicators gave before the kept columns (issue 12): series() over every
+// bar held on each request, cut to the newest `limit`, as an nlohmann tree.
+std::string batch_indicators_body(const market::BarSeries& series, const std::string& symbol,
+                                  const agents::AgentDef& agent, std::size_t limit) {
+    agents::SeriesSet set;
+    agent.series(series.view(), set);
+    const std::size_t n = series.size();
+    const std::size_t from = n - std::min(limit, n);
+    json times = json::array();
+    for (std::size_t i = from; i < n; ++i) {
+        times.push_back(market::format_iso8601(series.view().time[i]));
+    }
+    json out_series = json::object();
+    for (const auto& [key, values] : set.series) {
+        json column = json::array();
+        for (std::size_t i = from; i < n && i < values.size(); ++i) {
+            column.push_back(std::isfinite(values[i]) ? json(values[i]) : json(nullptr));
+        }
+        out_series[std::string(key)] = std::move(column);
+    }
+    return json{{"symbol", symbol},
+                {"timeframe", "1d"},
+                {"agent", agent.name},
+                {"time", std::move(times)},
+                {"series", std::move(out_series)}}
+        .dump();
+}
+
+// The kept columns answer byte for byte what series() over the bars held gave, for every agent,
+// at a normal and a tiny price scale, after the first request (a build), after new bars
+// (appended from the streaming form) and after a correction (a new epoch, rebuilt).
+TEST_F(ApiRoutesTest, IndicatorColumnsAnswerExactlyWhatTheBatchSeriesGave) {
+    start();
+    for (const auto& [symbol, scale] : {std::pair<std::string, double>{"WALK", 50.0},
+                                        std::pair<std::string, double>{"COIN", 1e-5}}) {
+        const auto walk = agents::flow_agent_test::random_bars(41, 720, scale);
+        std::vector<market::Bar> bars;
+        for (std::size_t i = 0; i < walk.size(); ++i) {
+            bars.push_back({walk.time[i], walk.open[i], walk.high[i], walk.low[i], walk.close[i],
+                            walk.volume[i]});
+        }
+        auto expect_batch = [&](const std::string& when) {
+            const auto held = store.get(symbol, market::Timeframe::k1d);
+            for (const auto* agent : agents::all_agents()) {
+                for (std::size_t limit : {1000u, 30u}) {
+                    const auto r = request(server->port(), "GET",
+                                           fmt::format("/v1/indicators/{}?agent={}&limit={}",
+                                                       symbol, agent->name, limit));
+                    ASSERT_EQ(r.status, 200u) << r.body;
+                    EXPECT_EQ(r.body, batch_indicators_body(*held, symbol, *agent, limit))
+                        << agent->name << " " << when << " limit " << limit;
+                    if (limit == 30) {  // again, unchanged: the kept body
+                        EXPECT_EQ(request(server->port(), "GET",
+                                          fmt::format("/v1/indicators/{}?agent={}&limit={}", symbol,
+                                                      agent->name, limit))
+                                      .body,
+                                  r.body);
+                    }
+                }
+            }
+        };
+        store.upsert(symbol, market::Timeframe::k1d, std::span(bars).first(700));
+        expect_batch("built");
+        store.upsert(symbol, market::Timeframe::k1d, std::span(bars).subspan(700, 1));
+        store.upsert(symbol, market::Timeframe::k1d, std::span(bars).subspan(701, 19));
+        expect_batch("appended");
+        market::Bar fix = bars[690];
+        fix.close = (fix.close + fix.low) / 2.0;
+        store.upsert(symbol, market::Timeframe::k1d, std::span(&fix, 1));
+        expect_batch("corrected");
+    }
 }
 
 TEST_F(ApiRoutesTest, AgentsListHasEveryAgentWithWeights) {
