@@ -4,8 +4,17 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/execution.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "goldensignals/redis/read_barrier.h"
 
 namespace gs::orchestrator {
 
@@ -19,10 +28,16 @@ constexpr std::string_view kInvalidationChannel = "__redis__:invalidate";
 // and, when both are up, turns tracking on again, redirected to the invalidation connection's
 // current id.
 struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tracking> {
+    // Resumes a strict read: true when the barrier came back, false to ask Redis.
+    using Waiter = boost::asio::any_completion_handler<void(bool)>;
+
     std::shared_ptr<redis::Client> reader;
     std::shared_ptr<redis::Subscriber> invalidations;
     std::shared_ptr<redis::TrackingTable> table;
     std::atomic<bool> refused_logged{false};
+    ReadMode mode = ReadMode::kStrict;
+    redis::ReadBarrier<Waiter> barrier;
+    std::atomic<std::uint64_t> barriers_ok{0};
 
     // On either connection's strand.
     void changed() {
@@ -56,6 +71,49 @@ struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tr
         }
     }
 
+    static void release(std::vector<Waiter> reads, bool fresh) {
+        for (auto& read : reads) {
+            // Each read resumes on its own executor, never inline here (asio::post cannot
+            // take an any_completion_handler in Boost 1.81; its executor can).
+            auto executor = boost::asio::prefer(boost::asio::get_associated_executor(read),
+                                                boost::asio::execution::blocking.never);
+            executor.execute([read = std::move(read), fresh]() mutable { std::move(read)(fresh); });
+        }
+    }
+
+    // Sends barriers while reads wait for one; one in flight at a time. A barrier is a PING on
+    // both connections, sent after every read it releases began: the invalidation
+    // connection's reply comes after every invalidation Redis queued to it before, and the
+    // reading connection's reply proves that its tracking (which makes Redis send those
+    // invalidations) was still alive when the PING ran. A connection that dropped in between
+    // resets the table before either reply can come on its successor.
+    static boost::asio::awaitable<void> run_barriers(std::shared_ptr<Tracking> self) {
+        using namespace boost::asio::experimental::awaitable_operators;
+        for (std::uint64_t id = self->barrier.send(); id != 0; id = self->barrier.send()) {
+            bool ok = false;
+            try {
+                std::vector<std::string> ping{"PING"};
+                auto on_reader = self->reader->command(std::move(ping));
+                auto on_invalidations = self->invalidations->ping();
+                auto both = std::move(on_reader) && std::move(on_invalidations);
+                auto reply = co_await std::move(both);
+                ok = reply.is_status();
+            } catch (const std::exception& e) {
+                spdlog::debug("read barrier failed: {}", e.what());
+            }
+            if (!ok) {
+                release(self->barrier.fail(), false);
+                co_return;
+            }
+            self->barriers_ok.fetch_add(1, std::memory_order_relaxed);
+            auto released = self->barrier.complete(id);
+            release(std::move(released.reads), true);
+            if (!released.send_next) {
+                co_return;
+            }
+        }
+    }
+
     boost::asio::any_io_executor reader_executor;
 };
 
@@ -69,9 +127,11 @@ RedisBarVersionRegistry::~RedisBarVersionRegistry() {
 
 void RedisBarVersionRegistry::enable_tracking(std::shared_ptr<redis::Client> reader,
                                               std::shared_ptr<redis::Subscriber> invalidations,
-                                              boost::asio::any_io_executor executor) {
+                                              boost::asio::any_io_executor executor,
+                                              ReadMode mode) {
     table_ = std::make_shared<redis::TrackingTable>();
     tracking_ = std::make_shared<Tracking>();
+    tracking_->mode = mode;
     tracking_->reader = std::move(reader);
     tracking_->invalidations = std::move(invalidations);
     tracking_->table = table_;
@@ -130,8 +190,36 @@ void RedisBarVersionRegistry::render_metrics(std::string& out) const {
                    "# HELP gs_bar_version_tracking 1 while versions are kept locally "
                    "(CLIENT TRACKING confirmed).\n"
                    "# TYPE gs_bar_version_tracking gauge\n"
-                   "gs_bar_version_tracking {}\n",
-                   local_answers(), round_trips(), tracking() ? 1 : 0);
+                   "gs_bar_version_tracking {}\n"
+                   "# HELP gs_bar_version_barriers_total Read barriers of strict local answers, "
+                   "by result (a failed one sends its reads to Redis).\n"
+                   "# TYPE gs_bar_version_barriers_total counter\n"
+                   "gs_bar_version_barriers_total{{result=\"ok\"}} {}\n"
+                   "gs_bar_version_barriers_total{{result=\"failed\"}} {}\n",
+                   local_answers(), round_trips(), tracking() ? 1 : 0, barriers(),
+                   failed_barriers());
+}
+
+std::uint64_t RedisBarVersionRegistry::barriers() const {
+    return tracking_ ? tracking_->barriers_ok.load(std::memory_order_relaxed) : 0;
+}
+
+std::uint64_t RedisBarVersionRegistry::failed_barriers() const {
+    return tracking_ ? tracking_->barrier.failures() : 0;
+}
+
+boost::asio::awaitable<bool> RedisBarVersionRegistry::barrier() {
+    auto tracking = tracking_;
+    auto initiation = [tracking](Tracking::Waiter read) {
+        if (tracking->barrier.begin(std::move(read)).send) {
+            boost::asio::co_spawn(tracking->reader_executor, Tracking::run_barriers(tracking),
+                                  boost::asio::detached);
+        }
+    };
+    const bool fresh =
+        co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(bool)>(
+            std::move(initiation), boost::asio::use_awaitable);
+    co_return fresh;
 }
 
 std::string RedisBarVersionRegistry::record_key(const std::string& symbol,
@@ -141,17 +229,26 @@ std::string RedisBarVersionRegistry::record_key(const std::string& symbol,
 
 boost::asio::awaitable<std::optional<std::string>> RedisBarVersionRegistry::recorded(
     std::string symbol, market::Timeframe timeframe) {
+    bool ask_redis = false;
     if (table_) {
         // The common read answers here: the key is formatted on the stack.
         fmt::basic_memory_buffer<char, 96> buffer;
         fmt::format_to(std::back_inserter(buffer), "{}barver:{}:{}", prefix_,
                        market::to_string(timeframe), symbol);
-        if (auto known = table_->find({buffer.data(), buffer.size()})) {
-            co_return std::move(*known);
+        const std::string_view key{buffer.data(), buffer.size()};
+        // Strict: a copy answers only after a barrier sent after this read began (a key not
+        // held is read from Redis, ordered after every write there: no barrier needed).
+        if (tracking_->mode == ReadMode::kStrict && table_->known(key)) {
+            ask_redis = !co_await barrier();
+        }
+        if (!ask_redis) {
+            if (auto known = table_->find(key)) {
+                co_return std::move(*known);
+            }
         }
     }
     std::string key = record_key(symbol, timeframe);
-    if (table_) {
+    if (table_ && !ask_redis) {
         if (const auto ticket = table_->begin(key)) {
             round_trips_.fetch_add(1, std::memory_order_relaxed);
             std::optional<redis::Reply> reply;

@@ -1,12 +1,22 @@
 #include "goldensignals/redis/subscriber.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <set>
 #include <utility>
 
+#include <hiredis/hiredis.h>
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "redis/connection.h"
 
@@ -15,12 +25,30 @@ namespace detail {
 
 namespace asio = boost::asio;
 
+// PING on a subscribed connection relies on how hiredis 0.14 routes replies there (see
+// ping()); hiredis 1.1 routes them differently (its pull request 1027). Revisit on upgrade.
+static_assert(HIREDIS_MAJOR == 0 && HIREDIS_MINOR == 14,
+              "Subscriber::ping() is written against hiredis 0.14's pub/sub reply routing");
+
+using PingHandler = asio::any_completion_handler<void(std::exception_ptr)>;
+
+// PING <kPingPattern> in the wire format, built once.
+const std::string& ping_command() {
+    static const std::string command = [] {
+        const std::string_view token = Subscriber::kPingPattern;
+        return "*2\r\n$4\r\nPING\r\n$" + std::to_string(token.size()) + "\r\n" +
+               std::string(token) + "\r\n";
+    }();
+    return command;
+}
+
 // The pub/sub connection: the set of channels and patterns is the truth; on every (re)connect
 // the whole set is subscribed again, and the connection counts as up once Redis confirmed it.
 class SubscriberConnection final : public Connection {
   public:
     SubscriberConnection(asio::any_io_executor executor, ClientOptions options)
-        : Connection(std::move(executor), std::move(options), "subscriber") {}
+        : Connection(std::move(executor), std::move(options), "subscriber"),
+          ping_timer_(strand()) {}
 
     void set_message_handler(Subscriber::MessageHandler handler) { handler_ = std::move(handler); }
     void set_array_handler(Subscriber::ArrayMessageHandler handler) {
@@ -99,9 +127,114 @@ class SubscriberConnection final : public Connection {
     void on_connection_lost() override {
         confirmations_pending_ = 0;
         client_id_.store(0, std::memory_order_release);
+        fail_pings(stop_requested() ? ErrorKind::kClosed : ErrorKind::kDisconnected,
+                   "the connection dropped before the PING reply");
+    }
+
+  public:
+    // On the strand. hiredis 0.14 gives a subscribed connection's PING reply, ["pong", arg],
+    // to the callback of the *pattern* named arg (it reads the leading 'p' as "pmessage"),
+    // and would leave a regular callback queued for a reply that never comes. So the command
+    // goes into the output buffer without a callback, the connection subscribes the pattern
+    // kPingPattern (a literal name nothing is published to), and the pongs are counted here:
+    // they come back in the order the PINGs went out.
+    void ping(PingHandler handler) {
+        if (!ping_enabled_) {
+            ping_enabled_ = true;
+            add({std::string(Subscriber::kPingPattern)}, true);
+        }
+        redisAsyncContext* context = ready() ? handshaken_context() : nullptr;
+        if (context == nullptr) {
+            complete(std::move(handler), unavailable_kind(), "not subscribed");
+            return;
+        }
+        const std::string& command = ping_command();
+        if (redisAppendFormattedCommand(&context->c, command.data(), command.size()) != REDIS_OK) {
+            complete(std::move(handler), ErrorKind::kDisconnected, "cannot queue PING");
+            fail("cannot queue PING");
+            return;
+        }
+        if (context->ev.addWrite != nullptr) {
+            context->ev.addWrite(context->ev.data);
+        }
+        pings_.push_back(
+            {std::chrono::steady_clock::now() + options().command_timeout, std::move(handler)});
+        if (pings_.size() == 1) {
+            arm_ping_timer();
+        }
     }
 
   private:
+    struct Ping {
+        std::chrono::steady_clock::time_point deadline;
+        PingHandler handler;
+    };
+
+    // On the handler's own executor, never inline (asio::post cannot take an
+    // any_completion_handler in Boost 1.81; its executor can).
+    static void resume(PingHandler handler, std::exception_ptr error) {
+        auto executor =
+            asio::prefer(asio::get_associated_executor(handler), asio::execution::blocking.never);
+        executor.execute([handler = std::move(handler), error = std::move(error)]() mutable {
+            std::move(handler)(error);
+        });
+    }
+
+    static void complete(PingHandler handler, ErrorKind kind, const std::string& message) {
+        resume(std::move(handler),
+               std::make_exception_ptr(Error(kind, "subscriber PING: " + message)));
+    }
+
+    void fail_pings(ErrorKind kind, const std::string& message) {
+        auto pending = std::move(pings_);
+        pings_.clear();
+        ping_timer_.cancel();
+        for (auto& ping : pending) {
+            complete(std::move(ping.handler), kind, message);
+        }
+    }
+
+    void on_pong() {
+        if (pings_.empty() || !ready()) {
+            // Not ours, or the connection is being dropped: its pings fail with it.
+            return;
+        }
+        auto handler = std::move(pings_.front().handler);
+        pings_.pop_front();
+        if (pings_.empty()) {
+            ping_timer_.cancel();
+        }
+        resume(std::move(handler), nullptr);
+    }
+
+    void arm_ping_timer() {
+        ping_timer_.expires_at(pings_.front().deadline);
+        ping_timer_.async_wait([self = std::static_pointer_cast<SubscriberConnection>(
+                                    shared_from_this())](const boost::system::error_code& error) {
+            if (!error) {
+                self->ping_timer_fired();
+            }
+        });
+    }
+
+    void ping_timer_fired() {
+        if (pings_.empty()) {
+            return;
+        }
+        if (std::chrono::steady_clock::now() < pings_.front().deadline) {
+            arm_ping_timer();
+            return;
+        }
+        if (stop_requested()) {
+            fail_pings(ErrorKind::kClosed, "stopped");
+            return;
+        }
+        // A reply that comes later must not complete a later PING: drop the connection.
+        fail("PING timed out");
+        fail_pings(ErrorKind::kTimeout,
+                   "no reply within " + std::to_string(options().command_timeout.count()) + " ms");
+    }
+
     bool send(redisAsyncContext* context, const char* verb, const std::vector<std::string>& names) {
         std::vector<std::string> args;
         args.reserve(names.size() + 1);
@@ -140,6 +273,12 @@ class SubscriberConnection final : public Connection {
     }
 
     void handle(const redisReply& reply) {
+        if (reply.type == REDIS_REPLY_ARRAY && reply.elements == 2 &&
+            view(reply.element[0]) == "pong" &&
+            view(reply.element[1]) == Subscriber::kPingPattern) {
+            on_pong();
+            return;
+        }
         if (reply.type != REDIS_REPLY_ARRAY || reply.elements < 3) {
             if (reply.type == REDIS_REPLY_ERROR) {
                 fail("subscription refused: " + std::string(reply.str, reply.len));
@@ -189,6 +328,9 @@ class SubscriberConnection final : public Connection {
     Subscriber::MessageHandler handler_;
     Subscriber::ArrayMessageHandler array_handler_;
     std::atomic<std::int64_t> client_id_{0};
+    bool ping_enabled_ = false;
+    std::deque<Ping> pings_;
+    asio::steady_timer ping_timer_;
 };
 
 }  // namespace detail
@@ -255,6 +397,21 @@ void Subscriber::unsubscribe(std::vector<std::string> channels) {
                       [connection = connection_, channels = std::move(channels)]() mutable {
                           connection->remove(std::move(channels), false);
                       });
+}
+
+boost::asio::awaitable<void> Subscriber::ping() {
+    // Keeps the subscriber alive while the caller waits (named locals: docs/coroutines.md).
+    auto self = shared_from_this();
+    auto connection = connection_;
+    auto initiation = [connection](detail::PingHandler handler) {
+        boost::asio::dispatch(connection->strand(),
+                              [connection, handler = std::move(handler)]() mutable {
+                                  connection->ping(std::move(handler));
+                              });
+    };
+    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
+                                         void(std::exception_ptr)>(std::move(initiation),
+                                                                   boost::asio::use_awaitable);
 }
 
 void Subscriber::punsubscribe(std::vector<std::string> patterns) {

@@ -15,6 +15,15 @@ std::optional<TrackingTable::Value> TrackingTable::find(std::string_view key) {
     return it->second.value;
 }
 
+bool TrackingTable::known(std::string_view key) const {
+    std::lock_guard lock(mutex_);
+    if (!active_) {
+        return false;
+    }
+    auto it = entries_.find(key);
+    return it != entries_.end() && it->second.ticket == 0 && it->second.epoch == epoch_;
+}
+
 TrackingTable::Ticket TrackingTable::begin(std::string_view key) {
     std::lock_guard lock(mutex_);
     if (!active_) {

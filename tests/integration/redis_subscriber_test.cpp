@@ -184,6 +184,33 @@ TEST_F(RedisSubscriberTest, ThousandMessagesArriveInOrder) {
     }
 }
 
+TEST_F(RedisSubscriberTest, APingCompletesAfterEveryMessageRedisQueuedBeforeIt) {
+    const auto channel = prefix_ + "barrier";
+    start_subscriber([&](Subscriber& s) { s.subscribe({channel}); });
+    for (int round = 0; round < 3; ++round) {
+        std::vector<std::vector<std::string>> commands;
+        for (int i = 0; i < 100; ++i) {
+            commands.push_back({"PUBLISH", channel, std::to_string(round * 100 + i)});
+        }
+        auto replies = io_.run(publisher_->pipeline(std::move(commands)));
+        ASSERT_EQ(replies.back(), Reply::make_integer(1));
+        // Published (acked) before the PING left: every message is in before its reply.
+        io_.run(subscriber_->ping());
+        EXPECT_EQ(messages_.messages().size(), static_cast<std::size_t>((round + 1) * 100));
+    }
+    EXPECT_TRUE(subscriber_->connected());
+}
+
+TEST_F(RedisSubscriberTest, APingWhileDownFailsAtOnce) {
+    subscriber_ = Subscriber::create(io_.executor(), options_);
+    try {
+        io_.run(subscriber_->ping());
+        ADD_FAILURE() << "a ping before start() completed";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::kNotConnected) << e.what();
+    }
+}
+
 TEST(RedisSubscriberRestartTest, ResubscribesEverythingAfterTheServerRestarts) {
     RedisProcess server;
     ASSERT_TRUE(server.running());

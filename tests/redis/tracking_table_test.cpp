@@ -144,5 +144,23 @@ TEST(TrackingTableTest, StaysWithinItsBound) {
     EXPECT_EQ(table.size(), 2u);
 }
 
+TEST(TrackingTableTest, KnownSaysWhetherFindWouldAnswerWithoutCountingAHit) {
+    TrackingTable table;
+    activate(table);
+    EXPECT_FALSE(table.known(kKey));
+    const auto ticket = table.begin(kKey);
+    EXPECT_FALSE(table.known(kKey)) << "a pending read is no answer";
+    table.complete(kKey, ticket, std::string("1:0000000000000001"));
+    EXPECT_TRUE(table.known(kKey));
+    EXPECT_EQ(table.hits(), 0u);
+    table.invalidate({kKey});
+    EXPECT_FALSE(table.known(kKey));
+    const auto again = table.begin(kKey);
+    table.complete(kKey, again, std::nullopt);
+    EXPECT_TRUE(table.known(kKey)) << "a missing record is known too";
+    table.reset();
+    EXPECT_FALSE(table.known(kKey));
+}
+
 }  // namespace
 }  // namespace gs::redis

@@ -27,18 +27,32 @@ namespace gs::orchestrator {
 // of its own reads the records with `CLIENT TRACKING on REDIRECT <id>`, where <id> is a
 // second connection subscribed to __redis__:invalidate. While either connection is down or
 // tracking is not yet confirmed, every read asks Redis as without tracking; each change of
-// either connection forgets every local copy. docs/consistency.md states the guarantee.
+// either connection forgets every local copy.
+//
+// Strict reads (the default): a local copy answers only after a read barrier that left after
+// the read began has come back, a PING on each connection (coalesced: one barrier at a time
+// serves every read that was waiting when it left). Its reply on the invalidation connection
+// comes after every invalidation Redis queued before it; its reply on the reading connection
+// proves that connection, and so its tracking, was alive then. A failed or timed-out barrier
+// sends the waiting reads to Redis. docs/consistency.md states the guarantee.
 class RedisBarVersionRegistry final : public BarVersionRegistry {
   public:
+    enum class ReadMode {
+        kStrict,
+        // A local copy answers at once, before invalidations on their way have been read
+        // (docs/consistency.md: the window). Tests show with it what the barrier closes.
+        kFast,
+    };
+
     RedisBarVersionRegistry(std::shared_ptr<cache::GuardedRedis> redis, std::string key_prefix);
     ~RedisBarVersionRegistry() override;
 
     // Call before start(). `reader` and `invalidations` are connections of their own (not
     // shared with other users: their handlers and tracking state belong to this registry).
-    // `executor` runs the CLIENT TRACKING command after each (re)connect.
+    // `executor` runs the CLIENT TRACKING command after each (re)connect, and the barriers.
     void enable_tracking(std::shared_ptr<redis::Client> reader,
                          std::shared_ptr<redis::Subscriber> invalidations,
-                         boost::asio::any_io_executor executor);
+                         boost::asio::any_io_executor executor, ReadMode mode = ReadMode::kStrict);
     // Starts and stops the tracking connections (no-ops without tracking).
     void start();
     void stop();
@@ -48,7 +62,8 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
     boost::asio::awaitable<void> announce(std::string symbol, market::Timeframe timeframe,
                                           std::string version) override;
     std::string channel() const override { return prefix_ + "bars"; }
-    // gs_bar_version_reads_total{answer="local"|"redis"} and gs_bar_version_tracking (0/1).
+    // gs_bar_version_reads_total{answer="local"|"redis"}, gs_bar_version_tracking (0/1) and
+    // gs_bar_version_barriers_total{result="ok"|"failed"}.
     void render_metrics(std::string& out) const override;
 
     // True while reads may be answered locally (both connections up, tracking confirmed).
@@ -56,11 +71,16 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
     // Reads answered from the local copy, and reads that asked Redis.
     std::uint64_t local_answers() const { return table_ ? table_->hits() : 0; }
     std::uint64_t round_trips() const noexcept { return round_trips_.load(); }
+    // Read barriers that came back, and that failed (their reads asked Redis).
+    std::uint64_t barriers() const;
+    std::uint64_t failed_barriers() const;
 
   private:
     struct Tracking;
 
     std::string record_key(const std::string& symbol, market::Timeframe timeframe) const;
+    // Strict reads: true once a barrier sent after this call came back, false when it failed.
+    boost::asio::awaitable<bool> barrier();
 
     std::shared_ptr<cache::GuardedRedis> redis_;
     std::string prefix_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "goldensignals/redis/client.h"
 
@@ -63,6 +64,17 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     // Removes channels or patterns. Any thread.
     void unsubscribe(std::vector<std::string> channels);
     void punsubscribe(std::vector<std::string> patterns);
+
+    // A round trip on the subscribed connection: PING, completed once its reply is in. Redis
+    // queues a connection's output in order, so by then every message Redis queued to this
+    // connection before it ran the PING has been given to the handlers. Throws Error:
+    // kNotConnected (down, or not every subscription confirmed), kTimeout (no reply within
+    // command_timeout: the connection is then dropped and reconnects, so a late reply never
+    // answers a later ping), kDisconnected, kClosed. Any executor; resumes on the caller's.
+    // The first call adds the pattern kPingPattern (see subscriber.cpp: hiredis 0.14 routes
+    // the reply by it); nothing is published to it.
+    boost::asio::awaitable<void> ping();
+    static constexpr std::string_view kPingPattern = "__gs__:subscriber-ping";
 
   private:
     explicit Subscriber(std::shared_ptr<detail::SubscriberConnection> connection);

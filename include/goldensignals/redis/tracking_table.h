@@ -39,6 +39,9 @@ class TrackingTable final {
 
     // The known value of `key`, or nullopt when Redis must be asked.
     std::optional<Value> find(std::string_view key);
+    // Whether find() would answer now (not counted as a hit): strict reads wait for a read
+    // barrier only when there is a copy to answer from.
+    bool known(std::string_view key) const;
     // Before reading `key` from Redis on the tracking connection: a ticket for complete(), or 0
     // when tracking is off, the table is full or a read of the key is already pending.
     Ticket begin(std::string_view key);
