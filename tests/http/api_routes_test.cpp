@@ -307,8 +307,10 @@ std::string batch_indicators_body(const market::BarSeries& series, const std::st
 // (appended from the streaming form) and after a correction (a new epoch, rebuilt).
 TEST_F(ApiRoutesTest, IndicatorColumnsAnswerExactlyWhatTheBatchSeriesGave) {
     start();
-    for (const auto& [symbol, scale] : {std::pair<std::string, double>{"WALK", 50.0},
-                                        std::pair<std::string, double>{"COIN", 1e-5}}) {
+    for (const auto& [symbol_binding, scale] : {std::pair<std::string, double>{"WALK", 50.0},
+                                                std::pair<std::string, double>{"COIN", 1e-5}}) {
+        // A named copy: clang 14 rejects lambdas capturing structured bindings.
+        const std::string symbol = symbol_binding;
         const auto walk = agents::flow_agent_test::random_bars(41, 720, scale);
         std::vector<market::Bar> bars;
         for (std::size_t i = 0; i < walk.size(); ++i) {
