@@ -226,10 +226,14 @@ for (const dir of overlays) {
             assert.ok(env?.valueFrom?.secretKeyRef, `${name} not from a Secret`);
             assert.equal(env.value, undefined, `${name} has a literal value`);
         }
-        for (const env of c.env) {
-            if (env.value !== undefined) {
-                assert.ok(!/TOKEN|PASSWORD|SECRET|PASSFILE/i.test(env.name), `${env.name} literal`);
+        for (const each of [...(pod().initContainers ?? []), ...pod().containers]) {
+            for (const env of each.env ?? []) {
+                if (env.value !== undefined) {
+                    assert.ok(!/TOKEN|PASSWORD|SECRET|PASSFILE/i.test(env.name), `${env.name} literal`);
+                }
             }
+            assert.ok(!(each.args ?? []).some((a) => /:\/\/[^/@\s]*:[^/@\s]*@|password=/i.test(a)),
+                `${each.name}: a password in its arguments`);
         }
         const secretValues = [];
         for (const s of all(objs(), "Secret")) {
@@ -263,6 +267,23 @@ for (const dir of overlays) {
             }
         }
         assert.ok(config().GS_DATABASE_URL && config().GS_REDIS_URL, "external stores not set");
+    });
+
+    test(`${dir}: migrations run once per pod, before the server, in an init container`, () => {
+        const c = container();
+        const init = pod().initContainers ?? [];
+        assert.equal(init.length, 1, "one init container");
+        const m = init[0];
+        assert.deepEqual(m.args, ["--migrate-only"]);
+        assert.ok(optionsSrc.includes('"migrate-only"'), "the binary has no --migrate-only");
+        assert.equal(m.image, c.image, "the init container runs another image than the server");
+        assert.deepEqual(m.envFrom, c.envFrom, "the init container reads other settings");
+        const pg = m.env.find((e) => e.name === "PGPASSWORD");
+        assert.deepEqual(pg?.valueFrom, c.env.find((e) => e.name === "PGPASSWORD").valueFrom);
+        assert.equal(m.securityContext.readOnlyRootFilesystem, true);
+        assert.equal(m.securityContext.allowPrivilegeEscalation, false);
+        assert.deepEqual(m.securityContext.capabilities.drop, ["ALL"]);
+        assert.ok(m.resources?.limits?.memory, "init container without a memory limit");
     });
 
     test(`${dir}: the pod runs non-root with a read-only root file system`, () => {

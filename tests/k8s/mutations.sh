@@ -26,6 +26,8 @@ cases=(
   "threads left at the node's CPU count|base/kustomization.yaml|s#- GS_THREADS=2#- GS_THREADS=0#"
   "egress to PostgreSQL open to any address|overlays/prod/patches.yaml|/port: 5432/,/cidr/{/to:/d;/ipBlock/d;/cidr/d}"
   "ingress from another namespace|base/networkpolicy.yaml|s#kubernetes.io/metadata.name: ingress-nginx#kubernetes.io/metadata.name: default#"
+  "init container without --migrate-only|base/deployment.yaml|s#args: \[\"--migrate-only\"\]#args: []#"
+  "init container on another image|base/deployment.yaml|0,/image: goldensignals$/s,image: goldensignals$,image: goldensignals-migrate,"
   "an invalid field value (schema)|base/service.yaml|s#type: ClusterIP#type: 7#"
   "ServiceMonitor on a port the Service lacks|monitoring/servicemonitor.yaml|s#- port: http#- port: metrics#"
 )
