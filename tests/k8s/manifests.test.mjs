@@ -185,6 +185,15 @@ for (const dir of overlays) {
             }
         }
         assert.equal(streamPaths >= 1, true, "no Ingress path for /v1/stream");
+        // One host for both Ingresses (ingress-nginx merges them into one server), covered by
+        // the TLS section where there is one.
+        const hosts = new Set(all(objs(), "Ingress").flatMap((i) => i.spec.rules.map((r) => r.host)));
+        assert.equal(hosts.size, 1, `hosts ${[...hosts]}`);
+        for (const ing of all(objs(), "Ingress")) {
+            for (const tls of ing.spec.tls ?? []) {
+                assert.ok([...hosts].every((h) => tls.hosts.includes(h)), `${ing.metadata.name}: TLS hosts`);
+            }
+        }
         // Bodies up to the service's own largest limit (10 MiB) reach it.
         const main = one(objs(), "Ingress", "goldensignals");
         const body = main.metadata.annotations["nginx.ingress.kubernetes.io/proxy-body-size"];

@@ -28,6 +28,7 @@ cases=(
   "ingress from another namespace|base/networkpolicy.yaml|s#kubernetes.io/metadata.name: ingress-nginx#kubernetes.io/metadata.name: default#"
   "init container without --migrate-only|base/deployment.yaml|s#args: \[\"--migrate-only\"\]#args: []#"
   "init container on another image|base/deployment.yaml|0,/image: goldensignals$/s,image: goldensignals$,image: goldensignals-migrate,"
+  "TLS for another host than the rules|overlays/prod/patches.yaml|0,/hosts: \[\"goldensignals.example.com\"\]/s#hosts: \[\"goldensignals.example.com\"\]#hosts: [\"www.example.com\"]#"
   "an invalid field value (schema)|base/service.yaml|s#type: ClusterIP#type: 7#"
   "ServiceMonitor on a port the Service lacks|monitoring/servicemonitor.yaml|s#- port: http#- port: metrics#"
 )
