@@ -48,6 +48,14 @@ if [[ "$profile" == test ]] && ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 
+# kubectl for the offline checks of deploy/k8s (tests/k8s: `kubectl kustomize` only, no
+# cluster): Debian's kubernetes-client (1.20, kustomize v2.0.3; the manifests keep to its
+# syntax). Only where there is no kubectl: a kubectl from another source (e.g. Google's
+# `kubectl` package) owns /usr/bin/kubectl too, and both render the manifests.
+if [[ "$profile" == test ]] && ! command -v kubectl >/dev/null 2>&1; then
+  missing+=(kubernetes-client)
+fi
+
 if ((${#missing[@]} == 0)); then
   exit 0
 fi

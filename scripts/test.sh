@@ -42,9 +42,16 @@ stage "dependencies"
 if [[ ! -d tests/browser/node_modules/playwright-core ]]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The Kubernetes checks' npm packages (kubernetes-models, yaml; pinned by the lock file).
+if [[ ! -d tests/k8s/node_modules/kubernetes-models ]]; then
+  (cd tests/k8s && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 stage "deployment files (compose, nginx, Dockerfile)"
 ./scripts/check_deploy.sh
+
+stage "kubernetes manifests (deploy/k8s)"
+tests/k8s/run.sh
 
 stage "format check"
 mapfile -t sources < <(find src include tests bench fuzz -name '*.cpp' -o -name '*.h' | sort)

@@ -240,6 +240,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "goldensignals: %s\n", e.what());
         return 2;
     }
+    if (options.migrate_only) {
+        return gs::app::migrate_only(options);
+    }
     try {
         return run(options, feed, files);
     } catch (const std::exception& e) {

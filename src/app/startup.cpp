@@ -3,6 +3,8 @@
 
 #include <sys/resource.h>
 
+#include <cstdio>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -39,11 +41,17 @@ StartupFiles check_startup_files(config::Options& options) {
     return files;
 }
 
-void configure_logging(const config::Options& options) {
+namespace {
+void make_default_logger(const config::Options& options) {
     auto logger = spdlog::stdout_color_mt("gs");
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(options.log_level));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%n] %v", spdlog::pattern_time_type::utc);
+}
+}  // namespace
+
+void configure_logging(const config::Options& options) {
+    make_default_logger(options);
     if (options.server.access_log) {
         // One line per request: batched writes, not a write and flush per line (bench/RESULTS.md,
         // issue 12). initialize_logger gives it the pattern and level above.
@@ -82,6 +90,27 @@ void raise_open_file_limit(std::size_t max_streams) {
             "(raise the limit, e.g. ulimit -n or compose's ulimits.nofile)",
             limit.rlim_cur, max_streams);
     }
+}
+
+int migrate_only(const config::Options& options) {
+    if (!options.database_url) {
+        std::fprintf(stderr,
+                     "goldensignals: --migrate-only needs --database-url/GS_DATABASE_URL\n");
+        return 2;
+    }
+    make_default_logger(options);
+    spdlog::info("goldensignals {} ({}): applying migrations only", build_info::kVersion,
+                 build_info::kGitCommit);
+    try {
+        const auto applied = store::migrate_with_retry(*options.database_url, options.sql_dir, 30,
+                                                       std::chrono::seconds(1));
+        spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
+                     applied.size(), options.sql_dir);
+    } catch (const store::Error& e) {
+        spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
+        return 1;
+    }
+    return 0;
 }
 
 bool prepare_postgres(const config::Options& options, market::BarStore& bar_store) {

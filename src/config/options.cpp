@@ -233,6 +233,9 @@ const std::vector<OptionSpec>& specs() {
          "live bars: sim:N[:MS] (N synthetic random-walk symbols, a bar every MS ms) or "
          "replay:FILE[:BARS_PER_SECOND]",
          false, [](Options& o, std::string_view v, std::string_view) { o.feed = std::string(v); }},
+        {"migrate-only", "", "",
+         "apply the SQL migrations to the database (--database-url) and exit", true,
+         [](Options& o, std::string_view, std::string_view) { o.migrate_only = true; }},
         {"help", "", "", "print this help and exit", true,
          [](Options& o, std::string_view, std::string_view) { o.show_help = true; }},
     };

@@ -58,6 +58,16 @@ TEST(OptionsTest, HelpSwitch) {
     EXPECT_TRUE(parse({"-h"}, env_of({})).show_help);
 }
 
+// The Kubernetes init container's step (deploy/k8s): a switch, off unless given.
+TEST(OptionsTest, MigrateOnlySwitch) {
+    EXPECT_FALSE(parse({}, env_of({})).migrate_only);
+    auto options = parse({"--migrate-only"}, env_of({{"GS_DATABASE_URL", "postgresql://gs@h/gs"}}));
+    EXPECT_TRUE(options.migrate_only);
+    EXPECT_EQ(options.database_url.value(), "postgresql://gs@h/gs");
+    EXPECT_THROW(parse({"--migrate-only=yes"}, env_of({})), Error);
+    EXPECT_NE(help_text().find("--migrate-only"), std::string::npos);
+}
+
 struct BadCase {
     std::string name;
     std::vector<std::string> args;

@@ -16,11 +16,14 @@ status=0
 
 # "--flag GS_VAR" per flag of --help (the variable is on the line after the flag), and
 # "(env only) GS_VAR" per environment-only variable.
+# A switch without a variable (--migrate-only) may be followed by another flag's line at once.
 awk '
-  /^  --[a-z0-9-]+/ { flag = $1; next }
+  function flush() { if (flag != "" && flag != "--help") print flag, "-"; flag = "" }
+  /^  --[a-z0-9-]+/ { flush(); flag = $1; next }
   flag != "" && /^ +env GS_/ { sub(/,$/, "", $2); print flag, $2; flag = ""; next }
-  flag != "" { if (flag != "--help") print flag, "-"; flag = "" }
+  flag != "" { flush() }
   /^GS_[A-Z_]+ \(environment only\)/ { print "(env only)", $1 }
+  END { flush() }
 ' "$work/help" | sort >"$work/from_help"
 
 # The same from the rows of README's "## Configuration" table.

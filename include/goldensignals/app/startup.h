@@ -24,6 +24,11 @@ StartupFiles check_startup_files(config::Options& options);
 // The process-wide logger, its level and pattern, and what the tokens leave open.
 void configure_logging(const config::Options& options);
 
+// --migrate-only: applies the migrations in options.sql_dir to options.database_url (waiting
+// up to 30 s for the server, under the same advisory lock as a replica's start) and returns
+// the process's exit status: 0 done, 1 failed, 2 no database configured.
+int migrate_only(const config::Options& options);
+
 // Each stream holds a descriptor, so the soft limit (often 1,024) is raised to the hard one,
 // as servers meant for many connections do; a limit below the stream limit is reported.
 void raise_open_file_limit(std::size_t max_streams);

@@ -90,6 +90,9 @@ struct Options {
     // A live bar source: sim:N[:MS] or replay:FILE[:BARS_PER_SECOND]; empty = none.
     std::string feed;
     bool show_help = false;
+    // Apply the migrations to database_url and exit: a deploy step (Kubernetes init
+    // container) so that no replica's start-up, under its probes, waits on a long migration.
+    bool migrate_only = false;
 };
 
 // Looks an environment variable up; injected so parsing stays a pure function in tests.
