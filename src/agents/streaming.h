@@ -16,6 +16,7 @@
 // the same bars, through the same rule helpers, so the two cannot drift apart unnoticed:
 // tests/agents/streaming_parity_test.cpp compares them bar by bar on long series.
 
+#include <memory>
 #include <new>
 
 #include "goldensignals/agents/agent.h"
@@ -31,6 +32,17 @@ inline constexpr StreamOps stream_ops = {
     [](void* at) noexcept { static_cast<Stream*>(at)->~Stream(); },
     [](void* state, const market::Bar& bar) { static_cast<Stream*>(state)->update(bar); },
     [](const void* state) { return static_cast<const Stream*>(state)->evaluate(); },
+    [](const void* state, AgentResult& out) {
+        std::destroy_at(&out);
+        try {
+            // A prvalue initialising the object: evaluate()'s result is built right here.
+            ::new (static_cast<void*>(&out))
+                AgentResult(static_cast<const Stream*>(state)->evaluate());
+        } catch (...) {
+            ::new (static_cast<void*>(&out)) AgentResult();
+            throw;
+        }
+    },
 };
 
 }  // namespace gs::agents

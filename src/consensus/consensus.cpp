@@ -184,6 +184,19 @@ Consensus build(std::span<const agents::AgentResult> results,
         return out;
     }
 
+    // With uniform weights an agent's share and weight depend only on its category: two
+    // divisions per category instead of per agent (runs on every new bar), the same operations
+    // in the same order, so the same bits.
+    std::array<double, kC> uniform_share{};
+    std::array<double, kC> uniform_weight{};
+    if (uniform) {
+        for (std::size_t c = 0; c < kC; ++c) {
+            if (agent_weight_sum[c] > 0.0) {
+                uniform_share[c] = 1.0 / agent_weight_sum[c];
+                uniform_weight[c] = config.category_weights[c] / category_total * uniform_share[c];
+            }
+        }
+    }
     double weighted = 0.0;
     double weight_total = 0.0;
     double buy_weight = 0.0;
@@ -199,8 +212,9 @@ Consensus build(std::span<const agents::AgentResult> results,
         if (agent_weight_sum[c] <= 0.0) {
             continue;
         }
-        const double share = weight_of(i) / agent_weight_sum[c];
-        const double w = config.category_weights[c] / category_total * share;
+        const double share = uniform ? uniform_share[c] : weight_of(i) / agent_weight_sum[c];
+        const double w =
+            uniform ? uniform_weight[c] : config.category_weights[c] / category_total * share;
         const double s = r.action == Action::kBuy    ? r.confidence
                          : r.action == Action::kSell ? -r.confidence
                                                      : 0.0;

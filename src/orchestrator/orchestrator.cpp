@@ -53,7 +53,7 @@ void evaluate_one(const agents::AgentDef& def, const void* state, std::size_t ta
     }
     try {
         if (state != nullptr) {
-            out = def.stream->evaluate(state);
+            def.stream->evaluate_into(state, out);
         } else {
             workspace.reset();
             out = def.evaluate(held, workspace);

@@ -16,10 +16,10 @@
 
 #include <fmt/format.h>
 
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/pattern/pattern_values.h"
 #include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
@@ -36,21 +36,21 @@ constexpr FixedText kParamsJson = params_json({{"trend_window", kParams.trend_wi
 constexpr std::size_t kMinBars = kParams.pattern_bars + kParams.trend_window + 1;
 constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
-// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
-// its candle averages at the start of its range.
-constexpr std::size_t kScratch = indicators::kCdlEngulfingLookback + pattern::kRecentWindow;
-// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+constexpr std::size_t kLookback = indicators::kCdlEngulfingLookback;
+// Every bar the rule reads: the kernel's window on each recent bar and the trend window before
+// the pattern.
 constexpr std::size_t kTail =
-    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+    std::max<std::size_t>(kLookback + 1, kPatternBars + kParams.trend_window + 1);
 
-// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
-AgentResult verdict(const market::BarsView& bars) {
+void engulfing(const indicators::Candles& c, std::span<double> out) noexcept {
+    indicators::cdl_engulfing(c, out);
+}
+using Values = pattern::RecentValues<kLookback, engulfing>;
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail) and the
+// pattern's values on the recent bars (pattern_values.h; the last is the latest bar's).
+AgentResult verdict(const market::BarsView& bars, std::span<const double> values) {
     const std::size_t n = bars.size();
-    // The newest bars are enough: the pattern only looks back over its lookback.
-    const auto tail = bars.last(kScratch);
-    std::array<double, kScratch> values_buffer;
-    const auto values = std::span<double>(values_buffer).first(tail.size());
-    indicators::cdl_engulfing(pattern::candles_of(tail), values);
     const double v = values.back();
     AgentResult r;
     if (v != 0.0) {
@@ -80,7 +80,8 @@ AgentResult verdict(const market::BarsView& bars) {
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+    std::array<double, pattern::kRecentWindow> values;
+    return verdict(bars, pattern::recent_values<kLookback, engulfing>(bars, values));
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
@@ -96,7 +97,7 @@ extern const AgentDef kCdlEngulfing = {
     kMinBars,
     evaluate,
     series,
-    &stream_ops<TailStream<kTail, verdict>>,
+    &stream_ops<pattern::PatternStream<kTail, verdict, Values>>,
 };
 
 }  // namespace gs::agents

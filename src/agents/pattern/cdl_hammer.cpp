@@ -20,10 +20,10 @@
 
 #include <fmt/format.h>
 
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/pattern/pattern_values.h"
 #include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
@@ -42,23 +42,20 @@ constexpr std::size_t kMinBars = std::max<std::size_t>(
     lookback::bars_for(indicators::kCdlHammerLookback), kParams.trend_window + 2);
 constexpr double kMinTrend = kParams.min_trend_ranges;
 
-// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
-// its candle averages at the start of its range.
-constexpr std::size_t kScratch = indicators::kCdlHammerLookback + pattern::kRecentWindow;
-// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
-constexpr std::size_t kTail = std::max<std::size_t>(kScratch, kParams.trend_window + 2);
+constexpr std::size_t kHammerLookback = indicators::kCdlHammerLookback;
+constexpr std::size_t kHangingLookback = indicators::kCdlHangingManLookback;
+// Every bar the rule reads: the kernels' window on each recent bar and the trend window before
+// the pattern.
+constexpr std::size_t kTail = std::max<std::size_t>(std::max(kHammerLookback, kHangingLookback) + 1,
+                                                    kParams.trend_window + 2);
+using HammerValues = pattern::RecentValues<kHammerLookback, indicators::cdl_hammer>;
+using HangingValues = pattern::RecentValues<kHangingLookback, indicators::cdl_hanging_man>;
 
-// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
-AgentResult verdict(const market::BarsView& bars) {
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail) and the
+// candles' values on the recent bars (pattern_values.h; the last is the latest bar's).
+AgentResult verdict(const market::BarsView& bars, std::span<const double> hammer,
+                    std::span<const double> hanging) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(kScratch);
-    const auto candles = pattern::candles_of(tail);
-    std::array<double, kScratch> hammer_buffer;
-    const auto hammer = std::span<double>(hammer_buffer).first(tail.size());
-    std::array<double, kScratch> hanging_buffer;
-    const auto hanging = std::span<double>(hanging_buffer).first(tail.size());
-    indicators::cdl_hammer(candles, hammer);
-    indicators::cdl_hanging_man(candles, hanging);
     const double h = hammer.back();
     const double m = hanging.back();
     const double trend = pattern::prior_trend(bars, n - 2);
@@ -98,7 +95,11 @@ AgentResult verdict(const market::BarsView& bars) {
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+    std::array<double, pattern::kRecentWindow> hammer;
+    std::array<double, pattern::kRecentWindow> hanging;
+    return verdict(
+        bars, pattern::recent_values<kHammerLookback, indicators::cdl_hammer>(bars, hammer),
+        pattern::recent_values<kHangingLookback, indicators::cdl_hanging_man>(bars, hanging));
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
@@ -116,7 +117,7 @@ extern const AgentDef kCdlHammer = {
     kMinBars,
     evaluate,
     series,
-    &stream_ops<TailStream<kTail, verdict>>,
+    &stream_ops<pattern::PatternStream<kTail, verdict, HammerValues, HangingValues>>,
 };
 
 }  // namespace gs::agents

@@ -18,10 +18,10 @@
 
 #include <fmt/format.h>
 
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/pattern/pattern_values.h"
 #include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
@@ -43,24 +43,25 @@ constexpr std::size_t kLookback =
 constexpr std::size_t kMinBars =
     std::max<std::size_t>(lookback::bars_for(kLookback), kPatternBars + kParams.trend_window + 1);
 
-// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
-// its candle averages at the start of its range.
-constexpr std::size_t kScratch = kLookback + pattern::kRecentWindow;
-// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+// Every bar the rule reads: the kernels' window on each recent bar and the trend window before
+// the pattern.
 constexpr std::size_t kTail =
-    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+    std::max<std::size_t>(kLookback + 1, kPatternBars + kParams.trend_window + 1);
+constexpr std::size_t kPiercingLookback = indicators::kCdlPiercingLookback;
+constexpr std::size_t kDarkLookback = indicators::kCdlDarkCloudCoverLookback;
 
-// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
-AgentResult verdict(const market::BarsView& bars) {
+void piercing_line(const indicators::Candles& c, std::span<double> out) noexcept {
+    indicators::cdl_piercing(c, out);
+}
+void dark_cloud(const indicators::Candles& c, std::span<double> out) noexcept {
+    indicators::cdl_dark_cloud_cover(c, kPenetration, out);
+}
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail) and the
+// patterns' values on the recent bars (pattern_values.h; the last is the latest bar's).
+AgentResult verdict(const market::BarsView& bars, std::span<const double> piercing,
+                    std::span<const double> dark) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(kScratch);
-    const auto candles = pattern::candles_of(tail);
-    std::array<double, kScratch> piercing_buffer;
-    const auto piercing = std::span<double>(piercing_buffer).first(tail.size());
-    std::array<double, kScratch> dark_buffer;
-    const auto dark = std::span<double>(dark_buffer).first(tail.size());
-    indicators::cdl_piercing(candles, piercing);
-    indicators::cdl_dark_cloud_cover(candles, kPenetration, dark);
     const double p = piercing.back();
     const double d = dark.back();
     AgentResult r;
@@ -89,7 +90,10 @@ AgentResult verdict(const market::BarsView& bars) {
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+    std::array<double, pattern::kRecentWindow> piercing;
+    std::array<double, pattern::kRecentWindow> dark;
+    return verdict(bars, pattern::recent_values<kPiercingLookback, piercing_line>(bars, piercing),
+                   pattern::recent_values<kDarkLookback, dark_cloud>(bars, dark));
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
@@ -108,7 +112,9 @@ extern const AgentDef kCdlPiercingDarkCloud = {
     kMinBars,
     evaluate,
     series,
-    &stream_ops<TailStream<kTail, verdict>>,
+    &stream_ops<pattern::PatternStream<kTail, verdict,
+                                       pattern::RecentValues<kPiercingLookback, piercing_line>,
+                                       pattern::RecentValues<kDarkLookback, dark_cloud>>>,
 };
 
 }  // namespace gs::agents

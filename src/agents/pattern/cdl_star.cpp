@@ -18,10 +18,10 @@
 
 #include <fmt/format.h>
 
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/pattern/pattern_values.h"
 #include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
@@ -42,24 +42,27 @@ constexpr std::size_t kMinBars =
 constexpr double kPenetration = kParams.penetration;
 constexpr std::size_t kPatternBars = kParams.pattern_bars;
 
-// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
-// its candle averages at the start of its range.
-constexpr std::size_t kScratch = indicators::kCdlMorningStarLookback + pattern::kRecentWindow;
-// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
-constexpr std::size_t kTail =
-    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+constexpr std::size_t kMorningLookback = indicators::kCdlMorningStarLookback;
+constexpr std::size_t kEveningLookback = indicators::kCdlEveningStarLookback;
+// Every bar the rule reads: the kernels' window on each recent bar and the trend window before
+// the pattern.
+constexpr std::size_t kTail = std::max<std::size_t>(
+    std::max(kMorningLookback, kEveningLookback) + 1, kPatternBars + kParams.trend_window + 1);
 
-// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
-AgentResult verdict(const market::BarsView& bars) {
+void morning_star(const indicators::Candles& c, std::span<double> out) noexcept {
+    indicators::cdl_morning_star(c, kPenetration, out);
+}
+void evening_star(const indicators::Candles& c, std::span<double> out) noexcept {
+    indicators::cdl_evening_star(c, kPenetration, out);
+}
+using MorningValues = pattern::RecentValues<kMorningLookback, morning_star>;
+using EveningValues = pattern::RecentValues<kEveningLookback, evening_star>;
+
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail) and the
+// stars' values on the recent bars (pattern_values.h; the last is the latest bar's).
+AgentResult verdict(const market::BarsView& bars, std::span<const double> morning,
+                    std::span<const double> evening) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(kScratch);
-    const auto candles = pattern::candles_of(tail);
-    std::array<double, kScratch> morning_buffer;
-    const auto morning = std::span<double>(morning_buffer).first(tail.size());
-    std::array<double, kScratch> evening_buffer;
-    const auto evening = std::span<double>(evening_buffer).first(tail.size());
-    indicators::cdl_morning_star(candles, kPenetration, morning);
-    indicators::cdl_evening_star(candles, kPenetration, evening);
     const double m = morning.back();
     const double e = evening.back();
     AgentResult r;
@@ -88,7 +91,10 @@ AgentResult verdict(const market::BarsView& bars) {
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+    std::array<double, pattern::kRecentWindow> morning;
+    std::array<double, pattern::kRecentWindow> evening;
+    return verdict(bars, pattern::recent_values<kMorningLookback, morning_star>(bars, morning),
+                   pattern::recent_values<kEveningLookback, evening_star>(bars, evening));
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
@@ -106,7 +112,7 @@ extern const AgentDef kCdlStar = {
     kMinBars,
     evaluate,
     series,
-    &stream_ops<TailStream<kTail, verdict>>,
+    &stream_ops<pattern::PatternStream<kTail, verdict, MorningValues, EveningValues>>,
 };
 
 }  // namespace gs::agents

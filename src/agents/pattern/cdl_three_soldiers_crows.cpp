@@ -17,10 +17,10 @@
 
 #include <fmt/format.h>
 
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/pattern/pattern_context.h"
+#include "agents/pattern/pattern_values.h"
 #include "agents/streaming.h"
 #include "goldensignals/indicators/candles.h"
 
@@ -39,24 +39,20 @@ constexpr std::size_t kLookback =
 constexpr std::size_t kMinBars =
     std::max<std::size_t>(lookback::bars_for(kLookback), kPatternBars + kParams.trend_window + 1);
 
-// The pattern's own lookback: the kernel runs on exactly these newest bars, as TA-Lib seeds
-// its candle averages at the start of its range.
-constexpr std::size_t kScratch = kLookback + pattern::kRecentWindow;
-// Every bar the rule reads: the kernel's bars and the trend window before the pattern.
+// Every bar the rule reads: the kernels' window on each recent bar and the trend window before
+// the pattern.
 constexpr std::size_t kTail =
-    std::max<std::size_t>(kScratch, kPatternBars + kParams.trend_window + 1);
+    std::max<std::size_t>(kLookback + 1, kPatternBars + kParams.trend_window + 1);
+constexpr std::size_t kSoldiersLookback = indicators::kCdl3WhiteSoldiersLookback;
+constexpr std::size_t kCrowsLookback = indicators::kCdl3BlackCrowsLookback;
+using SoldiersValues = pattern::RecentValues<kSoldiersLookback, indicators::cdl_3_white_soldiers>;
+using CrowsValues = pattern::RecentValues<kCrowsLookback, indicators::cdl_3_black_crows>;
 
-// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail).
-AgentResult verdict(const market::BarsView& bars) {
+// The rule on the newest bars (`bars` ends at the latest bar; it reads the last kTail) and the
+// patterns' values on the recent bars (pattern_values.h; the last is the latest bar's).
+AgentResult verdict(const market::BarsView& bars, std::span<const double> soldiers,
+                    std::span<const double> crows) {
     const std::size_t n = bars.size();
-    const auto tail = bars.last(kScratch);
-    const auto candles = pattern::candles_of(tail);
-    std::array<double, kScratch> soldiers_buffer;
-    const auto soldiers = std::span<double>(soldiers_buffer).first(tail.size());
-    std::array<double, kScratch> crows_buffer;
-    const auto crows = std::span<double>(crows_buffer).first(tail.size());
-    indicators::cdl_3_white_soldiers(candles, soldiers);
-    indicators::cdl_3_black_crows(candles, crows);
     const double s = soldiers.back();
     const double c = crows.back();
     AgentResult r;
@@ -88,7 +84,12 @@ AgentResult verdict(const market::BarsView& bars) {
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+    std::array<double, pattern::kRecentWindow> soldiers;
+    std::array<double, pattern::kRecentWindow> crows;
+    return verdict(
+        bars,
+        pattern::recent_values<kSoldiersLookback, indicators::cdl_3_white_soldiers>(bars, soldiers),
+        pattern::recent_values<kCrowsLookback, indicators::cdl_3_black_crows>(bars, crows));
 }
 
 void series(const market::BarsView& bars, SeriesSet& out) {
@@ -106,7 +107,7 @@ extern const AgentDef kCdlThreeSoldiersCrows = {
     kMinBars,
     evaluate,
     series,
-    &stream_ops<TailStream<kTail, verdict>>,
+    &stream_ops<pattern::PatternStream<kTail, verdict, SoldiersValues, CrowsValues>>,
 };
 
 }  // namespace gs::agents

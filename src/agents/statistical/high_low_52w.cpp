@@ -4,11 +4,12 @@
 // 5 years of weekly bars), and the names keep their daily meaning.
 //
 // Rule, on the latest bar (close c, volume v, avg = SMA 20 of volume including the bar):
-//   c > high_52w and v >= avg: BUY  (a closing 52-week high on average-or-better volume),
+//   c > high_52w and v >= avg > 0: BUY  (a closing 52-week high on average-or-better volume),
 //       confidence = 0.3 + 0.4 * min((c - high_52w) / |high_52w| / 0.03, 1)
-//                        + 0.3 * min(v / avg - 1, 1)     (volume part 0 when avg is 0)
-//   c < low_52w and v >= avg: SELL, the mirror with (low_52w - c) / |low_52w|
-//   a new high / low on below-average volume: HOLD, lean +-0.3 * v / avg, confidence 0.3
+//                        + 0.3 * min(v / avg - 1, 1)
+//   c < low_52w and v >= avg > 0: SELL, the mirror with (low_52w - c) / |low_52w|
+//   a new high / low on below-average volume: HOLD, lean +-0.3 * v / avg, confidence 0.3;
+//       with no volume over the 20 bars (avg 0) nothing confirms it: HOLD, lean 0, confidence 0.3
 //   otherwise HOLD: pos = (c - low_52w) / (high_52w - low_52w), x = 2 pos - 1;
 //       lean = 0.3 * x (near the highs leans up), confidence = 1 - 0.5 * |x|;
 //       a flat 252-bar range: lean 0, confidence 1.
@@ -58,7 +59,9 @@ AgentResult verdict(double hi, double lo, double c, std::span<const double> volu
         volume_sum += x;
     }
     const double avg = volume_sum / static_cast<double>(kVolumePeriod);
-    const bool confirmed = v >= avg;
+    // No volume over the window (a halt, an illiquid stretch) confirms nothing: with avg 0,
+    // v >= avg held for v = 0 and a zero-volume close read as a confirmed breakout.
+    const bool confirmed = avg > 0.0 && v >= avg;
     const double surge = avg > 0.0 ? std::clamp(v / avg - 1.0, 0.0, 1.0) : 0.0;
     const double ratio = avg > 0.0 ? v / avg : 0.0;
 
@@ -78,8 +81,10 @@ AgentResult verdict(double hi, double lo, double c, std::span<const double> volu
     } else if (c > hi || c < lo) {
         const double sign = c > hi ? 1.0 : -1.0;
         r = hold(0.3, 0.3 * sign * ratio,
-                 Reason("new 52-week {} on below-average volume ({:.1f}x)", c > hi ? "high" : "low",
-                        ratio));
+                 avg > 0.0 ? Reason("new 52-week {} on below-average volume ({:.1f}x)",
+                                    c > hi ? "high" : "low", ratio)
+                           : Reason("new 52-week {} without volume over the last {} bars",
+                                    c > hi ? "high" : "low", kVolumePeriod));
     } else if (hi > lo) {
         const double x = 2.0 * (c - lo) / (hi - lo) - 1.0;
         r = hold(1.0 - 0.5 * std::abs(x), 0.3 * x,

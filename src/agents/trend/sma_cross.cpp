@@ -1,6 +1,8 @@
 // sma_cross (trend): SMA 50 vs SMA 200 of the close (TA_SMA), the "golden/death cross", with
-// the cross rule of line_cross.h: gap = (sma_50 - sma_200) / sma_200, fresh over 20 bars,
-// a 5 % gap is a fully opened cross. min_bars: the lookback + 1.
+// the cross rule of line_cross.h: gap = (sma_50 - sma_200) / |sma_200| (0 when sma_200 is 0),
+// fresh over 20 bars, a 5 % gap is a fully opened cross. min_bars: the lookback + 1.
+#include <cmath>
+
 #include "agents/agent_math.h"
 #include "agents/line_cross.h"
 #include "agents/lookback.h"
@@ -32,8 +34,12 @@ AgentResult verdict(std::span<const double> fast, std::span<const double> slow) 
     const double s = slow.back();
     const std::size_t since =
         bars_since_sign_change(fast, slow, static_cast<std::size_t>(kParams.cross.fresh_window));
-    AgentResult r = cross_verdict(kParams.cross, f, s, (f - s) / s, since, kFastLabel.view(),
-                                  kSlowLabel.view());
+    // Prices that cross zero (spreads, some futures) can put SMA 200 at 0: no slow level, no
+    // relative gap (as in ema_cross), instead of an infinite one. |s| keeps the gap's sign
+    // that of fast - slow when the level is negative.
+    const double gap = s != 0.0 ? (f - s) / std::abs(s) : 0.0;
+    AgentResult r =
+        cross_verdict(kParams.cross, f, s, gap, since, kFastLabel.view(), kSlowLabel.view());
     r.add("sma_50", f);
     r.add("sma_200", s);
     return r;

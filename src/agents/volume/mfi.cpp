@@ -36,7 +36,11 @@ constexpr FixedText kNeutralReason = format_text("MFI ", kParams.period, " at {:
 // True when some bar of the window moved the typical price on non-zero volume.
 bool money_moved(const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    auto typical = [&](std::size_t i) { return bars.high[i] + bars.low[i] + bars.close[i]; };
+    // TA-Lib's typical price, / 3 included: two sums one ulp apart can divide to the same
+    // typical price, which TA-Lib counts as no flow.
+    auto typical = [&](std::size_t i) {
+        return (bars.high[i] + bars.low[i] + bars.close[i]) / 3.0;
+    };
     for (std::size_t i = n - kParams.period; i < n; ++i) {
         if (bars.volume[i] > 0.0 && typical(i) != typical(i - 1)) {
             return true;

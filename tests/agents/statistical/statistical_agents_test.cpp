@@ -385,6 +385,21 @@ TEST(HighLow52wTest, HoldsInsideTheRangeLeaningByPosition) {
     EXPECT_NEAR(r.confidence, 0.75, 1e-9);
 }
 
+TEST(HighLow52wTest, ANewHighOnAZeroVolumeStretchIsNotConfirmed) {
+    // No volume over the last 20 bars (a halt, an illiquid stretch): avg is 0 and v >= avg
+    // held for v = 0, so the close above the range read as a confirmed breakout (BUY).
+    BarsBuilder b;
+    b.repeat(252, 100.0, 101.0, 99.0, 100.0, 0.0);
+    b.add(102.0, 102.5, 100.0, 102.0, 0.0);
+    const auto r = run(kHighLow52w, b);
+    EXPECT_EQ(r.action, Action::kHold) << r.reason;
+    EXPECT_EQ(r.score, 0.0);
+    BarsBuilder low;
+    low.repeat(252, 100.0, 101.0, 99.0, 100.0, 0.0);
+    low.add(98.0, 100.0, 97.5, 98.0, 0.0);
+    EXPECT_EQ(run(kHighLow52w, low).action, Action::kHold);
+}
+
 TEST(HighLow52wTest, OnlyThePrior252BarsCount) {
     // A spike 253 bars back is outside the window: 102 is a new high.
     BarsBuilder b;

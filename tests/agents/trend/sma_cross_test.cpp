@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "agents/trend/trend_test_util.h"
 
 namespace gs::agents {
@@ -40,6 +43,21 @@ TEST(SmaCrossTest, FlatIsHold) {
     const auto r = run(kSmaCross, flat(200));
     EXPECT_EQ(r.action, Action::kHold);
     EXPECT_EQ(r.score, 0.0);
+}
+
+TEST(SmaCrossTest, ASlowSmaOfZeroGivesNoGapInsteadOfADivisionByZero) {
+    // Prices that cross zero (spreads, some futures): 50 closes at 3, 150 at -1, 50 at 3 put
+    // SMA 200 at exactly 0 while SMA 50 is 3. The gap divided by 0 was inf: strength 1
+    // (confidence 0.7) and a reason "by inf%". Like ema_cross, no slow level means no gap.
+    std::vector<double> closes(50, 3.0);
+    closes.insert(closes.end(), 150, -1.0);
+    closes.insert(closes.end(), 50, 3.0);
+    const auto r = run(kSmaCross, from_closes(closes, 0.0));
+    expect_well_formed(r);
+    ASSERT_EQ(r.value("sma_200"), 0.0);
+    EXPECT_EQ(r.action, Action::kBuy);
+    EXPECT_DOUBLE_EQ(r.confidence, 0.3);  // no gap, no cross in the last 20 bars
+    EXPECT_EQ(r.reason.str().find("inf"), std::string::npos) << r.reason;
 }
 
 }  // namespace

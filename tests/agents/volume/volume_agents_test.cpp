@@ -201,6 +201,21 @@ TEST(MfiAgentTest, OversoldBuysOverboughtSellsMiddleHolds) {
     EXPECT_NEAR(run(kMfi, trend(20, -0.5)).value("mfi"), 0.0, 1e-12);
 }
 
+TEST(MfiAgentTest, NoMoneyFlowIsJudgedOnTheTypicalPriceItself) {
+    // TA-Lib's typical price is (h + l + c) / 3: two bars whose sums differ by one ulp can
+    // have the same typical price (no flow, MFI 0). Comparing the sums without the / 3 saw
+    // money move and read that MFI 0 as oversold (BUY).
+    Bars b;
+    b.repeat(20, 1.2, 1.25, 1.1, 1.2, 1000.0);
+    b.add(1.2, 1.25, 1.1, std::nextafter(1.2, 2.0), 1000.0);
+    ASSERT_NE(1.25 + 1.1 + 1.2, 1.25 + 1.1 + b.close.back());
+    ASSERT_EQ((1.25 + 1.1 + 1.2) / 3.0, (1.25 + 1.1 + b.close.back()) / 3.0);
+    const auto r = run(kMfi, b);
+    EXPECT_EQ(r.value("mfi"), 0.0);
+    EXPECT_EQ(r.action, Action::kHold) << r.reason;
+    EXPECT_EQ(r.confidence, 1.0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // chaikin_oscillator
 
