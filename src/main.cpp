@@ -37,6 +37,7 @@
 #include "goldensignals/orchestrator/feed_runner.h"
 #include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/sse/hub.h"
 #include "goldensignals/sse/redis_bridge.h"
@@ -145,6 +146,8 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor());
     gs::http::add_history_route(router, tiers.signal_store());
     gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor());
+    gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
+    gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::sse::add_stream_route(
         router, hub,
         [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)

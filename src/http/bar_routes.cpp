@@ -51,6 +51,32 @@ std::vector<market::Bar> parse_body(BodyFormat format, std::string_view body) {
     }
 }
 
+// ?format=json (the default) or csv.
+bool csv_wanted(const Request& request) {
+    auto format = request.query.get("format");
+    if (!format || *format == "json") {
+        return false;
+    }
+    if (*format == "csv") {
+        return true;
+    }
+    throw ClientError(status::bad_request, "invalid_parameter", "format must be json or csv");
+}
+
+// The newest `count` bars in the CSV form POST takes back (ISO 8601 times), so an export
+// re-imports as is.
+std::string bars_csv(const market::BarSeries& series, std::size_t count) {
+    std::string body = "time,open,high,low,close,volume\n";
+    body.reserve(body.size() + count * 80);
+    for (std::size_t i = series.size() - count; i < series.size(); ++i) {
+        const auto bar = series.bar(i);
+        market::append_iso8601(body, bar.time);
+        fmt::format_to(std::back_inserter(body), ",{},{},{},{},{}\n", bar.open, bar.high, bar.low,
+                       bar.close, bar.volume);
+    }
+    return body;
+}
+
 }  // namespace
 
 void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
@@ -102,6 +128,7 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
                    const auto timeframe = params::timeframe(request);
                    const std::size_t limit =
                        params::bounded_integer(request, "limit", 500, 1, 100'000);
+                   const bool csv = csv_wanted(request);
                    auto series = store.get(symbol, timeframe);
                    if (!series || series->empty()) {
                        throw ClientError(
@@ -109,6 +136,10 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
                            fmt::format("no {} bars for {}", market::to_string(timeframe), symbol));
                    }
                    const std::size_t count = std::min(limit, series->size());
+                   if (csv) {
+                       return Response::text(status::ok, bars_csv(*series, count),
+                                             "text/csv; charset=utf-8");
+                   }
                    std::string body;
                    body.reserve(64 + count * 120);
                    body += R"({"symbol":)";
@@ -131,6 +162,29 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
                    return Response::json_body(status::ok,
                                               std::make_shared<const std::string>(std::move(body)));
                }));
+
+    router.add(
+        verb::delete_, "/v1/bars/{symbol}",
+        [&ingest](Request& request) -> asio::awaitable<Response> {
+            const std::string symbol = params::symbol(request.param("symbol"));
+            const auto timeframe = params::timeframe(request);
+            std::size_t removed = 0;
+            try {
+                std::string name = symbol;
+                removed = co_await ingest.remove(std::move(name), timeframe);
+            } catch (const orchestrator::StorageUnavailable& e) {
+                throw ClientError(status::service_unavailable, "storage_unavailable", e.what());
+            }
+            if (removed == 0) {
+                throw ClientError(
+                    status::not_found, "unknown_symbol",
+                    fmt::format("no {} bars for {}", market::to_string(timeframe), symbol));
+            }
+            co_return Response::json(status::ok, {{"symbol", symbol},
+                                                  {"timeframe", market::to_string(timeframe)},
+                                                  {"removed", removed}});
+        },
+        {.write = true});
 }
 
 }  // namespace gs::http

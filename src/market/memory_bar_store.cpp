@@ -132,4 +132,33 @@ std::vector<std::string> MemoryBarStore::symbols(Timeframe timeframe) const {
     return out;
 }
 
+std::vector<SeriesRef> MemoryBarStore::list_series(std::optional<Timeframe> timeframe) const {
+    std::vector<SeriesRef> out;
+    std::shared_lock lock(mutex_);
+    out.reserve(series_.size());
+    for (const auto& [key, series] : series_) {
+        const auto bar = key.find('|');
+        const auto parsed = parse_timeframe(std::string_view(key).substr(0, bar));
+        if (!parsed || (timeframe && *parsed != *timeframe)) {
+            continue;
+        }
+        out.push_back({key.substr(bar + 1), *parsed, series});
+    }
+    return out;
+}
+
+std::shared_ptr<const BarSeries> MemoryBarStore::erase(const std::string& symbol,
+                                                       Timeframe timeframe) {
+    const std::string key = key_of(symbol, timeframe);
+    std::lock_guard writer(write_mutex_);
+    std::unique_lock lock(mutex_);
+    auto it = series_.find(key);
+    if (it == series_.end()) {
+        return nullptr;
+    }
+    auto held = std::move(it->second);
+    series_.erase(it);
+    return held;
+}
+
 }  // namespace gs::market

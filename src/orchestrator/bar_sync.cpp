@@ -69,6 +69,11 @@ asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
     auto local = bars_.get(symbol, timeframe);
     std::string name = symbol;
     std::optional<std::string> shared = co_await versions_.recorded(std::move(name), timeframe);
+    if (shared && *shared == kRemovedVersion) {
+        // Deleted on another instance: nothing to reload, the copy here goes too.
+        bars_.erase(symbol, timeframe);
+        co_return;
+    }
     if (local) {
         if (!shared || *shared == version_text(*local)) {
             co_return;
@@ -100,12 +105,25 @@ asio::awaitable<void> BarSync::announce(const std::string& symbol, market::Timef
     co_await versions_.announce(std::move(name), timeframe, BarVersion::of(series).str());
 }
 
+asio::awaitable<void> BarSync::announce_removed(const std::string& symbol,
+                                                market::Timeframe timeframe) {
+    if (!active_) {
+        co_return;
+    }
+    std::string name = symbol;
+    co_await versions_.announce(std::move(name), timeframe, std::string(kRemovedVersion));
+}
+
 asio::awaitable<void> BarSync::on_message(std::string payload) {
     if (!active_) {
         co_return;
     }
     auto update = parse_bar_update(payload);
     if (!update) {
+        co_return;
+    }
+    if (update->version == kRemovedVersion) {
+        bars_.erase(update->symbol, update->timeframe);
         co_return;
     }
     auto local = bars_.get(update->symbol, update->timeframe);

@@ -1,5 +1,6 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 
+#include <algorithm>
 #include <exception>
 #include <functional>
 
@@ -11,6 +12,7 @@ IngestService::IngestService(market::BarStore& bars, store::BarRepository& repos
                              BarSync& sync, SignalService& signals,
                              store::BarCommitterOptions commit_options)
     : bars_(bars),
+      repository_(&repository),
       committer_(std::make_unique<store::BarCommitter>(repository, commit_options)),
       sync_(sync),
       signals_(signals) {}
@@ -61,6 +63,27 @@ boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string s
         spdlog::error("signal for {} after ingest failed: {}", symbol, e.what());
     }
     co_return result;
+}
+
+boost::asio::awaitable<std::size_t> IngestService::remove(std::string symbol,
+                                                          market::Timeframe timeframe) {
+    std::size_t durable = 0;
+    if (repository_ != nullptr) {
+        try {
+            std::string name = symbol;
+            durable = co_await repository_->erase(std::move(name), timeframe);
+        } catch (const std::exception& e) {
+            spdlog::warn("series {} {} not deleted: {}", symbol, market::to_string(timeframe),
+                         e.what());
+            throw StorageUnavailable("PostgreSQL did not delete the series; retry later");
+        }
+    }
+    const auto held = bars_.erase(symbol, timeframe);
+    // A tombstone even when this instance held nothing: another one may still hold a copy.
+    if (sync_.active()) {
+        co_await sync_.announce_removed(symbol, timeframe);
+    }
+    co_return std::max(durable, held ? held->size() : std::size_t{0});
 }
 
 }  // namespace gs::orchestrator

@@ -49,6 +49,11 @@ inline constexpr char kSelectNewestBars[] =
     "  WHERE symbol = $1 AND timeframe = $2 ORDER BY time DESC LIMIT $3) newest"
     " ORDER BY time";
 
+// $1 symbol, $2 timeframe: the series gone (DELETE /v1/bars), with its kept latest signal.
+inline constexpr char kDeleteSeriesBars[] = "DELETE FROM bars WHERE symbol = $1 AND timeframe = $2";
+inline constexpr char kDeleteLatestSignal[] =
+    "DELETE FROM latest_signals WHERE symbol = $1 AND timeframe = $2";
+
 // $1 timeframe: symbols with bars in it, sorted. Walks the primary key from one symbol to
 // the next (a skip scan) instead of reading every bar.
 inline constexpr char kSelectBarSymbols[] =

@@ -194,6 +194,18 @@ std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::stri
     });
 }
 
+std::size_t erase_series(pqxx::connection& connection, const std::string& symbol,
+                         market::Timeframe timeframe) {
+    const std::string timeframe_text(market::to_string(timeframe));
+    return with_store_errors([&] {
+        pqxx::work tx(connection);
+        const auto bars = tx.exec_params(queries::kDeleteSeriesBars, symbol, timeframe_text);
+        tx.exec_params(queries::kDeleteLatestSignal, symbol, timeframe_text);
+        tx.commit();
+        return static_cast<std::size_t>(bars.affected_rows());
+    });
+}
+
 std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timeframe timeframe) {
     const std::string timeframe_text(market::to_string(timeframe));
     return with_store_errors([&] {
@@ -251,6 +263,13 @@ boost::asio::awaitable<std::vector<market::Bar>> PgBarRepository::load(std::stri
         [symbol = std::move(symbol), timeframe, newest_n](pqxx::connection& connection) {
             return load_bars(connection, symbol, timeframe, newest_n);
         });
+}
+
+boost::asio::awaitable<std::size_t> PgBarRepository::erase(std::string symbol,
+                                                           market::Timeframe timeframe) {
+    return pool_.run([symbol = std::move(symbol), timeframe](pqxx::connection& connection) {
+        return erase_series(connection, symbol, timeframe);
+    });
 }
 
 boost::asio::awaitable<std::vector<std::string>> PgBarRepository::symbols(

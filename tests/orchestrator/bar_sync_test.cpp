@@ -175,6 +175,31 @@ TEST_F(BarSyncTest, AnIngestOnOneInstanceReachesAnotherThroughTheAnnouncement) {
     EXPECT_EQ(other.reloads(), 1u);
 }
 
+TEST_F(BarSyncTest, ADeletionOnOneInstanceDropsTheCopyOfAnother) {
+    market::MemoryBarStore other_store(5000);
+    BarSync other(other_store, versions_, repository_, 5000);
+    versions_.subscribe([&](std::string payload) { run(other.on_message(std::move(payload))); });
+    other_store.upsert("ABC", kDay, daily_bars(10));
+    run(sync_.announce_removed("ABC", kDay));
+    EXPECT_EQ(versions_.record("ABC", kDay), std::string(kRemovedVersion));
+    EXPECT_EQ(other_store.get("ABC", kDay), nullptr);
+    EXPECT_EQ(log_.count("bars.load"), 0u);
+}
+
+TEST_F(BarSyncTest, AReadAfterADeletionDropsTheCopyEvenIfTheMessageWasLost) {
+    // The record is the tombstone, but the message never came (pub/sub is at most once).
+    store_.upsert("ABC", kDay, daily_bars(10));
+    versions_.set_record("ABC", kDay, std::string(kRemovedVersion));
+    ensure_fresh("ABC");
+    EXPECT_EQ(store_.get("ABC", kDay), nullptr);
+    EXPECT_EQ(log_.count("bars.load"), 0u);
+    // Posted again: a new version replaces the tombstone and the series is back.
+    repository_.set("ABC", kDay, daily_bars(3));
+    versions_.set_record("ABC", kDay, version_of(daily_bars(3)));
+    ensure_fresh("ABC");
+    EXPECT_EQ(local_newest("ABC"), 2 * 86400);
+}
+
 TEST(BarSyncStandaloneTest, MemoryOnlyBarsNeedNothing) {
     market::MemoryBarStore store(5000);
     BarSync sync(store);

@@ -66,6 +66,17 @@ class IngestServiceTest : public ::testing::Test {
         return result;
     }
 
+    // Runs the coroutine to completion; its exception leaves here.
+    static void run(std::function<asio::awaitable<void>()> work) {
+        asio::io_context io;
+        asio::co_spawn(asio::make_strand(io), std::move(work), [](std::exception_ptr e) {
+            if (e) {
+                std::rethrow_exception(e);
+            }
+        });
+        io.run();
+    }
+
     asio::thread_pool pool_{2};
     market::MemoryBarStore store_;
     CallLog log_;
@@ -106,6 +117,35 @@ TEST_F(IngestServiceTest, DurableFirstThenMemoryThenTheAnnouncementThenTheSignal
     EXPECT_EQ(log_.count("l3.latest"), 0u);
     EXPECT_EQ(log_.count("l2.put "), 1u);
     EXPECT_EQ(log_.count("l3.enqueue ABC"), 1u);
+}
+
+TEST_F(IngestServiceTest, RemoveDeletesDurablyThenInMemoryThenLeavesATombstone) {
+    ingest("ABC", daily_bars(60));
+    std::size_t removed = 0;
+    run([&]() -> asio::awaitable<void> {
+        std::string name = "ABC";
+        removed = co_await ingest_.remove(std::move(name), Timeframe::k1d);
+    });
+    EXPECT_EQ(removed, 60u);
+    EXPECT_EQ(repository_.size("ABC", Timeframe::k1d), 0u);
+    EXPECT_EQ(store_.get("ABC", Timeframe::k1d), nullptr);
+    EXPECT_EQ(versions_.record("ABC", Timeframe::k1d), std::string(kRemovedVersion));
+    const auto lines = log_.lines();
+    EXPECT_LT(
+        index_of(lines, "bars.erase ABC"),
+        index_of(lines, std::string("versions.announce ABC ") + std::string(kRemovedVersion)));
+}
+
+TEST_F(IngestServiceTest, RemoveThatTheRepositoryRefusesKeepsEverything) {
+    ingest("ABC", daily_bars(60));
+    repository_.fail = true;
+    EXPECT_THROW(run([&]() -> asio::awaitable<void> {
+                     std::string name = "ABC";
+                     co_await ingest_.remove(std::move(name), Timeframe::k1d);
+                 }),
+                 StorageUnavailable);
+    EXPECT_NE(store_.get("ABC", Timeframe::k1d), nullptr);
+    EXPECT_NE(versions_.record("ABC", Timeframe::k1d), std::string(kRemovedVersion));
 }
 
 TEST_F(IngestServiceTest, RepositoryFailureIsStorageUnavailableAndNothingIsStored) {

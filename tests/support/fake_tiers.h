@@ -307,6 +307,22 @@ class FakeBarRepository final : public store::BarRepository {
         co_return out;
     }
 
+    boost::asio::awaitable<std::size_t> erase(std::string symbol,
+                                              market::Timeframe timeframe) override {
+        log_.add("bars.erase " + symbol);
+        std::lock_guard lock(mutex_);
+        if (fail) {
+            throw std::runtime_error("repository down");
+        }
+        auto it = series_.find(key_of(symbol, timeframe));
+        if (it == series_.end()) {
+            co_return 0;
+        }
+        const std::size_t removed = it->second.size();
+        series_.erase(it);
+        co_return removed;
+    }
+
     // Replaces what the repository holds for the series.
     void set(const std::string& symbol, market::Timeframe timeframe,
              const std::vector<market::Bar>& bars) {

@@ -5,6 +5,7 @@
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/ingest_service.h"
+#include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/store/pg_signal_store.h"
 
@@ -12,7 +13,8 @@ namespace gs::http {
 
 inline constexpr std::size_t kBarsBodyLimit = 10 * 1024 * 1024;
 
-// POST and GET /v1/bars/{symbol}. Parsing of large bodies runs on `compute`.
+// POST, GET (JSON or ?format=csv) and DELETE /v1/bars/{symbol}. Parsing of large bodies runs
+// on `compute`.
 void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
                     boost::asio::any_io_executor compute);
 
@@ -20,6 +22,10 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
 // indicator series are computed on `compute`.
 void add_signal_routes(Router& router, market::BarStore& store,
                        orchestrator::SignalService& signals, boost::asio::any_io_executor compute);
+
+// GET /v1/symbols (the series held, paged) and GET /v1/scan (their current signals, filtered
+// and sorted; universe_routes.cpp).
+void add_universe_routes(Router& router, market::BarStore& store, orchestrator::SignalBoard& board);
 
 // GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
 void add_history_route(Router& router, store::PgSignalStore* history);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <stdexcept>
@@ -58,6 +59,13 @@ struct UpsertResult {
     std::shared_ptr<const BarSeries> series;
 };
 
+// One series a store holds: a snapshot, as get() returns it.
+struct SeriesRef {
+    std::string symbol;
+    Timeframe timeframe = kDefaultTimeframe;
+    std::shared_ptr<const BarSeries> series;
+};
+
 // Where the bars of each (symbol, timeframe) live. The in-memory store is the embedded
 // default; the PostgreSQL-backed store plugs in behind the same interface.
 class BarStore {
@@ -81,6 +89,12 @@ class BarStore {
                                                      std::span<const Bar> bars) = 0;
     // Symbols that have bars in `timeframe`, sorted.
     virtual std::vector<std::string> symbols(Timeframe timeframe) const = 0;
+    // Every series held (only those of `timeframe` when given), in no particular order: the
+    // universe listing and the scan walk it.
+    virtual std::vector<SeriesRef> list_series(std::optional<Timeframe> timeframe) const = 0;
+    // Removes the series (DELETE /v1/bars); returns what it held, nullptr when nothing.
+    virtual std::shared_ptr<const BarSeries> erase(const std::string& symbol,
+                                                   Timeframe timeframe) = 0;
 };
 
 // Bars in process memory, newest `capacity` per series, at most `max_series` series (each
@@ -98,6 +112,8 @@ class MemoryBarStore final : public BarStore {
     std::shared_ptr<const BarSeries> replace(const std::string& symbol, Timeframe timeframe,
                                              std::span<const Bar> bars) override;
     std::vector<std::string> symbols(Timeframe timeframe) const override;
+    std::vector<SeriesRef> list_series(std::optional<Timeframe> timeframe) const override;
+    std::shared_ptr<const BarSeries> erase(const std::string& symbol, Timeframe timeframe) override;
     SeriesSlot reserve(const std::string& symbol, Timeframe timeframe) override;
 
     std::size_t capacity() const noexcept { return capacity_; }

@@ -40,6 +40,10 @@ class BarSync final {
     // After a durable ingest: record the new version and tell the other instances.
     boost::asio::awaitable<void> announce(const std::string& symbol, market::Timeframe timeframe,
                                           const market::BarSeries& series);
+    // After the series was deleted from the repository and memory: records the tombstone
+    // (kRemovedVersion) and tells the other instances, which drop their copy.
+    boost::asio::awaitable<void> announce_removed(const std::string& symbol,
+                                                  market::Timeframe timeframe);
     // Where the registry's bar-update messages arrive (see BarVersionRegistry::channel).
     std::string channel() const { return versions_.channel(); }
     // Handles a bar-update message from another instance.

@@ -26,6 +26,10 @@ struct BarVersion {
     std::string str() const;
 };
 
+// What the record of a deleted series (DELETE /v1/bars) holds instead of a version: an
+// instance that holds the series drops it rather than reloading it.
+inline constexpr std::string_view kRemovedVersion = "removed";
+
 // A bar-update message: "<timeframe>|<symbol>|<bar version>".
 struct BarUpdate {
     market::Timeframe timeframe = market::kDefaultTimeframe;

@@ -41,8 +41,16 @@ class IngestService final {
                                                         market::Timeframe timeframe,
                                                         std::vector<market::Bar> bars);
 
+    // Deletes the series everywhere it is kept: the durable repository first (throws
+    // StorageUnavailable when it cannot, nothing removed), then memory, then the tombstone in
+    // the version record that makes the other instances drop their copy. Returns the bars
+    // removed (the repository's count when it held more than memory); 0 when the series was
+    // held nowhere.
+    boost::asio::awaitable<std::size_t> remove(std::string symbol, market::Timeframe timeframe);
+
   private:
     market::BarStore& bars_;
+    store::BarRepository* repository_ = nullptr;      // null alone: nothing durable
     std::unique_ptr<store::BarCommitter> committer_;  // null alone: nothing to commit
     BarSync& sync_;
     SignalService& signals_;

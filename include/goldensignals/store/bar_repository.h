@@ -48,6 +48,13 @@ class BarRepository {
     virtual boost::asio::awaitable<std::vector<market::Bar>> load(std::string symbol,
                                                                   market::Timeframe timeframe,
                                                                   std::size_t newest_n) = 0;
+    // Removes every stored bar of the series and what is kept of its current signal
+    // (DELETE /v1/bars); returns the bars removed. Throws when unreachable. Nothing to remove
+    // by default (no durable store).
+    virtual boost::asio::awaitable<std::size_t> erase(std::string /*symbol*/,
+                                                      market::Timeframe /*timeframe*/) {
+        co_return 0;
+    }
 };
 
 // No durable store (one instance alone): bars live in memory only.

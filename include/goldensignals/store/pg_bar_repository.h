@@ -32,6 +32,10 @@ std::size_t upsert_bar_batch(pqxx::connection& connection, std::span<const Serie
 // The newest `newest_n` bars, oldest first.
 std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::string& symbol,
                                    market::Timeframe timeframe, std::size_t newest_n);
+// Deletes the series' bars and its latest_signals row in one transaction; returns the bars
+// deleted. The signal history stays (it records what was said, not the series).
+std::size_t erase_series(pqxx::connection& connection, const std::string& symbol,
+                         market::Timeframe timeframe);
 // Symbols with bars in `timeframe`, sorted (an index skip-scan, not a table scan).
 std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timeframe timeframe);
 
@@ -59,6 +63,8 @@ class PgBarRepository final : public BarRepository {
     boost::asio::awaitable<std::vector<market::Bar>> load(std::string symbol,
                                                           market::Timeframe timeframe,
                                                           std::size_t newest_n) override;
+    boost::asio::awaitable<std::size_t> erase(std::string symbol,
+                                              market::Timeframe timeframe) override;
     boost::asio::awaitable<std::vector<std::string>> symbols(market::Timeframe timeframe);
 
   private:

@@ -1,0 +1,113 @@
+#include "goldensignals/orchestrator/signal_board.h"
+
+#include <mutex>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+namespace gs::orchestrator {
+
+namespace {
+
+bool same(const BarVersion& a, const BarVersion& b) noexcept {
+    return a.newest == b.newest && a.fingerprint == b.fingerprint;
+}
+
+std::size_t index_of(market::Timeframe timeframe) noexcept {
+    return static_cast<std::size_t>(timeframe);
+}
+
+}  // namespace
+
+SignalBoard::Answer SignalBoard::scan_current(market::Timeframe timeframe,
+                                              const std::vector<market::SeriesRef>& held,
+                                              const ScanQuery& query,
+                                              std::vector<std::size_t>* stale) const {
+    std::vector<const SignalSummary*> current;
+    current.reserve(held.size());
+    std::shared_lock lock(mutex_);
+    const Map& map = maps_[index_of(timeframe)];
+    for (std::size_t i = 0; i < held.size(); ++i) {
+        auto it = map.find(held[i].symbol);
+        if (it != map.end() && same(it->second.version, BarVersion::of(*held[i].series))) {
+            current.push_back(&it->second.summary);
+        } else if (stale != nullptr) {
+            stale->push_back(i);
+        }
+    }
+    auto result = orchestrator::scan(current, query);
+    Answer answer;
+    answer.total = result.total;
+    answer.rows.reserve(result.rows.size());
+    for (const SignalSummary* row : result.rows) {
+        answer.rows.push_back(*row);  // copied under the lock: a refresh may replace it after
+    }
+    return answer;
+}
+
+boost::asio::awaitable<void> SignalBoard::refresh(const market::SeriesRef& ref) {
+    const BarVersion version = BarVersion::of(*ref.series);
+    std::string name = ref.symbol;
+    auto lookup = co_await signals_.current(std::move(name), ref.timeframe);
+    refreshes_.fetch_add(1, std::memory_order_relaxed);
+    std::unique_lock lock(mutex_);
+    Map& map = maps_[index_of(ref.timeframe)];
+    if (!lookup.entry) {
+        map.erase(ref.symbol);  // deleted meanwhile
+        co_return;
+    }
+    auto summary = parse_summary(*lookup.entry->summary_json);
+    if (!summary) {
+        spdlog::warn("signal of {} {} has no scan summary", ref.symbol,
+                     market::to_string(ref.timeframe));
+        co_return;
+    }
+    // Kept under the version read before the lookup: if the bars changed meanwhile, the next
+    // scan sees a different version and reads the signal again.
+    map.insert_or_assign(ref.symbol, Entry{version, std::move(*summary)});
+}
+
+void SignalBoard::prune(market::Timeframe timeframe, const std::vector<market::SeriesRef>& held) {
+    std::unique_lock lock(mutex_);
+    Map& map = maps_[index_of(timeframe)];
+    if (map.size() <= 2 * held.size() + 64) {
+        return;
+    }
+    std::unordered_set<std::string_view> symbols;
+    symbols.reserve(held.size());
+    for (const auto& ref : held) {
+        symbols.insert(ref.symbol);
+    }
+    std::erase_if(map, [&symbols](const auto& item) { return !symbols.contains(item.first); });
+}
+
+boost::asio::awaitable<SignalBoard::Answer> SignalBoard::scan(market::Timeframe timeframe,
+                                                              ScanQuery query) {
+    const auto held = bars_.list_series(timeframe);
+    std::vector<std::size_t> stale;
+    auto answer = scan_current(timeframe, held, query, &stale);
+    if (stale.empty()) {
+        co_return answer;
+    }
+    for (const std::size_t i : stale) {
+        try {
+            co_await refresh(held[i]);
+        } catch (const std::exception& e) {
+            // Left out of this scan; the next one tries again.
+            spdlog::warn("signal of {} not read for a scan: {}", held[i].symbol, e.what());
+        }
+    }
+    prune(timeframe, held);
+    co_return scan_current(timeframe, held, query, nullptr);
+}
+
+std::size_t SignalBoard::size() const {
+    std::shared_lock lock(mutex_);
+    std::size_t total = 0;
+    for (const auto& map : maps_) {
+        total += map.size();
+    }
+    return total;
+}
+
+}  // namespace gs::orchestrator
