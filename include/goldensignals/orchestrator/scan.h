@@ -38,11 +38,11 @@ inline constexpr std::size_t kMaxScanLimit = 500;
 // GET /v1/scan's filters. With `category`, the score filters and the score sorts read that
 // category's score, and series where no agent of the category voted are left out.
 struct ScanQuery {
-    std::optional<agents::Action> action;
-    std::optional<double> min_score;
-    std::optional<double> max_score;
-    std::optional<double> min_confidence;
-    std::optional<agents::Category> category;
+    std::optional<agents::Action> action = std::nullopt;
+    std::optional<double> min_score = std::nullopt;
+    std::optional<double> max_score = std::nullopt;
+    std::optional<double> min_confidence = std::nullopt;
+    std::optional<agents::Category> category = std::nullopt;
     ScanSort sort = ScanSort::kScoreDescending;
     std::size_t limit = 50;
 };
