@@ -332,6 +332,14 @@ TEST_F(HistoryDbTest, BatchSendsABodyOnlyForTheRowsLatestSignalsKeeps) {
         }
     }
     EXPECT_EQ(sent, (std::vector<std::int64_t>{1, 4, 5}));
+    {
+        // The staged body is not compressed (EXTERNAL): it is read once, then deleted.
+        pqxx::nontransaction tx(*connection_);
+        EXPECT_EQ(tx.exec1("SELECT attstorage FROM pg_attribute WHERE attrelid ="
+                           " 'pg_temp.gs_signals_stage'::regclass AND attname = 'body'")[0]
+                      .as<std::string>(),
+                  "e");
+    }
     const auto keep = latest_signal(*connection_, "KEEP", market::Timeframe::k1d);
     ASSERT_TRUE(keep.has_value());
     EXPECT_EQ(keep->as_of, kStart + 3 * kDay);
