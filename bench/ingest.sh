@@ -2,17 +2,19 @@
 # HTTP ingest: one NEW bar per request (bench/ingest.lua), wrk 32 connections, as issue 12
 # measures it. Several builds side by side in one run, rounds alternating (these machines are
 # shared and noisy: compare within a run); medians per build.
-#   bench/ingest.sh MODE SYMBOLS HELD BINARY [BINARY...]
+#   bench/ingest.sh MODE SYMBOLS HELD BINARY[:SQL_DIR] [BINARY[:SQL_DIR]...]
 #     MODE     standalone | stores (Redis + PostgreSQL on loopback) | bulk
 #     SYMBOLS  series posted to, round-robin; HELD  bars preloaded per series
 #   bulk: with Redis + PostgreSQL, one CSV post of HELD 1-minute bars (e.g. 100000) to a new
 #   series, SYMBOLS times per round (each its own series); the post's rows/s.
+#     SQL_DIR  the migrations that binary applies (default: this checkout's sql/), so that
+#              an older build runs with its own schema
 # Environment: ROUNDS (3), DURATION (10 s per wrk round), CONNECTIONS (32), SERVER_CPUS (0),
 # CLIENT_CPUS (1: wrk, Redis and PostgreSQL), SERVER_ARGS (extra flags).
 # Each round starts a fresh server (and, with stores, empty tables and an empty Redis),
 # preloads SYMBOLS x HELD bars by CSV posts, then runs wrk. With stores it stops the server
-# (SIGTERM drains queued signals) and checks PostgreSQL: every acked bar is a row, and every
-# series has its signal at its newest bar.
+# (SIGTERM drains queued signals) and checks PostgreSQL: every acked bar is a row, every new
+# bar has its signal (one per bar and as_of), and every series has its signal at its newest bar.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 mode=$1
@@ -51,8 +53,9 @@ if [[ $mode != standalone ]]; then
   taskset -acp "$client_cpus" "$(head -1 "$GS_SERVICES_DIR/pg/data/postmaster.pid")" >/dev/null
 fi
 
-start_server() {  # start_server BINARY: sets gs_pid and port
-  local extra=()
+start_server() {  # start_server BINARY[:SQL_DIR]: sets gs_pid and port
+  local extra=() binary=${1%%:*} sql_dir="$repo/sql"
+  [[ $1 == *:* ]] && sql_dir=${1#*:}
   if [[ $mode != standalone ]]; then
     psql_q postgres "DROP DATABASE IF EXISTS gs_bench" >/dev/null 2>&1
     psql_q postgres "CREATE DATABASE gs_bench" >/dev/null
@@ -62,9 +65,9 @@ start_server() {  # start_server BINARY: sets gs_pid and port
   fi
   port=$(free_port)
   # shellcheck disable=SC2086
-  GS_API_TOKEN=$token taskset -c "$server_cpus" "$1" --port="$port" --bind=127.0.0.1 \
+  GS_API_TOKEN=$token taskset -c "$server_cpus" "$binary" --port="$port" --bind=127.0.0.1 \
     --threads=1 --compute-threads=1 --access-log=false --log-level=warn --demo=false \
-    --sql-dir="$repo/sql" --static-dir="$repo/web" "${extra[@]}" ${SERVER_ARGS:-} \
+    --sql-dir="$sql_dir" --static-dir="$repo/web" "${extra[@]}" ${SERVER_ARGS:-} \
     >"$work/gs.log" 2>&1 &
   gs_pid=$!
   wait_for 30 curl -sf "http://127.0.0.1:$port/readyz" ||
@@ -155,10 +158,15 @@ for r in $(seq 1 "$rounds"); do
         s.symbol = b.symbol AND s.timeframe = b.timeframe AND s.as_of = b.t)")
       signals=$(psql_q gs_bench "SELECT count(DISTINCT (symbol, as_of)) FROM signals
         WHERE as_of > to_timestamp($last)")
+      stale=$(psql_q gs_bench "SELECT count(*) FROM (SELECT symbol, timeframe, max(time) t
+        FROM bars GROUP BY 1, 2) b WHERE NOT EXISTS (SELECT 1 FROM latest_signals l WHERE
+        l.symbol = b.symbol AND l.timeframe = b.timeframe AND l.as_of = b.t)")
       verdict=ok
-      ((stored >= acked && missing == 0)) || verdict=FAILED
+      # Every acked bar is a row, every new bar has its signal, every series its newest in
+      # the history and in latest_signals.
+      ((stored >= acked && signals >= stored && missing == 0 && stale == 0)) || verdict=FAILED
       line+=", PostgreSQL: $stored new bars, $signals new signals, $missing series without"
-      line+=" their newest signal: $verdict"
+      line+=" their newest signal, $stale without it in latest_signals: $verdict"
     fi
     echo "$line"
     head -3 "$work/wrk.err" >&2

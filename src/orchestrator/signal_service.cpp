@@ -223,7 +223,7 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
     remember(key, entry);
     co_await put_l2(key, *entry);
     // Standalone there is no archive: no row to build (it copied the full body every time).
-    if (dynamic_cast<const store::NoSignalArchive*>(&l3_) == nullptr) {
+    if (l3_.keeps_rows()) {
         store::SignalRow row;
         row.symbol = symbol;
         row.timeframe = timeframe;

@@ -104,6 +104,24 @@ std::map<std::int32_t, AgentRegistry> load_registries(pqxx::transaction_base& tx
 
 }  // namespace
 
+std::vector<bool> latest_rows(std::span<const SignalRow> rows) {
+    // Per series, the index of its newest row so far; a later row of the same as_of wins, as
+    // in the upsert's ORDER BY as_of DESC, seq DESC.
+    std::map<std::pair<std::string_view, market::Timeframe>, std::size_t> newest;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto [it, added] =
+            newest.try_emplace({std::string_view(rows[i].symbol), rows[i].timeframe}, i);
+        if (!added && rows[it->second].as_of <= rows[i].as_of) {
+            it->second = i;
+        }
+    }
+    std::vector<bool> latest(rows.size(), false);
+    for (const auto& [series, index] : newest) {
+        latest[index] = true;
+    }
+    return latest;
+}
+
 void insert_signals(pqxx::connection& connection, std::span<const SignalRow> rows) {
     if (rows.empty()) {
         return;
@@ -130,17 +148,23 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
                 std::vector<std::string>{"seq", "symbol", "timeframe", "as_of", "action",
                                          "strength", "score", "confidence", "config_version",
                                          "body", "packed", "registry_id", "computed_at",
-                                         "bars_used", "summary", "agents"});
-            std::int64_t seq = 0;
-            for (const auto& row : rows) {
+                                         "bars_used", "summary", "agents", "latest"});
+            const auto latest = latest_rows(rows);
+            for (std::size_t seq = 0; seq < rows.size(); ++seq) {
+                const auto& row = rows[seq];
                 const bool packed = row.packed && row.packed->registry;
+                // NULL (a null pointer) for a body nothing reads: the history has the packed
+                // row, and latest_signals takes only the latest row's body.
+                const char* body = latest[seq] || !packed ? row.body.c_str() : nullptr;
                 stream << std::make_tuple(
-                    seq++, row.symbol, std::string(market::to_string(row.timeframe)), row.as_of,
-                    row.action, row.strength, row.score, row.confidence, row.config_version,
-                    row.body, packed, packed ? registry_ids[row.packed->registry.get()] : 0,
+                    static_cast<std::int64_t>(seq), row.symbol,
+                    std::string(market::to_string(row.timeframe)), row.as_of, row.action,
+                    row.strength, row.score, row.confidence, row.config_version, body, packed,
+                    packed ? registry_ids[row.packed->registry.get()] : 0,
                     packed ? row.packed->computed_at : 0, packed ? row.packed->bars_used : 0,
                     bytea_text(packed ? row.packed->summary : std::string()),
-                    bytea_text(packed ? row.packed->agents : std::string()));
+                    bytea_text(packed ? row.packed->agents : std::string()),
+                    static_cast<bool>(latest[seq]));
             }
             stream.complete();
         }
@@ -449,8 +473,10 @@ asio::awaitable<void> PgSignalStore::maintain_partitions() {
     }
 }
 
-asio::awaitable<void> PgSignalStore::write_one_by_one(const std::vector<SignalRow>& batch) {
-    for (const auto& row : batch) {
+asio::awaitable<void> PgSignalStore::write_one_by_one(const std::vector<const SignalRow*>& queued) {
+    for (const SignalRow* source : queued) {
+        // A copy with its body: alone, the row is its series' latest.
+        const SignalRow row = *source;
         bool refused = false;
         try {
             co_await pool_.run([&row](pqxx::connection& connection) {
@@ -468,11 +494,40 @@ asio::awaitable<void> PgSignalStore::write_one_by_one(const std::vector<SignalRo
     }
 }
 
+std::vector<SignalRow> PgSignalStore::batch_of(const std::vector<const SignalRow*>& queued) {
+    // Copied without the bodies first: only the rows insert_signals sends a body for get
+    // theirs (at 1,000 series and a backlog, most rows of a batch have a newer one).
+    std::vector<SignalRow> batch;
+    batch.reserve(queued.size());
+    for (const SignalRow* row : queued) {
+        auto& copy = batch.emplace_back();
+        copy.symbol = row->symbol;
+        copy.timeframe = row->timeframe;
+        copy.as_of = row->as_of;
+        copy.action = row->action;
+        copy.strength = row->strength;
+        copy.score = row->score;
+        copy.confidence = row->confidence;
+        copy.config_version = row->config_version;
+        copy.packed = row->packed;
+    }
+    const auto latest = latest_rows(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (latest[i] || !(batch[i].packed && batch[i].packed->registry)) {
+            batch[i].body = queued[i]->body;
+        }
+    }
+    return batch;
+}
+
 asio::awaitable<void> PgSignalStore::write_loop() {
     auto backoff = options_.retry_initial;
     bool failing = false;
     for (;;) {
-        std::vector<SignalRow> batch;
+        // The batch's rows stay in the queue until written (a failed batch is retried): the
+        // writer alone removes from the front, and a deque's push_back leaves references to
+        // its elements valid, so these pointers hold until remove_front.
+        std::vector<const SignalRow*> front;
         bool idle = false;
         {
             std::lock_guard lock(mutex_);
@@ -485,13 +540,17 @@ asio::awaitable<void> PgSignalStore::write_loop() {
                 idle = true;
             } else {
                 const std::size_t n = std::min(queue_.size(), options_.batch_size);
-                batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+                front.reserve(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    front.push_back(&queue_[i]);
+                }
             }
         }
         if (idle) {
             co_await sleep(std::chrono::hours(24));
             continue;
         }
+        const auto batch = batch_of(front);
         std::optional<Error> failure;
         bool refused = false;
         try {
@@ -509,7 +568,7 @@ asio::awaitable<void> PgSignalStore::write_loop() {
         if (refused) {
             // Some row of the batch is refused for good: find it, keep the others.
             try {
-                co_await write_one_by_one(batch);
+                co_await write_one_by_one(front);
             } catch (const Error& e) {
                 failure = e;
             }

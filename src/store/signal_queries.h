@@ -7,16 +7,23 @@
 namespace gs::store::queries {
 
 // The session's staging table for a batch of signals, filled by COPY. One per session and
-// emptied by every commit: no catalog churn per batch.
+// emptied by every commit: no catalog churn per batch (created, with its body's storage
+// set, only when the session has none).
 // `packed`: the service packed the row (registry_id .. agents hold it); otherwise those are
-// zeros and gs_compact_signal packs the body.
+// zeros and gs_compact_signal packs the body. `latest`: the row the latest_signals upsert
+// keeps for its series (store::latest_rows); `body` is NULL on a packed row that is not.
+// `body` is stored EXTERNAL, uncompressed: a ~12 KB body went through pglz here, for a row
+// read once and deleted at commit (pglz_compress was most of PostgreSQL's CPU under ingest).
 inline constexpr char kSignalsStageTable[] = "gs_signals_stage";
 inline constexpr char kCreateSignalsStage[] =
-    "CREATE TEMP TABLE IF NOT EXISTS gs_signals_stage (seq bigint, symbol text,"
+    "DO $$ BEGIN IF to_regclass('pg_temp.gs_signals_stage') IS NULL THEN"
+    " CREATE TEMP TABLE gs_signals_stage (seq bigint, symbol text,"
     " timeframe text, as_of bigint, action text, strength text, score float8,"
     " confidence float8, config_version text, body text, packed boolean,"
     " registry_id smallint, computed_at bigint, bars_used integer, summary bytea,"
-    " agents bytea) ON COMMIT DELETE ROWS";
+    " agents bytea, latest boolean) ON COMMIT DELETE ROWS;"
+    " ALTER TABLE gs_signals_stage ALTER COLUMN body SET STORAGE EXTERNAL;"
+    " END IF; END $$";
 
 // signals: the history, one row per computed signal, in the order staged, in the compact form
 // (sql/0002_compact_history.sql). A row the service packed goes in as it is (no JSON parsed);
@@ -60,11 +67,12 @@ inline constexpr char kSelectRegistries[] =
     " FROM agent_registries WHERE id = ANY($1::smallint[])";
 
 // latest_signals: one row per series. ON CONFLICT may touch a row once per statement, so
-// one candidate per series; an older as_of never replaces a newer one.
+// one candidate per series: the staged row marked `latest` (DISTINCT ON only guards that);
+// an older as_of never replaces a newer one.
 inline constexpr char kUpsertLatestFromStage[] =
     "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, body, updated_at)"
     " SELECT DISTINCT ON (symbol, timeframe) symbol, timeframe, to_timestamp(as_of),"
-    " config_version, body, now() FROM gs_signals_stage"
+    " config_version, body, now() FROM gs_signals_stage WHERE latest"
     " ORDER BY symbol, timeframe, as_of DESC, seq DESC"
     " ON CONFLICT (symbol, timeframe) DO UPDATE SET as_of = EXCLUDED.as_of,"
     " config_version = EXCLUDED.config_version, body = EXCLUDED.body,"

@@ -664,6 +664,64 @@ TEST_F(PgSignalStoreTest, DirectBatchInsertOfThousandSignals) {
     EXPECT_EQ(count("SELECT count(*) FROM latest_signals"), 10);
 }
 
+// The writer copies into its batch, and sends, only the bodies the latest_signals upsert
+// keeps (rows the service packed): per series the newest signal's body lands, whatever the
+// order of the rows, and every row is in the history.
+TEST_F(PgSignalStoreTest, BatchWithSeveralSignalsPerSeriesKeepsTheNewestBodyAndEveryRow) {
+    auto& s = store();
+    const auto registry = std::make_shared<const AgentList>(AgentList{{"sma_cross"}, {"trend"}});
+    const auto packed = [&registry](SignalRow row) {
+        row.packed = PackedSignal{row.as_of + 60, 300, std::string("\x01", 1),
+                                  std::string("\x01\x00", 2), registry};
+        return row;
+    };
+    // X: the newest in the middle; Y: two of one as_of (the later wins); Z: one row.
+    const std::vector<SignalRow> rows{
+        packed(make_signal("X", 1000, 1)), packed(make_signal("Y", 500, 2)),
+        packed(make_signal("X", 3000, 3)), packed(make_signal("Z", 700, 4)),
+        packed(make_signal("Y", 500, 5)),  packed(make_signal("X", 2000, 6))};
+    enqueue_all(rows);
+    await(s.flush());
+    EXPECT_EQ(s.written(), rows.size());
+    EXPECT_EQ(count("SELECT count(*) FROM signals"), 6);
+    EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol = 'X' AND registry_id IS NOT NULL"),
+              3);
+    EXPECT_EQ(count("SELECT count(*) FROM latest_signals"), 3);
+    const std::pair<std::string, std::size_t> expected[] = {{"X", 2}, {"Y", 4}, {"Z", 3}};
+    for (const auto& [symbol, index] : expected) {
+        const auto latest = await(s.latest(symbol, Timeframe::k1d));
+        ASSERT_TRUE(latest.has_value()) << symbol;
+        EXPECT_EQ(latest->as_of, rows[index].as_of) << symbol;
+        EXPECT_EQ(latest->body, rows[index].body) << symbol;
+    }
+}
+
+// Migration 0003: latest_signals.body is compressed with lz4 where the server has it (the
+// CI and compose servers do); a body well over the TOAST threshold reads back verbatim.
+TEST_F(PgSignalStoreTest, LatestBodyIsCompressedWithLz4AndReadsBackVerbatim) {
+    auto& s = store();
+    SignalRow row = make_signal("LZ", 1000, 1);
+    row.body = "{\"pad\":\"";
+    for (int i = 0; i < 2000; ++i) {
+        row.body += "abcdefgh" + std::to_string(i % 97);
+    }
+    row.body += "\"}";
+    enqueue_all({row});
+    await(s.flush());
+    const auto latest = await(s.latest("LZ", Timeframe::k1d));
+    ASSERT_TRUE(latest.has_value());
+    EXPECT_EQ(latest->body, row.body);
+    pqxx::nontransaction tx(*connection_);
+    if (tx.exec1("SELECT count(*) FROM pg_settings WHERE name = 'default_toast_compression'"
+                 " AND 'lz4' = ANY(enumvals)")[0]
+            .as<int>() == 0) {
+        GTEST_SKIP() << "this PostgreSQL has no lz4";
+    }
+    EXPECT_EQ(
+        tx.exec1("SELECT pg_column_compression(body) FROM latest_signals")[0].as<std::string>(),
+        "lz4");
+}
+
 TEST_F(PgSignalStoreTest, LatestKeepsTheNewestAsOfAndTheBodyVerbatim) {
     auto& s = store();
     SignalRow newer = make_signal("AMZN", 2000, 1);

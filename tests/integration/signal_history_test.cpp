@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/nontransaction>
+#include <pqxx/result>
 #include <pqxx/transaction>
 
 #include "goldensignals/agents/registry.h"
@@ -25,6 +26,7 @@
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/migrations.h"
 #include "goldensignals/store/pg_signal_store.h"
+#include "store/signal_queries.h"
 
 namespace gs::store {
 namespace {
@@ -285,6 +287,79 @@ TEST_F(HistoryDbTest, RowsPackedByTheServiceEqualRowsPackedFromTheirJson) {
         expect_row_is(row, signal);
     }
     EXPECT_EQ(count("SELECT count(*) FROM agent_registries"), 1);
+}
+
+// Only the rows latest_signals keeps send their body (any other body would be replaced
+// within the same statement); every row still lands in the history. What was sent is read
+// from the staging table, created here first so that it keeps its rows past the commit.
+TEST_F(HistoryDbTest, BatchSendsABodyOnlyForTheRowsLatestSignalsKeeps) {
+    migrate_to(1'000'000);
+    {
+        std::string create = queries::kCreateSignalsStage;
+        const std::string delete_rows = "ON COMMIT DELETE ROWS";
+        const auto at = create.find(delete_rows);
+        ASSERT_NE(at, std::string::npos);
+        create.replace(at, delete_rows.size(), "ON COMMIT PRESERVE ROWS");
+        pqxx::nontransaction tx(*connection_);
+        tx.exec0(create);
+    }
+    constexpr std::int64_t kDay = 86'400;
+    constexpr std::int64_t kStart = 1'700'000'000;
+    // KEEP: four signals out of order, the newest second, the last one not packed by the
+    // service (the history packs it from its body, so that body is sent too). SAME: two of
+    // one as_of, the later computation wins.
+    const std::vector<orchestrator::Signal> signals{make_signal("KEEP", kStart + kDay, 1),
+                                                    make_signal("KEEP", kStart + 3 * kDay, 2),
+                                                    make_signal("KEEP", kStart + 2 * kDay, 3),
+                                                    make_signal("SAME", kStart, 4),
+                                                    make_signal("SAME", kStart, 5),
+                                                    make_signal("KEEP", kStart, 6)};
+    std::vector<SignalRow> rows;
+    for (std::size_t i = 0; i < signals.size(); ++i) {
+        rows.push_back(row_of(signals[i]));
+        if (i != 5) {
+            rows.back().packed = orchestrator::pack_signal(signals[i]);
+        }
+    }
+    insert_signals(*connection_, rows);
+
+    std::vector<std::int64_t> sent;
+    {
+        pqxx::nontransaction tx(*connection_);
+        for (const auto& row :
+             tx.exec("SELECT seq FROM gs_signals_stage WHERE body IS NOT NULL ORDER BY seq")) {
+            sent.push_back(row[0].as<std::int64_t>());
+        }
+    }
+    EXPECT_EQ(sent, (std::vector<std::int64_t>{1, 4, 5}));
+    {
+        // The staged body is not compressed (EXTERNAL): it is read once, then deleted.
+        pqxx::nontransaction tx(*connection_);
+        EXPECT_EQ(tx.exec1("SELECT attstorage FROM pg_attribute WHERE attrelid ="
+                           " 'pg_temp.gs_signals_stage'::regclass AND attname = 'body'")[0]
+                      .as<std::string>(),
+                  "e");
+    }
+    const auto keep = latest_signal(*connection_, "KEEP", market::Timeframe::k1d);
+    ASSERT_TRUE(keep.has_value());
+    EXPECT_EQ(keep->as_of, kStart + 3 * kDay);
+    EXPECT_EQ(keep->body, rows[1].body);
+    const auto same = latest_signal(*connection_, "SAME", market::Timeframe::k1d);
+    ASSERT_TRUE(same.has_value());
+    EXPECT_EQ(same->body, rows[4].body);
+    EXPECT_NE(rows[3].body, rows[4].body);
+
+    // The history has every row, newest stored first (the batch's order reversed).
+    const auto read = history("KEEP");
+    ASSERT_EQ(read.size(), 4u);
+    const std::size_t order[] = {5, 2, 1, 0};
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        SCOPED_TRACE(i);
+        expect_row_is(read[i], signals[order[i]]);
+    }
+    ASSERT_EQ(history("SAME").size(), 2u);
+    expect_row_is(history("SAME")[0], signals[4]);
+    expect_row_is(history("SAME")[1], signals[3]);
 }
 
 TEST_F(HistoryDbTest, NullNumbersAndAnotherRegistryRoundTrip) {

@@ -102,6 +102,20 @@ TEST_F(SignalTiersTest, MissComputesWritesL2ThenL3ThenTellsTheListenerOnce) {
     EXPECT_EQ(service_.computations(), 1u);
 }
 
+TEST_F(SignalTiersTest, ArchiveThatKeepsNoRowsIsHandedNone) {
+    // Standalone (NoSignalArchive) the service builds no row: each would copy the full body.
+    l3_.keeps = false;
+    store_.upsert("ABC", Timeframe::k1d, daily_bars(300, 0.3));
+    const auto key = key_of("ABC");
+    auto first = lookup("ABC");
+    ASSERT_NE(first.entry, nullptr);
+    EXPECT_EQ(first.tier, Tier::kMiss);
+    EXPECT_EQ(log_.lines(), (std::vector<std::string>{"l2.get " + key, "l3.latest ABC",
+                                                      "l2.put " + key, "listener ABC"}));
+    EXPECT_TRUE(l3_.rows().empty());
+    EXPECT_FALSE(store::NoSignalArchive().keeps_rows());
+}
+
 TEST_F(SignalTiersTest, L2HitAnswersWithoutTheArchiveOrACompute) {
     store_.upsert("ABC", Timeframe::k1d, daily_bars(300, 0.3));
     const auto key = key_of("ABC");

@@ -158,6 +158,7 @@ class FakeSignalArchive final : public store::SignalArchive {
         rows_.push_back(std::move(row));
         co_return;
     }
+    bool keeps_rows() const noexcept override { return keeps; }
 
     void set_latest(const std::string& symbol, market::Timeframe timeframe,
                     store::LatestSignal latest) {
@@ -171,6 +172,7 @@ class FakeSignalArchive final : public store::SignalArchive {
 
     bool fail_latest = false;
     bool fail_enqueue = false;
+    bool keeps = true;  // keeps_rows(): false plays an archive that keeps nothing
 
   private:
     static std::string key_of(const std::string& symbol, market::Timeframe timeframe) {

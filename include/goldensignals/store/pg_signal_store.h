@@ -75,9 +75,15 @@ struct HistoryPage {
 
 // Blocking building blocks (throw store::Error), for PgPool::run and tests.
 
+// The rows of a batch that the latest_signals upsert keeps: per series (symbol, timeframe)
+// the newest as_of, among equals the later row. result[i] says whether rows[i] is one.
+std::vector<bool> latest_rows(std::span<const SignalRow> rows);
+
 // Inserts the rows into `signals` and upserts `latest_signals` (only where the row's as_of is
 // the same or newer than the stored one; among equals the later row wins), in one
-// transaction through COPY.
+// transaction through COPY. Only the rows latest_rows() keeps send their body, and those the
+// service did not pack (the history packs them from it): the others' bodies would be
+// replaced within the same statement, and an 11 KB body is most of a row's cost.
 void insert_signals(pqxx::connection& connection, std::span<const SignalRow> rows);
 std::optional<LatestSignal> latest_signal(pqxx::connection& connection, const std::string& symbol,
                                           market::Timeframe timeframe);
@@ -86,7 +92,9 @@ HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& que
 
 struct PgSignalStoreOptions {
     std::size_t queue_capacity = 10'000;
-    std::size_t batch_size = 500;
+    // Rows per transaction at most. Large, so that a backlog is written in few transactions
+    // and, with many signals of a series in one batch, only the newest sends its body.
+    std::size_t batch_size = 5'000;
     // Back-off between failed batch writes, doubling up to retry_max.
     std::chrono::milliseconds retry_initial{100};
     std::chrono::milliseconds retry_max{5'000};
@@ -140,7 +148,10 @@ class PgSignalStore final : public SignalArchive {
 
     boost::asio::awaitable<void> enqueue_held(std::unique_ptr<SignalRow> row);
     boost::asio::awaitable<void> write_loop();
-    boost::asio::awaitable<void> write_one_by_one(const std::vector<SignalRow>& batch);
+    // The rows at the front of the queue, each written alone (one of them is refused).
+    boost::asio::awaitable<void> write_one_by_one(const std::vector<const SignalRow*>& queued);
+    // A copy of queued rows to write, with a body only where insert_signals sends one.
+    static std::vector<SignalRow> batch_of(const std::vector<const SignalRow*>& queued);
     boost::asio::awaitable<void> maintain_partitions();
     // Removes `count` rows from the front, wakes room and flush waiters.
     void remove_front(std::size_t count, std::size_t rejected);

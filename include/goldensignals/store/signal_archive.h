@@ -26,6 +26,9 @@ class SignalArchive {
     // Keeps a new signal (possibly written behind: waits for room, never drops). Throws when
     // the row cannot be taken.
     virtual boost::asio::awaitable<void> enqueue(SignalRow row) = 0;
+    // False when enqueue() keeps nothing: the caller then builds no row (a row copies the
+    // signal's full body).
+    virtual bool keeps_rows() const noexcept { return true; }
 };
 
 // No archive (no PostgreSQL): nothing is kept, nothing is found.
@@ -34,6 +37,7 @@ class NoSignalArchive final : public SignalArchive {
     boost::asio::awaitable<std::optional<LatestSignal>> latest(
         std::string symbol, market::Timeframe timeframe) override;
     boost::asio::awaitable<void> enqueue(SignalRow row) override;
+    bool keeps_rows() const noexcept override { return false; }
 };
 
 }  // namespace gs::store
