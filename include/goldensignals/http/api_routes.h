@@ -21,6 +21,11 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
 void add_signal_routes(Router& router, market::BarStore& store,
                        orchestrator::SignalService& signals, boost::asio::any_io_executor compute);
 
+// GET /v1/backtest/{symbol}: a walk-forward backtest run on `compute` (docs/backtest.md).
+void add_backtest_route(Router& router, market::BarStore& store,
+                        const orchestrator::Orchestrator& orchestrator,
+                        boost::asio::any_io_executor compute);
+
 // GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
 void add_history_route(Router& router, store::PgSignalStore* history);
 
