@@ -95,11 +95,6 @@ struct Report {
 
 Report evaluate(const Input& input, const Options& options);
 
-// The figures of one track over the scored bars [first, end): signals, hit rate, average
-// forward return of following it, IC.
-TrackFigures track_figures(const Track& track, std::span<const double> close, std::size_t first,
-                           std::size_t end, std::size_t horizon);
-
 // Spearman's rank correlation (ties get their average rank); NaN for fewer than two points or
 // a constant side.
 double spearman(std::span<const double> x, std::span<const double> y);
