@@ -1,17 +1,22 @@
 // GET /v1/backtest/{symbol} over HTTP: bounds on every parameter (400s naming them), 404 for an
 // unknown series, the answer's shape, and no look-ahead end to end: the backtest's action and
 // score at bar k are those GET /v1/signals gives after posting bars[0..k] to a fresh symbol.
+#include <algorithm>
 #include <fstream>
+#include <future>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/http/api_routes.h"
 #include "support/test_server.h"
+#include "support/wait.h"
 
 namespace gs::http {
 namespace {
@@ -53,7 +58,7 @@ class BacktestRouteTest : public ::testing::Test {
         ingest = std::make_unique<orchestrator::IngestService>(store, *signals);
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
         add_signal_routes(server->router, store, *signals, pool.get_executor());
-        add_backtest_route(server->router, store, *orchestrator, pool.get_executor());
+        add_backtest_route(server->router, store, *orchestrator, backtest_pool.get_executor());
         server->start();
         lines = demo_lines();
         ASSERT_EQ(lines.size(), 254u);
@@ -69,6 +74,7 @@ class BacktestRouteTest : public ::testing::Test {
     }
 
     boost::asio::thread_pool pool{2};
+    boost::asio::thread_pool backtest_pool{1};  // where the backtests run
     market::MemoryBarStore store{60'000};
     std::unique_ptr<orchestrator::Orchestrator> orchestrator;
     std::unique_ptr<orchestrator::SignalService> signals;
@@ -120,6 +126,36 @@ TEST_F(BacktestRouteTest, TooManyBarsToWalkIsRefusedBeforeAnyWork) {
     EXPECT_EQ(json::parse(r.body)["error"]["code"], "too_many_bars");
     // An earlier `to` brings it within the bound.
     EXPECT_EQ(get("/v1/backtest/LONG?timeframe=1h&to=946684800").status, 200u);
+}
+
+TEST_F(BacktestRouteTest, AThirdBacktestAtOnceIsTurnedAwayWith503) {
+    // The compute thread is held: two of three backtests wait there holding their places, and
+    // whichever comes third is answered at once.
+    std::promise<void> release;
+    boost::asio::post(backtest_pool, [done = release.get_future().share()] { done.wait(); });
+    std::vector<std::future<testing::RawResponse>> calls;
+    for (int i = 0; i < 3; ++i) {
+        calls.push_back(
+            std::async(std::launch::async, [this] { return get("/v1/backtest/DEMO"); }));
+    }
+    EXPECT_TRUE(support::wait_until([&] {
+        return std::any_of(calls.begin(), calls.end(), [](auto& f) {
+            return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+        });
+    }));
+    release.set_value();
+    std::map<unsigned, int> statuses;
+    for (auto& call : calls) {
+        const auto r = call.get();
+        ++statuses[r.status];
+        if (r.status == 503u) {
+            EXPECT_EQ(json::parse(r.body)["error"]["code"], "backtests_busy");
+        }
+    }
+    EXPECT_EQ(statuses[200u], 2);
+    EXPECT_EQ(statuses[503u], 1);
+    // The places are given back.
+    EXPECT_EQ(get("/v1/backtest/DEMO").status, 200u);
 }
 
 TEST_F(BacktestRouteTest, AnswerHasEveryFigureAndTheRange) {
