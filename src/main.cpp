@@ -148,6 +148,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor());
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     gs::http::add_universe_routes(router, bar_store, signal_board);
+    gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor());
     gs::sse::add_stream_route(
         router, hub,
         [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)

@@ -26,6 +26,10 @@ void add_signal_routes(Router& router, market::BarStore& store,
 // GET /v1/symbols (the series held, paged) and GET /v1/scan (their current signals, filtered
 // and sorted; universe_routes.cpp).
 void add_universe_routes(Router& router, market::BarStore& store, orchestrator::SignalBoard& board);
+// GET /v1/backtest/{symbol}: a walk-forward backtest run on `compute` (docs/backtest.md).
+void add_backtest_route(Router& router, market::BarStore& store,
+                        const orchestrator::Orchestrator& orchestrator,
+                        boost::asio::any_io_executor compute);
 
 // GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
 void add_history_route(Router& router, store::PgSignalStore* history);
