@@ -256,7 +256,7 @@ function cases() {
     A({ path: "/healthz?token=" + WRITE_TOKEN, expect: 400, code: "token_in_url" }),
     A({ path: "/readyz", expect: 200 }),
     A({ path: "/metrics", expect: 200, auth: null }),
-    A({ path: "/v1/version", expect: 200 }),
+    A({ path: "/v1/version", expect: 200, check: (r) => r.json.version === spec.info.version || `info.version is not ${r.json.version}` }),
     A({ path: "/v1/version", auth: READ_TOKEN, expect: 200 }),
     A({ path: "/v1/version", auth: null, expect: 401, code: "unauthorized" }),
     // Bars
