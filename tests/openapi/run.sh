@@ -52,7 +52,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   stop_services
-  rm -rf "$work"
+  [[ -n "${GS_OPENAPI_KEEP:-}" ]] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -67,7 +67,7 @@ start_instance() {  # start_instance NAME [ENV=VALUE...] -- [FLAG...]: sets port
   shift
   : >"$work/$name.log"
   env -u GS_API_TOKEN -u GS_READ_TOKEN -u GS_REDIS_URL -u GS_DATABASE_URL "${env_args[@]}" \
-    "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 --access-log=false \
+    "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 --access-log=${GS_OPENAPI_ACCESS_LOG:-false} \
     --demo=false --static-dir="$repo/web" --sql-dir="$repo/sql" "$@" >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")
