@@ -8,7 +8,8 @@
 #         A  standalone with both tokens, --max-symbols=3 --max-streams=1
 #         B  with a private Redis and PostgreSQL (scripts/lib/services.sh)
 #         C  with a Redis URL nobody listens on (/readyz 503)
-#       GS_OPENAPI_STANDALONE=1 starts A and C only (no Redis or PostgreSQL needed).
+#       GS_OPENAPI_STANDALONE=1 starts A and C only (no Redis or PostgreSQL needed);
+#       GS_OPENAPI_ACCESS_LOG=true logs each request, GS_OPENAPI_KEEP=1 keeps the logs.
 #
 # Needs node >= 20.19 and npm (the first run installs the pinned packages with npm ci).
 set -euo pipefail
