@@ -55,6 +55,9 @@ fi
 stage "deployment files (compose, nginx, Dockerfile)"
 ./scripts/check_deploy.sh
 
+stage "monitoring (prometheus, alert rules, grafana dashboard)"
+./scripts/check_monitoring.sh
+
 stage "kubernetes manifests (deploy/k8s)"
 tests/k8s/run.sh
 

@@ -179,6 +179,8 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     registry.add_collector([&](std::string& out) { hub.render(out); });
     registry.add_collector([&](std::string& out) { bar_store.render_metrics(out); });
     registry.add_collector([&](std::string& out) { bar_sync.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { ingest.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
     registry.add_collector(gs::metrics::render_build_info);
     registry.add_collector(gs::metrics::render_process_metrics);
 

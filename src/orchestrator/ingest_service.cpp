@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <exception>
 #include <functional>
+#include <iterator>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace gs::orchestrator {
@@ -52,6 +54,8 @@ boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string s
     } else {
         result = bars_.upsert(symbol, timeframe, bars);
     }
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    bars_ingested_.fetch_add(result.accepted, std::memory_order_relaxed);
     if (sync_.active()) {
         co_await sync_.announce(symbol, timeframe, *result.series);
     }
@@ -84,6 +88,16 @@ boost::asio::awaitable<std::size_t> IngestService::remove(std::string symbol,
         co_await sync_.announce_removed(symbol, timeframe);
     }
     co_return std::max(durable, held ? held->size() : std::size_t{0});
+}
+
+void IngestService::render_metrics(std::string& out) const {
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP gs_ingest_batches_total Bar batches stored (POSTs and feed ticks).\n"
+                   "# TYPE gs_ingest_batches_total counter\ngs_ingest_batches_total {}\n"
+                   "# HELP gs_ingest_bars_total Bars stored by those batches (distinct times).\n"
+                   "# TYPE gs_ingest_bars_total counter\ngs_ingest_bars_total {}\n",
+                   batches_.load(std::memory_order_relaxed),
+                   bars_ingested_.load(std::memory_order_relaxed));
 }
 
 }  // namespace gs::orchestrator

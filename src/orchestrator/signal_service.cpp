@@ -219,6 +219,8 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
                                                 std::shared_ptr<const market::BarSeries> series) {
     auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
     computations_.fetch_add(1, std::memory_order_relaxed);
+    computed_by_action_[static_cast<std::size_t>(signal->consensus.action)].fetch_add(
+        1, std::memory_order_relaxed);
     auto entry = make_entry(*signal);
     remember(key, entry);
     co_await put_l2(key, *entry);
@@ -285,6 +287,14 @@ void SignalService::render_metrics(std::string& out) const {
                    "gs_signal_computations_total {}\n",
                    stats.hits, stats.misses, stats.evictions, stats.entries, stats.bytes,
                    computations_.load());
+    out +=
+        "# HELP gs_signals_computed_total Signals this instance computed, by consensus action.\n"
+        "# TYPE gs_signals_computed_total counter\n";
+    for (std::size_t a = 0; a < computed_by_action_.size(); ++a) {
+        fmt::format_to(std::back_inserter(out), "gs_signals_computed_total{{action=\"{}\"}} {}\n",
+                       agents::to_string(static_cast<agents::Action>(a)),
+                       computed_by_action_[a].load(std::memory_order_relaxed));
+    }
     l2_.render_metrics(out);
 }
 

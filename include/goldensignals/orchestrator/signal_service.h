@@ -134,6 +134,8 @@ class SignalService final {
     Listener listener_;
     cache::SingleFlight<Lookup> flights_;
     std::atomic<std::uint64_t> computations_{0};
+    // By the consensus action (agents::Action's order): gs_signals_computed_total.
+    std::array<std::atomic<std::uint64_t>, 4> computed_by_action_{};
     std::array<std::atomic<std::uint64_t>, 4> answered_{};
     std::array<metrics::Histogram, 4> latency_;
 };
