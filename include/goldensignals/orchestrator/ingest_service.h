@@ -55,6 +55,10 @@ class IngestService final {
     void render_metrics(std::string& out) const;
 
   private:
+    // The signal of the bars just stored, not yet published; never throws.
+    boost::asio::awaitable<IngestedSignal> signal_after_ingest(std::string symbol,
+                                                               market::Timeframe timeframe);
+
     market::BarStore& bars_;
     store::BarRepository* repository_ = nullptr;      // null alone: nothing durable
     std::unique_ptr<store::BarCommitter> committer_;  // null alone: nothing to commit
