@@ -17,6 +17,7 @@ read_auth=()
 run() {  # prints the command (tokens as variables), then runs it
   local shown="\$ curl" arg
   for arg in "$@"; do
+    # shellcheck disable=SC2016  # the variable names are shown, not expanded
     case $arg in
       "Authorization: Bearer ${GS_API_TOKEN:-}") arg='Authorization: Bearer $GS_API_TOKEN' ;;
       "Authorization: Bearer ${GS_READ_TOKEN:-}") arg='Authorization: Bearer $GS_READ_TOKEN' ;;
