@@ -1,6 +1,7 @@
 #include "goldensignals/import/importer.h"
 
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>

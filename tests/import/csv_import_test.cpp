@@ -161,14 +161,13 @@ TEST(CsvImportTest, TakesTheSymbolFromTheFileName) {
     EXPECT_EQ(symbol_from_path("EURUSD=X.CSV"), "EURUSD=X");
     EXPECT_EQ(symbol_from_path("^GSPC"), "^GSPC");
     EXPECT_EQ(symbol_from_path("my prices.csv"), std::nullopt);
-    EXPECT_EQ(symbol_from_path("dir/.csv"), std::nullopt);
 }
 
 TEST(CsvImportTest, ChunksStayUnderTheRowAndByteLimitsAndReadBackExactly) {
     std::vector<Bar> bars;
     for (int i = 0; i < 25; ++i) {
-        bars.push_back(
-            {1704153600 + i * 86400, 0.1 + i, 0.3 + i, 0.05 + i, 0.2 + i / 3.0, 1e21 + i});
+        bars.push_back({1704153600 + i * 86400, 0.1 + i, 0.3 + i, 0.05 + i,
+                        0.2 + i + (i % 3) / 30.0, 1e21 + i});
     }
     std::string body;
     EXPECT_EQ(encode_chunk(bars, 10, 1 << 20, body), 10u);
