@@ -26,6 +26,7 @@
 #include "goldensignals/http/server.h"
 #include "goldensignals/http/static_files.h"
 #include "goldensignals/http/system_handlers.h"
+#include "goldensignals/import/importer.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/market/demo_data.h"
 #include "goldensignals/market/feed_spec.h"
@@ -220,6 +221,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
 int main(int argc, char** argv) {
     // hiredis writes with write(): a vanished peer must be an error, not a fatal signal.
     std::signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && std::string_view(argv[1]) == "import") {
+        return gs::import::run_import(std::vector<std::string>(argv + 2, argv + argc),
+                                      gs::config::process_env());
+    }
     gs::config::Options options;
     try {
         options = gs::config::parse(std::vector<std::string>(argv + 1, argv + argc),

@@ -321,6 +321,8 @@ std::string help_text() {
     std::string out =
         "goldensignals: trading signals from market bars, over REST and Server-Sent Events\n\n"
         "Usage: goldensignals [--flag=value ...]\n"
+        "       goldensignals import [...] FILE...   load CSV files of bars into a running\n"
+        "                                            service (goldensignals import --help)\n"
         "Flags win over GS_* environment variables, which win over the defaults.\n"
         "GS_API_TOKEN (environment only): when set, write routes need\n"
         "  `Authorization: Bearer <token>` (never in a URL); unset, writes are open.\n"
