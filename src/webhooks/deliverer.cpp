@@ -1,5 +1,7 @@
 #include "goldensignals/webhooks/deliverer.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

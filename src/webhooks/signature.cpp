@@ -1,5 +1,6 @@
 #include "goldensignals/webhooks/signature.h"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
