@@ -1,6 +1,7 @@
 #include "goldensignals/webhooks/service.h"
 
 #include <chrono>
+#include <utility>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
@@ -16,6 +17,11 @@
 namespace gs::webhooks {
 
 namespace asio = boost::asio;
+
+namespace {
+// Signals waiting for the outbox; past it new ones are dropped (logged).
+constexpr std::size_t kMaxBacklog = 10'000;
+}  // namespace
 
 Service::Service(asio::any_io_executor executor, Outbox& outbox, Deliverer& deliverer,
                  ServiceOptions options)
@@ -144,18 +150,48 @@ void Service::on_signal(std::string symbol, market::Timeframe timeframe, std::in
         logger()->error("signal of {} has no readable action: not sent to webhooks", event.symbol);
         return;
     }
-    asio::co_spawn(executor_, queue(std::move(event), std::move(candidates)), asio::detached);
+    bool start_drain = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (backlog_.size() >= kMaxBacklog) {
+            // The outbox cannot keep up (PostgreSQL slow or down): said once per 1,000 lost.
+            if (dropped_++ % 1000 == 0) {
+                logger()->error("webhook backlog full ({} signals): the event of {} is not queued",
+                                kMaxBacklog, event.symbol);
+            }
+            return;
+        }
+        backlog_.push_back({std::move(event), std::move(candidates)});
+        start_drain = !std::exchange(draining_, true);
+    }
+    // Outside the lock: the drain may start on this thread at once.
+    if (start_drain) {
+        asio::co_spawn(executor_, drain(), asio::detached);
+    }
 }
 
-asio::awaitable<void> Service::queue(SignalEvent event, std::vector<Candidate> candidates) {
-    const std::string symbol = event.symbol;
-    try {
-        const auto queued = co_await outbox_.enqueue(std::move(event), std::move(candidates));
-        if (queued > 0) {
-            deliverer_.wake();
+asio::awaitable<void> Service::drain() {
+    for (;;) {
+        Pending next;
+        {
+            std::lock_guard lock(mutex_);
+            if (backlog_.empty()) {
+                draining_ = false;
+                co_return;
+            }
+            next = std::move(backlog_.front());
+            backlog_.pop_front();
         }
-    } catch (const std::exception& e) {
-        logger()->error("webhook event of {} not queued: {}", symbol, e.what());
+        const std::string symbol = next.event.symbol;
+        try {
+            const auto queued =
+                co_await outbox_.enqueue(std::move(next.event), std::move(next.candidates));
+            if (queued > 0) {
+                deliverer_.wake();
+            }
+        } catch (const std::exception& e) {
+            logger()->error("webhook event of {} not queued: {}", symbol, e.what());
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,7 +54,7 @@ class Service final {
   private:
     boost::asio::awaitable<void> refresh_loop();
     boost::asio::awaitable<void> reload();
-    boost::asio::awaitable<void> queue(SignalEvent event, std::vector<Candidate> candidates);
+    boost::asio::awaitable<void> drain();
 
     boost::asio::any_io_executor executor_;
     Outbox& outbox_;
@@ -62,6 +64,16 @@ class Service final {
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;
     std::vector<Webhook> cached_;
+    // Signals waiting to be queued in the outbox, in the order the service made them: one
+    // drain at a time, so a series' signals reach the outbox in order (a newer one stored
+    // first would make the older one look stale).
+    struct Pending {
+        SignalEvent event;
+        std::vector<Candidate> candidates;
+    };
+    std::deque<Pending> backlog_;
+    bool draining_ = false;
+    std::uint64_t dropped_ = 0;
 };
 
 }  // namespace gs::webhooks
