@@ -55,10 +55,14 @@ class BeastSender final : public Sender {
     asio::awaitable<SendResult> post(OutgoingPost request) override {
         const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
         Endpoint endpoint;
+        std::string invalid;
         try {
             endpoint = parse_endpoint(request.url);
         } catch (const UrlError& e) {
-            co_return SendResult{std::nullopt, e.what(), false};
+            invalid = e.what();
+        }
+        if (!invalid.empty()) {
+            co_return SendResult{std::nullopt, invalid, false};
         }
         auto resolved = co_await resolve(endpoint, deadline);
         if (!resolved.error.empty()) {
