@@ -50,7 +50,9 @@ void add_webhook_routes(Router& router, webhooks::Service& service) {
                     throw ClientError(code, e.code(), e.what());
                 }
                 auto response = Response::json(status::created, webhooks::to_json(created));
-                response.header("Location", "/v1/webhooks/" + created.id);
+                // Named: g++ 12 misreports literal temporaries here (docs/coroutines.md).
+                std::string location_name = "Location";
+                response.header(std::move(location_name), "/v1/webhooks/" + created.id);
                 co_return response;
             } catch (const store::Error& e) {
                 storage_unavailable(e);
