@@ -1,5 +1,6 @@
 // The PostgreSQL outbox of the webhooks against a real server (GS_TEST_DATABASE_URL), in a
 // database of its own: two "instances" (two PgOutbox over two pools) share it.
+#include <array>
 #include <cstdlib>
 #include <iostream>
 #include <optional>

@@ -8,7 +8,7 @@
 namespace gs::webhooks {
 namespace {
 
-SignalEvent signal(const std::string& action, std::int64_t as_of = 1'700'000'000) {
+SignalEvent make_signal(const std::string& action, std::int64_t as_of = 1'700'000'000) {
     return {"AAPL", market::Timeframe::k1d, as_of, action,
             R"({"action":")" + action + R"(","symbol":"AAPL","timeframe":"1d"})"};
 }
@@ -17,25 +17,25 @@ const std::vector<Candidate> kBoth = {{"wh_change", Trigger::kActionChange},
                                       {"wh_every", Trigger::kEverySignal}};
 
 TEST(EventPlanTest, ActionChangeGoesToBothKindsOfWebhook) {
-    const auto plan = plan_event(signal("SELL"), std::string("BUY"), kBoth, 1'700'000'100);
+    const auto plan = plan_event(make_signal("SELL"), std::string("BUY"), kBoth, 1'700'000'100);
     EXPECT_EQ(plan.type, "signal.action_changed");
     EXPECT_EQ(plan.webhook_ids, (std::vector<std::string>{"wh_change", "wh_every"}));
 }
 
 TEST(EventPlanTest, SameActionGoesOnlyToEverySignalWebhooks) {
-    const auto plan = plan_event(signal("BUY"), std::string("BUY"), kBoth, 1'700'000'100);
+    const auto plan = plan_event(make_signal("BUY"), std::string("BUY"), kBoth, 1'700'000'100);
     EXPECT_EQ(plan.type, "signal.created");
     EXPECT_EQ(plan.webhook_ids, std::vector<std::string>{"wh_every"});
 }
 
 TEST(EventPlanTest, AFirstSignalIsNoActionChange) {
-    const auto plan = plan_event(signal("BUY"), std::nullopt, kBoth, 1'700'000'100);
+    const auto plan = plan_event(make_signal("BUY"), std::nullopt, kBoth, 1'700'000'100);
     EXPECT_EQ(plan.type, "signal.created");
     EXPECT_EQ(plan.webhook_ids, std::vector<std::string>{"wh_every"});
 }
 
 TEST(EventPlanTest, BodyCarriesIdTypeCreatedAndTheSignal) {
-    const auto plan = plan_event(signal("SELL"), std::string("HOLD"), kBoth, 1'700'000'100);
+    const auto plan = plan_event(make_signal("SELL"), std::string("HOLD"), kBoth, 1'700'000'100);
     const auto json = nlohmann::json::parse(plan.body);
     EXPECT_EQ(json["id"], plan.event_id);
     EXPECT_EQ(json["type"], "signal.action_changed");
