@@ -8,9 +8,9 @@
 #      registration and a name resolving to loopback (localhost) at delivery.
 #   3. https: delivered with a CA the instance trusts through GS_WEBHOOK_CA_FILE; refused
 #      (certificate not verified) without it.
-set -euo pipefail
 # port_NAME, pid_NAME and rport_NAME are set through eval by start_instance and start_receiver.
 # shellcheck disable=SC2154
+set -euo pipefail
 binary="${1:?usage: $0 path/to/goldensignals}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=scripts/lib/services.sh
