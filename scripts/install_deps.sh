@@ -12,13 +12,14 @@ profile="${1:-test}"
 build_pkgs=(
   g++ cmake make pkg-config
   libboost1.81-dev
-  libhiredis-dev libpqxx-dev
+  libhiredis-dev libpqxx-dev libssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Runtime: shared libraries of the binary, and curl for health checks.
+# Runtime: shared libraries of the binary (libssl3: webhook signatures and https), CA
+# certificates for https webhooks, and curl for health checks.
 runtime_pkgs=(
-  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 ca-certificates curl
+  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 libssl3 ca-certificates curl
 )
 # Test: servers the integration tests start, formatting, load and browser tools, and clang
 # with its sanitizer and libFuzzer runtimes for the ASan+UBSan build and the fuzz targets.

@@ -3,3 +3,5 @@
 // unit lighter to build.
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
+// The webhooks' https client (asio::ssl over OpenSSL).
+#include <boost/asio/ssl/impl/src.hpp>
