@@ -352,7 +352,7 @@ function cases() {
       path: "/v1/webhooks",
       // A loopback URL (the instance allows private addresses) that refuses connections: no DNS,
       // and the failed attempts fill the deliveries list.
-      body: { url: "http://127.0.0.1:9/hook", secret: "s3cret", symbols: ["*"], timeframes: ["1d"], on: "every_signal" },
+      body: { url: "http://127.0.0.1:9/hook", secret: "openapi-test-secret-0123", symbols: ["*"], timeframes: ["1d"], on: "every_signal" },
       expect: 201,
       after: (r) => (state.webhook = r.json.id),
     }),
