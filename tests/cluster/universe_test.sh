@@ -5,63 +5,14 @@
 set -euo pipefail
 binary="${1:?usage: $0 path/to/goldensignals}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-# shellcheck source=scripts/lib/services.sh
-source "$repo/scripts/lib/services.sh"
-
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  stop_services
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for log in "$work"/*.log; do echo "--- $log" >&2; tail -20 "$log" >&2; done
-  exit 1
-}
+# shellcheck source=tests/cluster/lib.sh
+source "$repo/tests/cluster/lib.sh"
 
 start_redis >/dev/null
 start_postgres >/dev/null
+instance_flags=(--redis-url="$GS_TEST_REDIS_URL" --database-url="$GS_TEST_DATABASE_URL")
 
-start_instance() {  # start_instance NAME: sets port_NAME
-  local name=$1 port="" pid
-  : >"$work/$name.log"
-  env -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 \
-    --access-log=false --demo=false --sql-dir="$repo/sql" --static-dir="$repo/web" \
-    --redis-url="$GS_TEST_REDIS_URL" --database-url="$GS_TEST_DATABASE_URL" >"$work/$name.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)
-    [[ -n "$port" ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "instance $name exited at start"
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || fail "instance $name did not start"
-  eval "port_$name=$port"
-}
-
-csv_bars() {  # csv_bars COUNT BASE DRIFT
-  echo "time,open,high,low,close,volume"
-  awk -v n="$1" -v b="$2" -v d="$3" 'BEGIN {
-    for (i = 0; i < n; i++) {
-      c = b + i * d + (i % 7 - 3) * 0.5; o = c - 0.3;
-      printf "%d,%.2f,%.2f,%.2f,%.2f,%d\n", (17000 + i) * 86400, o, c + 1, o - 1, c, 10000 + (i % 5) * 1000
-    } }'
-}
-
-post() {  # post PORT SYMBOL CSV_FILE
-  local status
-  status=$(curl -s -o "$work/post.out" -w '%{http_code}' -X POST -H 'Content-Type: text/csv' \
-    --data-binary "@$3" "http://127.0.0.1:$1/v1/bars/$2")
-  [[ "$status" == 200 ]] || fail "POST $2 to $1: $status $(cat "$work/post.out")"
-}
 get() { curl -s "http://127.0.0.1:$1$2"; }
-status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-psql_q() { as_pg_owner "$GS_PG_BIN/psql" -h 127.0.0.1 -p "$GS_PG_PORT" -U postgres -At -c "$1" goldensignals_test; }
 
 # until_listed PORT SYMBOL yes|no: B learns of A's series by the bar-update message.
 until_listed() {
@@ -83,9 +34,9 @@ echo "== symbols posted to A are listed and scanned on B, with the same answer"
 csv_bars 300 100 0.3 >"$work/up.csv"
 csv_bars 300 200 -0.2 >"$work/down.csv"
 csv_bars 200 50 0.05 >"$work/flat.csv"
-post "$port_a" UNIUP "$work/up.csv"
-post "$port_a" UNIDOWN "$work/down.csv"
-post "$port_b" UNIFLAT "$work/flat.csv"
+post_ok "$port_a" UNIUP "$work/up.csv"
+post_ok "$port_a" UNIDOWN "$work/down.csv"
+post_ok "$port_b" UNIFLAT "$work/flat.csv"
 until_listed "$port_b" UNIUP yes
 until_listed "$port_b" UNIDOWN yes
 until_listed "$port_a" UNIFLAT yes
@@ -115,7 +66,7 @@ grep -q '"total":2' <<<"$scan_b" || fail "B scans after DELETE: $scan_b"
 echo "== a new instance does not bring the series back; a new POST does"
 start_instance c
 get "$port_c" "/v1/symbols?prefix=UNI" | grep -q UNIUP && fail "C lists the deleted UNIUP"
-post "$port_c" UNIUP "$work/up.csv"
+post_ok "$port_c" UNIUP "$work/up.csv"
 until_listed "$port_a" UNIUP yes
 until_listed "$port_b" UNIUP yes
 echo "universe cluster test passed"
