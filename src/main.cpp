@@ -195,6 +195,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor());
+    gs::http::add_backtest_job_routes(
+        router, bar_store,
+        gs::http::make_backtest_jobs(bar_store, orchestrator, compute_pool.get_executor()));
     gs::sse::add_stream_route(
         router, hub,
         [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)

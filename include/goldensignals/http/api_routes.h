@@ -1,6 +1,10 @@
 #pragma once
 
+#include <memory>
+
 #include <boost/asio/any_io_executor.hpp>
+
+#include "goldensignals/backtest/jobs.h"
 
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/bar_store.h"
@@ -31,6 +35,14 @@ void add_universe_routes(Router& router, market::BarStore& store, orchestrator::
 void add_backtest_route(Router& router, market::BarStore& store,
                         const orchestrator::Orchestrator& orchestrator,
                         boost::asio::any_io_executor compute);
+// The jobs of POST /v1/backtests: each symbol tested as GET /v1/backtest/{symbol} tests it, on
+// `compute`.
+std::shared_ptr<backtest::JobRegistry> make_backtest_jobs(
+    market::BarStore& store, const orchestrator::Orchestrator& orchestrator,
+    boost::asio::any_io_executor compute, backtest::JobLimits limits = {});
+// POST /v1/backtests, GET|DELETE /v1/backtests/{id}, GET /v1/backtests/{id}/events (SSE).
+void add_backtest_job_routes(Router& router, market::BarStore& store,
+                             std::shared_ptr<backtest::JobRegistry> jobs);
 
 // GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
 void add_history_route(Router& router, store::PgSignalStore* history);
