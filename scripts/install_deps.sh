@@ -8,17 +8,18 @@ set -euo pipefail
 
 profile="${1:-test}"
 
-# Build: compiler, CMake, and the libraries (Boost 1.81 headers give Asio and Beast).
+# Build: compiler, CMake, and the libraries (Boost 1.81 headers give Asio and Beast; OpenSSL
+# their TLS, for the Binance feed).
 build_pkgs=(
   g++ cmake make pkg-config
   libboost1.81-dev
-  libhiredis-dev libpqxx-dev
+  libhiredis-dev libpqxx-dev libssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Runtime: shared libraries of the binary, and curl for health checks.
 runtime_pkgs=(
-  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 ca-certificates curl
+  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 libssl3 ca-certificates curl
 )
 # Test: servers the integration tests start, formatting, load and browser tools, and clang
 # with its sanitizer and libFuzzer runtimes for the ASan+UBSan build and the fuzz targets.

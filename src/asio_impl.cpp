@@ -2,4 +2,5 @@
 // BOOST_BEAST_SEPARATE_COMPILATION are set on gs_core), which keeps every other translation
 // unit lighter to build.
 #include <boost/asio/impl/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>
