@@ -134,21 +134,20 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     std::shared_ptr<gs::feed::LiveFeed> live_feed;
     if (feed.kind == gs::market::FeedSpec::Kind::kBinance) {
         try {
-            live_feed = gs::feed::binance::make_binance_feed(
-                io.get_executor(),
-                {.symbols = feed.instruments,
-                 .timeframe = feed.timeframe,
-                 .ws_url = options.binance_ws_url,
-                 .rest_url = options.binance_rest_url,
-                 .ca_file = options.binance_ca_file},
-                feed_sink);
+            live_feed = gs::feed::binance::make_binance_feed(io.get_executor(),
+                                                             {.symbols = feed.instruments,
+                                                              .timeframe = feed.timeframe,
+                                                              .ws_url = options.binance_ws_url,
+                                                              .rest_url = options.binance_rest_url,
+                                                              .ca_file = options.binance_ca_file},
+                                                             feed_sink);
         } catch (const std::exception& e) {
             spdlog::critical("--feed {}: {}", options.feed, e.what());
             return 2;
         }
         components.add(
-            "binance feed", [&live_feed] { live_feed->start(); },
-            [&live_feed]() -> asio::awaitable<void> { co_await live_feed->stop(); });
+            "binance feed", [feed = live_feed] { feed->start(); },
+            [feed = live_feed]() -> asio::awaitable<void> { co_await feed->stop(); });
     }
     components.start();
 

@@ -42,8 +42,9 @@ FeedSpec parse_binance(std::string_view rest) {
         list = rest.substr(0, at);
         auto timeframe = parse_timeframe(rest.substr(at + 1));
         if (!timeframe) {
-            throw std::invalid_argument(fmt::format(
-                "binance timeframe '{}' is not one of 1m 5m 15m 30m 1h 4h 1d 1w", rest.substr(at + 1)));
+            throw std::invalid_argument(
+                fmt::format("binance timeframe '{}' is not one of 1m 5m 15m 30m 1h 4h 1d 1w",
+                            rest.substr(at + 1)));
         }
         spec.timeframe = *timeframe;
     }
@@ -51,9 +52,10 @@ FeedSpec parse_binance(std::string_view rest) {
         auto comma = list.find(',');
         std::string_view item = list.substr(0, comma);
         if (!exchange_symbol(item)) {
-            throw std::invalid_argument(fmt::format(
-                "binance symbol '{}' is not 1 to {} letters and digits (binance:BTCUSDT,ETHUSDT@1m)",
-                item, kMaxSymbolLength));
+            throw std::invalid_argument(
+                fmt::format("binance symbol '{}' is not 1 to {} letters and digits "
+                            "(binance:BTCUSDT,ETHUSDT@1m)",
+                            item, kMaxSymbolLength));
         }
         std::string symbol(item);
         std::transform(symbol.begin(), symbol.end(), symbol.begin(),

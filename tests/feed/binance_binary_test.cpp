@@ -10,12 +10,12 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
 
 #include "feed/replay_server.h"
 #include "goldensignals/market/time_format.h"
@@ -134,10 +134,14 @@ TEST(BinanceBinaryTest, ServesTheFeedsBarsAndStopsWithACloseFrame) {
                 std::string time;
                 market::append_iso8601(time, expected[i][0].get<std::int64_t>() / 1000);
                 EXPECT_EQ(bars[i]["time"], time) << symbol << " " << i;
-                EXPECT_EQ(bars[i]["open"].get<double>(), std::stod(expected[i][1].get<std::string>()));
-                EXPECT_EQ(bars[i]["high"].get<double>(), std::stod(expected[i][2].get<std::string>()));
-                EXPECT_EQ(bars[i]["low"].get<double>(), std::stod(expected[i][3].get<std::string>()));
-                EXPECT_EQ(bars[i]["close"].get<double>(), std::stod(expected[i][4].get<std::string>()));
+                EXPECT_EQ(bars[i]["open"].get<double>(),
+                          std::stod(expected[i][1].get<std::string>()));
+                EXPECT_EQ(bars[i]["high"].get<double>(),
+                          std::stod(expected[i][2].get<std::string>()));
+                EXPECT_EQ(bars[i]["low"].get<double>(),
+                          std::stod(expected[i][3].get<std::string>()));
+                EXPECT_EQ(bars[i]["close"].get<double>(),
+                          std::stod(expected[i][4].get<std::string>()));
                 EXPECT_EQ(bars[i]["volume"].get<double>(),
                           std::stod(expected[i][5].get<std::string>()));
             }
@@ -154,8 +158,9 @@ TEST(BinanceBinaryTest, ServesTheFeedsBarsAndStopsWithACloseFrame) {
     EXPECT_TRUE(support::wait_until([&] { return !server.observed().pongs.empty(); }));
     ASSERT_EQ(kill(child.pid, SIGTERM), 0);
     int status = 0;
-    ASSERT_TRUE(support::wait_until([&] { return waitpid(child.pid, &status, WNOHANG) == child.pid; },
-                                    std::chrono::seconds(20)));
+    ASSERT_TRUE(
+        support::wait_until([&] { return waitpid(child.pid, &status, WNOHANG) == child.pid; },
+                            std::chrono::seconds(20)));
     child.pid = 0;
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
     EXPECT_TRUE(support::wait_until([&] { return server.observed().close_frames == 1; }));

@@ -19,9 +19,9 @@ TEST(BinanceFeedSpecTest, DefaultsToOneMinuteAndDropsRepeats) {
 }
 
 TEST(BinanceFeedSpecTest, RejectsBadSpecs) {
-    for (const char* bad : {"binance:", "binance:@1m", "binance:BTCUSDT@2m", "binance:BTCUSDT,",
-                            "binance:BTC/USDT", "binance:BTC-USDT@1m", "binance:BTCUSDT@",
-                            "binance:,ETHUSDT", "binance:btc usdt"}) {
+    for (const char* bad :
+         {"binance:", "binance:@1m", "binance:BTCUSDT@2m", "binance:BTCUSDT,", "binance:BTC/USDT",
+          "binance:BTC-USDT@1m", "binance:BTCUSDT@", "binance:,ETHUSDT", "binance:btc usdt"}) {
         EXPECT_THROW(parse_feed_spec(bad), std::invalid_argument) << bad;
     }
 }

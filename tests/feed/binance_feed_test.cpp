@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
 
 #include "feed/replay_server.h"
 #include "goldensignals/agents/registry.h"
@@ -168,10 +168,12 @@ TEST_F(GapRunTest, ReconnectsAfterTheDropAndPagesTheHistoryFromTheLastClosedMinu
         starts.push_back(target.substr(0, target.find('&')) + " " +
                          target.substr(at + 10, target.find('&', at) - at - 10));
     }
-    const std::vector<std::string> expected = {
-        "/api/v3/klines?symbol=BTCUSDT 1672531500000", "/api/v3/klines?symbol=BTCUSDT 1672531620001",
-        "/api/v3/klines?symbol=BTCUSDT 1672531800001", "/api/v3/klines?symbol=ETHUSDT 1672531500000",
-        "/api/v3/klines?symbol=ETHUSDT 1672531620001", "/api/v3/klines?symbol=ETHUSDT 1672531800001"};
+    const std::vector<std::string> expected = {"/api/v3/klines?symbol=BTCUSDT 1672531500000",
+                                               "/api/v3/klines?symbol=BTCUSDT 1672531620001",
+                                               "/api/v3/klines?symbol=BTCUSDT 1672531800001",
+                                               "/api/v3/klines?symbol=ETHUSDT 1672531500000",
+                                               "/api/v3/klines?symbol=ETHUSDT 1672531620001",
+                                               "/api/v3/klines?symbol=ETHUSDT 1672531800001"};
     EXPECT_EQ(starts, expected);
     EXPECT_EQ(feed_->metrics().backfill_requests.load(), 6u);
 }
@@ -208,9 +210,9 @@ TEST_F(BinanceFeedTest, AFailedBackfillIsRetriedFromTheSamePointOnTheNextConnect
     scripts.insert(scripts.begin() + 1, WsScript{{}, false, ""});
     ReplayServer server(scripts, rest_fixtures(), 2);
     start(options_for(server));
-    ASSERT_TRUE(support::wait_until(
-        [&] { return stored("BTCUSDT") == 13 && stored("ETHUSDT") == 13; },
-        std::chrono::seconds(20)));
+    ASSERT_TRUE(
+        support::wait_until([&] { return stored("BTCUSDT") == 13 && stored("ETHUSDT") == 13; },
+                            std::chrono::seconds(20)));
     ASSERT_TRUE(stop());
     EXPECT_EQ(sink_.ingested(), 26u);
     EXPECT_EQ(server.observed().ws_connections, 4);

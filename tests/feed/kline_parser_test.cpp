@@ -46,9 +46,9 @@ TEST(KlineParserTest, ReadsARawPayloadAndTheClosedFlag) {
 
 TEST(KlineParserTest, RepliesToRequestsAndOtherEventsAreNotKlines) {
     EXPECT_FALSE(parse_stream_message(R"({"result":null,"id":1})").has_value());
-    EXPECT_FALSE(parse_stream_message(
-                     R"({"stream":"bnbbtc@trade","data":{"e":"trade","E":1,"s":"BNBBTC"}})")
-                     .has_value());
+    EXPECT_FALSE(
+        parse_stream_message(R"({"stream":"bnbbtc@trade","data":{"e":"trade","E":1,"s":"BNBBTC"}})")
+            .has_value());
 }
 
 TEST(KlineParserTest, RefusesBrokenMessages) {
@@ -60,19 +60,21 @@ TEST(KlineParserTest, RefusesBrokenMessages) {
         return text.replace(at, from.size(), to);
     };
     for (const std::string& bad : {
-             std::string("not json"), std::string("[1,2]"),
+             std::string("not json"),
+             std::string("[1,2]"),
              std::string(R"({"stream":"bnbbtc@kline_1m"})"),  // no data
-             std::string(R"({"stream":"x","data":[]})"), std::string(R"({"foo":1})"),
-             with(R"("o": "0.0010")", R"("o": "abc")"),           // not a number
-             with(R"("o": "0.0010")", R"("o": 0.0010)"),          // a number, not a string
-             with(R"("o": "0.0010")", R"("o": "")"),              // empty
-             with(R"("h": "0.0025")", R"("h": "0.0012")"),        // high below the close
-             with(R"("v": "1000")", R"("v": "-1")"),              // negative volume
-             with(R"("x": false)", R"("x": "false")"),            // flag of the wrong type
+             std::string(R"({"stream":"x","data":[]})"),
+             std::string(R"({"foo":1})"),
+             with(R"("o": "0.0010")", R"("o": "abc")"),     // not a number
+             with(R"("o": "0.0010")", R"("o": 0.0010)"),    // a number, not a string
+             with(R"("o": "0.0010")", R"("o": "")"),        // empty
+             with(R"("h": "0.0025")", R"("h": "0.0012")"),  // high below the close
+             with(R"("v": "1000")", R"("v": "-1")"),        // negative volume
+             with(R"("x": false)", R"("x": "false")"),      // flag of the wrong type
              with(R"("t": 1672515780000)", R"("t": "1672515780000")"),
              with(R"("t": 1672515780000)", R"("t": 1672515780500)"),  // not on a second
              with(R"("T": 1672515839999)", R"("T": 1672515770000)"),  // closes before it opens
-             with(R"("E": 1672515782136, )", ""),                      // no event time
+             with(R"("E": 1672515782136, )", ""),                     // no event time
              with(R"("k": {)", R"("k": 5, "kk": {)"),
          }) {
         EXPECT_THROW(parse_stream_message(bad), ParseError) << bad;
@@ -96,11 +98,11 @@ TEST(KlineParserTest, ReadsTheDocumentedRestRows) {
 }
 
 TEST(KlineParserTest, RefusesBrokenRestBodies) {
-    for (const char* bad : {R"({"code":-1121,"msg":"Invalid symbol."})", "nope",
-                            R"([[1499040000000,"1","2","0.5","1.5","10"]])",
-                            R"([[1499040000000,"1","2","0.5","1.5","10","x"]])",
-                            R"([[1499040000000,"1","0.9","0.5","1.5","10",1499040059999]])",
-                            R"([5])"}) {
+    for (const char* bad :
+         {R"({"code":-1121,"msg":"Invalid symbol."})", "nope",
+          R"([[1499040000000,"1","2","0.5","1.5","10"]])",
+          R"([[1499040000000,"1","2","0.5","1.5","10","x"]])",
+          R"([[1499040000000,"1","0.9","0.5","1.5","10",1499040059999]])", R"([5])"}) {
         EXPECT_THROW(parse_rest_klines(bad), ParseError) << bad;
     }
 }

@@ -3,7 +3,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,6 +13,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <nlohmann/json.hpp>
 
 namespace gs::feed::fake {
 
@@ -97,8 +97,7 @@ http::response<http::string_body> klines_response(State& state,
     return res;
 }
 
-asio::awaitable<void> play(std::shared_ptr<State> state, websocket::stream<Stream> ws,
-                           int index) {
+asio::awaitable<void> play(std::shared_ptr<State> state, websocket::stream<Stream> ws, int index) {
     ws.control_callback([&](websocket::frame_type kind, beast::string_view payload) {
         if (kind == websocket::frame_type::pong) {
             std::lock_guard lock(state->mutex);
@@ -204,8 +203,8 @@ ReplayServer::ReplayServer(std::vector<WsScript> scripts, std::map<std::string, 
     const std::string dir = GS_FEED_TEST_DATA;
     state_->tls.use_certificate_chain_file(dir + "/server.pem");
     state_->tls.use_private_key_file(dir + "/server.key", asio::ssl::context::pem);
-    auto acceptor = std::make_shared<tcp::acceptor>(
-        io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    auto acceptor =
+        std::make_shared<tcp::acceptor>(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     port_ = acceptor->local_endpoint().port();
     asio::co_spawn(io_, accept_loop(state_, *acceptor), [acceptor](std::exception_ptr) {});
     thread_ = std::thread([this] { io_.run(); });

@@ -69,8 +69,8 @@ class BinanceFeed final : public LiveFeed, public std::enable_shared_from_this<B
         }
         std::string streams;
         for (const auto& symbol : options_.symbols) {
-            streams += fmt::format("{}{}@kline_{}", streams.empty() ? "" : "/", lower(symbol),
-                                   interval_);
+            streams +=
+                fmt::format("{}{}@kline_{}", streams.empty() ? "" : "/", lower(symbol), interval_);
         }
         target_ = fmt::format("{}/stream?streams={}", ws_endpoint_.path, streams);
         finished_timer_.expires_at(Clock::time_point::max());
@@ -199,8 +199,8 @@ class BinanceFeed final : public LiveFeed, public std::enable_shared_from_this<B
                 status(FeedStatus::kBackfilling);
                 any = true;
             }
-            BackfillRange range{symbol, interval_, start, now, options_.page_limit,
-                                options_.max_pages};
+            BackfillRange range{symbol, interval_,           start,
+                                now,    options_.page_limit, options_.max_pages};
             try {
                 const auto requests =
                     co_await binance::backfill(*rest_, range, [&](std::vector<Kline> rows) {
@@ -286,8 +286,8 @@ class BinanceFeed final : public LiveFeed, public std::enable_shared_from_this<B
             }
             metrics_.count(MessageKind::kForming);
         }
-        co_await sink_.on_bar({symbol, options_.timeframe, kline->bar, kline->final, false,
-                               kline->event_time_ms});
+        co_await sink_.on_bar(
+            {symbol, options_.timeframe, kline->bar, kline->final, false, kline->event_time_ms});
     }
 
     static asio::awaitable<void> stop_on_strand(std::shared_ptr<BinanceFeed> self) {
@@ -331,8 +331,8 @@ class BinanceFeed final : public LiveFeed, public std::enable_shared_from_this<B
 
 }  // namespace
 
-std::shared_ptr<LiveFeed> make_binance_feed(asio::any_io_executor executor,
-                                            BinanceOptions options, FeedSink& sink) {
+std::shared_ptr<LiveFeed> make_binance_feed(asio::any_io_executor executor, BinanceOptions options,
+                                            FeedSink& sink) {
     return std::make_shared<BinanceFeed>(std::move(executor), std::move(options), sink);
 }
 

@@ -45,7 +45,8 @@ market::Bar make_bar(std::int64_t open_ms, std::int64_t close_ms, double open, d
                      double low, double close, double volume) {
     // 1970..2200 in ms; beyond it the conversion below would mean nothing.
     if (open_ms < 0 || open_ms > 7'258'118'400'000 || close_ms <= open_ms) {
-        throw ParseError(fmt::format("open time {} / close time {} out of range", open_ms, close_ms));
+        throw ParseError(
+            fmt::format("open time {} / close time {} out of range", open_ms, close_ms));
     }
     if (open_ms % 1000 != 0) {
         throw ParseError(fmt::format("open time {} is not on a whole second", open_ms));
@@ -105,10 +106,10 @@ std::optional<Kline> parse_stream_message(std::string_view text) {
         kline.event_time_ms = millis(member(*payload, "E"), "E");
         kline.open_time_ms = millis(member(k, "t"), "k.t");
         kline.close_time_ms = millis(member(k, "T"), "k.T");
-        kline.bar = make_bar(kline.open_time_ms, kline.close_time_ms,
-                             decimal(member(k, "o"), "k.o"), decimal(member(k, "h"), "k.h"),
-                             decimal(member(k, "l"), "k.l"), decimal(member(k, "c"), "k.c"),
-                             decimal(member(k, "v"), "k.v"));
+        kline.bar =
+            make_bar(kline.open_time_ms, kline.close_time_ms, decimal(member(k, "o"), "k.o"),
+                     decimal(member(k, "h"), "k.h"), decimal(member(k, "l"), "k.l"),
+                     decimal(member(k, "c"), "k.c"), decimal(member(k, "v"), "k.v"));
         return kline;
     } catch (const ParseError& e) {
         throw ParseError(fmt::format("kline: {}", e.what()));

@@ -21,7 +21,10 @@ constexpr std::size_t kMaxBody = 8 << 20;
 
 RestClient::RestClient(asio::any_io_executor executor, asio::ssl::context& tls, Endpoint endpoint,
                        std::chrono::milliseconds timeout)
-    : executor_(std::move(executor)), tls_(tls), endpoint_(std::move(endpoint)), timeout_(timeout) {}
+    : executor_(std::move(executor)),
+      tls_(tls),
+      endpoint_(std::move(endpoint)),
+      timeout_(timeout) {}
 
 void RestClient::cancel() {
     if (stream_) {
@@ -64,7 +67,8 @@ asio::awaitable<std::vector<Kline>> RestClient::klines(const std::string& symbol
     tcp.expires_never();
     if (write_ec || read_ec) {
         stream_.reset();
-        throw BackfillError(fmt::format("GET {}: {}", target, (write_ec ? write_ec : read_ec).message()));
+        throw BackfillError(
+            fmt::format("GET {}: {}", target, (write_ec ? write_ec : read_ec).message()));
     }
     auto response = parser.release();
     if (!response.keep_alive()) {

@@ -99,8 +99,8 @@ asio::awaitable<boost::system::error_code> connect_tls(TlsStream& stream, const 
         co_return connect_ec;
     }
     boost::system::error_code parse_ec;
-    const bool literal = !asio::ip::make_address(endpoint.host, parse_ec).is_unspecified() &&
-                         !parse_ec;
+    const bool literal =
+        !asio::ip::make_address(endpoint.host, parse_ec).is_unspecified() && !parse_ec;
     // SNI names a host, never an address (RFC 6066 section 3).
     if (!literal && !SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str())) {
         co_return boost::system::error_code(static_cast<int>(::ERR_get_error()),

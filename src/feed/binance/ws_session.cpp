@@ -47,8 +47,8 @@ asio::awaitable<boost::system::error_code> WsSession::connect(const Endpoint& en
     ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
         request.set(beast::http::field::user_agent, "goldensignals");
     }));
-    auto [ec] =
-        co_await ws_.async_handshake(endpoint.authority, target, asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await ws_.async_handshake(endpoint.authority, target,
+                                             asio::as_tuple(asio::use_awaitable));
     co_return ec;
 }
 

@@ -18,9 +18,9 @@ inline constexpr const char* kDefaultRestUrl = "https://api.binance.com";
 struct BinanceOptions {
     std::vector<std::string> symbols;  // exchange symbols, upper-case (BTCUSDT)
     market::Timeframe timeframe = market::Timeframe::k1m;
-    std::string ws_url = kDefaultWsUrl;      // the combined stream is at <ws_url>/stream
-    std::string rest_url = kDefaultRestUrl;  // klines at <rest_url>/api/v3/klines
-    std::string ca_file;                     // PEM trust store; empty: the system's CAs
+    std::string ws_url = kDefaultWsUrl;                 // the combined stream is at <ws_url>/stream
+    std::string rest_url = kDefaultRestUrl;             // klines at <rest_url>/api/v3/klines
+    std::string ca_file;                                // PEM trust store; empty: the system's CAs
     std::chrono::milliseconds connect_timeout{10'000};  // each of DNS, TCP, TLS, upgrade, close
     std::chrono::milliseconds request_timeout{15'000};  // one history request
     // Binance sends a kline update every 2 s per stream: a silent connection is a dead one.
