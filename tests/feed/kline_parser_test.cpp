@@ -5,11 +5,12 @@
 namespace gs::feed::binance {
 namespace {
 
-// The kline payload of Binance's web-socket-streams.md, in the combined-stream wrapper.
+// The kline payload of Binance's web-socket-streams.md, in the combined-stream wrapper, but
+// with l = 0.0009: the documented low (0.0015) is above its open, a bar validate_bar refuses.
 constexpr const char* kDocumentedKline = R"({"stream":"bnbbtc@kline_1m","data":{
   "e": "kline", "E": 1672515782136, "s": "BNBBTC",
   "k": {"t": 1672515780000, "T": 1672515839999, "s": "BNBBTC", "i": "1m", "f": 100, "L": 200,
-        "o": "0.0010", "c": "0.0020", "h": "0.0025", "l": "0.0015", "v": "1000", "n": 100,
+        "o": "0.0010", "c": "0.0020", "h": "0.0025", "l": "0.0009", "v": "1000", "n": 100,
         "x": false, "q": "1.0000", "V": "500", "Q": "0.500", "B": "123456"}}})";
 
 void expect_bar(const market::Bar& bar, const market::Bar& expected) {
@@ -31,7 +32,7 @@ TEST(KlineParserTest, ReadsTheDocumentedStreamPayload) {
     EXPECT_EQ(kline->open_time_ms, 1672515780000);
     EXPECT_EQ(kline->close_time_ms, 1672515839999);
     // o, h, l, c in Binance's order o, c, h, l: a mix-up of c and h would show here.
-    expect_bar(kline->bar, {1672515780, 0.0010, 0.0025, 0.0015, 0.0020, 1000});
+    expect_bar(kline->bar, {1672515780, 0.0010, 0.0025, 0.0009, 0.0020, 1000});
 }
 
 TEST(KlineParserTest, ReadsARawPayloadAndTheClosedFlag) {
