@@ -17,15 +17,19 @@ build_pkgs=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Runtime: shared libraries of the binary, and curl for health checks.
+# Runtime: shared libraries of the binary (libssl3: webhook signatures and https), CA
+# certificates for https webhooks, and curl for health checks.
 runtime_pkgs=(
   libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 libssl3 ca-certificates curl
 )
 # Test: servers the integration tests start, formatting, load and browser tools, and clang
 # with its sanitizer and libFuzzer runtimes for the ASan+UBSan build and the fuzz targets.
+# prometheus only for promtool (scripts/check_monitoring.sh): its server must not run here,
+# hence the policy-rc.d guard below.
 test_pkgs=(
   redis-server postgresql-15 clang-format wrk nginx-light docker-compose
   chromium
+  prometheus
   clang-14 libclang-rt-14-dev
 )
 
@@ -73,6 +77,21 @@ export DEBIAN_FRONTEND=noninteractive
 if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q 'install ok installed'; then
   $SUDO apt-get remove -y -q 'libboost1.74*-dev' libboost-dev || true
 fi
-# apt must not start services (docker images and CI sandboxes have no init anyway).
+# apt must not start services (docker images and CI sandboxes have no init anyway; on a host
+# with one, a policy-rc.d that answers 101 keeps the packages' servers, e.g. prometheus, from
+# starting; one already there is left as it is).
+guard=""
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  guard=/usr/sbin/policy-rc.d
+  printf '#!/bin/sh\n# scripts/install_deps.sh: no service starts during the install\nexit 101\n' |
+    $SUDO tee "$guard" >/dev/null
+  $SUDO chmod 755 "$guard"
+  trap '$SUDO rm -f "$guard"' EXIT
+fi
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# systemd (which ignores policy-rc.d) may still have started it: promtool is all we use.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 &&
+  systemctl is-active --quiet prometheus 2>/dev/null; then
+  $SUDO systemctl disable --now prometheus || true
+fi

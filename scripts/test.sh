@@ -47,8 +47,16 @@ if [[ ! -d tests/k8s/node_modules/kubernetes-models ]]; then
   (cd tests/k8s && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The API description's linter and validator (@redocly/cli, ajv; pinned by the lock file).
+if [[ ! -d tests/openapi/node_modules/@redocly/cli ]]; then
+  (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 stage "deployment files (compose, nginx, Dockerfile)"
 ./scripts/check_deploy.sh
+
+stage "monitoring (prometheus, alert rules, grafana dashboard)"
+./scripts/check_monitoring.sh
 
 stage "kubernetes manifests (deploy/k8s)"
 tests/k8s/run.sh

@@ -4,3 +4,5 @@
 #include <boost/asio/impl/src.hpp>
 #include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>
+// The webhooks' https client (asio::ssl over OpenSSL).
+#include <boost/asio/ssl/impl/src.hpp>

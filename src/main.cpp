@@ -27,6 +27,7 @@
 #include "goldensignals/http/server.h"
 #include "goldensignals/http/static_files.h"
 #include "goldensignals/http/system_handlers.h"
+#include "goldensignals/import/importer.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/market/demo_data.h"
 #include "goldensignals/market/feed_spec.h"
@@ -45,6 +46,11 @@
 #include "goldensignals/sse/redis_bridge.h"
 #include "goldensignals/sse/signal_publisher.h"
 #include "goldensignals/sse/stream_route.h"
+#include "goldensignals/webhooks/deliverer.h"
+#include "goldensignals/webhooks/memory_outbox.h"
+#include "goldensignals/webhooks/pg_outbox.h"
+#include "goldensignals/webhooks/sender.h"
+#include "goldensignals/webhooks/service.h"
 
 namespace {
 
@@ -129,7 +135,47 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         readiness.set("postgres", gs::health::State::kDisabled);
         spdlog::info("no PostgreSQL configured: bars and signals are kept in memory only");
     }
-    // A live provider's feed stops (close frame, timers) with the other components.
+    // Alert webhooks: the outbox in PostgreSQL when configured (shared, durable), in memory
+    // otherwise.
+    std::unique_ptr<gs::webhooks::Outbox> outbox;
+    if (tiers.pg_pool() != nullptr) {
+        outbox = std::make_unique<gs::webhooks::PgOutbox>(*tiers.pg_pool());
+    } else {
+        outbox = std::make_unique<gs::webhooks::MemoryOutbox>();
+    }
+    std::unique_ptr<gs::webhooks::Sender> sender;
+    try {
+        sender = gs::webhooks::make_beast_sender(io.get_executor(),
+                                                 {.timeout = options.webhooks.timeout,
+                                                  .allow_private = options.webhooks.allow_private,
+                                                  .ca_file = options.webhooks.ca_file});
+    } catch (const std::runtime_error& e) {
+        spdlog::critical("{}", e.what());
+        return 2;
+    }
+    if (options.webhooks.allow_private) {
+        spdlog::warn(
+            "GS_WEBHOOK_ALLOW_PRIVATE is on: webhooks may reach loopback and private "
+            "addresses");
+    }
+    gs::webhooks::Deliverer deliverer(
+        io.get_executor(), *outbox, *sender,
+        {.retry = {.base = options.webhooks.backoff,
+                   .cap = options.webhooks.backoff_max,
+                   .max_age = options.webhooks.max_age},
+         .max_inflight = options.webhooks.max_inflight,
+         .poll = options.webhooks.poll,
+         // Longer than any attempt: a lost instance's claims come due again after it.
+         .lease = options.webhooks.timeout + std::chrono::seconds(5)});
+    gs::webhooks::Service webhooks(io.get_executor(), *outbox, deliverer,
+                                   {.allow_private = options.webhooks.allow_private,
+                                    .max_webhooks = options.webhooks.max_webhooks,
+                                    .refresh = std::chrono::seconds(2)});
+    components.add(
+        "webhooks", [&webhooks] { webhooks.start(); },
+        [&webhooks]() -> asio::awaitable<void> { co_await webhooks.stop(); });
+    // A live provider's feed stops (close frame, timers) with the other components; added
+    // after the webhooks so it stops before them (its bars end in webhook deliveries).
     gs::orchestrator::LiveFeedSink feed_sink(ingest);
     std::shared_ptr<gs::feed::LiveFeed> live_feed;
     if (feed.kind == gs::market::FeedSpec::Kind::kBinance) {
@@ -159,8 +205,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
               asio::co_spawn(io, bar_sync.on_message(std::string(payload)), asio::detached);
           }}});
     signal_service.on_new_signal(
-        [&signal_publisher](std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
+        [&signal_publisher, &webhooks](std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
             signal_publisher->publish(entry->symbol, entry->timeframe, entry->summary_json);
+            webhooks.on_signal(entry->symbol, entry->timeframe, entry->as_of, entry->summary_json);
         });
 
     gs::http::Router router;
@@ -187,6 +234,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
          .stall_timeout = options.stream_stall_timeout,
          .send_buffer = options.stream_send_buffer,
          .queue = {}});
+    gs::http::add_webhook_routes(router, webhooks);
     gs::http::add_static_routes(router, options.static_dir);
 
     if (feed.kind == gs::market::FeedSpec::Kind::kSimulated ||
@@ -202,6 +250,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     registry.add_collector([&](std::string& out) { hub.render(out); });
     registry.add_collector([&](std::string& out) { bar_store.render_metrics(out); });
     registry.add_collector([&](std::string& out) { bar_sync.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { ingest.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { deliverer.render_metrics(out); });
     if (live_feed) {
         registry.add_collector([&](std::string& out) {
             live_feed->metrics().render(out, live_feed->name());
@@ -247,6 +298,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
 int main(int argc, char** argv) {
     // hiredis writes with write(): a vanished peer must be an error, not a fatal signal.
     std::signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && std::string_view(argv[1]) == "import") {
+        return gs::import::run_import(std::vector<std::string>(argv + 2, argv + argc),
+                                      gs::config::process_env());
+    }
     gs::config::Options options;
     try {
         options = gs::config::parse(std::vector<std::string>(argv + 1, argv + argc),

@@ -1,5 +1,6 @@
-// GoldenSignals dashboard: a live table driven by GET /v1/stream (snapshot + live events),
-// an agent breakdown and a canvas price chart for the selected symbol. No dependencies.
+// GoldenSignals dashboard: the universe (every symbol held, GET /v1/scan + /v1/symbols, sortable
+// and filterable), a live table driven by GET /v1/stream (snapshot + live events), an agent
+// breakdown and a canvas price chart for the selected symbol. No dependencies.
 // Every server string goes into the page through textContent or attributes, never as HTML.
 'use strict';
 
@@ -179,11 +180,13 @@
   });
 
   function markSelected() {
-    for (const [symbol, row] of rows) {
-      const on = symbol === selected;
-      row.tr.classList.toggle('selected', on);
-      if (on) row.button.setAttribute('aria-current', 'true');
-      else row.button.removeAttribute('aria-current');
+    for (const table of [rows, universe.rows]) {
+      for (const [symbol, row] of table) {
+        const on = symbol === selected;
+        row.tr.classList.toggle('selected', on);
+        if (on) row.button.setAttribute('aria-current', 'true');
+        else row.button.removeAttribute('aria-current');
+      }
     }
   }
 
@@ -203,6 +206,251 @@
     }
     if (selected) scheduleDetail();
   }
+
+  // ---- the universe: every symbol held (GET /v1/scan + GET /v1/symbols) ----------------
+
+  // The scan filters on the server (action, min score/confidence, category) and returns at
+  // most SCAN_LIMIT rows in its own order; the table sorts what it got. When the universe is
+  // larger than that, the server's order picks which rows come (best score first, or the
+  // header's order when the server has it).
+  const SCAN_LIMIT = 500; // the route's maximum
+  const SYMBOL_PAGE = 1000; // GET /v1/symbols' maximum page
+  const SYMBOL_PAGES = 20;
+  const UNIVERSE_DEBOUNCE_MS = 700; // after the last signal event...
+  const UNIVERSE_MAX_WAIT_MS = 4000; // ...but no later than this after the first
+  const universe = {
+    rows: new Map(), // symbol -> { tr, cells, button, data }
+    sort: { key: 'symbol', dir: 1 },
+    total: 0,
+    generation: 0,
+    timer: null,
+    since: 0,
+    loading: false,
+    again: false,
+  };
+  const uBody = document.querySelector('#universe tbody');
+  const uForm = byId('universe-filters');
+  const SORT_FIRST_DIR = { symbol: 1, action: 1, score: -1, confidence: -1, as_of: -1, bars: -1 };
+  const ACTION_RANK = { BUY: 0, HOLD: 1, SELL: 2, ABSTAIN: 3 };
+
+  function universeFilters() {
+    const data = new FormData(uForm);
+    const value = (name) => String(data.get(name) ?? '').trim();
+    const number = (name, lo, hi, scale) => {
+      const raw = value(name);
+      if (raw === '') return null;
+      const x = Number(raw) / scale;
+      return Number.isFinite(x) && x >= lo && x <= hi ? x : undefined; // undefined: invalid
+    };
+    return {
+      action: value('action'),
+      category: value('category'),
+      min_score: number('min_score', -1, 1, 1),
+      min_confidence: number('min_confidence', 0, 1, 100),
+    };
+  }
+
+  // The server's order for the header's, when it has it (so a truncated scan keeps the right
+  // rows); otherwise best score first.
+  function serverSort({ key, dir }) {
+    if (key === 'score') return dir < 0 ? '-score' : 'score';
+    if (key === 'confidence' && dir < 0) return '-confidence';
+    if (key === 'symbol' && dir > 0) return 'symbol';
+    return '-score';
+  }
+
+  function scheduleUniverse(delay = UNIVERSE_DEBOUNCE_MS) {
+    const now = Date.now();
+    if (!universe.timer) universe.since = now;
+    clearTimeout(universe.timer);
+    const wait = Math.max(0, Math.min(delay, universe.since + UNIVERSE_MAX_WAIT_MS - now));
+    universe.timer = setTimeout(() => {
+      universe.timer = null;
+      loadUniverse();
+    }, wait);
+  }
+
+  async function loadSymbols() {
+    const held = new Map();
+    let cursor = null;
+    for (let page = 0; page < SYMBOL_PAGES; page++) {
+      const query = new URLSearchParams({ timeframe, limit: String(SYMBOL_PAGE) });
+      if (cursor) query.set('cursor', cursor);
+      const body = await getJSON(`/v1/symbols?${query}`);
+      for (const s of body.symbols || []) {
+        const tf = (s.timeframes || {})[timeframe];
+        if (tf) held.set(String(s.symbol), tf);
+      }
+      cursor = body.next_cursor;
+      if (!cursor) break;
+    }
+    return held;
+  }
+
+  async function loadUniverse() {
+    // One load at a time; a request during one runs once it ends.
+    if (universe.loading) {
+      universe.again = true;
+      return;
+    }
+    universe.loading = true;
+    const generation = ++universe.generation;
+    const f = universeFilters();
+    const status = byId('universe-status');
+    try {
+      if (f.min_score === undefined || f.min_confidence === undefined) {
+        status.textContent = 'Min score is -1 to 1, min confidence 0 to 100 %.';
+        return;
+      }
+      const query = new URLSearchParams({ timeframe, limit: String(SCAN_LIMIT),
+        sort: serverSort(universe.sort) });
+      if (f.action) query.set('action', f.action);
+      if (f.category) query.set('category', f.category);
+      if (f.min_score !== null) query.set('min_score', String(f.min_score));
+      if (f.min_confidence !== null) query.set('min_confidence', String(f.min_confidence));
+      const [scan, held] = await Promise.all([getJSON(`/v1/scan?${query}`), loadSymbols()]);
+      if (generation !== universe.generation) return;
+      renderUniverse(scan, held, f);
+    } catch (err) {
+      status.textContent = `Could not load the universe: ${err.message}`;
+    } finally {
+      universe.loading = false;
+      if (universe.again) {
+        universe.again = false;
+        loadUniverse();
+      }
+    }
+  }
+
+  function createUniverseRow(symbol) {
+    const button = el('button', { type: 'button', class: 'sym', 'aria-controls': 'detail' }, symbol);
+    const cells = {
+      action: el('td'),
+      score: el('td', { class: 'num' }),
+      confidence: el('td', { class: 'num' }),
+      as_of: el('td'),
+      bars: el('td', { class: 'num opt' }),
+      first: el('td', { class: 'opt' }),
+      last: el('td', { class: 'opt' }),
+    };
+    for (const [name, td] of Object.entries(cells)) td.dataset.field = name;
+    const tr = el('tr', { 'data-symbol': symbol }, el('th', { scope: 'row' }, button),
+      ...Object.values(cells));
+    tr.addEventListener('animationend', () => tr.classList.remove('flash'));
+    const row = { tr, cells, button, data: null };
+    universe.rows.set(symbol, row);
+    return row;
+  }
+
+  function renderUniverse(scan, held, f) {
+    const results = Array.isArray(scan.results) ? scan.results : [];
+    const seen = new Set();
+    for (const r of results) {
+      if (!r || typeof r.symbol !== 'string') continue;
+      const symbol = r.symbol;
+      seen.add(symbol);
+      const bars = held.get(symbol) || {};
+      const score = f.category && isNum(r.category_score) ? r.category_score : r.score;
+      const data = { symbol, action: String(r.action), score, confidence: r.confidence,
+        as_of: String(r.as_of), bars: isNum(bars.bars) ? bars.bars : null };
+      const existing = universe.rows.get(symbol);
+      const row = existing || createUniverseRow(symbol);
+      const { cells } = row;
+      let changed = false;
+      changed = setCell(cells.action, data.action, actionBadge(data.action)) || changed;
+      changed = setCell(cells.score, fmtScore(score), fmtScore(score)) || changed;
+      changed = setCell(cells.confidence, fmtPct(r.confidence), fmtPct(r.confidence)) || changed;
+      changed = setCell(cells.as_of, data.as_of, timeEl(data.as_of)) || changed;
+      const count = data.bars === null ? '–' : String(data.bars);
+      changed = setCell(cells.bars, count, count) || changed;
+      setCell(cells.first, String(bars.first), bars.first ? timeEl(bars.first) : '–');
+      setCell(cells.last, String(bars.last), bars.last ? timeEl(bars.last) : '–');
+      row.data = data;
+      if (existing && changed) {
+        row.tr.classList.remove('flash');
+        void row.tr.offsetWidth; // restart the animation
+        row.tr.classList.add('flash');
+      }
+    }
+    for (const [symbol, row] of universe.rows) {
+      if (!seen.has(symbol)) {
+        row.tr.remove();
+        universe.rows.delete(symbol);
+      }
+    }
+    universe.total = isNum(scan.total) ? scan.total : results.length;
+    byId('universe-score-label').textContent = f.category ? `Score (${f.category})` : 'Score';
+    sortUniverse();
+    markSelected();
+    const filtered = f.action || f.category || f.min_score !== null || f.min_confidence !== null;
+    const shown = universe.rows.size;
+    byId('universe-count').textContent = `(${shown === universe.total ? shown : `${shown} of ${universe.total}`}` +
+      `${filtered ? ' matching' : ''} · ${held.size} held)`;
+    byId('universe-status').textContent = shown === 0
+      ? (filtered ? 'No symbol matches the filters.' : 'No symbol holds bars for this timeframe yet.')
+      : (shown < universe.total ? `Showing the first ${shown} by the server's order; narrow the filters for the rest.` : '');
+  }
+
+  function compareUniverse(a, b) {
+    const { key, dir } = universe.sort;
+    let x;
+    let y;
+    if (key === 'action') {
+      x = ACTION_RANK[a.action] ?? 9;
+      y = ACTION_RANK[b.action] ?? 9;
+    } else if (key === 'as_of') {
+      x = Date.parse(a.as_of) || 0;
+      y = Date.parse(b.as_of) || 0;
+    } else if (key === 'symbol') {
+      x = a.symbol;
+      y = b.symbol;
+    } else {
+      x = isNum(a[key]) ? a[key] : -Infinity;
+      y = isNum(b[key]) ? b[key] : -Infinity;
+    }
+    if (x < y) return -dir;
+    if (x > y) return dir;
+    return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0; // ties: by symbol
+  }
+
+  function sortUniverse() {
+    const ordered = [...universe.rows.values()].sort((a, b) => compareUniverse(a.data, b.data));
+    // Move rows only when the order changed (a move would restart a flash).
+    const current = [...uBody.children];
+    if (ordered.length !== current.length || ordered.some((row, i) => row.tr !== current[i])) {
+      uBody.append(...ordered.map((row) => row.tr));
+    }
+    for (const th of document.querySelectorAll('#universe thead th[data-sort]')) {
+      if (th.dataset.sort === universe.sort.key) {
+        th.setAttribute('aria-sort', universe.sort.dir > 0 ? 'ascending' : 'descending');
+      } else {
+        th.removeAttribute('aria-sort');
+      }
+    }
+  }
+
+  document.querySelector('#universe thead').addEventListener('click', (event) => {
+    const th = event.target.closest('th[data-sort]');
+    if (!th || !event.target.closest('button')) return;
+    const key = th.dataset.sort;
+    const before = serverSort(universe.sort);
+    universe.sort = universe.sort.key === key
+      ? { key, dir: -universe.sort.dir }
+      : { key, dir: SORT_FIRST_DIR[key] || 1 };
+    sortUniverse();
+    // A truncated scan in another server order holds other rows: ask again.
+    if (universe.rows.size < universe.total && serverSort(universe.sort) !== before) {
+      scheduleUniverse(0);
+    }
+  });
+
+  uBody.addEventListener('click', (event) => {
+    const tr = event.target.closest('tr[data-symbol]');
+    if (tr) select(tr.dataset.symbol);
+  });
+  uForm.addEventListener('submit', (event) => event.preventDefault());
+  uForm.addEventListener('input', () => scheduleUniverse(300));
+  uForm.addEventListener('change', () => scheduleUniverse(0));
 
   // ---- the stream -----------------------------------------------------------------------
 
@@ -242,11 +490,13 @@
       } catch (err) {
         console.warn('bad signal event:', err.message);
       }
+      scheduleUniverse();
     });
     es.addEventListener('resync', (event) => {
       if (es !== source) return;
       if (event.lastEventId) lastEventId = event.lastEventId;
       refetch();
+      scheduleUniverse();
     });
     es.addEventListener('error', () => {
       if (es !== source) return;
@@ -275,7 +525,7 @@
   let chart = null; // { symbol, bars, overlays }
 
   function select(symbol) {
-    if (!rows.has(symbol)) return;
+    if (typeof symbol !== 'string' || !symbol) return;
     const changed = selected !== symbol;
     selected = symbol;
     markSelected();
@@ -560,4 +810,5 @@
   byId('timeframe').textContent = `timeframe ${timeframe}`;
   setStatus('connecting');
   connect();
+  loadUniverse();
 })();

@@ -248,6 +248,51 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view) {
              o.binance_ca_file = std::string(v);
          }},
+        {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
+         "let webhooks reach loopback, private, link-local and other non-public addresses", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.allow_private = parse_bool(v, w);
+         }},
+        {"webhook-timeout-ms", "GS_WEBHOOK_TIMEOUT_MS", "10000",
+         "deadline of one webhook delivery attempt (resolve, connect, TLS, write, read)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.timeout = parse_millis(v, 100, 600'000, w);
+         }},
+        {"webhook-max-inflight", "GS_WEBHOOK_MAX_INFLIGHT", "32",
+         "webhook delivery attempts at once on this instance", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.max_inflight = parse_integer<std::size_t>(v, 1, 10'000, w);
+         }},
+        {"webhook-backoff-ms", "GS_WEBHOOK_BACKOFF_MS", "1000",
+         "first webhook retry waits up to this; each later one up to twice the one before", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.backoff = parse_millis(v, 1, 3'600'000, w);
+         }},
+        {"webhook-backoff-max-ms", "GS_WEBHOOK_BACKOFF_MAX_MS", "600000",
+         "longest wait between two webhook retries", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.backoff_max = parse_millis(v, 1, 86'400'000, w);
+         }},
+        {"webhook-max-age-s", "GS_WEBHOOK_MAX_AGE_S", "86400",
+         "a webhook event not delivered this long after it was queued is marked failed", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.max_age =
+                 std::chrono::seconds(parse_integer<std::int64_t>(v, 1, 30 * 86400, w));
+         }},
+        {"webhook-poll-ms", "GS_WEBHOOK_POLL_MS", "1000",
+         "how often the webhook outbox is checked for due deliveries", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.poll = parse_millis(v, 10, 600'000, w);
+         }},
+        {"max-webhooks", "GS_MAX_WEBHOOKS", "100", "webhooks that may be registered", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.webhooks.max_webhooks = parse_integer<std::size_t>(v, 1, 100'000, w);
+         }},
+        {"webhook-ca-file", "GS_WEBHOOK_CA_FILE", "unset (system CAs only)",
+         "PEM file of CA certificates trusted for https webhooks besides the system's", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.webhooks.ca_file = std::string(v);
+         }},
         {"migrate-only", "", "",
          "apply the SQL migrations to the database (--database-url) and exit", true,
          [](Options& o, std::string_view, std::string_view) { o.migrate_only = true; }},
@@ -336,6 +381,8 @@ std::string help_text() {
     std::string out =
         "goldensignals: trading signals from market bars, over REST and Server-Sent Events\n\n"
         "Usage: goldensignals [--flag=value ...]\n"
+        "       goldensignals import [...] FILE...   load CSV files of bars into a running\n"
+        "                                            service (goldensignals import --help)\n"
         "Flags win over GS_* environment variables, which win over the defaults.\n"
         "GS_API_TOKEN (environment only): when set, write routes need\n"
         "  `Authorization: Bearer <token>` (never in a URL); unset, writes are open.\n"

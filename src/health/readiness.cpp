@@ -1,7 +1,9 @@
 #include "goldensignals/health/readiness.h"
 
 #include <algorithm>
+#include <iterator>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace gs::health {
@@ -66,6 +68,25 @@ bool Readiness::ready() const {
     std::lock_guard lock(mutex_);
     return std::none_of(states_.begin(), states_.end(),
                         [](const auto& entry) { return entry.second == State::kDown; });
+}
+
+void Readiness::render_metrics(std::string& out) const {
+    const auto states = snapshot();
+    out +=
+        "# HELP gs_dependency_up Whether the client of each configured dependency is "
+        "connected (1) or not (0), as /readyz reports it.\n# TYPE gs_dependency_up gauge\n";
+    bool ready = true;
+    for (const auto& [name, state] : states) {
+        if (state != State::kDisabled) {
+            fmt::format_to(std::back_inserter(out), "gs_dependency_up{{dependency=\"{}\"}} {}\n",
+                           name, state == State::kUp ? 1 : 0);
+        }
+        ready = ready && state != State::kDown;
+    }
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP gs_ready 1 when /readyz answers 200 (no configured dependency down).\n"
+                   "# TYPE gs_ready gauge\ngs_ready {}\n",
+                   ready ? 1 : 0);
 }
 
 }  // namespace gs::health

@@ -78,7 +78,9 @@ void serialize_head(const Response& response, unsigned version, bool keep_alive,
         head += response.content_type;
         head += "\r\n";
     }
-    if (!response.stream) {
+    // RFC 9110 8.6: no Content-Length on a 204 (nor on a 304, which describes another body).
+    if (!response.stream && response.status != boost::beast::http::status::no_content &&
+        response.status != boost::beast::http::status::not_modified) {
         fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n",
                        response.body ? response.body->size() : 0);
     }

@@ -44,10 +44,12 @@ void add_static_routes(Router& router, const std::string& dir) {
     auto files = std::make_shared<std::map<std::string, StaticFile, std::less<>>>();
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-        spdlog::warn("dashboard folder '{}' not found: GET / is not served", dir);
+        spdlog::warn(
+            "dashboard folder '{}' not found: GET /, /docs and /openapi.json are not served", dir);
         return;
     }
-    for (const auto& entry : fs::directory_iterator(dir)) {
+    // Sub-folders too (vendor/<package>/), keyed by their path relative to `dir`.
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
         if (!entry.is_regular_file() || entry.file_size() > kMaxStaticFile) {
             continue;
         }
@@ -58,10 +60,10 @@ void add_static_routes(Router& router, const std::string& dir) {
         std::ifstream in(entry.path(), std::ios::binary);
         std::stringstream text;
         text << in.rdbuf();
-        (*files)[entry.path().filename().string()] =
+        (*files)[entry.path().lexically_relative(dir).generic_string()] =
             StaticFile{type, std::make_shared<const std::string>(text.str())};
     }
-    auto serve = [files](std::string_view name) {
+    auto serve = [files](std::string_view name, std::string_view cache_control = "no-cache") {
         auto it = files->find(name);
         if (it == files->end()) {
             throw ClientError(status::not_found, "not_found", "no such file");
@@ -69,12 +71,28 @@ void add_static_routes(Router& router, const std::string& dir) {
         Response r;
         r.content_type = it->second.content_type;
         r.body = it->second.body;
-        r.header("Cache-Control", "no-cache");
+        r.header("Cache-Control", std::string(cache_control));
         return r;
     };
     router.add(verb::get, "/", sync_handler([serve](Request&) { return serve("index.html"); }));
+    // One segment: only the folder's own files, never a sub-folder's.
     router.add(verb::get, "/static/{name}",
                sync_handler([serve](Request& request) { return serve(request.param("name")); }));
+    // Third-party files kept as released, with their licences (web/vendor/README.md).
+    router.add(verb::get, "/static/vendor/{package}/{name}",
+               sync_handler([serve](Request& request) {
+                   std::string path = "vendor/";
+                   path += request.param("package");
+                   path += '/';
+                   path += request.param("name");
+                   return serve(path);
+               }));
+    // The API description (docs/openapi.md): it changes only with a deploy, so clients and
+    // proxies may keep it a few minutes. /docs renders it with the vendored Redoc.
+    router.add(verb::get, "/openapi.json", sync_handler([serve](Request&) {
+                   return serve("openapi.json", "public, max-age=300");
+               }));
+    router.add(verb::get, "/docs", sync_handler([serve](Request&) { return serve("docs.html"); }));
     spdlog::info("dashboard: {} file(s) from {}", files->size(), dir);
 }
 

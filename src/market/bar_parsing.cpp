@@ -378,6 +378,24 @@ bool parse_double(std::string_view text, double& out) {
 
 }  // namespace
 
+std::optional<std::string> parse_bar_fields(std::span<const std::string_view, 6> fields, Bar& bar) {
+    static constexpr std::array<std::string_view, 5> kNames = {"open", "high", "low", "close",
+                                                               "volume"};
+    auto time = parse_time_text(fields[0]);
+    if (!time) {
+        return fmt::format("time \"{}\" is not ISO-8601 UTC or epoch seconds", excerpt(fields[0]));
+    }
+    bar.time = *time;
+    double* targets[] = {&bar.open, &bar.high, &bar.low, &bar.close, &bar.volume};
+    for (std::size_t k = 0; k < 5; ++k) {
+        if (!parse_double(fields[k + 1], *targets[k])) {
+            return fmt::format("{} \"{}\" is not a number", kNames[k], excerpt(fields[k + 1]));
+        }
+    }
+    normalize_zeros(bar);
+    return validate_bar(bar);
+}
+
 std::vector<Bar> parse_bars_csv(std::string_view body, std::size_t max_rows) {
     static constexpr std::array<std::string_view, 6> kHeader = {"time", "open",  "high",
                                                                 "low",  "close", "volume"};
@@ -416,22 +434,9 @@ std::vector<Bar> parse_bars_csv(std::string_view body, std::size_t max_rows) {
             fail(row, where, "expected 6 comma-separated fields");
         }
         Bar bar;
-        auto time = parse_time_text(fields[0]);
-        if (!time) {
-            fail(row, where,
-                 fmt::format("time \"{}\" is not ISO-8601 UTC or epoch seconds",
-                             excerpt(fields[0])));
+        if (auto problem = parse_bar_fields(fields, bar)) {
+            fail(row, where, *problem);
         }
-        bar.time = *time;
-        double* targets[] = {&bar.open, &bar.high, &bar.low, &bar.close, &bar.volume};
-        for (std::size_t k = 0; k < 5; ++k) {
-            if (!parse_double(fields[k + 1], *targets[k])) {
-                fail(row, where,
-                     fmt::format("{} \"{}\" is not a number", kHeader[k + 1],
-                                 excerpt(fields[k + 1])));
-            }
-        }
-        finish(bar, row, where);
         bars.push_back(bar);
     }
     if (!header_seen) {

@@ -6,10 +6,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/execution.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,9 +22,10 @@ constexpr auto kRecordTtl = std::chrono::seconds(7 * 24 * 3600);
 constexpr std::string_view kInvalidationChannel = "__redis__:invalidate";
 }  // namespace
 
-// The two tracking connections and what ties them: each change of either one resets the table
-// and, when both are up, turns tracking on again, redirected to the invalidation connection's
-// current id.
+// The tracking state: the invalidation connection carries CLIENT TRACKING in broadcast mode
+// (redirected to itself), so its life is the tracking's life; the reading connection only
+// reads records. Each change of the invalidation connection resets the table; once it is up
+// with tracking accepted, local copies may be kept again.
 struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tracking> {
     // Resumes a strict read: true when the barrier came back, false to ask Redis.
     using Waiter = boost::asio::any_completion_handler<void(bool)>;
@@ -38,36 +37,21 @@ struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tr
     ReadMode mode = ReadMode::kStrict;
     redis::ReadBarrier<Waiter> barrier;
     std::atomic<std::uint64_t> barriers_ok{0};
+    boost::asio::any_io_executor executor;
 
-    // On either connection's strand.
+    // On the invalidation connection's strand.
     void changed() {
         const std::uint64_t epoch = table->reset();
-        const std::int64_t id = invalidations->client_id();
-        if (!reader->connected() || !invalidations->connected() || id == 0) {
+        if (!invalidations->connected()) {
             return;
         }
-        boost::asio::co_spawn(reader_executor, enable(shared_from_this(), epoch, id),
-                              boost::asio::detached);
-    }
-
-    static boost::asio::awaitable<void> enable(std::shared_ptr<Tracking> self, std::uint64_t epoch,
-                                               std::int64_t id) {
-        try {
-            std::vector<std::string> args{"CLIENT", "TRACKING", "on", "REDIRECT",
-                                          std::to_string(id)};
-            auto reply = co_await self->reader->command(std::move(args));
-            if (reply.is_status()) {
-                self->table->tracking_on(epoch);
-                spdlog::debug("redis tracking on, redirected to client {}", id);
-            } else if (!self->refused_logged.exchange(true)) {
-                spdlog::warn(
-                    "CLIENT TRACKING refused ({}): bar versions are read from Redis "
-                    "on every signal read",
-                    reply.str);
-            }
-        } catch (const std::exception& e) {
-            // The connection dropped meanwhile: its state change starts again.
-            spdlog::debug("CLIENT TRACKING not sent: {}", e.what());
+        if (invalidations->broadcast_tracking()) {
+            table->tracking_on(epoch);
+            spdlog::debug("redis tracking on (broadcast, client {})", invalidations->client_id());
+        } else if (!refused_logged.exchange(true)) {
+            spdlog::warn(
+                "CLIENT TRACKING refused: bar versions are read from Redis on every signal "
+                "read");
         }
     }
 
@@ -75,46 +59,43 @@ struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tr
         for (auto& read : reads) {
             // Each read resumes on its own executor, never inline here (asio::post cannot
             // take an any_completion_handler in Boost 1.81; its executor can).
-            auto executor = boost::asio::prefer(boost::asio::get_associated_executor(read),
-                                                boost::asio::execution::blocking.never);
-            executor.execute([read = std::move(read), fresh]() mutable { std::move(read)(fresh); });
+            auto read_executor = boost::asio::prefer(boost::asio::get_associated_executor(read),
+                                                     boost::asio::execution::blocking.never);
+            read_executor.execute(
+                [read = std::move(read), fresh]() mutable { std::move(read)(fresh); });
         }
     }
 
-    // Sends barriers while reads wait for one; one in flight at a time. A barrier is a PING on
-    // both connections, sent after every read it releases began: the invalidation
-    // connection's reply comes after every invalidation Redis queued to it before, and the
-    // reading connection's reply proves that its tracking (which makes Redis send those
-    // invalidations) was still alive when the PING ran. A connection that dropped in between
-    // resets the table before either reply can come on its successor.
-    static boost::asio::awaitable<void> run_barriers(std::shared_ptr<Tracking> self) {
-        using namespace boost::asio::experimental::awaitable_operators;
-        for (std::uint64_t id = self->barrier.send(); id != 0; id = self->barrier.send()) {
-            bool ok = false;
-            try {
-                std::vector<std::string> ping{"PING"};
-                auto on_reader = self->reader->command(std::move(ping));
-                auto on_invalidations = self->invalidations->ping();
-                auto both = std::move(on_reader) && std::move(on_invalidations);
-                auto reply = co_await std::move(both);
-                ok = reply.is_status();
-            } catch (const std::exception& e) {
-                spdlog::debug("read barrier failed: {}", e.what());
-            }
-            if (!ok) {
-                release(self->barrier.fail(), false);
-                co_return;
-            }
-            self->barriers_ok.fetch_add(1, std::memory_order_relaxed);
-            auto released = self->barrier.complete(id);
-            release(std::move(released.reads), true);
-            if (!released.send_next) {
-                co_return;
-            }
+    // Sends the next barrier if reads wait for one and none is in flight: a PING on the
+    // invalidation connection, sent after every read it releases began. Its reply comes after
+    // every invalidation Redis queued to that connection before it ran the PING, and (the
+    // tracking living on that same connection) proves the tracking was alive then: a dropped
+    // connection resets the table before anything arrives on its successor. Driven by
+    // callbacks, not a coroutine: one handler per barrier on the read path's thread.
+    static void send_barrier(const std::shared_ptr<Tracking>& self) {
+        const std::uint64_t id = self->barrier.send();
+        if (id == 0) {
+            return;
         }
+        self->invalidations->async_ping(
+            boost::asio::bind_executor(self->executor, [self, id](std::exception_ptr error) {
+                if (error) {
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                        spdlog::debug("read barrier failed: {}", e.what());
+                    }
+                    release(self->barrier.fail(), false);
+                    return;
+                }
+                self->barriers_ok.fetch_add(1, std::memory_order_relaxed);
+                auto released = self->barrier.complete(id);
+                release(std::move(released.reads), true);
+                if (released.send_next) {
+                    send_barrier(self);
+                }
+            }));
     }
-
-    boost::asio::any_io_executor reader_executor;
 };
 
 RedisBarVersionRegistry::RedisBarVersionRegistry(std::shared_ptr<cache::GuardedRedis> redis,
@@ -135,15 +116,14 @@ void RedisBarVersionRegistry::enable_tracking(std::shared_ptr<redis::Client> rea
     tracking_->reader = std::move(reader);
     tracking_->invalidations = std::move(invalidations);
     tracking_->table = table_;
-    tracking_->reader_executor = std::move(executor);
+    tracking_->executor = std::move(executor);
+    tracking_->invalidations->track_broadcast({prefix_ + "barver:"});
     std::weak_ptr<Tracking> weak = tracking_;
-    auto changed = [weak](bool /*up*/) {
+    tracking_->invalidations->on_state_change([weak](bool /*up*/) {
         if (auto tracking = weak.lock()) {
             tracking->changed();
         }
-    };
-    tracking_->reader->on_state_change(changed);
-    tracking_->invalidations->on_state_change(changed);
+    });
     tracking_->invalidations->on_array_message(
         [table = table_](std::string_view channel, const std::vector<std::string_view>* keys) {
             if (channel != kInvalidationChannel) {
@@ -212,8 +192,9 @@ boost::asio::awaitable<bool> RedisBarVersionRegistry::barrier() {
     auto tracking = tracking_;
     auto initiation = [tracking](Tracking::Waiter read) {
         if (tracking->barrier.begin(std::move(read)).send) {
-            boost::asio::co_spawn(tracking->reader_executor, Tracking::run_barriers(tracking),
-                                  boost::asio::detached);
+            // Safe inline: the PING is queued on the subscriber's strand and its reply is
+            // handled on the executor, never inside this call.
+            Tracking::send_barrier(tracking);
         }
     };
     const bool fresh =

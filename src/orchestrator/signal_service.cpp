@@ -122,15 +122,31 @@ void SignalService::retire_previous(std::string_view key, std::size_t series_par
 }
 
 asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timeframe timeframe) {
-    return lookup(std::move(symbol), timeframe, false);
+    return lookup(std::move(symbol), timeframe, false, nullptr);
 }
 
 asio::awaitable<Lookup> SignalService::ingested(std::string symbol, market::Timeframe timeframe) {
-    return lookup(std::move(symbol), timeframe, true);
+    auto signal = co_await compute_ingested(std::move(symbol), timeframe);
+    publish(signal.unpublished);
+    co_return signal.lookup;
+}
+
+asio::awaitable<IngestedSignal> SignalService::compute_ingested(std::string symbol,
+                                                                market::Timeframe timeframe) {
+    IngestedSignal signal;
+    signal.lookup = co_await lookup(std::move(symbol), timeframe, true, &signal.unpublished);
+    co_return signal;
+}
+
+void SignalService::publish(const std::shared_ptr<const SignalEntry>& entry) const {
+    if (entry && listener_) {
+        listener_(entry);
+    }
 }
 
 asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timeframe timeframe,
-                                              bool after_ingest) {
+                                              bool after_ingest,
+                                              std::shared_ptr<const SignalEntry>* unpublished) {
     const auto started = Clock::now();
     if (sync_.active() && !after_ingest) {
         co_await sync_.ensure_fresh(symbol, timeframe);
@@ -147,13 +163,20 @@ asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timefr
         lookup = Lookup{std::move(hit), Tier::kL1};
     } else {
         std::string key(key_view);
+        // Whether this call leads the flight (a joiner's signal is published by the leader).
+        bool led = false;
+        const bool publish_now = unpublished == nullptr;
         // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
         std::function<asio::awaitable<Lookup>()> make = [this, key, symbol, timeframe, series,
-                                                         after_ingest]() {
-            return after_ingest ? computed(key, symbol, timeframe, series)
+                                                         after_ingest, publish_now, &led]() {
+            led = true;
+            return after_ingest ? computed(key, symbol, timeframe, series, publish_now)
                                 : fill(key, symbol, timeframe, series);
         };
         lookup = co_await flights_.run(key, std::move(make));
+        if (led && !publish_now && lookup.tier == Tier::kMiss) {
+            *unpublished = lookup.entry;
+        }
     }
     if (after_ingest && lookup.entry) {
         // "<prefix>sig:<timeframe>:<symbol>:" is the series part of the key.
@@ -207,21 +230,25 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         entry->full_json = std::make_shared<const std::string>(std::move(latest->body));
         std::shared_ptr<const SignalEntry> shared = entry;
         remember(key, shared);
-        co_await put_l2(key, *shared);
+        co_await copy_to_l2(key, shared);
         co_return Lookup{shared, Tier::kL3};
     }
 
-    co_return co_await computed(std::move(key), std::move(symbol), timeframe, std::move(series));
+    co_return co_await computed(std::move(key), std::move(symbol), timeframe, std::move(series),
+                                true);
 }
 
 asio::awaitable<Lookup> SignalService::computed(std::string key, std::string symbol,
                                                 market::Timeframe timeframe,
-                                                std::shared_ptr<const market::BarSeries> series) {
+                                                std::shared_ptr<const market::BarSeries> series,
+                                                bool publish) {
     auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
     computations_.fetch_add(1, std::memory_order_relaxed);
+    computed_by_action_[static_cast<std::size_t>(signal->consensus.action)].fetch_add(
+        1, std::memory_order_relaxed);
     auto entry = make_entry(*signal);
     remember(key, entry);
-    co_await put_l2(key, *entry);
+    co_await copy_to_l2(key, entry);
     // Standalone there is no archive: no row to build (it copied the full body every time).
     if (l3_.keeps_rows()) {
         store::SignalRow row;
@@ -242,10 +269,30 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
             spdlog::error("signal for {} not queued for PostgreSQL: {}", symbol, e.what());
         }
     }
-    if (listener_) {
-        listener_(entry);
+    if (publish) {
+        this->publish(entry);
     }
     co_return Lookup{entry, Tier::kMiss};
+}
+
+asio::awaitable<void> SignalService::copy_to_l2(std::string key,
+                                                std::shared_ptr<const SignalEntry> entry) {
+    if (dynamic_cast<const cache::NoSignalTier*>(&l2_) != nullptr) {
+        co_return;
+    }
+    if (l2_writes_in_flight_.fetch_add(1, std::memory_order_relaxed) >= kMaxL2Writes) {
+        // Redis is behind: wait for this one (back-pressure instead of a growing backlog).
+        co_await put_l2(key, *entry);
+        l2_writes_in_flight_.fetch_sub(1, std::memory_order_relaxed);
+        co_return;
+    }
+    auto executor = co_await asio::this_coro::executor;
+    // co_spawn keeps the closure (and so its captures) alive until the write is done.
+    auto write = [this, key = std::move(key), entry = std::move(entry)]() -> asio::awaitable<void> {
+        co_await put_l2(key, *entry);
+        l2_writes_in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    };
+    asio::co_spawn(executor, std::move(write), asio::detached);
 }
 
 asio::awaitable<void> SignalService::put_l2(const std::string& key, const SignalEntry& entry) {
@@ -285,6 +332,14 @@ void SignalService::render_metrics(std::string& out) const {
                    "gs_signal_computations_total {}\n",
                    stats.hits, stats.misses, stats.evictions, stats.entries, stats.bytes,
                    computations_.load());
+    out +=
+        "# HELP gs_signals_computed_total Signals this instance computed, by consensus action.\n"
+        "# TYPE gs_signals_computed_total counter\n";
+    for (std::size_t a = 0; a < computed_by_action_.size(); ++a) {
+        fmt::format_to(std::back_inserter(out), "gs_signals_computed_total{{action=\"{}\"}} {}\n",
+                       agents::to_string(static_cast<agents::Action>(a)),
+                       computed_by_action_[a].load(std::memory_order_relaxed));
+    }
     l2_.render_metrics(out);
 }
 

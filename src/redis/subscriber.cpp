@@ -30,7 +30,7 @@ namespace asio = boost::asio;
 static_assert(HIREDIS_MAJOR == 0 && HIREDIS_MINOR == 14,
               "Subscriber::ping() is written against hiredis 0.14's pub/sub reply routing");
 
-using PingHandler = asio::any_completion_handler<void(std::exception_ptr)>;
+using PingHandler = Subscriber::PingHandler;
 
 // PING <kPingPattern> in the wire format, built once.
 const std::string& ping_command() {
@@ -55,6 +55,13 @@ class SubscriberConnection final : public Connection {
         array_handler_ = std::move(handler);
     }
     std::int64_t client_id() const noexcept { return client_id_.load(std::memory_order_acquire); }
+    // Before start().
+    void set_broadcast_prefixes(std::vector<std::string> prefixes) {
+        broadcast_prefixes_ = std::move(prefixes);
+    }
+    bool broadcast_tracking() const noexcept {
+        return broadcast_on_.load(std::memory_order_acquire);
+    }
 
     // On the strand.
     void add(std::vector<std::string> names, bool pattern) {
@@ -99,6 +106,7 @@ class SubscriberConnection final : public Connection {
     bool on_handshake_done(redisAsyncContext* context) override {
         confirmations_pending_ = 0;
         client_id_.store(0, std::memory_order_release);
+        broadcast_on_.store(false, std::memory_order_release);
         // Before any SUBSCRIBE: a subscribed RESP2 connection takes no other command. hiredis
         // answers regular callbacks before it looks for subscription callbacks.
         if (send_command(context, &SubscriberConnection::on_client_id, this, {"CLIENT", "ID"}) !=
@@ -106,6 +114,16 @@ class SubscriberConnection final : public Connection {
             fail("cannot queue CLIENT ID");
             return false;
         }
+        if (!broadcast_prefixes_.empty()) {
+            // CLIENT TRACKING needs this connection's id, so the subscriptions wait for its
+            // reply (on_client_id, then on_tracking).
+            return false;
+        }
+        return subscribe_all(context);
+    }
+
+    // On the strand: subscribes the whole set; true when there is nothing to confirm.
+    bool subscribe_all(redisAsyncContext* context) {
         if (channels_.empty() && patterns_.empty()) {
             return true;
         }
@@ -126,6 +144,7 @@ class SubscriberConnection final : public Connection {
 
     void on_connection_lost() override {
         confirmations_pending_ = 0;
+        broadcast_on_.store(false, std::memory_order_release);
         client_id_.store(0, std::memory_order_release);
         fail_pings(stop_requested() ? ErrorKind::kClosed : ErrorKind::kDisconnected,
                    "the connection dropped before the PING reply");
@@ -259,11 +278,58 @@ class SubscriberConnection final : public Connection {
         }
     }
 
-    static void on_client_id(redisAsyncContext* /*context*/, void* reply, void* data) {
+    static void on_client_id(redisAsyncContext* context, void* reply, void* data) {
         auto* self = static_cast<SubscriberConnection*>(data);
         const auto* answer = static_cast<const redisReply*>(reply);
-        if (answer != nullptr && answer->type == REDIS_REPLY_INTEGER) {
+        if (answer == nullptr) {
+            return;  // the context is being freed
+        }
+        if (answer->type == REDIS_REPLY_INTEGER) {
             self->client_id_.store(answer->integer, std::memory_order_release);
+        }
+        if (self->broadcast_prefixes_.empty()) {
+            return;
+        }
+        if (answer->type != REDIS_REPLY_INTEGER) {
+            self->fail("CLIENT ID refused");
+            return;
+        }
+        // Broadcast tracking redirected to this very connection (RESP2 delivers invalidations
+        // only to a subscribed redirect target): Redis then tells this connection of every
+        // change of a key under the prefixes, whoever read it, so the tracking's life is this
+        // connection's life and one PING on it is a complete read barrier.
+        std::vector<std::string> args{
+            "CLIENT", "TRACKING", "on", "REDIRECT", std::to_string(answer->integer), "BCAST"};
+        for (const auto& prefix : self->broadcast_prefixes_) {
+            args.emplace_back("PREFIX");
+            args.push_back(prefix);
+        }
+        if (send_command(context, &SubscriberConnection::on_tracking, self, args) != REDIS_OK) {
+            self->fail("cannot queue CLIENT TRACKING");
+        }
+    }
+
+    static void on_tracking(redisAsyncContext* context, void* reply, void* data) {
+        auto* self = static_cast<SubscriberConnection*>(data);
+        const auto* answer = static_cast<const redisReply*>(reply);
+        if (answer == nullptr) {
+            return;
+        }
+        if (answer->type == REDIS_REPLY_STATUS) {
+            self->broadcast_on_.store(true, std::memory_order_release);
+        } else if (!self->tracking_refused_logged_) {
+            // Subscribed all the same; the owner sees broadcast_tracking() false.
+            self->tracking_refused_logged_ = true;
+            logger()->warn("{}: CLIENT TRACKING BCAST refused: {}", self->label(),
+                           answer->type == REDIS_REPLY_ERROR ? std::string(answer->str, answer->len)
+                                                             : std::string("no status"));
+        }
+        try {
+            if (self->subscribe_all(context)) {
+                self->mark_ready();
+            }
+        } catch (const std::exception& e) {
+            self->fail(std::string("subscribe: ") + e.what());
         }
     }
 
@@ -328,6 +394,9 @@ class SubscriberConnection final : public Connection {
     Subscriber::MessageHandler handler_;
     Subscriber::ArrayMessageHandler array_handler_;
     std::atomic<std::int64_t> client_id_{0};
+    std::vector<std::string> broadcast_prefixes_;
+    std::atomic<bool> broadcast_on_{false};
+    bool tracking_refused_logged_ = false;
     bool ping_enabled_ = false;
     std::deque<Ping> pings_;
     asio::steady_timer ping_timer_;
@@ -360,6 +429,14 @@ void Subscriber::on_array_message(ArrayMessageHandler handler) {
 
 std::int64_t Subscriber::client_id() const noexcept {
     return connection_->client_id();
+}
+
+void Subscriber::track_broadcast(std::vector<std::string> prefixes) {
+    connection_->set_broadcast_prefixes(std::move(prefixes));
+}
+
+bool Subscriber::broadcast_tracking() const noexcept {
+    return connection_->broadcast_tracking();
 }
 
 void Subscriber::on_state_change(std::function<void(bool up)> handler) {
@@ -399,19 +476,19 @@ void Subscriber::unsubscribe(std::vector<std::string> channels) {
                       });
 }
 
+void Subscriber::start_ping(PingHandler handler) {
+    // The handler holds the connection alive until its reply (or failure) is in.
+    boost::asio::dispatch(connection_->strand(),
+                          [connection = connection_, handler = std::move(handler)]() mutable {
+                              connection->ping(std::move(handler));
+                          });
+}
+
 boost::asio::awaitable<void> Subscriber::ping() {
     // Keeps the subscriber alive while the caller waits (named locals: docs/coroutines.md).
     auto self = shared_from_this();
-    auto connection = connection_;
-    auto initiation = [connection](detail::PingHandler handler) {
-        boost::asio::dispatch(connection->strand(),
-                              [connection, handler = std::move(handler)]() mutable {
-                                  connection->ping(std::move(handler));
-                              });
-    };
-    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                         void(std::exception_ptr)>(std::move(initiation),
-                                                                   boost::asio::use_awaitable);
+    // use_awaitable rethrows the handler's exception_ptr.
+    co_await async_ping(boost::asio::use_awaitable);
 }
 
 void Subscriber::punsubscribe(std::vector<std::string> patterns) {

@@ -80,7 +80,41 @@ function csvBars(count) {
   return { csv: `${lines.join('\n')}\n`, lastClose: prev };
 }
 
+// Daily bars from 2024-01-01 whose close follows closeAt(i).
+function csvShape(count, closeAt) {
+  const lines = ['time,open,high,low,close,volume'];
+  let prev = closeAt(0);
+  for (let i = 0; i < count; i++) {
+    const time = new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const close = +closeAt(i).toFixed(2);
+    const high = +(Math.max(prev, close) + 0.5).toFixed(2);
+    const low = +(Math.min(prev, close) - 0.5).toFixed(2);
+    lines.push(`${time}T00:00:00Z,${prev},${high},${low},${close},${500_000 + 700 * i}`);
+    prev = close;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 const row = (symbol) => `#signals tbody tr[data-symbol="${symbol}"]`;
+const urow = (symbol) => `#universe tbody tr[data-symbol="${symbol}"]`;
+
+// The universe table as the page shows it, in row order.
+async function universeRows() {
+  return page.evaluate(() => [...document.querySelectorAll('#universe tbody tr')].map((tr) => {
+    const cell = (f) => tr.querySelector(`td[data-field="${f}"]`);
+    return {
+      symbol: tr.dataset.symbol,
+      action: cell('action').textContent.trim(),
+      score: cell('score').textContent.trim(),
+      as_of: cell('as_of').querySelector('time')?.getAttribute('datetime') ?? null,
+      bars: cell('bars').textContent.trim(),
+    };
+  }));
+}
+
+async function waitUniverse(predicate, arg) {
+  await page.waitForFunction(predicate, arg, { timeout: STEP_MS, polling: 100 });
+}
 
 let context;
 let failed = false;
@@ -189,6 +223,150 @@ try {
     const action = (await page.locator(`${row(symbol)} td[data-field="action"]`).textContent()).trim();
     check(action === rest.json.signals[0].action, `action ${action} != REST ${rest.json.signals[0].action}`);
     return `as_of ${before} -> ${after}, action ${action}`;
+  });
+
+  const prefix = `UV${Date.now() % 1e7}`;
+  const shapes = {
+    [`${prefix}UP`]: (i) => 50 + 0.9 * i + 0.6 * Math.sin(i / 3),
+    [`${prefix}DOWN`]: (i) => 160 - 0.9 * i + 0.6 * Math.sin(i / 3),
+    [`${prefix}WAVE`]: (i) => 100 + 8 * Math.sin(i / 5),
+    [`${prefix}FLAT`]: (i) => 80 + 0.3 * Math.sin(i),
+  };
+  const universeSymbols = Object.keys(shapes);
+
+  await step(`universe: POST bars for ${universeSymbols.length} symbols; the table lists every symbol held with the actions of GET /v1/scan`, async () => {
+    for (const [symbol, shape] of Object.entries(shapes)) {
+      const posted = await api('POST', `/v1/bars/${symbol}?timeframe=1d`, csvShape(120, shape), 'text/csv');
+      check(posted.status === 200 && posted.json.accepted === 120, `POST ${symbol} -> ${posted.status} ${posted.text}`);
+    }
+    const scan = await api('GET', '/v1/scan?timeframe=1d&limit=500');
+    check(scan.status === 200, `GET /v1/scan -> ${scan.status}`);
+    const held = await api('GET', '/v1/symbols?timeframe=1d&limit=1000');
+    check(held.status === 200, `GET /v1/symbols -> ${held.status}`);
+    const want = new Map(scan.json.results.map((r) => [r.symbol, r]));
+    for (const s of [...universeSymbols, 'DEMO', 'SIMWALK', symbol]) check(want.has(s), `scan lacks ${s}`);
+    check(scan.json.total === held.json.symbols.length, `scan total ${scan.json.total} != ${held.json.symbols.length} symbols held`);
+    // The page refreshes on the signal events of these POSTs (debounced).
+    await waitUniverse((symbols) => symbols.every((s) => document.querySelector(`#universe tbody tr[data-symbol="${s}"]`)),
+      [...want.keys()]);
+    const shown = await universeRows();
+    check(shown.length === want.size, `${shown.length} rows, scan has ${want.size}`);
+    const bars = new Map(held.json.symbols.map((s) => [s.symbol, s.timeframes['1d'].bars]));
+    for (const r of shown) {
+      const w = want.get(r.symbol);
+      check(w, `row ${r.symbol} is not in the scan`);
+      check(r.action === w.action, `${r.symbol} action ${r.action} != scan ${w.action}`);
+      check(Date.parse(r.as_of) === Date.parse(w.as_of), `${r.symbol} as_of ${r.as_of} != scan ${w.as_of}`);
+      check(r.bars === String(bars.get(r.symbol)), `${r.symbol} bars ${r.bars} != /v1/symbols ${bars.get(r.symbol)}`);
+    }
+    // Default order: by symbol.
+    const symbols = shown.map((r) => r.symbol);
+    check(symbols.join() === [...symbols].sort().join(), `rows not by symbol: ${symbols.join()}`);
+    const actions = universeSymbols.map((s) => `${s} ${want.get(s).action}`).join(', ');
+    return `${shown.length} rows (${actions})`;
+  });
+
+  await step('universe: clicking a header sorts (score down, score up, action, symbol), aria-sort follows', async () => {
+    const scan = (await api('GET', '/v1/scan?timeframe=1d&limit=500')).json.results;
+    const order = (key, dir) => [...scan].sort((a, b) => {
+      const rank = { BUY: 0, HOLD: 1, SELL: 2, ABSTAIN: 3 };
+      const x = key === 'action' ? rank[a.action] : a[key];
+      const y = key === 'action' ? rank[b.action] : b[key];
+      if (x !== y) return x < y ? -dir : dir;
+      return a.symbol < b.symbol ? -1 : 1;
+    }).map((r) => r.symbol).join();
+    const header = (key) => page.locator(`#universe thead th[data-sort="${key}"] button`);
+    const shownOrder = async () => (await universeRows()).map((r) => r.symbol).join();
+    const expectOrder = async (key, dir, label) => {
+      const want = order(key, dir);
+      await waitUniverse(([w]) => [...document.querySelectorAll('#universe tbody tr')].map((tr) => tr.dataset.symbol).join() === w, [want])
+        .catch(async () => { throw new Error(`${label}: rows ${await shownOrder()}, want ${want}`); });
+      const sort = await page.locator(`#universe thead th[data-sort="${key}"]`).getAttribute('aria-sort');
+      check(sort === (dir > 0 ? 'ascending' : 'descending'), `${label}: aria-sort ${sort}`);
+      check(await page.locator('#universe thead th[aria-sort]').count() === 1, `${label}: more than one aria-sort`);
+    };
+    const before = await shownOrder();
+    await header('score').click();
+    await expectOrder('score', -1, 'score (first click)');
+    check(await shownOrder() !== before, 'sorting by score did not reorder the rows');
+    await header('score').click();
+    await expectOrder('score', 1, 'score (second click)');
+    await header('action').click();
+    await expectOrder('action', 1, 'action');
+    await header('symbol').click();
+    await expectOrder('symbol', 1, 'symbol');
+    return `score desc: ${order('score', -1).split(',').slice(0, 3).join(', ')}, ...`;
+  });
+
+  await step('universe: the action and min-confidence filters narrow the rows to GET /v1/scan\'s answer', async () => {
+    const all = (await api('GET', '/v1/scan?timeframe=1d&limit=500')).json.results;
+    const counts = new Map();
+    for (const r of all) counts.set(r.action, (counts.get(r.action) || 0) + 1);
+    // An action that holds some rows but not all; failing that, one that holds none.
+    let action = [...counts.entries()].filter(([, n]) => n < all.length).sort((a, b) => a[1] - b[1])[0]?.[0];
+    if (!action) action = ['BUY', 'SELL', 'HOLD'].find((a) => !counts.has(a));
+    const want = all.filter((r) => r.action === action).map((r) => r.symbol).sort();
+    check(want.length < all.length, `filter on ${action} would not narrow (${want.length} of ${all.length})`);
+    await page.locator('#universe-filters select[name="action"]').selectOption(action);
+    await waitUniverse(([w]) => [...document.querySelectorAll('#universe tbody tr')].map((tr) => tr.dataset.symbol).join() === w,
+      [want.join()]).catch(async () => {
+      throw new Error(`action=${action}: rows ${(await universeRows()).map((r) => r.symbol).join()}, want ${want.join()}`);
+    });
+    for (const r of await universeRows()) check(r.action === action, `${r.symbol} shows ${r.action} under action=${action}`);
+    // Then the minimum confidence on top, at the median of those rows' confidences.
+    await page.locator('#universe-filters select[name="action"]').selectOption('');
+    const confidences = all.map((r) => r.confidence).sort((a, b) => a - b);
+    const pct = Math.round(confidences[Math.floor(confidences.length / 2)] * 100);
+    const byConfidence = all.filter((r) => r.confidence >= pct / 100).map((r) => r.symbol).sort();
+    const rest = await api('GET', `/v1/scan?timeframe=1d&limit=500&min_confidence=${pct / 100}`);
+    check(rest.json.results.map((r) => r.symbol).sort().join() === byConfidence.join(), 'test arithmetic != server');
+    await page.locator('#universe-filters input[name="min_confidence"]').fill(String(pct));
+    await waitUniverse(([w]) => [...document.querySelectorAll('#universe tbody tr')].map((tr) => tr.dataset.symbol).join() === w,
+      [byConfidence.join()]).catch(async () => {
+      throw new Error(`min_confidence=${pct}%: rows ${(await universeRows()).map((r) => r.symbol).join()}, want ${byConfidence.join()}`);
+    });
+    const narrowed = byConfidence.length;
+    await page.locator('#universe-filters input[name="min_confidence"]').fill('');
+    await waitUniverse((n) => document.querySelectorAll('#universe tbody tr').length === n, all.length);
+    return `action=${action}: ${want.length} of ${all.length} rows; confidence >= ${pct}%: ${narrowed} rows; cleared: ${all.length}`;
+  });
+
+  await step('universe: a new POST updates that row in place (as_of, bars, action of the scan) and it flashes', async () => {
+    const target = `${prefix}WAVE`;
+    const before = (await universeRows()).find((r) => r.symbol === target);
+    check(before, `no ${target} row`);
+    await page.evaluate((selector) => {
+      const tr = document.querySelector(selector);
+      window.__gsUniverseFlashed = false;
+      new MutationObserver(() => { if (tr.classList.contains('flash')) window.__gsUniverseFlashed = true; })
+        .observe(tr, { attributes: true, attributeFilter: ['class'] });
+    }, urow(target));
+    const time = new Date(Date.UTC(2024, 0, 1) + 120 * 86_400_000).toISOString().replace('.000Z', 'Z');
+    const csv = `time,open,high,low,close,volume\n${time},100,131,99,130,9000000\n`;
+    const posted = await api('POST', `/v1/bars/${target}?timeframe=1d`, csv, 'text/csv');
+    check(posted.status === 200 && posted.json.accepted === 1, `POST -> ${posted.status} ${posted.text}`);
+    await waitUniverse(([selector, t]) => {
+      const tr = document.querySelector(selector);
+      const asOf = tr && tr.querySelector('td[data-field="as_of"] time');
+      return asOf && Date.parse(asOf.getAttribute('datetime')) === Date.parse(t) &&
+        tr.querySelector('td[data-field="bars"]').textContent.trim() === '121';
+    }, [urow(target), time]);
+    const scan = (await api('GET', '/v1/scan?timeframe=1d&limit=500')).json.results.find((r) => r.symbol === target);
+    const after = (await universeRows()).find((r) => r.symbol === target);
+    check(after.action === scan.action, `action ${after.action} != scan ${scan.action}`);
+    check(await page.evaluate(() => window.__gsUniverseFlashed), 'the row did not flash');
+    check(await page.evaluate(() => window.__gsNoReload) === 'still here', 'the page was reloaded');
+    return `${target}: as_of ${before.as_of} -> ${after.as_of}, bars ${before.bars} -> ${after.bars}, ${before.action} -> ${after.action}`;
+  });
+
+  await step('universe: clicking a row opens that symbol in the detail', async () => {
+    const target = `${prefix}DOWN`;
+    await page.locator(urow(target)).click();
+    await page.waitForFunction((s) => document.getElementById('detail-heading').textContent.includes(s) &&
+      document.querySelectorAll('#agents tbody tr').length === 51 &&
+      (document.getElementById('chart').getAttribute('aria-label') || '').startsWith(`${s} `), target, { timeout: STEP_MS });
+    check(await page.locator(`${urow(target)} button[aria-current="true"]`).count() === 1, `${target} not marked current in the universe`);
+    return `detail shows ${target}`;
   });
 
   await step('click the DEMO row: agent breakdown shows 51 agents by category', async () => {

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Browser test of the dashboard: starts the service binary with the demo data and web/,
 # then drives the page in headless Chromium (dashboard.test.mjs, playwright-core).
-#   tests/browser/run.sh path/to/goldensignals
+#   tests/browser/run.sh path/to/goldensignals [TEST.mjs]
+# TEST.mjs (default dashboard.test.mjs) is run against the server: docs.test.mjs opens /docs.
 # Needs node >= 20, npm (the first run installs playwright-core from the lock file) and
 # Debian's chromium at /usr/bin/chromium (or CHROMIUM_PATH). Screenshots go to a temp dir
 # (or SCREENSHOT_DIR) and are kept; the path is printed.
 set -euo pipefail
 
-binary="${1:?usage: $0 path/to/goldensignals}"
+binary="${1:?usage: $0 path/to/goldensignals [TEST.mjs]}"
+test_file="${2:-dashboard.test.mjs}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 [[ "$binary" = /* ]] || binary="$PWD/$binary"
@@ -68,7 +70,7 @@ fi
 echo "server pid $pid on http://127.0.0.1:$port"
 
 status=0
-(cd "$here" && node dashboard.test.mjs "http://127.0.0.1:$port") || status=$?
+(cd "$here" && node "$test_file" "http://127.0.0.1:$port") || status=$?
 
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2

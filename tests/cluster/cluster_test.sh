@@ -102,9 +102,11 @@ get_signal "$port_b" ACME
 [[ "$as_of" == "$(day 17300)" ]] || fail "B after new bar: as_of $as_of (was $want_as_of)"
 
 echo "== B keeps bar versions locally (CLIENT TRACKING) and still answers from every bar A acked"
-# Both instances' tracking connections (flags=t), each redirected to its invalidation connection.
+# Both instances' invalidation connections: subscribed (P) with broadcast tracking (t, B) on
+# themselves.
 for _ in $(seq 1 50); do
-  tracking=$(redis-cli -p "$GS_REDIS_PORT" client list | grep -c 'flags=t ' || true)
+  tracking=$(redis-cli -p "$GS_REDIS_PORT" client list |
+    grep -E 'flags=[A-Za-z]*P' | grep -E 'flags=[A-Za-z]*t' | grep -cE 'flags=[A-Za-z]*B' || true)
   [[ "$tracking" -ge 2 ]] && break
   sleep 0.1
 done

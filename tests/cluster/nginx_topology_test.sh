@@ -83,7 +83,7 @@ code=$(curl -s -o "$work/post.out" -w '%{http_code}' -X POST -H 'Content-Type: t
 for _ in 1 2 3 4; do  # both instances answer (least_conn spreads; any order)
   curl -sf "$base/v1/signals/NGX?agents=false" | grep -q '"symbol":"NGX"' || fail "GET through nginx"
 done
-curl -sf "$base/" | grep -qi "<html" || fail "dashboard through nginx"
+curl -sf "$base/" -o "$work/index.html" && grep -qi "<html" "$work/index.html" || fail "dashboard through nginx"
 
 echo "== SSE through nginx survives losing the instance that holds it"
 curl -sN --max-time 60 "$base/v1/stream?symbols=NGX" >"$work/stream1.txt" &

@@ -1,5 +1,7 @@
 #include "goldensignals/health/readiness.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace gs::health {
@@ -25,6 +27,25 @@ TEST(ReadinessTest, DisabledDependenciesDoNotMakeItUnready) {
     readiness.set("redis", State::kDisabled);
     readiness.set("postgres", State::kUp);
     EXPECT_TRUE(readiness.ready());
+}
+
+TEST(ReadinessTest, MetricsGiveEachConfiguredDependencyAndTheOverallAnswer) {
+    Readiness readiness;
+    readiness.set("redis", State::kDisabled);
+    readiness.set("postgres", State::kUp);
+    std::string out;
+    readiness.render_metrics(out);
+    EXPECT_NE(out.find("\ngs_dependency_up{dependency=\"postgres\"} 1\n"), std::string::npos)
+        << out;
+    EXPECT_EQ(out.find("dependency=\"redis\""), std::string::npos) << out;  // not configured
+    EXPECT_NE(out.find("\ngs_ready 1\n"), std::string::npos) << out;
+
+    readiness.set("postgres", State::kDown);
+    out.clear();
+    readiness.render_metrics(out);
+    EXPECT_NE(out.find("\ngs_dependency_up{dependency=\"postgres\"} 0\n"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("\ngs_ready 0\n"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -371,9 +371,9 @@ TEST_F(RedisVersionTrackingTest, ALostInvalidationConnectionFlushesOnReconnect) 
 
 TEST_F(RedisVersionTrackingTest, ALostReadingConnectionNeverLeavesAnOldCopy) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
-    // Redis forgets what a connection tracked when it closes, so A's write below sends B no
-    // invalidation. The barrier's PING on the reading connection fails (or B noticed the
-    // drop first and forgot its copies): never the old version.
+    // The tracking lives on the invalidation connection (broadcast mode), so losing the
+    // reading connection loses no invalidation: A's write below still reaches B, and B's
+    // read after it never answers the old version.
     const auto reader_id = command(io_, *b_->reader, {"CLIENT", "ID"}).integer;
     EXPECT_TRUE(command(io_, *a_->client, {"CLIENT", "KILL", "ID", std::to_string(reader_id)})
                     .is_integer());

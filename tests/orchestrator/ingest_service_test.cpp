@@ -3,7 +3,9 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 
 #include <algorithm>
+#include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -157,6 +159,36 @@ TEST_F(IngestServiceTest, RepositoryFailureIsStorageUnavailableAndNothingIsStore
     EXPECT_EQ(log_.count("versions.announce"), 0u);
     EXPECT_EQ(log_.count("listener"), 0u);
     EXPECT_EQ(signals_.computations(), 0u);
+}
+
+TEST_F(IngestServiceTest, MetricsCountStoredBatchesAndBarsAndTheSignalsByAction) {
+    ingest("ABC", daily_bars(60));
+    auto more = daily_bars(62);
+    more.erase(more.begin(), more.begin() + 59);  // 59 again, 60 and 61 new: 3 bars taken
+    ingest("ABC", more);
+    repository_.fail = true;
+    EXPECT_THROW(ingest("XYZ", daily_bars(10)), StorageUnavailable);
+
+    std::string out;
+    ingest_.render_metrics(out);
+    EXPECT_NE(out.find("# TYPE gs_ingest_bars_total counter\ngs_ingest_bars_total 63\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("\ngs_ingest_batches_total 2\n"), std::string::npos) << out;
+
+    // One signal per stored batch, under its consensus action; the other actions at 0.
+    std::string signals;
+    signals_.render_metrics(signals);
+    std::uint64_t total = 0;
+    for (const char* action : {"BUY", "SELL", "HOLD", "ABSTAIN"}) {
+        const std::string prefix =
+            fmt::format("gs_signals_computed_total{{action=\"{}\"}} ", action);
+        const auto at = signals.find(prefix);
+        ASSERT_NE(at, std::string::npos) << signals;
+        total += std::stoull(signals.substr(at + prefix.size()));
+    }
+    EXPECT_EQ(total, 2u);
+    EXPECT_EQ(total, signals_.computations());
 }
 
 // Several ingests started together, then run to the end: {accepted, or -1 when it threw

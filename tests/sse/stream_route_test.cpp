@@ -159,7 +159,11 @@ class SseClient {
     bool read_slowly(const std::string& until, std::size_t chunk, std::chrono::milliseconds pause,
                      std::chrono::milliseconds timeout) {
         const auto deadline = Clock::now() + timeout;
-        while (buffer_.find(until) == std::string::npos) {
+        // Only the new bytes are searched: rescanning megabytes per chunk is quadratic, and
+        // under TSan (memchr is intercepted and checked byte by byte) slow enough to matter.
+        std::size_t from = 0;
+        while (buffer_.find(until, from) == std::string::npos) {
+            from = buffer_.size() >= until.size() ? buffer_.size() - until.size() + 1 : 0;
             if (!fill(deadline, chunk)) {
                 return false;
             }
@@ -634,10 +638,13 @@ TEST_F(StreamRouteTest, ASlowClientThatKeepsReadingIsNotCut) {
     start(options);
     constexpr std::size_t kPad = 2 << 20;
     publish("AAPL", padded("AAPL", kPad));
-    SseClient client(port(), "/v1/stream?symbols=AAPL", {}, 4096);
+    // The client's pace, not the TCP window, must limit the transfer: a window of a few KiB
+    // moves a segment per delayed ACK, and under a slow (sanitized) build a single write call
+    // could then wait longer than the stall timeout even though the client keeps reading.
+    SseClient client(port(), "/v1/stream?symbols=AAPL", {}, 64 << 10);
     ASSERT_TRUE(client.read_head());
-    // At most 8 KiB every 5 ms through a small window: over 2 s for the snapshot.
-    ASSERT_TRUE(client.read_slowly("xx\"}\n\n", 8192, 5ms, 60s));
+    // At most 4 KiB every 5 ms: over 2.5 s for the snapshot, well past the stall timeout.
+    ASSERT_TRUE(client.read_slowly("xx\"}\n\n", 4096, 5ms, 60s));
     auto snapshot = client.next_event();
     ASSERT_TRUE(snapshot);
     EXPECT_EQ(snapshot->data, padded("AAPL", kPad));

@@ -44,8 +44,29 @@ struct ServerOptions {
     std::string read_token;
 };
 
+// Alert webhooks (docs/webhooks.md).
+struct WebhookOptions {
+    // Loopback, private, link-local, ... addresses allowed as webhook targets: off, since a
+    // webhook URL would otherwise let an API client make the service call its own network.
+    bool allow_private = false;
+    // One delivery attempt: resolve, connect, TLS, write, read.
+    std::chrono::milliseconds timeout{10'000};
+    std::size_t max_inflight = 32;
+    // Retries: full-jitter exponential backoff from `backoff` up to `backoff_max` per wait,
+    // until `max_age` after the event was queued; then failed.
+    std::chrono::milliseconds backoff{1'000};
+    std::chrono::milliseconds backoff_max{600'000};
+    std::chrono::seconds max_age{24 * 3600};
+    // How often the outbox is polled for due deliveries when nothing new was queued here.
+    std::chrono::milliseconds poll{1'000};
+    std::size_t max_webhooks = 100;
+    // PEM file of CA certificates trusted for https besides the system's; empty = none.
+    std::string ca_file;
+};
+
 struct Options {
     ServerOptions server;
+    WebhookOptions webhooks;
     // Unset: no Redis, in-process cache and pub/sub only.
     std::optional<std::string> redis_url;
     // Unset: no PostgreSQL, bars and signals live in memory only.

@@ -31,6 +31,9 @@ class Readiness final {
     std::vector<std::pair<std::string, State>> snapshot() const;
     // False when any configured (not disabled) dependency is down.
     bool ready() const;
+    // gs_dependency_up{dependency} (1 up, 0 down; disabled ones left out) and gs_ready, the
+    // same answer as /readyz, for alerts on a degraded replica.
+    void render_metrics(std::string& out) const;
 
   private:
     mutable std::mutex mutex_;

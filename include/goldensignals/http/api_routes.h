@@ -8,6 +8,7 @@
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/store/pg_signal_store.h"
+#include "goldensignals/webhooks/service.h"
 
 namespace gs::http {
 
@@ -33,5 +34,10 @@ void add_backtest_route(Router& router, market::BarStore& store,
 
 // GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
 void add_history_route(Router& router, store::PgSignalStore* history);
+
+// POST and GET /v1/webhooks, GET and DELETE /v1/webhooks/{id}, GET
+// /v1/webhooks/{id}/deliveries (docs/webhooks.md). All need the write token: a webhook's URL
+// and delivery log are the operator's business.
+void add_webhook_routes(Router& router, webhooks::Service& service);
 
 }  // namespace gs::http

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,5 +37,12 @@ std::vector<Bar> parse_bars_json(std::string_view body, std::size_t max_rows = k
 // CSV with the header `time,open,high,low,close,volume` (any case, CRLF or LF). Throws
 // BarParseError.
 std::vector<Bar> parse_bars_csv(std::string_view body, std::size_t max_rows = kMaxBarsPerRequest);
+
+// One row's fields as text, in the order time, open, high, low, close, volume, read and checked
+// as parse_bars_csv reads each CSV row (time ISO-8601 UTC or epoch seconds, plain numbers,
+// validate_bar). nullopt when `bar` holds the row, else the problem, e.g. `high "x" is not a
+// number`. The importer (goldensignals import) reads every CSV dialect through it, so a file it
+// accepts is one the server accepts.
+std::optional<std::string> parse_bar_fields(std::span<const std::string_view, 6> fields, Bar& bar);
 
 }  // namespace gs::market

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -48,12 +50,22 @@ class IngestService final {
     // held nowhere.
     boost::asio::awaitable<std::size_t> remove(std::string symbol, market::Timeframe timeframe);
 
+    // gs_ingest_batches_total and gs_ingest_bars_total: batches stored and the bars they held
+    // (distinct times, UpsertResult::accepted), counted once stored (committed, then in memory).
+    void render_metrics(std::string& out) const;
+
   private:
+    // The signal of the bars just stored, not yet published; never throws.
+    boost::asio::awaitable<IngestedSignal> signal_after_ingest(std::string symbol,
+                                                               market::Timeframe timeframe);
+
     market::BarStore& bars_;
     store::BarRepository* repository_ = nullptr;      // null alone: nothing durable
     std::unique_ptr<store::BarCommitter> committer_;  // null alone: nothing to commit
     BarSync& sync_;
     SignalService& signals_;
+    std::atomic<std::uint64_t> batches_{0};
+    std::atomic<std::uint64_t> bars_ingested_{0};
 };
 
 }  // namespace gs::orchestrator

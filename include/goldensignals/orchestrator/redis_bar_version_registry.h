@@ -23,18 +23,19 @@ namespace gs::orchestrator {
 // the signal tier's breaker, so a dead Redis is skipped here too.
 //
 // With tracking (enable_tracking), recorded() answers from a local copy of the records that
-// Redis invalidates (server-assisted client-side caching, RESP2 redirect mode): a connection
-// of its own reads the records with `CLIENT TRACKING on REDIRECT <id>`, where <id> is a
-// second connection subscribed to __redis__:invalidate. While either connection is down or
-// tracking is not yet confirmed, every read asks Redis as without tracking; each change of
-// either connection forgets every local copy.
+// Redis invalidates (server-assisted client-side caching, RESP2, broadcast mode): a connection
+// subscribed to __redis__:invalidate carries `CLIENT TRACKING on REDIRECT <its own id> BCAST
+// PREFIX <prefix>barver:`, so Redis tells it of every change of any record; a second
+// connection reads the records. While the invalidation connection is down or tracking is not
+// yet confirmed, every read asks Redis as without tracking; each change of that connection
+// forgets every local copy.
 //
 // Strict reads (the default): a local copy answers only after a read barrier that left after
-// the read began has come back, a PING on each connection (coalesced: one barrier at a time
-// serves every read that was waiting when it left). Its reply on the invalidation connection
-// comes after every invalidation Redis queued before it; its reply on the reading connection
-// proves that connection, and so its tracking, was alive then. A failed or timed-out barrier
-// sends the waiting reads to Redis. docs/consistency.md states the guarantee.
+// the read began has come back, a PING on the invalidation connection (coalesced: one barrier
+// at a time serves every read that was waiting when it left). Its reply comes after every
+// invalidation Redis queued before it and proves the connection, and so the tracking, was
+// alive then. A failed or timed-out barrier sends the waiting reads to Redis.
+// docs/consistency.md states the guarantee.
 class RedisBarVersionRegistry final : public BarVersionRegistry {
   public:
     enum class ReadMode {
@@ -49,7 +50,7 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
 
     // Call before start(). `reader` and `invalidations` are connections of their own (not
     // shared with other users: their handlers and tracking state belong to this registry).
-    // `executor` runs the CLIENT TRACKING command after each (re)connect, and the barriers.
+    // `executor` handles the barriers' replies.
     void enable_tracking(std::shared_ptr<redis::Client> reader,
                          std::shared_ptr<redis::Subscriber> invalidations,
                          boost::asio::any_io_executor executor, ReadMode mode = ReadMode::kStrict);
@@ -66,7 +67,7 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
     // gs_bar_version_barriers_total{result="ok"|"failed"}.
     void render_metrics(std::string& out) const override;
 
-    // True while reads may be answered locally (both connections up, tracking confirmed).
+    // True while reads may be answered locally (invalidation connection up, tracking on).
     bool tracking() const { return table_ && table_->active(); }
     // Reads answered from the local copy, and reads that asked Redis.
     std::uint64_t local_answers() const { return table_ ? table_->hits() : 0; }

@@ -41,6 +41,14 @@ struct Lookup {
     Tier tier = Tier::kMiss;
 };
 
+// A signal computed after an ingest, not yet given to the listener: the ingest publishes it
+// once the series' new version is announced, so no subscriber hears of a signal before the
+// instances can serve its bars.
+struct IngestedSignal {
+    Lookup lookup;
+    std::shared_ptr<const SignalEntry> unpublished;  // null: nothing new to publish here
+};
+
 struct SignalServiceOptions {
     std::string key_prefix = "gs:";
     cache::LruOptions l1;
@@ -77,6 +85,11 @@ class SignalService final {
     // trips per bar on the ingest path): L1, else compute, then cache, archive and publish
     // as current() does after a miss.
     boost::asio::awaitable<Lookup> ingested(std::string symbol, market::Timeframe timeframe);
+    // The same without publishing: the caller hands `unpublished` to publish() when ready.
+    boost::asio::awaitable<IngestedSignal> compute_ingested(std::string symbol,
+                                                            market::Timeframe timeframe);
+    // Gives a newly computed signal to the listener (nothing for null).
+    void publish(const std::shared_ptr<const SignalEntry>& entry) const;
 
     static std::shared_ptr<const SignalEntry> make_entry(const Signal& signal);
     // The summary body derived from a full body (L3 keeps only the full one).
@@ -97,11 +110,15 @@ class SignalService final {
     void render_metrics(std::string& out) const;
 
   private:
+    // `unpublished` (ingest only): where a signal this call computed goes instead of the
+    // listener.
     boost::asio::awaitable<Lookup> lookup(std::string symbol, market::Timeframe timeframe,
-                                          bool after_ingest);
+                                          bool after_ingest,
+                                          std::shared_ptr<const SignalEntry>* unpublished);
     boost::asio::awaitable<Lookup> computed(std::string key, std::string symbol,
                                             market::Timeframe timeframe,
-                                            std::shared_ptr<const market::BarSeries> series);
+                                            std::shared_ptr<const market::BarSeries> series,
+                                            bool publish);
     boost::asio::awaitable<Lookup> fill(std::string key, std::string symbol,
                                         market::Timeframe timeframe,
                                         std::shared_ptr<const market::BarSeries> series);
@@ -111,6 +128,12 @@ class SignalService final {
     // it again) instead of staying until the LRU evicts it.
     void retire_previous(std::string_view key, std::size_t series_part);
     boost::asio::awaitable<void> put_l2(const std::string& key, const SignalEntry& entry);
+    // The L2 copy without waiting for Redis (a cache: a reader that misses it falls back to L3
+    // or computes), up to kMaxL2Writes at once; past that the caller waits, so a slow Redis
+    // holds memory bounded.
+    boost::asio::awaitable<void> copy_to_l2(std::string key,
+                                            std::shared_ptr<const SignalEntry> entry);
+    static constexpr std::size_t kMaxL2Writes = 256;
 
     market::BarStore& bars_;
     Orchestrator& orchestrator_;
@@ -134,6 +157,9 @@ class SignalService final {
     Listener listener_;
     cache::SingleFlight<Lookup> flights_;
     std::atomic<std::uint64_t> computations_{0};
+    // By the consensus action (agents::Action's order): gs_signals_computed_total.
+    std::array<std::atomic<std::uint64_t>, 4> computed_by_action_{};
+    std::atomic<std::size_t> l2_writes_in_flight_{0};
     std::array<std::atomic<std::uint64_t>, 4> answered_{};
     std::array<metrics::Histogram, 4> latency_;
 };

@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "goldensignals/redis/client.h"
@@ -57,6 +59,15 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     // CLIENT TRACKING ... REDIRECT. 0 until known; read it in on_state_change(true).
     std::int64_t client_id() const noexcept;
 
+    // Server-assisted client-side caching in broadcast mode, carried by this connection: on
+    // every connect, before subscribing, `CLIENT TRACKING on REDIRECT <own id> BCAST PREFIX
+    // ...`, so Redis sends the invalidation of every key under the prefixes to this connection
+    // (subscribe "__redis__:invalidate" to receive them). Set before start().
+    void track_broadcast(std::vector<std::string> prefixes);
+    // True while the current connection's CLIENT TRACKING was accepted (read it in
+    // on_state_change(true)); false when Redis refused it or the connection is down.
+    bool broadcast_tracking() const noexcept;
+
     // Adds channels (SUBSCRIBE) or patterns (PSUBSCRIBE). Takes effect at once when connected,
     // otherwise on the next connect. Any thread.
     void subscribe(std::vector<std::string> channels);
@@ -74,10 +85,20 @@ class Subscriber final : public std::enable_shared_from_this<Subscriber> {
     // The first call adds the pattern kPingPattern (see subscriber.cpp: hiredis 0.14 routes
     // the reply by it); nothing is published to it.
     boost::asio::awaitable<void> ping();
+    using PingHandler = boost::asio::any_completion_handler<void(std::exception_ptr)>;
+    // The same round trip for callers without a coroutine (the read barrier): the handler gets
+    // nullptr once the reply is in, or the Error as an exception_ptr; it runs on its associated
+    // executor, never inside this call.
+    template <typename CompletionToken>
+    auto async_ping(CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr)>(
+            [this](PingHandler handler) { start_ping(std::move(handler)); }, token);
+    }
     static constexpr std::string_view kPingPattern = "__gs__:subscriber-ping";
 
   private:
     explicit Subscriber(std::shared_ptr<detail::SubscriberConnection> connection);
+    void start_ping(PingHandler handler);
 
     std::shared_ptr<detail::SubscriberConnection> connection_;
 };
