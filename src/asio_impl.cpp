@@ -2,7 +2,6 @@
 // BOOST_BEAST_SEPARATE_COMPILATION are set on gs_core), which keeps every other translation
 // unit lighter to build.
 #include <boost/asio/impl/src.hpp>
-#include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>
-// The webhooks' https client (asio::ssl over OpenSSL).
+// asio::ssl over OpenSSL: the webhooks' https client and the Binance feed's TLS.
 #include <boost/asio/ssl/impl/src.hpp>

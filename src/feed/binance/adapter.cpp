@@ -132,8 +132,8 @@ class BinanceFeed final : public LiveFeed, public std::enable_shared_from_this<B
             session->on_ping([this] { metrics_.count(MessageKind::kPing); });
             session_ = session;
             std::string why;
-            const auto ec = co_await session->connect(
-                ws_endpoint_, target_, {options_.connect_timeout, options_.idle_timeout});
+            const WsSession::Timeouts timeouts{options_.connect_timeout, options_.idle_timeout};
+            const auto ec = co_await session->connect(ws_endpoint_, target_, timeouts);
             Clock::time_point live_since{};
             if (ec) {
                 why = fmt::format("connect to {}:{}: {}", ws_endpoint_.host, ws_endpoint_.port,
@@ -222,8 +222,9 @@ class BinanceFeed final : public LiveFeed, public std::enable_shared_from_this<B
                 continue;
             }
             metrics_.backfilled_bars.fetch_add(1, std::memory_order_relaxed);
-            co_await sink_.on_bar(
-                {symbol, options_.timeframe, kline.bar, true, true, kline.event_time_ms});
+            // A named local, never a braced temporary in the co_await (see handle()).
+            BarEvent event{symbol, options_.timeframe, kline.bar, true, true, kline.event_time_ms};
+            co_await sink_.on_bar(std::move(event));
         }
     }
 
@@ -281,8 +282,13 @@ class BinanceFeed final : public LiveFeed, public std::enable_shared_from_this<B
             }
             metrics_.count(MessageKind::kForming);
         }
-        co_await sink_.on_bar(
-            {symbol, options_.timeframe, kline->bar, kline->final, false, kline->event_time_ms});
+        // Not `co_await sink_.on_bar({...})`: g++ 12 relocates a braced aggregate temporary
+        // that is an argument inside a co_await bitwise, so event.symbol's small-string pointer
+        // still points into its first home and the sink's frame frees that address
+        // ("munmap_chunk(): invalid pointer"; clang is right). A named local is moved properly.
+        BarEvent event{symbol, options_.timeframe,  kline->bar, kline->final,
+                       false,  kline->event_time_ms};
+        co_await sink_.on_bar(std::move(event));
     }
 
     static asio::awaitable<void> stop_on_strand(std::shared_ptr<BinanceFeed> self) {
