@@ -230,9 +230,24 @@ const std::vector<OptionSpec>& specs() {
          "the dashboard's files, served at /", false,
          [](Options& o, std::string_view v, std::string_view) { o.static_dir = std::string(v); }},
         {"feed", "GS_FEED", "unset (none)",
-         "live bars: sim:N[:MS] (N synthetic random-walk symbols, a bar every MS ms) or "
-         "replay:FILE[:BARS_PER_SECOND]",
+         "live bars: sim:N[:MS] (N synthetic random-walk symbols, a bar every MS ms), "
+         "replay:FILE[:BARS_PER_SECOND] or binance:SYM[,SYM...][@TF] (Binance spot klines)",
          false, [](Options& o, std::string_view v, std::string_view) { o.feed = std::string(v); }},
+        {"binance-ws-url", "GS_BINANCE_WS_URL", "wss://stream.binance.com:9443",
+         "the Binance feed's WebSocket base (wss://); its combined stream is at /stream", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.binance_ws_url = std::string(v);
+         }},
+        {"binance-rest-url", "GS_BINANCE_REST_URL", "https://api.binance.com",
+         "the Binance feed's REST base (https://), for the klines that fill a gap", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.binance_rest_url = std::string(v);
+         }},
+        {"binance-ca-file", "GS_BINANCE_CA_FILE", "unset (the system's CAs)",
+         "PEM file of the CAs the Binance feed trusts", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.binance_ca_file = std::string(v);
+         }},
         {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
          "let webhooks reach loopback, private, link-local and other non-public addresses", false,
          [](Options& o, std::string_view v, std::string_view w) {
