@@ -102,7 +102,7 @@ get "$port_b" "/v1/scan?sort=symbol" | grep -q '"total":3' || fail "B scans $(ge
 echo "== DELETE on A removes the series from PostgreSQL, Redis and B"
 [[ $(status_of -X DELETE "http://127.0.0.1:$port_a/v1/bars/UNIUP") == 200 ]] || fail "DELETE on A"
 [[ $(psql_q "SELECT count(*) FROM bars WHERE symbol = 'UNIUP' AND timeframe = '1d'") == 0 ]] || fail "bars left in PostgreSQL"
-[[ $(psql_q "SELECT count(*) FROM latest_signals WHERE symbol = 'UNIUP'") == 0 ]] ||
+[[ $(psql_q "SELECT count(*) FROM latest_signals WHERE symbol = 'UNIUP' AND timeframe = '1d'") == 0 ]] ||
   fail "latest signal left in PostgreSQL"
 [[ $(redis-cli -p "$GS_REDIS_PORT" GET gs:barver:1d:UNIUP) == removed ]] || fail "no tombstone in Redis"
 # A signal read on B checks the version record first: gone at once, message or not.
