@@ -40,6 +40,7 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/live_feed_sink.h"
 #include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/rollup_service.h"
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/sse/hub.h"
@@ -119,6 +120,18 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         tiers.signal_tiers());
     gs::orchestrator::IngestService ingest(bar_store, tiers.bar_repository(), bar_sync,
                                            signal_service);
+    // Posted bars roll up into the longer timeframes through the same ingest path
+    // (docs/rollup.md); a timer closes the periods a stopped feed leaves open.
+    std::unique_ptr<gs::orchestrator::RollupService> rollup;
+    if (options.rollup) {
+        rollup = std::make_unique<gs::orchestrator::RollupService>(
+            ingest, bar_store,
+            gs::orchestrator::RollupOptions{.from = options.rollup_from,
+                                            .grace = options.rollup_grace});
+        components.add(
+            "rollup", [&rollup, &io] { rollup->start(asio::make_strand(io)); },
+            [&rollup]() -> asio::awaitable<void> { co_await rollup->stop(); });
+    }
 
     // /readyz follows the clients the process uses (see health/readiness.h).
     if (options.redis_url) {
@@ -212,7 +225,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
 
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);
-    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor());
+    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor(), rollup.get());
     gs::http::add_history_route(router, tiers.signal_store());
     gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor());
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
@@ -254,6 +267,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     registry.add_collector([&](std::string& out) { bar_store.render_metrics(out); });
     registry.add_collector([&](std::string& out) { bar_sync.render_metrics(out); });
     registry.add_collector([&](std::string& out) { ingest.render_metrics(out); });
+    if (rollup) {
+        registry.add_collector([&](std::string& out) { rollup->render_metrics(out); });
+    }
     registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
     registry.add_collector([&](std::string& out) { deliverer.render_metrics(out); });
     if (live_feed) {

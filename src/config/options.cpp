@@ -41,6 +41,31 @@ std::chrono::milliseconds parse_millis(std::string_view text, std::int64_t min, 
     return std::chrono::milliseconds{parse_integer<std::int64_t>(text, min, max, what)};
 }
 
+// "all" (every timeframe) or a comma-separated list of timeframes.
+std::vector<market::Timeframe> parse_rollup_from(std::string_view text, std::string_view what) {
+    std::vector<market::Timeframe> timeframes;
+    if (text == "all") {
+        return timeframes;
+    }
+    while (true) {
+        const auto comma = text.find(',');
+        const auto item = text.substr(0, comma);
+        const auto timeframe = market::parse_timeframe(item);
+        if (!timeframe) {
+            throw Error(fmt::format(
+                "{}: '{}' is not a timeframe (1m 5m 15m 30m 1h 4h 1d 1w) or all", what, item));
+        }
+        if (std::find(timeframes.begin(), timeframes.end(), *timeframe) == timeframes.end()) {
+            timeframes.push_back(*timeframe);
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        text.remove_prefix(comma + 1);
+    }
+    return timeframes;
+}
+
 // One row per option: the flag, its environment variable, the default shown in --help and
 // how a value is applied. Adding an option is adding a row.
 struct OptionSpec {
@@ -247,6 +272,21 @@ const std::vector<OptionSpec>& specs() {
          "PEM file of the CAs the Binance feed trusts", false,
          [](Options& o, std::string_view v, std::string_view) {
              o.binance_ca_file = std::string(v);
+         }},
+        {"rollup", "GS_ROLLUP", "true",
+         "posted bars roll up into every longer timeframe (5m ... 1w) that is not posted itself",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) { o.rollup = parse_bool(v, w); }},
+        {"rollup-from", "GS_ROLLUP_FROM", "all",
+         "posted timeframes that roll up: all, or a list such as 1m,5m", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.rollup_from = parse_rollup_from(v, w);
+         }},
+        {"rollup-grace-s", "GS_ROLLUP_GRACE_S", "60",
+         "a rolled-up period closes this long after its end when no later base bar closed it",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.rollup_grace = std::chrono::seconds(parse_integer<std::int64_t>(v, 0, 7 * 86400, w));
          }},
         {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
          "let webhooks reach loopback, private, link-local and other non-public addresses", false,

@@ -241,7 +241,8 @@ echo "== every acked bar and every computed signal is in PostgreSQL"
 kill -TERM "$pid_a" "$pid_b" "$pid_c"
 wait "$pid_a" "$pid_b" "$pid_c" || fail "an instance did not stop cleanly"
 pids=()
-bars=$(psql_q "SELECT count(*) FROM bars WHERE symbol = 'ACME'")
+# The posted 1d series (its 1w roll-up is stored too: docs/rollup.md).
+bars=$(psql_q "SELECT count(*) FROM bars WHERE symbol = 'ACME' AND timeframe = '1d'")
 [[ "$bars" -eq 317 ]] || fail "ACME bars in PostgreSQL: $bars, want 317 (every acked bar)"
 signals=$(psql_q "SELECT count(DISTINCT as_of) FROM signals WHERE symbol = 'ACME'")
 [[ "$signals" -ge 15 ]] || fail "ACME signals in PostgreSQL: $signals distinct as_of, want >= 15"

@@ -282,6 +282,8 @@ function cases() {
     }),
     A({ path: "/v1/bars/AAPL?limit=5", expect: 200 }),
     A({ path: "/v1/bars/AAPL?limit=5&format=csv", expect: 200 }),
+    A({ path: "/v1/bars/AAPL?limit=5&forming=true", expect: 200, check: (r) => r.json.forming === null || "forming without roll-up" }),
+    A({ path: "/v1/bars/AAPL?forming=maybe", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/bars/AAPL?limit=0", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/bars/AAPL?format=xml", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/bars/ZZZZ", expect: 404, code: "unknown_symbol" }),
@@ -427,6 +429,9 @@ function cases() {
     B({ path: "/v1/signals/AAPL/history?from=2000-13-01", expect: 400, code: "invalid_parameter" }),
     B({ path: "/v1/scan", expect: 200 }),
     B({ method: "DELETE", path: "/v1/bars/AAPL", expect: 200 }),
+    // Roll-up (on by default): 1m bars of the current 5-minute period make a forming 5m bar.
+    B({ method: "POST", path: "/v1/bars/RUP?timeframe=1m", body: bars(3, 60, Math.floor(Date.now() / 300_000) * 300), expect: 200 }),
+    B({ path: "/v1/bars/RUP?timeframe=5m&forming=true", expect: 200, check: (r) => (r.json.forming && r.json.forming.volume === 3003) || `forming ${JSON.stringify(r.json.forming)}` }),
     B({ path: "/v1/signals/AAPL", expect: 404 }),
     // Redis configured but not there
     { instance: "C", method: "GET", path: "/readyz", auth: null, expect: 503 },

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "goldensignals/market/timeframe.h"
 #include "goldensignals/redis/url.h"
 
 namespace gs::config {
@@ -116,6 +117,12 @@ struct Options {
     std::string binance_ws_url = "wss://stream.binance.com:9443";
     std::string binance_rest_url = "https://api.binance.com";
     std::string binance_ca_file;
+    // Posted bars roll up into every longer timeframe (docs/rollup.md).
+    bool rollup = true;
+    // The posted timeframes that roll up; empty = every one.
+    std::vector<market::Timeframe> rollup_from;
+    // A period closes by the clock this long after its end when no base bar closed it.
+    std::chrono::seconds rollup_grace{60};
     bool show_help = false;
     // Apply the migrations to database_url and exit: a deploy step (Kubernetes init
     // container) so that no replica's start-up, under its probes, waits on a long migration.

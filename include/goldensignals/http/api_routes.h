@@ -9,6 +9,7 @@
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/ingest_service.h"
+#include "goldensignals/orchestrator/rollup_service.h"
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/store/pg_signal_store.h"
@@ -19,9 +20,10 @@ namespace gs::http {
 inline constexpr std::size_t kBarsBodyLimit = 10 * 1024 * 1024;
 
 // POST, GET (JSON or ?format=csv) and DELETE /v1/bars/{symbol}. Parsing of large bodies runs
-// on `compute`.
+// on `compute`. With `rollup`, GET's `forming=true` adds the forming rolled-up bar.
 void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
-                    boost::asio::any_io_executor compute);
+                    boost::asio::any_io_executor compute,
+                    const orchestrator::RollupService* rollup = nullptr);
 
 // GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents. The
 // indicator series are computed on `compute`.
