@@ -8,49 +8,25 @@
 set -euo pipefail
 binary="${1:?usage: $0 path/to/goldensignals}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-# shellcheck source=scripts/lib/services.sh
-source "$repo/scripts/lib/services.sh"
+# shellcheck source=tests/cluster/lib.sh
+source "$repo/tests/cluster/lib.sh"
+instance_env=(-u GS_READ_TOKEN -u GS_REDIS_URL)
 
-pid=""
-work=$(mktemp -d)
-cleanup() {
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
-  stop_services
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  tail -20 "$work/server.log" >&2 || true
-  exit 1
+# start_server: one instance on the private PostgreSQL; sets base.
+start_server() {
+  start_instance server --database-url="$GS_TEST_DATABASE_URL"
+  # shellcheck disable=SC2154  # set by start_instance
+  base="http://127.0.0.1:$port_server"
 }
 
-start_instance() {
-  : >"$work/server.log"
-  env -u GS_API_TOKEN -u GS_READ_TOKEN -u GS_REDIS_URL "$binary" --port=0 --bind=127.0.0.1 \
-    --threads=2 --compute-threads=1 --access-log=false --demo=false --sql-dir="$repo/sql" \
-    --static-dir="$repo/web" --database-url="$GS_TEST_DATABASE_URL" >"$work/server.log" 2>&1 &
-  pid=$!
-  port=""
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/server.log" | head -1)
-    [[ -n "$port" ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "the instance exited at start"
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || fail "the instance did not start"
-  base="http://127.0.0.1:$port"
-}
-
-stop_instance() {
-  kill -TERM "$pid"
-  wait "$pid" || true
-  pid=""
+stop_server() {
+  # shellcheck disable=SC2154
+  kill -TERM "$pid_server"
+  wait "$pid_server" || true
 }
 
 start_postgres >/dev/null
-start_instance
+start_server
 python3 "$repo/tests/smoke/rollup_reference.py" post "$base" "$work" || fail "roll-up differs"
 
 # Derived bars went through the ingest path: written by roll-up, with their signals.
@@ -60,10 +36,10 @@ grep -q '^gs_rollup_failed_total 0$' <<<"$metrics" || fail "gs_rollup_failed_tot
 curl -fsS "$base/v1/signals/RUPE2E?timeframe=1h&agents=false" | grep -q '"action"' ||
   fail "no 1h signal for the rolled-up series"
 
-stop_instance
-start_instance
+stop_server
+start_server
 python3 "$repo/tests/smoke/rollup_reference.py" check "$base" "$work" || fail "after a restart"
 python3 "$repo/tests/smoke/rollup_reference.py" correct "$base" "$work" ||
   fail "correction after a restart"
-stop_instance
+stop_server
 echo "rollup: ok"
