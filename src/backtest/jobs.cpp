@@ -72,7 +72,9 @@ struct JobRegistry::State {
     std::deque<std::shared_ptr<Job>> queue;
     bool pumping = false;  // a coroutine is running the queue
     bool stopped = false;
-    std::mt19937_64 random{std::random_device{}()};
+    // Ids are what lets a client read or cancel a job: drawn from the OS's entropy, so that
+    // one client's ids do not predict another's (a seeded engine's outputs would).
+    std::random_device random;
 
     std::int64_t now() const { return clock(); }
 
@@ -197,7 +199,8 @@ std::string JobRegistry::submit(JobSpec spec) {
                 "{} universe backtests are queued or running; retry when one is done", active));
         }
         job = std::make_shared<Job>();
-        job->id = fmt::format("bt_{:016x}{:016x}", state_->random(), state_->random());
+        job->id = fmt::format("bt_{:08x}{:08x}{:08x}{:08x}", state_->random(), state_->random(),
+                              state_->random(), state_->random());
         job->spec = std::move(spec);
         job->created_ms = now;
         state_->jobs.emplace(job->id, job);
