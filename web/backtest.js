@@ -325,7 +325,11 @@
     const node = byId('bt-agents');
     const width = chartWidth(node);
     const row = 18;
-    const pad = { left: 190, right: 96, top: 22, bottom: 8 };
+    // Room for the names and the figures, less of it on a narrow screen (names then shorten;
+    // each bar's tooltip keeps the full name).
+    const pad = { left: Math.min(190, Math.round(width * 0.36)), right: Math.min(96, Math.round(width * 0.24)), top: 22, bottom: 8 };
+    const nameChars = Math.max(6, Math.floor((pad.left - 8) / 6.3));
+    const shortName = (name) => (name.length > nameChars ? `${name.slice(0, nameChars - 1)}…` : name);
     const height = pad.top + pad.bottom + Math.max(1, scored.length) * row;
     node.setAttribute('viewBox', `0 0 ${width} ${height}`);
     node.setAttribute('width', width);
@@ -348,7 +352,7 @@
       const y = pad.top + i * row;
       const label = `${a.name} (${a.category}): ${pct(a.hit_rate, 1)} of ${a.signals} calls`;
       bars.append(
-        svg('text', { x: pad.left - 6, y: y + row / 2, class: 'axis-text name', 'text-anchor': 'end', 'dominant-baseline': 'middle' }, a.name),
+        svg('text', { x: pad.left - 6, y: y + row / 2, class: 'axis-text name', 'text-anchor': 'end', 'dominant-baseline': 'middle' }, shortName(a.name)),
         svg('rect', { x: pad.left, y: y + 2, width: Math.max(0.5, a.hit_rate * plotW).toFixed(1), height: row - 4,
           class: `bar ${a.hit_rate > 0.5 ? 'above' : a.hit_rate < 0.5 ? 'below' : 'even'}`,
           'data-agent': a.name, 'data-value': JSON.stringify(a.hit_rate), 'data-signals': a.signals },

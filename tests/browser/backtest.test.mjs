@@ -480,6 +480,36 @@ try {
     return `"${await page.locator('#job-error').textContent()}"`;
   });
 
+  await step('#read_token= reaches the backtest and job routes as Bearer and the job\'s stream as ?access_token=', async () => {
+    const second = await context.newPage();
+    const seen = [];
+    second.on('request', (request) => seen.push({ url: request.url(), method: request.method(),
+      auth: request.headers().authorization || '' }));
+    second.on('pageerror', (err) => consoleErrors.push(`uncaught (second page): ${err.message}`));
+    try {
+      await second.goto(`${base}/#read_token=rt-bt-1`, { timeout: STEP_MS });
+      await second.locator('#backtest-form input[name="symbol"]').fill(single);
+      await second.locator('#backtest-form button[type="submit"]').click();
+      await second.waitForFunction(() => document.getElementById('backtest-panel').dataset.state === 'done', null, { timeout: STEP_MS });
+      await second.locator('#job-form input[name="symbols"]').fill(bigSymbols[0]);
+      await second.locator('#job-form button[type="submit"]').click();
+      await second.waitForFunction(() => document.getElementById('jobs-panel').dataset.status === 'done', null, { timeout: JOB_MS });
+      const path = (r) => new URL(r.url).pathname;
+      const rest = seen.filter((r) => /^\/v1\/(backtest\/|backtests$|backtests\/[^/]+$|bars\/)/.test(path(r)));
+      for (const want of [`/v1/backtest/${single}`, `/v1/bars/${single}`, '/v1/backtests']) {
+        check(rest.some((r) => path(r) === want), `no request to ${want}`);
+      }
+      const bad = rest.filter((r) => r.auth !== 'Bearer rt-bt-1');
+      check(bad.length === 0, `without the Bearer token: ${bad.map((r) => `${r.method} ${r.url}`).join(', ')}`);
+      const stream = seen.find((r) => /\/v1\/backtests\/[^/]+\/events$/.test(path(r)));
+      check(stream && new URL(stream.url).searchParams.get('access_token') === 'rt-bt-1',
+        `job stream ${stream && stream.url} lacks access_token=rt-bt-1`);
+      return `${rest.length} REST requests with the Bearer token, stream with access_token`;
+    } finally {
+      await second.close();
+    }
+  }, JOB_MS + STEP_MS);
+
   await step('narrow screen (390 px): no page-wide horizontal overflow with the backtest views open', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
