@@ -13,6 +13,7 @@
   const byId = (id) => document.getElementById(id);
   const SVG_NS = 'http://www.w3.org/2000/svg';
   const POLL_MS = 1000;
+  const JOB_MISSES = 10; // 404s in a row before a polled job is given up
 
   // ---- helpers --------------------------------------------------------------------------
 
@@ -385,10 +386,15 @@
   });
   byId('backtest-form').elements.timeframe.addEventListener('change', loadSymbolList);
 
+  // Redraw the charts when the panel's width changes (its height changes with every result).
   let resizeFrame = 0;
+  let drawnWidth = 0;
   new ResizeObserver(() => {
     cancelAnimationFrame(resizeFrame);
     resizeFrame = requestAnimationFrame(() => {
+      const width = byId('backtest-panel').clientWidth;
+      if (width === drawnWidth) return;
+      drawnWidth = width;
       if (!lastRun || byId('backtest-result').hidden) return;
       drawEquity(lastRun.report, lastRun.bench);
       renderAgents(lastRun.report);
@@ -470,13 +476,23 @@
     if (j.finished) return;
     j.finished = true;
     stopFollowing(j);
-    try {
-      const state = await api('GET', `/v1/backtests/${encodeURIComponent(j.id)}`);
-      if (job !== j) return;
-      renderProgress(state);
-      renderJobResults(state);
-    } catch (err) {
-      if (job === j) showError('job-error', new Error(`Could not read the job's results: ${err.message}`));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const state = await api('GET', `/v1/backtests/${encodeURIComponent(j.id)}`);
+        if (job !== j) return;
+        showError('job-error', null);
+        renderProgress(state);
+        renderJobResults(state);
+        return;
+      } catch (err) {
+        if (job !== j) return;
+        // A 404 may come from another instance than the job's (see pollJob): try again.
+        if (!/^404 /.test(err.message) || attempt >= JOB_MISSES) {
+          showError('job-error', new Error(`Could not read the job's results: ${err.message}`));
+          return;
+        }
+        await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });
+      }
     }
   }
 
@@ -487,6 +503,8 @@
       try {
         const state = await api('GET', `/v1/backtests/${encodeURIComponent(j.id)}`);
         if (job !== j || j.finished) return;
+        j.misses = 0;
+        showError('job-error', null);
         renderProgress(state);
         if (FINISHED.has(state.status)) {
           finishJob(j);
@@ -494,8 +512,16 @@
         }
       } catch (err) {
         if (job !== j) return;
-        showError('job-error', new Error(`Lost the job: ${err.message}`));
-        if (/^404 /.test(err.message)) return; // expired: nothing more to read
+        // A job lives in the instance that accepted it: behind a balancer without sticky
+        // sessions a read may reach another one (404), so a few misses are tolerated.
+        const missing = /^404 /.test(err.message);
+        j.misses = missing ? (j.misses || 0) + 1 : 0;
+        if (missing && j.misses >= JOB_MISSES) {
+          showError('job-error', new Error(`Lost the job: ${err.message} (expired, or held by ` +
+            'another instance behind the load balancer)'));
+          return;
+        }
+        if (!missing) showError('job-error', new Error(`Reading the job failed, retrying: ${err.message}`));
       }
       pollJob(j);
     }, POLL_MS);

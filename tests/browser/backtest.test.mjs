@@ -440,10 +440,19 @@ try {
     return `cancelled after ${p.symbols_done} of ${p.symbols_total} symbols`;
   }, JOB_MS + STEP_MS);
 
-  await step('SSE blocked: the page falls back to polling GET /v1/backtests/{id} and still reaches done', async () => {
+  await step('SSE blocked and the first reads 404 (another instance): the page polls GET /v1/backtests/{id} and still reaches done', async () => {
     let blocked = 0;
+    let missed = 0;
     await page.route('**/v1/backtests/*/events*', (route) => { blocked++; return route.abort('failed'); });
-    allowedConsole = /ERR_FAILED|events/;
+    // The first two reads of the job as if a balancer sent them to an instance without it.
+    const jobRead = (url) => /^\/v1\/backtests\/[^/]+$/.test(url.pathname);
+    await page.route(jobRead, (route) => {
+      if (route.request().method() !== 'GET' || missed >= 2) return route.continue();
+      missed++;
+      return route.fulfill({ status: 404, contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unknown_backtest', message: 'no backtest job (test)' } }) });
+    });
+    allowedConsole = /ERR_FAILED|events|status of 404/;
     try {
       const form = page.locator('#job-form');
       await form.locator('input[name="symbols"]').fill(bigSymbols.slice(0, 3).join(','));
@@ -458,9 +467,12 @@ try {
       await page.waitForFunction((n) => document.querySelectorAll('#job-ranking tbody tr').length === n,
         job.json.ranking.length, { timeout: STEP_MS });
       sameRanking(await rankingShown(), job.json.ranking, 'polled job');
-      return `${blocked} stream request(s) refused; done by polling`;
+      check(missed === 2, `${missed} reads answered 404`);
+      check(await page.locator('#job-error').isHidden(), 'an error is still shown after the job was read');
+      return `${blocked} stream request(s) refused, ${missed} reads 404; done by polling`;
     } finally {
       await page.unroute('**/v1/backtests/*/events*');
+      await page.unroute(jobRead);
     }
   }, JOB_MS + STEP_MS);
 
