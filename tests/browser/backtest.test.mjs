@@ -331,6 +331,9 @@ try {
     const caption = await page.locator('#bt-agents-caption').textContent();
     const silent = report.agents.filter((a) => !byName.has(a.name));
     check(silent.every((a) => caption.includes(a.name)), `caption does not name the ${silent.length} agents without calls`);
+    const label = await page.locator('#bt-agents').getAttribute('aria-label');
+    check(label.includes(`each of ${bars.length} agents`) && label.includes(`${bars[0].agent} ${pct(bars[0].value, 1)}`),
+      `hit-rate chart aria-label "${label}"`);
     const rows = await page.locator('#bt-agent-table tbody tr').count();
     check(rows === report.agents.length, `agent table has ${rows} rows, API ${report.agents.length}`);
     return `${bars.length} bars, best ${bars[0].agent} ${pct(bars[0].value, 1)}; ${silent.length} agents without calls`;
