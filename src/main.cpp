@@ -229,6 +229,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     registry.add_collector([&](std::string& out) { ingest.render_metrics(out); });
     registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
     registry.add_collector([&](std::string& out) { deliverer.render_metrics(out); });
+    if (auto* retention = tiers.retention()) {
+        registry.add_collector([retention](std::string& out) { retention->render_metrics(out); });
+    }
     registry.add_collector(gs::metrics::render_build_info);
     registry.add_collector(gs::metrics::render_process_metrics);
 
