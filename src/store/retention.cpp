@@ -283,10 +283,13 @@ asio::awaitable<RetentionReport> RetentionJob::run_once() {
     const auto now = clock_();
     const auto started = std::chrono::steady_clock::now();
     RetentionReport report;
+    // Named, then moved: a closure with a non-trivial destructor (the policy's map) made inside
+    // the co_await expression is destroyed twice by g++ 12 (docs/coroutines.md).
+    auto work = [policy = options_.policy, now](pqxx::connection& connection) {
+        return run_retention(connection, policy, now);
+    };
     try {
-        report = co_await pool_.run([policy = options_.policy, now](pqxx::connection& connection) {
-            return run_retention(connection, policy, now);
-        });
+        report = co_await pool_.run(std::move(work));
     } catch (const std::exception&) {
         std::lock_guard lock(mutex_);
         ++runs_failed_;

@@ -628,7 +628,7 @@ TEST_F(RetentionTest, CreatingPartitionsDoesNotWaitForReadersOfTheParent) {
     pqxx::connection reader(url_);
     pqxx::work read(reader);
     read.exec0("LOCK TABLE ONLY signals IN ACCESS SHARE MODE");
-    read.exec0("LOCK TABLE ONLY bars, bars_1m IN ACCESS SHARE MODE");
+    read.exec0("LOCK TABLE ONLY bars, ONLY bars_1m IN ACCESS SHARE MODE");
     const auto today = floor<days>(system_clock::now());
     std::vector<std::string> created;
     ASSERT_NO_THROW(created = ensure_range_partitions(*connection_, signals_table(), today, 1,
