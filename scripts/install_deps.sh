@@ -8,7 +8,8 @@ set -euo pipefail
 
 profile="${1:-test}"
 
-# Build: compiler, CMake, and the libraries (Boost 1.81 headers give Asio and Beast).
+# Build: compiler, CMake, and the libraries (Boost 1.81 headers give Asio and Beast; OpenSSL
+# their TLS, for the Binance feed).
 build_pkgs=(
   g++ cmake make pkg-config
   libboost1.81-dev

@@ -3,5 +3,5 @@
 // unit lighter to build.
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
-// The webhooks' https client (asio::ssl over OpenSSL).
+// asio::ssl over OpenSSL: the webhooks' https client and the Binance feed's TLS.
 #include <boost/asio/ssl/impl/src.hpp>

@@ -20,6 +20,7 @@
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
+#include "goldensignals/feed/binance/binance_feed.h"
 #include "goldensignals/health/readiness.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/router.h"
@@ -37,7 +38,9 @@
 #include "goldensignals/orchestrator/bar_sync.h"
 #include "goldensignals/orchestrator/feed_runner.h"
 #include "goldensignals/orchestrator/ingest_service.h"
+#include "goldensignals/orchestrator/live_feed_sink.h"
 #include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/rollup_service.h"
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/sse/hub.h"
@@ -117,6 +120,18 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         tiers.signal_tiers());
     gs::orchestrator::IngestService ingest(bar_store, tiers.bar_repository(), bar_sync,
                                            signal_service);
+    // Posted bars roll up into the longer timeframes through the same ingest path
+    // (docs/rollup.md); a timer closes the periods a stopped feed leaves open.
+    std::unique_ptr<gs::orchestrator::RollupService> rollup;
+    if (options.rollup) {
+        rollup = std::make_unique<gs::orchestrator::RollupService>(
+            ingest, bar_store,
+            gs::orchestrator::RollupOptions{.from = options.rollup_from,
+                                            .grace = options.rollup_grace});
+        components.add(
+            "rollup", [&rollup, &io] { rollup->start(asio::make_strand(io)); },
+            [&rollup]() -> asio::awaitable<void> { co_await rollup->stop(); });
+    }
 
     // /readyz follows the clients the process uses (see health/readiness.h).
     if (options.redis_url) {
@@ -172,6 +187,27 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     components.add(
         "webhooks", [&webhooks] { webhooks.start(); },
         [&webhooks]() -> asio::awaitable<void> { co_await webhooks.stop(); });
+    // A live provider's feed stops (close frame, timers) with the other components; added
+    // after the webhooks so it stops before them (its bars end in webhook deliveries).
+    gs::orchestrator::LiveFeedSink feed_sink(ingest);
+    std::shared_ptr<gs::feed::LiveFeed> live_feed;
+    if (feed.kind == gs::market::FeedSpec::Kind::kBinance) {
+        try {
+            live_feed = gs::feed::binance::make_binance_feed(io.get_executor(),
+                                                             {.symbols = feed.instruments,
+                                                              .timeframe = feed.timeframe,
+                                                              .ws_url = options.binance_ws_url,
+                                                              .rest_url = options.binance_rest_url,
+                                                              .ca_file = options.binance_ca_file},
+                                                             feed_sink);
+        } catch (const std::exception& e) {
+            spdlog::critical("--feed {}: {}", options.feed, e.what());
+            return 2;
+        }
+        components.add(
+            "binance feed", [feed = live_feed] { feed->start(); },
+            [feed = live_feed]() -> asio::awaitable<void> { co_await feed->stop(); });
+    }
     components.start();
 
     // New signals go to the live streams: through Redis to every instance when configured
@@ -189,12 +225,15 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
 
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);
-    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor());
+    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor(), rollup.get());
     gs::http::add_history_route(router, tiers.signal_store());
     gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor());
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor());
+    gs::http::add_backtest_job_routes(
+        router, bar_store,
+        gs::http::make_backtest_jobs(bar_store, orchestrator, compute_pool.get_executor()));
     gs::sse::add_stream_route(
         router, hub,
         [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)
@@ -214,7 +253,8 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::http::add_webhook_routes(router, webhooks);
     gs::http::add_static_routes(router, options.static_dir);
 
-    if (feed.kind != gs::market::FeedSpec::Kind::kNone) {
+    if (feed.kind == gs::market::FeedSpec::Kind::kSimulated ||
+        feed.kind == gs::market::FeedSpec::Kind::kReplay) {
         // On a strand: the orchestrator wakes its caller by posting to the caller's executor.
         asio::co_spawn(asio::make_strand(io), gs::orchestrator::run_feed(feed, ingest),
                        asio::detached);
@@ -227,10 +267,19 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     registry.add_collector([&](std::string& out) { bar_store.render_metrics(out); });
     registry.add_collector([&](std::string& out) { bar_sync.render_metrics(out); });
     registry.add_collector([&](std::string& out) { ingest.render_metrics(out); });
+    if (rollup) {
+        registry.add_collector([&](std::string& out) { rollup->render_metrics(out); });
+    }
     registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
     registry.add_collector([&](std::string& out) { deliverer.render_metrics(out); });
     if (auto* retention = tiers.retention()) {
         registry.add_collector([retention](std::string& out) { retention->render_metrics(out); });
+    }
+    if (live_feed) {
+        registry.add_collector([&](std::string& out) {
+            live_feed->metrics().render(out, live_feed->name());
+            feed_sink.render_metrics(out, live_feed->name());
+        });
     }
     registry.add_collector(gs::metrics::render_build_info);
     registry.add_collector(gs::metrics::render_process_metrics);

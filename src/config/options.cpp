@@ -42,6 +42,31 @@ std::chrono::milliseconds parse_millis(std::string_view text, std::int64_t min, 
     return std::chrono::milliseconds{parse_integer<std::int64_t>(text, min, max, what)};
 }
 
+// "all" (every timeframe) or a comma-separated list of timeframes.
+std::vector<market::Timeframe> parse_rollup_from(std::string_view text, std::string_view what) {
+    std::vector<market::Timeframe> timeframes;
+    if (text == "all") {
+        return timeframes;
+    }
+    while (true) {
+        const auto comma = text.find(',');
+        const auto item = text.substr(0, comma);
+        const auto timeframe = market::parse_timeframe(item);
+        if (!timeframe) {
+            throw Error(fmt::format(
+                "{}: '{}' is not a timeframe (1m 5m 15m 30m 1h 4h 1d 1w) or all", what, item));
+        }
+        if (std::find(timeframes.begin(), timeframes.end(), *timeframe) == timeframes.end()) {
+            timeframes.push_back(*timeframe);
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        text.remove_prefix(comma + 1);
+    }
+    return timeframes;
+}
+
 // One row per option: the flag, its environment variable, the default shown in --help and
 // how a value is applied. Adding an option is adding a row.
 struct OptionSpec {
@@ -231,9 +256,39 @@ const std::vector<OptionSpec>& specs() {
          "the dashboard's files, served at /", false,
          [](Options& o, std::string_view v, std::string_view) { o.static_dir = std::string(v); }},
         {"feed", "GS_FEED", "unset (none)",
-         "live bars: sim:N[:MS] (N synthetic random-walk symbols, a bar every MS ms) or "
-         "replay:FILE[:BARS_PER_SECOND]",
+         "live bars: sim:N[:MS] (N synthetic random-walk symbols, a bar every MS ms), "
+         "replay:FILE[:BARS_PER_SECOND] or binance:SYM[,SYM...][@TF] (Binance spot klines)",
          false, [](Options& o, std::string_view v, std::string_view) { o.feed = std::string(v); }},
+        {"binance-ws-url", "GS_BINANCE_WS_URL", "wss://stream.binance.com:9443",
+         "the Binance feed's WebSocket base (wss://); its combined stream is at /stream", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.binance_ws_url = std::string(v);
+         }},
+        {"binance-rest-url", "GS_BINANCE_REST_URL", "https://api.binance.com",
+         "the Binance feed's REST base (https://), for the klines that fill a gap", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.binance_rest_url = std::string(v);
+         }},
+        {"binance-ca-file", "GS_BINANCE_CA_FILE", "unset (the system's CAs)",
+         "PEM file of the CAs the Binance feed trusts", false,
+         [](Options& o, std::string_view v, std::string_view) {
+             o.binance_ca_file = std::string(v);
+         }},
+        {"rollup", "GS_ROLLUP", "true",
+         "posted bars roll up into every longer timeframe (5m ... 1w) that is not posted itself",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) { o.rollup = parse_bool(v, w); }},
+        {"rollup-from", "GS_ROLLUP_FROM", "all",
+         "posted timeframes that roll up: all, or a list such as 1m,5m", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.rollup_from = parse_rollup_from(v, w);
+         }},
+        {"rollup-grace-s", "GS_ROLLUP_GRACE_S", "60",
+         "a rolled-up period closes this long after its end when no later base bar closed it",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.rollup_grace = std::chrono::seconds(parse_integer<std::int64_t>(v, 0, 7 * 86400, w));
+         }},
         {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
          "let webhooks reach loopback, private, link-local and other non-public addresses", false,
          [](Options& o, std::string_view v, std::string_view w) {

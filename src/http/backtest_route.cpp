@@ -15,7 +15,7 @@
 
 #include "goldensignals/backtest/figures.h"
 #include "goldensignals/backtest/report_json.h"
-#include "goldensignals/backtest/walk_forward.h"
+#include "goldensignals/backtest/run.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
@@ -31,27 +31,6 @@ namespace {
 
 [[noreturn]] void invalid(std::string message) {
     throw ClientError(status::bad_request, "invalid_parameter", std::move(message));
-}
-
-// ?name= as ISO-8601 UTC or epoch seconds, within the bar times the store takes.
-std::optional<std::int64_t> time_param(const Request& request, std::string_view name) {
-    auto raw = request.query.get(name);
-    if (!raw || raw->empty()) {
-        return std::nullopt;
-    }
-    std::optional<std::int64_t> parsed;
-    std::int64_t seconds = 0;
-    auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), seconds);
-    if (ec == std::errc{} && end == raw->data() + raw->size()) {
-        parsed = seconds;
-    } else {
-        parsed = market::parse_iso8601(*raw);
-    }
-    if (!parsed || *parsed < market::kMinBarTime || *parsed > market::kMaxBarTime) {
-        invalid(
-            fmt::format("{} must be ISO-8601 UTC or epoch seconds between 1970 and 2200", name));
-    }
-    return parsed;
 }
 
 double fee_param(const Request& request) {
@@ -130,8 +109,8 @@ void add_backtest_route(Router& router, market::BarStore& store,
             backtest::ReportMeta meta;
             meta.symbol = params::symbol(request.param("symbol"));
             meta.timeframe = params::timeframe(request);
-            const auto from = time_param(request, "from");
-            const auto to = time_param(request, "to");
+            const auto from = params::epoch_seconds(request, "from");
+            const auto to = params::epoch_seconds(request, "to");
             if (from && to && *from > *to) {
                 invalid("from must not be after to");
             }
@@ -151,24 +130,15 @@ void add_backtest_route(Router& router, market::BarStore& store,
                                               market::to_string(meta.timeframe), meta.symbol));
             }
             const auto view = series->view();
-            const auto begin =
-                static_cast<std::size_t>(std::lower_bound(view.time.begin(), view.time.end(),
-                                                          from.value_or(market::kMinBarTime)) -
-                                         view.time.begin());
-            const auto end =
-                static_cast<std::size_t>(std::upper_bound(view.time.begin(), view.time.end(),
-                                                          to.value_or(market::kMaxBarTime)) -
-                                         view.time.begin());
-            // The walk takes every bar up to the range's last (the warm-up included).
-            if (end > backtest::kMaxBars) {
-                throw ClientError(status::bad_request, "too_many_bars",
-                                  fmt::format("a backtest walks at most {} bars (the range and "
-                                              "every bar before it); {} here: set an earlier to",
-                                              backtest::kMaxBars, end));
+            backtest::Range range;
+            try {
+                range = backtest::select_range(view.time, from, to);
+            } catch (const backtest::TooManyBars& e) {
+                throw ClientError(status::bad_request, "too_many_bars", e.what());
             }
-            if (begin < end) {
-                meta.from = view.time[begin];
-                meta.to = view.time[end - 1];
+            if (range.begin < range.end) {
+                meta.from = view.time[range.begin];
+                meta.to = view.time[range.end - 1];
             }
             RunningSlot slot(running);
 
@@ -178,12 +148,8 @@ void add_backtest_route(Router& router, market::BarStore& store,
             std::string body;
             std::exception_ptr error;
             try {
-                const auto walked = market::BarsView{view.time.first(end),  view.open.first(end),
-                                                     view.high.first(end),  view.low.first(end),
-                                                     view.close.first(end), view.volume.first(end)};
-                const auto trace = backtest::walk_forward(meta.defs, orchestrator.config(), walked);
-                const auto report = backtest::evaluate(
-                    {walked.time, walked.close, &trace, std::min(begin, end), end}, meta.options);
+                const auto report =
+                    backtest::run(meta.defs, orchestrator.config(), view, range, meta.options);
                 body = backtest::to_json(report, meta);
             } catch (...) {
                 error = std::current_exception();

@@ -1,9 +1,7 @@
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
-#include "goldensignals/market/time_format.h"
 #include "goldensignals/store/compact_history.h"
 #include "goldensignals/store/error.h"
 
@@ -13,26 +11,6 @@ namespace asio = boost::asio;
 using boost::beast::http::status;
 using boost::beast::http::verb;
 
-namespace {
-
-std::optional<std::int64_t> time_param(const Request& request, std::string_view name) {
-    auto raw = request.query.get(name);
-    if (!raw || raw->empty()) {
-        return std::nullopt;
-    }
-    if (raw->find_first_not_of("0123456789") == std::string_view::npos && raw->size() <= 12) {
-        return std::stoll(std::string(*raw));
-    }
-    auto parsed = market::parse_iso8601(*raw);
-    if (!parsed) {
-        throw ClientError(status::bad_request, "invalid_parameter",
-                          fmt::format("{} must be ISO-8601 UTC or epoch seconds", name));
-    }
-    return parsed;
-}
-
-}  // namespace
-
 void add_history_route(Router& router, store::PgSignalStore* history) {
     router.add(verb::get, "/v1/signals/{symbol}/history",
                [history](Request& request) -> asio::awaitable<Response> {
@@ -41,8 +19,8 @@ void add_history_route(Router& router, store::PgSignalStore* history) {
                    query.timeframe = params::timeframe(request);
                    query.limit =
                        params::bounded_integer(request, "limit", 100, 1, store::kMaxHistoryLimit);
-                   query.from = time_param(request, "from");
-                   query.to = time_param(request, "to");
+                   query.from = params::epoch_seconds(request, "from");
+                   query.to = params::epoch_seconds(request, "to");
                    if (auto cursor = request.query.get("cursor"); cursor && !cursor->empty()) {
                        if (!store::decode_history_cursor(*cursor)) {
                            throw ClientError(status::bad_request, "invalid_cursor",

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "goldensignals/market/excerpt.h"
+#include "goldensignals/market/time_format.h"
 
 namespace gs::http::params {
 
@@ -65,6 +66,27 @@ bool boolean(const Request& request, std::string_view name, bool fallback) {
     }
     throw ClientError(status::bad_request, "invalid_parameter",
                       fmt::format("{} must be true or false", name));
+}
+
+std::optional<std::int64_t> epoch_seconds(const Request& request, std::string_view name) {
+    auto raw = request.query.get(name);
+    if (!raw || raw->empty()) {
+        return std::nullopt;
+    }
+    std::optional<std::int64_t> parsed;
+    std::int64_t seconds = 0;
+    auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), seconds);
+    if (ec == std::errc{} && end == raw->data() + raw->size()) {
+        parsed = seconds;
+    } else {
+        parsed = market::parse_iso8601(*raw);
+    }
+    if (!parsed || *parsed < market::kMinBarTime || *parsed > market::kMaxBarTime) {
+        throw ClientError(
+            status::bad_request, "invalid_parameter",
+            fmt::format("{} must be ISO-8601 UTC or epoch seconds between 1970 and 2200", name));
+    }
+    return parsed;
 }
 
 }  // namespace gs::http::params

@@ -1,9 +1,12 @@
 #include "goldensignals/market/feed_spec.h"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "goldensignals/market/symbol.h"
 
 namespace gs::market {
 namespace {
@@ -18,6 +21,58 @@ double number(std::string_view text, std::string_view what) {
         throw std::invalid_argument(fmt::format("{} '{}' is not a positive number", what, text));
     }
     return value;
+}
+
+// An exchange symbol: letters and digits only (BTCUSDT), which also keeps it safe in a URL.
+bool exchange_symbol(std::string_view text) {
+    return !text.empty() && text.size() <= kMaxSymbolLength &&
+           std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+           });
+}
+
+// A single connection carries at most 1024 Binance streams; far fewer keep the backfill short.
+constexpr std::size_t kMaxInstruments = 200;
+
+FeedSpec parse_binance(std::string_view rest) {
+    FeedSpec spec;
+    spec.kind = FeedSpec::Kind::kBinance;
+    std::string_view list = rest;
+    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+        list = rest.substr(0, at);
+        auto timeframe = parse_timeframe(rest.substr(at + 1));
+        if (!timeframe) {
+            throw std::invalid_argument(
+                fmt::format("binance timeframe '{}' is not one of 1m 5m 15m 30m 1h 4h 1d 1w",
+                            rest.substr(at + 1)));
+        }
+        spec.timeframe = *timeframe;
+    }
+    while (true) {
+        auto comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        if (!exchange_symbol(item)) {
+            throw std::invalid_argument(
+                fmt::format("binance symbol '{}' is not 1 to {} letters and digits "
+                            "(binance:BTCUSDT,ETHUSDT@1m)",
+                            item, kMaxSymbolLength));
+        }
+        std::string symbol(item);
+        std::transform(symbol.begin(), symbol.end(), symbol.begin(),
+                       [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+        if (std::find(spec.instruments.begin(), spec.instruments.end(), symbol) ==
+            spec.instruments.end()) {
+            spec.instruments.push_back(std::move(symbol));
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        list = list.substr(comma + 1);
+    }
+    if (spec.instruments.size() > kMaxInstruments) {
+        throw std::invalid_argument(fmt::format("at most {} binance symbols", kMaxInstruments));
+    }
+    return spec;
 }
 
 }  // namespace
@@ -75,8 +130,12 @@ FeedSpec parse_feed_spec(std::string_view text) {
         spec.interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / per_second));
         return spec;
     }
-    throw std::invalid_argument(
-        fmt::format("feed '{}' is neither sim:N[:MS] nor replay:FILE[:BARS_PER_SECOND]", text));
+    if (kind == "binance") {
+        return parse_binance(rest);
+    }
+    throw std::invalid_argument(fmt::format(
+        "feed '{}' is none of sim:N[:MS], replay:FILE[:BARS_PER_SECOND], binance:SYM[,SYM...][@TF]",
+        text));
 }
 
 }  // namespace gs::market

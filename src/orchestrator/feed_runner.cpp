@@ -176,6 +176,7 @@ asio::awaitable<void> run_feed(market::FeedSpec spec, IngestService& ingest) {
             co_await run_replay(spec, ingest);
             break;
         case market::FeedSpec::Kind::kNone:
+        case market::FeedSpec::Kind::kBinance:  // a feed::LiveFeed, started by main
             break;
     }
 }

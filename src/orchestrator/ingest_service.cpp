@@ -26,6 +26,30 @@ IngestService::IngestService(market::BarStore& bars, SignalService& signals)
 boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string symbol,
                                                                    market::Timeframe timeframe,
                                                                    std::vector<market::Bar> bars) {
+    std::string name = symbol;
+    auto result = co_await store(std::move(name), timeframe, bars);
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    bars_ingested_.fetch_add(result.accepted, std::memory_order_relaxed);
+    if (posted_hook_) {
+        try {
+            std::string hook_symbol = symbol;
+            co_await posted_hook_(std::move(hook_symbol), timeframe, std::move(bars));
+        } catch (const std::exception& e) {
+            spdlog::error("after the bars of {} {}: {}", symbol, market::to_string(timeframe),
+                          e.what());
+        }
+    }
+    co_return result;
+}
+
+boost::asio::awaitable<market::UpsertResult> IngestService::ingest_derived(
+    std::string symbol, market::Timeframe timeframe, std::vector<market::Bar> bars) {
+    std::string name = symbol;
+    co_return co_await store(std::move(name), timeframe, bars);
+}
+
+boost::asio::awaitable<market::UpsertResult> IngestService::store(
+    std::string symbol, market::Timeframe timeframe, const std::vector<market::Bar>& bars) {
     // Room for a new series first: PostgreSQL must not commit bars the memory store would
     // then refuse (SeriesLimitError leaves here with nothing stored anywhere).
     const auto slot = bars_.reserve(symbol, timeframe);
@@ -55,8 +79,6 @@ boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string s
     } else {
         result = bars_.upsert(symbol, timeframe, bars);
     }
-    batches_.fetch_add(1, std::memory_order_relaxed);
-    bars_ingested_.fetch_add(result.accepted, std::memory_order_relaxed);
     // The new signal now, so live streams get it without waiting for a reader. Computed while
     // the new version is on its way to Redis (the announce is a round trip, the signal mostly
     // CPU), published only after it: a subscriber that hears of the signal and asks any
@@ -103,6 +125,9 @@ boost::asio::awaitable<std::size_t> IngestService::remove(std::string symbol,
     // A tombstone even when this instance held nothing: another one may still hold a copy.
     if (sync_.active()) {
         co_await sync_.announce_removed(symbol, timeframe);
+    }
+    if (removed_hook_) {
+        removed_hook_(symbol, timeframe);
     }
     co_return std::max(durable, held ? held->size() : std::size_t{0});
 }

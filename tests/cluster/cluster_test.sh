@@ -6,65 +6,14 @@
 set -euo pipefail
 binary="${1:?usage: $0 path/to/goldensignals}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-# shellcheck source=scripts/lib/services.sh
-source "$repo/scripts/lib/services.sh"
-
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  stop_services
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for log in "$work"/*.log; do echo "--- $log" >&2; tail -20 "$log" >&2; done
-  exit 1
-}
+# shellcheck source=tests/cluster/lib.sh
+source "$repo/tests/cluster/lib.sh"
 
 start_redis >/dev/null
 start_postgres >/dev/null
-redis_url="$GS_TEST_REDIS_URL"
-db_url="$GS_TEST_DATABASE_URL"
+instance_flags=(--redis-url="$GS_TEST_REDIS_URL" --database-url="$GS_TEST_DATABASE_URL")
 
-# start_instance NAME [extra flags...]: sets port_NAME
-start_instance() {
-  local name=$1
-  shift
-  : >"$work/$name.log"  # exists before the loop below reads it
-  env -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 \
-    --access-log=false --demo=false --sql-dir="$repo/sql" --static-dir="$repo/web" \
-    --redis-url="$redis_url" --database-url="$db_url" "$@" >"$work/$name.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  eval "pid_$name=$pid"
-  local port=""
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)
-    [[ -n "$port" ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "instance $name exited at start"
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || fail "instance $name did not start"
-  eval "port_$name=$port"
-}
-
-csv_bars() {  # csv_bars COUNT START_DAY BASE
-  local n=$1 day=$2 base=$3
-  echo "time,open,high,low,close,volume"
-  awk -v n="$n" -v d="$day" -v b="$base" 'BEGIN {
-    for (i = 0; i < n; i++) {
-      c = b + i * 0.2 + (i % 7 - 3) * 0.5; o = c - 0.3;
-      printf "%d,%.2f,%.2f,%.2f,%.2f,%d\n", (d + i) * 86400, o, c + 1, o - 1, c, 10000 + (i % 5) * 1000
-    } }'
-}
-
-post_bars() {  # post_bars PORT SYMBOL CSV_FILE -> status
-  curl -s -o "$work/post.out" -w '%{http_code}' -X POST -H 'Content-Type: text/csv' \
-    --data-binary "@$3" "http://127.0.0.1:$1/v1/bars/$2?timeframe=1d"
-}
+post_bars() { post_csv "$1" "$2" "$3" timeframe=1d; }  # post_bars PORT SYMBOL CSV_FILE -> status
 
 # get_signal PORT SYMBOL -> sets cache_tier, as_of
 get_signal() {
@@ -84,7 +33,7 @@ start_instance b
 echo "instances on $port_a and $port_b"
 
 echo "== bars posted to A are what B serves; A's signal is an L2 hit on B"
-csv_bars 300 17000 100 >"$work/bars1.csv"
+csv_bars 300 100 0.2 17000 >"$work/bars1.csv"
 [[ $(post_bars "$port_a" ACME "$work/bars1.csv") == 200 ]] || fail "POST to A: $(cat "$work/post.out")"
 get_signal "$port_a" ACME
 [[ "$cache_tier" == L1 ]] || fail "A after its own POST: X-Cache $cache_tier, want L1"
@@ -139,7 +88,7 @@ get_signal "$port_c" ACME
 [[ "$as_of" == "$(day 17300)" ]] || fail "C as_of $as_of"
 
 echo "== a MISS computes once and fills the tiers"
-csv_bars 120 18000 50 >"$work/bars3.csv"
+csv_bars 120 50 0.2 18000 >"$work/bars3.csv"
 # Straight into PostgreSQL via A, then read by C: C lacks the series and loads it.
 [[ $(post_bars "$port_a" NEWCO "$work/bars3.csv") == 200 ]] || fail "POST NEWCO"
 redis-cli -p "$GS_REDIS_PORT" flushall >/dev/null
@@ -292,8 +241,8 @@ echo "== every acked bar and every computed signal is in PostgreSQL"
 kill -TERM "$pid_a" "$pid_b" "$pid_c"
 wait "$pid_a" "$pid_b" "$pid_c" || fail "an instance did not stop cleanly"
 pids=()
-psql_q() { as_pg_owner "$GS_PG_BIN/psql" -h 127.0.0.1 -p "$GS_PG_PORT" -U postgres -At -c "$1" goldensignals_test; }
-bars=$(psql_q "SELECT count(*) FROM bars WHERE symbol = 'ACME'")
+# The posted 1d series (its 1w roll-up is stored too: docs/rollup.md).
+bars=$(psql_q "SELECT count(*) FROM bars WHERE symbol = 'ACME' AND timeframe = '1d'")
 [[ "$bars" -eq 317 ]] || fail "ACME bars in PostgreSQL: $bars, want 317 (every acked bar)"
 signals=$(psql_q "SELECT count(DISTINCT as_of) FROM signals WHERE symbol = 'ACME'")
 [[ "$signals" -ge 15 ]] || fail "ACME signals in PostgreSQL: $signals distinct as_of, want >= 15"

@@ -6,46 +6,19 @@
 set -euo pipefail
 binary="${1:?usage: $0 path/to/goldensignals}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-# shellcheck source=scripts/lib/services.sh
-source "$repo/scripts/lib/services.sh"
-
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+# shellcheck source=tests/cluster/lib.sh
+source "$repo/tests/cluster/lib.sh"
+fail_logs=("$work/nginx/error.log")
+fail_tail=15
+cleanup_extra() {
   [[ -f "$work/nginx/nginx.pid" ]] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
-  stop_services
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for log in "$work"/*.log "$work"/nginx/error.log; do
-    [[ -f "$log" ]] && { echo "--- $log" >&2; tail -15 "$log" >&2; }
-  done
-  exit 1
 }
 
 start_redis >/dev/null
 start_postgres >/dev/null
+instance_flags=(--redis-url="$GS_TEST_REDIS_URL" --database-url="$GS_TEST_DATABASE_URL"
+  --heartbeat-ms=500)
 
-start_instance() {  # start_instance NAME: sets pid_NAME, port_NAME
-  local name=$1 port
-  : >"$work/$name.log"  # exists before the loop below reads it
-  env -u GS_API_TOKEN "$binary" --port=0 --bind=127.0.0.1 --threads=2 --compute-threads=1 \
-    --access-log=false --demo=false --sql-dir="$repo/sql" --static-dir="$repo/web" \
-    --redis-url="$GS_TEST_REDIS_URL" --database-url="$GS_TEST_DATABASE_URL" \
-    --heartbeat-ms=500 >"$work/$name.log" 2>&1 &
-  pids+=("$!")
-  eval "pid_$name=$!"
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)
-    [[ -n "$port" ]] && break
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || fail "instance $name did not start"
-  eval "port_$name=$port"
-}
 start_instance a
 start_instance b
 

@@ -13,28 +13,13 @@
 set -euo pipefail
 binary="${1:?usage: $0 path/to/goldensignals}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-# shellcheck source=scripts/lib/services.sh
-source "$repo/scripts/lib/services.sh"
-
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  stop_services
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for log in "$work"/*.log "$work"/received_*; do
-    if [[ -f "$log" ]]; then
-      echo "--- $log" >&2
-      tail -30 "$log" >&2
-    fi
-  done
-  exit 1
-}
+# shellcheck source=tests/cluster/lib.sh
+source "$repo/tests/cluster/lib.sh"
+fail_logs=("$work/received_*")
+fail_tail=30
+instance_env=(-u GS_WEBHOOK_ALLOW_PRIVATE)
+instance_flags=(--webhook-poll-ms=100 --webhook-backoff-ms=200 --webhook-backoff-max-ms=800
+  --webhook-timeout-ms=2000)
 
 secret="whsec_0123456789abcdef"
 start_postgres >/dev/null
@@ -55,43 +40,6 @@ start_receiver() {
   eval "rport_$name=$port"
 }
 
-# start_instance NAME [flags...]: sets port_NAME and pid_NAME.
-start_instance() {
-  local name=$1 port="" pid
-  shift
-  : >"$work/$name.log"
-  env -u GS_API_TOKEN -u GS_WEBHOOK_ALLOW_PRIVATE "$binary" --port=0 --bind=127.0.0.1 \
-    --threads=2 --compute-threads=1 --access-log=false --demo=false --sql-dir="$repo/sql" \
-    --static-dir="$repo/web" --webhook-poll-ms=100 --webhook-backoff-ms=200 \
-    --webhook-backoff-max-ms=800 --webhook-timeout-ms=2000 "$@" >"$work/$name.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)
-    [[ -n "$port" ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "instance $name exited at start"
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || fail "instance $name did not start"
-  eval "port_$name=$port pid_$name=$pid"
-}
-
-csv_bars() {  # csv_bars COUNT BASE DRIFT
-  echo "time,open,high,low,close,volume"
-  awk -v n="$1" -v b="$2" -v d="$3" 'BEGIN {
-    for (i = 0; i < n; i++) {
-      c = b + i * d + (i % 7 - 3) * 0.5; o = c - 0.3;
-      printf "%d,%.2f,%.2f,%.2f,%.2f,%d\n", (17000 + i) * 86400, o, c + 1, o - 1, c, 10000 + (i % 5) * 1000
-    } }'
-}
-
-post_bars() {  # post_bars PORT SYMBOL CSV_FILE
-  local status
-  status=$(curl -s -o "$work/post.out" -w '%{http_code}' -X POST -H 'Content-Type: text/csv' \
-    --data-binary "@$3" "http://127.0.0.1:$1/v1/bars/$2")
-  [[ "$status" == 200 ]] || fail "POST bars $2 to $1: $status $(cat "$work/post.out")"
-}
-
 # register PORT URL: prints the status and leaves the body in $work/register.out.
 register() {
   curl -s -o "$work/register.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
@@ -99,18 +47,7 @@ register() {
     "http://127.0.0.1:$1/v1/webhooks"
 }
 webhook_id() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/register.out"; }
-status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-psql_q() { as_pg_owner "$GS_PG_BIN/psql" -h 127.0.0.1 -p "$GS_PG_PORT" -U postgres -At -c "$1" goldensignals_test; }
 delivered_ids() { awk '$1 == 200 {print $2}' "$1" | sort -u | wc -l; }
-
-wait_until() {  # wait_until SECONDS DESCRIPTION COMMAND...
-  local deadline=$((SECONDS + $1)) what=$2
-  shift 2
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out waiting for: $what"
-    sleep 0.2
-  done
-}
 
 echo "== 1. PostgreSQL outbox: receiver failing, instance killed mid-retry, nothing lost"
 start_receiver main --fail-file "$work/failing"
@@ -133,8 +70,8 @@ events=0
 csv_bars 120 100 0.3 >"$work/first.csv"
 csv_bars 160 100 0.3 >"$work/second.csv"
 for symbol in WHA WHB WHC WHD; do
-  post_bars "$port_a" "$symbol" "$work/first.csv"
-  post_bars "$port_a" "$symbol" "$work/second.csv"
+  post_ok "$port_a" "$symbol" "$work/first.csv"
+  post_ok "$port_a" "$symbol" "$work/second.csv"
   events=$((events + 2))
 done
 all_tried() { [[ $(psql_q "SELECT count(*) FROM webhook_outbox WHERE attempts >= 1") == "$events" ]]; }
@@ -185,7 +122,7 @@ status=$(register "$port_c" "http://localhost:$rport_main/refused")
 [[ "$status" == 201 ]] || fail "register localhost: $status $(cat "$work/register.out")"
 refused_hook=$(webhook_id)
 csv_bars 120 50 0.1 >"$work/other.csv"
-post_bars "$port_c" WHSSRF "$work/other.csv"
+post_ok "$port_c" WHSSRF "$work/other.csv"
 refused() {
   curl -s "http://127.0.0.1:$port_c/v1/webhooks/$refused_hook/deliveries" >"$work/refused.json"
   grep -q '"result":"failed"' "$work/refused.json"
@@ -211,8 +148,8 @@ status=$(register "$port_d" "https://localhost:$rport_tls/trusted")
 status=$(register "$port_e" "https://localhost:$rport_tls/untrusted")
 [[ "$status" == 201 ]] || fail "register https on e: $status"
 untrusted_hook=$(webhook_id)
-post_bars "$port_d" WHTLS "$work/other.csv"
-post_bars "$port_e" WHTLS "$work/other.csv"
+post_ok "$port_d" WHTLS "$work/other.csv"
+post_ok "$port_e" WHTLS "$work/other.csv"
 tls_delivered() { grep -q '^200 .* /trusted ok$' "$work/received_tls"; }
 wait_until 20 "an https delivery with the trusted CA" tls_delivered
 untrusted_refused() {

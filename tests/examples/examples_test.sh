@@ -8,39 +8,16 @@ set -euo pipefail
 binary="${1:-${GS_BINARY:?usage: $0 path/to/goldensignals}}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 examples="$repo/docs/examples"
-# shellcheck source=scripts/lib/services.sh
-source "$repo/scripts/lib/services.sh"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  stop_services
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$work"/*.out "$work"/*.err "$work"/*.log; do
-    [[ -f "$f" ]] && { echo "--- $f" >&2; tail -40 "$f" >&2; }
-  done
-  exit 1
-}
+# shellcheck source=tests/cluster/lib.sh
+source "$repo/tests/cluster/lib.sh"
+fail_logs=("$work/*.out" "$work/*.err")
+fail_tail=40
+instance_env=(-u GS_READ_TOKEN)
 
 start_postgres >/dev/null
-: >"$work/server.log"
-env -u GS_API_TOKEN -u GS_READ_TOKEN "$binary" --port=0 --bind=127.0.0.1 --threads=2 \
-  --compute-threads=1 --demo=false --access-log=false --sql-dir="$repo/sql" \
-  --database-url="$GS_TEST_DATABASE_URL" >"$work/server.log" 2>&1 &
-pids+=($!)
-port=""
-for _ in $(seq 1 300); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/server.log" | head -1)
-  [[ -n "$port" ]] && break
-  kill -0 "${pids[0]}" 2>/dev/null || fail "server exited at start"
-  sleep 0.1
-done
-[[ -n "$port" ]] || fail "server did not start"
+start_instance server --database-url="$GS_TEST_DATABASE_URL"
+# shellcheck disable=SC2154  # set by start_instance
+port=$port_server
 base="http://127.0.0.1:$port"
 
 day=86400

@@ -1,6 +1,8 @@
 // GET /v1/backtest/{symbol} over HTTP: bounds on every parameter (400s naming them), 404 for an
 // unknown series, the answer's shape, and no look-ahead end to end: the backtest's action and
 // score at bar k are those GET /v1/signals gives after posting bars[0..k] to a fresh symbol.
+// The universe jobs (POST /v1/backtests): the same figures per symbol, the ranking and the
+// aggregate recomputed here from the per-symbol answers, validation, and the progress stream.
 #include <algorithm>
 #include <fstream>
 #include <future>
@@ -59,6 +61,10 @@ class BacktestRouteTest : public ::testing::Test {
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
         add_signal_routes(server->router, store, *signals, pool.get_executor());
         add_backtest_route(server->router, store, *orchestrator, backtest_pool.get_executor());
+        add_backtest_job_routes(
+            server->router, store,
+            make_backtest_jobs(store, *orchestrator, backtest_pool.get_executor(),
+                               {.max_symbols = 5, .max_active = 2}));
         server->start();
         lines = demo_lines();
         ASSERT_EQ(lines.size(), 254u);
@@ -239,6 +245,156 @@ TEST_F(BacktestRouteTest, ActionAtBarKIsTheSignalOfAFreshSymbolHoldingBarsUpToK)
         ++checked;
     }
     EXPECT_GE(checked, 14u);
+}
+
+// ---------------------------------------------------------------------------------------
+// Universe jobs
+
+json wait_for_job(std::uint16_t port, const std::string& location) {
+    json job;
+    support::wait_until(
+        [&] {
+            job = json::parse(request(port, "GET", location).body, nullptr, false);
+            return job.is_object() && job.value("status", "") != "queued" &&
+                   job.value("status", "") != "running";
+        },
+        std::chrono::seconds(30));
+    return job;
+}
+
+TEST_F(BacktestRouteTest, UniverseJobGivesEachSymbolsSingleBacktestAndRanksThem) {
+    ASSERT_EQ(post("EARLY", csv_prefix(lines, 150)).status, 200u);
+    ASSERT_EQ(post("TINY", csv_prefix(lines, 3)).status, 200u);
+    const auto submitted = request(server->port(), "POST", "/v1/backtests",
+                                   R"({"symbols":"*","horizon":2,"fee_bps":5,"mode":"long_only"})",
+                                   "application/json");
+    ASSERT_EQ(submitted.status, 202u) << submitted.body;
+    const auto location = submitted.header("Location");
+    ASSERT_TRUE(location.starts_with("/v1/backtests/bt_")) << location;
+    const json accepted = json::parse(submitted.body);
+    EXPECT_EQ(accepted["progress"]["symbols_total"], 3);
+    EXPECT_EQ(accepted["mode"], "long_only");
+
+    const json job = wait_for_job(server->port(), location);
+    ASSERT_EQ(job["status"], "done") << job.dump();
+    EXPECT_EQ(job["progress"]["symbols_done"], 3);
+    ASSERT_EQ(job["results"].size(), 3u);
+    // Each symbol's summary is what the single-symbol route answers for the same options.
+    double sum = 0.0;
+    std::size_t calls = 0, hits = 0;
+    std::vector<std::pair<double, std::string>> by_return;
+    for (const auto& r : job["results"]) {
+        const std::string symbol = r["symbol"];
+        const auto single =
+            json::parse(get("/v1/backtest/" + symbol + "?horizon=2&fee_bps=5&mode=long_only").body);
+        EXPECT_EQ(r["summary"], single["summary"]) << symbol;
+        EXPECT_EQ(r["bars"], single["bars"]) << symbol;
+        EXPECT_EQ(r["skipped"], single["skipped"]) << symbol;
+        // calls x hit rate: the consensus' hits, as the single answer counts them.
+        const auto& buy = single["by_action"]["BUY"];
+        const auto& sell = single["by_action"]["SELL"];
+        if (r["calls"].get<std::size_t>() > 0) {
+            EXPECT_NEAR(r["hits"].get<double>() / r["calls"].get<double>(),
+                        single["summary"]["hit_rate"].get<double>(), 1e-12)
+                << symbol;
+        }
+        EXPECT_LE(r["calls"].get<std::size_t>(),
+                  buy["count"].get<std::size_t>() + sell["count"].get<std::size_t>());
+        sum += r["summary"]["total_return"].get<double>();
+        calls += r["calls"].get<std::size_t>();
+        hits += r["hits"].get<std::size_t>();
+        by_return.emplace_back(r["summary"]["total_return"].get<double>(), symbol);
+    }
+    EXPECT_NEAR(job["aggregate"]["mean_total_return"].get<double>(), sum / 3, 1e-12);
+    EXPECT_EQ(job["aggregate"]["calls"], calls);
+    if (calls > 0) {
+        EXPECT_NEAR(job["aggregate"]["hit_rate"].get<double>(),
+                    static_cast<double>(hits) / static_cast<double>(calls), 1e-12);
+    }
+    std::sort(by_return.begin(), by_return.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    ASSERT_EQ(job["ranking"].size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(job["ranking"][i]["symbol"], by_return[i].second) << i;
+    }
+}
+
+TEST_F(BacktestRouteTest, UniverseJobReportsASymbolWithoutBarsAndGoesOn) {
+    const auto submitted = request(server->port(), "POST", "/v1/backtests",
+                                   R"({"symbols":["NOPE","DEMO"]})", "application/json");
+    ASSERT_EQ(submitted.status, 202u) << submitted.body;
+    const json job = wait_for_job(server->port(), submitted.header("Location"));
+    ASSERT_EQ(job["status"], "done") << job.dump();
+    EXPECT_EQ(job["results"][0]["symbol"], "NOPE");
+    EXPECT_NE(job["results"][0]["error"].get<std::string>().find("no 1d bars"), std::string::npos);
+    EXPECT_EQ(job["aggregate"]["failed"], 1);
+    EXPECT_EQ(job["ranking"].size(), 1u);
+}
+
+TEST_F(BacktestRouteTest, UniverseJobBodiesAreCheckedFieldByField) {
+    const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+        {"not json", "invalid_json", "JSON object"},
+        {"[1]", "invalid_json", "JSON object"},
+        {"{}", "invalid_parameter", "symbols is required"},
+        {R"({"symbols":[]})", "invalid_parameter", "non-empty"},
+        {R"({"symbols":[1]})", "invalid_parameter", "strings"},
+        {R"({"symbols":["BAD SYMBOL"]})", "invalid_symbol", "symbol"},
+        {R"({"symbols":["A","B","C","D","E","F"]})", "too_many_symbols", "at most 5"},
+        {R"({"symbols":"*","horizon":0})", "invalid_parameter", "horizon"},
+        {R"({"symbols":"*","horizon":1.5})", "invalid_parameter", "horizon"},
+        {R"({"symbols":"*","fee_bps":-1})", "invalid_parameter", "fee_bps"},
+        {R"({"symbols":"*","mode":"short"})", "invalid_parameter", "mode"},
+        {R"({"symbols":"*","weighting":"adaptive"})", "invalid_parameter", "adaptive"},
+        {R"({"symbols":"*","timeframe":"2d"})", "invalid_timeframe", "timeframe"},
+        {R"({"symbols":"*","from":"yesterday"})", "invalid_parameter", "from"},
+        {R"({"symbols":"*","from":"2004-01-01","to":"2003-01-01"})", "invalid_parameter",
+         "from must not be after to"},
+        {R"({"symbols":"*","horizn":2})", "invalid_parameter", "unknown field 'horizn'"},
+    };
+    for (const auto& [body, code, word] : cases) {
+        const auto r = request(server->port(), "POST", "/v1/backtests", body, "application/json");
+        EXPECT_EQ(r.status, 400u) << body << ": " << r.body;
+        const auto answer = json::parse(r.body, nullptr, false);
+        ASSERT_TRUE(answer.contains("error")) << body << ": " << r.body;
+        EXPECT_EQ(answer["error"]["code"], code) << body;
+        EXPECT_NE(answer["error"]["message"].get<std::string>().find(word), std::string::npos)
+            << body << ": " << r.body;
+    }
+    const auto none = request(server->port(), "POST", "/v1/backtests",
+                              R"({"symbols":"*","timeframe":"1h"})", "application/json");
+    EXPECT_EQ(none.status, 404u) << none.body;
+    EXPECT_EQ(get("/v1/backtests/bt_nope").status, 404u);
+    EXPECT_EQ(request(server->port(), "DELETE", "/v1/backtests/bt_nope").status, 404u);
+    EXPECT_EQ(get("/v1/backtests/bt_nope/events").status, 404u);
+}
+
+TEST_F(BacktestRouteTest, UniverseJobStreamsProgressAndEndsWithDone) {
+    const auto submitted = request(server->port(), "POST", "/v1/backtests",
+                                   R"({"symbols":["DEMO"]})", "application/json");
+    ASSERT_EQ(submitted.status, 202u) << submitted.body;
+    // Connection: close and no Content-Length: the response ends when the stream does.
+    const auto events = request(server->port(), "GET", submitted.header("Location") + "/events");
+    EXPECT_EQ(events.status, 200u);
+    EXPECT_EQ(events.header("Content-Type"), "text/event-stream");
+    const auto done = events.body.find("event: done\ndata: ");
+    ASSERT_NE(done, std::string::npos) << events.body;
+    const auto data_start = done + std::string("event: done\ndata: ").size();
+    const json last = json::parse(
+        events.body.substr(data_start, events.body.find('\n', data_start) - data_start));
+    EXPECT_EQ(last["status"], "done");
+    EXPECT_EQ(last["progress"]["symbols_done"], 1);
+    EXPECT_FALSE(last.contains("results"));  // the events carry progress; GET has the results
+}
+
+TEST_F(BacktestRouteTest, DeletingAFinishedJobLeavesItAsItWas) {
+    const auto submitted = request(server->port(), "POST", "/v1/backtests",
+                                   R"({"symbols":["DEMO"]})", "application/json");
+    const auto location = submitted.header("Location");
+    ASSERT_EQ(wait_for_job(server->port(), location)["status"], "done");
+    const auto deleted = request(server->port(), "DELETE", location);
+    EXPECT_EQ(deleted.status, 200u);
+    EXPECT_EQ(json::parse(deleted.body)["status"], "done");
 }
 
 }  // namespace

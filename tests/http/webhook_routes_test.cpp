@@ -119,7 +119,7 @@ TEST_F(WebhookRoutesTest, ListGetDeleteAndNotFound) {
 }
 
 TEST_F(WebhookRoutesTest, InvalidRegistrationIs400WithAJsonError) {
-    for (const std::string body :
+    for (const std::string& body :
          {std::string("not json"), std::string(R"({"url":"ftp://x/","secret":"0123456789abcdef"})"),
           std::string(R"({"url":"http://127.0.0.1/","secret":"0123456789abcdef"})"),
           std::string(R"({"url":"http://example.com/","secret":"short"})")}) {

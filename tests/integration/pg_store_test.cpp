@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <iostream>
 #include <latch>
 #include <limits>
 #include <map>
@@ -38,6 +37,7 @@
 #include "goldensignals/store/pg_bar_repository.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/pg_signal_store.h"
+#include "support/scratch_database.h"
 
 namespace gs::store {
 namespace {
@@ -49,69 +49,15 @@ using market::Timeframe;
 
 const std::string kSqlDir = GS_SOURCE_DIR "/sql";
 
-// `url` with its database name replaced (URL or key=value form).
-std::string with_database(const std::string& url, const std::string& database) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) {
-        return url + " dbname=" + database;
-    }
-    const auto slash = url.find('/', scheme + 3);
-    const auto query = url.find('?', scheme + 3);
-    const std::string head = url.substr(0, std::min(slash, query));
-    const std::string tail = query == std::string::npos ? "" : url.substr(query);
-    return head + "/" + database + tail;
-}
-
-// A database of its own for one test.
-class TempDatabase final {
-  public:
-    TempDatabase() {
-        const char* url = std::getenv("GS_TEST_DATABASE_URL");
-        if (url == nullptr || *url == '\0') {
-            return;
-        }
-        admin_url_ = url;
-        std::mt19937_64 random{std::random_device{}()};
-        name_ = "t_" + std::to_string(random() % 1'000'000'000'000ULL);
-        pqxx::connection admin(admin_url_);
-        pqxx::nontransaction tx(admin);
-        tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
-        url_ = with_database(admin_url_, name_);
-    }
-    ~TempDatabase() {
-        if (name_.empty()) {
-            return;
-        }
-        try {
-            pqxx::connection admin(admin_url_);
-            pqxx::nontransaction tx(admin);
-            tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-        } catch (const std::exception& e) {
-            std::cerr << "could not drop test database " << name_ << ": " << e.what() << "\n";
-        }
-    }
-    TempDatabase(const TempDatabase&) = delete;
-    TempDatabase& operator=(const TempDatabase&) = delete;
-
-    bool ok() const { return !url_.empty(); }
-    const std::string& url() const { return url_; }
-
-  private:
-    std::string admin_url_;
-    std::string name_;
-    std::string url_;
-};
-
-constexpr const char* kNoDatabase =
-    "GS_TEST_DATABASE_URL is not set: these tests need a real PostgreSQL. Run "
-    "scripts/test.sh, or `source scripts/lib/services.sh && start_postgres` first.";
+using testing::kNoTestDatabase;
+using testing::ScratchDatabase;
 
 // A fresh database with the migrations applied, a pool, and an io_context on its own
 // thread for the awaitable APIs.
 class PgStoreTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        ASSERT_TRUE(db_.ok()) << kNoDatabase;
+        ASSERT_TRUE(db_.ok()) << kNoTestDatabase;
         connection_ = std::make_unique<pqxx::connection>(db_.url());
         apply_migrations(*connection_, kSqlDir);
         runner_ = std::thread([this] { io_.run(); });
@@ -146,7 +92,7 @@ class PgStoreTest : public ::testing::Test {
         return tx.exec1(sql)[0].as<std::int64_t>();
     }
 
-    TempDatabase db_;
+    ScratchDatabase db_;
     std::unique_ptr<pqxx::connection> connection_;
     asio::io_context io_;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
@@ -167,8 +113,8 @@ std::vector<std::int64_t> all_versions() {
 // Migrations
 
 TEST(PgMigrationsTest, AppliesEveryMigrationOnceAndIsIdempotent) {
-    TempDatabase db;
-    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    ScratchDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoTestDatabase;
     pqxx::connection connection(db.url());
     const auto first = apply_migrations(connection, kSqlDir);
     EXPECT_EQ(first, all_versions());
@@ -187,8 +133,8 @@ TEST(PgMigrationsTest, AppliesEveryMigrationOnceAndIsIdempotent) {
 }
 
 TEST(PgMigrationsTest, ConcurrentRunsApplyEachVersionExactlyOnce) {
-    TempDatabase db;
-    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    ScratchDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoTestDatabase;
     constexpr int kRunners = 3;
     std::latch start(kRunners);
     std::vector<std::vector<std::int64_t>> applied(kRunners);
@@ -222,8 +168,8 @@ TEST(PgMigrationsTest, ConcurrentRunsApplyEachVersionExactlyOnce) {
 }
 
 TEST(PgMigrationsTest, FailingMigrationLeavesNoTraceAndStopsTheRun) {
-    TempDatabase db;
-    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    ScratchDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoTestDatabase;
     namespace fs = std::filesystem;
     const fs::path dir =
         fs::temp_directory_path() / ("gs_bad_sql_" + std::to_string(std::random_device{}()));
@@ -1039,8 +985,8 @@ TEST_F(PgStoreTest, HookSetAfterTheFirstConnectIsToldThePoolIsUp) {
 // Start-up: migrate_with_retry and load_all_bars (what main.cpp runs before serving)
 
 TEST(PgStartupTest, MigrateWithRetryAppliesTheSchemaOnce) {
-    TempDatabase db;
-    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    ScratchDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoTestDatabase;
     int retries = 0;
     const auto count_retry = [&](const Error&) { ++retries; };
     EXPECT_EQ(migrate_with_retry(db.url(), kSqlDir, 3, 1ms, count_retry), all_versions());
@@ -1064,8 +1010,8 @@ TEST(PgStartupTest, MigrateWithRetryRetriesAnUnreachableDatabaseThenGivesUp) {
 }
 
 TEST(PgStartupTest, MigrateWithRetryReportsAFailingMigrationAtOnce) {
-    TempDatabase db;
-    ASSERT_TRUE(db.ok()) << kNoDatabase;
+    ScratchDatabase db;
+    ASSERT_TRUE(db.ok()) << kNoTestDatabase;
     namespace fs = std::filesystem;
     const fs::path dir =
         fs::temp_directory_path() / ("gs_bad_sql_" + std::to_string(std::random_device{}()));

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,57 +26,24 @@
 #include "goldensignals/store/migrations.h"
 #include "goldensignals/store/pg_signal_store.h"
 #include "store/signal_queries.h"
+#include "support/scratch_database.h"
 
 namespace gs::store {
 namespace {
 
 const std::string kSqlDir = GS_SOURCE_DIR "/sql";
 
-std::string with_database(const std::string& url, const std::string& database) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) {
-        return url + " dbname=" + database;
-    }
-    const auto slash = url.find('/', scheme + 3);
-    const auto query = url.find('?', scheme + 3);
-    const std::string head = url.substr(0, std::min(slash, query));
-    const std::string tail = query == std::string::npos ? "" : url.substr(query);
-    return head + "/" + database + tail;
-}
-
 class HistoryDbTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        const char* url = std::getenv("GS_TEST_DATABASE_URL");
-        ASSERT_TRUE(url != nullptr && *url != '\0')
-            << "GS_TEST_DATABASE_URL is not set: `source scripts/lib/services.sh &&"
-               " start_postgres` first";
-        admin_url_ = url;
-        std::mt19937_64 random{std::random_device{}()};
-        name_ = "t_" + std::to_string(random() % 1'000'000'000'000ULL);
-        pqxx::connection admin(admin_url_);
-        pqxx::nontransaction tx(admin);
-        tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
-        connection_ = std::make_unique<pqxx::connection>(with_database(admin_url_, name_));
-    }
-    void TearDown() override {
-        connection_.reset();
-        if (name_.empty()) {
-            return;
-        }
-        try {
-            pqxx::connection admin(admin_url_);
-            pqxx::nontransaction tx(admin);
-            tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-        } catch (const std::exception& e) {
-            std::cerr << "could not drop test database " << name_ << ": " << e.what() << "\n";
-        }
+        ASSERT_TRUE(db_.ok()) << testing::kNoTestDatabase;
+        connection_ = std::make_unique<pqxx::connection>(db_.url());
     }
 
     // Applies only the migrations up to `version` (a copy of them in a directory of their own).
     void migrate_to(std::int64_t version) {
         namespace fs = std::filesystem;
-        const fs::path dir = fs::temp_directory_path() / ("gs_sql_" + name_);
+        const fs::path dir = fs::temp_directory_path() / ("gs_sql_" + db_.name());
         fs::create_directories(dir);
         for (const auto& migration : list_migrations(kSqlDir)) {
             if (migration.version <= version) {
@@ -105,8 +71,7 @@ class HistoryDbTest : public ::testing::Test {
         return rows;
     }
 
-    std::string admin_url_;
-    std::string name_;
+    testing::ScratchDatabase db_;  // outlives the connection below
     std::unique_ptr<pqxx::connection> connection_;
 };
 

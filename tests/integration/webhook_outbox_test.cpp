@@ -1,10 +1,7 @@
 // The PostgreSQL outbox of the webhooks against a real server (GS_TEST_DATABASE_URL), in a
 // database of its own: two "instances" (two PgOutbox over two pools) share it.
 #include <array>
-#include <cstdlib>
-#include <iostream>
 #include <optional>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -18,6 +15,7 @@
 #include "goldensignals/store/migrations.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/webhooks/pg_outbox.h"
+#include "support/scratch_database.h"
 
 namespace gs::webhooks {
 namespace {
@@ -25,39 +23,16 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-std::string with_database(const std::string& url, const std::string& database) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) {
-        return url + " dbname=" + database;
-    }
-    const auto slash = url.find('/', scheme + 3);
-    const auto query = url.find('?', scheme + 3);
-    const std::string head = url.substr(0, std::min(slash, query));
-    const std::string tail = query == std::string::npos ? "" : url.substr(query);
-    return head + "/" + database + tail;
-}
-
 class WebhookOutboxTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        const char* url = std::getenv("GS_TEST_DATABASE_URL");
-        ASSERT_TRUE(url != nullptr && *url != '\0')
-            << "GS_TEST_DATABASE_URL is not set: run scripts/test.sh, or `source "
-               "scripts/lib/services.sh && start_postgres` first.";
-        admin_url_ = url;
-        std::mt19937_64 random{std::random_device{}()};
-        name_ = "t_wh_" + std::to_string(random() % 1'000'000'000'000ULL);
-        {
-            pqxx::connection admin(admin_url_);
-            pqxx::nontransaction tx(admin);
-            tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
-        }
-        url_ = with_database(admin_url_, name_);
-        connection_ = std::make_unique<pqxx::connection>(url_);
+        ASSERT_TRUE(db_.ok()) << testing::kNoTestDatabase;
+        const std::string& url = db_.url();
+        connection_ = std::make_unique<pqxx::connection>(url);
         store::apply_migrations(*connection_, GS_SOURCE_DIR "/sql");
         for (auto& pool : pools_) {
-            pool = std::make_unique<store::PgPool>(
-                store::PgPoolOptions{.url = url_, .connections = 2});
+            pool =
+                std::make_unique<store::PgPool>(store::PgPoolOptions{.url = url, .connections = 2});
         }
         a_ = std::make_unique<PgOutbox>(*pools_[0]);
         b_ = std::make_unique<PgOutbox>(*pools_[1]);
@@ -90,15 +65,6 @@ class WebhookOutboxTest : public ::testing::Test {
             runner_.join();
         }
         connection_.reset();
-        if (!name_.empty()) {
-            try {
-                pqxx::connection admin(admin_url_);
-                pqxx::nontransaction tx(admin);
-                tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-            } catch (const std::exception& e) {
-                std::cerr << "could not drop " << name_ << ": " << e.what() << "\n";
-            }
-        }
     }
 
     template <typename T>
@@ -122,7 +88,7 @@ class WebhookOutboxTest : public ::testing::Test {
         return tx.exec1(sql)[0].as<std::int64_t>();
     }
 
-    std::string admin_url_, name_, url_;
+    testing::ScratchDatabase db_{"t_wh_"};  // declared first: dropped after everything else
     std::unique_ptr<pqxx::connection> connection_;
     std::array<std::unique_ptr<store::PgPool>, 2> pools_;
     std::unique_ptr<PgOutbox> a_, b_;

@@ -282,6 +282,8 @@ function cases() {
     }),
     A({ path: "/v1/bars/AAPL?limit=5", expect: 200 }),
     A({ path: "/v1/bars/AAPL?limit=5&format=csv", expect: 200 }),
+    A({ path: "/v1/bars/AAPL?limit=5&forming=true", expect: 200, check: (r) => r.json.forming === null || "forming without roll-up" }),
+    A({ path: "/v1/bars/AAPL?forming=maybe", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/bars/AAPL?limit=0", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/bars/AAPL?format=xml", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/bars/ZZZZ", expect: 404, code: "unknown_symbol" }),
@@ -332,6 +334,27 @@ function cases() {
     A({ path: "/v1/backtest/AAPL?weighting=adaptive", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/backtest/AAPL?from=yesterday", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/backtest/ZZZZ", expect: 404, code: "unknown_symbol" }),
+    // Backtest jobs: one over two symbols and one without bars, followed to the end
+    A({
+      method: "POST",
+      path: "/v1/backtests",
+      body: { symbols: ["AAPL", "MSFT", "NOPE"], horizon: 2, from: "2015-01-01T00:00:00Z" },
+      expect: 202,
+      after: (r) => (state.job = r.headers.get("location")),
+    }),
+    A({ path: () => state.job, expect: 200, retryUntil: (r) => r.json.status === "done" }),
+    A({
+      path: () => state.job + "/events",
+      expect: 200,
+      check: (r) => r.text.startsWith("retry: 3000") || `starts ${JSON.stringify(r.text.slice(0, 40))}`,
+    }),
+    A({ method: "DELETE", path: () => state.job, expect: 200 }),
+    A({ method: "POST", path: "/v1/backtests", body: { symbols: "*", horizn: 2 }, expect: 400, code: "invalid_parameter" }),
+    A({ method: "POST", path: "/v1/backtests", headers: { "content-type": "application/json" }, body: "[", expect: 400, code: "invalid_json" }),
+    A({ method: "POST", path: "/v1/backtests", body: { symbols: "*", timeframe: "1w" }, expect: 404, code: "unknown_symbol" }),
+    A({ path: "/v1/backtests/bt_nope", expect: 404, code: "unknown_backtest" }),
+    A({ method: "DELETE", path: "/v1/backtests/bt_nope", expect: 404, code: "unknown_backtest" }),
+    A({ path: "/v1/backtests/bt_nope/events", expect: 404, code: "unknown_backtest" }),
     // Stream (the instance takes one stream at a time)
     A({
       path: "/v1/stream?symbols=AAPL,MSFT",
@@ -340,7 +363,8 @@ function cases() {
       check: (r) => r.text.startsWith("retry: 3000") || `starts ${JSON.stringify(r.text.slice(0, 40))}`,
     }),
     A({ path: "/v1/stream?symbols=*", expect: 503, code: "too_many_streams", always: true, after: () => state.closeStream?.() }),
-    A({ path: "/v1/stream?symbols=*&access_token=" + READ_TOKEN, auth: null, expect: 200 }),
+    // The stream above is closed by the client; the server frees its place when it notices.
+    A({ path: "/v1/stream?symbols=*&access_token=" + READ_TOKEN, auth: null, expect: 200, retryOn: 503, retryUntil: () => true }),
     A({ path: "/v1/stream?symbols=*", auth: null, expect: 401 }),
     A({ path: "/v1/stream?symbols=*&access_token=" + WRITE_TOKEN, auth: null, expect: 400, code: "token_in_url" }),
     A({ path: "/v1/stream", expect: 400, code: "missing_symbols" }),
@@ -405,6 +429,9 @@ function cases() {
     B({ path: "/v1/signals/AAPL/history?from=2000-13-01", expect: 400, code: "invalid_parameter" }),
     B({ path: "/v1/scan", expect: 200 }),
     B({ method: "DELETE", path: "/v1/bars/AAPL", expect: 200 }),
+    // Roll-up (on by default): 1m bars of the current 5-minute period make a forming 5m bar.
+    B({ method: "POST", path: "/v1/bars/RUP?timeframe=1m", body: bars(3, 60, Math.floor(Date.now() / 300_000) * 300), expect: 200 }),
+    B({ path: "/v1/bars/RUP?timeframe=5m&forming=true", expect: 200, check: (r) => (r.json.forming && r.json.forming.volume === 3003) || `forming ${JSON.stringify(r.json.forming)}` }),
     B({ path: "/v1/signals/AAPL", expect: 404 }),
     // Redis configured but not there
     { instance: "C", method: "GET", path: "/readyz", auth: null, expect: 503 },

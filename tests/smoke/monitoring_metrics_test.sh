@@ -75,9 +75,11 @@ expect '^gs_ingest_batches_total 1$'
 expect '^gs_dependency_up\{dependency="redis"\} 1$'
 expect '^gs_dependency_up\{dependency="postgres"\} 1$'
 expect '^gs_ready 1$'
-# The one signal computed, under its action (the others at 0).
+# Two signals computed: the posted 1d series' and that of the 1w series roll-up derived from it
+# (docs/rollup.md), each under its action (the others at 0).
+expect '^gs_rollup_bars_total [1-9][0-9]*$'
 computed=$(awk '/^gs_signals_computed_total\{/ {s += $2} END {print s + 0}' "$work/metrics.txt")
-[[ "$computed" == 1 ]] || fail "gs_signals_computed_total sums to $computed, want 1"
+[[ "$computed" == 2 ]] || fail "gs_signals_computed_total sums to $computed, want 2"
 action=$(curl -fsS "$base/v1/signals/MONTEST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["action"])')
-expect "^gs_signals_computed_total\\{action=\"$action\"\\} 1\$"
+expect "^gs_signals_computed_total\\{action=\"$action\"\\} [12]\$"
 echo "monitoring metrics: ok"

@@ -124,8 +124,20 @@ struct Options {
     // The dashboard's files, served at /.
     // Empty: searched for (see config::resolve_paths); named: must exist.
     std::string static_dir;
-    // A live bar source: sim:N[:MS] or replay:FILE[:BARS_PER_SECOND]; empty = none.
+    // A live bar source: sim:N[:MS], replay:FILE[:BARS_PER_SECOND] or
+    // binance:SYM[,SYM...][@TF]; empty = none.
     std::string feed;
+    // The Binance feed's endpoints (tests point them at a local server) and a PEM CA file to
+    // trust instead of the system's CAs.
+    std::string binance_ws_url = "wss://stream.binance.com:9443";
+    std::string binance_rest_url = "https://api.binance.com";
+    std::string binance_ca_file;
+    // Posted bars roll up into every longer timeframe (docs/rollup.md).
+    bool rollup = true;
+    // The posted timeframes that roll up; empty = every one.
+    std::vector<market::Timeframe> rollup_from;
+    // A period closes by the clock this long after its end when no base bar closed it.
+    std::chrono::seconds rollup_grace{60};
     bool show_help = false;
     // Apply the migrations to database_url and exit: a deploy step (Kubernetes init
     // container) so that no replica's start-up, under its probes, waits on a long migration.

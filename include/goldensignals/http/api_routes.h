@@ -1,10 +1,15 @@
 #pragma once
 
+#include <memory>
+
 #include <boost/asio/any_io_executor.hpp>
+
+#include "goldensignals/backtest/jobs.h"
 
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/ingest_service.h"
+#include "goldensignals/orchestrator/rollup_service.h"
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/store/pg_signal_store.h"
@@ -15,9 +20,10 @@ namespace gs::http {
 inline constexpr std::size_t kBarsBodyLimit = 10 * 1024 * 1024;
 
 // POST, GET (JSON or ?format=csv) and DELETE /v1/bars/{symbol}. Parsing of large bodies runs
-// on `compute`.
+// on `compute`. With `rollup`, GET's `forming=true` adds the forming rolled-up bar.
 void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
-                    boost::asio::any_io_executor compute);
+                    boost::asio::any_io_executor compute,
+                    const orchestrator::RollupService* rollup = nullptr);
 
 // GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents. The
 // indicator series are computed on `compute`.
@@ -31,6 +37,14 @@ void add_universe_routes(Router& router, market::BarStore& store, orchestrator::
 void add_backtest_route(Router& router, market::BarStore& store,
                         const orchestrator::Orchestrator& orchestrator,
                         boost::asio::any_io_executor compute);
+// The jobs of POST /v1/backtests: each symbol tested as GET /v1/backtest/{symbol} tests it, on
+// `compute`.
+std::shared_ptr<backtest::JobRegistry> make_backtest_jobs(
+    market::BarStore& store, const orchestrator::Orchestrator& orchestrator,
+    boost::asio::any_io_executor compute, backtest::JobLimits limits = {});
+// POST /v1/backtests, GET|DELETE /v1/backtests/{id}, GET /v1/backtests/{id}/events (SSE).
+void add_backtest_job_routes(Router& router, market::BarStore& store,
+                             std::shared_ptr<backtest::JobRegistry> jobs);
 
 // GET /v1/signals/{symbol}/history from PostgreSQL; 503 without it.
 void add_history_route(Router& router, store::PgSignalStore* history);

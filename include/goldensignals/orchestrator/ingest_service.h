@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,9 +40,24 @@ class IngestService final {
     // Bars must be validated already. Throws StorageUnavailable when the repository does
     // not commit them, market::SeriesLimitError when they would start a series past
     // the store's limit; either way nothing is stored.
+    // Posted bars (a POST or a feed tick): counted in the ingest metrics, then handed to the
+    // on_posted hook (roll-up), which the caller waits for.
     boost::asio::awaitable<market::UpsertResult> ingest(std::string symbol,
                                                         market::Timeframe timeframe,
                                                         std::vector<market::Bar> bars);
+    // Bars roll-up derived from a shorter timeframe: the same path (stored, cached, signal
+    // computed and published), but not counted as ingested and not handed to the hooks.
+    boost::asio::awaitable<market::UpsertResult> ingest_derived(std::string symbol,
+                                                                market::Timeframe timeframe,
+                                                                std::vector<market::Bar> bars);
+
+    // What follows a stored batch of posted bars (RollupService); never throws out of
+    // ingest(): a failure is logged, the bars stay stored. Set before the first ingest.
+    using PostedHook = std::function<boost::asio::awaitable<void>(
+        std::string symbol, market::Timeframe timeframe, std::vector<market::Bar> bars)>;
+    using RemovedHook = std::function<void(const std::string& symbol, market::Timeframe)>;
+    void on_posted(PostedHook hook) { posted_hook_ = std::move(hook); }
+    void on_removed(RemovedHook hook) { removed_hook_ = std::move(hook); }
 
     // Deletes the series everywhere it is kept: the durable repository first (throws
     // StorageUnavailable when it cannot, nothing removed), then memory, then the tombstone in
@@ -55,6 +71,10 @@ class IngestService final {
     void render_metrics(std::string& out) const;
 
   private:
+    // Stores the bars and publishes their signal: ingest() and ingest_derived() alike.
+    boost::asio::awaitable<market::UpsertResult> store(std::string symbol,
+                                                       market::Timeframe timeframe,
+                                                       const std::vector<market::Bar>& bars);
     // The signal of the bars just stored, not yet published; never throws.
     boost::asio::awaitable<IngestedSignal> signal_after_ingest(std::string symbol,
                                                                market::Timeframe timeframe);
@@ -66,6 +86,8 @@ class IngestService final {
     SignalService& signals_;
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<std::uint64_t> bars_ingested_{0};
+    PostedHook posted_hook_;
+    RemovedHook removed_hook_;
 };
 
 }  // namespace gs::orchestrator

@@ -24,7 +24,7 @@
 namespace gs::webhooks {
 
 struct DelivererOptions {
-    RetryPolicy retry;
+    RetryPolicy retry{};
     // Attempts at once on this instance.
     std::size_t max_inflight = 32;
     // How often the outbox is asked for due deliveries when nothing wakes the loop.

@@ -45,9 +45,9 @@ struct Attempt {
     int attempt = 1;           // 1 for the first try of an event
     std::int64_t time_ms = 0;  // epoch milliseconds when it started
     AttemptResult result = AttemptResult::kRetry;
-    std::optional<int> status;  // the receiver's HTTP status, if it answered
+    std::optional<int> status{};  // the receiver's HTTP status, if it answered
     std::int64_t latency_ms = 0;
-    std::optional<std::string> error;
+    std::optional<std::string> error{};
 };
 
 // {"event_id","attempt","time","result","status","latency_ms","error"}
