@@ -272,6 +272,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     }
     registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
     registry.add_collector([&](std::string& out) { deliverer.render_metrics(out); });
+    if (auto* retention = tiers.retention()) {
+        registry.add_collector([retention](std::string& out) { retention->render_metrics(out); });
+    }
     if (live_feed) {
         registry.add_collector([&](std::string& out) {
             live_feed->metrics().render(out, live_feed->name());
