@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <iterator>
 #include <stdexcept>
 
@@ -159,24 +160,20 @@ asio::awaitable<void> ProvisionalService::work(std::string key, std::string symb
             dropped_.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
+        // On the compute pool (co_spawn runs it there and resumes this worker on its strand;
+        // a post(compute, use_awaitable) would resume here at once, on the I/O thread).
         std::shared_ptr<const SignalEntry> entry;
-        std::exception_ptr error;
-        auto home = co_await asio::this_coro::executor;
-        co_await asio::post(compute_, asio::use_awaitable);
+        std::function<asio::awaitable<std::shared_ptr<const SignalEntry>>()> job =
+            [this, symbol, timeframe, held,
+             forming]() -> asio::awaitable<std::shared_ptr<const SignalEntry>> {
+            co_return make_entry(
+                *orchestrator_.compute_provisional(symbol, timeframe, *held, forming));
+        };
         try {
-            entry =
-                make_entry(*orchestrator_.compute_provisional(symbol, timeframe, *held, forming));
-        } catch (...) {
-            error = std::current_exception();
-        }
-        co_await asio::post(home, asio::use_awaitable);
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                spdlog::error("provisional signal of {} {} failed: {}", symbol,
-                              market::to_string(timeframe), e.what());
-            }
+            entry = co_await asio::co_spawn(compute_, std::move(job), asio::use_awaitable);
+        } catch (const std::exception& e) {
+            spdlog::error("provisional signal of {} {} failed: {}", symbol,
+                          market::to_string(timeframe), e.what());
             continue;
         }
         computed_.fetch_add(1, std::memory_order_relaxed);

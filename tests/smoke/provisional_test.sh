@@ -24,9 +24,9 @@ b="http://127.0.0.1:$port_b"
 
 csv_bars 300 100 0.2 >"$work/bars.csv"
 post_ok "$port_a" PROV "$work/bars.csv"
-# Day 17300 (2017-05-15): the day after the last posted one.
+# Day 17300 (2017-05-14): the day after the last posted one.
 day=$((17300 * 86400))
-iso="2017-05-15T00:00:00Z"
+iso="2017-05-14T00:00:00Z"
 
 curl -sN "$b/v1/stream?symbols=PROV" >"$work/stream_b.txt" 2>/dev/null &
 pids+=("$!")
@@ -57,14 +57,14 @@ curl -fsS "$a/v1/signals/PROV?provisional=true&agents=false" | grep -q '"provisi
   fail "GET ?provisional=true on A"
 final=$(curl -fsS "$a/v1/signals/PROV?agents=false")
 grep -q '"provisional"' <<<"$final" && fail "the default GET served a provisional signal"
-grep -q '"as_of":"2017-05-14T00:00:00Z"' <<<"$final" || fail "final signal moved: $final"
-curl -fsS "$b/v1/bars/PROV?limit=1" | grep -q '"time":"2017-05-14T00:00:00Z"' ||
+grep -q '"as_of":"2017-05-13T00:00:00Z"' <<<"$final" || fail "final signal moved: $final"
+curl -fsS "$b/v1/bars/PROV?limit=1" | grep -q '"time":"2017-05-13T00:00:00Z"' ||
   fail "the forming bar was stored"
 
 # The period closes: the final signal replaces the provisional one everywhere.
 post_json "$(bar 161 true)" | grep -q '"accepted":1' || fail "final POST"
-wait_until 20 "the final signal of the day on B" \
-  grep -q "^data: .*\"as_of\":\"$iso\".*" <(grep -A1 '^event: signal' "$work/stream_b.txt")
+final_on_b() { grep -A1 '^event: signal' "$work/stream_b.txt" | grep -q "^data: .*\"as_of\":\"$iso\""; }
+wait_until 20 "the final signal of the day on B" final_on_b
 closed=$(curl -fsS "$a/v1/signals/PROV?provisional=true&agents=false")
 grep -q '"provisional"' <<<"$closed" && fail "provisional signal outlived its final bar"
 grep -q "\"as_of\":\"$iso\"" <<<"$closed" || fail "final signal of the day missing: $closed"
