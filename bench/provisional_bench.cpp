@@ -6,6 +6,7 @@
 //  - BM_Provisional: Orchestrator::compute_provisional() on a held series of N bars whose
 //    streaming states are up to date (copy of the states + one bar + evaluate, 51 agents):
 //    one provisional signal's CPU, against the final path's ~5 us incremental step (RESULTS.md).
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
