@@ -40,6 +40,7 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/live_feed_sink.h"
 #include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/provisional_service.h"
 #include "goldensignals/orchestrator/rollup_service.h"
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
@@ -120,6 +121,14 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         tiers.signal_tiers());
     gs::orchestrator::IngestService ingest(bar_store, tiers.bar_repository(), bar_sync,
                                            signal_service);
+    // Provisional signals on forming bars (posted with "final": false, rolled-up periods still
+    // open, a feed's unclosed klines), rate-limited per series; never stored (docs/rollup.md).
+    gs::orchestrator::ProvisionalService provisional(bar_store, orchestrator, io.get_executor(),
+                                                     compute_pool.get_executor(),
+                                                     {.interval = options.provisional_interval});
+    if (provisional.enabled()) {
+        ingest.set_provisional(&provisional);
+    }
     // Posted bars roll up into the longer timeframes through the same ingest path
     // (docs/rollup.md); a timer closes the periods a stopped feed leaves open.
     std::unique_ptr<gs::orchestrator::RollupService> rollup;
@@ -128,10 +137,23 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
             ingest, bar_store,
             gs::orchestrator::RollupOptions{.from = options.rollup_from,
                                             .grace = options.rollup_grace});
+        if (provisional.enabled()) {
+            rollup->on_forming([&provisional](const std::string& symbol,
+                                              gs::market::Timeframe timeframe,
+                                              const gs::market::Bar& bar) {
+                provisional.offer(symbol, timeframe, bar);
+            });
+        }
         components.add(
             "rollup", [&rollup, &io] { rollup->start(asio::make_strand(io)); },
             [&rollup]() -> asio::awaitable<void> { co_await rollup->stop(); });
     }
+    components.add(
+        "provisional signals", [] {},
+        [&provisional]() -> asio::awaitable<void> {
+            provisional.stop();
+            co_return;
+        });
 
     // /readyz follows the clients the process uses (see health/readiness.h).
     if (options.redis_url) {
@@ -189,7 +211,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         [&webhooks]() -> asio::awaitable<void> { co_await webhooks.stop(); });
     // A live provider's feed stops (close frame, timers) with the other components; added
     // after the webhooks so it stops before them (its bars end in webhook deliveries).
-    gs::orchestrator::LiveFeedSink feed_sink(ingest);
+    gs::orchestrator::LiveFeedSink feed_sink(
+        ingest, [&provisional](const gs::feed::BarEvent& event) {
+            provisional.offer(event.symbol, event.timeframe, event.bar);
+        });
     std::shared_ptr<gs::feed::LiveFeed> live_feed;
     if (feed.kind == gs::market::FeedSpec::Kind::kBinance) {
         try {
@@ -222,12 +247,19 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
             signal_publisher->publish(entry->symbol, entry->timeframe, entry->summary_json);
             webhooks.on_signal(entry->symbol, entry->timeframe, entry->as_of, entry->summary_json);
         });
+    // Provisional signals go to the streams only (no webhook, no archive).
+    provisional.on_provisional([&signal_publisher](
+                                   std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
+        signal_publisher->publish_provisional(entry->symbol, entry->timeframe, entry->summary_json);
+    });
 
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);
-    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor(), rollup.get());
+    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor(), rollup.get(),
+                             &provisional);
     gs::http::add_history_route(router, tiers.signal_store());
-    gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor());
+    gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor(),
+                                &provisional);
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor());
@@ -267,6 +299,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     registry.add_collector([&](std::string& out) { bar_store.render_metrics(out); });
     registry.add_collector([&](std::string& out) { bar_sync.render_metrics(out); });
     registry.add_collector([&](std::string& out) { ingest.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { provisional.render_metrics(out); });
     if (rollup) {
         registry.add_collector([&](std::string& out) { rollup->render_metrics(out); });
     }

@@ -289,6 +289,14 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.rollup_grace = std::chrono::seconds(parse_integer<std::int64_t>(v, 0, 7 * 86400, w));
          }},
+        {"provisional-interval-ms", "GS_PROVISIONAL_INTERVAL_MS", "1000",
+         "provisional signals on forming bars: at most one per series in this interval (the "
+         "newest bar wins); 0 turns them off",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.provisional_interval =
+                 std::chrono::milliseconds(parse_integer<std::int64_t>(v, 0, 3'600'000, w));
+         }},
         {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
          "let webhooks reach loopback, private, link-local and other non-public addresses", false,
          [](Options& o, std::string_view v, std::string_view w) {

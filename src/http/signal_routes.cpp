@@ -173,23 +173,36 @@ Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
 }  // namespace
 
 void add_signal_routes(Router& router, market::BarStore& store,
-                       orchestrator::SignalService& signals, asio::any_io_executor compute) {
-    router.add(verb::get, "/v1/signals/{symbol}",
-               [&signals](Request& request) -> asio::awaitable<Response> {
-                   const std::string symbol = params::symbol(request.param("symbol"));
-                   const auto timeframe = params::timeframe(request);
-                   const bool with_agents = params::boolean(request, "agents", true);
-                   std::string name = symbol;
-                   auto lookup = co_await signals.current(std::move(name), timeframe);
-                   if (!lookup.entry) {
-                       no_bars(symbol, timeframe);
-                   }
-                   auto response =
-                       Response::json_body(status::ok, with_agents ? lookup.entry->full_json
-                                                                   : lookup.entry->summary_json);
-                   response.header("X-Cache", std::string(orchestrator::to_string(lookup.tier)));
-                   co_return response;
-               });
+                       orchestrator::SignalService& signals, asio::any_io_executor compute,
+                       const orchestrator::ProvisionalService* provisional) {
+    router.add(
+        verb::get, "/v1/signals/{symbol}",
+        [&signals, provisional](Request& request) -> asio::awaitable<Response> {
+            const std::string symbol = params::symbol(request.param("symbol"));
+            const auto timeframe = params::timeframe(request);
+            const bool with_agents = params::boolean(request, "agents", true);
+            const bool want_provisional = params::boolean(request, "provisional", false);
+            std::string name = symbol;
+            auto lookup = co_await signals.current(std::move(name), timeframe);
+            if (!lookup.entry) {
+                no_bars(symbol, timeframe);
+            }
+            // The provisional signal of the forming period when asked for and newer
+            // than the final one (docs/rollup.md); the final one otherwise.
+            if (want_provisional && provisional != nullptr) {
+                auto forming = provisional->latest(symbol, timeframe);
+                if (forming && forming->as_of > lookup.entry->as_of) {
+                    auto response = Response::json_body(
+                        status::ok, with_agents ? forming->full_json : forming->summary_json);
+                    response.header("X-Cache", "PROVISIONAL");
+                    co_return response;
+                }
+            }
+            auto response = Response::json_body(
+                status::ok, with_agents ? lookup.entry->full_json : lookup.entry->summary_json);
+            response.header("X-Cache", std::string(orchestrator::to_string(lookup.tier)));
+            co_return response;
+        });
 
     router.add(verb::get, "/v1/signals", [&signals](Request& request) -> asio::awaitable<Response> {
         const auto timeframe = params::timeframe(request);

@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "goldensignals/orchestrator/provisional_service.h"
+
 namespace gs::orchestrator {
 
 IngestService::IngestService(market::BarStore& bars, store::BarRepository& repository,
@@ -78,6 +80,9 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
         }
     } else {
         result = bars_.upsert(symbol, timeframe, bars);
+    }
+    if (provisional_ != nullptr) {
+        provisional_->final_stored(symbol, timeframe, result.last_time);
     }
     // The new signal now, so live streams get it without waiting for a reader. Computed while
     // the new version is on its way to Redis (the announce is a round trip, the signal mostly

@@ -138,6 +138,9 @@ struct Options {
     std::vector<market::Timeframe> rollup_from;
     // A period closes by the clock this long after its end when no base bar closed it.
     std::chrono::seconds rollup_grace{60};
+    // Provisional signals on forming bars: at most one computation per series in this
+    // interval; 0 turns them off (docs/rollup.md).
+    std::chrono::milliseconds provisional_interval{1000};
     bool show_help = false;
     // Apply the migrations to database_url and exit: a deploy step (Kubernetes init
     // container) so that no replica's start-up, under its probes, waits on a long migration.

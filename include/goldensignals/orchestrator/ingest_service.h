@@ -19,6 +19,8 @@
 
 namespace gs::orchestrator {
 
+class ProvisionalService;
+
 // The durable store could not take the bars; nothing was stored anywhere.
 class StorageUnavailable final : public std::runtime_error {
   public:
@@ -58,6 +60,10 @@ class IngestService final {
     using RemovedHook = std::function<void(const std::string& symbol, market::Timeframe)>;
     void on_posted(PostedHook hook) { posted_hook_ = std::move(hook); }
     void on_removed(RemovedHook hook) { removed_hook_ = std::move(hook); }
+    // Told of every stored batch (posted or derived) before its signal is computed, so the
+    // provisional signal of a period whose final bar it holds is dropped before the final
+    // signal is published. Set before the first ingest.
+    void set_provisional(ProvisionalService* provisional) { provisional_ = provisional; }
 
     // Deletes the series everywhere it is kept: the durable repository first (throws
     // StorageUnavailable when it cannot, nothing removed), then memory, then the tombstone in
@@ -88,6 +94,7 @@ class IngestService final {
     std::atomic<std::uint64_t> bars_ingested_{0};
     PostedHook posted_hook_;
     RemovedHook removed_hook_;
+    ProvisionalService* provisional_ = nullptr;
 };
 
 }  // namespace gs::orchestrator
