@@ -4,7 +4,8 @@
 -- bar). With several wrk threads, thread k of T posts only for the symbols i with i % T == k,
 -- so no two threads ever post the same time for a symbol. Environment:
 --   SYMBOLS (1000), PREFIX ("S"), START (epoch seconds of the newest preloaded bar),
---   TIMEFRAME ("1d"), STEP (seconds between bars, 86400), TOKEN (the write token; empty: none), THREADS (wrk's -t, default 1).
+--   TIMEFRAME ("1d"), STEP (seconds between bars, 86400), TOKEN (the write token; empty:
+--   none), THREADS (wrk's -t, default 1).
 -- done() prints "acked <n> refused <n>" (2xx vs other statuses) for bench/ingest.sh.
 
 local symbols = tonumber(os.getenv("SYMBOLS") or "1000")
