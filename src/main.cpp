@@ -1,7 +1,10 @@
 // Wiring only: read the configuration, build the components, run until a signal.
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -58,6 +61,9 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Series the background warm-up loads at most (it also stops at half the memory budget).
+constexpr std::size_t kWarmSeries = 5'000;
+
 int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         const gs::app::StartupFiles& files) {
     gs::app::configure_logging(options);
@@ -72,6 +78,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     }
 
     gs::market::MemoryBarStore bar_store(options.max_bars, options.max_symbols);
+    bar_store.set_budget(options.memory_budget);
     if (options.demo) {
         try {
             auto symbols = gs::market::load_demo_data(bar_store, options.demo_dir);
@@ -105,6 +112,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::orchestrator::Orchestrator orchestrator(
         compute_pool.get_executor(), compute_threads, gs::agents::all_agents(), consensus_config,
         {.chunks = options.agent_chunks, .agent_budget = options.agent_budget});
+    // An evicted series' streaming states go with its bars (rebuilt on its next load).
+    bar_store.on_evict([&orchestrator](const std::string& symbol, gs::market::Timeframe timeframe) {
+        orchestrator.forget(symbol, timeframe);
+    });
     // Redis and PostgreSQL when configured, null objects otherwise; each registers its
     // start and stop steps.
     gs::app::Components components;
@@ -233,6 +244,36 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
             "binance feed", [feed = live_feed] { feed->start(); },
             [feed = live_feed]() -> asio::awaitable<void> { co_await feed->stop(); });
     }
+    // The most recently active series in the background, once the server listens: reads
+    // never wait for it (docs/memory.md).
+    auto warm_stop = std::make_shared<std::atomic<bool>>(false);
+    if (bar_sync.active()) {
+        components.add(
+            "series warm-up",
+            [&io, &bar_sync, &bar_store, warm_stop] {
+                auto warm = [&bar_sync, &bar_store, warm_stop]() -> asio::awaitable<void> {
+                    const auto started = std::chrono::steady_clock::now();
+                    // Named, then moved: g++ 12 and temporaries in co_await
+                    // (docs/coroutines.md).
+                    std::function<bool()> enough = [&bar_store] {
+                        return bar_store.resident_bytes() >= bar_store.budget() / 2;
+                    };
+                    const std::size_t loaded =
+                        co_await bar_sync.warm(kWarmSeries, std::move(enough), warm_stop);
+                    spdlog::info("warm-up: {} series loaded in {} ms ({} resident, ~{} MiB)",
+                                 loaded,
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count(),
+                                 bar_store.series_count(), bar_store.resident_bytes() >> 20);
+                };
+                asio::co_spawn(asio::make_strand(io), std::move(warm), asio::detached);
+            },
+            [warm_stop]() -> asio::awaitable<void> {
+                warm_stop->store(true);
+                co_return;
+            });
+    }
     components.start();
 
     // New signals go to the live streams: through Redis to every instance when configured
@@ -262,7 +303,8 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
                                 &provisional);
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     gs::http::add_universe_routes(router, bar_store, signal_board);
-    gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor());
+    gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor(),
+                                 &bar_sync);
     gs::http::add_backtest_job_routes(
         router, bar_store,
         gs::http::make_backtest_jobs(bar_store, orchestrator, compute_pool.get_executor()));
@@ -271,8 +313,13 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)
             -> asio::awaitable<std::shared_ptr<const std::string>> {
             std::string name = symbol;
-            auto lookup = co_await signal_service.current(std::move(name), timeframe);
-            co_return lookup.entry ? lookup.entry->summary_json : nullptr;
+            try {
+                auto lookup = co_await signal_service.current(std::move(name), timeframe);
+                co_return lookup.entry ? lookup.entry->summary_json : nullptr;
+            } catch (const gs::orchestrator::StorageUnavailable&) {
+                // Not in memory and PostgreSQL down: no snapshot; the live events still come.
+                co_return nullptr;
+            }
         },
         [&bar_store](gs::market::Timeframe timeframe) { return bar_store.symbols(timeframe); },
         {.max_streams = options.max_streams,
@@ -281,7 +328,17 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
          .retry = std::chrono::milliseconds(3000),
          .stall_timeout = options.stream_stall_timeout,
          .send_buffer = options.stream_send_buffer,
-         .queue = {}});
+         .queue = {},
+         // A stream's named series stay in memory while it is open (docs/memory.md).
+         .hold = [&bar_store](const std::vector<std::string>& symbols,
+                              gs::market::Timeframe timeframe) -> std::shared_ptr<void> {
+             auto pins = std::make_shared<std::vector<gs::market::SeriesPin>>();
+             pins->reserve(symbols.size());
+             for (const auto& symbol : symbols) {
+                 pins->push_back(bar_store.pin(symbol, timeframe));
+             }
+             return pins;
+         }});
     gs::http::add_webhook_routes(router, webhooks);
     gs::http::add_static_routes(router, options.static_dir);
 

@@ -126,7 +126,7 @@ int migrate_only(const config::Options& options) {
     return 0;
 }
 
-bool prepare_postgres(const config::Options& options, market::BarStore& bar_store) {
+bool prepare_postgres(const config::Options& options, market::MemoryBarStore& bar_store) {
     // In a compose stack the database may still be starting: wait up to 30 s for it.
     try {
         const auto applied = store::migrate_with_retry(*options.database_url, options.sql_dir, 30,
@@ -143,14 +143,11 @@ bool prepare_postgres(const config::Options& options, market::BarStore& bar_stor
         // Rows land in the DEFAULT partitions meanwhile; the retention job tries again.
         spdlog::warn("could not create the partitions ahead: {}", e.what());
     }
-    // Bars this instance lacks come from PostgreSQL, which holds every acked bar.
-    const auto loaded =
-        store::load_all_bars(*options.database_url, options.max_bars,
-                             [&bar_store](const std::string& symbol, market::Timeframe timeframe,
-                                          std::span<const market::Bar> bars) {
-                                 bar_store.replace(symbol, timeframe, bars);
-                             });
-    spdlog::info("loaded {} series from PostgreSQL", loaded);
+    // No bars are loaded here: each series comes from PostgreSQL on first use, and the most
+    // recently active ones in the background once the server listens (docs/memory.md).
+    // Series in memory now (the demo bars) are not in PostgreSQL: they stay; later ones may be
+    // evicted under the budget.
+    bar_store.enable_eviction();
     return true;
 }
 

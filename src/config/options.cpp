@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -179,6 +180,17 @@ const std::vector<OptionSpec>& specs() {
          "series (symbol, timeframe) held in memory; bars for a new one beyond it get 507", false,
          [](Options& o, std::string_view v, std::string_view w) {
              o.max_symbols = parse_integer<std::size_t>(v, 1, 100'000'000, w);
+         }},
+        {"memory-budget", "GS_MEMORY_BUDGET", "512MiB",
+         "estimated bytes of the series held in memory; with PostgreSQL the least recently used "
+         "are evicted above it and loaded again on use",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             try {
+                 o.memory_budget = parse_byte_size(v);
+             } catch (const Error& e) {
+                 throw Error(fmt::format("{}: {}", w, e.what()));
+             }
          }},
         {"demo", "GS_DEMO", "true", "load the bundled demo market data at start", false,
          [](Options& o, std::string_view v, std::string_view w) { o.demo = parse_bool(v, w); }},
@@ -538,6 +550,51 @@ std::optional<std::chrono::seconds> parse_retention(std::string_view text) {
         throw bad("must be at least 1h");
     }
     return std::chrono::seconds(count * unit);
+}
+
+std::size_t parse_byte_size(std::string_view text) {
+    const auto bad = [text](std::string_view why) {
+        return Error(
+            fmt::format("'{}' is not a size: {} (a whole number and B, KiB, MiB, GiB, "
+                        "KB, MB or GB, e.g. 512MiB)",
+                        text, why));
+    };
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        ++digits;
+    }
+    if (digits == 0) {
+        throw bad("no number");
+    }
+    std::uint64_t count = 0;
+    if (std::from_chars(text.data(), text.data() + digits, count).ec != std::errc{}) {
+        throw bad("too large");
+    }
+    const std::string_view unit = text.substr(digits);
+    static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
+        {"", 1},
+        {"B", 1},
+        {"KiB", 1ULL << 10},
+        {"MiB", 1ULL << 20},
+        {"GiB", 1ULL << 30},
+        {"TiB", 1ULL << 40},
+        {"KB", 1'000},
+        {"MB", 1'000'000},
+        {"GB", 1'000'000'000},
+        {"TB", 1'000'000'000'000},
+    };
+    for (const auto& [name, factor] : kUnits) {
+        if (unit == name) {
+            if (count > std::numeric_limits<std::uint64_t>::max() / factor) {
+                throw bad("too large");
+            }
+            if (count == 0) {
+                throw bad("must be more than 0");
+            }
+            return static_cast<std::size_t>(count * factor);
+        }
+    }
+    throw bad("unknown unit");
 }
 
 std::map<market::Timeframe, std::chrono::seconds> parse_bar_retention(std::string_view text) {

@@ -101,10 +101,11 @@ class RunningSlot final {
 
 void add_backtest_route(Router& router, market::BarStore& store,
                         const orchestrator::Orchestrator& orchestrator,
-                        asio::any_io_executor compute) {
+                        asio::any_io_executor compute, orchestrator::BarSync* sync) {
     router.add(
         verb::get, "/v1/backtest/{symbol}",
-        [&store, &orchestrator, compute, running = std::make_shared<std::atomic<std::size_t>>(0)](
+        [&store, &orchestrator, compute, sync,
+         running = std::make_shared<std::atomic<std::size_t>>(0)](
             Request& request) -> asio::awaitable<Response> {
             backtest::ReportMeta meta;
             meta.symbol = params::symbol(request.param("symbol"));
@@ -123,7 +124,14 @@ void add_backtest_route(Router& router, market::BarStore& store,
             meta.with_bars = detail_param(request);
             meta.defs = orchestrator.agents();
 
-            auto series = store.get(meta.symbol, meta.timeframe);
+            // Loaded first when not in memory (docs/memory.md).
+            // (An if, not ?: around co_await: g++ 12, docs/coroutines.md.)
+            std::shared_ptr<const market::BarSeries> series;
+            if (sync != nullptr) {
+                series = co_await sync->resident(meta.symbol, meta.timeframe);
+            } else {
+                series = store.get(meta.symbol, meta.timeframe);
+            }
             if (!series || series->empty()) {
                 throw ClientError(status::not_found, "unknown_symbol",
                                   fmt::format("no {} bars for {}",

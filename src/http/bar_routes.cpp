@@ -161,68 +161,76 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
         },
         {.body_limit = kBarsBodyLimit, .write = true});
 
-    router.add(
-        verb::get, "/v1/bars/{symbol}", sync_handler([&store, rollup](Request& request) {
-            const std::string symbol = params::symbol(request.param("symbol"));
-            const auto timeframe = params::timeframe(request);
-            const std::size_t limit = params::bounded_integer(request, "limit", 500, 1, 100'000);
-            const bool csv = csv_wanted(request);
-            const bool with_forming = params::boolean(request, "forming", false);
-            std::optional<market::Bar> forming;
-            if (with_forming && rollup != nullptr) {
-                forming = rollup->forming(symbol, timeframe);
+    // The response from the bars in memory; the route below loads a series first.
+    auto bars_response = [&store, rollup](Request& request) -> Response {
+        const std::string symbol = params::symbol(request.param("symbol"));
+        const auto timeframe = params::timeframe(request);
+        const std::size_t limit = params::bounded_integer(request, "limit", 500, 1, 100'000);
+        const bool csv = csv_wanted(request);
+        const bool with_forming = params::boolean(request, "forming", false);
+        std::optional<market::Bar> forming;
+        if (with_forming && rollup != nullptr) {
+            forming = rollup->forming(symbol, timeframe);
+        }
+        auto series = store.get(symbol, timeframe);
+        const bool held = series && !series->empty();
+        // A derived series before its first period closed has only a forming bar.
+        if (!held && !(forming && !csv)) {
+            throw ClientError(
+                status::not_found, "unknown_symbol",
+                fmt::format("no {} bars for {}", market::to_string(timeframe), symbol));
+        }
+        const std::size_t size = held ? series->size() : 0;
+        const std::size_t count = std::min(limit, size);
+        if (csv) {
+            return Response::text(status::ok, bars_csv(*series, count), "text/csv; charset=utf-8");
+        }
+        std::string body;
+        body.reserve(64 + count * 120);
+        body += R"({"symbol":)";
+        body += nlohmann::json(symbol).dump();
+        body += R"(,"timeframe":")";
+        body += market::to_string(timeframe);
+        body += R"(","bars":[)";
+        for (std::size_t i = size - count; i < size; ++i) {
+            const auto bar = series->bar(i);
+            if (i != size - count) {
+                body += ',';
             }
-            auto series = store.get(symbol, timeframe);
-            const bool held = series && !series->empty();
-            // A derived series before its first period closed has only a forming bar.
-            if (!held && !(forming && !csv)) {
-                throw ClientError(
-                    status::not_found, "unknown_symbol",
-                    fmt::format("no {} bars for {}", market::to_string(timeframe), symbol));
-            }
-            const std::size_t size = held ? series->size() : 0;
-            const std::size_t count = std::min(limit, size);
-            if (csv) {
-                return Response::text(status::ok, bars_csv(*series, count),
-                                      "text/csv; charset=utf-8");
-            }
-            std::string body;
-            body.reserve(64 + count * 120);
-            body += R"({"symbol":)";
-            body += nlohmann::json(symbol).dump();
-            body += R"(,"timeframe":")";
-            body += market::to_string(timeframe);
-            body += R"(","bars":[)";
-            for (std::size_t i = size - count; i < size; ++i) {
-                const auto bar = series->bar(i);
-                if (i != size - count) {
-                    body += ',';
-                }
+            body += R"({"time":")";
+            market::append_iso8601(body, bar.time);
+            fmt::format_to(std::back_inserter(body),
+                           R"(","open":{},"high":{},"low":{},"close":{},"volume":{}}})", bar.open,
+                           bar.high, bar.low, bar.close, bar.volume);
+        }
+        body += ']';
+        if (with_forming) {
+            // Read-only: the rolled-up period still open, never part of "bars".
+            body += R"(,"forming":)";
+            if (forming) {
                 body += R"({"time":")";
-                market::append_iso8601(body, bar.time);
+                market::append_iso8601(body, forming->time);
                 fmt::format_to(std::back_inserter(body),
                                R"(","open":{},"high":{},"low":{},"close":{},"volume":{}}})",
-                               bar.open, bar.high, bar.low, bar.close, bar.volume);
+                               forming->open, forming->high, forming->low, forming->close,
+                               forming->volume);
+            } else {
+                body += "null";
             }
-            body += ']';
-            if (with_forming) {
-                // Read-only: the rolled-up period still open, never part of "bars".
-                body += R"(,"forming":)";
-                if (forming) {
-                    body += R"({"time":")";
-                    market::append_iso8601(body, forming->time);
-                    fmt::format_to(std::back_inserter(body),
-                                   R"(","open":{},"high":{},"low":{},"close":{},"volume":{}}})",
-                                   forming->open, forming->high, forming->low, forming->close,
-                                   forming->volume);
-                } else {
-                    body += "null";
-                }
-            }
-            body += '}';
-            return Response::json_body(status::ok,
-                                       std::make_shared<const std::string>(std::move(body)));
-        }));
+        }
+        body += '}';
+        return Response::json_body(status::ok,
+                                   std::make_shared<const std::string>(std::move(body)));
+    };
+    router.add(verb::get, "/v1/bars/{symbol}",
+               [&store, &ingest, bars_response](Request& request) -> asio::awaitable<Response> {
+                   const std::string symbol = params::symbol(request.param("symbol"));
+                   const auto timeframe = params::timeframe(request);
+                   // A series not in memory is loaded first (docs/memory.md), pinned until read.
+                   const auto pin = store.pin(symbol, timeframe);
+                   co_await ingest.bar_sync().resident(symbol, timeframe);
+                   co_return bars_response(request);
+               });
 
     router.add(
         verb::delete_, "/v1/bars/{symbol}",

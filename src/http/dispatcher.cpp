@@ -11,6 +11,7 @@
 #include "goldensignals/http/access.h"
 #include "goldensignals/http/client_error.h"
 #include "goldensignals/market/excerpt.h"
+#include "goldensignals/orchestrator/bar_sync.h"
 #include "http/log_escape.h"
 
 namespace gs::http::detail {
@@ -149,6 +150,9 @@ Response handler_error_response(const Request& request) {
         throw;
     } catch (const ClientError& e) {
         return Response::error(e.status(), e.code(), e.what());
+    } catch (const orchestrator::StorageUnavailable& e) {
+        // A series not in memory that PostgreSQL could not give (docs/memory.md).
+        return Response::error(status::service_unavailable, "storage_unavailable", e.what());
     } catch (const std::exception& e) {
         spdlog::error("[{}] {} {} failed: {}", request.request_id,
                       escape_for_log(request.message.method_string()), escape_for_log(request.path),

@@ -172,7 +172,7 @@ Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
 
 }  // namespace
 
-void add_signal_routes(Router& router, market::BarStore& store,
+void add_signal_routes(Router& router, market::BarStore& /*store*/,
                        orchestrator::SignalService& signals, asio::any_io_executor compute,
                        const orchestrator::ProvisionalService* provisional) {
     router.add(
@@ -234,14 +234,15 @@ void add_signal_routes(Router& router, market::BarStore& store,
 
     router.add(
         verb::get, "/v1/indicators/{symbol}",
-        [&store, compute,
+        [&signals, compute,
          columns = std::make_shared<orchestrator::IndicatorColumnsCache>(kMaxColumnSets)](
             Request& request) -> asio::awaitable<Response> {
             const std::string symbol = params::symbol(request.param("symbol"));
             const auto timeframe = params::timeframe(request);
             const std::size_t limit = params::bounded_integer(request, "limit", 500, 1, 100'000);
             const agents::AgentDef& agent = agent_param(request);
-            auto series = store.get(symbol, timeframe);
+            // Loaded first when not in memory (docs/memory.md); the snapshot is kept below.
+            auto series = co_await signals.bar_sync().resident(symbol, timeframe);
             if (!series || series->empty()) {
                 no_bars(symbol, timeframe);
             }

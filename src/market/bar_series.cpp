@@ -109,6 +109,11 @@ BarsView BarSeries::view() const noexcept {
             {c.low.get() + begin_, n},  {c.close.get() + begin_, n}, {c.volume.get() + begin_, n}};
 }
 
+std::size_t BarSeries::bytes() const noexcept {
+    constexpr std::size_t kPerSlot = sizeof(std::int64_t) + 5 * sizeof(double);
+    return sizeof(BarSeries) + (columns_ ? sizeof(Columns) + columns_->room * kPerSlot : 0);
+}
+
 std::int64_t BarSeries::last_time() const noexcept {
     return empty() ? 0 : columns_->time[end_ - 1];
 }

@@ -54,6 +54,19 @@ std::shared_ptr<SeriesStates> AgentStateCache::entry(std::string_view symbol,
     return slot;
 }
 
+void AgentStateCache::erase(std::string_view symbol, market::Timeframe timeframe) {
+    std::string key(to_string(timeframe));
+    key += '|';
+    key += symbol;
+    std::shared_ptr<SeriesStates> dropped;  // freed outside the lock
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) {
+        dropped = std::move(it->second);
+        entries_.erase(it);
+    }
+}
+
 std::size_t AgentStateCache::size() const {
     std::lock_guard lock(mutex_);
     return entries_.size();

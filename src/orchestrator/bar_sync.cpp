@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace gs::orchestrator {
 
@@ -61,6 +64,58 @@ asio::awaitable<void> BarSync::reload(const std::string& symbol, market::Timefra
     }
 }
 
+bool BarSync::known_absent(const std::string& symbol, market::Timeframe timeframe) {
+    std::lock_guard lock(negative_mutex_);
+    auto it = negative_.find(fmt::format("{}|{}", market::to_string(timeframe), symbol));
+    if (it == negative_.end()) {
+        return false;
+    }
+    if (std::chrono::steady_clock::now() < it->second) {
+        return true;
+    }
+    negative_.erase(it);
+    return false;
+}
+
+void BarSync::stored(const std::string& symbol, market::Timeframe timeframe) {
+    if (!active_) {
+        return;
+    }
+    std::lock_guard lock(negative_mutex_);
+    negative_.erase(fmt::format("{}|{}", market::to_string(timeframe), symbol));
+}
+
+asio::awaitable<bool> BarSync::load_once(std::string symbol, market::Timeframe timeframe) {
+    std::vector<market::Bar> bars;
+    try {
+        std::string name = symbol;
+        bars = co_await repository_.load(std::move(name), timeframe, capacity_);
+    } catch (const std::exception& e) {
+        spdlog::warn("load of {} {} failed: {}", symbol, market::to_string(timeframe), e.what());
+        throw StorageUnavailable("PostgreSQL did not give the series' bars; retry later");
+    }
+    if (bars.empty()) {
+        std::lock_guard lock(negative_mutex_);
+        negative_[fmt::format("{}|{}", market::to_string(timeframe), symbol)] =
+            std::chrono::steady_clock::now() + kNegativeFor;
+        co_return false;
+    }
+    // A writer of this series waits for this flight before it merges (IngestService), so
+    // nothing newer can be in memory by now.
+    bars_.replace(symbol, timeframe, bars);
+    loads_.fetch_add(1);
+    co_return true;
+}
+
+asio::awaitable<void> BarSync::load_cold(const std::string& symbol, market::Timeframe timeframe) {
+    std::string key = fmt::format("{}|{}", market::to_string(timeframe), symbol);
+    // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
+    std::function<asio::awaitable<bool>()> make = [this, symbol, timeframe]() {
+        return load_once(symbol, timeframe);
+    };
+    co_await cold_loads_.run(key, std::move(make));
+}
+
 asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
                                             market::Timeframe timeframe) {
     if (!active_) {
@@ -83,17 +138,85 @@ asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
         co_await reload(symbol, timeframe);
         co_return;
     }
-    {
-        std::lock_guard lock(negative_mutex_);
-        auto it = negative_.find(fmt::format("{}|{}", market::to_string(timeframe), symbol));
-        if (it != negative_.end()) {
-            if (std::chrono::steady_clock::now() < it->second) {
-                co_return;
-            }
-            negative_.erase(it);
+    // Not in memory: never held, evicted, or absent. A shared record says it exists, whatever
+    // an earlier load found.
+    if (!shared && known_absent(symbol, timeframe)) {
+        co_return;
+    }
+    co_await load_cold(symbol, timeframe);
+    if (shared) {
+        // A flight this read joined may have begun before the write the record names: the
+        // version check the read owes (docs/consistency.md) still holds.
+        local = bars_.get(symbol, timeframe);
+        if (!local || *shared != version_text(*local)) {
+            co_await reload(symbol, timeframe);
         }
     }
-    co_await reload(symbol, timeframe);
+}
+
+asio::awaitable<std::shared_ptr<const market::BarSeries>> BarSync::fresh(
+    const std::string& symbol, market::Timeframe timeframe) {
+    if (!active_) {
+        co_return bars_.get(symbol, timeframe);
+    }
+    const auto pin = bars_.pin(symbol, timeframe);
+    co_await ensure_fresh(symbol, timeframe);
+    co_return bars_.get(symbol, timeframe);
+}
+
+asio::awaitable<std::shared_ptr<const market::BarSeries>> BarSync::resident(
+    const std::string& symbol, market::Timeframe timeframe) {
+    auto local = bars_.get(symbol, timeframe);
+    if (local || !active_) {
+        co_return local;
+    }
+    const auto pin = bars_.pin(symbol, timeframe);
+    if (!known_absent(symbol, timeframe)) {
+        co_await load_cold(symbol, timeframe);
+    }
+    co_return bars_.get(symbol, timeframe);
+}
+
+asio::awaitable<std::size_t> BarSync::warm(std::size_t max_series, std::function<bool()> enough,
+                                           std::shared_ptr<std::atomic<bool>> stop) {
+    if (!active_) {
+        co_return 0;
+    }
+    std::vector<store::SeriesKey> candidates;
+    try {
+        candidates = co_await repository_.recent_series(max_series);
+    } catch (const std::exception& e) {
+        spdlog::warn("warm-up: the stored series could not be listed: {}", e.what());
+        co_return 0;
+    }
+    std::size_t loaded = 0;
+    auto executor = co_await asio::this_coro::executor;
+    for (const auto& key : candidates) {
+        if (stop->load() || enough()) {
+            break;
+        }
+        if (bars_.get(key.symbol, key.timeframe)) {
+            continue;
+        }
+        try {
+            co_await load_cold(key.symbol, key.timeframe);
+            ++loaded;
+        } catch (const std::exception&) {
+            break;  // logged by the load; the series load on first use
+        }
+        // Low priority: whatever else waits on this executor goes first.
+        co_await asio::post(executor, asio::use_awaitable);
+    }
+    co_return loaded;
+}
+
+void BarSync::render_metrics(std::string& out) const {
+    versions_.render_metrics(out);
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP gs_series_loads_total Series loaded from PostgreSQL because they were "
+                   "not in memory (first use, warm-up).\n"
+                   "# TYPE gs_series_loads_total counter\ngs_series_loads_total {}\n",
+                   loads_.load());
 }
 
 asio::awaitable<void> BarSync::announce(const std::string& symbol, market::Timeframe timeframe,
@@ -130,7 +253,18 @@ asio::awaitable<void> BarSync::on_message(std::string payload) {
     if (local && version_text(*local) == update->version) {
         co_return;
     }
-    co_await reload(update->symbol, update->timeframe);
+    if (local) {
+        co_await reload(update->symbol, update->timeframe);
+        co_return;
+    }
+    // Another instance wrote a series this one does not hold: loaded (listed, scanned) like
+    // before, now through the single flight and within the budget.
+    stored(update->symbol, update->timeframe);
+    try {
+        co_await load_cold(update->symbol, update->timeframe);
+    } catch (const std::exception&) {
+        // Logged by the load; the next read loads it.
+    }
 }
 
 }  // namespace gs::orchestrator

@@ -28,6 +28,8 @@ IngestService::IngestService(market::BarStore& bars, SignalService& signals)
 boost::asio::awaitable<market::UpsertResult> IngestService::ingest(std::string symbol,
                                                                    market::Timeframe timeframe,
                                                                    std::vector<market::Bar> bars) {
+    // Through the roll-up too (it reads the bars just stored): not evicted meanwhile.
+    const auto pin = bars_.pin(symbol, timeframe);
     std::string name = symbol;
     auto result = co_await store(std::move(name), timeframe, bars);
     batches_.fetch_add(1, std::memory_order_relaxed);
@@ -52,6 +54,11 @@ boost::asio::awaitable<market::UpsertResult> IngestService::ingest_derived(
 
 boost::asio::awaitable<market::UpsertResult> IngestService::store(
     std::string symbol, market::Timeframe timeframe, const std::vector<market::Bar>& bars) {
+    // Written: never evicted until its signal is out (docs/memory.md).
+    const auto pin = bars_.pin(symbol, timeframe);
+    // The stored history in memory before the new bars are merged into it (a series evicted
+    // or never loaded since the start); a load that fails refuses the write.
+    co_await sync_.resident(symbol, timeframe);
     // Room for a new series first: PostgreSQL must not commit bars the memory store would
     // then refuse (SeriesLimitError leaves here with nothing stored anywhere).
     const auto slot = bars_.reserve(symbol, timeframe);
@@ -78,6 +85,7 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
         if (memory_error) {
             std::rethrow_exception(memory_error);
         }
+        sync_.stored(symbol, timeframe);
     } else {
         result = bars_.upsert(symbol, timeframe, bars);
     }

@@ -148,10 +148,15 @@ asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timefr
                                               bool after_ingest,
                                               std::shared_ptr<const SignalEntry>* unpublished) {
     const auto started = Clock::now();
+    // Freshness first (and the load of a series not in memory); after an ingest the writer
+    // holds the series pinned and resident.
+    // (An if, not ?: around co_await: g++ 12 mishandles the temporaries, docs/coroutines.md.)
+    std::shared_ptr<const market::BarSeries> series;
     if (sync_.active() && !after_ingest) {
-        co_await sync_.ensure_fresh(symbol, timeframe);
+        series = co_await sync_.fresh(symbol, timeframe);
+    } else {
+        series = bars_.get(symbol, timeframe);
     }
-    auto series = bars_.get(symbol, timeframe);
     if (!series || series->empty()) {
         co_return Lookup{};
     }
@@ -163,6 +168,8 @@ asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timefr
         lookup = Lookup{std::move(hit), Tier::kL1};
     } else {
         std::string key(key_view);
+        // Computing (or reading the tiers): the budget leaves the series in memory meanwhile.
+        const auto pin = bars_.pin(symbol, timeframe);
         // Whether this call leads the flight (a joiner's signal is published by the leader).
         bool led = false;
         const bool publish_now = unpublished == nullptr;

@@ -134,6 +134,8 @@ struct StreamState {
     Prelude prelude;
     // Live events up to this id are already covered by the snapshot or the replay.
     std::uint64_t skip_through = 0;
+    // The named series pinned in memory while the stream lives (StreamOptions::hold).
+    std::shared_ptr<void> held;
 };
 
 // Keeps a read pending on the socket so that a client going away, or the server's shutdown
@@ -456,6 +458,9 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
     // queued and covered, and the writer drops the queued copy.
     state->subscriber =
         hub.subscribe(co_await asio::this_coro::executor, std::move(filter), options.queue);
+    if (options.hold && !state->subscriber->filter().all_symbols) {
+        state->held = options.hold(state->subscriber->filter().symbols, timeframe);
+    }
     Prelude& prelude = state->prelude;
     prelude.head = format_retry(options.retry);
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -220,6 +221,42 @@ std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timef
     });
 }
 
+std::vector<SeriesKey> recent_series(pqxx::connection& connection, std::size_t limit) {
+    std::vector<SeriesKey> out;
+    if (limit == 0) {
+        return out;
+    }
+    std::unordered_set<std::string> seen;
+    with_store_errors([&] {
+        pqxx::read_transaction tx(connection);
+        const auto result = tx.exec_params(
+            "SELECT symbol, timeframe FROM latest_signals ORDER BY updated_at DESC "
+            "LIMIT $1",
+            static_cast<std::int64_t>(limit));
+        for (const auto& row : result) {
+            const auto timeframe = market::parse_timeframe(row[1].as<std::string>());
+            if (timeframe) {
+                out.push_back({row[0].as<std::string>(), *timeframe});
+                seen.insert(std::string(market::to_string(*timeframe)) + '|' + out.back().symbol);
+            }
+        }
+    });
+    for (auto timeframe : market::kAllTimeframes) {
+        if (out.size() >= limit) {
+            break;
+        }
+        for (auto& symbol : bar_symbols(connection, timeframe)) {
+            if (out.size() >= limit) {
+                break;
+            }
+            if (!seen.contains(std::string(market::to_string(timeframe)) + '|' + symbol)) {
+                out.push_back({std::move(symbol), timeframe});
+            }
+        }
+    }
+    return out;
+}
+
 std::size_t load_all_bars(pqxx::connection& connection, std::size_t newest_n,
                           const BarSeriesSink& sink) {
     std::size_t loaded = 0;
@@ -270,6 +307,11 @@ boost::asio::awaitable<std::size_t> PgBarRepository::erase(std::string symbol,
     return pool_.run([symbol = std::move(symbol), timeframe](pqxx::connection& connection) {
         return erase_series(connection, symbol, timeframe);
     });
+}
+
+boost::asio::awaitable<std::vector<SeriesKey>> PgBarRepository::recent_series(std::size_t limit) {
+    return pool_.run(
+        [limit](pqxx::connection& connection) { return store::recent_series(connection, limit); });
 }
 
 boost::asio::awaitable<std::vector<std::string>> PgBarRepository::symbols(

@@ -96,7 +96,18 @@ TEST_F(BarSyncTest, AnUnknownSeriesIsLoadedWhenTheRepositoryHasIt) {
     repository_.set("NEW", kDay, daily_bars(5));
     ensure_fresh("NEW");
     EXPECT_EQ(local_newest("NEW"), 4 * 86400);
-    EXPECT_EQ(sync_.reloads(), 1u);
+    // A first load (docs/memory.md), not a reload of a series held behind the record.
+    EXPECT_EQ(sync_.loads(), 1u);
+    EXPECT_EQ(sync_.reloads(), 0u);
+}
+
+TEST_F(BarSyncTest, AFailedFirstLoadIsAnErrorNotAnAbsentSeries) {
+    repository_.set("NEW", kDay, daily_bars(5));
+    repository_.fail = true;
+    EXPECT_THROW(ensure_fresh("NEW"), StorageUnavailable);
+    repository_.fail = false;
+    ensure_fresh("NEW");
+    EXPECT_EQ(local_newest("NEW"), 4 * 86400);
 }
 
 TEST_F(BarSyncTest, AnUnknownSymbolIsNotAskedForAgainAtOnce) {

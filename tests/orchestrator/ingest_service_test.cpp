@@ -109,8 +109,11 @@ TEST_F(IngestServiceTest, DurableFirstThenMemoryThenTheAnnouncementThenTheSignal
     EXPECT_LT(upsert, announce);
     EXPECT_LT(announce, told);
     EXPECT_EQ(log_.count("listener"), 1u);
-    // The fresh record matches: the read after the ingest does not reload.
-    EXPECT_EQ(log_.count("bars.load"), 0u);
+    // A series not in memory is loaded before the merge (its stored history, none here:
+    // docs/memory.md), once; the fresh record matches, so the read after the ingest does not
+    // reload.
+    EXPECT_EQ(log_.count("bars.load"), 1u);
+    EXPECT_LT(index_of(lines, "bars.load ABC"), upsert);
     // The bars just changed, so nothing could answer from the version record, L2 or L3: the
     // signal is computed without asking them (three round trips per bar), then cached and
     // archived.
@@ -148,6 +151,18 @@ TEST_F(IngestServiceTest, RemoveThatTheRepositoryRefusesKeepsEverything) {
                  StorageUnavailable);
     EXPECT_NE(store_.get("ABC", Timeframe::k1d), nullptr);
     EXPECT_NE(versions_.record("ABC", Timeframe::k1d), std::string(kRemovedVersion));
+}
+
+// A series stored but not in memory (evicted, or never loaded since the start): the write
+// loads its history first and merges into it, never replaces it by the new bars alone.
+TEST_F(IngestServiceTest, AWriteToASeriesNotInMemoryMergesIntoItsStoredHistory) {
+    const auto stored = daily_bars(60);
+    repository_.set("OLD", Timeframe::k1d, {stored.begin(), stored.end() - 1});
+    auto result = ingest("OLD", {stored.back()});
+    ASSERT_NE(result.series, nullptr);
+    EXPECT_EQ(result.series->size(), 60u);
+    EXPECT_EQ(log_.count("bars.load OLD"), 1u);
+    EXPECT_EQ(*versions_.record("OLD", Timeframe::k1d), BarVersion::of(*result.series).str());
 }
 
 TEST_F(IngestServiceTest, RepositoryFailureIsStorageUnavailableAndNothingIsStored) {
@@ -242,7 +257,7 @@ TEST_F(IngestServiceTest, ConcurrentIngestsShareOneRepositoryCall) {
 }
 
 TEST_F(IngestServiceTest, AFailedBatchFailsEveryIngestInItAndStoresNothing) {
-    repository_.fail = true;
+    repository_.fail_writes = true;
     std::vector<std::pair<std::string, std::vector<market::Bar>>> posts;
     for (int i = 0; i < 4; ++i) {
         posts.emplace_back("S" + std::to_string(i), daily_bars(40));

@@ -261,7 +261,7 @@ class FakeBarRepository final : public store::BarRepository {
                                                std::span<const market::Bar> bars) override {
         log_.add("bars.upsert " + symbol);
         std::lock_guard lock(mutex_);
-        if (fail) {
+        if (fail || fail_writes) {
             throw std::runtime_error("repository down");
         }
         auto& series = series_[key_of(symbol, timeframe)];
@@ -275,7 +275,7 @@ class FakeBarRepository final : public store::BarRepository {
     boost::asio::awaitable<void> upsert_batch(std::vector<store::SeriesBars> writes) override {
         log_.add("bars.batch " + std::to_string(writes.size()));
         std::lock_guard lock(mutex_);
-        if (fail) {
+        if (fail || fail_writes) {
             throw std::runtime_error("repository down");
         }
         for (const auto& write : writes) {
@@ -351,6 +351,8 @@ class FakeBarRepository final : public store::BarRepository {
     }
 
     bool fail = false;
+    // Writes only: loads still answer (the load a write does first, docs/memory.md).
+    bool fail_writes = false;
 
   private:
     static std::string key_of(const std::string& symbol, market::Timeframe timeframe) {

@@ -34,7 +34,9 @@ int migrate_only(const config::Options& options);
 void raise_open_file_limit(std::size_t max_streams);
 
 // Applies the migrations (waiting up to 30 s for a database that is still starting, as in a
-// compose stack) and loads the stored series into `bars`. False, logged, when it cannot.
-bool prepare_postgres(const config::Options& options, market::BarStore& bars);
+// compose stack), creates the partitions ahead and switches on the eviction of `bars` under
+// its budget. Loads no series: they load on first use (docs/memory.md). False, logged, when it
+// cannot.
+bool prepare_postgres(const config::Options& options, market::MemoryBarStore& bars);
 
 }  // namespace gs::app

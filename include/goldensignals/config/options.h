@@ -92,6 +92,9 @@ struct Options {
     std::size_t max_bars = 5000;
     // Series (symbol, timeframe) held in memory; bars that would start one more get a 507.
     std::size_t max_symbols = 100'000;
+    // Estimated bytes of the series resident in memory; with PostgreSQL the least recently
+    // used leave above it (docs/memory.md).
+    std::size_t memory_budget = std::size_t{512} * 1024 * 1024;
     // Load the bundled demo market data at start.
     bool demo = true;
     // Empty: searched for (see config::resolve_paths); named: must exist.
@@ -172,6 +175,10 @@ std::optional<std::chrono::seconds> parse_retention(std::string_view text);
 // Bar retention per timeframe: `1m:30d,5m:180d` (each timeframe at most once; `forever`
 // allowed; empty: none). Throws Error naming the bad entry.
 std::map<market::Timeframe, std::chrono::seconds> parse_bar_retention(std::string_view text);
+// A size in bytes: a whole number and an optional unit, B, KiB, MiB, GiB, TiB (powers of 1024)
+// or KB, MB, GB, TB (powers of 1000): `512MiB`, `2GB`, `1048576`. Throws Error saying what is
+// wrong.
+std::size_t parse_byte_size(std::string_view text);
 
 // Threads to run when ServerOptions::threads is 0.
 unsigned effective_threads(const ServerOptions& options);

@@ -39,10 +39,12 @@ void add_signal_routes(Router& router, market::BarStore& store,
 // GET /v1/symbols (the series held, paged) and GET /v1/scan (their current signals, filtered
 // and sorted; universe_routes.cpp).
 void add_universe_routes(Router& router, market::BarStore& store, orchestrator::SignalBoard& board);
-// GET /v1/backtest/{symbol}: a walk-forward backtest run on `compute` (docs/backtest.md).
+// GET /v1/backtest/{symbol}: a walk-forward backtest run on `compute` (docs/backtest.md). With
+// `sync`, a series not in memory is loaded first (docs/memory.md).
 void add_backtest_route(Router& router, market::BarStore& store,
                         const orchestrator::Orchestrator& orchestrator,
-                        boost::asio::any_io_executor compute);
+                        boost::asio::any_io_executor compute,
+                        orchestrator::BarSync* sync = nullptr);
 // The jobs of POST /v1/backtests: each symbol tested as GET /v1/backtest/{symbol} tests it, on
 // `compute`.
 std::shared_ptr<backtest::JobRegistry> make_backtest_jobs(

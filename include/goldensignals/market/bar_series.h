@@ -40,6 +40,10 @@ class BarSeries final {
     // hash of each bar, so an append or a bar leaving the window updates it in O(1).
     std::uint64_t content_hash() const noexcept { return content_hash_; }
     Bar bar(std::size_t i) const noexcept;
+    // Bytes this snapshot keeps alive: its column storage (room for more bars than it holds,
+    // shared with the other versions of its epoch) and the object itself. O(1); the memory
+    // budget's estimate of the bars (docs/memory.md).
+    std::size_t bytes() const noexcept;
 
     // Lineage, for whoever keeps state derived from the bars (the agents' streaming states):
     // versions of one epoch each hold every bar of the previous ones that is still in the

@@ -46,9 +46,12 @@ Catchup bring_up_to_date(SeriesStates& entry, const market::BarSeries& series,
 
 class AgentStateCache final {
   public:
-    // The entry of the series, made empty on first use. Never removed (bounded by the bar
-    // store's series limit).
+    // The entry of the series, made empty on first use. Removed when the bar store evicts the
+    // series (erase); bounded by the series the store holds.
     std::shared_ptr<SeriesStates> entry(std::string_view symbol, market::Timeframe timeframe);
+    // Drops the series' states (a computation holding the entry keeps it until it is done);
+    // the next computation rebuilds them from the bars.
+    void erase(std::string_view symbol, market::Timeframe timeframe);
     std::size_t size() const;
 
   private:

@@ -3,18 +3,31 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
 #include <boost/asio/awaitable.hpp>
 
+#include "goldensignals/cache/single_flight.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/bar_version_registry.h"
 #include "goldensignals/store/bar_repository.h"
 
 namespace gs::orchestrator {
+
+// The durable store could not take the bars, or could not give a series that is not in memory;
+// nothing was stored anywhere. HTTP: 503 storage_unavailable.
+class StorageUnavailable final : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
 
 // Keeps the in-memory bars of every instance in step with the durable bars. The instance that
 // ingests bars records the series' version in the registry and announces it; before
@@ -34,9 +47,28 @@ class BarSync final {
     bool active() const noexcept { return active_; }
 
     // Makes the local series at least as new as the shared record (or loads a series this
-    // instance lacks). Failures leave the local series as it is.
+    // instance lacks, once for every concurrent caller). A failed reload leaves the local
+    // series as it is; a failed first load throws StorageUnavailable.
     boost::asio::awaitable<void> ensure_fresh(const std::string& symbol,
                                               market::Timeframe timeframe);
+    // ensure_fresh(), then the series' snapshot (null when it has no bars), the series pinned
+    // in between so the budget cannot evict it before it is read.
+    boost::asio::awaitable<std::shared_ptr<const market::BarSeries>> fresh(
+        const std::string& symbol, market::Timeframe timeframe);
+    // The series' snapshot, loaded first (single flight) when it is not in memory; null when
+    // it has no bars. No version check: the routes that read bars (GET /v1/bars, indicators,
+    // backtests) and the write path, which must merge new bars into the stored history.
+    // Inactive: the store's snapshot. Throws StorageUnavailable when the load fails.
+    boost::asio::awaitable<std::shared_ptr<const market::BarSeries>> resident(
+        const std::string& symbol, market::Timeframe timeframe);
+    // After this instance stored bars of the series: it exists, whatever an earlier load said.
+    void stored(const std::string& symbol, market::Timeframe timeframe);
+
+    // Loads, one at a time, the series the repository lists as most recently active
+    // (BarRepository::recent_series) that are not resident, until `enough()` says so, `stop`
+    // is set or the list ends; returns the series loaded. Failures end it quietly.
+    boost::asio::awaitable<std::size_t> warm(std::size_t max_series, std::function<bool()> enough,
+                                             std::shared_ptr<std::atomic<bool>> stop);
     // After a durable ingest: record the new version and tell the other instances.
     boost::asio::awaitable<void> announce(const std::string& symbol, market::Timeframe timeframe,
                                           const market::BarSeries& series);
@@ -50,13 +82,21 @@ class BarSync final {
     boost::asio::awaitable<void> on_message(std::string payload);
 
     std::uint64_t reloads() const noexcept { return reloads_.load(); }
-    // The registry's metrics (how versions were checked).
-    void render_metrics(std::string& out) const { versions_.render_metrics(out); }
+    // Series loaded because they were not in memory (first use, warm-up): one per flight.
+    std::uint64_t loads() const noexcept { return loads_.load(); }
+    // The registry's metrics (how versions were checked) and gs_series_loads_total.
+    void render_metrics(std::string& out) const;
 
     static BarVersionRegistry& no_bar_versions();
 
   private:
     boost::asio::awaitable<void> reload(const std::string& symbol, market::Timeframe timeframe);
+    // Loads a series that is not in memory, one load for every concurrent caller; throws
+    // StorageUnavailable when the repository fails.
+    boost::asio::awaitable<void> load_cold(const std::string& symbol, market::Timeframe timeframe);
+    boost::asio::awaitable<bool> load_once(std::string symbol, market::Timeframe timeframe);
+    // Known absent (an empty load less than 2 s ago).
+    bool known_absent(const std::string& symbol, market::Timeframe timeframe);
 
     market::BarStore& bars_;
     BarVersionRegistry& versions_;
@@ -64,6 +104,8 @@ class BarSync final {
     std::size_t capacity_;
     bool active_;
     std::atomic<std::uint64_t> reloads_{0};
+    std::atomic<std::uint64_t> loads_{0};
+    cache::SingleFlight<bool> cold_loads_;
     // Symbols the repository did not have, not asked again for a moment (unknown-symbol floods).
     std::mutex negative_mutex_;
     std::unordered_map<std::string, std::chrono::steady_clock::time_point> negative_;

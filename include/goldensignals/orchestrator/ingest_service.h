@@ -21,12 +21,6 @@ namespace gs::orchestrator {
 
 class ProvisionalService;
 
-// The durable store could not take the bars; nothing was stored anywhere.
-class StorageUnavailable final : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
 // The one path every new bar takes (a POST or a feed tick): the durable repository first
 // (acked means committed), then the in-memory series, then the version record other instances
 // check, then the new signal, which listeners (the live stream) receive. Concurrent ingests
@@ -75,6 +69,9 @@ class IngestService final {
     // gs_ingest_batches_total and gs_ingest_bars_total: batches stored and the bars they held
     // (distinct times, UpsertResult::accepted), counted once stored (committed, then in memory).
     void render_metrics(std::string& out) const;
+
+    // Loads series that are not in memory for the routes that read bars (see BarSync).
+    BarSync& bar_sync() noexcept { return sync_; }
 
   private:
     // Stores the bars and publishes their signal: ingest() and ingest_derived() alike.

@@ -78,6 +78,11 @@ class Orchestrator final {
 
     // Series whose streaming states are kept.
     std::size_t series_with_states() const { return states_.size(); }
+    // Drops the series' streaming states (its bars left memory, docs/memory.md); a later
+    // computation rebuilds them from the bars, as after a reload.
+    void forget(std::string_view symbol, market::Timeframe timeframe) {
+        states_.erase(symbol, timeframe);
+    }
 
     // Newer bars fed on the caller's thread at most; more go to the pool.
     static constexpr std::size_t kInlineBars = 64;

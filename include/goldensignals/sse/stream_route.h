@@ -17,6 +17,11 @@
 
 namespace gs::sse {
 
+// Keeps the named series of a stream from leaving memory while the stream is open (the bar
+// store's pins, docs/memory.md); the stream holds what it returns.
+using HoldFn = std::function<std::shared_ptr<void>(const std::vector<std::string>& symbols,
+                                                   market::Timeframe timeframe)>;
+
 struct StreamOptions {
     // Streams open at once on this instance; more are answered 503 before the stream opens.
     std::size_t max_streams = 20'000;
@@ -37,6 +42,8 @@ struct StreamOptions {
     // Per-stream limits of unsent data (snapshot included); a client that falls further behind
     // is disconnected.
     QueueLimits queue;
+    // Called once per stream that names its symbols (not `symbols=*`); empty: nothing held.
+    HoldFn hold;
 };
 
 // The current signal (summary JSON, one line) of a symbol, or nullptr when it has none.

@@ -20,6 +20,12 @@ struct SeriesBars {
     std::span<const market::Bar> bars;
 };
 
+// A stored series, by name.
+struct SeriesKey {
+    std::string symbol;
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+};
+
 // Durable bars, as ingest (write first) and the bar sync (reload) use them.
 class BarRepository {
   public:
@@ -54,6 +60,11 @@ class BarRepository {
     virtual boost::asio::awaitable<std::size_t> erase(std::string /*symbol*/,
                                                       market::Timeframe /*timeframe*/) {
         co_return 0;
+    }
+    // Up to `limit` stored series, the most recently active first (what the background
+    // warm-up loads, docs/memory.md). Throws when unreachable. None by default.
+    virtual boost::asio::awaitable<std::vector<SeriesKey>> recent_series(std::size_t /*limit*/) {
+        co_return std::vector<SeriesKey>{};
     }
 };
 

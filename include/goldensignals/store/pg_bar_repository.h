@@ -39,6 +39,11 @@ std::size_t erase_series(pqxx::connection& connection, const std::string& symbol
 // Symbols with bars in `timeframe`, sorted (an index skip-scan, not a table scan).
 std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timeframe timeframe);
 
+// Up to `limit` stored series, most recently active first: those with a latest signal by its
+// update time, newest first, then the others by timeframe and symbol (the primary key's skip
+// scan per timeframe).
+std::vector<SeriesKey> recent_series(pqxx::connection& connection, std::size_t limit);
+
 // Start-up: hands every stored series' newest `newest_n` bars (oldest first) to
 // sink(symbol, timeframe, bars), one series at a time, every timeframe; series without bars
 // are skipped. Returns the number of series handed over. The URL form opens a connection of
@@ -66,6 +71,7 @@ class PgBarRepository final : public BarRepository {
     boost::asio::awaitable<std::size_t> erase(std::string symbol,
                                               market::Timeframe timeframe) override;
     boost::asio::awaitable<std::vector<std::string>> symbols(market::Timeframe timeframe);
+    boost::asio::awaitable<std::vector<SeriesKey>> recent_series(std::size_t limit) override;
 
   private:
     PgPool& pool_;

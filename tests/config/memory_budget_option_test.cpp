@@ -1,0 +1,58 @@
+// --memory-budget / GS_MEMORY_BUDGET (docs/memory.md).
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "goldensignals/config/options.h"
+
+namespace gs::config {
+namespace {
+
+EnvLookup env_of(std::map<std::string, std::string> values) {
+    return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+        auto it = values.find(std::string(name));
+        if (it == values.end()) {
+            return std::nullopt;
+        }
+        return it->second;
+    };
+}
+
+TEST(MemoryBudgetOptionTest, DefaultsTo512MiB) {
+    EXPECT_EQ(parse({}, env_of({})).memory_budget, std::size_t{512} << 20);
+}
+
+TEST(MemoryBudgetOptionTest, ParsesBinaryAndDecimalUnits) {
+    EXPECT_EQ(parse_byte_size("1048576"), 1'048'576u);
+    EXPECT_EQ(parse_byte_size("100B"), 100u);
+    EXPECT_EQ(parse_byte_size("64KiB"), 64u * 1024);
+    EXPECT_EQ(parse_byte_size("512MiB"), std::size_t{512} << 20);
+    EXPECT_EQ(parse_byte_size("2GiB"), std::size_t{2} << 30);
+    EXPECT_EQ(parse_byte_size("1TiB"), std::size_t{1} << 40);
+    EXPECT_EQ(parse_byte_size("3KB"), 3'000u);
+    EXPECT_EQ(parse_byte_size("750MB"), 750'000'000u);
+    EXPECT_EQ(parse_byte_size("1GB"), 1'000'000'000u);
+}
+
+TEST(MemoryBudgetOptionTest, RefusesWhatIsNotASize) {
+    for (const char* bad : {"", "MiB", "0", "0MiB", "12 MiB", "12mib", "1.5GiB", "-1", "12XB",
+                            "99999999999999999999", "20000000TiB"}) {
+        EXPECT_THROW(parse_byte_size(bad), Error) << bad;
+    }
+}
+
+TEST(MemoryBudgetOptionTest, FlagWinsOverTheEnvironmentAndErrorsNameIt) {
+    const auto options = parse({"--memory-budget=1GiB"}, env_of({{"GS_MEMORY_BUDGET", "64MiB"}}));
+    EXPECT_EQ(options.memory_budget, std::size_t{1} << 30);
+    EXPECT_EQ(parse({}, env_of({{"GS_MEMORY_BUDGET", "64MiB"}})).memory_budget,
+              std::size_t{64} << 20);
+    try {
+        parse({"--memory-budget=lots"}, env_of({}));
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--memory-budget"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace gs::config
