@@ -192,8 +192,13 @@ void add_signal_routes(Router& router, market::BarStore& store,
             if (want_provisional && provisional != nullptr) {
                 auto forming = provisional->latest(symbol, timeframe);
                 if (forming && forming->as_of > lookup.entry->as_of) {
-                    auto response = Response::json_body(
-                        status::ok, with_agents ? forming->full_json : forming->summary_json);
+                    auto body = with_agents ? provisional->full_json(symbol, timeframe)
+                                            : forming->summary_json;
+                    // Replaced by the final one between the two reads: that one answers.
+                    if (!body) {
+                        body = with_agents ? lookup.entry->full_json : lookup.entry->summary_json;
+                    }
+                    auto response = Response::json_body(status::ok, std::move(body));
                     response.header("X-Cache", "PROVISIONAL");
                     co_return response;
                 }
