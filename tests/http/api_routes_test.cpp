@@ -61,6 +61,11 @@ class ApiRoutesTest : public ::testing::Test {
         if (server) {
             server->stop();
         }
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
     }
     testing::RawResponse post_csv(const std::string& symbol, const std::string& body,
                                   const std::string& query = "") {
