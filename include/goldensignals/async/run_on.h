@@ -22,6 +22,11 @@
 // as a coroutine of its own on `executor` and hands the result to the awaiter's executor
 // (docs/coroutines.md, "Moving a coroutine to another executor").
 //
+// Lifetime: after handing the result over, co_spawn's frame on `executor` still drops its copy
+// of the awaiter's executor (a session strand). So `executor`'s threads must be joined before
+// the awaiter's io_context is destroyed (main.cpp declares the io_context first; route test
+// fixtures join their pools in TearDown), or that last release touches a freed strand.
+//
 // A plain function, not a coroutine: `f` is moved into the closure that co_spawn keeps, and no
 // temporary's lifetime ends inside a coroutine frame (the g++ 12 rule in docs/coroutines.md).
 namespace gs::async {
