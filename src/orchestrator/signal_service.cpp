@@ -272,7 +272,7 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
     if (publish) {
         this->publish(entry);
     }
-    co_return Lookup{entry, Tier::kMiss};
+    co_return Lookup{entry, Tier::kMiss, std::move(signal)};
 }
 
 asio::awaitable<void> SignalService::copy_to_l2(std::string key,
