@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <pqxx/result>
 #include <pqxx/stream_to>
 #include <pqxx/transaction>
 
