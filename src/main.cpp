@@ -61,6 +61,25 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Refills live accuracy's windows from PostgreSQL before anything is served (the pool's own
+// threads do the work; a private io_context runs the wait). PostgreSQL down: start empty.
+void restore_live_accuracy(gs::store::PgCallStore& store, gs::accuracy::LiveAccuracy& accuracy) {
+    asio::io_context io;
+    auto guard = asio::make_work_guard(io);
+    std::thread runner([&io] { io.run(); });
+    auto loaded = asio::co_spawn(io, store.load(accuracy.track_names(), accuracy.options().window),
+                                 asio::use_future);
+    try {
+        const auto calls = loaded.get();
+        accuracy.restore(calls);
+        spdlog::info("live accuracy: {} scored call(s) restored from PostgreSQL", calls.size());
+    } catch (const std::exception& e) {
+        spdlog::error("live accuracy not restored from PostgreSQL, starting empty: {}", e.what());
+    }
+    guard.reset();
+    runner.join();
+}
+
 int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         const gs::app::StartupFiles& files) {
     gs::app::configure_logging(options);
@@ -341,25 +360,6 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     compute_pool.join();
     spdlog::info("stopped");
     return 0;
-}
-
-// Refills live accuracy's windows from PostgreSQL before anything is served (the pool's own
-// threads do the work; a private io_context runs the wait). PostgreSQL down: start empty.
-void restore_live_accuracy(gs::store::PgCallStore& store, gs::accuracy::LiveAccuracy& accuracy) {
-    asio::io_context io;
-    auto guard = asio::make_work_guard(io);
-    std::thread runner([&io] { io.run(); });
-    auto loaded = asio::co_spawn(io, store.load(accuracy.track_names(), accuracy.options().window),
-                                 asio::use_future);
-    try {
-        const auto calls = loaded.get();
-        accuracy.restore(calls);
-        spdlog::info("live accuracy: {} scored call(s) restored from PostgreSQL", calls.size());
-    } catch (const std::exception& e) {
-        spdlog::error("live accuracy not restored from PostgreSQL, starting empty: {}", e.what());
-    }
-    guard.reset();
-    runner.join();
 }
 
 }  // namespace
