@@ -146,14 +146,14 @@ TEST(LiveScorerTest, HorizonCountsAppendedBars) {
     auto scorer = make(2, 10);
     std::vector<ScoredCall> out;
     step(scorer, 0, at(1, B), out);  // scored at bar 3: 99 / 100 - 1 = -0.01, a miss
-    step(scorer, 1, at(2, S), out);  // scored at bar 4: 99 / 110 - 1, a hit returning 1/11
+    step(scorer, 1, at(2, S), out);  // scored at bar 4: 99 / 110 - 1 = -0.1, a hit returning +0.1
     step(scorer, 2, at(3, H), out);
     EXPECT_EQ(scorer.figures(Timeframe::k1d, kConsensusTrack).count, 1u);
     step(scorer, 3, at(4, B), out);
     const auto f = scorer.figures(Timeframe::k1d, kConsensusTrack);
     EXPECT_EQ(f.count, 2u);
     EXPECT_DOUBLE_EQ(f.hit_rate, 0.5);
-    EXPECT_NEAR(f.avg_forward_return, (-0.01 + 1.0 / 11.0) / 2.0, 1e-12);
+    EXPECT_NEAR(f.avg_forward_return, (-0.01 + 0.1) / 2.0, 1e-12);
 }
 
 TEST(LiveScorerTest, ABatchOfBarsScoresAtTheRightBarAndALateSignalAtOnce) {

@@ -173,9 +173,11 @@ TEST(LiveAccuracyPgTest, LiveCallsArePartitionedByMonthLikeSignals) {
     const auto created = ensure_partitions(connection, today, 1, kLiveCallsTable);
     EXPECT_EQ(created, (std::vector<std::string>{"live_calls_y2031m01", "live_calls_y2031m02"}));
     EXPECT_TRUE(ensure_partitions(connection, today, 1, kLiveCallsTable).empty());
-    pqxx::nontransaction tx(connection);
-    EXPECT_EQ(tx.exec1("SELECT count(*) FROM live_calls_y2031m02")[0].as<int>(), 1);
-    EXPECT_EQ(tx.exec1("SELECT count(*) FROM live_calls_default")[0].as<int>(), 0);
+    {
+        pqxx::nontransaction tx(connection);
+        EXPECT_EQ(tx.exec1("SELECT count(*) FROM live_calls_y2031m02")[0].as<int>(), 1);
+        EXPECT_EQ(tx.exec1("SELECT count(*) FROM live_calls_default")[0].as<int>(), 0);
+    }
     // The signals' partitions are their own.
     EXPECT_EQ(ensure_partitions(connection, today, 0).front(), "signals_y2031m01");
 }
