@@ -2,8 +2,10 @@
 --
 -- live_calls  one row per scored live call: a BUY or SELL of the consensus, a category or an
 --             agent, judged `horizon` bars after its signal. Partitioned by month of scored_at
---             like signals (gs::store::ensure_partitions makes live_calls_yYYYYmMM ahead of
---             time; the DEFAULT partition takes anything else), so old months drop cheaply.
+--             like signals (gs::store::ensure_range_partitions makes live_calls_yYYYYmMM
+--             ahead of time, at start and in the retention job; the DEFAULT partition takes
+--             anything else), so old months drop cheaply: they follow --signal-retention
+--             (docs/retention.md).
 --             At start each (timeframe, track) window is refilled from its newest rows
 --             (live_calls_track_idx), so a restart loses no call that was written.
 CREATE TABLE IF NOT EXISTS live_calls (

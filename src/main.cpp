@@ -43,6 +43,7 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 #include "goldensignals/orchestrator/live_feed_sink.h"
 #include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/provisional_service.h"
 #include "goldensignals/orchestrator/rollup_service.h"
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
@@ -149,9 +150,13 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         agent_names.emplace_back(agent->name);
     }
     // Kept in PostgreSQL when configured: the windows are refilled from it before serving.
+    // live_calls' partitions are created ahead at start and by the retention job, never on the
+    // write path (as the signals').
     std::unique_ptr<gs::store::PgCallStore> call_store;
     if (tiers.pg_pool() != nullptr) {
-        call_store = std::make_unique<gs::store::PgCallStore>(*tiers.pg_pool(), io.get_executor());
+        call_store = std::make_unique<gs::store::PgCallStore>(
+            *tiers.pg_pool(), io.get_executor(),
+            gs::store::PgCallStoreOptions{.maintain_partitions = false});
     }
     gs::accuracy::LiveAccuracy live_accuracy(std::move(agent_names), options.accuracy,
                                              call_store.get());
@@ -165,6 +170,14 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         });
     }
     ingest.score_with(&live_accuracy);
+    // Provisional signals on forming bars (posted with "final": false, rolled-up periods still
+    // open, a feed's unclosed klines), rate-limited per series; never stored (docs/rollup.md).
+    gs::orchestrator::ProvisionalService provisional(bar_store, orchestrator, io.get_executor(),
+                                                     compute_pool.get_executor(),
+                                                     {.interval = options.provisional_interval});
+    if (provisional.enabled()) {
+        ingest.set_provisional(&provisional);
+    }
     // Posted bars roll up into the longer timeframes through the same ingest path
     // (docs/rollup.md); a timer closes the periods a stopped feed leaves open.
     std::unique_ptr<gs::orchestrator::RollupService> rollup;
@@ -173,10 +186,23 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
             ingest, bar_store,
             gs::orchestrator::RollupOptions{.from = options.rollup_from,
                                             .grace = options.rollup_grace});
+        if (provisional.enabled()) {
+            rollup->on_forming([&provisional](const std::string& symbol,
+                                              gs::market::Timeframe timeframe,
+                                              const gs::market::Bar& bar) {
+                provisional.offer(symbol, timeframe, bar);
+            });
+        }
         components.add(
             "rollup", [&rollup, &io] { rollup->start(asio::make_strand(io)); },
             [&rollup]() -> asio::awaitable<void> { co_await rollup->stop(); });
     }
+    components.add(
+        "provisional signals", [] {},
+        [&provisional]() -> asio::awaitable<void> {
+            provisional.stop();
+            co_return;
+        });
 
     // /readyz follows the clients the process uses (see health/readiness.h).
     if (options.redis_url) {
@@ -234,7 +260,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         [&webhooks]() -> asio::awaitable<void> { co_await webhooks.stop(); });
     // A live provider's feed stops (close frame, timers) with the other components; added
     // after the webhooks so it stops before them (its bars end in webhook deliveries).
-    gs::orchestrator::LiveFeedSink feed_sink(ingest);
+    gs::orchestrator::LiveFeedSink feed_sink(
+        ingest, [&provisional](const gs::feed::BarEvent& event) {
+            provisional.offer(event.symbol, event.timeframe, event.bar);
+        });
     std::shared_ptr<gs::feed::LiveFeed> live_feed;
     if (feed.kind == gs::market::FeedSpec::Kind::kBinance) {
         try {
@@ -267,13 +296,19 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
             signal_publisher->publish(entry->symbol, entry->timeframe, entry->summary_json);
             webhooks.on_signal(entry->symbol, entry->timeframe, entry->as_of, entry->summary_json);
         });
+    // Provisional signals go to the streams only (no webhook, no archive).
+    provisional.on_provisional([&signal_publisher](
+                                   std::shared_ptr<const gs::orchestrator::SignalEntry> entry) {
+        signal_publisher->publish_provisional(entry->symbol, entry->timeframe, entry->summary_json);
+    });
 
     gs::http::Router router;
     gs::http::add_system_routes(router, readiness, registry);
-    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor(), rollup.get());
+    gs::http::add_bar_routes(router, bar_store, ingest, compute_pool.get_executor(), rollup.get(),
+                             &provisional);
     gs::http::add_history_route(router, tiers.signal_store());
     gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor(),
-                                &live_accuracy);
+                                &provisional, &live_accuracy);
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor());
@@ -317,11 +352,15 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     if (call_store) {
         registry.add_collector([&](std::string& out) { call_store->render_metrics(out); });
     }
+    registry.add_collector([&](std::string& out) { provisional.render_metrics(out); });
     if (rollup) {
         registry.add_collector([&](std::string& out) { rollup->render_metrics(out); });
     }
     registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
     registry.add_collector([&](std::string& out) { deliverer.render_metrics(out); });
+    if (auto* retention = tiers.retention()) {
+        registry.add_collector([retention](std::string& out) { retention->render_metrics(out); });
+    }
     if (live_feed) {
         registry.add_collector([&](std::string& out) {
             live_feed->metrics().render(out, live_feed->name());

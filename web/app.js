@@ -805,6 +805,12 @@
   }).observe(byId('chart'));
   window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawChart);
 
+  // ---- shared with backtest.js (loaded after this file) -----------------------------------
+
+  window.gsDashboard = Object.freeze({
+    el, isNum, fmtTime, timeEl, actionBadge, niceStep, authHeaders, readToken, timeframe,
+  });
+
   // ---- start ----------------------------------------------------------------------------
 
   byId('timeframe').textContent = `timeframe ${timeframe}`;

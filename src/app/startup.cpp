@@ -13,6 +13,7 @@
 #include "goldensignals/log/buffered_sink.h"
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/migrations.h"
+#include "goldensignals/store/partitions.h"
 #include "goldensignals/store/pg_bar_repository.h"
 
 namespace gs::app {
@@ -42,6 +43,17 @@ StartupFiles check_startup_files(config::Options& options) {
 }
 
 namespace {
+// The partitions of this month and the next three, of signals, live_calls and every bars table,
+// before anything is served: no read or write ever waits on their DDL (issue 15: the first history
+// read on a fresh database used to deadlock with the partition creation of the first signal
+// write and answer 503 after a second). The retention job keeps them ahead from then on.
+void create_partitions_ahead(const std::string& url) {
+    pqxx::connection connection(url);
+    const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    const auto created = store::ensure_all_partitions(connection, today);
+    spdlog::info("partitions ready ({} created now)", created.size());
+}
+
 void make_default_logger(const config::Options& options) {
     auto logger = spdlog::stdout_color_mt("gs");
     spdlog::set_default_logger(logger);
@@ -106,6 +118,7 @@ int migrate_only(const config::Options& options) {
                                                        std::chrono::seconds(1));
         spdlog::info("PostgreSQL schema ready ({} migration(s) from {} applied now)",
                      applied.size(), options.sql_dir);
+        store::with_store_errors([&] { create_partitions_ahead(*options.database_url); });
     } catch (const store::Error& e) {
         spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
         return 1;
@@ -123,6 +136,12 @@ bool prepare_postgres(const config::Options& options, market::BarStore& bar_stor
     } catch (const store::Error& e) {
         spdlog::critical("cannot prepare PostgreSQL: {}", e.what());
         return false;
+    }
+    try {
+        store::with_store_errors([&] { create_partitions_ahead(*options.database_url); });
+    } catch (const store::Error& e) {
+        // Rows land in the DEFAULT partitions meanwhile; the retention job tries again.
+        spdlog::warn("could not create the partitions ahead: {}", e.what());
     }
     // Bars this instance lacks come from PostgreSQL, which holds every acked bar.
     const auto loaded =

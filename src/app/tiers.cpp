@@ -67,8 +67,20 @@ Tiers::Tiers(const config::Options& options, boost::asio::any_io_executor execut
         pg_pool_ = std::make_unique<store::PgPool>(
             store::PgPoolOptions{.url = *options.database_url, .connections = options.pg_pool});
         bar_repository_ = std::make_unique<store::PgBarRepository>(*pg_pool_);
-        signal_store_ = std::make_unique<store::PgSignalStore>(*pg_pool_, executor);
+        // Partitions are created ahead at start and by the retention job, never on the
+        // write path.
+        signal_store_ = std::make_unique<store::PgSignalStore>(
+            *pg_pool_, executor, store::PgSignalStoreOptions{.maintain_partitions = false});
         archive_ = signal_store_.get();
+        store::RetentionPolicy policy;
+        policy.signals = options.retention.signals;
+        policy.bars = options.retention.bars;
+        retention_ = std::make_unique<store::RetentionJob>(
+            *pg_pool_, executor,
+            store::RetentionJobOptions{
+                .policy = policy,
+                .interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    options.retention.interval)});
         bar_sync_ = std::make_unique<orchestrator::BarSync>(bars, *bar_versions_, *bar_repository_,
                                                             options.max_bars);
         components.add(
@@ -79,6 +91,9 @@ Tiers::Tiers(const config::Options& options, boost::asio::any_io_executor execut
                     spdlog::error("{} signal row(s) not written to PostgreSQL", lost);
                 }
             });
+        components.add(
+            "retention job", [job = retention_.get()] { job->start(); },
+            [job = retention_.get()]() -> boost::asio::awaitable<void> { co_await job->stop(); });
     } else {
         bar_repository_ = std::make_unique<store::NoBarRepository>();
         no_archive_ = std::make_unique<store::NoSignalArchive>();

@@ -1,4 +1,5 @@
 #include "goldensignals/backtest/jobs.h"
+#include "goldensignals/async/resume_on.h"
 
 #include <atomic>
 #include <chrono>
@@ -320,7 +321,7 @@ asio::awaitable<void> run_job(std::shared_ptr<JobRegistry::State> state,
         if (job->cancelled) {
             break;
         }
-        co_await asio::post(state->compute, asio::use_awaitable);
+        co_await async::resume_on(state->compute);
         SymbolResult result;
         try {
             result = state->run(symbol, job->spec);
@@ -329,7 +330,7 @@ asio::awaitable<void> run_job(std::shared_ptr<JobRegistry::State> state,
             result.symbol = symbol;
             result.error = e.what();
         }
-        co_await asio::post(state->io, asio::use_awaitable);
+        co_await async::resume_on(state->io);
         std::lock_guard lock(state->mutex);
         job->bars_done += walked[i];
         job->results.push_back(std::move(result));

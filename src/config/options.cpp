@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -298,6 +299,14 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.rollup_grace = std::chrono::seconds(parse_integer<std::int64_t>(v, 0, 7 * 86400, w));
          }},
+        {"provisional-interval-ms", "GS_PROVISIONAL_INTERVAL_MS", "1000",
+         "provisional signals on forming bars: at most one per series in this interval (the "
+         "newest bar wins); 0 turns them off",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.provisional_interval =
+                 std::chrono::milliseconds(parse_integer<std::int64_t>(v, 0, 3'600'000, w));
+         }},
         {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
          "let webhooks reach loopback, private, link-local and other non-public addresses", false,
          [](Options& o, std::string_view v, std::string_view w) {
@@ -342,6 +351,32 @@ const std::vector<OptionSpec>& specs() {
          "PEM file of CA certificates trusted for https webhooks besides the system's", false,
          [](Options& o, std::string_view v, std::string_view) {
              o.webhooks.ca_file = std::string(v);
+         }},
+        {"signal-retention", "GS_SIGNAL_RETENTION", "90d",
+         "how long the signal history and its live accuracy calls are kept: 90d, 36h, 4w, or "
+         "forever",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             try {
+                 o.retention.signals = parse_retention(v);
+             } catch (const Error& e) {
+                 throw Error(fmt::format("{}: {}", w, e.what()));
+             }
+         }},
+        {"bar-retention", "GS_BAR_RETENTION", "unset (every timeframe kept for ever)",
+         "how long bars are kept per timeframe, e.g. 1m:30d,5m:180d", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             try {
+                 o.retention.bars = parse_bar_retention(v);
+             } catch (const Error& e) {
+                 throw Error(fmt::format("{}: {}", w, e.what()));
+             }
+         }},
+        {"retention-interval-s", "GS_RETENTION_INTERVAL_S", "3600",
+         "time between retention runs (partitions created ahead, old ones dropped)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.retention.interval =
+                 std::chrono::seconds(parse_integer<std::int64_t>(v, 1, 7 * 86400, w));
          }},
         {"migrate-only", "", "",
          "apply the SQL migrations to the database (--database-url) and exit", true,
@@ -471,6 +506,84 @@ void validate_database_url(std::string_view url) {
     }
     // The value may hold a password: never echo it.
     throw Error("neither a postgresql:// URL nor a libpq key=value string");
+}
+
+std::optional<std::chrono::seconds> parse_retention(std::string_view text) {
+    if (text == "forever") {
+        return std::nullopt;
+    }
+    const auto bad = [text](std::string_view why) {
+        return Error(
+            fmt::format("'{}' is not a retention: {} (a whole number and h, d or w, "
+                        "e.g. 90d; or forever)",
+                        text, why));
+    };
+    if (text.empty()) {
+        throw bad("empty");
+    }
+    std::int64_t unit = 0;
+    switch (text.back()) {
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86'400;
+            break;
+        case 'w':
+            unit = 7 * 86'400;
+            break;
+        default:
+            throw bad("no unit");
+    }
+    const std::string_view digits = text.substr(0, text.size() - 1);
+    std::int64_t count = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+    if (digits.empty() || ec == std::errc::invalid_argument ||
+        end != digits.data() + digits.size()) {
+        throw bad("not a whole number before the unit");
+    }
+    constexpr std::int64_t kMax = 100LL * 366 * 86'400;
+    if (ec == std::errc::result_out_of_range || count > kMax / unit) {
+        throw bad("more than 100 years");
+    }
+    if (count <= 0) {
+        throw bad("must be at least 1h");
+    }
+    return std::chrono::seconds(count * unit);
+}
+
+std::map<market::Timeframe, std::chrono::seconds> parse_bar_retention(std::string_view text) {
+    std::map<market::Timeframe, std::chrono::seconds> result;
+    std::set<market::Timeframe> seen;
+    if (text.empty()) {
+        return result;
+    }
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = text.find(',', start);
+        const std::string_view entry =
+            text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+        const auto colon = entry.find(':');
+        if (colon == std::string_view::npos) {
+            throw Error(fmt::format("'{}' is not TIMEFRAME:RETENTION (e.g. 1m:30d)", entry));
+        }
+        const auto timeframe = market::parse_timeframe(entry.substr(0, colon));
+        if (!timeframe) {
+            throw Error(fmt::format("'{}' is not a timeframe (1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w)",
+                                    entry.substr(0, colon)));
+        }
+        if (!seen.insert(*timeframe).second) {
+            throw Error(fmt::format("timeframe {} is given twice", entry.substr(0, colon)));
+        }
+        if (auto keep = parse_retention(entry.substr(colon + 1))) {
+            result[*timeframe] = *keep;
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        start = comma + 1;
+    }
+    return result;
 }
 
 unsigned effective_threads(const ServerOptions& options) {

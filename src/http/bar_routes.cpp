@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "goldensignals/async/resume_on.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/bar_parsing.h"
@@ -39,10 +40,12 @@ BodyFormat body_format(const Request& request) {
                       "Content-Type must be application/json or text/csv");
 }
 
-std::vector<market::Bar> parse_body(BodyFormat format, std::string_view body) {
+market::PostedBars parse_body(BodyFormat format, std::string_view body) {
     try {
-        return format == BodyFormat::kJson ? market::parse_bars_json(body)
-                                           : market::parse_bars_csv(body);
+        if (format == BodyFormat::kJson) {
+            return market::parse_posted_bars_json(body);
+        }
+        return market::PostedBars{market::parse_bars_csv(body), std::nullopt};
     } catch (const market::BarParseError& e) {
         if (e.kind() == market::BarParseError::Kind::kTooMany) {
             throw ClientError(status::payload_too_large, "too_many_bars", e.what());
@@ -77,51 +80,87 @@ std::string bars_csv(const market::BarSeries& series, std::size_t count) {
     return body;
 }
 
+std::string_view to_string(orchestrator::ProvisionalService::Offer offer) {
+    using Offer = orchestrator::ProvisionalService::Offer;
+    switch (offer) {
+        case Offer::kScheduled:
+            return "scheduled";
+        case Offer::kCoalesced:
+            return "coalesced";
+        case Offer::kStale:
+            return "stale";
+        case Offer::kNoSeries:
+            return "no_series";
+        case Offer::kDisabled:
+            return "disabled";
+    }
+    return "disabled";
+}
+
 }  // namespace
 
 void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
-                    asio::any_io_executor compute, const orchestrator::RollupService* rollup) {
-    router.add(verb::post, "/v1/bars/{symbol}",
-               [&ingest, compute](Request& request) -> asio::awaitable<Response> {
-                   const std::string symbol = params::symbol(request.param("symbol"));
-                   const auto timeframe = params::timeframe(request);
-                   const BodyFormat format = body_format(request);
-                   const std::string& body = request.message.body();
-                   std::vector<market::Bar> bars;
-                   if (body.size() <= kInlineParseBytes) {
-                       bars = parse_body(format, body);
-                   } else {
-                       // Keep a 10 MB parse off the I/O threads, then come back to the session.
-                       auto home = co_await asio::this_coro::executor;
-                       co_await asio::post(compute, asio::use_awaitable);
-                       std::exception_ptr error;
-                       try {
-                           bars = parse_body(format, body);
-                       } catch (...) {
-                           error = std::current_exception();
-                       }
-                       co_await asio::post(home, asio::use_awaitable);
-                       if (error) {
-                           std::rethrow_exception(error);
-                       }
-                   }
-                   market::UpsertResult result;
-                   try {
-                       std::string name = symbol;
-                       result = co_await ingest.ingest(std::move(name), timeframe, std::move(bars));
-                   } catch (const orchestrator::StorageUnavailable& e) {
-                       throw ClientError(status::service_unavailable, "storage_unavailable",
-                                         e.what());
-                   } catch (const market::SeriesLimitError& e) {
-                       throw ClientError(status::insufficient_storage, "symbol_limit", e.what());
-                   }
-                   co_return Response::json(
-                       status::ok, {{"symbol", symbol},
-                                    {"timeframe", market::to_string(timeframe)},
-                                    {"accepted", result.accepted},
-                                    {"last_time", market::format_iso8601(result.last_time)}});
-               },
-               {.body_limit = kBarsBodyLimit, .write = true});
+                    asio::any_io_executor compute, const orchestrator::RollupService* rollup,
+                    orchestrator::ProvisionalService* provisional) {
+    router.add(
+        verb::post, "/v1/bars/{symbol}",
+        [&ingest, &store, compute, provisional](Request& request) -> asio::awaitable<Response> {
+            const std::string symbol = params::symbol(request.param("symbol"));
+            const auto timeframe = params::timeframe(request);
+            const BodyFormat format = body_format(request);
+            const std::string& body = request.message.body();
+            market::PostedBars bars;
+            if (body.size() <= kInlineParseBytes) {
+                bars = parse_body(format, body);
+            } else {
+                // Keep a 10 MB parse off the I/O threads, then come back to the session.
+                auto home = co_await asio::this_coro::executor;
+                co_await async::resume_on(compute);
+                std::exception_ptr error;
+                try {
+                    bars = parse_body(format, body);
+                } catch (...) {
+                    error = std::current_exception();
+                }
+                co_await async::resume_on(home);
+                if (error) {
+                    std::rethrow_exception(error);
+                }
+            }
+            market::UpsertResult result;
+            bool have_last = !bars.bars.empty();
+            if (have_last) {
+                try {
+                    std::string name = symbol;
+                    result =
+                        co_await ingest.ingest(std::move(name), timeframe, std::move(bars.bars));
+                } catch (const orchestrator::StorageUnavailable& e) {
+                    throw ClientError(status::service_unavailable, "storage_unavailable", e.what());
+                } catch (const market::SeriesLimitError& e) {
+                    throw ClientError(status::insufficient_storage, "symbol_limit", e.what());
+                }
+            } else if (auto held = store.get(symbol, timeframe); held && !held->empty()) {
+                result.last_time = held->last_time();  // a forming bar alone
+                have_last = true;
+            }
+            nlohmann::json out = {{"symbol", symbol},
+                                  {"timeframe", market::to_string(timeframe)},
+                                  {"accepted", result.accepted},
+                                  {"last_time", nullptr}};
+            if (have_last) {
+                out["last_time"] = market::format_iso8601(result.last_time);
+            }
+            if (bars.forming) {
+                // After the final bars: the forming bar is newer than all of them.
+                const auto offer = provisional != nullptr
+                                       ? provisional->offer(symbol, timeframe, *bars.forming)
+                                       : orchestrator::ProvisionalService::Offer::kDisabled;
+                out["forming"] = {{"time", market::format_iso8601(bars.forming->time)},
+                                  {"provisional", std::string(to_string(offer))}};
+            }
+            co_return Response::json(status::ok, std::move(out));
+        },
+        {.body_limit = kBarsBodyLimit, .write = true});
 
     router.add(
         verb::get, "/v1/bars/{symbol}", sync_handler([&store, rollup](Request& request) {

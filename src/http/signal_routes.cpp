@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
+#include "goldensignals/async/resume_on.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
@@ -189,23 +190,36 @@ nlohmann::json live_figures(const accuracy::LiveAccuracy& live, market::Timefram
 
 void add_signal_routes(Router& router, market::BarStore& store,
                        orchestrator::SignalService& signals, asio::any_io_executor compute,
+                       const orchestrator::ProvisionalService* provisional,
                        const accuracy::LiveAccuracy* live_accuracy) {
-    router.add(verb::get, "/v1/signals/{symbol}",
-               [&signals](Request& request) -> asio::awaitable<Response> {
-                   const std::string symbol = params::symbol(request.param("symbol"));
-                   const auto timeframe = params::timeframe(request);
-                   const bool with_agents = params::boolean(request, "agents", true);
-                   std::string name = symbol;
-                   auto lookup = co_await signals.current(std::move(name), timeframe);
-                   if (!lookup.entry) {
-                       no_bars(symbol, timeframe);
-                   }
-                   auto response =
-                       Response::json_body(status::ok, with_agents ? lookup.entry->full_json
-                                                                   : lookup.entry->summary_json);
-                   response.header("X-Cache", std::string(orchestrator::to_string(lookup.tier)));
-                   co_return response;
-               });
+    router.add(
+        verb::get, "/v1/signals/{symbol}",
+        [&signals, provisional](Request& request) -> asio::awaitable<Response> {
+            const std::string symbol = params::symbol(request.param("symbol"));
+            const auto timeframe = params::timeframe(request);
+            const bool with_agents = params::boolean(request, "agents", true);
+            const bool want_provisional = params::boolean(request, "provisional", false);
+            std::string name = symbol;
+            auto lookup = co_await signals.current(std::move(name), timeframe);
+            if (!lookup.entry) {
+                no_bars(symbol, timeframe);
+            }
+            // The provisional signal of the forming period when asked for and newer
+            // than the final one (docs/rollup.md); the final one otherwise.
+            if (want_provisional && provisional != nullptr) {
+                auto forming = provisional->latest(symbol, timeframe);
+                if (forming && forming->as_of > lookup.entry->as_of) {
+                    auto response = Response::json_body(
+                        status::ok, with_agents ? forming->full_json : forming->summary_json);
+                    response.header("X-Cache", "PROVISIONAL");
+                    co_return response;
+                }
+            }
+            auto response = Response::json_body(
+                status::ok, with_agents ? lookup.entry->full_json : lookup.entry->summary_json);
+            response.header("X-Cache", std::string(orchestrator::to_string(lookup.tier)));
+            co_return response;
+        });
 
     router.add(verb::get, "/v1/signals", [&signals](Request& request) -> asio::awaitable<Response> {
         const auto timeframe = params::timeframe(request);
@@ -251,7 +265,7 @@ void add_signal_routes(Router& router, market::BarStore& store,
             // A build of the columns (tens of thousands of bars through an agent's
             // indicators) and the JSON: off the I/O threads, then back to the session.
             auto home = co_await asio::this_coro::executor;
-            co_await asio::post(compute, asio::use_awaitable);
+            co_await async::resume_on(compute);
             std::optional<Response> response;
             std::exception_ptr error;
             try {
@@ -259,7 +273,7 @@ void add_signal_routes(Router& router, market::BarStore& store,
             } catch (...) {
                 error = std::current_exception();
             }
-            co_await asio::post(home, asio::use_awaitable);
+            co_await async::resume_on(home);
             if (error) {
                 std::rethrow_exception(error);
             }

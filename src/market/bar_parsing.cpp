@@ -64,6 +64,8 @@ enum Field : std::size_t { kTime, kOpen, kHigh, kLow, kClose, kVolume, kFieldCou
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"time", "open",  "high",
                                                                    "low",  "close", "volume"};
 constexpr std::size_t kUnknownField = kFieldCount;
+// "final": read only when the caller takes forming bars (parse_posted_bars_json).
+constexpr std::size_t kFinalField = kFieldCount + 1;
 
 // Reads a JSON body straight into bars, as the parser meets each value: no document is built,
 // and the first value that does not fit the one shape a batch has (an array of flat objects)
@@ -75,14 +77,24 @@ constexpr std::size_t kUnknownField = kFieldCount;
 // when it holds a scalar and refused when it holds an array or object.
 class BarsSax final : public nlohmann::json::json_sax_t {
   public:
-    BarsSax(std::vector<Bar>& bars, std::size_t max_rows) : bars_(bars), max_rows_(max_rows) {}
+    BarsSax(std::vector<Bar>& bars, std::size_t max_rows, std::optional<Bar>* forming = nullptr)
+        : bars_(bars), max_rows_(max_rows), forming_(forming) {}
 
     bool null() override { return scalar_of_wrong_type(); }
-    bool boolean(bool) override { return scalar_of_wrong_type(); }
+    bool boolean(bool value) override {
+        if (in_field() && field_ == kFinalField) {
+            final_ = value;
+            return true;
+        }
+        return scalar_of_wrong_type();
+    }
 
     bool number_integer(number_integer_t value) override {
         if (!in_field()) {
             return true;
+        }
+        if (field_ == kFinalField) {
+            wrong_type();
         }
         if (field_ == kTime) {
             bar_.time = value;
@@ -95,6 +107,9 @@ class BarsSax final : public nlohmann::json::json_sax_t {
     bool number_unsigned(number_unsigned_t value) override {
         if (!in_field()) {
             return true;
+        }
+        if (field_ == kFinalField) {
+            wrong_type();
         }
         if (field_ == kTime) {
             // Above int64_t's range the value cannot be a time; say so before converting.
@@ -111,6 +126,9 @@ class BarsSax final : public nlohmann::json::json_sax_t {
     bool number_float(number_float_t value, const string_t&) override {
         if (!in_field()) {
             return true;
+        }
+        if (field_ == kFinalField) {
+            wrong_type();
         }
         if (field_ != kTime) {
             set_price(value);
@@ -131,6 +149,9 @@ class BarsSax final : public nlohmann::json::json_sax_t {
     bool string(string_t& value) override {
         if (!in_field()) {
             return true;
+        }
+        if (field_ == kFinalField) {
+            wrong_type();
         }
         if (field_ != kTime) {
             fail_here(fmt::format("\"{}\" is not a number", kFieldNames[field_]));
@@ -154,6 +175,8 @@ class BarsSax final : public nlohmann::json::json_sax_t {
                 check_count(bars_.size() + 1, max_rows_);
                 bar_ = Bar{};
                 seen_ = 0;
+                final_ = true;
+                final_seen_ = false;
                 state_ = State::kInBar;
                 return true;
             case State::kInBar:
@@ -166,6 +189,14 @@ class BarsSax final : public nlohmann::json::json_sax_t {
 
     bool key(string_t& name) override {
         field_ = kUnknownField;
+        if (forming_ != nullptr && name == "final") {
+            if (final_seen_) {
+                fail_here(R"(duplicate "final")");
+            }
+            final_seen_ = true;
+            field_ = kFinalField;
+            return true;
+        }
         for (std::size_t f = 0; f < kFieldCount; ++f) {
             if (name == kFieldNames[f]) {
                 field_ = f;
@@ -191,7 +222,15 @@ class BarsSax final : public nlohmann::json::json_sax_t {
             }
         }
         finish(bar_, row(), where());
-        bars_.push_back(bar_);
+        if (forming_ != nullptr && forming_->has_value()) {
+            fail(row() + 1, fmt::format("bar {}", row() + 1),
+                 R"(follows a forming bar: only the last bar of a batch may have "final": false)");
+        }
+        if (!final_) {
+            *forming_ = bar_;  // kept apart: stored bars are final ones
+        } else {
+            bars_.push_back(bar_);
+        }
         state_ = State::kInArray;
         return true;
     }
@@ -230,6 +269,9 @@ class BarsSax final : public nlohmann::json::json_sax_t {
                 fail_here("not an object");
             }
             if (state_ == State::kInBar) {
+                if (field_ == kFinalField) {
+                    wrong_type();
+                }
                 const std::string name = field_ == kUnknownField
                                              ? fmt::format("\"{}\"", unknown_name_)
                                              : std::string(kFieldNames[field_]);
@@ -286,6 +328,9 @@ class BarsSax final : public nlohmann::json::json_sax_t {
     }
 
     [[noreturn]] void wrong_type() const {
+        if (field_ == kFinalField) {
+            fail_here(R"("final" must be true or false)");
+        }
         if (field_ == kTime) {
             fail_here("time must be an ISO-8601 string or epoch seconds");
         }
@@ -304,6 +349,9 @@ class BarsSax final : public nlohmann::json::json_sax_t {
     unsigned seen_ = 0;
     std::size_t field_ = kUnknownField;
     std::string unknown_name_;
+    std::optional<Bar>* forming_;  // null: "final" is an unknown field like any other
+    bool final_ = true;
+    bool final_seen_ = false;
 };
 
 }  // namespace
@@ -320,6 +368,28 @@ std::vector<Bar> parse_bars_json(std::string_view body, std::size_t max_rows) {
         throw BarParseError(Kind::kInvalid, 0, "no bars in the request");
     }
     return bars;
+}
+
+PostedBars parse_posted_bars_json(std::string_view body, std::size_t max_rows) {
+    PostedBars posted;
+    BarsSax handler(posted.bars, max_rows, &posted.forming);
+    nlohmann::json::sax_parse(body.begin(), body.end(), &handler);
+    if (!handler.finished()) {
+        throw BarParseError(Kind::kInvalid, 0, "body is not valid JSON");
+    }
+    if (posted.bars.empty() && !posted.forming) {
+        throw BarParseError(Kind::kInvalid, 0, "no bars in the request");
+    }
+    if (posted.forming) {
+        const std::size_t row = posted.bars.size() + 1;
+        for (const auto& bar : posted.bars) {
+            if (bar.time >= posted.forming->time) {
+                fail(row, fmt::format("bar {}", row),
+                     "a forming bar must be newer than every final bar of its batch");
+            }
+        }
+    }
+    return posted;
 }
 
 namespace {

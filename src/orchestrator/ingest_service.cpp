@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "goldensignals/orchestrator/provisional_service.h"
+
 namespace gs::orchestrator {
 
 namespace {
@@ -106,6 +108,9 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
         }
     } else {
         result = upsert_and_note(symbol, timeframe, bars);
+    }
+    if (provisional_ != nullptr) {
+        provisional_->final_stored(symbol, timeframe, result.last_time);
     }
     // The new signal now, so live streams get it without waiting for a reader. Computed while
     // the new version is on its way to Redis (the announce is a round trip, the signal mostly

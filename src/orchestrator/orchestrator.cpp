@@ -121,6 +121,52 @@ std::shared_ptr<const Signal> Orchestrator::compute_inline(std::string symbol,
     return signal;
 }
 
+std::shared_ptr<const Signal> Orchestrator::compute_provisional(std::string symbol,
+                                                                market::Timeframe timeframe,
+                                                                const market::BarSeries& bars,
+                                                                const market::Bar& forming) {
+    // A copy of the series' states when they are at most a few bars behind `bars`; the shared
+    // entry itself is only read, so the final path finds it exactly as it left it.
+    std::optional<agents::AgentStates> states;
+    {
+        auto entry = states_.entry(symbol, timeframe);
+        std::lock_guard lock(entry->mutex);
+        const Catchup catchup = catchup_for(*entry, bars);
+        if (catchup.kind == Catchup::Kind::kFeed && catchup.bars <= kInlineBars) {
+            states.emplace(*entry->states);
+            if (catchup.bars != 0) {
+                states->update(bars.view(), bars.size() - catchup.bars);
+            }
+        }
+    }
+    if (!states) {
+        states.emplace(agents::AgentStates::built_from(agents_, bars.view()));
+    }
+    states->update(forming);
+    // Agents without a streaming form read the bars: a separate series with the forming bar
+    // (built from scratch, so it shares no columns the held series could append into).
+    std::optional<market::BarSeries> with_forming;
+    if (!all_stream_) {
+        std::vector<market::Bar> all;
+        all.reserve(bars.size() + 1);
+        for (std::size_t i = 0; i < bars.size(); ++i) {
+            all.push_back(bars.bar(i));
+        }
+        all.push_back(forming);
+        // The newest capacity() bars, as the series keeps once the period's final bar is in.
+        with_forming.emplace(market::BarSeries(bars.capacity()).merged(all));
+    }
+    auto signal = make_signal(std::move(symbol), timeframe, bars);
+    signal->as_of = forming.time;
+    signal->bars_used = std::min(bars.size() + 1, bars.capacity());
+    thread_local agents::Workspace workspace;
+    run_agents(agents_, *states, with_forming ? with_forming->view() : bars.view(), signal->agents,
+               workspace);
+    signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+    signal->computed_at = now_seconds();
+    return signal;
+}
+
 namespace {
 
 // Shared by the waiting coroutine and the chunks: plain data only. A chunk that overruns

@@ -117,6 +117,7 @@ asio::awaitable<void> RollupService::posted(std::string symbol, Timeframe timefr
     }
     auto base = base_of(symbol, timeframe);
     bool write = false;
+    std::vector<market::DerivedBar> forming;
     {
         std::lock_guard lock(base->mutex);
         // The store already holds this batch: re-derive from the bars held, not fold twice.
@@ -133,6 +134,13 @@ asio::awaitable<void> RollupService::posted(std::string symbol, Timeframe timefr
             base->resumed = true;
         }
         const auto changes = base->rollup.apply(bars, now, base_bars);
+        if (forming_hook_) {
+            for (const auto& change : changes) {
+                if (!change.final) {
+                    forming.push_back(change);
+                }
+            }
+        }
         unresolved_.fetch_add(base->rollup.unresolved() - base->unresolved_seen,
                               std::memory_order_relaxed);
         base->unresolved_seen = base->rollup.unresolved();
@@ -140,6 +148,12 @@ asio::awaitable<void> RollupService::posted(std::string symbol, Timeframe timefr
     }
     if (write) {
         co_await write_pending(std::move(base));
+    }
+    // After the closed periods are written: a forming bar is then newer than its series' bars.
+    for (const auto& change : forming) {
+        if (writable(symbol, timeframe, change.timeframe)) {
+            forming_hook_(symbol, change.timeframe, change.bar);
+        }
     }
 }
 

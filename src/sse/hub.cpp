@@ -14,6 +14,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::string_view kSignalEvent = "signal";
+constexpr std::string_view kProvisionalEvent = "provisional";
 
 std::uint64_t clock_seed() {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -277,6 +278,22 @@ bool Hub::publish_in_turn(std::uint64_t id, std::string symbol, market::Timefram
     return true;
 }
 
+void Hub::publish_provisional(std::string symbol, market::Timeframe timeframe,
+                              std::shared_ptr<const std::string> data_json) {
+    auto event = std::make_shared<Event>();
+    event->symbol = std::move(symbol);
+    event->timeframe = timeframe;
+    event->published_at = std::chrono::steady_clock::now();
+    event->data = data_json ? std::move(data_json) : std::make_shared<const std::string>();
+    event->frame =
+        std::make_shared<const std::string>(format_event(kProvisionalEvent, *event->data));
+    event->transient = true;
+    EventPtr shared = std::move(event);
+    std::lock_guard turn(fan_out_mutex_);
+    provisional_.fetch_add(1);
+    fan_out(shared);
+}
+
 void Hub::fan_out(const EventPtr& event) {
     // Copy the matching streams under the index lock, fill their queues without it.
     {
@@ -416,6 +433,7 @@ void Hub::count_cut(CutReason reason) noexcept {
 Hub::Stats Hub::stats() const {
     Stats s;
     s.published = published_.load();
+    s.provisional = provisional_.load();
     s.duplicates = duplicates_.load();
     s.sent = events_sent_.load();
     s.dropped = dropped_.load();
@@ -447,6 +465,8 @@ void Hub::render(std::string& out) const {
     metric("gs_sse_streams_rejected_total", "counter",
            "Streams refused because the instance was at its stream limit.", s.rejected);
     metric("gs_sse_events_published_total", "counter", "Events published to the hub.", s.published);
+    metric("gs_sse_provisional_published_total", "counter",
+           "Provisional signals published to the hub (not numbered, not replayed).", s.provisional);
     metric("gs_sse_duplicate_events_total", "counter",
            "Published events ignored because their id was not above the last one.", s.duplicates);
     metric("gs_sse_events_sent_total", "counter",

@@ -30,7 +30,23 @@ RedisSequencedChannel::RedisSequencedChannel(std::shared_ptr<redis::Client> clie
                                              const std::string& key_prefix)
     : client_(std::move(client)),
       channel_(key_prefix + "signals"),
+      provisional_channel_(key_prefix + "provisional"),
       sequence_key_(key_prefix + "signal_seq") {}
+
+boost::asio::awaitable<bool> RedisSequencedChannel::publish_provisional(std::string body) {
+    if (!client_->connected()) {
+        co_return false;
+    }
+    // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
+    std::vector<std::string> args{"PUBLISH", provisional_channel_, std::move(body)};
+    try {
+        auto reply = co_await client_->command(std::move(args));
+        co_return reply.is_integer();
+    } catch (const redis::Error& e) {
+        spdlog::debug("provisional publish through Redis failed: {}", e.what());
+    }
+    co_return false;
+}
 
 boost::asio::awaitable<std::optional<std::uint64_t>> RedisSequencedChannel::publish(
     std::string body, std::uint64_t floor) {
@@ -81,6 +97,40 @@ boost::asio::awaitable<void> RedisBridge::deliver(std::string symbol, market::Ti
     }
 }
 
+void RedisBridge::publish_provisional(std::string symbol, market::Timeframe timeframe,
+                                      std::shared_ptr<const std::string> data) {
+    boost::asio::co_spawn(executor_,
+                          deliver_provisional(std::move(symbol), timeframe, std::move(data)),
+                          boost::asio::detached);
+}
+
+boost::asio::awaitable<void> RedisBridge::deliver_provisional(
+    std::string symbol, market::Timeframe timeframe, std::shared_ptr<const std::string> data) {
+    const bool sent = co_await channel_->publish_provisional(
+        fmt::format("{}|{}|{}", market::to_string(timeframe), symbol, *data));
+    if (!sent) {
+        fallbacks_.fetch_add(1);
+        fan_out_.publish_provisional(std::move(symbol), timeframe, std::move(data));
+    }
+}
+
+void RedisBridge::on_provisional_message(std::string_view payload) {
+    const auto p1 = payload.find('|');
+    const auto p2 = p1 == std::string_view::npos ? p1 : payload.find('|', p1 + 1);
+    if (p2 == std::string_view::npos) {
+        spdlog::warn("malformed provisional message on {}", channel_->provisional_name());
+        return;
+    }
+    auto timeframe = market::parse_timeframe(payload.substr(0, p1));
+    auto symbol = market::normalize_symbol(payload.substr(p1 + 1, p2 - p1 - 1));
+    if (!timeframe || !symbol) {
+        spdlog::warn("malformed provisional message on {}", channel_->provisional_name());
+        return;
+    }
+    fan_out_.publish_provisional(std::move(*symbol), *timeframe,
+                                 std::make_shared<const std::string>(payload.substr(p2 + 1)));
+}
+
 void RedisBridge::on_message(std::string_view channel_name, std::string_view payload) {
     if (channel_name != channel()) {
         return;
@@ -113,6 +163,10 @@ redis::Subscriber::MessageHandler RedisBridge::dispatcher(std::vector<ChannelRou
                 return;
             }
         }
+        if (channel_name == channel_->provisional_name()) {
+            on_provisional_message(payload);
+            return;
+        }
         on_message(channel_name, payload);
     };
 }
@@ -123,6 +177,7 @@ void RedisBridge::listen(redis::Subscriber& subscriber, std::vector<ChannelRoute
         channels.push_back(route.channel);
     }
     channels.push_back(channel());
+    channels.push_back(channel_->provisional_name());
     subscriber.on_message(dispatcher(std::move(others)));
     subscriber.subscribe(std::move(channels));
     subscriber.start();

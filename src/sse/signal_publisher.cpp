@@ -26,4 +26,12 @@ void FanOut::publish_local(std::string symbol, market::Timeframe timeframe,
         });
 }
 
+void FanOut::publish_provisional(std::string symbol, market::Timeframe timeframe,
+                                 std::shared_ptr<const std::string> data) {
+    boost::asio::post(
+        strand_, [this, symbol = std::move(symbol), timeframe, data = std::move(data)]() mutable {
+            hub_.publish_provisional(std::move(symbol), timeframe, std::move(data));
+        });
+}
+
 }  // namespace gs::sse

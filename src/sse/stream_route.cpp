@@ -370,16 +370,22 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
         if (taken == Stream::TakeResult::kEvents) {
             // Only the first batches can hold events the snapshot or the replay covered; those
             // were queued, never partly sent.
-            if (first_offset == 0 && batch.front()->id <= state.skip_through) {
+            // Provisional events (transient) are in no prelude: never skipped.
+            if (first_offset == 0 && state.skip_through != 0 &&
+                std::any_of(batch.begin(), batch.end(), [&state](const EventPtr& e) {
+                    return !e->transient && e->id <= state.skip_through;
+                })) {
                 const auto skip = state.skip_through;
-                auto end = std::find_if(batch.begin(), batch.end(),
-                                        [skip](const EventPtr& e) { return e->id > skip; });
                 std::size_t skipped = 0;
-                for (auto it = batch.begin(); it != end; ++it) {
-                    skipped += (*it)->frame->size();
-                }
+                auto covered = [skip, &skipped](const EventPtr& e) {
+                    if (!e->transient && e->id <= skip) {
+                        skipped += e->frame->size();
+                        return true;
+                    }
+                    return false;
+                };
+                batch.erase(std::remove_if(batch.begin(), batch.end(), covered), batch.end());
                 subscriber.sent(skipped);  // never to be sent: out of the unsent count
-                batch.erase(batch.begin(), end);
             }
             if (batch.empty()) {
                 continue;

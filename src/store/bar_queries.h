@@ -55,15 +55,14 @@ inline constexpr char kDeleteLatestSignal[] =
     "DELETE FROM latest_signals WHERE symbol = $1 AND timeframe = $2";
 
 // $1 timeframe: symbols with bars in it, sorted. Walks the primary key from one symbol to
-// the next (a skip scan) instead of reading every bar.
+// the next (a skip scan) instead of reading every bar; the timeframe in every step keeps the
+// walk to that timeframe's partition of bars (sql/0006) instead of probing all of them.
 inline constexpr char kSelectBarSymbols[] =
     "WITH RECURSIVE s AS ("
-    "  (SELECT symbol FROM bars ORDER BY symbol LIMIT 1)"
+    "  (SELECT symbol FROM bars WHERE timeframe = $1 ORDER BY symbol LIMIT 1)"
     "  UNION ALL"
-    "  SELECT (SELECT b.symbol FROM bars b WHERE b.symbol > s.symbol"
+    "  SELECT (SELECT b.symbol FROM bars b WHERE b.timeframe = $1 AND b.symbol > s.symbol"
     "          ORDER BY b.symbol LIMIT 1) FROM s WHERE s.symbol IS NOT NULL)"
-    " SELECT symbol FROM s WHERE symbol IS NOT NULL AND EXISTS"
-    "  (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.timeframe = $1)"
-    " ORDER BY symbol";
+    " SELECT symbol FROM s WHERE symbol IS NOT NULL ORDER BY symbol";
 
 }  // namespace gs::store::queries

@@ -121,7 +121,7 @@ asio::awaitable<void> PgCallStore::drain() {
             if (options_.maintain_partitions && partitions_day_ != today) {
                 const int ahead = options_.partition_months_ahead;
                 auto ensure = [today, ahead](pqxx::connection& connection) {
-                    return ensure_partitions(connection, today, ahead, kLiveCallsTable);
+                    return ensure_range_partitions(connection, live_calls_table(), today, ahead);
                 };
                 co_await pool_.run(std::move(ensure));
                 partitions_day_ = today;

@@ -55,7 +55,7 @@ class ApiRoutesTest : public ::testing::Test {
         ingest->score_with(&accuracy);
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
         add_signal_routes(server->router, store, *signals, compute ? *compute : pool.get_executor(),
-                          &accuracy);
+                          nullptr, &accuracy);
         server->start();
     }
     void TearDown() override {

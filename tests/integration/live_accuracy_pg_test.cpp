@@ -1,6 +1,7 @@
 // Live accuracy kept in PostgreSQL (live_calls, sql/0007_live_accuracy.sql) against a real server
 // (GS_TEST_DATABASE_URL): what one process scored and wrote, a new process restores, figures and
 // windows unchanged; live_calls is partitioned by month like signals.
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -170,9 +171,9 @@ TEST(LiveAccuracyPgTest, LiveCallsArePartitionedByMonthLikeSignals) {
     }
     using namespace std::chrono;
     const sys_days today{year{2031} / January / 15};
-    const auto created = ensure_partitions(connection, today, 1, kLiveCallsTable);
+    const auto created = ensure_range_partitions(connection, live_calls_table(), today, 1);
     EXPECT_EQ(created, (std::vector<std::string>{"live_calls_y2031m01", "live_calls_y2031m02"}));
-    EXPECT_TRUE(ensure_partitions(connection, today, 1, kLiveCallsTable).empty());
+    EXPECT_TRUE(ensure_range_partitions(connection, live_calls_table(), today, 1).empty());
     {
         pqxx::nontransaction tx(connection);
         EXPECT_EQ(tx.exec1("SELECT count(*) FROM live_calls_y2031m02")[0].as<int>(), 1);
@@ -180,6 +181,9 @@ TEST(LiveAccuracyPgTest, LiveCallsArePartitionedByMonthLikeSignals) {
     }
     // The signals' partitions are their own.
     EXPECT_EQ(ensure_partitions(connection, today, 0).front(), "signals_y2031m01");
+    // What start-up runs covers live_calls too.
+    const auto all = ensure_all_partitions(connection, sys_days{year{2031} / March / 15}, 0);
+    EXPECT_EQ(std::count(all.begin(), all.end(), "live_calls_y2031m03"), 1);
 }
 
 }  // namespace

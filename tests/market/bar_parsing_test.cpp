@@ -272,5 +272,47 @@ TEST(BarParsingCsvTest, NegativeZeroVolumeIsStoredAsZero) {
     EXPECT_FALSE(std::signbit(bars[0].volume));
 }
 
+TEST(PostedBarsJsonTest, TheLastBarMayBeFormingAndIsKeptApart) {
+    const auto posted = parse_posted_bars_json(
+        R"([{"time":1,"open":1,"high":2,"low":1,"close":2,"volume":3,"final":true},)"
+        R"({"time":2,"open":2,"high":3,"low":2,"close":3,"volume":4,"final":false}])");
+    ASSERT_EQ(posted.bars.size(), 1u);
+    EXPECT_EQ(posted.bars[0].time, 1);
+    ASSERT_TRUE(posted.forming.has_value());
+    EXPECT_EQ(posted.forming->time, 2);
+    EXPECT_EQ(posted.forming->close, 3);
+
+    const auto alone = parse_posted_bars_json(
+        R"([{"time":5,"open":1,"high":2,"low":1,"close":2,"volume":3,"final":false}])");
+    EXPECT_TRUE(alone.bars.empty());
+    ASSERT_TRUE(alone.forming.has_value());
+    EXPECT_FALSE(
+        parse_posted_bars_json(R"([{"time":5,"open":1,"high":2,"low":1,"close":2,"volume":3}])")
+            .forming.has_value());
+}
+
+TEST(PostedBarsJsonTest, AFormingBarIsValidatedLikeAnyBar) {
+    try {
+        parse_posted_bars_json(
+            R"([{"time":5,"open":1,"high":0.5,"low":1,"close":2,"volume":3,"final":false}])");
+        FAIL() << "accepted high below low";
+    } catch (const BarParseError& e) {
+        EXPECT_EQ(e.row(), 1u);
+    }
+    EXPECT_THROW(
+        parse_posted_bars_json(R"([{"time":5,"open":1,"high":2,"low":1,"close":2,"final":false}])"),
+        BarParseError);
+    EXPECT_THROW(parse_posted_bars_json(
+                     R"([{"time":5,"open":1,"high":2,"low":1,"close":2,"volume":1,"final":[]}])"),
+                 BarParseError);
+}
+
+TEST(PostedBarsJsonTest, ElsewhereFinalIsAnIgnoredField) {
+    // parse_bars_json (CSV imports, tools) keeps its rules: an unknown scalar field.
+    const auto bars = parse_bars_json(
+        R"([{"time":5,"open":1,"high":2,"low":1,"close":2,"volume":3,"final":false}])");
+    EXPECT_EQ(bars.size(), 1u);
+}
+
 }  // namespace
 }  // namespace gs::market

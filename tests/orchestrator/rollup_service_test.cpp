@@ -302,5 +302,30 @@ TEST_F(RollupFromTest, OnlyTheListedTimeframesRollUp) {
     EXPECT_EQ(held("ABC", Timeframe::k1h).size(), 1u);
 }
 
+TEST_F(RollupServiceTest, TellsTheFormingHookOfEveryOpenPeriodAfterABatch) {
+    now_ = kMonday + 12 * 60;  // the clock closed nothing yet
+    std::map<Timeframe, Bar> forming;
+    rollup_.on_forming([&forming](const std::string& symbol, Timeframe timeframe, const Bar& bar) {
+        EXPECT_EQ(symbol, "FORM");
+        forming[timeframe] = bar;
+    });
+    const auto bars = minute_bars(kMonday, 12);
+    post("FORM", Timeframe::k1m, bars);
+    ASSERT_EQ(forming.size(), 7u);  // 5m ... 1w
+    EXPECT_FALSE(forming.contains(Timeframe::k1m));
+    EXPECT_EQ(forming[Timeframe::k5m].time, kMonday + 10 * 60);
+    EXPECT_DOUBLE_EQ(forming[Timeframe::k5m].close, bars.back().close);
+    for (const Timeframe timeframe :
+         {Timeframe::k15m, Timeframe::k1h, Timeframe::k1d, Timeframe::k1w}) {
+        const auto want = expected(bars, timeframe);
+        ASSERT_EQ(want.size(), 1u);
+        EXPECT_EQ(forming[timeframe].time, want[0].time) << market::to_string(timeframe);
+        EXPECT_DOUBLE_EQ(forming[timeframe].volume, want[0].volume);
+    }
+    // The forming periods are not in the series; the closed 5m ones are.
+    EXPECT_EQ(held("FORM", Timeframe::k5m).size(), 2u);
+    EXPECT_TRUE(held("FORM", Timeframe::k1h).empty());
+}
+
 }  // namespace
 }  // namespace gs::orchestrator

@@ -52,6 +52,13 @@ expect_config_error "missing GS_SQL_DIR" "$work/no-such-sql" \
 mkdir "$work/empty-sql"
 expect_config_error "migration folder without migrations" "$work/empty-sql" \
   env GS_DATABASE_URL="$unreachable_db" "$binary" "${common[@]}" --sql-dir="$work/empty-sql"
+# Retention settings are parsed strictly (docs/retention.md).
+expect_config_error "bad --signal-retention" "--signal-retention: '90' is not a retention" \
+  "$binary" "${common[@]}" --signal-retention=90
+expect_config_error "bad GS_BAR_RETENTION" "GS_BAR_RETENTION: '2m' is not a timeframe" \
+  env GS_BAR_RETENTION=1m:30d,2m:1d "$binary" "${common[@]}"
+expect_config_error "timeframe twice in --bar-retention" "timeframe 1m is given twice" \
+  "$binary" "${common[@]}" --bar-retention=1m:30d,1m:60d
 # A binary with no sql/ anywhere near it (a copy in a bare folder, run from there).
 mkdir -p "$work/bare/bin"
 cp "$binary" "$work/bare/bin/goldensignals"

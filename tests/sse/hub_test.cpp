@@ -104,6 +104,35 @@ TEST_F(HubTest, FormatsEachEventOnceAndSharesTheFrame) {
     EXPECT_EQ(*from_a[0]->frame, "id: 5\nevent: signal\ndata: {\"a\":1}\ndata: {\"b\":2}\n\n");
 }
 
+TEST_F(HubTest, ProvisionalSignalsHaveTheirOwnEventTypeAndNoIdAndAreNeverReplayed) {
+    Hub hub({.initial_id = 0});
+    auto aapl = subscribe(hub, symbols({"AAPL"}));
+    auto msft = subscribe(hub, symbols({"MSFT"}));
+    publish(hub, 1, "AAPL");
+    hub.publish_provisional("AAPL", Timeframe::k1d, json(R"({"provisional":true})"));
+    publish(hub, 2, "AAPL");
+
+    const auto events = drain(*aapl);
+    ASSERT_EQ(events.size(), 3u);
+    // In publish order, between the final signals around it.
+    EXPECT_EQ(events[0]->id, 1u);
+    EXPECT_TRUE(events[1]->transient);
+    EXPECT_EQ(*events[1]->frame, "event: provisional\ndata: {\"provisional\":true}\n\n");
+    EXPECT_EQ(events[2]->id, 2u);
+    EXPECT_TRUE(drain(*msft).empty());
+    // Not numbered, not in the replay ring nor in a new stream's snapshot.
+    EXPECT_EQ(hub.last_id(), 2u);
+    const auto resume = hub.resume(symbols({"AAPL"}), 0);
+    ASSERT_EQ(resume.kind, Resume::Kind::kReplay);
+    EXPECT_EQ(ids_of(resume.events), (std::vector<std::uint64_t>{1, 2}));
+    hub.publish_provisional("AAPL", Timeframe::k1d, json("{}"));
+    const auto latest = hub.latest({"AAPL"}, Timeframe::k1d);
+    ASSERT_EQ(latest.events.size(), 1u);
+    EXPECT_EQ(latest.events[0]->id, 2u);
+    EXPECT_EQ(hub.stats().provisional, 2u);
+    EXPECT_EQ(hub.stats().published, 2u);
+}
+
 TEST_F(HubTest, SubscribingTwiceToOneSymbolDeliversOnce) {
     Hub hub({.initial_id = 0});
     auto s = subscribe(hub, symbols({"AAPL", "AAPL"}));

@@ -35,14 +35,29 @@ class FakeSequencedChannel final : public SequencedChannel {
         co_return sequence;
     }
 
+    const std::string& provisional_name() const override { return provisional_name_; }
+
+    boost::asio::awaitable<bool> publish_provisional(std::string body) override {
+        if (!up) {
+            co_return false;
+        }
+        provisional_messages.push_back(body);
+        if (subscriber != nullptr) {
+            subscriber->dispatcher({})(provisional_name_, body);
+        }
+        co_return true;
+    }
+
     bool up = true;
     std::uint64_t sequence = 0;
     RedisBridge* subscriber = nullptr;
+    std::vector<std::string> provisional_messages;
     std::vector<std::uint64_t> floors;
     std::vector<std::string> messages;
 
   private:
     std::string name_ = "gs:signals";
+    std::string provisional_name_ = "gs:provisional";
 };
 
 class RedisBridgeTest : public ::testing::Test {
@@ -182,6 +197,34 @@ TEST_F(RedisBridgeTest, TheDispatcherRoutesEachChannelToItsHandler) {
     settle();
     EXPECT_EQ(bar_messages, (Strings{"AAPL|1d|7"}));
     EXPECT_EQ(received(), (Strings{"1 AAPL {}"}));
+}
+
+TEST_F(RedisBridgeTest, ProvisionalSignalsCrossOnTheirOwnChannelUnnumbered) {
+    SignalPublisher& publisher = bridge;
+    publisher.publish("AAPL", Timeframe::k1d, json("final"));
+    publisher.publish_provisional("AAPL", Timeframe::k1d, json(R"({"provisional":true})"));
+    settle();
+    EXPECT_EQ(channel->provisional_messages, (Strings{R"(1d|AAPL|{"provisional":true})"}));
+    // Not through the numbered channel: the shared sequence is not used.
+    EXPECT_EQ(channel->messages, (Strings{"1|1d|AAPL|final"}));
+    EXPECT_EQ(received(), (Strings{"1 AAPL final", R"(0 AAPL {"provisional":true})"}));
+    EXPECT_EQ(hub.last_id(), 1u);
+    EXPECT_EQ(hub.stats().provisional, 1u);
+}
+
+TEST_F(RedisBridgeTest, ProvisionalSignalsReachThisInstanceWhenRedisIsAway) {
+    channel->up = false;
+    bridge.publish_provisional("AAPL", Timeframe::k1d, json("p"));
+    settle();
+    EXPECT_EQ(received(), (Strings{"0 AAPL p"}));
+    EXPECT_EQ(bridge.fallbacks(), 1u);
+}
+
+TEST_F(RedisBridgeTest, MalformedProvisionalMessagesAreIgnored) {
+    bridge.on_provisional_message("1d|no-separator");
+    bridge.on_provisional_message("2x|AAPL|{}");
+    settle();
+    EXPECT_TRUE(received().empty());
 }
 
 TEST(LocalPublisherTest, PublishesWithLocalIdsInTheOrderHandedIn) {

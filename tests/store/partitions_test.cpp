@@ -49,5 +49,50 @@ TEST(PartitionsTest, TimestamptzTextIsUtcToTheMicrosecond) {
               "1970-01-01 00:00:00.000001+00");
 }
 
+TEST(PartitionsTest, BarsAreMonthlyUpToAnHourAndYearlyBeyond) {
+    const auto day = sys_days{year{2026} / December / 31};
+    EXPECT_EQ(range_partition(bars_table(market::Timeframe::k1m), day).name, "bars_1m_y2026m12");
+    EXPECT_EQ(range_partition(bars_table(market::Timeframe::k1h), day).name, "bars_1h_y2026m12");
+    const auto yearly = range_partition(bars_table(market::Timeframe::k1d), day);
+    EXPECT_EQ(yearly.name, "bars_1d_y2026");
+    EXPECT_EQ(yearly.from, sys_days{year{2026} / January / 1});
+    EXPECT_EQ(yearly.to, sys_days{year{2027} / January / 1});
+    EXPECT_EQ(range_partition(bars_table(market::Timeframe::k4h), day).name, "bars_4h_y2026");
+    EXPECT_EQ(range_partition(bars_table(market::Timeframe::k1w), day).name, "bars_1w_y2026");
+    EXPECT_EQ(bars_table(market::Timeframe::k15m).parent, "bars_15m");
+    EXPECT_EQ(bars_table(market::Timeframe::k15m).column, "time");
+}
+
+TEST(PartitionsTest, YearlyTablesAheadAreTheYearsTheMonthsFallIn) {
+    const auto& daily = bars_table(market::Timeframe::k1d);
+    auto partitions = range_partitions_for(daily, sys_days{year{2026} / November / 15}, 3);
+    ASSERT_EQ(partitions.size(), 2u);
+    EXPECT_EQ(partitions[0].name, "bars_1d_y2026");
+    EXPECT_EQ(partitions[1].name, "bars_1d_y2027");
+    partitions = range_partitions_for(daily, sys_days{year{2026} / March / 15}, 3);
+    ASSERT_EQ(partitions.size(), 1u);
+    EXPECT_EQ(partitions[0].name, "bars_1d_y2026");
+}
+
+TEST(PartitionsTest, EveryTableIsListedOnceSignalsFirst) {
+    const auto tables = all_partitioned_tables();
+    ASSERT_EQ(tables.size(), 2u + market::kAllTimeframes.size());
+    EXPECT_EQ(tables.front()->parent, "signals");
+    EXPECT_EQ(tables.front()->column, "created_at");
+    EXPECT_EQ(tables[1], &live_calls_table());
+    EXPECT_EQ(tables.back()->parent, "bars_1w");
+}
+
+TEST(PartitionsTest, LiveCallsAreMonthlyOnScoredAt) {
+    const auto& table = live_calls_table();
+    EXPECT_EQ(table.parent, "live_calls");
+    EXPECT_EQ(table.column, "scored_at");
+    EXPECT_EQ(table.label, "live_calls");
+    const auto partition = range_partition(table, sys_days{year{2024} / February / 29});
+    EXPECT_EQ(partition.name, "live_calls_y2024m02");
+    EXPECT_EQ(partition.from, sys_days{year{2024} / February / 1});
+    EXPECT_EQ(partition.to, sys_days{year{2024} / March / 1});
+}
+
 }  // namespace
 }  // namespace gs::store

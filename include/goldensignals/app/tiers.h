@@ -17,6 +17,7 @@
 #include "goldensignals/store/bar_repository.h"
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/pg_signal_store.h"
+#include "goldensignals/store/retention.h"
 
 namespace gs::app {
 
@@ -41,12 +42,15 @@ class Tiers final {
     // Null without PostgreSQL (the history route answers 503 then).
     store::PgSignalStore* signal_store() { return signal_store_.get(); }
     store::PgPool* pg_pool() { return pg_pool_.get(); }
+    // Null without PostgreSQL.
+    store::RetentionJob* retention() { return retention_.get(); }
 
   private:
     std::shared_ptr<redis::Client> redis_client_;
     std::shared_ptr<redis::Subscriber> redis_subscriber_;
     std::unique_ptr<store::PgPool> pg_pool_;
     std::unique_ptr<store::PgSignalStore> signal_store_;
+    std::unique_ptr<store::RetentionJob> retention_;
     std::unique_ptr<cache::SignalTier> l2_;
     std::unique_ptr<store::SignalArchive> no_archive_;
     store::SignalArchive* archive_ = nullptr;  // signal_store_ or no_archive_

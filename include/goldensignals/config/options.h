@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -66,9 +67,23 @@ struct WebhookOptions {
     std::string ca_file;
 };
 
+// How long PostgreSQL keeps rows (docs/retention.md); a table without one keeps everything.
+struct RetentionOptions {
+    // The signal history: 90 days unless told otherwise. It is derived data (the bars and the
+    // backtest can recompute what the agents said), it grows with every bar of every series,
+    // and a bounded default is what keeps a deployment that never set it from growing without
+    // end; 90 days keeps the current month and the two or three before it.
+    std::optional<std::chrono::seconds> signals = std::chrono::hours(24 * 90);
+    // Bars per timeframe; absent: kept for ever (bars are the source data).
+    std::map<market::Timeframe, std::chrono::seconds> bars;
+    // Time between retention runs (one instance of a cluster does the work).
+    std::chrono::seconds interval{3600};
+};
+
 struct Options {
     ServerOptions server;
     WebhookOptions webhooks;
+    RetentionOptions retention;
     // Unset: no Redis, in-process cache and pub/sub only.
     std::optional<std::string> redis_url;
     // Unset: no PostgreSQL, bars and signals live in memory only.
@@ -126,6 +141,9 @@ struct Options {
     std::vector<market::Timeframe> rollup_from;
     // A period closes by the clock this long after its end when no base bar closed it.
     std::chrono::seconds rollup_grace{60};
+    // Provisional signals on forming bars: at most one computation per series in this
+    // interval; 0 turns them off (docs/rollup.md).
+    std::chrono::milliseconds provisional_interval{1000};
     bool show_help = false;
     // Apply the migrations to database_url and exit: a deploy step (Kubernetes init
     // container) so that no replica's start-up, under its probes, waits on a long migration.
@@ -150,6 +168,13 @@ redis::Url parse_redis_url(std::string_view url);
 
 // Accepts `postgresql://` and `postgres://` URLs and libpq `key=value` strings; throws Error.
 void validate_database_url(std::string_view url);
+
+// A retention: a whole number and a unit, h, d or w (`90d`, `36h`, `4w`), at least an hour and
+// at most 100 years; `forever` keeps everything (nullopt). Throws Error saying what is wrong.
+std::optional<std::chrono::seconds> parse_retention(std::string_view text);
+// Bar retention per timeframe: `1m:30d,5m:180d` (each timeframe at most once; `forever`
+// allowed; empty: none). Throws Error naming the bad entry.
+std::map<market::Timeframe, std::chrono::seconds> parse_bar_retention(std::string_view text);
 
 // Threads to run when ServerOptions::threads is 0.
 unsigned effective_threads(const ServerOptions& options);

@@ -10,6 +10,7 @@
 #include "goldensignals/http/router.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/ingest_service.h"
+#include "goldensignals/orchestrator/provisional_service.h"
 #include "goldensignals/orchestrator/rollup_service.h"
 #include "goldensignals/orchestrator/signal_board.h"
 #include "goldensignals/orchestrator/signal_service.h"
@@ -21,16 +22,22 @@ namespace gs::http {
 inline constexpr std::size_t kBarsBodyLimit = 10 * 1024 * 1024;
 
 // POST, GET (JSON or ?format=csv) and DELETE /v1/bars/{symbol}. Parsing of large bodies runs
-// on `compute`. With `rollup`, GET's `forming=true` adds the forming rolled-up bar.
+// on `compute`. With `rollup`, GET's `forming=true` adds the forming rolled-up bar. A POSTed
+// JSON batch may end with a forming bar (`"final": false`): never stored, handed to
+// `provisional` (ignored without it; the response says what became of it).
 void add_bar_routes(Router& router, market::BarStore& store, orchestrator::IngestService& ingest,
                     boost::asio::any_io_executor compute,
-                    const orchestrator::RollupService* rollup = nullptr);
+                    const orchestrator::RollupService* rollup = nullptr,
+                    orchestrator::ProvisionalService* provisional = nullptr);
 
 // GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents. The
-// indicator series are computed on `compute`. With `accuracy`, /v1/agents?timeframe= adds each
-// agent's live accuracy and the consensus' and categories' ("live").
+// indicator series are computed on `compute`. With `provisional`, GET /v1/signals/{symbol}
+// takes `provisional=true`: the series' provisional signal when it is newer than the final one.
+// With `accuracy`, /v1/agents?timeframe= adds each agent's live accuracy and the consensus' and
+// categories' ("live").
 void add_signal_routes(Router& router, market::BarStore& store,
                        orchestrator::SignalService& signals, boost::asio::any_io_executor compute,
+                       const orchestrator::ProvisionalService* provisional = nullptr,
                        const accuracy::LiveAccuracy* accuracy = nullptr);
 
 // GET /v1/symbols (the series held, paged) and GET /v1/scan (their current signals, filtered

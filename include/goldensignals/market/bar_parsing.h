@@ -34,6 +34,16 @@ class BarParseError final : public std::runtime_error {
 // bad one. Throws BarParseError.
 std::vector<Bar> parse_bars_json(std::string_view body, std::size_t max_rows = kMaxBarsPerRequest);
 
+// A POST's JSON bars: as parse_bars_json, plus `"final": false` on the last bar, which makes it
+// a forming bar (its period is still open). `"final"` must be a boolean, at most once per bar;
+// only the last bar may be forming, and it must be newer than every final bar of the batch.
+// A batch may hold the forming bar alone. Throws BarParseError.
+struct PostedBars {
+    std::vector<Bar> bars;       // final bars
+    std::optional<Bar> forming;  // the forming bar, when the batch ends with one
+};
+PostedBars parse_posted_bars_json(std::string_view body, std::size_t max_rows = kMaxBarsPerRequest);
+
 // CSV with the header `time,open,high,low,close,volume` (any case, CRLF or LF). Throws
 // BarParseError.
 std::vector<Bar> parse_bars_csv(std::string_view body, std::size_t max_rows = kMaxBarsPerRequest);

@@ -20,6 +20,8 @@
 
 namespace gs::orchestrator {
 
+class ProvisionalService;
+
 // The durable store could not take the bars; nothing was stored anywhere.
 class StorageUnavailable final : public std::runtime_error {
   public:
@@ -62,6 +64,10 @@ class IngestService final {
     // Live accuracy (docs/backtest.md): told of the bars each ingest appends and of the signal
     // computed for them, and of removed series. Set before the first ingest; outlives this.
     void score_with(accuracy::LiveAccuracy* accuracy) { accuracy_ = accuracy; }
+    // Told of every stored batch (posted or derived) before its signal is computed, so the
+    // provisional signal of a period whose final bar it holds is dropped before the final
+    // signal is published. Set before the first ingest.
+    void set_provisional(ProvisionalService* provisional) { provisional_ = provisional; }
 
     // Deletes the series everywhere it is kept: the durable repository first (throws
     // StorageUnavailable when it cannot, nothing removed), then memory, then the tombstone in
@@ -96,6 +102,7 @@ class IngestService final {
     PostedHook posted_hook_;
     RemovedHook removed_hook_;
     accuracy::LiveAccuracy* accuracy_ = nullptr;
+    ProvisionalService* provisional_ = nullptr;
 };
 
 }  // namespace gs::orchestrator

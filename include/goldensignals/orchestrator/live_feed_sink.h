@@ -12,8 +12,8 @@
 namespace gs::orchestrator {
 
 // Where a live feed's bars go in the service: closed bars through IngestService (the path of a
-// posted bar: store, recompute, cache, publish); forming bars to a hook. Provisional signals
-// on forming bars are separate work (issue 16, item 2): today the hook only counts them.
+// posted bar: store, recompute, cache, publish); forming bars to a hook (the service hands them
+// to ProvisionalService::offer: provisional signals, docs/rollup.md).
 class LiveFeedSink final : public feed::FeedSink {
   public:
     using FormingHook = std::function<void(const feed::BarEvent&)>;

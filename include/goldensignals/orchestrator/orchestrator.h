@@ -67,6 +67,15 @@ class Orchestrator final {
     const consensus::Config& config() const noexcept { return config_; }
     std::span<const agents::AgentDef* const> agents() const noexcept { return agents_; }
 
+    // The signal `bars` would get with `forming` as their newest bar (a provisional signal, on
+    // the calling thread), leaving the series' streaming states and `bars` as they are: the
+    // states are copied (fed the held bars they lack) or built, then fed `forming`. `forming`
+    // must be newer than bars.last_time(). as_of is forming.time.
+    std::shared_ptr<const Signal> compute_provisional(std::string symbol,
+                                                      market::Timeframe timeframe,
+                                                      const market::BarSeries& bars,
+                                                      const market::Bar& forming);
+
     // Series whose streaming states are kept.
     std::size_t series_with_states() const { return states_.size(); }
 

@@ -74,6 +74,12 @@ class RollupService final {
     // The forming (not yet closed) bar of a derived series; nullopt when there is none.
     std::optional<market::Bar> forming(const std::string& symbol,
                                        market::Timeframe timeframe) const;
+    // Told of the forming bar of every longer timeframe a batch of posted bars moved (and that
+    // roll-up writes), after the batch is rolled up: provisional signals. Set before start().
+    using FormingHook = std::function<void(const std::string& symbol, market::Timeframe timeframe,
+                                           const market::Bar& forming)>;
+    void on_forming(FormingHook hook) { forming_hook_ = std::move(hook); }
+
     // Whether the series received posted bars (and roll-up leaves it alone).
     bool is_posted(const std::string& symbol, market::Timeframe timeframe) const;
 
@@ -117,6 +123,7 @@ class RollupService final {
     std::unordered_map<std::string, std::shared_ptr<Base>> bases_;  // by series key
     std::set<std::pair<std::string, market::Timeframe>> posted_;
 
+    FormingHook forming_hook_;
     std::unique_ptr<boost::asio::steady_timer> timer_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> timer_running_{false};

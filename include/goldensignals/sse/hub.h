@@ -66,6 +66,9 @@ struct Event {
     // The complete SSE frame: `id: N\nevent: signal\ndata: ...\n\n`.
     std::shared_ptr<const std::string> frame;
     std::chrono::steady_clock::time_point published_at;
+    // A provisional signal (publish_provisional()): no id, in neither the replay ring nor the
+    // snapshots; `id` is 0.
+    bool transient = false;
 };
 using EventPtr = std::shared_ptr<const Event>;
 
@@ -235,6 +238,13 @@ class Hub final {
 
     std::uint64_t last_id() const;
 
+    // A provisional signal: `event: provisional` without an `id:` line (a client's
+    // Last-Event-ID stays that of the last final signal), to the matching streams only. Never
+    // replayed nor part of a new stream's snapshot: it is superseded by the next one or by the
+    // final signal. Takes its turn with publish(), so streams get events in publish order.
+    void publish_provisional(std::string symbol, market::Timeframe timeframe,
+                             std::shared_ptr<const std::string> data_json);
+
     // What a new stream's snapshot is made of. Taken from the events themselves rather than
     // from the current signals: a signal computed but not yet published (its publish may be
     // waiting on Redis) would be newer than the events that follow the snapshot.
@@ -267,6 +277,7 @@ class Hub final {
 
     struct Stats {
         std::uint64_t published = 0;
+        std::uint64_t provisional = 0;
         std::uint64_t duplicates = 0;
         std::uint64_t sent = 0;
         std::uint64_t dropped = 0;
@@ -325,6 +336,7 @@ class Hub final {
     std::atomic<std::uint64_t> next_local_;
     std::atomic<std::size_t> open_streams_{0};
     std::atomic<std::uint64_t> published_{0};
+    std::atomic<std::uint64_t> provisional_{0};
     std::atomic<std::uint64_t> duplicates_{0};
     std::atomic<std::uint64_t> events_sent_{0};
     std::atomic<std::uint64_t> dropped_{0};

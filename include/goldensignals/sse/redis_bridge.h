@@ -34,6 +34,11 @@ class SequencedChannel {
     // message now (down, refused, failed).
     virtual boost::asio::awaitable<std::optional<std::uint64_t>> publish(std::string body,
                                                                          std::uint64_t floor) = 0;
+
+    // The channel of unnumbered messages (provisional signals), on the same subscriber.
+    virtual const std::string& provisional_name() const = 0;
+    // Publishes `body` as is on provisional_name(); false when the channel cannot take it.
+    virtual boost::asio::awaitable<bool> publish_provisional(std::string body) = 0;
 };
 
 // The sequence as a Redis key and the channel as Redis pub/sub, both steps in one Lua script.
@@ -44,10 +49,13 @@ class RedisSequencedChannel final : public SequencedChannel {
     const std::string& name() const override { return channel_; }
     boost::asio::awaitable<std::optional<std::uint64_t>> publish(std::string body,
                                                                  std::uint64_t floor) override;
+    const std::string& provisional_name() const override { return provisional_channel_; }
+    boost::asio::awaitable<bool> publish_provisional(std::string body) override;
 
   private:
     std::shared_ptr<redis::Client> client_;
     std::string channel_;
+    std::string provisional_channel_;
     std::string sequence_key_;
 };
 
@@ -76,6 +84,16 @@ class RedisBridge final : public SignalPublisher {
     // instance's streams with a local id (the next publish raises the sequence above it).
     boost::asio::awaitable<void> deliver(std::string symbol, market::Timeframe timeframe,
                                          std::shared_ptr<const std::string> data);
+    // Provisional signals: a plain PUBLISH of "<timeframe>|<symbol>|<data>" on the channel's
+    // provisional_name(), which every instance's subscriber hands to its hub unnumbered;
+    // straight to this instance's hub when Redis cannot take it.
+    void publish_provisional(std::string symbol, market::Timeframe timeframe,
+                             std::shared_ptr<const std::string> data) override;
+    boost::asio::awaitable<void> deliver_provisional(std::string symbol,
+                                                     market::Timeframe timeframe,
+                                                     std::shared_ptr<const std::string> data);
+    // A message on the provisional channel: "<timeframe>|<symbol>|<data>".
+    void on_provisional_message(std::string_view payload);
 
     // A message on channel(): "<id>|<timeframe>|<symbol>|<data>". Hands it to the hub, in the
     // order of the calls; ignores other channels and malformed messages.

@@ -20,6 +20,9 @@ class SignalPublisher {
     virtual ~SignalPublisher() = default;
     virtual void publish(std::string symbol, market::Timeframe timeframe,
                          std::shared_ptr<const std::string> data) = 0;
+    // A provisional signal (Hub::publish_provisional): the same way, unnumbered.
+    virtual void publish_provisional(std::string symbol, market::Timeframe timeframe,
+                                     std::shared_ptr<const std::string> data) = 0;
 };
 
 // Runs a hub's publishes on one strand of their own, in the order they are handed in. A
@@ -38,6 +41,9 @@ class FanOut final {
     // hub.publish_local(): the next local id.
     void publish_local(std::string symbol, market::Timeframe timeframe,
                        std::shared_ptr<const std::string> data);
+    // hub.publish_provisional(), in turn with the others.
+    void publish_provisional(std::string symbol, market::Timeframe timeframe,
+                             std::shared_ptr<const std::string> data);
 
   private:
     Hub& hub_;
@@ -53,6 +59,10 @@ class LocalPublisher final : public SignalPublisher {
     void publish(std::string symbol, market::Timeframe timeframe,
                  std::shared_ptr<const std::string> data) override {
         fan_out_.publish_local(std::move(symbol), timeframe, std::move(data));
+    }
+    void publish_provisional(std::string symbol, market::Timeframe timeframe,
+                             std::shared_ptr<const std::string> data) override {
+        fan_out_.publish_provisional(std::move(symbol), timeframe, std::move(data));
     }
 
   private:

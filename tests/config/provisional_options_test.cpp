@@ -1,0 +1,40 @@
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "goldensignals/config/options.h"
+
+namespace gs::config {
+namespace {
+
+EnvLookup env_of(std::map<std::string, std::string> values) {
+    return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+        auto it = values.find(std::string(name));
+        if (it == values.end()) {
+            return std::nullopt;
+        }
+        return it->second;
+    };
+}
+
+TEST(ProvisionalOptionsTest, OneComputationPerSecondByDefault) {
+    EXPECT_EQ(parse({}, env_of({})).provisional_interval, std::chrono::milliseconds(1000));
+}
+
+TEST(ProvisionalOptionsTest, FlagWinsOverTheEnvironmentAndZeroTurnsThemOff) {
+    EXPECT_EQ(parse({}, env_of({{"GS_PROVISIONAL_INTERVAL_MS", "250"}})).provisional_interval,
+              std::chrono::milliseconds(250));
+    EXPECT_EQ(
+        parse({"--provisional-interval-ms=0"}, env_of({{"GS_PROVISIONAL_INTERVAL_MS", "250"}}))
+            .provisional_interval,
+        std::chrono::milliseconds(0));
+}
+
+TEST(ProvisionalOptionsTest, RefusesNegativeHugeAndNonNumbers) {
+    EXPECT_THROW(parse({"--provisional-interval-ms=-1"}, env_of({})), Error);
+    EXPECT_THROW(parse({"--provisional-interval-ms=3600001"}, env_of({})), Error);
+    EXPECT_THROW(parse({"--provisional-interval-ms=1s"}, env_of({})), Error);
+}
+
+}  // namespace
+}  // namespace gs::config
