@@ -1,16 +1,18 @@
--- wrk script: every request POSTs one NEW daily bar (JSON, epoch seconds) for the next symbol,
+-- wrk script: every request POSTs one NEW bar (JSON, epoch seconds) for the next symbol,
 -- round-robin over SYMBOLS symbols named <PREFIX><i> (i = 0 .. SYMBOLS-1). Each symbol's bar
--- times go up strictly, one day per post, starting the day after START (the newest preloaded
+-- times go up strictly, one STEP per post, starting one STEP after START (the newest preloaded
 -- bar). With several wrk threads, thread k of T posts only for the symbols i with i % T == k,
 -- so no two threads ever post the same time for a symbol. Environment:
 --   SYMBOLS (1000), PREFIX ("S"), START (epoch seconds of the newest preloaded bar),
---   TIMEFRAME ("1d"), TOKEN (the write token; empty: none), THREADS (wrk's -t, default 1).
+--   TIMEFRAME ("1d"), STEP (seconds between bars, 86400), TOKEN (the write token; empty:
+--   none), THREADS (wrk's -t, default 1).
 -- done() prints "acked <n> refused <n>" (2xx vs other statuses) for bench/ingest.sh.
 
 local symbols = tonumber(os.getenv("SYMBOLS") or "1000")
 local prefix = os.getenv("PREFIX") or "S"
 local start = tonumber(os.getenv("START") or "0")
 local timeframe = os.getenv("TIMEFRAME") or "1d"
+local step = tonumber(os.getenv("STEP") or "86400")
 local token = os.getenv("TOKEN") or ""
 local stride = tonumber(os.getenv("THREADS") or "1")
 
@@ -43,7 +45,7 @@ function request()
     end
     local n = (sent[i] or 0) + 1
     sent[i] = n
-    local t = start + n * 86400
+    local t = start + n * step
     -- A small deterministic walk, valid OHLC (low <= open, close <= high).
     local c = 100 + ((i * 7 + n * 13) % 50) / 10
     local o = c - 0.3

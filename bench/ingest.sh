@@ -10,7 +10,9 @@
 #     SQL_DIR  the migrations that binary applies (default: this checkout's sql/), so that
 #              an older build runs with its own schema
 # Environment: ROUNDS (3), DURATION (10 s per wrk round), CONNECTIONS (32), SERVER_CPUS (0),
-# CLIENT_CPUS (1: wrk, Redis and PostgreSQL), SERVER_ARGS (extra flags).
+# CLIENT_CPUS (1: wrk, Redis and PostgreSQL), SERVER_ARGS (extra flags), TIMEFRAME (1d) and
+# STEP (its seconds, 86400) of the posted series, START (epoch seconds of the first preloaded
+# bar; 2000-01-01).
 # Each round starts a fresh server (and, with stores, empty tables and an empty Redis),
 # preloads SYMBOLS x HELD bars by CSV posts, then runs wrk. With stores it stops the server
 # (SIGTERM drains queued signals) and checks PostgreSQL: every acked bar is a row, every new
@@ -28,7 +30,9 @@ connections=${CONNECTIONS:-32}
 server_cpus=${SERVER_CPUS:-0}
 client_cpus=${CLIENT_CPUS:-1}
 token=bench-ingest-token
-start=946684800  # 2000-01-01: the first preloaded bar
+timeframe=${TIMEFRAME:-1d}
+step=${STEP:-86400}
+start=${START:-946684800}  # 2000-01-01: the first preloaded bar
 command -v wrk >/dev/null || { echo "wrk is needed (scripts/install_deps.sh test)" >&2; exit 2; }
 
 source "$repo/scripts/lib/services.sh"
@@ -125,9 +129,10 @@ for r in $(seq 1 "$rounds"); do
       stop_server
       continue
     fi
-    post_csv "$symbols" "$held" >/dev/null
-    last=$((start + (held - 1) * 86400))
-    out=$(SYMBOLS=$symbols START=$last TOKEN=$token THREADS=1 taskset -c "$client_cpus" \
+    post_csv "$symbols" "$held" "$step" "$timeframe" >/dev/null
+    last=$((start + (held - 1) * step))
+    out=$(SYMBOLS=$symbols START=$last TIMEFRAME=$timeframe STEP=$step TOKEN=$token THREADS=1 \
+      taskset -c "$client_cpus" \
       wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$repo/bench/ingest.lua" \
       "http://127.0.0.1:$port" 2>"$work/wrk.err")
     rate=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")

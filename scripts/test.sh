@@ -116,7 +116,7 @@ stage "tsan tests"
 tsan_unit='HubTest.*:DirectWriteTest.*:StreamRouteTest.*:OrchestratorTest.*:SignalServiceTest.*'
 tsan_unit+=':SingleFlightTest.*:DirectSendTest.*:RedisBridgeTest.*:LocalPublisherTest.*:WaiterTest.*'
 tsan_unit+=':SignalTiersTest.*:BarSyncTest.*:IngestServiceTest.*:StreamingEngineTest.*:BarSeriesLineageTest.*'
-tsan_unit+=':BarCommitterTest.*:TrackingTable*:IndicatorColumnsCacheTest.*:JobRegistryTest.*'
+tsan_unit+=':BarCommitterTest.*:TrackingTable*:IndicatorColumnsCacheTest.*'
 tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*:ReadyzIntegrationTest.*:RedisVersionTracking*'
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 ./build-tsan/tests/gs_tests --gtest_filter="$tsan_unit" --gtest_brief=1

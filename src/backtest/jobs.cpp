@@ -1,5 +1,4 @@
 #include "goldensignals/backtest/jobs.h"
-#include "goldensignals/async/resume_on.h"
 
 #include <atomic>
 #include <chrono>
@@ -321,7 +320,7 @@ asio::awaitable<void> run_job(std::shared_ptr<JobRegistry::State> state,
         if (job->cancelled) {
             break;
         }
-        co_await async::resume_on(state->compute);
+        co_await asio::post(state->compute, asio::use_awaitable);
         SymbolResult result;
         try {
             result = state->run(symbol, job->spec);
@@ -330,7 +329,7 @@ asio::awaitable<void> run_job(std::shared_ptr<JobRegistry::State> state,
             result.symbol = symbol;
             result.error = e.what();
         }
-        co_await async::resume_on(state->io);
+        co_await asio::post(state->io, asio::use_awaitable);
         std::lock_guard lock(state->mutex);
         job->bars_done += walked[i];
         job->results.push_back(std::move(result));

@@ -13,7 +13,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "goldensignals/async/resume_on.h"
 #include "goldensignals/backtest/figures.h"
 #include "goldensignals/backtest/report_json.h"
 #include "goldensignals/backtest/run.h"
@@ -145,7 +144,7 @@ void add_backtest_route(Router& router, market::BarStore& store,
 
             // Tens of milliseconds of CPU: off the I/O threads, then back to the session.
             auto home = co_await asio::this_coro::executor;
-            co_await async::resume_on(compute);
+            co_await asio::post(compute, asio::use_awaitable);
             std::string body;
             std::exception_ptr error;
             try {
@@ -155,7 +154,7 @@ void add_backtest_route(Router& router, market::BarStore& store,
             } catch (...) {
                 error = std::current_exception();
             }
-            co_await async::resume_on(home);
+            co_await asio::post(home, asio::use_awaitable);
             if (error) {
                 std::rethrow_exception(error);
             }

@@ -4,7 +4,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "goldensignals/async/resume_on.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/bar_parsing.h"
@@ -115,14 +114,14 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
             } else {
                 // Keep a 10 MB parse off the I/O threads, then come back to the session.
                 auto home = co_await asio::this_coro::executor;
-                co_await async::resume_on(compute);
+                co_await asio::post(compute, asio::use_awaitable);
                 std::exception_ptr error;
                 try {
                     bars = parse_body(format, body);
                 } catch (...) {
                     error = std::current_exception();
                 }
-                co_await async::resume_on(home);
+                co_await asio::post(home, asio::use_awaitable);
                 if (error) {
                     std::rethrow_exception(error);
                 }

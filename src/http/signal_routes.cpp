@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
-#include "goldensignals/async/resume_on.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
@@ -265,7 +264,7 @@ void add_signal_routes(Router& router, market::BarStore& store,
             // A build of the columns (tens of thousands of bars through an agent's
             // indicators) and the JSON: off the I/O threads, then back to the session.
             auto home = co_await asio::this_coro::executor;
-            co_await async::resume_on(compute);
+            co_await asio::post(compute, asio::use_awaitable);
             std::optional<Response> response;
             std::exception_ptr error;
             try {
@@ -273,7 +272,7 @@ void add_signal_routes(Router& router, market::BarStore& store,
             } catch (...) {
                 error = std::current_exception();
             }
-            co_await async::resume_on(home);
+            co_await asio::post(home, asio::use_awaitable);
             if (error) {
                 std::rethrow_exception(error);
             }
