@@ -194,6 +194,16 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.max_symbols = parse_integer<std::size_t>(v, 1, 100'000'000, w);
          }},
+        {"accuracy-horizon", "GS_ACCURACY_HORIZON", "1",
+         "bars after a live signal at which it is scored (live accuracy, every timeframe)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.accuracy.horizon = parse_integer<std::size_t>(v, 1, accuracy::kMaxHorizon, w);
+         }},
+        {"accuracy-window", "GS_ACCURACY_WINDOW", "500",
+         "scored calls per agent, category and consensus and timeframe in live accuracy", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.accuracy.window = parse_integer<std::size_t>(v, 1, accuracy::kMaxWindow, w);
+         }},
         {"demo", "GS_DEMO", "true", "load the bundled demo market data at start", false,
          [](Options& o, std::string_view v, std::string_view w) { o.demo = parse_bool(v, w); }},
         {"demo-dir", "GS_DEMO_DIR", "./data/demo, else beside the binary (must exist if set)",
@@ -364,7 +374,9 @@ const std::vector<OptionSpec>& specs() {
              o.webhooks.ca_file = std::string(v);
          }},
         {"signal-retention", "GS_SIGNAL_RETENTION", "90d",
-         "how long the signal history is kept: 90d, 36h, 4w, or forever", false,
+         "how long the signal history and its live accuracy calls are kept: 90d, 36h, 4w, or "
+         "forever",
+         false,
          [](Options& o, std::string_view v, std::string_view w) {
              try {
                  o.retention.signals = parse_retention(v);

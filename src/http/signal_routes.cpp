@@ -171,9 +171,25 @@ Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
 
 }  // namespace
 
+namespace {
+
+// {"count", "hit_rate", "avg_forward_return"} of a track's rolling window (null rates with no
+// call; docs/backtest.md "Live accuracy").
+nlohmann::json live_figures(const accuracy::LiveAccuracy& live, market::Timeframe tf,
+                            std::size_t track) {
+    auto nullable = [](double x) { return std::isnan(x) ? nlohmann::json() : nlohmann::json(x); };
+    const auto f = live.figures(tf, track);
+    return {{"count", f.count},
+            {"hit_rate", nullable(f.hit_rate)},
+            {"avg_forward_return", nullable(f.avg_forward_return)}};
+}
+
+}  // namespace
+
 void add_signal_routes(Router& router, market::BarStore& store,
                        orchestrator::SignalService& signals, asio::any_io_executor compute,
-                       const orchestrator::ProvisionalService* provisional) {
+                       const orchestrator::ProvisionalService* provisional,
+                       const accuracy::LiveAccuracy* live_accuracy) {
     router.add(
         verb::get, "/v1/signals/{symbol}",
         [&signals, provisional](Request& request) -> asio::awaitable<Response> {
@@ -257,38 +273,59 @@ void add_signal_routes(Router& router, market::BarStore& store,
             co_return co_await async::run_on(compute, std::move(work));
         });
 
-    router.add(verb::get, "/v1/agents", sync_handler([&signals](Request&) {
-                   const auto& config = signals.orchestrator().config();
-                   const auto list = agents::all_agents();
-                   // Nominal weights: every agent voting.
-                   std::array<double, agents::kCategoryCount> agent_sum{};
-                   double category_sum = 0.0;
-                   for (const auto* agent : list) {
-                       agent_sum[static_cast<std::size_t>(agent->category)] +=
-                           config.agent_weight(agent->name);
-                   }
-                   for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
-                       if (agent_sum[c] > 0.0) {
-                           category_sum += config.category_weights[c];
-                       }
-                   }
-                   nlohmann::json out = nlohmann::json::array();
-                   for (const auto* agent : list) {
-                       const auto c = static_cast<std::size_t>(agent->category);
-                       const double weight = category_sum > 0.0 && agent_sum[c] > 0.0
-                                                 ? config.category_weights[c] / category_sum *
-                                                       config.agent_weight(agent->name) /
-                                                       agent_sum[c]
-                                                 : 0.0;
-                       out.push_back({{"name", agent->name},
-                                      {"category", agents::to_string(agent->category)},
-                                      {"parameters", nlohmann::json::parse(agent->parameters)},
-                                      {"weight", weight},
-                                      {"min_bars", agent->min_bars},
-                                      {"lookback", agent->min_bars - 1}});
-                   }
-                   return Response::json(status::ok, {{"count", list.size()}, {"agents", out}});
-               }));
+    router.add(
+        verb::get, "/v1/agents", sync_handler([&signals, live_accuracy](Request& request) {
+            const auto tf = params::timeframe(request);
+            const auto& config = signals.orchestrator().config();
+            const auto list = agents::all_agents();
+            // Nominal weights: every agent voting.
+            std::array<double, agents::kCategoryCount> agent_sum{};
+            double category_sum = 0.0;
+            for (const auto* agent : list) {
+                agent_sum[static_cast<std::size_t>(agent->category)] +=
+                    config.agent_weight(agent->name);
+            }
+            for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+                if (agent_sum[c] > 0.0) {
+                    category_sum += config.category_weights[c];
+                }
+            }
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto* agent : list) {
+                const auto c = static_cast<std::size_t>(agent->category);
+                const double weight = category_sum > 0.0 && agent_sum[c] > 0.0
+                                          ? config.category_weights[c] / category_sum *
+                                                config.agent_weight(agent->name) / agent_sum[c]
+                                          : 0.0;
+                out.push_back({{"name", agent->name},
+                               {"category", agents::to_string(agent->category)},
+                               {"parameters", nlohmann::json::parse(agent->parameters)},
+                               {"weight", weight},
+                               {"min_bars", agent->min_bars},
+                               {"lookback", agent->min_bars - 1}});
+                if (live_accuracy != nullptr) {
+                    out.back()["live_accuracy"] =
+                        live_figures(*live_accuracy, tf,
+                                     live_accuracy->track_of(fmt::format("agent:{}", agent->name)));
+                }
+            }
+            nlohmann::json body{{"count", list.size()}, {"agents", out}};
+            if (live_accuracy != nullptr) {
+                nlohmann::json categories = nlohmann::json::object();
+                for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+                    const auto category = static_cast<agents::Category>(c);
+                    categories[std::string(agents::to_string(category))] =
+                        live_figures(*live_accuracy, tf, accuracy::category_track(category));
+                }
+                body["live"] = {
+                    {"timeframe", market::to_string(tf)},
+                    {"horizon", live_accuracy->options().horizon},
+                    {"window", live_accuracy->options().window},
+                    {"consensus", live_figures(*live_accuracy, tf, accuracy::kConsensusTrack)},
+                    {"categories", std::move(categories)}};
+            }
+            return Response::json(status::ok, body);
+        }));
 }
 
 }  // namespace gs::http

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "goldensignals/accuracy/live_scorer.h"
 #include "goldensignals/market/timeframe.h"
 #include "goldensignals/redis/url.h"
 
@@ -92,6 +93,8 @@ struct Options {
     std::size_t max_bars = 5000;
     // Series (symbol, timeframe) held in memory; bars that would start one more get a 507.
     std::size_t max_symbols = 100'000;
+    // Live accuracy: horizon (bars) and rolling window (docs/backtest.md "Live accuracy").
+    accuracy::ScorerOptions accuracy;
     // Load the bundled demo market data at start.
     bool demo = true;
     // Empty: searched for (see config::resolve_paths); named: must exist.
