@@ -54,7 +54,7 @@ TEST(ComputeBudgetTest, SettlingChargesTheMeasuredCostAndMovesTheEstimate) {
     ComputeBudget budget(0.5, 1, 0ms, 1ms);
     EXPECT_EQ(budget.reserve(kStart), kStart);  // charged 1 ms / 0.5 = 2 ms
     budget.settle(3ms);                         // cost 3 ms: 6 ms of schedule, not 2
-    EXPECT_EQ(budget.estimate(), 1250us);  // 1/8 of the way from 1 ms to 3 ms
+    EXPECT_EQ(budget.estimate(), 1250us);       // 1/8 of the way from 1 ms to 3 ms
     // The next start is kStart + 6 ms.
     EXPECT_EQ(budget.reserve(kStart), kStart + 6ms);
 }
