@@ -11,11 +11,14 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 
+#include "goldensignals/accuracy/live_accuracy.h"
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/app/components.h"
 #include "goldensignals/app/startup.h"
@@ -51,6 +54,7 @@
 #include "goldensignals/sse/redis_bridge.h"
 #include "goldensignals/sse/signal_publisher.h"
 #include "goldensignals/sse/stream_route.h"
+#include "goldensignals/store/pg_call_store.h"
 #include "goldensignals/webhooks/deliverer.h"
 #include "goldensignals/webhooks/memory_outbox.h"
 #include "goldensignals/webhooks/pg_outbox.h"
@@ -63,6 +67,25 @@ namespace asio = boost::asio;
 
 // Series the background warm-up loads at most (it also stops at half the memory budget).
 constexpr std::size_t kWarmSeries = 5'000;
+
+// Refills live accuracy's windows from PostgreSQL before anything is served (the pool's own
+// threads do the work; a private io_context runs the wait). PostgreSQL down: start empty.
+void restore_live_accuracy(gs::store::PgCallStore& store, gs::accuracy::LiveAccuracy& accuracy) {
+    asio::io_context io;
+    auto guard = asio::make_work_guard(io);
+    std::thread runner([&io] { io.run(); });
+    auto loaded = asio::co_spawn(io, store.load(accuracy.track_names(), accuracy.options().window),
+                                 asio::use_future);
+    try {
+        const auto calls = loaded.get();
+        accuracy.restore(calls);
+        spdlog::info("live accuracy: {} scored call(s) restored from PostgreSQL", calls.size());
+    } catch (const std::exception& e) {
+        spdlog::error("live accuracy not restored from PostgreSQL, starting empty: {}", e.what());
+    }
+    guard.reset();
+    runner.join();
+}
 
 int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         const gs::app::StartupFiles& files) {
@@ -132,11 +155,39 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         tiers.signal_tiers());
     gs::orchestrator::IngestService ingest(bar_store, tiers.bar_repository(), bar_sync,
                                            signal_service);
+    // Live accuracy: every signal an ingest computes, scored when its horizon bar arrives.
+    std::vector<std::string> agent_names;
+    for (const auto* agent : gs::agents::all_agents()) {
+        agent_names.emplace_back(agent->name);
+    }
+    // Kept in PostgreSQL when configured: the windows are refilled from it before serving.
+    // live_calls' partitions are created ahead at start and by the retention job, never on the
+    // write path (as the signals').
+    std::unique_ptr<gs::store::PgCallStore> call_store;
+    if (tiers.pg_pool() != nullptr) {
+        call_store = std::make_unique<gs::store::PgCallStore>(
+            *tiers.pg_pool(), io.get_executor(),
+            gs::store::PgCallStoreOptions{.maintain_partitions = false});
+    }
+    gs::accuracy::LiveAccuracy live_accuracy(std::move(agent_names), options.accuracy,
+                                             call_store.get());
+    if (call_store) {
+        restore_live_accuracy(*call_store, live_accuracy);
+        components.add("live accuracy writer", nullptr, [&call_store]() -> asio::awaitable<void> {
+            const auto lost = co_await call_store->stop(std::chrono::seconds(5));
+            if (lost > 0) {
+                spdlog::error("{} live accuracy call(s) not written to PostgreSQL", lost);
+            }
+        });
+    }
+    ingest.score_with(&live_accuracy);
     // Provisional signals on forming bars (posted with "final": false, rolled-up periods still
     // open, a feed's unclosed klines), rate-limited per series; never stored (docs/rollup.md).
     gs::orchestrator::ProvisionalService provisional(bar_store, orchestrator, io.get_executor(),
                                                      compute_pool.get_executor(),
-                                                     {.interval = options.provisional_interval});
+                                                     {.interval = options.provisional_interval,
+                                                      .share = options.provisional_share,
+                                                      .compute_threads = compute_threads});
     if (provisional.enabled()) {
         ingest.set_provisional(&provisional);
     }
@@ -300,7 +351,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
                              &provisional);
     gs::http::add_history_route(router, tiers.signal_store());
     gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor(),
-                                &provisional);
+                                &provisional, &live_accuracy);
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor(),
@@ -356,6 +407,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     registry.add_collector([&](std::string& out) { bar_store.render_metrics(out); });
     registry.add_collector([&](std::string& out) { bar_sync.render_metrics(out); });
     registry.add_collector([&](std::string& out) { ingest.render_metrics(out); });
+    registry.add_collector([&](std::string& out) { live_accuracy.render_metrics(out); });
+    if (call_store) {
+        registry.add_collector([&](std::string& out) { call_store->render_metrics(out); });
+    }
     registry.add_collector([&](std::string& out) { provisional.render_metrics(out); });
     if (rollup) {
         registry.add_collector([&](std::string& out) { rollup->render_metrics(out); });

@@ -43,8 +43,8 @@ StartupFiles check_startup_files(config::Options& options) {
 }
 
 namespace {
-// The partitions of this month and the next three, of signals and every bars table, before
-// anything is served: no read or write ever waits on their DDL (issue 15: the first history
+// The partitions of this month and the next three, of signals, live_calls and every bars table,
+// before anything is served: no read or write ever waits on their DDL (issue 15: the first history
 // read on a fresh database used to deadlock with the partition creation of the first signal
 // write and answer 503 after a second). The retention job keeps them ahead from then on.
 void create_partitions_ahead(const std::string& url) {

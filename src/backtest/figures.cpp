@@ -153,6 +153,21 @@ double periods_per_year(market::Timeframe timeframe) noexcept {
     }
 }
 
+CallOutcome score_call(Action action, double close_t, double close_later) noexcept {
+    CallOutcome out;
+    out.forward_return = close_later / close_t - 1.0;
+    if (action == Action::kBuy) {
+        out.scored = true;
+        out.hit = close_later > close_t;
+        out.follow_return = out.forward_return;
+    } else if (action == Action::kSell) {
+        out.scored = true;
+        out.hit = close_later < close_t;
+        out.follow_return = -out.forward_return;
+    }
+    return out;
+}
+
 double spearman(std::span<const double> x, std::span<const double> y) {
     if (x.size() < 2 || x.size() != y.size()) {
         return kNaN;
@@ -197,13 +212,11 @@ TrackFigures track_figures(const Track& track, std::span<const double> close,
         }
         slot[i] = static_cast<std::uint32_t>(scores.size());
         scores.push_back(track.score[t]);
-        if (a == Action::kBuy || a == Action::kSell) {
+        const CallOutcome call = score_call(a, close[t], close[t + horizon]);
+        if (call.scored) {
             ++out.signals;
-            follow_sum += a == Action::kBuy ? fo.forward[i] : -fo.forward[i];
-            hits +=
-                (a == Action::kBuy ? close[t + horizon] > close[t] : close[t + horizon] < close[t])
-                    ? 1
-                    : 0;
+            follow_sum += call.follow_return;
+            hits += call.hit ? 1 : 0;
         }
     }
     out.hit_rate = ratio_or_nan(static_cast<double>(hits), out.signals);
@@ -316,11 +329,10 @@ Report evaluate(const Input& input, const Options& options) {
             continue;
         }
         ++scored[a];
-        forward_sum[a] += input.close[t + h] / input.close[t] - 1.0;
-        const bool hit = a == static_cast<std::size_t>(Action::kBuy)
-                             ? input.close[t + h] > input.close[t]
-                             : input.close[t + h] < input.close[t];
-        hits[a] += hit ? 1 : 0;
+        const CallOutcome call =
+            score_call(trace.consensus.action[t], input.close[t], input.close[t + h]);
+        forward_sum[a] += call.forward_return;
+        hits[a] += call.hit ? 1 : 0;
     }
     for (std::size_t a = 0; a < 3; ++a) {
         report.by_action[a].avg_forward_return = ratio_or_nan(forward_sum[a], scored[a]);

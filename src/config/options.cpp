@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <set>
@@ -26,6 +27,19 @@ Int parse_integer(std::string_view text, Int min, Int max, std::string_view what
         throw Error(fmt::format("{}: {} is out of range [{}, {}]", what, value, min, max));
     }
     return static_cast<Int>(value);
+}
+
+double parse_number(std::string_view text, double min, double max, std::string_view what) {
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty() ||
+        !std::isfinite(value)) {
+        throw Error(fmt::format("{}: '{}' is not a number", what, text));
+    }
+    if (value < min || value > max) {
+        throw Error(fmt::format("{}: {} is out of range [{}, {}]", what, value, min, max));
+    }
+    return value;
 }
 
 bool parse_bool(std::string_view text, std::string_view what) {
@@ -192,6 +206,16 @@ const std::vector<OptionSpec>& specs() {
                  throw Error(fmt::format("{}: {}", w, e.what()));
              }
          }},
+        {"accuracy-horizon", "GS_ACCURACY_HORIZON", "1",
+         "bars after a live signal at which it is scored (live accuracy, every timeframe)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.accuracy.horizon = parse_integer<std::size_t>(v, 1, accuracy::kMaxHorizon, w);
+         }},
+        {"accuracy-window", "GS_ACCURACY_WINDOW", "500",
+         "scored calls per agent, category and consensus and timeframe in live accuracy", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.accuracy.window = parse_integer<std::size_t>(v, 1, accuracy::kMaxWindow, w);
+         }},
         {"demo", "GS_DEMO", "true", "load the bundled demo market data at start", false,
          [](Options& o, std::string_view v, std::string_view w) { o.demo = parse_bool(v, w); }},
         {"demo-dir", "GS_DEMO_DIR", "./data/demo, else beside the binary (must exist if set)",
@@ -309,6 +333,13 @@ const std::vector<OptionSpec>& specs() {
              o.provisional_interval =
                  std::chrono::milliseconds(parse_integer<std::int64_t>(v, 0, 3'600'000, w));
          }},
+        {"provisional-share", "GS_PROVISIONAL_SHARE", "0.1",
+         "at most this share of the compute pool's time goes to provisional signals, all series "
+         "together (beyond it they wait their turn, the newest bar still winning); 0 = no cap",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.provisional_share = parse_number(v, 0.0, 1.0, w);
+         }},
         {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
          "let webhooks reach loopback, private, link-local and other non-public addresses", false,
          [](Options& o, std::string_view v, std::string_view w) {
@@ -355,7 +386,9 @@ const std::vector<OptionSpec>& specs() {
              o.webhooks.ca_file = std::string(v);
          }},
         {"signal-retention", "GS_SIGNAL_RETENTION", "90d",
-         "how long the signal history is kept: 90d, 36h, 4w, or forever", false,
+         "how long the signal history and its live accuracy calls are kept: 90d, 36h, 4w, or "
+         "forever",
+         false,
          [](Options& o, std::string_view v, std::string_view w) {
              try {
                  o.retention.signals = parse_retention(v);

@@ -1,16 +1,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <optional>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
+#include "goldensignals/async/run_on.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
@@ -172,9 +171,25 @@ Response indicators_response(orchestrator::IndicatorColumnsCache& columns,
 
 }  // namespace
 
+namespace {
+
+// {"count", "hit_rate", "avg_forward_return"} of a track's rolling window (null rates with no
+// call; docs/backtest.md "Live accuracy").
+nlohmann::json live_figures(const accuracy::LiveAccuracy& live, market::Timeframe tf,
+                            std::size_t track) {
+    auto nullable = [](double x) { return std::isnan(x) ? nlohmann::json() : nlohmann::json(x); };
+    const auto f = live.figures(tf, track);
+    return {{"count", f.count},
+            {"hit_rate", nullable(f.hit_rate)},
+            {"avg_forward_return", nullable(f.avg_forward_return)}};
+}
+
+}  // namespace
+
 void add_signal_routes(Router& router, market::BarStore& /*store*/,
                        orchestrator::SignalService& signals, asio::any_io_executor compute,
-                       const orchestrator::ProvisionalService* provisional) {
+                       const orchestrator::ProvisionalService* provisional,
+                       const accuracy::LiveAccuracy* live_accuracy) {
     router.add(
         verb::get, "/v1/signals/{symbol}",
         [&signals, provisional](Request& request) -> asio::awaitable<Response> {
@@ -192,8 +207,13 @@ void add_signal_routes(Router& router, market::BarStore& /*store*/,
             if (want_provisional && provisional != nullptr) {
                 auto forming = provisional->latest(symbol, timeframe);
                 if (forming && forming->as_of > lookup.entry->as_of) {
-                    auto response = Response::json_body(
-                        status::ok, with_agents ? forming->full_json : forming->summary_json);
+                    auto body = with_agents ? provisional->full_json(symbol, timeframe)
+                                            : forming->summary_json;
+                    // Replaced by the final one between the two reads: that one answers.
+                    if (!body) {
+                        body = with_agents ? lookup.entry->full_json : lookup.entry->summary_json;
+                    }
+                    auto response = Response::json_body(status::ok, std::move(body));
                     response.header("X-Cache", "PROVISIONAL");
                     co_return response;
                 }
@@ -247,55 +267,66 @@ void add_signal_routes(Router& router, market::BarStore& /*store*/,
                 no_bars(symbol, timeframe);
             }
             // A build of the columns (tens of thousands of bars through an agent's
-            // indicators) and the JSON: off the I/O threads, then back to the session.
-            auto home = co_await asio::this_coro::executor;
-            co_await asio::post(compute, asio::use_awaitable);
-            std::optional<Response> response;
-            std::exception_ptr error;
-            try {
-                response = indicators_response(*columns, symbol, timeframe, agent, *series, limit);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            co_await asio::post(home, asio::use_awaitable);
-            if (error) {
-                std::rethrow_exception(error);
-            }
-            co_return std::move(*response);
+            // indicators) and the JSON: on the compute pool, not the session's I/O thread.
+            auto work = [&] {
+                return indicators_response(*columns, symbol, timeframe, agent, *series, limit);
+            };
+            co_return co_await async::run_on(compute, std::move(work));
         });
 
-    router.add(verb::get, "/v1/agents", sync_handler([&signals](Request&) {
-                   const auto& config = signals.orchestrator().config();
-                   const auto list = agents::all_agents();
-                   // Nominal weights: every agent voting.
-                   std::array<double, agents::kCategoryCount> agent_sum{};
-                   double category_sum = 0.0;
-                   for (const auto* agent : list) {
-                       agent_sum[static_cast<std::size_t>(agent->category)] +=
-                           config.agent_weight(agent->name);
-                   }
-                   for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
-                       if (agent_sum[c] > 0.0) {
-                           category_sum += config.category_weights[c];
-                       }
-                   }
-                   nlohmann::json out = nlohmann::json::array();
-                   for (const auto* agent : list) {
-                       const auto c = static_cast<std::size_t>(agent->category);
-                       const double weight = category_sum > 0.0 && agent_sum[c] > 0.0
-                                                 ? config.category_weights[c] / category_sum *
-                                                       config.agent_weight(agent->name) /
-                                                       agent_sum[c]
-                                                 : 0.0;
-                       out.push_back({{"name", agent->name},
-                                      {"category", agents::to_string(agent->category)},
-                                      {"parameters", nlohmann::json::parse(agent->parameters)},
-                                      {"weight", weight},
-                                      {"min_bars", agent->min_bars},
-                                      {"lookback", agent->min_bars - 1}});
-                   }
-                   return Response::json(status::ok, {{"count", list.size()}, {"agents", out}});
-               }));
+    router.add(
+        verb::get, "/v1/agents", sync_handler([&signals, live_accuracy](Request& request) {
+            const auto tf = params::timeframe(request);
+            const auto& config = signals.orchestrator().config();
+            const auto list = agents::all_agents();
+            // Nominal weights: every agent voting.
+            std::array<double, agents::kCategoryCount> agent_sum{};
+            double category_sum = 0.0;
+            for (const auto* agent : list) {
+                agent_sum[static_cast<std::size_t>(agent->category)] +=
+                    config.agent_weight(agent->name);
+            }
+            for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+                if (agent_sum[c] > 0.0) {
+                    category_sum += config.category_weights[c];
+                }
+            }
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto* agent : list) {
+                const auto c = static_cast<std::size_t>(agent->category);
+                const double weight = category_sum > 0.0 && agent_sum[c] > 0.0
+                                          ? config.category_weights[c] / category_sum *
+                                                config.agent_weight(agent->name) / agent_sum[c]
+                                          : 0.0;
+                out.push_back({{"name", agent->name},
+                               {"category", agents::to_string(agent->category)},
+                               {"parameters", nlohmann::json::parse(agent->parameters)},
+                               {"weight", weight},
+                               {"min_bars", agent->min_bars},
+                               {"lookback", agent->min_bars - 1}});
+                if (live_accuracy != nullptr) {
+                    out.back()["live_accuracy"] =
+                        live_figures(*live_accuracy, tf,
+                                     live_accuracy->track_of(fmt::format("agent:{}", agent->name)));
+                }
+            }
+            nlohmann::json body{{"count", list.size()}, {"agents", out}};
+            if (live_accuracy != nullptr) {
+                nlohmann::json categories = nlohmann::json::object();
+                for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+                    const auto category = static_cast<agents::Category>(c);
+                    categories[std::string(agents::to_string(category))] =
+                        live_figures(*live_accuracy, tf, accuracy::category_track(category));
+                }
+                body["live"] = {
+                    {"timeframe", market::to_string(tf)},
+                    {"horizon", live_accuracy->options().horizon},
+                    {"window", live_accuracy->options().window},
+                    {"consensus", live_figures(*live_accuracy, tf, accuracy::kConsensusTrack)},
+                    {"categories", std::move(categories)}};
+            }
+            return Response::json(status::ok, body);
+        }));
 }
 
 }  // namespace gs::http

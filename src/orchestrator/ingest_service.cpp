@@ -4,6 +4,7 @@
 #include <exception>
 #include <functional>
 #include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +13,33 @@
 #include "goldensignals/orchestrator/provisional_service.h"
 
 namespace gs::orchestrator {
+
+namespace {
+
+// The signal's verdicts in the scorer's order (by agent name: the orchestrator may run a subset).
+accuracy::Verdicts verdicts_of(const Signal& signal, const accuracy::LiveAccuracy& accuracy,
+                               std::size_t agent_tracks) {
+    accuracy::Verdicts v;
+    v.time = signal.as_of;
+    v.consensus = signal.consensus.action;
+    for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+        v.categories[c] = signal.consensus.categories[c].action;
+    }
+    v.agents.assign(agent_tracks, agents::Action::kAbstain);
+    std::string name;
+    for (std::size_t i = 0; i < signal.defs.size() && i < signal.agents.size(); ++i) {
+        name.assign("agent:");
+        name += signal.defs[i]->name;
+        const std::size_t track = accuracy.track_of(name);
+        if (track >= accuracy::kFirstAgentTrack &&
+            track - accuracy::kFirstAgentTrack < agent_tracks) {
+            v.agents[track - accuracy::kFirstAgentTrack] = signal.agents[i].action;
+        }
+    }
+    return v;
+}
+
+}  // namespace
 
 IngestService::IngestService(market::BarStore& bars, store::BarRepository& repository,
                              BarSync& sync, SignalService& signals,
@@ -69,7 +97,7 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
         std::exception_ptr memory_error;
         std::function<void()> apply = [&] {
             try {
-                result = bars_.upsert(symbol, timeframe, bars);
+                result = upsert_and_note(symbol, timeframe, bars);
             } catch (...) {
                 memory_error = std::current_exception();
             }
@@ -87,7 +115,7 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
         }
         sync_.stored(symbol, timeframe);
     } else {
-        result = bars_.upsert(symbol, timeframe, bars);
+        result = upsert_and_note(symbol, timeframe, bars);
     }
     if (provisional_ != nullptr) {
         provisional_->final_stored(symbol, timeframe, result.last_time);
@@ -106,7 +134,29 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
         signal = co_await signal_after_ingest(symbol, timeframe);
     }
     signals_.publish(signal.unpublished);
+    if (accuracy_ != nullptr && signal.lookup.computed) {
+        const Signal& computed = *signal.lookup.computed;
+        accuracy_->on_signal(symbol, timeframe,
+                             verdicts_of(computed, *accuracy_, accuracy_->agent_tracks()));
+    }
     co_return result;
+}
+
+market::UpsertResult IngestService::upsert_and_note(const std::string& symbol,
+                                                    market::Timeframe timeframe,
+                                                    const std::vector<market::Bar>& bars) {
+    if (accuracy_ == nullptr) {
+        return bars_.upsert(symbol, timeframe, bars);
+    }
+    // The newest time held before, read in the same (commit-ordered) step as the upsert, so
+    // the scorer learns which bars this batch appended.
+    std::optional<std::int64_t> previous_last;
+    if (auto held = bars_.get(symbol, timeframe); held && !held->empty()) {
+        previous_last = held->last_time();
+    }
+    auto result = bars_.upsert(symbol, timeframe, bars);
+    accuracy_->on_stored(symbol, timeframe, bars, previous_last);
+    return result;
 }
 
 boost::asio::awaitable<IngestedSignal> IngestService::signal_after_ingest(
@@ -141,6 +191,9 @@ boost::asio::awaitable<std::size_t> IngestService::remove(std::string symbol,
     }
     if (removed_hook_) {
         removed_hook_(symbol, timeframe);
+    }
+    if (accuracy_ != nullptr) {
+        accuracy_->forget(symbol, timeframe);
     }
     co_return std::max(durable, held ? held->size() : std::size_t{0});
 }

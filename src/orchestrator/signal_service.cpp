@@ -165,7 +165,7 @@ asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timefr
     const std::string_view key_view = cache_key(symbol, timeframe, *series, key_buffer);
     Lookup lookup;
     if (auto hit = l1_.get(key_view)) {
-        lookup = Lookup{std::move(hit), Tier::kL1};
+        lookup = Lookup{std::move(hit), Tier::kL1, nullptr};
     } else {
         std::string key(key_view);
         // Computing (or reading the tiers): the budget leaves the series in memory meanwhile.
@@ -217,7 +217,7 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         entry->summary_json = std::make_shared<const std::string>(std::move(bodies->summary));
         std::shared_ptr<const SignalEntry> shared = entry;
         remember(key, shared);
-        co_return Lookup{shared, Tier::kL2};
+        co_return Lookup{shared, Tier::kL2, nullptr};
     }
     const std::string version = archive_version(*series);
     std::optional<store::LatestSignal> latest;
@@ -238,7 +238,7 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         std::shared_ptr<const SignalEntry> shared = entry;
         remember(key, shared);
         co_await copy_to_l2(key, shared);
-        co_return Lookup{shared, Tier::kL3};
+        co_return Lookup{shared, Tier::kL3, nullptr};
     }
 
     co_return co_await computed(std::move(key), std::move(symbol), timeframe, std::move(series),
@@ -279,7 +279,7 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
     if (publish) {
         this->publish(entry);
     }
-    co_return Lookup{entry, Tier::kMiss};
+    co_return Lookup{entry, Tier::kMiss, std::move(signal)};
 }
 
 asio::awaitable<void> SignalService::copy_to_l2(std::string key,

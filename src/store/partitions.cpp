@@ -36,13 +36,19 @@ const RangePartitionedTable& signals_table() {
     return table;
 }
 
+const RangePartitionedTable& live_calls_table() {
+    static const RangePartitionedTable table{"live_calls", "scored_at", PartitionPeriod::kMonth,
+                                             "live_calls"};
+    return table;
+}
+
 const RangePartitionedTable& bars_table(market::Timeframe timeframe) {
     static const auto tables = make_bars_tables();
     return tables[static_cast<std::size_t>(timeframe)];
 }
 
 std::vector<const RangePartitionedTable*> all_partitioned_tables() {
-    std::vector<const RangePartitionedTable*> tables{&signals_table()};
+    std::vector<const RangePartitionedTable*> tables{&signals_table(), &live_calls_table()};
     for (const auto timeframe : market::kAllTimeframes) {
         tables.push_back(&bars_table(timeframe));
     }

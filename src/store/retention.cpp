@@ -63,7 +63,8 @@ std::string text_of(std::chrono::sys_seconds time) {
 
 std::optional<std::chrono::seconds> RetentionPolicy::retention_of(
     const RangePartitionedTable& table) const {
-    if (&table == &signals_table()) {
+    // Live accuracy's scored calls follow the signals they scored (docs/retention.md).
+    if (&table == &signals_table() || &table == &live_calls_table()) {
         return signals;
     }
     for (const auto& [timeframe, keep] : bars) {

@@ -52,23 +52,38 @@ class ApiRoutesTest : public ::testing::Test {
         signals = std::make_unique<orchestrator::SignalService>(
             store, *orchestrator, orchestrator::SignalServiceOptions{});
         ingest = std::make_unique<orchestrator::IngestService>(store, *signals);
+        ingest->score_with(&accuracy);
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
-        add_signal_routes(server->router, store, *signals,
-                          compute ? *compute : pool.get_executor());
+        add_signal_routes(server->router, store, *signals, compute ? *compute : pool.get_executor(),
+                          nullptr, &accuracy);
         server->start();
     }
     void TearDown() override {
         if (server) {
             server->stop();
         }
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
     }
     testing::RawResponse post_csv(const std::string& symbol, const std::string& body,
                                   const std::string& query = "") {
         return request(server->port(), "POST", "/v1/bars/" + symbol + query, body, "text/csv");
     }
 
+    static std::vector<std::string> agent_names() {
+        std::vector<std::string> names;
+        for (const auto* agent : agents::all_agents()) {
+            names.emplace_back(agent->name);
+        }
+        return names;
+    }
+
     boost::asio::thread_pool pool{2};
     market::MemoryBarStore store{5000};
+    accuracy::LiveAccuracy accuracy{agent_names(), {.horizon = 1, .window = 50}};
     std::unique_ptr<orchestrator::Orchestrator> orchestrator;
     std::unique_ptr<orchestrator::SignalService> signals;
     std::unique_ptr<orchestrator::IngestService> ingest;
@@ -267,8 +282,14 @@ TEST_F(ApiRoutesTest, IndicatorsAreComputedOnTheComputeExecutor) {
     auto answer = std::async(std::launch::async, [port = server->port()] {
         return request(port, "GET", "/v1/indicators/DIA?agent=sma_cross&limit=30");
     });
-    EXPECT_TRUE(support::wait_until([&compute] { return compute.poll_one() > 0; }))
-        << "nothing was posted to the compute executor";
+    // Run the compute executor until the answer comes (async::run_on takes more than one step
+    // there: the spawned work, then its completion).
+    std::size_t ran = 0;
+    ASSERT_TRUE(support::wait_until([&] {
+        ran += compute.poll();
+        return answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    })) << "no answer";
+    EXPECT_GT(ran, 0u) << "nothing was posted to the compute executor";
     const auto r = answer.get();
     EXPECT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(json::parse(r.body)["time"].size(), 30u);
@@ -360,6 +381,60 @@ TEST_F(ApiRoutesTest, AgentsListHasEveryAgentWithWeights) {
         total += agent["weight"].get<double>();
     }
     EXPECT_NEAR(total, 1.0, 1e-9);
+}
+
+TEST_F(ApiRoutesTest, AgentsListCarriesLiveAccuracyOfTheTimeframe) {
+    start();
+    // 60 daily bars at once, then 20 more one POST each: every signal but the last is scored.
+    const std::string all = csv_bars(80);
+    std::vector<std::string> lines;
+    for (std::size_t at = 0, next; at < all.size(); at = next + 1) {
+        next = all.find('\n', at);
+        lines.push_back(all.substr(at, next - at));
+    }
+    std::string head = lines[0] + "\n";
+    for (std::size_t i = 1; i <= 60; ++i) {
+        head += lines[i] + "\n";
+    }
+    ASSERT_EQ(post_csv("acc", head).status, 200u);
+    std::size_t consensus_calls = 0;
+    for (std::size_t i = 61; i <= 80; ++i) {
+        const auto before = json::parse(request(server->port(), "GET", "/v1/signals/ACC").body);
+        ASSERT_EQ(post_csv("acc", lines[0] + "\n" + lines[i] + "\n").status, 200u);
+        consensus_calls += before["action"] == "HOLD" ? 0 : 1;
+    }
+
+    const auto body = json::parse(request(server->port(), "GET", "/v1/agents?timeframe=1d").body);
+    ASSERT_TRUE(body.contains("live")) << body.dump();
+    const auto& live = body["live"];
+    EXPECT_EQ(live["timeframe"], "1d");
+    EXPECT_EQ(live["horizon"], 1);
+    EXPECT_EQ(live["window"], 50);
+    EXPECT_EQ(live["consensus"]["count"].get<std::size_t>(), consensus_calls);
+    EXPECT_EQ(live["categories"].size(), agents::kCategoryCount);
+    std::size_t agent_calls = 0;
+    for (const auto& agent : body["agents"]) {
+        const auto& acc = agent["live_accuracy"];
+        const auto count = acc["count"].get<std::size_t>();
+        agent_calls += count;
+        EXPECT_LE(count, 20u);
+        if (count == 0) {
+            EXPECT_TRUE(acc["hit_rate"].is_null());
+            EXPECT_TRUE(acc["avg_forward_return"].is_null());
+        } else {
+            EXPECT_GE(acc["hit_rate"].get<double>(), 0.0);
+            EXPECT_LE(acc["hit_rate"].get<double>(), 1.0);
+            EXPECT_TRUE(acc["avg_forward_return"].is_number());
+        }
+    }
+    EXPECT_GT(agent_calls, 0u);
+
+    // Another timeframe has nothing scored yet; a bad one is refused.
+    const auto hourly = json::parse(request(server->port(), "GET", "/v1/agents?timeframe=1h").body);
+    EXPECT_EQ(hourly["live"]["consensus"]["count"], 0);
+    EXPECT_TRUE(hourly["live"]["consensus"]["hit_rate"].is_null());
+    EXPECT_EQ(hourly["agents"][0]["live_accuracy"]["count"], 0);
+    EXPECT_EQ(request(server->port(), "GET", "/v1/agents?timeframe=2d").status, 400u);
 }
 
 }  // namespace

@@ -158,6 +158,16 @@ class RetentionTest : public ::testing::Test {
             text_of(created_at), symbol);
         tx.commit();
     }
+    // A scored live call (sql/0007), scored at `scored_at`.
+    void insert_live_call_at(sys_seconds scored_at, const std::string& symbol = "OLD") {
+        pqxx::work tx(*connection_);
+        tx.exec_params0(
+            "INSERT INTO live_calls (scored_at, timeframe, track, symbol, signal_time,"
+            " scored_time, action, hit, forward_return) VALUES ($1::timestamptz, '1d',"
+            " 'consensus', $2, 1, 2, 'BUY', true, 0.1)",
+            text_of(scored_at), symbol);
+        tx.commit();
+    }
     // Where the bar of `symbol` at `time` is stored.
     std::string partition_of_bar(const std::string& symbol, sys_seconds time) {
         pqxx::nontransaction tx(*connection_);
@@ -299,15 +309,16 @@ TEST_F(RetentionTest, MigrationOfAnEmptyBarsTableLeavesOnlyDefaults) {
 // ---------------------------------------------------------------------------------------
 // Retention runs
 
-// Monthly partitions Jan..Sep 2030 of signals and the 1m, 5m and 15m bars, each with a row in
-// the middle of its month; the clock says 2030-06-15 12:00 UTC.
+// Monthly partitions Jan..Sep 2030 of signals, live_calls and the 1m, 5m and 15m bars, each with
+// a row in the middle of its month; the clock says 2030-06-15 12:00 UTC.
 class RetentionRunTest : public RetentionTest {
   protected:
     void SetUp() override {
         RetentionTest::SetUp();
         apply_migrations(*connection_, kSqlDir);
-        for (const auto* table : {&signals_table(), &bars_table(Timeframe::k1m),
-                                  &bars_table(Timeframe::k5m), &bars_table(Timeframe::k15m)}) {
+        for (const auto* table :
+             {&signals_table(), &live_calls_table(), &bars_table(Timeframe::k1m),
+              &bars_table(Timeframe::k5m), &bars_table(Timeframe::k15m)}) {
             ensure_range_partitions(*connection_, *table, 2030y / January / 1, 8);
         }
         for (unsigned month = 1; month <= 9; ++month) {
@@ -316,12 +327,13 @@ class RetentionRunTest : public RetentionTest {
             insert_bar("OLD", Timeframe::k5m, mid);
             insert_bar("OLD", Timeframe::k15m, mid);
             insert_signal_at(mid);
+            insert_live_call_at(mid);
         }
     }
 
     RetentionPolicy policy() const {
         RetentionPolicy policy;
-        policy.signals = days{100};              // cutoff 2030-03-07 12:00
+        policy.signals = days{100};              // cutoff 2030-03-07 12:00, live_calls too
         policy.bars[Timeframe::k1m] = days{60};  // cutoff 2030-04-16 12:00
         policy.bars[Timeframe::k5m] = hours{1};  // cutoff 2030-06-15 11:00
         return policy;                           // 15m: kept for ever
@@ -346,6 +358,8 @@ TEST_F(RetentionRunTest, DropsPartitionsOlderThanTheRetentionAndKeepsTheRest) {
     insert_bar("OLD", Timeframe::k1m, at(2029y / June / 1));
     insert_bar("NEW", Timeframe::k1m, at(2031y / June / 1));
     ASSERT_EQ(partition_of_bar("OLD", at(2029y / June / 1)), "bars_1m_default");
+    insert_live_call_at(at(2029y / June / 1));
+    insert_live_call_at(at(2031y / June / 1), "NEW");
 
     const auto report = run_retention(*connection_, policy(), now_);
     EXPECT_TRUE(report.ran);
@@ -364,6 +378,11 @@ TEST_F(RetentionRunTest, DropsPartitionsOlderThanTheRetentionAndKeepsTheRest) {
     // Signals, 100 days: January and February.
     EXPECT_EQ(partitions_of("signals"), monthly_names("signals", 3, 9));
     EXPECT_EQ(count("SELECT count(*) FROM signals"), 7);
+    // Live calls follow the signals' retention: January and February, and the old row in DEFAULT.
+    EXPECT_EQ(partitions_of("live_calls"), monthly_names("live_calls", 3, 9));
+    EXPECT_EQ(count("SELECT count(*) FROM live_calls"), 8);
+    EXPECT_EQ(text("SELECT symbol FROM live_calls_default"), "NEW");
+    EXPECT_EQ(report.rows_deleted.at("live_calls"), 1);
 
     std::multiset<std::string> dropped_tables;
     for (const auto& [table, name] : report.dropped) {
@@ -372,6 +391,7 @@ TEST_F(RetentionRunTest, DropsPartitionsOlderThanTheRetentionAndKeepsTheRest) {
     EXPECT_EQ(dropped_tables.count("bars_1m"), 3u);
     EXPECT_EQ(dropped_tables.count("bars_5m"), 5u);
     EXPECT_EQ(dropped_tables.count("signals"), 2u);
+    EXPECT_EQ(dropped_tables.count("live_calls"), 2u);
     EXPECT_EQ(dropped_tables.count("bars_15m"), 0u);
 
     // A second run at the same time finds nothing more to do.
@@ -454,7 +474,7 @@ TEST_F(RetentionRunTest, InstancesRunningAtOnceDropEachPartitionOnce) {
         ran += reports[i].ran ? 1 : 0;
     }
     EXPECT_GE(ran, 1);
-    EXPECT_EQ(dropped, 3u + 5u + 2u);  // each partition dropped by exactly one instance
+    EXPECT_EQ(dropped, 3u + 5u + 2u + 2u);  // each partition dropped by exactly one instance
     EXPECT_EQ(partitions_of("bars_1m"), monthly_names("bars_1m", 4, 9));
     EXPECT_EQ(partitions_of("signals"), monthly_names("signals", 3, 9));
 }
@@ -464,7 +484,7 @@ TEST_F(RetentionRunTest, JobCountsItsRunsInMetrics) {
     RetentionJob job(pool(), io_.get_executor(), {.policy = policy(), .interval = hours{1}},
                      [&clock_now] { return clock_now; });
     const auto report = await(job.run_once());
-    EXPECT_EQ(report.dropped.size(), 10u);
+    EXPECT_EQ(report.dropped.size(), 12u);
     std::string metrics;
     job.render_metrics(metrics);
     EXPECT_NE(metrics.find("gs_retention_runs_total{result=\"done\"} 1\n"), std::string::npos)
@@ -474,6 +494,8 @@ TEST_F(RetentionRunTest, JobCountsItsRunsInMetrics) {
     EXPECT_NE(metrics.find("gs_retention_partitions_dropped_total{table=\"bars_5m\"} 5\n"),
               std::string::npos);
     EXPECT_NE(metrics.find("gs_retention_partitions_dropped_total{table=\"signals\"} 2\n"),
+              std::string::npos);
+    EXPECT_NE(metrics.find("gs_retention_partitions_dropped_total{table=\"live_calls\"} 2\n"),
               std::string::npos);
     EXPECT_NE(metrics.find("gs_retention_partitions_dropped_total{table=\"bars_15m\"} 0\n"),
               std::string::npos);

@@ -326,6 +326,8 @@ function cases() {
     A({ path: "/v1/signals/AAPL/history?limit=0", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/agents", expect: 200, after: (r) => (state.agent = r.json.agents[0].name) }),
     A({ path: "/v1/agents", auth: null, expect: 401 }),
+    A({ path: "/v1/agents?timeframe=1h", expect: 200, check: (r) => r.json.live?.timeframe === "1h" || "no live accuracy" }),
+    A({ path: "/v1/agents?timeframe=2d", expect: 400, code: "invalid_timeframe" }),
     A({ path: () => `/v1/indicators/AAPL?agent=${state.agent}&limit=50`, expect: 200 }),
     A({ path: "/v1/indicators/AAPL", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/indicators/AAPL?agent=no_such_agent", expect: 400, code: "unknown_agent" }),

@@ -76,10 +76,22 @@ TEST(PartitionsTest, YearlyTablesAheadAreTheYearsTheMonthsFallIn) {
 
 TEST(PartitionsTest, EveryTableIsListedOnceSignalsFirst) {
     const auto tables = all_partitioned_tables();
-    ASSERT_EQ(tables.size(), 1u + market::kAllTimeframes.size());
+    ASSERT_EQ(tables.size(), 2u + market::kAllTimeframes.size());
     EXPECT_EQ(tables.front()->parent, "signals");
     EXPECT_EQ(tables.front()->column, "created_at");
+    EXPECT_EQ(tables[1], &live_calls_table());
     EXPECT_EQ(tables.back()->parent, "bars_1w");
+}
+
+TEST(PartitionsTest, LiveCallsAreMonthlyOnScoredAt) {
+    const auto& table = live_calls_table();
+    EXPECT_EQ(table.parent, "live_calls");
+    EXPECT_EQ(table.column, "scored_at");
+    EXPECT_EQ(table.label, "live_calls");
+    const auto partition = range_partition(table, sys_days{year{2024} / February / 29});
+    EXPECT_EQ(partition.name, "live_calls_y2024m02");
+    EXPECT_EQ(partition.from, sys_days{year{2024} / February / 1});
+    EXPECT_EQ(partition.to, sys_days{year{2024} / March / 1});
 }
 
 }  // namespace

@@ -95,6 +95,17 @@ struct Report {
 
 Report evaluate(const Input& input, const Options& options);
 
+// A verdict at bar t judged by the close h bars later (docs/backtest.md): the one definition of a
+// hit and a forward return, shared by the backtest and live accuracy (accuracy::LiveScorer), so
+// the two cannot drift apart.
+struct CallOutcome {
+    bool scored = false;          // BUY or SELL: a call; HOLD and ABSTAIN are not scored
+    bool hit = false;             // BUY and close_later > close_t, SELL and close_later < close_t
+    double forward_return = 0.0;  // close_later / close_t - 1, whatever the action
+    double follow_return = 0.0;   // of following the call: +forward for BUY, -forward for SELL
+};
+CallOutcome score_call(agents::Action action, double close_t, double close_later) noexcept;
+
 // Spearman's rank correlation (ties get their average rank); NaN for fewer than two points or
 // a constant side.
 double spearman(std::span<const double> x, std::span<const double> y);

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "goldensignals/accuracy/live_scorer.h"
 #include "goldensignals/market/timeframe.h"
 #include "goldensignals/redis/url.h"
 
@@ -95,6 +96,8 @@ struct Options {
     // Estimated bytes of the series resident in memory; with PostgreSQL the least recently
     // used leave above it (docs/memory.md).
     std::size_t memory_budget = std::size_t{512} * 1024 * 1024;
+    // Live accuracy: horizon (bars) and rolling window (docs/backtest.md "Live accuracy").
+    accuracy::ScorerOptions accuracy;
     // Load the bundled demo market data at start.
     bool demo = true;
     // Empty: searched for (see config::resolve_paths); named: must exist.
@@ -144,6 +147,8 @@ struct Options {
     // Provisional signals on forming bars: at most one computation per series in this
     // interval; 0 turns them off (docs/rollup.md).
     std::chrono::milliseconds provisional_interval{1000};
+    // ... and all of them together at most this share of the compute pool's time; 0: no cap.
+    double provisional_share = 0.1;
     bool show_help = false;
     // Apply the migrations to database_url and exit: a deploy step (Kubernetes init
     // container) so that no replica's start-up, under its probes, waits on a long migration.

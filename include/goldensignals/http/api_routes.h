@@ -4,6 +4,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "goldensignals/accuracy/live_accuracy.h"
 #include "goldensignals/backtest/jobs.h"
 
 #include "goldensignals/http/router.h"
@@ -32,9 +33,12 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
 // GET /v1/signals/{symbol}, /v1/signals, /v1/indicators/{symbol}, /v1/agents. The
 // indicator series are computed on `compute`. With `provisional`, GET /v1/signals/{symbol}
 // takes `provisional=true`: the series' provisional signal when it is newer than the final one.
+// With `accuracy`, /v1/agents?timeframe= adds each agent's live accuracy and the consensus' and
+// categories' ("live").
 void add_signal_routes(Router& router, market::BarStore& store,
                        orchestrator::SignalService& signals, boost::asio::any_io_executor compute,
-                       const orchestrator::ProvisionalService* provisional = nullptr);
+                       const orchestrator::ProvisionalService* provisional = nullptr,
+                       const accuracy::LiveAccuracy* accuracy = nullptr);
 
 // GET /v1/symbols (the series held, paged) and GET /v1/scan (their current signals, filtered
 // and sorted; universe_routes.cpp).

@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "goldensignals/accuracy/live_accuracy.h"
 #include "goldensignals/market/bar.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/orchestrator/bar_sync.h"
@@ -54,6 +55,9 @@ class IngestService final {
     using RemovedHook = std::function<void(const std::string& symbol, market::Timeframe)>;
     void on_posted(PostedHook hook) { posted_hook_ = std::move(hook); }
     void on_removed(RemovedHook hook) { removed_hook_ = std::move(hook); }
+    // Live accuracy (docs/backtest.md): told of the bars each ingest appends and of the signal
+    // computed for them, and of removed series. Set before the first ingest; outlives this.
+    void score_with(accuracy::LiveAccuracy* accuracy) { accuracy_ = accuracy; }
     // Told of every stored batch (posted or derived) before its signal is computed, so the
     // provisional signal of a period whose final bar it holds is dropped before the final
     // signal is published. Set before the first ingest.
@@ -78,6 +82,9 @@ class IngestService final {
     boost::asio::awaitable<market::UpsertResult> store(std::string symbol,
                                                        market::Timeframe timeframe,
                                                        const std::vector<market::Bar>& bars);
+    // bars_.upsert, telling live accuracy which of the bars were appends.
+    market::UpsertResult upsert_and_note(const std::string& symbol, market::Timeframe timeframe,
+                                         const std::vector<market::Bar>& bars);
     // The signal of the bars just stored, not yet published; never throws.
     boost::asio::awaitable<IngestedSignal> signal_after_ingest(std::string symbol,
                                                                market::Timeframe timeframe);
@@ -91,6 +98,7 @@ class IngestService final {
     std::atomic<std::uint64_t> bars_ingested_{0};
     PostedHook posted_hook_;
     RemovedHook removed_hook_;
+    accuracy::LiveAccuracy* accuracy_ = nullptr;
     ProvisionalService* provisional_ = nullptr;
 };
 

@@ -39,6 +39,9 @@ std::string_view to_string(Tier tier) noexcept;
 struct Lookup {
     std::shared_ptr<const SignalEntry> entry;  // nullptr: the symbol has no bars
     Tier tier = Tier::kMiss;
+    // The verdicts behind `entry` when this lookup computed it (live accuracy scores them);
+    // null when a tier answered.
+    std::shared_ptr<const Signal> computed;
 };
 
 // A signal computed after an ingest, not yet given to the listener: the ingest publishes it

@@ -36,11 +36,13 @@ struct RangePartitionedTable {
 
 // `signals` (monthly on created_at).
 const RangePartitionedTable& signals_table();
+// `live_calls`, live accuracy's scored calls (sql/0007, docs/backtest.md), monthly on scored_at.
+const RangePartitionedTable& live_calls_table();
 // `bars_<timeframe>`, the timeframe's partition of `bars` (sql/0006), by range of `time`:
 // monthly up to 1h bars, yearly for 4h, 1d and 1w (a month of 1d bars is ~21 rows a series;
 // a monthly partition of them would be mostly overhead).
 const RangePartitionedTable& bars_table(market::Timeframe timeframe);
-// signals, then the bars tables in timeframe order.
+// signals, live_calls, then the bars tables in timeframe order.
 std::vector<const RangePartitionedTable*> all_partitioned_tables();
 
 // `signals_y2024m01` for January 2024.

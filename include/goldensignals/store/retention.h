@@ -29,6 +29,7 @@ inline constexpr std::int64_t kRetentionLockKey = 0x677372657461696e;
 
 // How long rows are kept (docs/retention.md). A table without a retention keeps everything.
 struct RetentionPolicy {
+    // signals and live_calls (the live accuracy of those signals: kept as long as they are).
     std::optional<std::chrono::seconds> signals;
     std::map<market::Timeframe, std::chrono::seconds> bars;
     // Partitions are created this many months ahead of now.
