@@ -68,6 +68,35 @@ namespace asio = boost::asio;
 // Series the background warm-up loads at most (it also stops at half the memory budget).
 constexpr std::size_t kWarmSeries = 5'000;
 
+// Reads the catalog of stored series before anything is served (docs/memory.md "Catalog"):
+// the listing, the scan and "*" then cover every stored series, not only the resident ones.
+// Small typed rows, never bars. PostgreSQL down: they cover the resident series until restart.
+void load_catalog(gs::orchestrator::BarSync& sync, gs::orchestrator::SignalBoard& board) {
+    asio::io_context io;
+    auto guard = asio::make_work_guard(io);
+    std::thread runner([&io] { io.run(); });
+    const auto started = std::chrono::steady_clock::now();
+    std::function<void(const gs::store::CatalogRow&)> each =
+        [&board](const gs::store::CatalogRow& row) {
+            if (auto summary = gs::orchestrator::SignalBoard::summary_of(row)) {
+                board.seed(row.key.timeframe, std::move(*summary));
+            }
+        };
+    auto loaded = asio::co_spawn(io, sync.load_catalog(std::move(each)), asio::use_future);
+    try {
+        const std::size_t rows = loaded.get();
+        spdlog::info("catalog: {} stored series read in {} ms", rows,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count());
+    } catch (const std::exception& e) {
+        spdlog::error("catalog of stored series not read (listings cover resident series): {}",
+                      e.what());
+    }
+    guard.reset();
+    runner.join();
+}
+
 // Refills live accuracy's windows from PostgreSQL before anything is served (the pool's own
 // threads do the work; a private io_context runs the wait). PostgreSQL down: start empty.
 void restore_live_accuracy(gs::store::PgCallStore& store, gs::accuracy::LiveAccuracy& accuracy) {
@@ -353,16 +382,31 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     gs::http::add_signal_routes(router, bar_store, signal_service, compute_pool.get_executor(),
                                 &provisional, &live_accuracy);
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
+    if (bar_sync.active()) {
+        load_catalog(bar_sync, signal_board);
+    }
     gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor(),
                                  &bar_sync);
     gs::http::add_backtest_job_routes(
         router, bar_store,
-        gs::http::make_backtest_jobs(bar_store, orchestrator, compute_pool.get_executor()));
+        gs::http::make_backtest_jobs(bar_store, orchestrator, compute_pool.get_executor(), {},
+                                     &bar_sync));
     gs::sse::add_stream_route(
         router, hub,
-        [&signal_service](const std::string& symbol, gs::market::Timeframe timeframe)
+        [&signal_service, &bar_store, &bar_sync](const std::string& symbol,
+                                                 gs::market::Timeframe timeframe)
             -> asio::awaitable<std::shared_ptr<const std::string>> {
+            // A stored series neither resident nor named by the stream (a symbols=* snapshot):
+            // its latest kept signal, without loading its bars (docs/memory.md "Catalog").
+            if (bar_sync.active() && !bar_store.pinned(symbol, timeframe) &&
+                !bar_store.get(symbol, timeframe)) {
+                std::string stored = symbol;
+                auto summary = co_await signal_service.stored_summary(std::move(stored), timeframe);
+                if (summary) {
+                    co_return summary;
+                }
+            }
             std::string name = symbol;
             try {
                 auto lookup = co_await signal_service.current(std::move(name), timeframe);

@@ -64,6 +64,7 @@ struct JobRegistry::State {
     asio::any_io_executor compute;
     SymbolRunner run;
     BarCounter count;
+    SymbolLoader load;
     JobLimits limits;
     Clock clock;
 
@@ -173,6 +174,11 @@ JobRegistry::JobRegistry(asio::any_io_executor io, asio::any_io_executor compute
     state_->count = std::move(count);
     state_->limits = limits;
     state_->clock = clock ? std::move(clock) : Clock(system_clock_ms);
+}
+
+void JobRegistry::set_loader(SymbolLoader load) {
+    std::lock_guard lock(state_->mutex);
+    state_->load = std::move(load);
 }
 
 JobRegistry::~JobRegistry() {
@@ -319,6 +325,33 @@ asio::awaitable<void> run_job(std::shared_ptr<JobRegistry::State> state,
         const std::string& symbol = job->spec.symbols[i];
         if (job->cancelled) {
             break;
+        }
+        // A symbol not in memory is loaded first (and held until it is done); its bars then
+        // join the progress.
+        std::shared_ptr<void> held;
+        std::optional<std::string> load_error;
+        if (state->load) {
+            try {
+                held = co_await state->load(symbol, job->spec.timeframe);
+            } catch (const std::exception& e) {
+                load_error = e.what();
+            }
+            const std::size_t counted = state->count(symbol, job->spec);
+            if (counted != walked[i]) {
+                std::lock_guard lock(state->mutex);
+                job->bars_total = job->bars_total - walked[i] + counted;
+                walked[i] = counted;
+                ++job->revision;
+            }
+        }
+        if (load_error) {
+            SymbolResult failed;
+            failed.symbol = symbol;
+            failed.error = std::move(*load_error);
+            std::lock_guard lock(state->mutex);
+            job->results.push_back(std::move(failed));
+            ++job->revision;
+            continue;
         }
         // On the compute pool; the job resumes on state->io (where pump() spawned it).
         auto work = [&state, &job, &symbol] {

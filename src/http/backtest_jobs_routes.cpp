@@ -21,6 +21,7 @@
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
 #include "goldensignals/market/time_format.h"
+#include "goldensignals/orchestrator/bar_sync.h"
 
 namespace gs::http {
 
@@ -236,7 +237,7 @@ StreamBody progress_stream(std::shared_ptr<backtest::JobRegistry> jobs, std::str
 
 std::shared_ptr<backtest::JobRegistry> make_backtest_jobs(
     market::BarStore& store, const orchestrator::Orchestrator& orchestrator,
-    asio::any_io_executor compute, backtest::JobLimits limits) {
+    asio::any_io_executor compute, backtest::JobLimits limits, orchestrator::BarSync* sync) {
     auto run = [&store, &orchestrator](const std::string& symbol, const backtest::JobSpec& spec) {
         auto series = store.get(symbol, spec.timeframe);
         if (!series || series->empty()) {
@@ -260,8 +261,19 @@ std::shared_ptr<backtest::JobRegistry> make_backtest_jobs(
             return std::size_t{0};  // the symbol fails at once; it walks nothing
         }
     };
-    return std::make_shared<backtest::JobRegistry>(compute, compute, std::move(run),
-                                                   std::move(count), limits);
+    auto jobs = std::make_shared<backtest::JobRegistry>(compute, compute, std::move(run),
+                                                        std::move(count), limits);
+    if (sync != nullptr && sync->active()) {
+        jobs->set_loader(
+            [&store, sync](std::string symbol,
+                           market::Timeframe timeframe) -> asio::awaitable<std::shared_ptr<void>> {
+                // Pinned first: the budget cannot evict it between its load and its run.
+                auto pin = std::make_shared<market::SeriesPin>(store.pin(symbol, timeframe));
+                co_await sync->resident(symbol, timeframe);
+                co_return pin;
+            });
+    }
+    return jobs;
 }
 
 void add_backtest_job_routes(Router& router, market::BarStore& store,

@@ -93,10 +93,11 @@ Response symbols_response(market::BarStore& store, const Request& request) {
     if (auto raw = request.query.get("cursor"); raw && !raw->empty()) {
         after = decode_cursor(*raw);
     }
-    auto held = store.list_series(timeframe);
-    std::erase_if(held, [&](const market::SeriesRef& ref) {
-        return !ref.symbol.starts_with(prefix) || (after && ref.symbol <= *after) || !ref.series ||
-               ref.series->empty();
+    // Resident series and the stored ones memory does not hold (docs/memory.md "Catalog").
+    auto held = store.list_catalog(timeframe);
+    std::erase_if(held, [&](const market::CatalogRef& ref) {
+        const bool empty = ref.series ? ref.series->empty() : ref.stored.bars == 0;
+        return !ref.symbol.starts_with(prefix) || (after && ref.symbol <= *after) || empty;
     });
     std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) {
         return a.symbol != b.symbol ? a.symbol < b.symbol : a.timeframe < b.timeframe;
@@ -107,11 +108,14 @@ Response symbols_response(market::BarStore& store, const Request& request) {
         nlohmann::json timeframes = nlohmann::json::object();
         const std::string& symbol = held[i].symbol;
         for (; i < held.size() && held[i].symbol == symbol; ++i) {
-            const auto& series = *held[i].series;
+            market::StoredSeries figures = held[i].stored;
+            if (const auto& series = held[i].series) {
+                figures = {series->size(), series->bar(0).time, series->last_time()};
+            }
             timeframes[std::string(market::to_string(held[i].timeframe))] = {
-                {"bars", series.size()},
-                {"first", market::format_iso8601(series.bar(0).time)},
-                {"last", market::format_iso8601(series.last_time())}};
+                {"bars", figures.bars},
+                {"first", market::format_iso8601(figures.first)},
+                {"last", market::format_iso8601(figures.last)}};
         }
         symbols.push_back({{"symbol", symbol}, {"timeframes", std::move(timeframes)}});
     }

@@ -46,6 +46,7 @@ void MemoryBarStore::store_locked(const std::string& key, std::shared_ptr<const 
     Entry& entry = it->second;
     if (inserted) {
         entry.evictable = eviction_;
+        stored_.erase(key);
     }
     resident_bytes_.fetch_add(bytes, std::memory_order_relaxed);
     resident_bytes_.fetch_sub(entry.bytes, std::memory_order_relaxed);
@@ -96,6 +97,10 @@ MemoryBarStore::Evicted MemoryBarStore::evict_locked() {
         const auto bar = key.find('|');
         const auto timeframe = parse_timeframe(std::string_view(key).substr(0, bar));
         resident_bytes_.fetch_sub(it->second.bytes, std::memory_order_relaxed);
+        // Still stored: the catalog lists it as it was.
+        if (const auto& series = it->second.series; series && !series->empty()) {
+            stored_[key] = {series->size(), series->bar(0).time, series->last_time()};
+        }
         dropped.push_back(std::move(it->second.series));
         series_.erase(it);
         evictions_.fetch_add(1, std::memory_order_relaxed);
@@ -283,6 +288,11 @@ std::vector<std::string> MemoryBarStore::symbols(Timeframe timeframe) const {
                 out.push_back(key.substr(prefix.size()));
             }
         }
+        for (const auto& [key, stored] : stored_) {
+            if (key.starts_with(prefix)) {
+                out.push_back(key.substr(prefix.size()));
+            }
+        }
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -303,11 +313,42 @@ std::vector<SeriesRef> MemoryBarStore::list_series(std::optional<Timeframe> time
     return out;
 }
 
+std::vector<CatalogRef> MemoryBarStore::list_catalog(std::optional<Timeframe> timeframe) const {
+    std::vector<CatalogRef> out;
+    std::shared_lock lock(mutex_);
+    out.reserve(series_.size() + stored_.size());
+    auto add = [&](const std::string& key, std::shared_ptr<const BarSeries> series,
+                   const StoredSeries& stored) {
+        const auto bar = key.find('|');
+        const auto parsed = parse_timeframe(std::string_view(key).substr(0, bar));
+        if (parsed && (!timeframe || *parsed == *timeframe)) {
+            out.push_back({key.substr(bar + 1), *parsed, std::move(series), stored});
+        }
+    };
+    for (const auto& [key, entry] : series_) {
+        add(key, entry.series, {});
+    }
+    for (const auto& [key, stored] : stored_) {
+        add(key, nullptr, stored);
+    }
+    return out;
+}
+
+void MemoryBarStore::add_stored(const std::string& symbol, Timeframe timeframe,
+                                StoredSeries stored) {
+    std::string key = key_of(symbol, timeframe);
+    std::unique_lock lock(mutex_);
+    if (!series_.contains(key)) {
+        stored_.insert_or_assign(std::move(key), stored);
+    }
+}
+
 std::shared_ptr<const BarSeries> MemoryBarStore::erase(const std::string& symbol,
                                                        Timeframe timeframe) {
     const std::string key = key_of(symbol, timeframe);
     std::lock_guard writer(write_mutex_);
     std::unique_lock lock(mutex_);
+    stored_.erase(key);
     auto it = series_.find(key);
     if (it == series_.end()) {
         return nullptr;

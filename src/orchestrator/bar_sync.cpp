@@ -267,4 +267,21 @@ asio::awaitable<void> BarSync::on_message(std::string payload) {
     }
 }
 
+asio::awaitable<std::size_t> BarSync::load_catalog(
+    std::function<void(const store::CatalogRow&)> each) {
+    if (!active_) {
+        co_return 0;
+    }
+    const auto rows = co_await repository_.catalog();
+    for (const auto& row : rows) {
+        if (row.bars > 0) {
+            bars_.add_stored(row.key.symbol, row.key.timeframe, {row.bars, row.first, row.last});
+        }
+        if (each) {
+            each(row);
+        }
+    }
+    co_return rows.size();
+}
+
 }  // namespace gs::orchestrator

@@ -20,7 +20,7 @@ std::size_t index_of(market::Timeframe timeframe) noexcept {
 }  // namespace
 
 SignalBoard::Answer SignalBoard::scan_current(market::Timeframe timeframe,
-                                              const std::vector<market::SeriesRef>& held,
+                                              const std::vector<market::CatalogRef>& held,
                                               const ScanQuery& query,
                                               std::vector<std::size_t>* stale) const {
     std::vector<const SignalSummary*> current;
@@ -29,7 +29,12 @@ SignalBoard::Answer SignalBoard::scan_current(market::Timeframe timeframe,
     const Map& map = maps_[index_of(timeframe)];
     for (std::size_t i = 0; i < held.size(); ++i) {
         auto it = map.find(held[i].symbol);
-        if (it != map.end() && same(it->second.version, BarVersion::of(*held[i].series))) {
+        if (!held[i].series) {
+            // Stored, not resident: its kept summary is its current one (see the header).
+            if (it != map.end()) {
+                current.push_back(&it->second.summary);
+            }
+        } else if (it != map.end() && same(it->second.version, BarVersion::of(*held[i].series))) {
             current.push_back(&it->second.summary);
         } else if (stale != nullptr) {
             stale->push_back(i);
@@ -45,7 +50,38 @@ SignalBoard::Answer SignalBoard::scan_current(market::Timeframe timeframe,
     return answer;
 }
 
-boost::asio::awaitable<void> SignalBoard::refresh(const market::SeriesRef& ref) {
+void SignalBoard::seed(market::Timeframe timeframe, SignalSummary summary) {
+    std::unique_lock lock(mutex_);
+    std::string symbol = summary.symbol;
+    // A version no series has: once the series is resident its summary is read again.
+    maps_[index_of(timeframe)].try_emplace(std::move(symbol),
+                                           Entry{BarVersion{}, std::move(summary)});
+}
+
+std::optional<SignalSummary> SignalBoard::summary_of(const store::CatalogRow& row) {
+    if (!row.summary) {
+        return std::nullopt;
+    }
+    const auto& s = *row.summary;
+    if (s.action < 0 || s.action > static_cast<int>(agents::Action::kAbstain) || s.strength < 0 ||
+        s.strength > static_cast<int>(consensus::Strength::kStrong)) {
+        return std::nullopt;
+    }
+    SignalSummary out;
+    out.symbol = row.key.symbol;
+    out.action = static_cast<agents::Action>(s.action);
+    out.strength = static_cast<consensus::Strength>(s.strength);
+    out.score = s.score;
+    out.confidence = s.confidence;
+    out.as_of = row.last;
+    for (std::size_t c = 0; c < agents::kCategoryCount && c < s.category_scores.size(); ++c) {
+        out.category_scores[c] = s.category_scores[c];
+        out.category_voters[c] = s.category_voters[c];
+    }
+    return out;
+}
+
+boost::asio::awaitable<void> SignalBoard::refresh(const market::CatalogRef& ref) {
     const BarVersion version = BarVersion::of(*ref.series);
     std::string name = ref.symbol;
     auto lookup = co_await signals_.current(std::move(name), ref.timeframe);
@@ -67,7 +103,7 @@ boost::asio::awaitable<void> SignalBoard::refresh(const market::SeriesRef& ref) 
     map.insert_or_assign(ref.symbol, Entry{version, std::move(*summary)});
 }
 
-void SignalBoard::prune(market::Timeframe timeframe, const std::vector<market::SeriesRef>& held) {
+void SignalBoard::prune(market::Timeframe timeframe, const std::vector<market::CatalogRef>& held) {
     std::unique_lock lock(mutex_);
     Map& map = maps_[index_of(timeframe)];
     if (map.size() <= 2 * held.size() + 64) {
@@ -83,7 +119,7 @@ void SignalBoard::prune(market::Timeframe timeframe, const std::vector<market::S
 
 boost::asio::awaitable<SignalBoard::Answer> SignalBoard::scan(market::Timeframe timeframe,
                                                               ScanQuery query) {
-    const auto held = bars_.list_series(timeframe);
+    const auto held = bars_.list_catalog(timeframe);
     std::vector<std::size_t> stale;
     auto answer = scan_current(timeframe, held, query, &stale);
     if (stale.empty()) {

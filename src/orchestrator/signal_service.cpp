@@ -197,6 +197,20 @@ asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timefr
     co_return lookup;
 }
 
+asio::awaitable<std::shared_ptr<const std::string>> SignalService::stored_summary(
+    std::string symbol, market::Timeframe timeframe) {
+    std::optional<store::LatestSignal> latest;
+    try {
+        latest = co_await l3_.latest(std::move(symbol), timeframe);
+    } catch (const std::exception& e) {
+        spdlog::debug("L3 lookup for a snapshot failed: {}", e.what());
+    }
+    if (!latest) {
+        co_return nullptr;
+    }
+    co_return std::make_shared<const std::string>(summary_of(latest->body));
+}
+
 asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
                                             market::Timeframe timeframe,
                                             std::shared_ptr<const market::BarSeries> series) {
@@ -269,6 +283,15 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
         row.config_version = archive_version(*series);
         row.body = *entry->full_json;
         row.packed = pack_signal(*signal);  // the archive then parses no JSON
+        // The catalog's row of the series (docs/memory.md): read at start instead of its bars.
+        if (!series->empty()) {
+            row.bars = static_cast<std::int64_t>(series->size());
+            row.first_time = series->bar(0).time;
+        }
+        for (const auto& category : signal->consensus.categories) {
+            row.category_scores.push_back(category.score);
+            row.category_voters.push_back(category.voters);
+        }
         try {
             // Waits for room when the queue is full: back-pressure, never a dropped row.
             co_await l3_.enqueue(std::move(row));

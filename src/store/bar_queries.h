@@ -65,4 +65,13 @@ inline constexpr char kSelectBarSymbols[] =
     "          ORDER BY b.symbol LIMIT 1) FROM s WHERE s.symbol IS NOT NULL)"
     " SELECT symbol FROM s WHERE symbol IS NOT NULL ORDER BY symbol";
 
+// latest_signals (sql/0008) as the catalog of stored series (docs/memory.md): small typed columns
+// only.
+inline constexpr char kSelectCatalog[] =
+    "SELECT symbol, timeframe, extract(epoch FROM as_of)::bigint, bars, first_time, action,"
+    " strength, score, confidence, category_scores[1], category_scores[2], category_scores[3],"
+    " category_scores[4], category_scores[5], category_scores[6], category_voters[1],"
+    " category_voters[2], category_voters[3], category_voters[4], category_voters[5],"
+    " category_voters[6] FROM latest_signals";
+
 }  // namespace gs::store::queries

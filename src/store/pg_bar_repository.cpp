@@ -257,6 +257,47 @@ std::vector<SeriesKey> recent_series(pqxx::connection& connection, std::size_t l
     return out;
 }
 
+std::vector<CatalogRow> catalog(pqxx::connection& connection) {
+    std::vector<CatalogRow> out;
+    with_store_errors([&] {
+        pqxx::read_transaction tx(connection);
+        const auto result = tx.exec(queries::kSelectCatalog);
+        out.reserve(result.size());
+        for (const auto& row : result) {
+            const auto timeframe = market::parse_timeframe(row[1].as<std::string>());
+            if (!timeframe) {
+                continue;
+            }
+            CatalogRow item;
+            item.key = {row[0].as<std::string>(), *timeframe};
+            item.last = row[2].as<std::int64_t>();
+            if (!row[3].is_null() && !row[4].is_null() && row[3].as<std::int64_t>() > 0) {
+                item.bars = row[3].as<std::size_t>();
+                item.first = row[4].as<std::int64_t>();
+            }
+            bool complete = true;
+            for (int i = 5; i <= 20; ++i) {
+                complete = complete && !row[i].is_null();
+            }
+            if (complete) {
+                CatalogRow::Summary summary;
+                summary.action = row[5].as<int>();
+                summary.strength = row[6].as<int>();
+                summary.score = row[7].as<double>();
+                summary.confidence = row[8].as<double>();
+                for (std::size_t c = 0; c < 6; ++c) {
+                    summary.category_scores[c] = row[static_cast<int>(9 + c)].as<double>();
+                    summary.category_voters[c] =
+                        static_cast<std::uint16_t>(row[static_cast<int>(15 + c)].as<int>());
+                }
+                item.summary = summary;
+            }
+            out.push_back(std::move(item));
+        }
+    });
+    return out;
+}
+
 std::size_t load_all_bars(pqxx::connection& connection, std::size_t newest_n,
                           const BarSeriesSink& sink) {
     std::size_t loaded = 0;
@@ -312,6 +353,10 @@ boost::asio::awaitable<std::size_t> PgBarRepository::erase(std::string symbol,
 boost::asio::awaitable<std::vector<SeriesKey>> PgBarRepository::recent_series(std::size_t limit) {
     return pool_.run(
         [limit](pqxx::connection& connection) { return store::recent_series(connection, limit); });
+}
+
+boost::asio::awaitable<std::vector<CatalogRow>> PgBarRepository::catalog() {
+    return pool_.run([](pqxx::connection& connection) { return store::catalog(connection); });
 }
 
 boost::asio::awaitable<std::vector<std::string>> PgBarRepository::symbols(

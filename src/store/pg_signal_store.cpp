@@ -52,6 +52,17 @@ std::string bytea_text(const std::string& bytes) {
     return text;
 }
 
+// A float8[] or integer[] column as COPY text, empty for none (written as NULL). Doubles print
+// in their shortest exact form.
+template <typename T>
+std::string number_array(const std::vector<T>& items) {
+    return items.empty() ? std::string() : fmt::format("{{{}}}", fmt::join(items, ","));
+}
+
+const char* or_null(const std::string& text) {
+    return text.empty() ? nullptr : text.c_str();
+}
+
 // A text[] literal: every element double-quoted, backslash and quote escaped.
 std::string array_literal(const std::vector<std::string>& items) {
     std::string text = "{";
@@ -145,10 +156,13 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
         {
             pqxx::stream_to stream(
                 tx, queries::kSignalsStageTable,
-                std::vector<std::string>{"seq", "symbol", "timeframe", "as_of", "action",
-                                         "strength", "score", "confidence", "config_version",
-                                         "body", "packed", "registry_id", "computed_at",
-                                         "bars_used", "summary", "agents", "latest"});
+                std::vector<std::string>{"seq",         "symbol",          "timeframe",
+                                         "as_of",       "action",          "strength",
+                                         "score",       "confidence",      "config_version",
+                                         "body",        "packed",          "registry_id",
+                                         "computed_at", "bars_used",       "summary",
+                                         "agents",      "latest",          "bars",
+                                         "first_time",  "category_scores", "category_voters"});
             const auto latest = latest_rows(rows);
             for (std::size_t seq = 0; seq < rows.size(); ++seq) {
                 const auto& row = rows[seq];
@@ -156,6 +170,8 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
                 // NULL (a null pointer) for a body nothing reads: the history has the packed
                 // row, and latest_signals takes only the latest row's body.
                 const char* body = latest[seq] || !packed ? row.body.c_str() : nullptr;
+                const std::string scores = number_array(row.category_scores);
+                const std::string voters = number_array(row.category_voters);
                 stream << std::make_tuple(
                     static_cast<std::int64_t>(seq), row.symbol,
                     std::string(market::to_string(row.timeframe)), row.as_of, row.action,
@@ -164,7 +180,8 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
                     packed ? row.packed->computed_at : 0, packed ? row.packed->bars_used : 0,
                     bytea_text(packed ? row.packed->summary : std::string()),
                     bytea_text(packed ? row.packed->agents : std::string()),
-                    static_cast<bool>(latest[seq]));
+                    static_cast<bool>(latest[seq]), row.bars, row.first_time, or_null(scores),
+                    or_null(voters));
             }
             stream.complete();
         }
@@ -515,6 +532,13 @@ std::vector<SignalRow> PgSignalStore::batch_of(const std::vector<const SignalRow
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (latest[i] || !(batch[i].packed && batch[i].packed->registry)) {
             batch[i].body = queued[i]->body;
+        }
+        // The catalog columns go to latest_signals only (sql/0008).
+        if (latest[i]) {
+            batch[i].bars = queued[i]->bars;
+            batch[i].first_time = queued[i]->first_time;
+            batch[i].category_scores = queued[i]->category_scores;
+            batch[i].category_voters = queued[i]->category_voters;
         }
     }
     return batch;

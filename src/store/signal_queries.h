@@ -21,7 +21,8 @@ inline constexpr char kCreateSignalsStage[] =
     " timeframe text, as_of bigint, action text, strength text, score float8,"
     " confidence float8, config_version text, body text, packed boolean,"
     " registry_id smallint, computed_at bigint, bars_used integer, summary bytea,"
-    " agents bytea, latest boolean) ON COMMIT DELETE ROWS;"
+    " agents bytea, latest boolean, bars integer, first_time bigint, category_scores float8[],"
+    " category_voters integer[]) ON COMMIT DELETE ROWS;"
     " ALTER TABLE gs_signals_stage ALTER COLUMN body SET STORAGE EXTERNAL;"
     " END IF; END $$";
 
@@ -68,15 +69,22 @@ inline constexpr char kSelectRegistries[] =
 
 // latest_signals: one row per series. ON CONFLICT may touch a row once per statement, so
 // one candidate per series: the staged row marked `latest` (DISTINCT ON only guards that);
-// an older as_of never replaces a newer one.
+// an older as_of never replaces a newer one. The catalog columns (sql/0008) go with the body.
 inline constexpr char kUpsertLatestFromStage[] =
-    "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, body, updated_at)"
+    "INSERT INTO latest_signals (symbol, timeframe, as_of, config_version, body, updated_at,"
+    " bars, first_time, action, strength, score, confidence, category_scores, category_voters)"
     " SELECT DISTINCT ON (symbol, timeframe) symbol, timeframe, to_timestamp(as_of),"
-    " config_version, body, now() FROM gs_signals_stage WHERE latest"
+    " config_version, body, now(), bars, first_time, gs_action_code(action),"
+    " gs_strength_code(strength), score, confidence, category_scores, category_voters"
+    " FROM gs_signals_stage WHERE latest"
     " ORDER BY symbol, timeframe, as_of DESC, seq DESC"
     " ON CONFLICT (symbol, timeframe) DO UPDATE SET as_of = EXCLUDED.as_of,"
     " config_version = EXCLUDED.config_version, body = EXCLUDED.body,"
-    " updated_at = EXCLUDED.updated_at"
+    " updated_at = EXCLUDED.updated_at, bars = EXCLUDED.bars,"
+    " first_time = EXCLUDED.first_time, action = EXCLUDED.action,"
+    " strength = EXCLUDED.strength, score = EXCLUDED.score,"
+    " confidence = EXCLUDED.confidence, category_scores = EXCLUDED.category_scores,"
+    " category_voters = EXCLUDED.category_voters"
     " WHERE latest_signals.as_of <= EXCLUDED.as_of";
 
 // latest_signals: one series' newest signal (a prepared statement, by this name).

@@ -77,6 +77,50 @@ TEST(SeriesBudgetTest, EvictsTheLeastRecentlyUsedSeriesOverTheBudget) {
     EXPECT_LE(store.resident_bytes(), store.budget());
 }
 
+// The catalog (docs/memory.md): a series evicted or only stored stays listed, with its
+// figures, until it is resident again or erased; never listed twice.
+TEST(SeriesBudgetTest, TheCatalogListsEvictedAndStoredSeries) {
+    const std::size_t each = one_series(50);
+    MemoryBarStore store(100);
+    store.set_budget(2 * each + each / 2);  // room for two
+    store.enable_eviction();
+    const auto a = bars(50);
+    store.replace("A", Timeframe::k1d, a);
+    store.replace("B", Timeframe::k1d, bars(50));
+    store.replace("C", Timeframe::k1d, bars(50));  // evicts A
+    ASSERT_FALSE(held(store, "A"));
+    store.add_stored("S", Timeframe::k1d, {7, 100, 700});  // read at start, never loaded
+    store.add_stored("B", Timeframe::k1d, {1, 1, 1});      // resident: ignored
+    store.add_stored("W", Timeframe::k1w, {3, 5, 9});      // another timeframe
+
+    auto listed = store.list_catalog(Timeframe::k1d);
+    std::sort(listed.begin(), listed.end(),
+              [](const auto& x, const auto& y) { return x.symbol < y.symbol; });
+    ASSERT_EQ(listed.size(), 4u);
+    EXPECT_EQ(listed[0].symbol, "A");
+    EXPECT_FALSE(listed[0].series);
+    EXPECT_EQ(listed[0].stored.bars, 50u);
+    EXPECT_EQ(listed[0].stored.first, a.front().time);
+    EXPECT_EQ(listed[0].stored.last, a.back().time);
+    EXPECT_EQ(listed[1].symbol, "B");
+    EXPECT_TRUE(listed[1].series);
+    EXPECT_EQ(listed[3].symbol, "S");
+    EXPECT_EQ(listed[3].stored.bars, 7u);
+    EXPECT_EQ(store.symbols(Timeframe::k1d), (std::vector<std::string>{"A", "B", "C", "S"}));
+    EXPECT_EQ(store.symbols(Timeframe::k1w), std::vector<std::string>{"W"});
+    EXPECT_EQ(store.list_catalog(std::nullopt).size(), 5u);
+
+    // Loaded again: listed once, resident. Erased: gone from the catalog too.
+    store.replace("S", Timeframe::k1d, bars(7));
+    store.erase("A", Timeframe::k1d);
+    EXPECT_EQ(store.symbols(Timeframe::k1d), (std::vector<std::string>{"B", "C", "S"}));
+    for (const auto& ref : store.list_catalog(Timeframe::k1d)) {
+        if (ref.symbol == "S") {
+            EXPECT_TRUE(ref.series);
+        }
+    }
+}
+
 TEST(SeriesBudgetTest, NeverEvictsAPinnedSeries) {
     const std::size_t each = one_series(50);
     MemoryBarStore store(100);

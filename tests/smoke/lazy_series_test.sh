@@ -3,7 +3,8 @@
 # instance with a private PostgreSQL; after a restart with a 1 MiB budget the instance is ready
 # before they are loaded, warms only what fits half the budget, serves every series the same
 # signal and bars as before (loaded on first use, evicted and loaded again), merges a write to a
-# cold series into its stored history, and keeps a streamed series in memory.
+# cold series into its stored history, and keeps a streamed series in memory. Every stored
+# series is listed, scanned (from memory) and backtested with "*", resident or not.
 set -euo pipefail
 binary="${1:?usage: $0 path/to/goldensignals}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -42,6 +43,24 @@ wait_until 10 "the warm-up's end" grep -q "warm-up:" "$work/server.log"
 resident=$(metric gs_series_resident)
 ((resident > 0 && resident < series / 2)) || fail "after the warm-up $resident series resident, want 0 < n < $((series / 2))"
 [[ $(metric gs_memory_budget_bytes) == 1048576 ]] || fail "gs_memory_budget_bytes"
+
+echo "== every stored series is listed, scanned and in a \"*\" backtest, resident or not"
+loads=$(metric gs_series_loads_total)
+listed=$(curl -fsS "$base/v1/symbols?timeframe=1d&limit=1000" | jq '.symbols | length')
+[[ $listed == "$series" ]] || fail "GET /v1/symbols lists $listed of $series stored series"
+for i in $(seq 0 $((series - 1))); do
+  jq -r '"\(.symbol) \(.action) \(.score) \(.confidence)"' "$work/signal$i.before"
+done | sort >"$work/scan.want"
+curl -fsS "$base/v1/scan?timeframe=1d&sort=symbol&limit=500" |
+  jq -r '.results[] | "\(.symbol) \(.action) \(.score) \(.confidence)"' | sort >"$work/scan.got"
+cmp -s "$work/scan.want" "$work/scan.got" || fail "the scan differs from the signals: $(diff "$work/scan.want" "$work/scan.got" | head -5)"
+[[ $(metric gs_series_loads_total) == "$loads" ]] || fail "the listing or the scan loaded series"
+job=$(curl -fsS -X POST -H 'Content-Type: application/json' -d '{"symbols":"*","timeframe":"1d"}' \
+  "$base/v1/backtests" | jq -r .id)
+wait_until 60 "the * backtest" bash -c "curl -fsS $base/v1/backtests/$job | jq -e '.status == \"done\"' >/dev/null"
+curl -fsS "$base/v1/backtests/$job" >"$work/job.json"
+[[ $(jq '.results | length' "$work/job.json") == "$series" ]] || fail "the * backtest ran $(jq '.results | length' "$work/job.json") symbols"
+[[ $(jq '[.results[] | select(.error)] | length' "$work/job.json") == 0 ]] || fail "the * backtest failed symbols: $(jq -c '[.results[] | select(.error)][0]' "$work/job.json")"
 
 echo "== every series answers as before, loaded on first use"
 for round in 1 2; do

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <nlohmann/json_fwd.hpp>
 
 #include "goldensignals/backtest/figures.h"
@@ -53,6 +54,11 @@ class JobsBusy : public std::runtime_error {
 using SymbolRunner = std::function<SymbolResult(const std::string& symbol, const JobSpec& spec)>;
 // The bars a symbol's walk will take (for progress and the time left); 0 when it has none.
 using BarCounter = std::function<std::size_t(const std::string& symbol, const JobSpec& spec)>;
+// Makes the symbol's bars available before it runs (a series not in memory is loaded,
+// docs/memory.md) and returns what keeps them there until the symbol is done (a pin); throws to
+// give the symbol an error.
+using SymbolLoader = std::function<boost::asio::awaitable<std::shared_ptr<void>>(
+    std::string symbol, market::Timeframe timeframe)>;
 
 class JobRegistry final {
   public:
@@ -65,6 +71,8 @@ class JobRegistry final {
     JobRegistry& operator=(const JobRegistry&) = delete;
 
     const JobLimits& limits() const noexcept { return limits_; }
+    // Set before the first submit: each symbol is loaded through it before it runs.
+    void set_loader(SymbolLoader load);
 
     // Queues the job and returns its id; throws JobsBusy.
     std::string submit(JobSpec spec);

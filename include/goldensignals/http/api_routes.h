@@ -50,10 +50,12 @@ void add_backtest_route(Router& router, market::BarStore& store,
                         boost::asio::any_io_executor compute,
                         orchestrator::BarSync* sync = nullptr);
 // The jobs of POST /v1/backtests: each symbol tested as GET /v1/backtest/{symbol} tests it, on
-// `compute`.
+// `compute`. With an active `sync`, a symbol not in memory is loaded (single flight) and pinned
+// before it runs (docs/memory.md).
 std::shared_ptr<backtest::JobRegistry> make_backtest_jobs(
     market::BarStore& store, const orchestrator::Orchestrator& orchestrator,
-    boost::asio::any_io_executor compute, backtest::JobLimits limits = {});
+    boost::asio::any_io_executor compute, backtest::JobLimits limits = {},
+    orchestrator::BarSync* sync = nullptr);
 // POST /v1/backtests, GET|DELETE /v1/backtests/{id}, GET /v1/backtests/{id}/events (SSE).
 void add_backtest_job_routes(Router& router, market::BarStore& store,
                              std::shared_ptr<backtest::JobRegistry> jobs);

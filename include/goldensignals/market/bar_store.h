@@ -79,6 +79,22 @@ struct SeriesRef {
     std::shared_ptr<const BarSeries> series;
 };
 
+// A series the durable store holds and memory does not (evicted, or never loaded), as the
+// catalog knows it (docs/memory.md): what GET /v1/symbols says of it.
+struct StoredSeries {
+    std::size_t bars = 0;  // 0: unknown (listed without figures)
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+};
+
+// One series of the catalog: resident (`series` set) or only stored (`stored`).
+struct CatalogRef {
+    std::string symbol;
+    Timeframe timeframe = kDefaultTimeframe;
+    std::shared_ptr<const BarSeries> series;
+    StoredSeries stored;
+};
+
 // Where the bars of each (symbol, timeframe) live. The in-memory store is the embedded
 // default; the PostgreSQL-backed store plugs in behind the same interface.
 class BarStore {
@@ -100,11 +116,17 @@ class BarStore {
     // Never refused for the limit: what PostgreSQL or another instance already holds is served.
     virtual std::shared_ptr<const BarSeries> replace(const std::string& symbol, Timeframe timeframe,
                                                      std::span<const Bar> bars) = 0;
-    // Symbols that have bars in `timeframe`, sorted.
+    // Symbols that have bars in `timeframe`, resident or stored (the catalog), sorted.
     virtual std::vector<std::string> symbols(Timeframe timeframe) const = 0;
-    // Every series held (only those of `timeframe` when given), in no particular order: the
-    // universe listing and the scan walk it.
+    // Every series resident (only those of `timeframe` when given), in no particular order.
     virtual std::vector<SeriesRef> list_series(std::optional<Timeframe> timeframe) const = 0;
+    // Every series resident or stored (the catalog, docs/memory.md), in no particular order:
+    // the universe listing and the scan walk it.
+    virtual std::vector<CatalogRef> list_catalog(std::optional<Timeframe> timeframe) const = 0;
+    // A series the durable store holds (the catalog read at start): listed while it is not
+    // resident. Ignored when it is resident.
+    virtual void add_stored(const std::string& /*symbol*/, Timeframe /*timeframe*/,
+                            StoredSeries /*stored*/) {}
     // Removes the series (DELETE /v1/bars); returns what it held, nullptr when nothing.
     virtual std::shared_ptr<const BarSeries> erase(const std::string& symbol,
                                                    Timeframe timeframe) = 0;
@@ -134,6 +156,8 @@ class MemoryBarStore final : public BarStore {
                                              std::span<const Bar> bars) override;
     std::vector<std::string> symbols(Timeframe timeframe) const override;
     std::vector<SeriesRef> list_series(std::optional<Timeframe> timeframe) const override;
+    std::vector<CatalogRef> list_catalog(std::optional<Timeframe> timeframe) const override;
+    void add_stored(const std::string& symbol, Timeframe timeframe, StoredSeries stored) override;
     std::shared_ptr<const BarSeries> erase(const std::string& symbol, Timeframe timeframe) override;
     SeriesSlot reserve(const std::string& symbol, Timeframe timeframe) override;
     SeriesPin pin(const std::string& symbol, Timeframe timeframe) override;
@@ -191,6 +215,9 @@ class MemoryBarStore final : public BarStore {
     // Serialises writers of the store so concurrent upserts of one series never lose bars.
     std::mutex write_mutex_;
     std::unordered_map<std::string, Entry> series_;
+    // Series stored and not resident (the catalog: read at start, and evicted series), by the
+    // same key; a key is in series_ or here, never both. Guarded by mutex_.
+    std::unordered_map<std::string, StoredSeries> stored_;
     // Keys of new series reserved and not yet released, with how many holders each (several
     // POSTs may start the same series at once). Guarded by write_mutex_.
     std::unordered_map<std::string, std::size_t> reserved_;

@@ -69,6 +69,12 @@ class BarSync final {
     // is set or the list ends; returns the series loaded. Failures end it quietly.
     boost::asio::awaitable<std::size_t> warm(std::size_t max_series, std::function<bool()> enough,
                                              std::shared_ptr<std::atomic<bool>> stop);
+    // Reads the catalog of stored series (BarRepository::catalog, docs/memory.md "Catalog") into
+    // the store, which lists each one while it is not resident, and hands every row to `each`
+    // (the scan's summaries); returns the rows read. Inactive: none. Throws when the repository
+    // fails.
+    boost::asio::awaitable<std::size_t> load_catalog(
+        std::function<void(const store::CatalogRow&)> each);
     // After a durable ingest: record the new version and tell the other instances.
     boost::asio::awaitable<void> announce(const std::string& symbol, market::Timeframe timeframe,
                                           const market::BarSeries& series);

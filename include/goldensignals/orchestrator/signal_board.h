@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "goldensignals/orchestrator/bar_version_registry.h"
 #include "goldensignals/orchestrator/scan.h"
 #include "goldensignals/orchestrator/signal_service.h"
+#include "goldensignals/store/bar_repository.h"
 
 namespace gs::orchestrator {
 
@@ -24,6 +26,11 @@ namespace gs::orchestrator {
 // So a scan never answers from bars older than the store holds, and instances holding the
 // same bars give the same answer (a signal is a function of the bars and the consensus
 // config). Summaries of series no longer held are dropped once they outnumber the held ones.
+//
+// A series stored but not resident (docs/memory.md "Catalog") is scanned from the summary kept
+// for it: the one read while it was resident, or the latest signal's summary from the catalog
+// (seed()). Nothing writes it without loading it first, so that summary is its current one; a
+// stored series with no summary at all is left out rather than loaded.
 class SignalBoard final {
   public:
     SignalBoard(market::BarStore& bars, SignalService& signals) : bars_(bars), signals_(signals) {}
@@ -33,6 +40,11 @@ class SignalBoard final {
         std::vector<SignalSummary> rows;
     };
     boost::asio::awaitable<Answer> scan(market::Timeframe timeframe, ScanQuery query);
+    // The latest signal's summary of a stored series, from the catalog read at start; kept
+    // unless a summary is held already.
+    void seed(market::Timeframe timeframe, SignalSummary summary);
+    // The scan summary of a catalog row; nullopt when the row has none.
+    static std::optional<SignalSummary> summary_of(const store::CatalogRow& row);
 
     // Summaries kept, over every timeframe.
     std::size_t size() const;
@@ -48,10 +60,10 @@ class SignalBoard final {
 
     // Scans the summaries of `held` that are current; the index of each other one goes to
     // `stale` (when given).
-    Answer scan_current(market::Timeframe timeframe, const std::vector<market::SeriesRef>& held,
+    Answer scan_current(market::Timeframe timeframe, const std::vector<market::CatalogRef>& held,
                         const ScanQuery& query, std::vector<std::size_t>* stale) const;
-    boost::asio::awaitable<void> refresh(const market::SeriesRef& ref);
-    void prune(market::Timeframe timeframe, const std::vector<market::SeriesRef>& held);
+    boost::asio::awaitable<void> refresh(const market::CatalogRef& ref);
+    void prune(market::Timeframe timeframe, const std::vector<market::CatalogRef>& held);
 
     market::BarStore& bars_;
     SignalService& signals_;

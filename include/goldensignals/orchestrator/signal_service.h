@@ -83,6 +83,11 @@ class SignalService final {
     void on_new_signal(Listener listener) { listener_ = std::move(listener); }
 
     boost::asio::awaitable<Lookup> current(std::string symbol, market::Timeframe timeframe);
+    // The summary body of the series' latest kept signal (L3), its bars not loaded: the snapshot
+    // of a stored series that is not resident (docs/memory.md "Catalog"). Null when none is
+    // kept or the archive is unreachable.
+    boost::asio::awaitable<std::shared_ptr<const std::string>> stored_summary(
+        std::string symbol, market::Timeframe timeframe);
     // The signal right after this instance stored new bars of the series: the bars just
     // changed, so neither the version check nor the L2 and L3 lookups can hit (three round
     // trips per bar on the ingest path): L1, else compute, then cache, archive and publish

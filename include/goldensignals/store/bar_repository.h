@@ -1,6 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +27,25 @@ struct SeriesBars {
 struct SeriesKey {
     std::string symbol;
     market::Timeframe timeframe = market::kDefaultTimeframe;
+};
+
+// A stored series as the catalog lists it (latest_signals, sql/0008, docs/memory.md): what the
+// listing and the scan need of a series that is not in memory, never its bars.
+struct CatalogRow {
+    SeriesKey key;
+    std::int64_t last = 0;  // newest bar (the latest signal's as_of), epoch seconds
+    std::size_t bars = 0;   // bars held when the signal was computed; 0: unknown
+    std::int64_t first = 0;
+    // The latest signal's scan figures; codes as agents::Action and consensus::Strength.
+    struct Summary {
+        int action = 2;
+        int strength = 0;
+        double score = 0.0;
+        double confidence = 0.0;
+        std::array<double, 6> category_scores{};
+        std::array<std::uint16_t, 6> category_voters{};
+    };
+    std::optional<Summary> summary;  // nullopt: a row without them
 };
 
 // Durable bars, as ingest (write first) and the bar sync (reload) use them.
@@ -65,6 +87,11 @@ class BarRepository {
     // warm-up loads, docs/memory.md). Throws when unreachable. None by default.
     virtual boost::asio::awaitable<std::vector<SeriesKey>> recent_series(std::size_t /*limit*/) {
         co_return std::vector<SeriesKey>{};
+    }
+    // Every stored series the catalog knows (read at start, docs/memory.md). Throws when
+    // unreachable. None by default.
+    virtual boost::asio::awaitable<std::vector<CatalogRow>> catalog() {
+        co_return std::vector<CatalogRow>{};
     }
 };
 

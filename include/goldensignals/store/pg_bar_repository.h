@@ -43,6 +43,8 @@ std::vector<std::string> bar_symbols(pqxx::connection& connection, market::Timef
 // update time, newest first, then the others by timeframe and symbol (the primary key's skip
 // scan per timeframe).
 std::vector<SeriesKey> recent_series(pqxx::connection& connection, std::size_t limit);
+// Every row of the catalog (latest_signals' typed columns, sql/0008).
+std::vector<CatalogRow> catalog(pqxx::connection& connection);
 
 // Start-up: hands every stored series' newest `newest_n` bars (oldest first) to
 // sink(symbol, timeframe, bars), one series at a time, every timeframe; series without bars
@@ -72,6 +74,7 @@ class PgBarRepository final : public BarRepository {
                                               market::Timeframe timeframe) override;
     boost::asio::awaitable<std::vector<std::string>> symbols(market::Timeframe timeframe);
     boost::asio::awaitable<std::vector<SeriesKey>> recent_series(std::size_t limit) override;
+    boost::asio::awaitable<std::vector<CatalogRow>> catalog() override;
 
   private:
     PgPool& pool_;

@@ -41,6 +41,13 @@ struct SignalRow {
     // The history's packed form, made by the service from the signal; without it the write
     // path packs the body in SQL (gs_compact_signal), which costs a JSON parse per row.
     std::optional<PackedSignal> packed;
+    // The catalog columns of latest_signals (sql/0008, docs/memory.md): the series as held when
+    // the signal was computed, and each category's score and voters in agents::Category order
+    // (empty: NULL).
+    std::int64_t bars = 0;
+    std::int64_t first_time = 0;  // epoch seconds
+    std::vector<double> category_scores;
+    std::vector<int> category_voters;
 };
 
 struct LatestSignal {
