@@ -1,10 +1,7 @@
 // Wiring only: read the configuration, build the components, run until a signal.
 
-#include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <functional>
 #include <thread>
 #include <vector>
 
@@ -22,6 +19,7 @@
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/app/components.h"
 #include "goldensignals/app/startup.h"
+#include "goldensignals/app/stored_series.h"
 #include "goldensignals/app/tiers.h"
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
@@ -64,38 +62,6 @@
 namespace {
 
 namespace asio = boost::asio;
-
-// Series the background warm-up loads at most (it also stops at half the memory budget).
-constexpr std::size_t kWarmSeries = 5'000;
-
-// Reads the catalog of stored series before anything is served (docs/memory.md "Catalog"):
-// the listing, the scan and "*" then cover every stored series, not only the resident ones.
-// Small typed rows, never bars. PostgreSQL down: they cover the resident series until restart.
-void load_catalog(gs::orchestrator::BarSync& sync, gs::orchestrator::SignalBoard& board) {
-    asio::io_context io;
-    auto guard = asio::make_work_guard(io);
-    std::thread runner([&io] { io.run(); });
-    const auto started = std::chrono::steady_clock::now();
-    std::function<void(const gs::store::CatalogRow&)> each =
-        [&board](const gs::store::CatalogRow& row) {
-            if (auto summary = gs::orchestrator::SignalBoard::summary_of(row)) {
-                board.seed(row.key.timeframe, std::move(*summary));
-            }
-        };
-    auto loaded = asio::co_spawn(io, sync.load_catalog(std::move(each)), asio::use_future);
-    try {
-        const std::size_t rows = loaded.get();
-        spdlog::info("catalog: {} stored series read in {} ms", rows,
-                     std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now() - started)
-                         .count());
-    } catch (const std::exception& e) {
-        spdlog::error("catalog of stored series not read (listings cover resident series): {}",
-                      e.what());
-    }
-    guard.reset();
-    runner.join();
-}
 
 // Refills live accuracy's windows from PostgreSQL before anything is served (the pool's own
 // threads do the work; a private io_context runs the wait). PostgreSQL down: start empty.
@@ -326,33 +292,8 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     }
     // The most recently active series in the background, once the server listens: reads
     // never wait for it (docs/memory.md).
-    auto warm_stop = std::make_shared<std::atomic<bool>>(false);
     if (bar_sync.active()) {
-        components.add(
-            "series warm-up",
-            [&io, &bar_sync, &bar_store, warm_stop] {
-                auto warm = [&bar_sync, &bar_store, warm_stop]() -> asio::awaitable<void> {
-                    const auto started = std::chrono::steady_clock::now();
-                    // Named, then moved: g++ 12 and temporaries in co_await
-                    // (docs/coroutines.md).
-                    std::function<bool()> enough = [&bar_store] {
-                        return bar_store.resident_bytes() >= bar_store.budget() / 2;
-                    };
-                    const std::size_t loaded =
-                        co_await bar_sync.warm(kWarmSeries, std::move(enough), warm_stop);
-                    spdlog::info("warm-up: {} series loaded in {} ms ({} resident, ~{} MiB)",
-                                 loaded,
-                                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::steady_clock::now() - started)
-                                     .count(),
-                                 bar_store.series_count(), bar_store.resident_bytes() >> 20);
-                };
-                asio::co_spawn(asio::make_strand(io), std::move(warm), asio::detached);
-            },
-            [warm_stop]() -> asio::awaitable<void> {
-                warm_stop->store(true);
-                co_return;
-            });
+        gs::app::add_series_warm_up(components, io, bar_sync, bar_store);
     }
     components.start();
 
@@ -383,7 +324,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
                                 &provisional, &live_accuracy);
     gs::orchestrator::SignalBoard signal_board(bar_store, signal_service);
     if (bar_sync.active()) {
-        load_catalog(bar_sync, signal_board);
+        gs::app::load_catalog(bar_sync, signal_board);
     }
     gs::http::add_universe_routes(router, bar_store, signal_board);
     gs::http::add_backtest_route(router, bar_store, orchestrator, compute_pool.get_executor(),
@@ -394,28 +335,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
                                      &bar_sync));
     gs::sse::add_stream_route(
         router, hub,
-        [&signal_service, &bar_store, &bar_sync](const std::string& symbol,
-                                                 gs::market::Timeframe timeframe)
-            -> asio::awaitable<std::shared_ptr<const std::string>> {
-            // A stored series neither resident nor named by the stream (a symbols=* snapshot):
-            // its latest kept signal, without loading its bars (docs/memory.md "Catalog").
-            if (bar_sync.active() && !bar_store.pinned(symbol, timeframe) &&
-                !bar_store.get(symbol, timeframe)) {
-                std::string stored = symbol;
-                auto summary = co_await signal_service.stored_summary(std::move(stored), timeframe);
-                if (summary) {
-                    co_return summary;
-                }
-            }
-            std::string name = symbol;
-            try {
-                auto lookup = co_await signal_service.current(std::move(name), timeframe);
-                co_return lookup.entry ? lookup.entry->summary_json : nullptr;
-            } catch (const gs::orchestrator::StorageUnavailable&) {
-                // Not in memory and PostgreSQL down: no snapshot; the live events still come.
-                co_return nullptr;
-            }
-        },
+        gs::app::stream_snapshot(signal_service, bar_store, bar_sync),
         [&bar_store](gs::market::Timeframe timeframe) { return bar_store.symbols(timeframe); },
         {.max_streams = options.max_streams,
          .max_symbols = options.max_stream_symbols,
@@ -425,15 +345,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
          .send_buffer = options.stream_send_buffer,
          .queue = {},
          // A stream's named series stay in memory while it is open (docs/memory.md).
-         .hold = [&bar_store](const std::vector<std::string>& symbols,
-                              gs::market::Timeframe timeframe) -> std::shared_ptr<void> {
-             auto pins = std::make_shared<std::vector<gs::market::SeriesPin>>();
-             pins->reserve(symbols.size());
-             for (const auto& symbol : symbols) {
-                 pins->push_back(bar_store.pin(symbol, timeframe));
-             }
-             return pins;
-         }});
+         .hold = gs::app::stream_hold(bar_store)});
     gs::http::add_webhook_routes(router, webhooks);
     gs::http::add_static_routes(router, options.static_dir);
 
