@@ -25,9 +25,10 @@ runtime_pkgs=(
 # Test: servers the integration tests start, formatting, load and browser tools, and clang
 # with its sanitizer and libFuzzer runtimes for the ASan+UBSan build and the fuzz targets.
 # prometheus only for promtool (scripts/check_monitoring.sh): its server must not run here,
-# hence the policy-rc.d guard below.
+# hence the policy-rc.d guard below. ccache: the three builds of scripts/test.sh reuse what an
+# earlier run compiled.
 test_pkgs=(
-  redis-server postgresql-15 clang-format wrk nginx-light docker-compose
+  redis-server postgresql-15 clang-format wrk nginx-light docker-compose ccache
   chromium
   prometheus
   clang-14 libclang-rt-14-dev

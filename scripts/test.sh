@@ -67,7 +67,16 @@ clang-format --dry-run --Werror "${sources[@]}"
 
 stage "build"
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The three builds (Release, ASan+UBSan, TSan) through ccache: a later run, from any checkout
+# (paths relative to the checkout), recompiles only what changed. PCH users need the
+# sloppiness below to be cached at all.
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+  export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
+fi
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 cmake --build build -j"$jobs"
 
 # shellcheck source=scripts/lib/services.sh
@@ -94,7 +103,7 @@ fi
 stage "asan+ubsan build (clang)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DGS_SANITIZE=address,undefined -DGS_FUZZ=ON \
-  -DGS_BUILD_BENCH=OFF >/dev/null
+  -DGS_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
 cmake --build build-asan -j"$jobs"
 
 stage "asan+ubsan tests"
@@ -104,11 +113,12 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 GS_BINARY="$PWD/build-asan/goldensignals" \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 900
 
-# Only the two test binaries: TSan checks the code that shares state between threads.
+# Only the concurrency suites' own binaries (tests/CMakeLists.txt, gs_tsan_*): TSan checks the
+# code that shares state between threads, and compiling the whole suite under it cost minutes.
 stage "tsan build (g++)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
-  -DGS_SANITIZE=thread -DGS_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan -j"$jobs" --target gs_tests gs_integration_tests
+  -DGS_SANITIZE=thread -DGS_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+cmake --build build-tsan -j"$jobs" --target gs_tsan_tests gs_tsan_integration_tests
 
 stage "tsan tests"
 # The hub and the stream route, the orchestrator and signal service (compute pool), single
@@ -116,11 +126,11 @@ stage "tsan tests"
 tsan_unit='HubTest.*:DirectWriteTest.*:StreamRouteTest.*:OrchestratorTest.*:SignalServiceTest.*'
 tsan_unit+=':SingleFlightTest.*:DirectSendTest.*:RedisBridgeTest.*:LocalPublisherTest.*:WaiterTest.*'
 tsan_unit+=':SignalTiersTest.*:BarSyncTest.*:IngestServiceTest.*:StreamingEngineTest.*:BarSeriesLineageTest.*'
-tsan_unit+=':BarCommitterTest.*:TrackingTable*:IndicatorColumnsCacheTest.*'
+tsan_unit+=':BarCommitterTest.*:TrackingTable*:IndicatorColumnsCacheTest.*:JobRegistryTest.*'
 tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*:ReadyzIntegrationTest.*:RedisVersionTracking*'
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
-./build-tsan/tests/gs_tests --gtest_filter="$tsan_unit" --gtest_brief=1
-./build-tsan/tests/gs_integration_tests --gtest_filter="$tsan_integration" --gtest_brief=1
+./build-tsan/tests/gs_tsan_tests --gtest_filter="$tsan_unit" --gtest_brief=1
+./build-tsan/tests/gs_tsan_integration_tests --gtest_filter="$tsan_integration" --gtest_brief=1
 unset TSAN_OPTIONS
 
 # Each target on a copy of its committed seed corpus, so CI never writes into the tree. A

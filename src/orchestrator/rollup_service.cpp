@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -172,6 +174,7 @@ bool RollupService::queue_locked(Base& base, const std::vector<market::DerivedBa
 
 asio::awaitable<void> RollupService::write_pending(std::shared_ptr<Base> base) {
     const Timeframe base_timeframe = base->rollup.base();
+    const auto executor = co_await asio::this_coro::executor;
     for (;;) {
         std::map<std::pair<Timeframe, std::int64_t>, Bar> batch;
         {
@@ -182,7 +185,12 @@ asio::awaitable<void> RollupService::write_pending(std::shared_ptr<Base> base) {
             }
             batch.swap(base->pending);
         }
-        // One ingest per timeframe, shortest first (the map's order).
+        // One ingest per timeframe, all at once: they join one group commit and their version
+        // records one Redis pipeline, so a bar that closes k periods costs one chain of round
+        // trips, not k (each timeframe is its own series: no order between them to keep).
+        std::vector<decltype(asio::co_spawn(executor, write_timeframe(base, Timeframe{}, {}),
+                                            asio::deferred))>
+            writes;
         auto it = batch.begin();
         while (it != batch.end()) {
             const Timeframe target = it->first.first;
@@ -194,17 +202,29 @@ asio::awaitable<void> RollupService::write_pending(std::shared_ptr<Base> base) {
                 skipped_.fetch_add(bars.size(), std::memory_order_relaxed);
                 continue;
             }
-            const std::size_t count = bars.size();
-            try {
-                std::string name = base->symbol;
-                co_await ingest_.ingest_derived(std::move(name), target, std::move(bars));
-                written_.fetch_add(count, std::memory_order_relaxed);
-            } catch (const std::exception& e) {
-                failed_.fetch_add(count, std::memory_order_relaxed);
-                spdlog::warn("rolled-up {} bars of {} not stored: {}", market::to_string(target),
-                             base->symbol, e.what());
-            }
+            writes.push_back(asio::co_spawn(
+                executor, write_timeframe(base, target, std::move(bars)), asio::deferred));
         }
+        if (writes.size() == 1) {
+            co_await std::move(writes.front())(asio::use_awaitable);
+        } else if (!writes.empty()) {
+            co_await asio::experimental::make_parallel_group(std::move(writes))
+                .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+        }
+    }
+}
+
+asio::awaitable<void> RollupService::write_timeframe(std::shared_ptr<Base> base, Timeframe target,
+                                                     std::vector<Bar> bars) {
+    const std::size_t count = bars.size();
+    try {
+        std::string name = base->symbol;
+        co_await ingest_.ingest_derived(std::move(name), target, std::move(bars));
+        written_.fetch_add(count, std::memory_order_relaxed);
+    } catch (const std::exception& e) {
+        failed_.fetch_add(count, std::memory_order_relaxed);
+        spdlog::warn("rolled-up {} bars of {} not stored: {}", market::to_string(target),
+                     base->symbol, e.what());
     }
 }
 

@@ -18,29 +18,13 @@
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
+#include "store/pg_array.h"
 
 namespace gs::store {
 
 namespace asio = boost::asio;
 
 namespace {
-
-// A text[] literal: every element double-quoted, backslash and quote escaped.
-std::string text_array(const std::vector<std::string>& items) {
-    std::string text = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        text += i == 0 ? "\"" : ",\"";
-        for (const char c : items[i]) {
-            if (c == '"' || c == '\\') {
-                text.push_back('\\');
-            }
-            text.push_back(c);
-        }
-        text.push_back('"');
-    }
-    text.push_back('}');
-    return text;
-}
 
 void write_calls(pqxx::connection& connection, const std::vector<accuracy::ScoredCall>& calls) {
     pqxx::work tx(connection);
@@ -196,7 +180,7 @@ asio::awaitable<std::vector<accuracy::ScoredCall>> PgCallStore::load(
     for (const auto tf : market::kAllTimeframes) {
         timeframes.emplace_back(market::to_string(tf));
     }
-    auto read = [timeframes = text_array(timeframes), tracks = text_array(tracks),
+    auto read = [timeframes = text_array_literal(timeframes), tracks = text_array_literal(tracks),
                  window = static_cast<std::int64_t>(window)](pqxx::connection& connection) {
         std::vector<accuracy::ScoredCall> calls;
         try {

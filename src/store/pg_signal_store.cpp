@@ -26,6 +26,7 @@
 #include "goldensignals/store/error.h"
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
+#include "store/pg_array.h"
 #include "store/signal_queries.h"
 
 namespace gs::store {
@@ -61,26 +62,6 @@ std::string number_array(const std::vector<T>& items) {
 
 const char* or_null(const std::string& text) {
     return text.empty() ? nullptr : text.c_str();
-}
-
-// A text[] literal: every element double-quoted, backslash and quote escaped.
-std::string array_literal(const std::vector<std::string>& items) {
-    std::string text = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i != 0) {
-            text.push_back(',');
-        }
-        text.push_back('"');
-        for (const char c : items[i]) {
-            if (c == '"' || c == '\\') {
-                text.push_back('\\');
-            }
-            text.push_back(c);
-        }
-        text.push_back('"');
-    }
-    text.push_back('}');
-    return text;
 }
 
 std::optional<std::string> bytes_of(const pqxx::field& field) {
@@ -148,8 +129,8 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
                 registry_ids.count(row.packed->registry.get()) == 0) {
                 const auto& list = *row.packed->registry;
                 registry_ids[&list] =
-                    tx.exec_params1(queries::kAgentRegistryId, array_literal(list.agents),
-                                    array_literal(list.categories))[0]
+                    tx.exec_params1(queries::kAgentRegistryId, text_array_literal(list.agents),
+                                    text_array_literal(list.categories))[0]
                         .as<int>();
             }
         }

@@ -188,7 +188,14 @@ TEST_F(ServerTest, ReadyzReportsDependencies) {
 TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
     request(server->port(), "GET", "/healthz");
     request(server->port(), "GET", "/nope");
-    auto r = request(server->port(), "GET", "/metrics");
+    // A request is counted once its response is written, which can be just after the client
+    // has read it: the next request may reach another I/O thread first (CI saw it under ASan).
+    testing::RawResponse r;
+    EXPECT_TRUE(support::wait_until([&] {
+        r = request(server->port(), "GET", "/metrics");
+        return r.body.find("route=\"unmatched\",status=\"404\"} 1") != std::string::npos &&
+               r.body.find("route=\"/healthz\",status=\"200\"} 1") != std::string::npos;
+    }));
     EXPECT_EQ(r.status, 200u);
     EXPECT_NE(r.header("Content-Type").find("text/plain"), std::string::npos);
     EXPECT_NE(

@@ -150,22 +150,24 @@ class RetentionTest : public ::testing::Test {
         upsert_bars(*connection_, symbol, timeframe, std::span<const Bar>(&bar, 1));
     }
     void insert_signal_at(sys_seconds created_at, const std::string& symbol = "OLD") {
-        pqxx::work tx(*connection_);
-        tx.exec_params0(
+        exec_committed(
             "INSERT INTO signals (created_at, symbol, timeframe, as_of, action, strength,"
             " score, confidence, config_version) VALUES ($1::timestamptz, $2, '1d',"
             " $1::timestamptz, 2, 0, 0, 0, 'cfg')",
             text_of(created_at), symbol);
-        tx.commit();
     }
     // A scored live call (sql/0007), scored at `scored_at`.
     void insert_live_call_at(sys_seconds scored_at, const std::string& symbol = "OLD") {
-        pqxx::work tx(*connection_);
-        tx.exec_params0(
+        exec_committed(
             "INSERT INTO live_calls (scored_at, timeframe, track, symbol, signal_time,"
             " scored_time, action, hit, forward_return) VALUES ($1::timestamptz, '1d',"
             " 'consensus', $2, 1, 2, 'BUY', true, 0.1)",
             text_of(scored_at), symbol);
+    }
+    template <typename... Args>
+    void exec_committed(const char* sql, const Args&... args) {
+        pqxx::work tx(*connection_);
+        tx.exec_params0(sql, args...);
         tx.commit();
     }
     // Where the bar of `symbol` at `time` is stored.

@@ -18,8 +18,6 @@ struct DerivedBar {
     Timeframe timeframe = Timeframe::k1d;
     Bar bar;
     bool final = false;
-
-    friend bool operator==(const DerivedBar&, const DerivedBar&) = default;
 };
 
 // The base bars with times in [from, to), after the batch being rolled up was applied;

@@ -109,6 +109,10 @@ class RollupService final {
     bool queue_locked(Base& base, const std::vector<market::DerivedBar>& changes);
     // Writes `base`'s pending bars until none are left, then clears `writing`.
     boost::asio::awaitable<void> write_pending(std::shared_ptr<Base> base);
+    // Ingests one timeframe's bars of `base`; never throws (a failure is counted and logged).
+    boost::asio::awaitable<void> write_timeframe(std::shared_ptr<Base> base,
+                                                 market::Timeframe target,
+                                                 std::vector<market::Bar> bars);
     // Whether roll-up of `base` may write into `target` (see the class comment).
     bool writable(const std::string& symbol, market::Timeframe base,
                   market::Timeframe target) const;
