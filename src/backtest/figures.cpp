@@ -253,6 +253,10 @@ TrackFigures track_figures(const Track& track, std::span<const double> close,
 
 Report evaluate(const Input& input, const Options& options) {
     const Trace& trace = *input.trace;
+    const bool adaptive =
+        options.weighting == Weighting::kAdaptive && !trace.adaptive_consensus.action.empty();
+    const Track& consensus = adaptive ? trace.adaptive_consensus : trace.consensus;
+    const std::vector<Track>& categories = adaptive ? trace.adaptive_categories : trace.categories;
     const std::size_t begin = input.begin;
     const std::size_t end = std::max(input.begin, input.end);
     const std::size_t h = options.horizon;
@@ -278,10 +282,10 @@ Report evaluate(const Input& input, const Options& options) {
     int previous = 0;
     std::size_t exposed = 0;
     for (std::size_t t = first; t < end; ++t) {
-        const int position = position_of(trace.consensus.action[t], options.mode);
-        report.rows.push_back(
-            {input.time[t], trace.consensus.action[t], trace.consensus.score[t], position,
-             t + h < end ? input.close[t + h] / input.close[t] - 1.0 : kNaN, equity});
+        const int position = position_of(consensus.action[t], options.mode);
+        report.rows.push_back({input.time[t], consensus.action[t], consensus.score[t], position,
+                               t + h < end ? input.close[t + h] / input.close[t] - 1.0 : kNaN,
+                               equity});
         if (t + 1 == end) {
             break;  // the last position has no bar to be held over
         }
@@ -320,7 +324,7 @@ Report evaluate(const Input& input, const Options& options) {
     std::array<std::size_t, 3> scored{};
     std::array<double, 3> forward_sum{};
     for (std::size_t t = first; t < end; ++t) {
-        const auto a = static_cast<std::size_t>(trace.consensus.action[t]);
+        const auto a = static_cast<std::size_t>(consensus.action[t]);
         if (a >= 3) {
             continue;  // the consensus never abstains
         }
@@ -330,7 +334,7 @@ Report evaluate(const Input& input, const Options& options) {
         }
         ++scored[a];
         const CallOutcome call =
-            score_call(trace.consensus.action[t], input.close[t], input.close[t + h]);
+            score_call(consensus.action[t], input.close[t], input.close[t + h]);
         forward_sum[a] += call.forward_return;
         hits[a] += call.hit ? 1 : 0;
     }
@@ -349,7 +353,7 @@ Report evaluate(const Input& input, const Options& options) {
     for (const Track& track : trace.agents) {
         report.agents.push_back(track_figures(track, input.close, fo, h));
     }
-    for (const Track& track : trace.categories) {
+    for (const Track& track : categories) {
         report.categories.push_back(track_figures(track, input.close, fo, h));
     }
     return report;
