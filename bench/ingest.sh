@@ -10,7 +10,9 @@
 #     SQL_DIR  the migrations that binary applies (default: this checkout's sql/), so that
 #              an older build runs with its own schema
 # Environment: ROUNDS (3), DURATION (10 s per wrk round), CONNECTIONS (32), SERVER_CPUS (0),
-# CLIENT_CPUS (1: wrk, Redis and PostgreSQL), SERVER_ARGS (extra flags), TIMEFRAME (1d) and
+# CLIENT_CPUS (1: wrk, Redis and PostgreSQL), SERVER_ARGS (extra flags), PERF_DIR (when set:
+# `perf record` of the server during each wrk run, into PERF_DIR; PERF_ARGS its options,
+# default `-F 499 -g`), TIMEFRAME (1d) and
 # STEP (its seconds, 86400) of the posted series, START (epoch seconds of the first preloaded
 # bar; 2000-01-01).
 # Each round starts a fresh server (and, with stores, empty tables and an empty Redis),
@@ -131,10 +133,19 @@ for r in $(seq 1 "$rounds"); do
     fi
     post_csv "$symbols" "$held" "$step" "$timeframe" >/dev/null
     last=$((start + (held - 1) * step))
+    perf_pid=""
+    if [[ -n ${PERF_DIR:-} ]]; then  # a profile of the server during wrk, one per binary/round
+      mkdir -p "$PERF_DIR"
+      # shellcheck disable=SC2086
+      perf record -q ${PERF_ARGS:--F 499 -g} -p "$gs_pid" -o "$PERF_DIR/$(basename "$b").$r.data" \
+        -- sleep "$seconds" >/dev/null 2>&1 &
+      perf_pid=$!
+    fi
     out=$(SYMBOLS=$symbols START=$last TIMEFRAME=$timeframe STEP=$step TOKEN=$token THREADS=1 \
       taskset -c "$client_cpus" \
       wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$repo/bench/ingest.lua" \
       "http://127.0.0.1:$port" 2>"$work/wrk.err")
+    [[ -n $perf_pid ]] && wait "$perf_pid"
     rate=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
     p99=$(awk '/^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
           else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
@@ -147,7 +158,7 @@ for r in $(seq 1 "$rounds"); do
       # bar's signal is in (at most 120 s) and say how long that took; a stop drains only 5 s.
       caught_up=""
       for i in $(seq 0 240); do
-        if [[ $(psql_q gs_bench "SELECT (SELECT count(DISTINCT (symbol, as_of)) FROM signals
+        if [[ $(psql_q gs_bench "SELECT (SELECT count(DISTINCT (symbol, timeframe, as_of)) FROM signals
             WHERE as_of > to_timestamp($last)) >= (SELECT count(*) FROM bars
             WHERE time > to_timestamp($last))") == t ]]; then
           caught_up=$(awk -v i="$i" 'BEGIN { printf "%.1f", i / 2 }')
@@ -164,7 +175,7 @@ for r in $(seq 1 "$rounds"); do
       missing=$(psql_q gs_bench "SELECT count(*) FROM (SELECT symbol, timeframe, max(time) t
         FROM bars GROUP BY 1, 2) b WHERE NOT EXISTS (SELECT 1 FROM signals s WHERE
         s.symbol = b.symbol AND s.timeframe = b.timeframe AND s.as_of = b.t)")
-      signals=$(psql_q gs_bench "SELECT count(DISTINCT (symbol, as_of)) FROM signals
+      signals=$(psql_q gs_bench "SELECT count(DISTINCT (symbol, timeframe, as_of)) FROM signals
         WHERE as_of > to_timestamp($last)")
       stale=$(psql_q gs_bench "SELECT count(*) FROM (SELECT symbol, timeframe, max(time) t
         FROM bars GROUP BY 1, 2) b WHERE NOT EXISTS (SELECT 1 FROM latest_signals l WHERE

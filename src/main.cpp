@@ -174,7 +174,9 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     // open, a feed's unclosed klines), rate-limited per series; never stored (docs/rollup.md).
     gs::orchestrator::ProvisionalService provisional(bar_store, orchestrator, io.get_executor(),
                                                      compute_pool.get_executor(),
-                                                     {.interval = options.provisional_interval});
+                                                     {.interval = options.provisional_interval,
+                                                      .share = options.provisional_share,
+                                                      .compute_threads = compute_threads});
     if (provisional.enabled()) {
         ingest.set_provisional(&provisional);
     }

@@ -12,10 +12,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "goldensignals/async/run_on.h"
 #include "goldensignals/market/time_format.h"
 
 namespace gs::backtest {
@@ -320,16 +320,18 @@ asio::awaitable<void> run_job(std::shared_ptr<JobRegistry::State> state,
         if (job->cancelled) {
             break;
         }
-        co_await asio::post(state->compute, asio::use_awaitable);
-        SymbolResult result;
-        try {
-            result = state->run(symbol, job->spec);
-        } catch (const std::exception& e) {
-            result = SymbolResult{};
-            result.symbol = symbol;
-            result.error = e.what();
-        }
-        co_await asio::post(state->io, asio::use_awaitable);
+        // On the compute pool; the job resumes on state->io (where pump() spawned it).
+        auto work = [&state, &job, &symbol] {
+            try {
+                return state->run(symbol, job->spec);
+            } catch (const std::exception& e) {
+                SymbolResult failed;
+                failed.symbol = symbol;
+                failed.error = e.what();
+                return failed;
+            }
+        };
+        SymbolResult result = co_await async::run_on(state->compute, std::move(work));
         std::lock_guard lock(state->mutex);
         job->bars_done += walked[i];
         job->results.push_back(std::move(result));

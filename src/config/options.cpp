@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <thread>
@@ -25,6 +26,19 @@ Int parse_integer(std::string_view text, Int min, Int max, std::string_view what
         throw Error(fmt::format("{}: {} is out of range [{}, {}]", what, value, min, max));
     }
     return static_cast<Int>(value);
+}
+
+double parse_number(std::string_view text, double min, double max, std::string_view what) {
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty() ||
+        !std::isfinite(value)) {
+        throw Error(fmt::format("{}: '{}' is not a number", what, text));
+    }
+    if (value < min || value > max) {
+        throw Error(fmt::format("{}: {} is out of range [{}, {}]", what, value, min, max));
+    }
+    return value;
 }
 
 bool parse_bool(std::string_view text, std::string_view what) {
@@ -306,6 +320,13 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.provisional_interval =
                  std::chrono::milliseconds(parse_integer<std::int64_t>(v, 0, 3'600'000, w));
+         }},
+        {"provisional-share", "GS_PROVISIONAL_SHARE", "0.1",
+         "at most this share of the compute pool's time goes to provisional signals, all series "
+         "together (beyond it they wait their turn, the newest bar still winning); 0 = no cap",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.provisional_share = parse_number(v, 0.0, 1.0, w);
          }},
         {"webhook-allow-private", "GS_WEBHOOK_ALLOW_PRIVATE", "false",
          "let webhooks reach loopback, private, link-local and other non-public addresses", false,

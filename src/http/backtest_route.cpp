@@ -6,13 +6,11 @@
 #include <charconv>
 #include <cmath>
 #include <memory>
-#include <optional>
 
 #include <fmt/format.h>
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "goldensignals/async/run_on.h"
 #include "goldensignals/backtest/figures.h"
 #include "goldensignals/backtest/report_json.h"
 #include "goldensignals/backtest/run.h"
@@ -145,22 +143,13 @@ void add_backtest_route(Router& router, market::BarStore& store,
             }
             RunningSlot slot(running);
 
-            // Tens of milliseconds of CPU: off the I/O threads, then back to the session.
-            auto home = co_await asio::this_coro::executor;
-            co_await asio::post(compute, asio::use_awaitable);
-            std::string body;
-            std::exception_ptr error;
-            try {
+            // Tens of milliseconds of CPU: on the compute pool, not the session's I/O thread.
+            auto work = [&] {
                 const auto report =
                     backtest::run(meta.defs, orchestrator.config(), view, range, meta.options);
-                body = backtest::to_json(report, meta);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            co_await asio::post(home, asio::use_awaitable);
-            if (error) {
-                std::rethrow_exception(error);
-            }
+                return backtest::to_json(report, meta);
+            };
+            std::string body = co_await async::run_on(compute, std::move(work));
             co_return Response::json_body(status::ok,
                                           std::make_shared<const std::string>(std::move(body)));
         });

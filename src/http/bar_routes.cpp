@@ -1,9 +1,8 @@
 #include <fmt/format.h>
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "goldensignals/async/run_on.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/bar_parsing.h"
@@ -112,19 +111,9 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
             if (body.size() <= kInlineParseBytes) {
                 bars = parse_body(format, body);
             } else {
-                // Keep a 10 MB parse off the I/O threads, then come back to the session.
-                auto home = co_await asio::this_coro::executor;
-                co_await asio::post(compute, asio::use_awaitable);
-                std::exception_ptr error;
-                try {
-                    bars = parse_body(format, body);
-                } catch (...) {
-                    error = std::current_exception();
-                }
-                co_await asio::post(home, asio::use_awaitable);
-                if (error) {
-                    std::rethrow_exception(error);
-                }
+                // Keep a 10 MB parse off the I/O threads: on the compute pool.
+                auto parse = [&] { return parse_body(format, body); };
+                bars = co_await async::run_on(compute, std::move(parse));
             }
             market::UpsertResult result;
             bool have_last = !bars.bars.empty();

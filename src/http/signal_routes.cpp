@@ -1,16 +1,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <optional>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
+#include "goldensignals/async/run_on.h"
 #include "goldensignals/http/api_routes.h"
 #include "goldensignals/http/params.h"
 #include "goldensignals/market/excerpt.h"
@@ -208,8 +207,13 @@ void add_signal_routes(Router& router, market::BarStore& store,
             if (want_provisional && provisional != nullptr) {
                 auto forming = provisional->latest(symbol, timeframe);
                 if (forming && forming->as_of > lookup.entry->as_of) {
-                    auto response = Response::json_body(
-                        status::ok, with_agents ? forming->full_json : forming->summary_json);
+                    auto body = with_agents ? provisional->full_json(symbol, timeframe)
+                                            : forming->summary_json;
+                    // Replaced by the final one between the two reads: that one answers.
+                    if (!body) {
+                        body = with_agents ? lookup.entry->full_json : lookup.entry->summary_json;
+                    }
+                    auto response = Response::json_body(status::ok, std::move(body));
                     response.header("X-Cache", "PROVISIONAL");
                     co_return response;
                 }
@@ -262,21 +266,11 @@ void add_signal_routes(Router& router, market::BarStore& store,
                 no_bars(symbol, timeframe);
             }
             // A build of the columns (tens of thousands of bars through an agent's
-            // indicators) and the JSON: off the I/O threads, then back to the session.
-            auto home = co_await asio::this_coro::executor;
-            co_await asio::post(compute, asio::use_awaitable);
-            std::optional<Response> response;
-            std::exception_ptr error;
-            try {
-                response = indicators_response(*columns, symbol, timeframe, agent, *series, limit);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            co_await asio::post(home, asio::use_awaitable);
-            if (error) {
-                std::rethrow_exception(error);
-            }
-            co_return std::move(*response);
+            // indicators) and the JSON: on the compute pool, not the session's I/O thread.
+            auto work = [&] {
+                return indicators_response(*columns, symbol, timeframe, agent, *series, limit);
+            };
+            co_return co_await async::run_on(compute, std::move(work));
         });
 
     router.add(

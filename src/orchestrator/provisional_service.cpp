@@ -57,19 +57,21 @@ ProvisionalService::ProvisionalService(market::BarStore& bars, Orchestrator& orc
       io_(std::move(io)),
       compute_(std::move(compute)),
       options_(options),
-      clock_(clock ? std::move(clock) : std::make_shared<SteadyProvisionalClock>()) {}
+      clock_(clock ? std::move(clock) : std::make_shared<SteadyProvisionalClock>()),
+      budget_(options.share, std::max(1u, options.compute_threads)) {}
 
 std::shared_ptr<const SignalEntry> ProvisionalService::make_entry(const Signal& signal) {
     auto entry = std::make_shared<SignalEntry>();
     entry->symbol = signal.symbol;
     entry->timeframe = signal.timeframe;
     entry->as_of = signal.as_of;
-    auto bodies = to_json_bodies(signal);
-    entry->full_json =
-        std::make_shared<const std::string>(mark_provisional(std::move(bodies.full)));
     entry->summary_json =
-        std::make_shared<const std::string>(mark_provisional(std::move(bodies.summary)));
+        std::make_shared<const std::string>(mark_provisional(to_json(signal, false)));
     return entry;
+}
+
+std::string ProvisionalService::full_body(const Signal& signal) {
+    return mark_provisional(to_json(signal, true));
 }
 
 ProvisionalService::Offer ProvisionalService::offer(const std::string& symbol,
@@ -143,11 +145,25 @@ asio::awaitable<void> ProvisionalService::work(std::string key, std::string symb
         if (due && clock_->now() < *due) {
             co_await clock_->sleep_until(*due);
         }
+        // Then this series' turn in the pool's share for provisional work.
+        ProvisionalClock::TimePoint turn;
+        {
+            std::lock_guard lock(mutex_);
+            turn = budget_.reserve(clock_->now());
+        }
+        if (const auto now = clock_->now(); now < turn) {
+            budget_wait_ns_.fetch_add(
+                static_cast<std::uint64_t>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(turn - now).count()),
+                std::memory_order_relaxed);
+            co_await clock_->sleep_until(turn);
+        }
         market::Bar forming;
         {
             std::lock_guard lock(mutex_);
             Slot& slot = slots_[key];
             if (!slot.pending || stopping_.load()) {
+                budget_.refund();
                 slot.worker = false;
                 co_return;
             }
@@ -158,35 +174,53 @@ asio::awaitable<void> ProvisionalService::work(std::string key, std::string symb
         const auto held = bars_.get(symbol, timeframe);
         if (!held || held->empty() || forming.time <= held->last_time()) {
             dropped_.fetch_add(1, std::memory_order_relaxed);
+            std::lock_guard lock(mutex_);
+            budget_.refund();
             continue;
         }
         // On the compute pool (co_spawn runs it there and resumes this worker on its strand;
-        // a post(compute, use_awaitable) would resume here at once, on the I/O thread).
-        std::shared_ptr<const SignalEntry> entry;
-        std::function<asio::awaitable<std::shared_ptr<const SignalEntry>>()> job =
-            [this, symbol, timeframe, held,
-             forming]() -> asio::awaitable<std::shared_ptr<const SignalEntry>> {
-            co_return make_entry(
-                *orchestrator_.compute_provisional(symbol, timeframe, *held, forming));
+        // a post(compute, use_awaitable) would resume here at once, on the I/O thread). Its
+        // cost is measured there, on the real clock: it is the pool's time the budget shares.
+        struct Computed {
+            std::shared_ptr<const Signal> signal;
+            std::shared_ptr<const SignalEntry> entry;
+            std::chrono::nanoseconds cost{};
+        };
+        Computed computed;
+        std::function<asio::awaitable<Computed>()> job = [this, symbol, timeframe, held,
+                                                          forming]() -> asio::awaitable<Computed> {
+            const auto began = std::chrono::steady_clock::now();
+            Computed out;
+            out.signal = orchestrator_.compute_provisional(symbol, timeframe, *held, forming);
+            out.entry = make_entry(*out.signal);
+            out.cost = std::chrono::steady_clock::now() - began;
+            co_return out;
         };
         try {
-            entry = co_await asio::co_spawn(compute_, std::move(job), asio::use_awaitable);
+            computed = co_await asio::co_spawn(compute_, std::move(job), asio::use_awaitable);
         } catch (const std::exception& e) {
             spdlog::error("provisional signal of {} {} failed: {}", symbol,
                           market::to_string(timeframe), e.what());
+            std::lock_guard lock(mutex_);
+            budget_.refund();
             continue;
         }
+        compute_ns_.fetch_add(static_cast<std::uint64_t>(computed.cost.count()),
+                              std::memory_order_relaxed);
         computed_.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard lock(mutex_);
+        budget_.settle(computed.cost);
         Slot& slot = slots_[key];
         // The period's final bar came in while this was computed: the final signal replaces it.
         if (forming.time <= slot.final_time) {
             dropped_.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
-        slot.latest = entry;
+        slot.latest = computed.entry;
+        slot.latest_signal = std::move(computed.signal);
+        slot.latest_full.reset();
         if (listener_) {
-            listener_(std::move(entry));
+            listener_(std::move(computed.entry));
         }
     }
 }
@@ -205,6 +239,8 @@ void ProvisionalService::final_stored(const std::string& symbol, market::Timefra
     slot.final_time = std::max(slot.final_time, last_time);
     if (slot.latest && slot.latest->as_of <= last_time) {
         slot.latest.reset();
+        slot.latest_signal.reset();
+        slot.latest_full.reset();
     }
     if (slot.pending && slot.pending->time <= last_time) {
         slot.pending.reset();
@@ -222,6 +258,34 @@ std::shared_ptr<const SignalEntry> ProvisionalService::latest(const std::string&
     return it == slots_.end() ? nullptr : it->second.latest;
 }
 
+std::shared_ptr<const std::string> ProvisionalService::full_json(
+    const std::string& symbol, market::Timeframe timeframe) const {
+    if (slot_count_.load(std::memory_order_relaxed) == 0) {
+        return nullptr;
+    }
+    const std::string key = key_of(symbol, timeframe);
+    std::shared_ptr<const Signal> signal;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = slots_.find(key);
+        if (it == slots_.end() || !it->second.latest_signal) {
+            return nullptr;
+        }
+        if (it->second.latest_full) {
+            return it->second.latest_full;
+        }
+        signal = it->second.latest_signal;
+    }
+    // Written outside the lock; kept if the signal is still the latest.
+    auto body = std::make_shared<const std::string>(full_body(*signal));
+    std::lock_guard lock(mutex_);
+    auto it = slots_.find(key);
+    if (it != slots_.end() && it->second.latest_signal == signal) {
+        it->second.latest_full = body;
+    }
+    return body;
+}
+
 void ProvisionalService::render_metrics(std::string& out) const {
     fmt::format_to(
         std::back_inserter(out),
@@ -234,9 +298,19 @@ void ProvisionalService::render_metrics(std::string& out) const {
         "their period's final bar arrived first.\n"
         "# TYPE gs_provisional_dropped_total counter\ngs_provisional_dropped_total {}\n"
         "# HELP gs_provisional_series Series that received forming bars.\n"
-        "# TYPE gs_provisional_series gauge\ngs_provisional_series {}\n",
+        "# TYPE gs_provisional_series gauge\ngs_provisional_series {}\n"
+        "# HELP gs_provisional_compute_seconds_total Compute pool time spent on provisional "
+        "signals.\n"
+        "# TYPE gs_provisional_compute_seconds_total counter\n"
+        "gs_provisional_compute_seconds_total {}\n"
+        "# HELP gs_provisional_budget_wait_seconds_total Time provisional computations waited "
+        "for the pool's share (--provisional-share) after their interval.\n"
+        "# TYPE gs_provisional_budget_wait_seconds_total counter\n"
+        "gs_provisional_budget_wait_seconds_total {}\n",
         computed_.load(), coalesced_.load(), dropped_.load(),
-        slot_count_.load(std::memory_order_relaxed));
+        slot_count_.load(std::memory_order_relaxed),
+        static_cast<double>(compute_ns_.load(std::memory_order_relaxed)) / 1e9,
+        static_cast<double>(budget_wait_ns_.load(std::memory_order_relaxed)) / 1e9);
 }
 
 }  // namespace gs::orchestrator

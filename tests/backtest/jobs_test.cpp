@@ -66,6 +66,9 @@ class JobRegistryTest : public ::testing::Test {
         registry = std::make_unique<JobRegistry>(
             io.get_executor(), compute.get_executor(),
             [this](const std::string& symbol, const JobSpec&) {
+                if (std::this_thread::get_id() == io_thread.get_id()) {
+                    ran_on_io_thread = true;
+                }
                 gate.wait(symbol);
                 if (symbol == "FAIL") {
                     throw std::runtime_error("no 1d bars for FAIL");
@@ -104,6 +107,7 @@ class JobRegistryTest : public ::testing::Test {
     std::map<std::string, double> returns{{"AAA", 0.1}, {"BBB", 0.3}, {"CCC", -0.2}};
     std::atomic<std::int64_t> now_ms{1'700'000'000'000};
     std::unique_ptr<JobRegistry> registry;
+    std::atomic<bool> ran_on_io_thread{false};
 };
 
 TEST_F(JobRegistryTest, ReportsProgressPerSymbolAndTheRankingWhenDone) {
@@ -126,6 +130,9 @@ TEST_F(JobRegistryTest, ReportsProgressPerSymbolAndTheRankingWhenDone) {
     EXPECT_DOUBLE_EQ(d["progress"]["eta_seconds"].get<double>(), 4.0);
     EXPECT_EQ(d["results"].size(), 1u);
     EXPECT_FALSE(d.contains("ranking"));  // only once finished
+    // A symbol's backtest runs on the compute pool: on the I/O thread it would hold up every
+    // connection that thread serves for as long as the symbol takes.
+    EXPECT_FALSE(ran_on_io_thread);
 
     gate.release_all();
     ASSERT_TRUE(support::wait_until([&] { return status(id) == "done"; }));

@@ -36,5 +36,20 @@ TEST(ProvisionalOptionsTest, RefusesNegativeHugeAndNonNumbers) {
     EXPECT_THROW(parse({"--provisional-interval-ms=1s"}, env_of({})), Error);
 }
 
+TEST(ProvisionalOptionsTest, ATenthOfThePoolByDefaultAndAnyShareUpToAll) {
+    EXPECT_DOUBLE_EQ(parse({}, env_of({})).provisional_share, 0.1);
+    EXPECT_DOUBLE_EQ(parse({}, env_of({{"GS_PROVISIONAL_SHARE", "0.25"}})).provisional_share, 0.25);
+    EXPECT_DOUBLE_EQ(parse({"--provisional-share=0"}, env_of({})).provisional_share, 0.0);
+    EXPECT_DOUBLE_EQ(parse({"--provisional-share=1"}, env_of({})).provisional_share, 1.0);
+}
+
+TEST(ProvisionalOptionsTest, RefusesASharePastTheWholePoolAndNonNumbers) {
+    EXPECT_THROW(parse({"--provisional-share=1.5"}, env_of({})), Error);
+    EXPECT_THROW(parse({"--provisional-share=-0.1"}, env_of({})), Error);
+    EXPECT_THROW(parse({"--provisional-share=10%"}, env_of({})), Error);
+    EXPECT_THROW(parse({"--provisional-share=nan"}, env_of({})), Error);
+    EXPECT_THROW(parse({"--provisional-share="}, env_of({})), Error);
+}
+
 }  // namespace
 }  // namespace gs::config

@@ -62,6 +62,11 @@ class ApiRoutesTest : public ::testing::Test {
         if (server) {
             server->stop();
         }
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
     }
     testing::RawResponse post_csv(const std::string& symbol, const std::string& body,
                                   const std::string& query = "") {
@@ -277,8 +282,14 @@ TEST_F(ApiRoutesTest, IndicatorsAreComputedOnTheComputeExecutor) {
     auto answer = std::async(std::launch::async, [port = server->port()] {
         return request(port, "GET", "/v1/indicators/DIA?agent=sma_cross&limit=30");
     });
-    EXPECT_TRUE(support::wait_until([&compute] { return compute.poll_one() > 0; }))
-        << "nothing was posted to the compute executor";
+    // Run the compute executor until the answer comes (async::run_on takes more than one step
+    // there: the spawned work, then its completion).
+    std::size_t ran = 0;
+    ASSERT_TRUE(support::wait_until([&] {
+        ran += compute.poll();
+        return answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    })) << "no answer";
+    EXPECT_GT(ran, 0u) << "nothing was posted to the compute executor";
     const auto r = answer.get();
     EXPECT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(json::parse(r.body)["time"].size(), 30u);

@@ -70,7 +70,16 @@ class BacktestRouteTest : public ::testing::Test {
         ASSERT_EQ(lines.size(), 254u);
         ASSERT_EQ(post("DEMO", csv_prefix(lines, 253)).status, 200u);
     }
-    void TearDown() override { server->stop(); }
+    void TearDown() override {
+        server->stop();
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
+        backtest_pool.stop();
+        backtest_pool.join();
+    }
 
     testing::RawResponse post(const std::string& symbol, const std::string& csv) {
         return request(server->port(), "POST", "/v1/bars/" + symbol, csv, "text/csv");

@@ -41,7 +41,14 @@ class BarRoutesTest : public ::testing::Test {
         add_bar_routes(server->router, store, *ingest, pool.get_executor());
         server->start();
     }
-    void TearDown() override { server->stop(); }
+    void TearDown() override {
+        server->stop();
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
+    }
 
     testing::RawResponse post(const std::string& target, const std::string& body,
                               const std::string& type = "application/json") {

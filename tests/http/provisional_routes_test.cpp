@@ -56,7 +56,14 @@ class ProvisionalRoutesTest : public ::testing::Test {
         add_signal_routes(server->router, store, *signals, pool.get_executor(), provisional.get());
         server->start();
     }
-    void TearDown() override { server->stop(); }
+    void TearDown() override {
+        server->stop();
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
+    }
 
     testing::RawResponse post(const std::string& body) {
         return request(server->port(), "POST", "/v1/bars/A", body, "application/json");

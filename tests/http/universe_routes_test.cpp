@@ -45,7 +45,14 @@ class UniverseRoutesTest : public ::testing::Test {
         add_signal_routes(server->router, store, *signals, pool.get_executor());
         server->start();
     }
-    void TearDown() override { server->stop(); }
+    void TearDown() override {
+        server->stop();
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
+    }
 
     void post(const std::string& target, const std::string& csv) {
         auto r = request(server->port(), "POST", target, csv, "text/csv");

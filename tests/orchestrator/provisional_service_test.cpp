@@ -90,7 +90,9 @@ struct Stack {
           signals(store, orchestrator, {}),
           ingest(store, signals),
           provisional(store, orchestrator, io.get_executor(), pool.get_executor(),
-                      {.interval = interval}, std::move(clock)) {
+                      // No pool share cap: the rate limit alone, on the manual clock (the cap
+                      // follows measured costs; ComputeBudgetTest covers it).
+                      {.interval = interval, .share = 0.0}, std::move(clock)) {
         ingest.set_provisional(&provisional);
         signals.on_new_signal(
             [this](std::shared_ptr<const SignalEntry> e) { finals.push_back(e); });
@@ -163,7 +165,12 @@ TEST_F(ProvisionalServiceTest, AFormingBarGetsAProvisionalSignalAndTheSeriesStay
 
     const auto& entry = stack.provisionals[0];
     EXPECT_EQ(entry->as_of, forming.time);
-    const auto full = json::parse(*entry->full_json);
+    // The streams' entry carries the summary; the full body is written on request.
+    EXPECT_EQ(entry->full_json, nullptr);
+    const auto full_body = stack.provisional.full_json("ABC", Timeframe::k1d);
+    ASSERT_NE(full_body, nullptr);
+    EXPECT_EQ(stack.provisional.full_json("ABC", Timeframe::k1d), full_body);  // written once
+    const auto full = json::parse(*full_body);
     EXPECT_EQ(full["provisional"], true);
     EXPECT_EQ(full["bars_used"], 301);
     EXPECT_EQ(json::parse(*entry->summary_json)["provisional"], true);
@@ -187,10 +194,14 @@ TEST_F(ProvisionalServiceTest, FinalSignalsAfterFormingBarsEqualThoseComputedWit
     const Bar final_300 = bar_at(300 * kDay, 188);
     stack.provisional.offer("ABC", Timeframe::k1d, bar_at(300 * kDay, 170));
     run_until([&] { return stack.provisionals.size() == 1; });
+    const auto first_full = stack.provisional.full_json("ABC", Timeframe::k1d);
     stack.provisional.offer("ABC", Timeframe::k1d, bar_at(300 * kDay, 210));
     stack.provisional.offer("ABC", Timeframe::k1d, final_300);
     clock->advance(1000ms);
     run_until([&] { return stack.provisionals.size() == 2; });
+    const auto second_full = stack.provisional.full_json("ABC", Timeframe::k1d);
+    ASSERT_NE(first_full, nullptr);
+    ASSERT_NE(second_full, nullptr);
 
     ingest(stack, {final_300});
     ingest(plain, {final_300});
@@ -198,10 +209,10 @@ TEST_F(ProvisionalServiceTest, FinalSignalsAfterFormingBarsEqualThoseComputedWit
     ASSERT_EQ(plain.finals.size(), 2u);
     EXPECT_EQ(comparable(*stack.finals[1]->full_json), comparable(*plain.finals[1]->full_json));
     // The provisional signal of the bar that then closed as it was is that bar's final signal.
-    EXPECT_EQ(comparable(*stack.provisionals[1]->full_json),
-              comparable(*plain.finals[1]->full_json));
-    EXPECT_NE(comparable(*stack.provisionals[0]->full_json),
-              comparable(*stack.provisionals[1]->full_json));
+    EXPECT_EQ(comparable(*second_full), comparable(*plain.finals[1]->full_json));
+    EXPECT_NE(comparable(*first_full), comparable(*second_full));
+    // The final signal replaced the provisional one: no full body is left to serve.
+    EXPECT_EQ(stack.provisional.full_json("ABC", Timeframe::k1d), nullptr);
 
     const Bar next = bar_at(301 * kDay, 185);
     ingest(stack, {next});

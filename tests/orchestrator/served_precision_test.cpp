@@ -71,7 +71,14 @@ class ServedPrecisionTest : public ::testing::Test {
         // The bars arrive exactly as written.
         ASSERT_EQ(series->view().close.back(), table.column("close").back());
     }
-    void TearDown() override { server.stop(); }
+    void TearDown() override {
+        server.stop();
+        // Join the pools while the server's io_context exists: a compute task hands its result
+        // to a session's strand and then drops its own copy of that executor (async::run_on);
+        // main.cpp joins its pool before the io_context goes the same way.
+        pool.stop();
+        pool.join();
+    }
 
     boost::asio::thread_pool pool{2};
     market::MemoryBarStore store{5000};

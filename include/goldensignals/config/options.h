@@ -144,6 +144,8 @@ struct Options {
     // Provisional signals on forming bars: at most one computation per series in this
     // interval; 0 turns them off (docs/rollup.md).
     std::chrono::milliseconds provisional_interval{1000};
+    // ... and all of them together at most this share of the compute pool's time; 0: no cap.
+    double provisional_share = 0.1;
     bool show_help = false;
     // Apply the migrations to database_url and exit: a deploy step (Kubernetes init
     // container) so that no replica's start-up, under its probes, waits on a long migration.

@@ -22,6 +22,7 @@
 #include "goldensignals/market/bar.h"
 #include "goldensignals/market/bar_store.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/orchestrator/compute_budget.h"
 #include "goldensignals/orchestrator/orchestrator.h"
 #include "goldensignals/orchestrator/signal_service.h"
 
@@ -31,6 +32,11 @@ struct ProvisionalOptions {
     // At most one provisional computation per series in this interval; 0 turns provisional
     // signals off (forming bars are then ignored).
     std::chrono::milliseconds interval{1000};
+    // At most this share of the compute pool's time (of `compute_threads` threads) goes to
+    // provisional computations, whatever the number of series: beyond it they wait their turn
+    // (and keep coalescing), so a feed for many series cannot starve final signals. 0: no cap.
+    double share = 0.1;
+    unsigned compute_threads = 1;
 };
 
 // The rate limit's time and sleep (tests drive a manual one).
@@ -55,7 +61,8 @@ class SteadyProvisionalClock final : public ProvisionalClock {
 // at once (leading edge); those arriving within the interval coalesce into the last of them,
 // computed when the interval ends (trailing edge). One worker coroutine per busy series, which
 // hops to the compute pool for the computation only, so a fast feed costs each series at most
-// one computation per interval however many bars it sends.
+// one computation per interval however many bars it sends. Across series, a compute budget
+// (ComputeBudget) caps the pool time all provisional computations take together.
 class ProvisionalService final {
   public:
     using Listener = std::function<void(std::shared_ptr<const SignalEntry>)>;
@@ -94,22 +101,31 @@ class ProvisionalService final {
                       std::int64_t last_time);
 
     // The series' provisional signal, when one is newer than its final bars; null otherwise.
+    // Its summary body only (what the streams carry): full_json is null.
     std::shared_ptr<const SignalEntry> latest(const std::string& symbol,
                                               market::Timeframe timeframe) const;
+    // The latest provisional signal's full body (with the agents), written on the first request
+    // for it: most provisional signals are never asked for with their agents, and the agents
+    // are most of a body's bytes and of its writing time. Null when latest() is.
+    std::shared_ptr<const std::string> full_json(const std::string& symbol,
+                                                 market::Timeframe timeframe) const;
 
     // Workers stop taking bars (those sleeping end with the io_context).
     void stop() noexcept { stopping_.store(true); }
 
-    // The bodies of a provisional signal: the signal's JSON with "provisional": true (in key
-    // order, as every body is written).
+    // A provisional signal's entry: its summary body, the signal's JSON without the agents and
+    // with "provisional": true (in key order, as every body is written); full_json null.
     static std::shared_ptr<const SignalEntry> make_entry(const Signal& signal);
+    // Its full body: with the agents and "provisional": true.
+    static std::string full_body(const Signal& signal);
 
     std::uint64_t computed() const noexcept { return computed_.load(); }
     std::uint64_t coalesced() const noexcept { return coalesced_.load(); }
     std::uint64_t dropped() const noexcept { return dropped_.load(); }
 
     // gs_provisional_computed_total, gs_provisional_coalesced_total,
-    // gs_provisional_dropped_total, gs_provisional_series.
+    // gs_provisional_dropped_total, gs_provisional_series, gs_provisional_compute_seconds_total,
+    // gs_provisional_budget_wait_seconds_total.
     void render_metrics(std::string& out) const;
 
   private:
@@ -119,6 +135,8 @@ class ProvisionalService final {
         std::optional<ProvisionalClock::TimePoint> last_run;
         std::int64_t final_time = INT64_MIN;  // newest final bar time stored since
         std::shared_ptr<const SignalEntry> latest;
+        std::shared_ptr<const Signal> latest_signal;             // for full_json()
+        mutable std::shared_ptr<const std::string> latest_full;  // written on demand
     };
 
     boost::asio::awaitable<void> work(std::string key, std::string symbol,
@@ -133,6 +151,7 @@ class ProvisionalService final {
     Listener listener_;
 
     mutable std::mutex mutex_;
+    ComputeBudget budget_;                         // under mutex_
     std::unordered_map<std::string, Slot> slots_;  // by "<timeframe>|<symbol>"
     std::atomic<std::size_t> slot_count_{0};
     std::atomic<bool> stopping_{false};
@@ -140,6 +159,8 @@ class ProvisionalService final {
     std::atomic<std::uint64_t> computed_{0};
     std::atomic<std::uint64_t> coalesced_{0};
     std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> compute_ns_{0};
+    std::atomic<std::uint64_t> budget_wait_ns_{0};
 };
 
 }  // namespace gs::orchestrator
