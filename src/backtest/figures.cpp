@@ -251,7 +251,11 @@ TrackFigures track_figures(const Track& track, std::span<const double> close,
 
 }  // namespace
 
-Report evaluate(const Input& input, const Options& options) {
+namespace {
+
+// evaluate() with `tracks`, else the consensus' summary and by-action figures alone (no rows,
+// no agent or category figures): what summarize() needs.
+Report evaluate_parts(const Input& input, const Options& options, bool tracks) {
     const Trace& trace = *input.trace;
     const bool adaptive =
         options.weighting == Weighting::kAdaptive && !trace.adaptive_consensus.action.empty();
@@ -276,16 +280,20 @@ Report evaluate(const Input& input, const Options& options) {
     const double fee = options.fee_bps / 10'000.0;
     std::vector<double> returns;
     returns.reserve(report.bars);
-    report.rows.reserve(report.bars);
+    if (tracks) {
+        report.rows.reserve(report.bars);
+    }
     double equity = 1.0;
     double peak = 1.0;
     int previous = 0;
     std::size_t exposed = 0;
     for (std::size_t t = first; t < end; ++t) {
         const int position = position_of(consensus.action[t], options.mode);
-        report.rows.push_back({input.time[t], consensus.action[t], consensus.score[t], position,
-                               t + h < end ? input.close[t + h] / input.close[t] - 1.0 : kNaN,
-                               equity});
+        if (tracks) {
+            report.rows.push_back({input.time[t], consensus.action[t], consensus.score[t], position,
+                                   t + h < end ? input.close[t + h] / input.close[t] - 1.0 : kNaN,
+                                   equity});
+        }
         if (t + 1 == end) {
             break;  // the last position has no bar to be held over
         }
@@ -348,6 +356,9 @@ Report evaluate(const Input& input, const Options& options) {
     const auto sell = static_cast<std::size_t>(Action::kSell);
     s.hit_rate =
         ratio_or_nan(static_cast<double>(hits[buy] + hits[sell]), scored[buy] + scored[sell]);
+    if (!tracks) {
+        return report;
+    }
 
     const ForwardOrder fo = forward_order(input.close, first, end, h);
     for (const Track& track : trace.agents) {
@@ -357,6 +368,16 @@ Report evaluate(const Input& input, const Options& options) {
         report.categories.push_back(track_figures(track, input.close, fo, h));
     }
     return report;
+}
+
+}  // namespace
+
+Report evaluate(const Input& input, const Options& options) {
+    return evaluate_parts(input, options, true);
+}
+
+Summary summarize(const Input& input, const Options& options) {
+    return evaluate_parts(input, options, false).summary;
 }
 
 }  // namespace gs::backtest

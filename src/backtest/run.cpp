@@ -46,7 +46,7 @@ Report run(std::span<const agents::AgentDef* const> defs, const consensus::Confi
     Options plain = options;
     plain.weighting = Weighting::kStatic;
     report.static_summary =
-        evaluate({input.time, input.close, &trace, input.begin, input.end}, plain).summary;
+        summarize({input.time, input.close, &trace, input.begin, input.end}, plain);
     return report;
 }
 

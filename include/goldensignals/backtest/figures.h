@@ -102,6 +102,9 @@ struct Report {
 };
 
 Report evaluate(const Input& input, const Options& options);
+// evaluate()'s summary alone (the side-by-side static summary): the same figures, without the
+// rows and the agents' and categories' figures.
+Summary summarize(const Input& input, const Options& options);
 
 // A verdict at bar t judged by the close h bars later (docs/backtest.md): the one definition of a
 // hit and a forward return, shared by the backtest and live accuracy (accuracy::LiveScorer), so
