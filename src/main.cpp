@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "goldensignals/app/components.h"
 #include "goldensignals/app/startup.h"
 #include "goldensignals/app/tiers.h"
+#include "goldensignals/backtest/adaptive.h"
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
@@ -127,7 +129,12 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
 
     gs::orchestrator::Orchestrator orchestrator(
         compute_pool.get_executor(), compute_threads, gs::agents::all_agents(), consensus_config,
-        {.chunks = options.agent_chunks, .agent_budget = options.agent_budget});
+        {.chunks = options.agent_chunks,
+         .agent_budget = options.agent_budget,
+         .adaptive = options.adaptive_weighting ? std::optional<gs::backtest::AdaptiveOptions>(
+                                                      {.horizon = options.accuracy.horizon,
+                                                       .window = gs::backtest::kAdaptiveWindow})
+                                                : std::nullopt});
     // Redis and PostgreSQL when configured, null objects otherwise; each registers its
     // start and stop steps.
     gs::app::Components components;
