@@ -1,7 +1,8 @@
 // A backtest of one symbol (issue 13): the walk-forward of all 51 agents and the consensus over
 // N bars through the streaming engine, then every figure (src/backtest/figures.cpp) and the
 // JSON body. BM_BacktestBatch is the same walk without the streaming engine (every agent's batch
-// form over bars[0..t] at every t), for comparison. Input: a seeded random walk (synthetic).
+// form over bars[0..t] at every t), for comparison; BM_BacktestAdaptive the same backtest with
+// weighting=adaptive. Input: a seeded random walk (synthetic).
 // Reproduce: bench/RESULTS.md, section 17.
 #include <cmath>
 #include <random>
@@ -12,6 +13,7 @@
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/backtest/figures.h"
 #include "goldensignals/backtest/report_json.h"
+#include "goldensignals/backtest/run.h"
 #include "goldensignals/backtest/walk_forward.h"
 #include "goldensignals/market/bar_series.h"
 #include "goldensignals/orchestrator/orchestrator.h"
@@ -60,6 +62,30 @@ void BM_Backtest(benchmark::State& state) {
         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Backtest)->Arg(500)->Arg(5000)->Unit(benchmark::kMillisecond);
+
+// weighting=adaptive (docs/backtest.md "Adaptive weighting"): the same walk with the agents'
+// trailing accuracy and a second consensus per bar, the adaptive figures, the static summary
+// beside them, and the body.
+void BM_BacktestAdaptive(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto series = synthetic_bars(n);
+    const auto view = series.view();
+    const auto defs = agents::all_agents();
+    const consensus::Config config;
+    backtest::ReportMeta meta;
+    meta.symbol = "BENCH";
+    meta.defs = defs;
+    meta.options.weighting = backtest::Weighting::kAdaptive;
+    for (auto _ : state) {
+        const auto report = backtest::run(defs, config, view, {0, n}, meta.options);
+        auto body = backtest::to_json(report, meta);
+        benchmark::DoNotOptimize(body);
+    }
+    state.counters["per_bar_us"] = benchmark::Counter(
+        static_cast<double>(n) * 1e-6,
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_BacktestAdaptive)->Arg(5000)->Unit(benchmark::kMillisecond);
 
 // The figures and the body alone, from a walk made once.
 void BM_BacktestFigures(benchmark::State& state) {

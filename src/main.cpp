@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "goldensignals/app/startup.h"
 #include "goldensignals/app/stored_series.h"
 #include "goldensignals/app/tiers.h"
+#include "goldensignals/backtest/adaptive.h"
 #include "goldensignals/config/options.h"
 #include "goldensignals/config/paths.h"
 #include "goldensignals/consensus/consensus.h"
@@ -129,7 +131,12 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
 
     gs::orchestrator::Orchestrator orchestrator(
         compute_pool.get_executor(), compute_threads, gs::agents::all_agents(), consensus_config,
-        {.chunks = options.agent_chunks, .agent_budget = options.agent_budget});
+        {.chunks = options.agent_chunks,
+         .agent_budget = options.agent_budget,
+         .adaptive = options.adaptive_weighting ? std::optional<gs::backtest::AdaptiveOptions>(
+                                                      {.horizon = options.accuracy.horizon,
+                                                       .window = gs::backtest::kAdaptiveWindow})
+                                                : std::nullopt});
     // An evicted series' streaming states go with its bars (rebuilt on its next load).
     bar_store.on_evict([&orchestrator](const std::string& symbol, gs::market::Timeframe timeframe) {
         orchestrator.forget(symbol, timeframe);

@@ -251,8 +251,16 @@ TrackFigures track_figures(const Track& track, std::span<const double> close,
 
 }  // namespace
 
-Report evaluate(const Input& input, const Options& options) {
+namespace {
+
+// evaluate() with `tracks`, else the consensus' summary and by-action figures alone (no rows,
+// no agent or category figures): what summarize() needs.
+Report evaluate_parts(const Input& input, const Options& options, bool tracks) {
     const Trace& trace = *input.trace;
+    const bool adaptive =
+        options.weighting == Weighting::kAdaptive && !trace.adaptive_consensus.action.empty();
+    const Track& consensus = adaptive ? trace.adaptive_consensus : trace.consensus;
+    const std::vector<Track>& categories = adaptive ? trace.adaptive_categories : trace.categories;
     const std::size_t begin = input.begin;
     const std::size_t end = std::max(input.begin, input.end);
     const std::size_t h = options.horizon;
@@ -272,16 +280,20 @@ Report evaluate(const Input& input, const Options& options) {
     const double fee = options.fee_bps / 10'000.0;
     std::vector<double> returns;
     returns.reserve(report.bars);
-    report.rows.reserve(report.bars);
+    if (tracks) {
+        report.rows.reserve(report.bars);
+    }
     double equity = 1.0;
     double peak = 1.0;
     int previous = 0;
     std::size_t exposed = 0;
     for (std::size_t t = first; t < end; ++t) {
-        const int position = position_of(trace.consensus.action[t], options.mode);
-        report.rows.push_back(
-            {input.time[t], trace.consensus.action[t], trace.consensus.score[t], position,
-             t + h < end ? input.close[t + h] / input.close[t] - 1.0 : kNaN, equity});
+        const int position = position_of(consensus.action[t], options.mode);
+        if (tracks) {
+            report.rows.push_back({input.time[t], consensus.action[t], consensus.score[t], position,
+                                   t + h < end ? input.close[t + h] / input.close[t] - 1.0 : kNaN,
+                                   equity});
+        }
         if (t + 1 == end) {
             break;  // the last position has no bar to be held over
         }
@@ -320,7 +332,7 @@ Report evaluate(const Input& input, const Options& options) {
     std::array<std::size_t, 3> scored{};
     std::array<double, 3> forward_sum{};
     for (std::size_t t = first; t < end; ++t) {
-        const auto a = static_cast<std::size_t>(trace.consensus.action[t]);
+        const auto a = static_cast<std::size_t>(consensus.action[t]);
         if (a >= 3) {
             continue;  // the consensus never abstains
         }
@@ -330,7 +342,7 @@ Report evaluate(const Input& input, const Options& options) {
         }
         ++scored[a];
         const CallOutcome call =
-            score_call(trace.consensus.action[t], input.close[t], input.close[t + h]);
+            score_call(consensus.action[t], input.close[t], input.close[t + h]);
         forward_sum[a] += call.forward_return;
         hits[a] += call.hit ? 1 : 0;
     }
@@ -344,15 +356,28 @@ Report evaluate(const Input& input, const Options& options) {
     const auto sell = static_cast<std::size_t>(Action::kSell);
     s.hit_rate =
         ratio_or_nan(static_cast<double>(hits[buy] + hits[sell]), scored[buy] + scored[sell]);
+    if (!tracks) {
+        return report;
+    }
 
     const ForwardOrder fo = forward_order(input.close, first, end, h);
     for (const Track& track : trace.agents) {
         report.agents.push_back(track_figures(track, input.close, fo, h));
     }
-    for (const Track& track : trace.categories) {
+    for (const Track& track : categories) {
         report.categories.push_back(track_figures(track, input.close, fo, h));
     }
     return report;
+}
+
+}  // namespace
+
+Report evaluate(const Input& input, const Options& options) {
+    return evaluate_parts(input, options, true);
+}
+
+Summary summarize(const Input& input, const Options& options) {
+    return evaluate_parts(input, options, false).summary;
 }
 
 }  // namespace gs::backtest

@@ -28,8 +28,8 @@ void write_track(json::Writer& w, const TrackFigures& f) {
     w.raw_key("ic").number(f.ic);
 }
 
-void write_summary(json::Writer& w, const Summary& s) {
-    w.raw_key("summary").begin_object();
+void write_summary_fields(json::Writer& w, const Summary& s) {
+    w.begin_object();
     w.raw_key("total_return").number(s.total_return);
     w.raw_key("buy_and_hold_return").number(s.buy_and_hold_return);
     w.raw_key("cagr").number(s.cagr);
@@ -41,6 +41,11 @@ void write_summary(json::Writer& w, const Summary& s) {
     w.raw_key("exposure").number(s.exposure);
     w.raw_key("turnover").number(s.turnover);
     w.end_object();
+}
+
+void write_summary(json::Writer& w, const Summary& s) {
+    w.raw_key("summary");
+    write_summary_fields(w, s);
 }
 
 void write_by_action(json::Writer& w, const Report& report) {
@@ -101,11 +106,21 @@ std::string to_json(const Report& report, const ReportMeta& meta) {
     w.raw_key("horizon").unsigned_integer(meta.options.horizon);
     w.raw_key("mode").string(meta.options.mode == Mode::kLongShort ? "long_short" : "long_only");
     w.raw_key("fee_bps").number(meta.options.fee_bps);
-    w.raw_key("weighting").string("static");
+    const bool adaptive = meta.options.weighting == Weighting::kAdaptive;
+    w.raw_key("weighting").string(adaptive ? "adaptive" : "static");
     w.raw_key("periods_per_year").number(meta.options.periods_per_year);
     w.raw_key("bars").unsigned_integer(report.bars);
     w.raw_key("skipped").unsigned_integer(report.skipped);
     write_summary(w, report.summary);
+    if (adaptive && report.static_summary) {
+        // Both weightings' summaries over the same bars (the adaptive one is `summary` too).
+        w.raw_key("side_by_side").begin_object();
+        w.raw_key("static");
+        write_summary_fields(w, *report.static_summary);
+        w.raw_key("adaptive");
+        write_summary_fields(w, report.summary);
+        w.end_object();
+    }
     write_by_action(w, report);
     w.raw_key("categories").begin_object();
     for (std::size_t c = 0; c < report.categories.size(); ++c) {

@@ -34,8 +34,20 @@ Report run(std::span<const agents::AgentDef* const> defs, const consensus::Confi
     const auto walked =
         market::BarsView{bars.time.first(end), bars.open.first(end),  bars.high.first(end),
                          bars.low.first(end),  bars.close.first(end), bars.volume.first(end)};
-    const auto trace = walk_forward(defs, config, walked);
-    return evaluate({walked.time, walked.close, &trace, std::min(range.begin, end), end}, options);
+    const Input input{walked.time, walked.close, nullptr, std::min(range.begin, end), end};
+    if (options.weighting == Weighting::kStatic) {
+        const auto trace = walk_forward(defs, config, walked);
+        return evaluate({input.time, input.close, &trace, input.begin, input.end}, options);
+    }
+    // One walk gives both consensuses: the adaptive figures, and the static summary beside them.
+    const AdaptiveOptions adaptive{.horizon = options.horizon, .window = kAdaptiveWindow};
+    const auto trace = walk_forward(defs, config, walked, &adaptive);
+    Report report = evaluate({input.time, input.close, &trace, input.begin, input.end}, options);
+    Options plain = options;
+    plain.weighting = Weighting::kStatic;
+    report.static_summary =
+        summarize({input.time, input.close, &trace, input.begin, input.end}, plain);
+    return report;
 }
 
 }  // namespace gs::backtest

@@ -1,5 +1,7 @@
 #include "goldensignals/backtest/walk_forward.h"
 
+#include <optional>
+
 #include "goldensignals/agents/agent_states.h"
 #include "goldensignals/orchestrator/orchestrator.h"
 
@@ -15,7 +17,7 @@ void reserve(Track& track, std::size_t n) {
 }  // namespace
 
 Trace walk_forward(std::span<const agents::AgentDef* const> defs, const consensus::Config& config,
-                   const market::BarsView& bars) {
+                   const market::BarsView& bars, const AdaptiveOptions* adaptive) {
     const std::size_t n = bars.size();
     Trace trace;
     trace.agents.resize(defs.size());
@@ -27,6 +29,15 @@ Trace walk_forward(std::span<const agents::AgentDef* const> defs, const consensu
     }
     for (auto& track : trace.categories) {
         reserve(track, n);
+    }
+    std::optional<AdaptiveWeights> weights;
+    if (adaptive != nullptr) {
+        weights.emplace(defs.size(), *adaptive);
+        reserve(trace.adaptive_consensus, n);
+        trace.adaptive_categories.resize(agents::kCategoryCount);
+        for (auto& track : trace.adaptive_categories) {
+            reserve(track, n);
+        }
     }
     agents::AgentStates states(defs);
     agents::Workspace workspace;
@@ -52,6 +63,19 @@ Trace walk_forward(std::span<const agents::AgentDef* const> defs, const consensu
         for (std::size_t k = 0; k < agents::kCategoryCount; ++k) {
             trace.categories[k].action.push_back(c.categories[k].action);
             trace.categories[k].score.push_back(c.categories[k].score);
+        }
+        if (weights) {
+            // Bar t's close judges the calls of bar t - horizon, then weighs bar t's verdicts.
+            weights->on_bar(bars.close[t]);
+            const consensus::Consensus a =
+                consensus::build(results, defs, config, weights->multipliers());
+            weights->on_verdicts(results);
+            trace.adaptive_consensus.action.push_back(a.action);
+            trace.adaptive_consensus.score.push_back(a.score);
+            for (std::size_t k = 0; k < agents::kCategoryCount; ++k) {
+                trace.adaptive_categories[k].action.push_back(a.categories[k].action);
+                trace.adaptive_categories[k].score.push_back(a.categories[k].score);
+            }
         }
     }
     return trace;

@@ -226,6 +226,17 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view) {
              o.consensus_config = std::string(v);
          }},
+        {"weighting", "GS_WEIGHTING", "static",
+         "consensus weights: static, or adaptive (each agent's weight moves with its last 50 "
+         "calls on the series, scored at --accuracy-horizon, as a weighting=adaptive backtest)",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             if (v == "static" || v == "adaptive") {
+                 o.adaptive_weighting = v == "adaptive";
+                 return;
+             }
+             throw Error(fmt::format("{}: '{}' is not static or adaptive", w, v));
+         }},
         {"compute-threads", "GS_COMPUTE_THREADS", "0 (= hardware threads)",
          "threads that run the agents", false,
          [](Options& o, std::string_view v, std::string_view w) {

@@ -144,14 +144,19 @@ Config load_config(const std::string& path) {
 }
 
 Consensus build(std::span<const agents::AgentResult> results,
-                std::span<const agents::AgentDef* const> defs, const Config& config) {
+                std::span<const agents::AgentDef* const> defs, const Config& config,
+                std::span<const double> multipliers) {
     Consensus out;
     constexpr std::size_t kC = agents::kCategoryCount;
     std::array<double, kC> agent_weight_sum{};
     // Without per-agent weights (the default) every weight is 1: no map lookup per agent.
-    const bool uniform = config.agent_weights.empty();
+    const bool uniform = config.agent_weights.empty() && multipliers.empty();
     auto weight_of = [&](std::size_t i) {
-        return uniform ? 1.0 : config.agent_weight(defs[i]->name);
+        if (uniform) {
+            return 1.0;
+        }
+        const double base = config.agent_weights.empty() ? 1.0 : config.agent_weight(defs[i]->name);
+        return i < multipliers.size() ? base * multipliers[i] : base;
     };
     for (std::size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];

@@ -112,8 +112,10 @@ backtest::JobSpec parse_job(const std::string& text, market::BarStore& store,
         }
     }
     if (const auto it = body.find("weighting"); it != body.end() && *it != "static") {
-        invalid(*it == "adaptive" ? "weighting adaptive is not available yet; use static"
-                                  : "weighting must be static");
+        invalid(*it == "adaptive"
+                    ? "weighting adaptive is not available for universe jobs yet (GET "
+                      "/v1/backtest/{symbol} takes it); use static"
+                    : "weighting must be static");
     }
     spec.options.periods_per_year = backtest::periods_per_year(spec.timeframe);
 

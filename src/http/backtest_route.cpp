@@ -56,12 +56,15 @@ backtest::Mode mode_param(const Request& request) {
     invalid("mode must be long_short or long_only");
 }
 
-void check_weighting(const Request& request) {
+backtest::Weighting weighting_param(const Request& request) {
     auto raw = request.query.get("weighting");
-    if (raw && *raw != "static") {
-        invalid(*raw == "adaptive" ? "weighting=adaptive is not available yet; use static"
-                                   : "weighting must be static");
+    if (!raw || *raw == "static") {
+        return backtest::Weighting::kStatic;
     }
+    if (*raw == "adaptive") {
+        return backtest::Weighting::kAdaptive;
+    }
+    invalid("weighting must be static or adaptive");
 }
 
 bool detail_param(const Request& request) {
@@ -118,7 +121,7 @@ void add_backtest_route(Router& router, market::BarStore& store,
             meta.options.fee_bps = fee_param(request);
             meta.options.mode = mode_param(request);
             meta.options.periods_per_year = backtest::periods_per_year(meta.timeframe);
-            check_weighting(request);
+            meta.options.weighting = weighting_param(request);
             meta.with_bars = detail_param(request);
             meta.defs = orchestrator.agents();
 

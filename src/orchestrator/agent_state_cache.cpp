@@ -1,5 +1,7 @@
 #include "goldensignals/orchestrator/agent_state_cache.h"
 
+#include "goldensignals/orchestrator/orchestrator.h"
+
 namespace gs::orchestrator {
 
 Catchup catchup_for(const SeriesStates& entry, const market::BarSeries& series) noexcept {
@@ -17,24 +19,61 @@ Catchup catchup_for(const SeriesStates& entry, const market::BarSeries& series) 
     return {Catchup::Kind::kRebuild, series.size()};
 }
 
+void walk_weighing(std::span<const agents::AgentDef* const> defs, const market::BarsView& bars,
+                   std::size_t from, agents::AgentStates& states,
+                   backtest::AdaptiveWeights& weights, std::vector<agents::AgentResult>& results) {
+    agents::Workspace workspace;
+    results.resize(defs.size());
+    for (std::size_t t = from; t < bars.size(); ++t) {
+        states.update(market::Bar{bars.time[t], bars.open[t], bars.high[t], bars.low[t],
+                                  bars.close[t], bars.volume[t]});
+        // An agent without a streaming form reads the bars held, which end at t.
+        const market::BarsView held{bars.time.first(t + 1),  bars.open.first(t + 1),
+                                    bars.high.first(t + 1),  bars.low.first(t + 1),
+                                    bars.close.first(t + 1), bars.volume.first(t + 1)};
+        run_agents(defs, states, held, results, workspace);
+        // Bar t's close judges the calls of bar t - horizon, then bar t's verdicts are kept.
+        weights.on_bar(bars.close[t]);
+        weights.on_verdicts(results);
+    }
+}
+
 Catchup bring_up_to_date(SeriesStates& entry, const market::BarSeries& series,
-                         std::span<const agents::AgentDef* const> defs) {
-    const Catchup catchup = catchup_for(entry, series);
+                         std::span<const agents::AgentDef* const> defs,
+                         const backtest::AdaptiveOptions* adaptive) {
+    Catchup catchup = catchup_for(entry, series);
+    if (adaptive != nullptr && catchup.kind == Catchup::Kind::kFeed && !entry.adaptive) {
+        catchup = {Catchup::Kind::kRebuild, series.size()};  // states built without the windows
+    }
     try {
         switch (catchup.kind) {
             case Catchup::Kind::kOlder:
                 return catchup;
             case Catchup::Kind::kFeed:
-                entry.states->update(series.view(), series.size() - catchup.bars);
+                if (adaptive != nullptr) {
+                    walk_weighing(defs, series.view(), series.size() - catchup.bars, *entry.states,
+                                  *entry.adaptive, entry.scratch);
+                } else {
+                    entry.states->update(series.view(), series.size() - catchup.bars);
+                }
                 break;
             case Catchup::Kind::kRebuild:
                 entry.states.reset();
-                entry.states.emplace(agents::AgentStates::built_from(defs, series.view()));
+                entry.adaptive.reset();
+                if (adaptive != nullptr) {
+                    entry.states.emplace(defs);
+                    entry.adaptive.emplace(defs.size(), *adaptive);
+                    walk_weighing(defs, series.view(), 0, *entry.states, *entry.adaptive,
+                                  entry.scratch);
+                } else {
+                    entry.states.emplace(agents::AgentStates::built_from(defs, series.view()));
+                }
                 entry.epoch = series.epoch();
                 break;
         }
     } catch (...) {
         entry.states.reset();  // half fed: the next computation rebuilds
+        entry.adaptive.reset();
         throw;
     }
     entry.serial = series.serial();

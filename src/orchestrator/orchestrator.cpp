@@ -97,6 +97,18 @@ Orchestrator::Orchestrator(asio::any_io_executor compute, std::size_t compute_th
                               [](const agents::AgentDef* def) { return def->stream != nullptr; })) {
 }
 
+std::uint64_t Orchestrator::fingerprint() const {
+    const std::uint64_t base = config_.fingerprint();
+    if (!options_.adaptive) {
+        return base;  // the keys static signals always had
+    }
+    // Mixed in so a change of horizon or window makes new keys too.
+    const std::uint64_t mix =
+        (options_.adaptive->horizon * 1'000'003ULL + options_.adaptive->window) *
+        0x9e3779b97f4a7c15ULL;
+    return base ^ (mix | 1ULL);
+}
+
 std::shared_ptr<Signal> Orchestrator::make_signal(std::string symbol, market::Timeframe timeframe,
                                                   const market::BarSeries& bars) const {
     auto signal = std::make_shared<Signal>();
@@ -114,9 +126,20 @@ std::shared_ptr<const Signal> Orchestrator::compute_inline(std::string symbol,
                                                            const market::BarSeries& bars) const {
     auto signal = make_signal(std::move(symbol), timeframe, bars);
     thread_local agents::Workspace workspace;
-    const auto states = agents::AgentStates::built_from(agents_, bars.view());
-    run_agents(agents_, states, bars.view(), signal->agents, workspace);
-    signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+    if (options_.adaptive) {
+        // The series' windows from its bars, as the live path and the backtest weigh it.
+        agents::AgentStates states(agents_);
+        backtest::AdaptiveWeights weights(agents_.size(), *options_.adaptive);
+        std::vector<AgentResult> scratch;
+        walk_weighing(agents_, bars.view(), 0, states, weights, scratch);
+        run_agents(agents_, states, bars.view(), signal->agents, workspace);
+        signal->consensus =
+            consensus::build(signal->agents, signal->defs, config_, weights.multipliers());
+    } else {
+        const auto states = agents::AgentStates::built_from(agents_, bars.view());
+        run_agents(agents_, states, bars.view(), signal->agents, workspace);
+        signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+    }
     signal->computed_at = now_seconds();
     return signal;
 }
@@ -127,22 +150,39 @@ std::shared_ptr<const Signal> Orchestrator::compute_provisional(std::string symb
                                                                 const market::Bar& forming) {
     // A copy of the series' states when they are at most a few bars behind `bars`; the shared
     // entry itself is only read, so the final path finds it exactly as it left it.
+    // With adaptive weighting, a copy of the series' windows goes along (fed the same bars).
     std::optional<agents::AgentStates> states;
+    std::optional<backtest::AdaptiveWeights> weights;
+    std::vector<AgentResult> scratch;
     {
         auto entry = states_.entry(symbol, timeframe);
         std::lock_guard lock(entry->mutex);
         const Catchup catchup = catchup_for(*entry, bars);
-        if (catchup.kind == Catchup::Kind::kFeed && catchup.bars <= kInlineBars) {
+        if (catchup.kind == Catchup::Kind::kFeed && catchup.bars <= kInlineBars &&
+            (!options_.adaptive || entry->adaptive)) {
             states.emplace(*entry->states);
-            if (catchup.bars != 0) {
+            if (options_.adaptive) {
+                weights.emplace(*entry->adaptive);
+                walk_weighing(agents_, bars.view(), bars.size() - catchup.bars, *states, *weights,
+                              scratch);
+            } else if (catchup.bars != 0) {
                 states->update(bars.view(), bars.size() - catchup.bars);
             }
         }
     }
     if (!states) {
-        states.emplace(agents::AgentStates::built_from(agents_, bars.view()));
+        if (options_.adaptive) {
+            states.emplace(agents_);
+            weights.emplace(agents_.size(), *options_.adaptive);
+            walk_weighing(agents_, bars.view(), 0, *states, *weights, scratch);
+        } else {
+            states.emplace(agents::AgentStates::built_from(agents_, bars.view()));
+        }
     }
     states->update(forming);
+    if (weights) {
+        weights->on_bar(forming.close);  // the forming bar's close judges the calls due at it
+    }
     // Agents without a streaming form read the bars: a separate series with the forming bar
     // (built from scratch, so it shares no columns the held series could append into).
     std::optional<market::BarSeries> with_forming;
@@ -162,7 +202,9 @@ std::shared_ptr<const Signal> Orchestrator::compute_provisional(std::string symb
     thread_local agents::Workspace workspace;
     run_agents(agents_, *states, with_forming ? with_forming->view() : bars.view(), signal->agents,
                workspace);
-    signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+    signal->consensus =
+        consensus::build(signal->agents, signal->defs, config_,
+                         weights ? weights->multipliers() : std::span<const double>{});
     signal->computed_at = now_seconds();
     return signal;
 }
@@ -183,6 +225,10 @@ struct Run {
     std::shared_ptr<const market::BarSeries> bars;
     std::shared_ptr<SeriesStates> states;
     std::vector<AgentResult> results;
+    // Adaptive weighting: the multipliers for these bars, set by the streaming task before
+    // `weighed` (read only once it is true).
+    std::vector<double> multipliers;
+    std::atomic<bool> weighed{false};
     std::unique_ptr<std::atomic<bool>[]> done;
     std::atomic<std::size_t> remaining;
     // The waiter's timer while it waits; null once it has stopped waiting. Guarded by mutex,
@@ -211,17 +257,34 @@ namespace {
 
 // The streaming agents of `defs` on the pool: the series' states brought up to date under
 // their lock (a snapshot older than the states gets states of its own, built from its bars).
-void run_streaming(const std::shared_ptr<Run>& run, std::span<const agents::AgentDef* const> defs) {
+void run_streaming(const std::shared_ptr<Run>& run, std::span<const agents::AgentDef* const> defs,
+                   const std::optional<backtest::AdaptiveOptions>& adaptive) {
     thread_local agents::Workspace workspace;
     const market::BarSeries& series = *run->bars;
     std::lock_guard lock(run->states->mutex);
     std::optional<agents::AgentStates> own;
     const agents::AgentStates* states = nullptr;
-    if (bring_up_to_date(*run->states, series, defs).kind == Catchup::Kind::kOlder) {
-        own.emplace(agents::AgentStates::built_from(defs, series.view()));
+    const backtest::AdaptiveOptions* weighing = adaptive ? &*adaptive : nullptr;
+    if (bring_up_to_date(*run->states, series, defs, weighing).kind == Catchup::Kind::kOlder) {
+        if (weighing != nullptr) {
+            own.emplace(defs);
+            backtest::AdaptiveWeights weights(defs.size(), *weighing);
+            std::vector<AgentResult> scratch;
+            walk_weighing(defs, series.view(), 0, *own, weights, scratch);
+            run->multipliers.assign(weights.multipliers().begin(), weights.multipliers().end());
+        } else {
+            own.emplace(agents::AgentStates::built_from(defs, series.view()));
+        }
         states = &*own;
     } else {
         states = &*run->states->states;
+        if (weighing != nullptr) {
+            const auto m = run->states->adaptive->multipliers();
+            run->multipliers.assign(m.begin(), m.end());
+        }
+    }
+    if (weighing != nullptr) {
+        run->weighed.store(true, std::memory_order_release);
     }
     for (std::size_t i = 0; i < defs.size(); ++i) {
         if (defs[i]->stream != nullptr) {
@@ -245,12 +308,20 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
         if (lock.owns_lock()) {
             const Catchup catchup = catchup_for(*entry, *bars);
             if (catchup.kind == Catchup::Kind::kFeed && catchup.bars <= kInlineBars) {
-                bring_up_to_date(*entry, *bars, agents_);
+                const backtest::AdaptiveOptions* weighing =
+                    options_.adaptive ? &*options_.adaptive : nullptr;
+                bring_up_to_date(*entry, *bars, agents_, weighing);
                 auto signal = make_signal(std::move(symbol), timeframe, *bars);
                 thread_local agents::Workspace workspace;
                 run_agents(agents_, *entry->states, bars->view(), signal->agents, workspace);
+                std::vector<double> multipliers;
+                if (weighing != nullptr) {
+                    const auto m = entry->adaptive->multipliers();
+                    multipliers.assign(m.begin(), m.end());
+                }
                 lock.unlock();
-                signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+                signal->consensus =
+                    consensus::build(signal->agents, signal->defs, config_, multipliers);
                 signal->computed_at = now_seconds();
                 co_return signal;
             }
@@ -265,7 +336,8 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
             batch.push_back(i);
         }
     }
-    const bool any_stream = batch.size() < n;
+    // With adaptive weighting the streaming task also brings the series' windows up to date.
+    const bool any_stream = batch.size() < n || options_.adaptive.has_value();
     std::size_t chunks = options_.chunks;
     if (chunks == 0) {
         chunks = bars->size() < options_.fan_out_bars ? 1 : compute_threads_;
@@ -300,8 +372,8 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
         }
     };
     if (any_stream) {
-        asio::post(compute_, [run, defs = agents_, finish_task] {
-            run_streaming(run, defs);
+        asio::post(compute_, [run, defs = agents_, adaptive = options_.adaptive, finish_task] {
+            run_streaming(run, defs, adaptive);
             finish_task(run);
         });
     }
@@ -338,7 +410,12 @@ asio::awaitable<std::shared_ptr<const Signal>> Orchestrator::compute(
                 fmt::format("timed out after {} ms", options_.agent_budget.count()));
         }
     }
-    signal->consensus = consensus::build(signal->agents, signal->defs, config_);
+    // Adaptive weighting whose streaming task overran the budget: the static weights (the
+    // signal is degraded already, its timed-out agents abstaining).
+    const bool weighed = run->weighed.load(std::memory_order_acquire);
+    signal->consensus = consensus::build(
+        signal->agents, signal->defs, config_,
+        weighed ? std::span<const double>(run->multipliers) : std::span<const double>{});
     signal->computed_at = now_seconds();
     co_return signal;
 }

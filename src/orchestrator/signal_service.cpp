@@ -45,7 +45,7 @@ SignalService::SignalService(market::BarStore& bars, Orchestrator& orchestrator,
       l3_(tiers.l3),
       sync_(tiers.sync),
       options_(std::move(options)),
-      config_hex_(fmt::format("{:016x}", orchestrator.config().fingerprint())),
+      config_hex_(fmt::format("{:016x}", orchestrator.fingerprint())),
       l1_(options_.l1) {}
 
 SignalService::SignalService(market::BarStore& bars, Orchestrator& orchestrator,
@@ -57,7 +57,7 @@ SignalService::SignalService(market::BarStore& bars, Orchestrator& orchestrator,
       l3_(no_archive),
       sync_(*own_sync_),
       options_(std::move(options)),
-      config_hex_(fmt::format("{:016x}", orchestrator.config().fingerprint())),
+      config_hex_(fmt::format("{:016x}", orchestrator.fingerprint())),
       l1_(options_.l1) {}
 
 std::shared_ptr<const SignalEntry> SignalService::make_entry(const Signal& signal) {

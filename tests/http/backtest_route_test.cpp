@@ -108,7 +108,6 @@ TEST_F(BacktestRouteTest, BadParametersAreRefusedWithTheirName) {
         {"fee_bps=nan", 400, "fee_bps"},
         {"fee_bps=", 400, "fee_bps"},
         {"mode=short", 400, "mode"},
-        {"weighting=adaptive", 400, "adaptive"},
         {"weighting=dynamic", 400, "weighting"},
         {"detail=all", 400, "detail"},
         {"from=yesterday", 400, "from"},
@@ -215,6 +214,25 @@ TEST_F(BacktestRouteTest, AnswerHasEveryFigureAndTheRange) {
     EXPECT_TRUE(bars[scored - 1]["forward_return"].is_null());
     // Without detail=bars there is no per-bar list.
     EXPECT_FALSE(json::parse(get("/v1/backtest/DEMO").body).contains("bars_detail"));
+}
+
+// weighting=adaptive: the adaptive figures, and the static summary beside them equal to the
+// static answer's over the same bars (the agents' own figures do not depend on the weighting).
+TEST_F(BacktestRouteTest, AdaptiveAnswerShowsStaticAndAdaptiveSideBySide) {
+    const std::string query = "/v1/backtest/DEMO?from=2003-06-02&horizon=2";
+    const json plain = json::parse(get(query).body);
+    const auto r = get(query + "&weighting=adaptive");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    const json adaptive = json::parse(r.body);
+    EXPECT_EQ(adaptive["weighting"], "adaptive");
+    EXPECT_FALSE(plain.contains("side_by_side"));
+    ASSERT_TRUE(adaptive.contains("side_by_side"));
+    EXPECT_EQ(adaptive["side_by_side"]["static"], plain["summary"]);
+    EXPECT_EQ(adaptive["side_by_side"]["adaptive"], adaptive["summary"]);
+    EXPECT_EQ(adaptive["agents"], plain["agents"]);
+    EXPECT_EQ(adaptive["bars"], plain["bars"]);
+    // The weights moved the consensus: the two summaries differ.
+    EXPECT_NE(adaptive["summary"], plain["summary"]);
 }
 
 TEST_F(BacktestRouteTest, EquityIsDownsampledToAThousandPoints) {

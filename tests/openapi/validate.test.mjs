@@ -350,7 +350,8 @@ function cases() {
     A({ path: "/v1/backtest/AAPL", expect: 200 }),
     A({ path: "/v1/backtest/MSFT?detail=bars&horizon=5&mode=long_only&fee_bps=5&from=2015-03-01T00:00:00Z", expect: 200 }),
     A({ path: "/v1/backtest/AAPL?from=2100-01-01T00:00:00Z", expect: 200 }),
-    A({ path: "/v1/backtest/AAPL?weighting=adaptive", expect: 400, code: "invalid_parameter" }),
+    A({ path: "/v1/backtest/AAPL?weighting=adaptive&horizon=2", expect: 200 }),
+    A({ path: "/v1/backtest/AAPL?weighting=hedge", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/backtest/AAPL?from=yesterday", expect: 400, code: "invalid_parameter" }),
     A({ path: "/v1/backtest/ZZZZ", expect: 404, code: "unknown_symbol" }),
     // Backtest jobs: one over two symbols and one without bars, followed to the end

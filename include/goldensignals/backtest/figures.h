@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -16,6 +17,9 @@
 namespace gs::backtest {
 
 enum class Mode : std::uint8_t { kLongShort, kLongOnly };
+// static: the consensus configuration's weights; adaptive: each agent's weight also scaled by
+// its trailing accuracy on the series (docs/backtest.md "Adaptive weighting").
+enum class Weighting : std::uint8_t { kStatic, kAdaptive };
 
 // Bounds of a request (GET /v1/backtest/{symbol}).
 inline constexpr std::size_t kMaxHorizon = 1000;
@@ -30,6 +34,8 @@ struct Options {
     double fee_bps = 0.0;     // per unit of position changed
     Mode mode = Mode::kLongShort;
     double periods_per_year = 252.0;
+    // kAdaptive: evaluate() reads the trace's adaptive consensus and categories.
+    Weighting weighting = Weighting::kStatic;
 };
 
 // Bars per year the annualised figures assume (docs/backtest.md): 252 trading days, 52 weeks,
@@ -91,9 +97,14 @@ struct Report {
     std::vector<TrackFigures> agents;          // as trace.agents
     std::vector<TrackFigures> categories;      // by agents::Category
     std::vector<BarRow> rows;                  // every scored bar, oldest first
+    // weighting=adaptive: the static consensus' summary over the same bars, side by side.
+    std::optional<Summary> static_summary;
 };
 
 Report evaluate(const Input& input, const Options& options);
+// evaluate()'s summary alone (the side-by-side static summary): the same figures, without the
+// rows and the agents' and categories' figures.
+Summary summarize(const Input& input, const Options& options);
 
 // A verdict at bar t judged by the close h bars later (docs/backtest.md): the one definition of a
 // hit and a forward return, shared by the backtest and live accuracy (accuracy::LiveScorer), so

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/backtest/adaptive.h"
 #include "goldensignals/consensus/consensus.h"
 #include "goldensignals/market/bars_view.h"
 
@@ -30,10 +31,16 @@ struct Trace {
     std::vector<std::uint16_t> voters;  // agents that did not abstain, per bar
     std::vector<Track> agents;          // agents[i] belongs to defs[i]
     std::vector<Track> categories;      // by agents::Category
+    // With adaptive weighting (walk_forward's `adaptive`): the consensus and the categories
+    // with each agent's weight scaled by its multiplier at that bar (docs/backtest.md
+    // "Adaptive weighting"); empty otherwise. The tracks above stay the static ones.
+    Track adaptive_consensus;
+    std::vector<Track> adaptive_categories;
 };
 
 // The verdicts after each of the bars [0, bars.size()), each from the bars up to it only.
+// `adaptive`: also the adaptive consensus, from AdaptiveWeights fed the same bars.
 Trace walk_forward(std::span<const agents::AgentDef* const> defs, const consensus::Config& config,
-                   const market::BarsView& bars);
+                   const market::BarsView& bars, const AdaptiveOptions* adaptive = nullptr);
 
 }  // namespace gs::backtest

@@ -104,6 +104,10 @@ struct Options {
     std::string demo_dir;
     // Consensus weights and thresholds; empty = the built-in defaults.
     std::string consensus_config;
+    // Adaptive consensus (docs/backtest.md "Adaptive weighting"): each agent's weight moves with
+    // its last calls on the series, scored at accuracy.horizon, as a weighting=adaptive backtest
+    // does. Off: the static weights.
+    bool adaptive_weighting = false;
     // Compute threads for the agents; 0 = hardware threads.
     unsigned compute_threads = 0;
     // Agent fan-out: tasks per signal; 0 = one per compute thread.

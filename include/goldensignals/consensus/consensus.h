@@ -71,7 +71,10 @@ struct Consensus {
 //    of HOLD weight) + 0.5 * (1 - |score| / threshold), threshold being buy_threshold for a
 //    positive lean and -sell_threshold for a negative one.
 //  With no voters at all: HOLD, score 0, confidence 0.
+//  `multipliers` (empty, or one per agent): agent i's agent_weight is multiplied by
+//  multipliers[i] (adaptive weighting, docs/backtest.md); a category's share is unchanged.
 Consensus build(std::span<const agents::AgentResult> results,
-                std::span<const agents::AgentDef* const> defs, const Config& config);
+                std::span<const agents::AgentDef* const> defs, const Config& config,
+                std::span<const double> multipliers = {});
 
 }  // namespace gs::consensus

@@ -14,9 +14,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/agents/agent_states.h"
+#include "goldensignals/backtest/adaptive.h"
 #include "goldensignals/market/bar_series.h"
 #include "goldensignals/market/timeframe.h"
 
@@ -26,6 +28,10 @@ namespace gs::orchestrator {
 struct SeriesStates {
     std::mutex mutex;
     std::optional<agents::AgentStates> states;
+    // With adaptive weighting: the series' windows of scored calls, as of the same version
+    // (every bar's verdicts given, so multipliers() are the newest bar's).
+    std::optional<backtest::AdaptiveWeights> adaptive;
+    std::vector<agents::AgentResult> scratch;  // a bar's verdicts while feeding `adaptive`
     std::uint64_t epoch = 0;
     std::uint64_t serial = 0;
 };
@@ -40,9 +46,19 @@ struct Catchup {
 Catchup catchup_for(const SeriesStates& entry, const market::BarSeries& series) noexcept;
 
 // Brings the entry to `series` (the caller holds entry.mutex) unless that is kOlder; returns
-// what it did.
+// what it did. With `adaptive`, the entry's adaptive windows too: each new bar is fed alone and
+// every agent evaluated after it (the backtest's walk), and a rebuild walks every bar held, so
+// the windows depend on the bars held only, never on what this process saw before.
 Catchup bring_up_to_date(SeriesStates& entry, const market::BarSeries& series,
-                         std::span<const agents::AgentDef* const> defs);
+                         std::span<const agents::AgentDef* const> defs,
+                         const backtest::AdaptiveOptions* adaptive = nullptr);
+
+// Bars [from, bars.size()) one at a time into `states` (which has taken bars [0, from)), every
+// agent evaluated after each and its verdicts given to `weights` with the bar's close, as
+// backtest::walk_forward does. `results` is scratch.
+void walk_weighing(std::span<const agents::AgentDef* const> defs, const market::BarsView& bars,
+                   std::size_t from, agents::AgentStates& states,
+                   backtest::AdaptiveWeights& weights, std::vector<agents::AgentResult>& results);
 
 class AgentStateCache final {
   public:

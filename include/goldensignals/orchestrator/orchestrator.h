@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -11,6 +13,7 @@
 
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/agents/agent_states.h"
+#include "goldensignals/backtest/adaptive.h"
 #include "goldensignals/consensus/consensus.h"
 #include "goldensignals/market/bar_series.h"
 #include "goldensignals/market/timeframe.h"
@@ -29,6 +32,11 @@ struct Options {
     // An agent still running after this is reported as ABSTAIN (timed out) and the signal
     // is built without it.
     std::chrono::milliseconds agent_budget{250};
+    // Adaptive consensus (docs/backtest.md "Adaptive weighting"): each series' agent weights
+    // from its own scored calls, a window kept per series beside its streaming states and
+    // rebuilt from the bars held, exactly as a weighting=adaptive backtest with this horizon
+    // weighs them. Unset: the static weights.
+    std::optional<backtest::AdaptiveOptions> adaptive;
 };
 
 // Runs `defs` over the bars on the calling thread; results[i] is defs[i]'s. A throwing agent
@@ -65,6 +73,9 @@ class Orchestrator final {
                                                  const market::BarSeries& bars) const;
 
     const consensus::Config& config() const noexcept { return config_; }
+    // The consensus config's fingerprint, with the adaptive options when set: a signal's cache
+    // key, so static and adaptive signals never answer for each other.
+    std::uint64_t fingerprint() const;
     std::span<const agents::AgentDef* const> agents() const noexcept { return agents_; }
 
     // The signal `bars` would get with `forming` as their newest bar (a provisional signal, on
