@@ -129,8 +129,24 @@ tsan_unit+=':SignalTiersTest.*:BarSyncTest.*:IngestServiceTest.*:StreamingEngine
 tsan_unit+=':BarCommitterTest.*:TrackingTable*:IndicatorColumnsCacheTest.*:JobRegistryTest.*'
 tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*:ReadyzIntegrationTest.*:RedisVersionTracking*'
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
-./build-tsan/tests/gs_tsan_tests --gtest_filter="$tsan_unit" --gtest_brief=1
-./build-tsan/tests/gs_tsan_integration_tests --gtest_filter="$tsan_integration" --gtest_brief=1
+# run_tsan BINARY FILTER: every pattern of the filter must name tests the binary holds, so a
+# suite whose file left the binary's list (or a misspelt pattern) fails here instead of being
+# skipped without a word.
+run_tsan() {
+  local binary=$1 filter=$2 pattern listed
+  IFS=':' read -ra patterns <<<"$filter"
+  for pattern in "${patterns[@]}"; do
+    listed=$("$binary" --gtest_list_tests --gtest_filter="$pattern")
+    if ! grep -q '^  ' <<<"$listed"; then
+      echo "TSan filter '$pattern' matches no test in $binary: add its file to" \
+        "tests/CMakeLists.txt's gs_tsan_* list or mend the filter" >&2
+      return 1
+    fi
+  done
+  "$binary" --gtest_filter="$filter" --gtest_brief=1
+}
+run_tsan ./build-tsan/tests/gs_tsan_tests "$tsan_unit"
+run_tsan ./build-tsan/tests/gs_tsan_integration_tests "$tsan_integration"
 unset TSAN_OPTIONS
 
 # Each target on a copy of its committed seed corpus, so CI never writes into the tree. A
