@@ -120,3 +120,37 @@ echo "RSS max $(($(sort -n "$work/rss" | tail -1) / 1024)) MiB, last $(($(tail -
   "of a $(($(metric gs_memory_budget_bytes) / 1048576)) MiB budget; loads $(metric gs_series_loads_total)," \
   "evictions $(metric gs_series_evictions_total); L1 $(($(metric gs_l1_bytes) / 1048576)) MiB"
 stop_server
+
+echo "== every series signalled once (wrk -t1 -c8, S0 .. S$((series - 1)) in order), then a restart"
+cat >"$work/each.lua" <<LUA
+local next_series = 0
+request = function()
+  local i = next_series % $series
+  next_series = next_series + 1
+  return wrk.format("GET", "/v1/signals/S" .. i .. "?agents=false")
+end
+LUA
+start_server "start4.log"
+each_s=$(((series + 199) / 200))  # ~270 cold reads/s above; a little over one pass
+wrk -t1 -c8 -d"${each_s}s" --latency -s "$work/each.lua" "$base" | grep -E "Requests/sec|Non-2xx|errors" || true
+stop_server
+echo "series with a latest signal: $(psql_q "SELECT count(*) FROM latest_signals")"
+for run in 5 6 7; do
+  start_server "start$run.log"
+  echo "start $run: ready in ${ready_ms} ms; $(grep -o 'catalog: .*' "$work/start$run.log")"
+  if ((run < 7)); then
+    stop_server
+  fi
+done
+echo "listing after the restart: $(curl -fsS "$base/v1/symbols?timeframe=1d&limit=1" >/dev/null && echo ok)," \
+  "scan total $(curl -fsS "$base/v1/scan?timeframe=1d&limit=1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')" \
+  "of $series series, resident $(metric gs_series_resident)"
+stop_server
+
+echo "== signal history at this scale (item 1's figure)"
+rows=$(psql_q "SELECT count(*) FROM signals")
+bytes=$(psql_q "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'signals'::regclass")
+index_bytes=$(psql_q "SELECT sum(pg_indexes_size(c.oid)) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'signals'::regclass")
+echo "history rows: $rows, $((bytes / (rows > 0 ? rows : 1))) bytes/row with indexes" \
+  "($((index_bytes / (rows > 0 ? rows : 1))) of them indexes); latest_signals" \
+  "$(psql_q "SELECT pg_size_pretty(pg_total_relation_size('latest_signals'))")"

@@ -6,12 +6,12 @@
 #include <memory>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
-#include <spdlog/spdlog.h>
 
 namespace gs::app {
 
@@ -23,8 +23,8 @@ namespace {
 constexpr std::size_t kWarmSeries = 5'000;
 
 long long milliseconds_since(std::chrono::steady_clock::time_point started) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now() - started)
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started)
         .count();
 }
 
@@ -53,8 +53,8 @@ void load_catalog(orchestrator::BarSync& sync, orchestrator::SignalBoard& board)
     runner.join();
 }
 
-void add_series_warm_up(Components& components, asio::io_context& io,
-                        orchestrator::BarSync& sync, market::MemoryBarStore& bars) {
+void add_series_warm_up(Components& components, asio::io_context& io, orchestrator::BarSync& sync,
+                        market::MemoryBarStore& bars) {
     auto stop = std::make_shared<std::atomic<bool>>(false);
     auto warm = [&sync, &bars, stop]() -> asio::awaitable<void> {
         const auto started = std::chrono::steady_clock::now();
@@ -64,8 +64,7 @@ void add_series_warm_up(Components& components, asio::io_context& io,
         };
         const std::size_t loaded = co_await sync.warm(kWarmSeries, std::move(enough), stop);
         spdlog::info("warm-up: {} series loaded in {} ms ({} resident, ~{} MiB)", loaded,
-                     milliseconds_since(started), bars.series_count(),
-                     bars.resident_bytes() >> 20);
+                     milliseconds_since(started), bars.series_count(), bars.resident_bytes() >> 20);
     };
     components.add(
         "series warm-up",
@@ -78,10 +77,11 @@ void add_series_warm_up(Components& components, asio::io_context& io,
         });
 }
 
-sse::SnapshotFn stream_snapshot(orchestrator::SignalService& signals,
-                                market::MemoryBarStore& bars, orchestrator::BarSync& sync) {
-    return [&signals, &bars, &sync](const std::string& symbol, market::Timeframe timeframe)
-               -> asio::awaitable<std::shared_ptr<const std::string>> {
+sse::SnapshotFn stream_snapshot(orchestrator::SignalService& signals, market::MemoryBarStore& bars,
+                                orchestrator::BarSync& sync) {
+    return [&signals, &bars, &sync](
+               const std::string& symbol,
+               market::Timeframe timeframe) -> asio::awaitable<std::shared_ptr<const std::string>> {
         if (sync.active() && !bars.pinned(symbol, timeframe) && !bars.get(symbol, timeframe)) {
             std::string stored = symbol;
             auto summary = co_await signals.stored_summary(std::move(stored), timeframe);

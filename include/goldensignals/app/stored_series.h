@@ -29,8 +29,8 @@ void add_series_warm_up(Components& components, boost::asio::io_context& io,
 // A live stream's first event per series: the current signal, or for a stored series neither
 // resident nor named by the stream (a symbols=* snapshot) its latest kept signal, without
 // loading its bars. No snapshot when PostgreSQL is down; the live events still come.
-sse::SnapshotFn stream_snapshot(orchestrator::SignalService& signals,
-                                market::MemoryBarStore& bars, orchestrator::BarSync& sync);
+sse::SnapshotFn stream_snapshot(orchestrator::SignalService& signals, market::MemoryBarStore& bars,
+                                orchestrator::BarSync& sync);
 
 // Keeps a stream's named series in memory while it is open (pins; never evicted).
 sse::HoldFn stream_hold(market::MemoryBarStore& bars);
