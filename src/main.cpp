@@ -341,8 +341,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
         gs::http::make_backtest_jobs(bar_store, orchestrator, compute_pool.get_executor(), {},
                                      &bar_sync));
     gs::sse::add_stream_route(
-        router, hub,
-        gs::app::stream_snapshot(signal_service, bar_store, bar_sync),
+        router, hub, gs::app::stream_snapshot(signal_service, bar_store, bar_sync),
         [&bar_store](gs::market::Timeframe timeframe) { return bar_store.symbols(timeframe); },
         {.max_streams = options.max_streams,
          .max_symbols = options.max_stream_symbols,
