@@ -9,8 +9,8 @@
 #     filled with rows) whose upper bounds pass the retention's cutoff (now - 30 d) one after
 #     another during the load, so the service's own retention runs drop them under it. Made
 #     before the load, so the DDL under load is the service's DROPs alone.
-# Checks: no refused or failed request on either wrk, every partition made was dropped (the
-# rows in them gone), every acked bar stored.
+# Checks: no refused or failed request on either wrk, no failed retention run, every partition
+# made was dropped (the rows in them gone), every acked bar stored.
 #
 #   gs-build bash bench/retention_load.sh build/goldensignals
 #   SYMBOLS=200 HELD=300 DURATION=30 SERVER_CPUS=0 CLIENT_CPUS=1 gs-build bash bench/retention_load.sh ...
@@ -131,7 +131,8 @@ echo "retention under load: $made partitions per table expiring during it ($expi
 # wrk stops with requests in flight: those are stored, not counted as acked (at most -c16).
 echo "acked bars $acked, refused $refused, stored after the preload $stored_new (preload $stored_before)"
 non2xx=$(cat "$work/ingest.out" "$work/read.out" | grep -c 'Non-2xx\|Socket errors' || true)
-if (((made > 0 || !expire) && bars_dropped >= made && signals_dropped >= made && left == 0 && old_rows == 0 &&
+failed_runs=$(metric 'gs_retention_runs_total{result="failed"}')
+if (((made > 0 || !expire) && ${failed_runs:-1} == 0 && bars_dropped >= made && signals_dropped >= made && left == 0 && old_rows == 0 &&
   refused == 0 && non2xx == 0 && stored_new >= acked && stored_new <= acked + 16)); then
   echo "check: ok"
 else
