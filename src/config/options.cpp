@@ -226,9 +226,10 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view) {
              o.consensus_config = std::string(v);
          }},
-        {"weighting", "GS_WEIGHTING", "static",
+        {"weighting", "GS_WEIGHTING", "unset (the consensus config's \"weighting\", static)",
          "consensus weights: static, or adaptive (each agent's weight moves with its last 50 "
-         "calls on the series, scored at --accuracy-horizon, as a weighting=adaptive backtest)",
+         "calls on the series, scored at --accuracy-horizon, as a weighting=adaptive backtest); "
+         "overrides the consensus config's",
          false,
          [](Options& o, std::string_view v, std::string_view w) {
              if (v == "static" || v == "adaptive") {

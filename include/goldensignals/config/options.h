@@ -106,8 +106,8 @@ struct Options {
     std::string consensus_config;
     // Adaptive consensus (docs/backtest.md "Adaptive weighting"): each agent's weight moves with
     // its last calls on the series, scored at accuracy.horizon, as a weighting=adaptive backtest
-    // does. Off: the static weights.
-    bool adaptive_weighting = false;
+    // does. Unset: the consensus config's "weighting" (static when it has none).
+    std::optional<bool> adaptive_weighting;
     // Compute threads for the agents; 0 = hardware threads.
     unsigned compute_threads = 0;
     // Agent fan-out: tasks per signal; 0 = one per compute thread.
