@@ -98,7 +98,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     }
 
     gs::market::MemoryBarStore bar_store(options.max_bars, options.max_symbols);
-    bar_store.set_budget(options.memory_budget);
+    bar_store.set_budget(gs::config::series_budget(options));
     if (options.demo) {
         try {
             auto symbols = gs::market::load_demo_data(bar_store, options.demo_dir);
