@@ -5,7 +5,8 @@
 #   - cold first signal reads: 200 series the warm-up did not load, one curl each (after the
 #     warm-up ended), and 50 more while it runs;
 #   - RSS while wrk reads random series of the 20,000 for DURATION seconds (sampled every
-#     0.5 s from /proc), against --memory-budget and --l1-cache-mb.
+#     0.5 s from /proc), against --memory-budget (the process's bound; the series get what
+#     --l1-cache-mb and the 64 MiB reserve leave of it).
 #
 #   gs-build bash bench/scale.sh build/goldensignals
 #   SERIES=20000 BARS=500 BUDGET=512MiB L1_MB=64 DURATION=30 gs-build bash bench/scale.sh ...
@@ -117,7 +118,7 @@ wrk -t1 -c8 -d"${duration}s" --latency -s "$work/random.lua" "$base" | grep -E "
 kill "$sampler" 2>/dev/null || true
 echo "RSS max $(($(sort -n "$work/rss" | tail -1) / 1024)) MiB, last $(($(tail -1 "$work/rss") / 1024)) MiB;" \
   "resident $(metric gs_series_resident) series ~$(($(metric gs_series_resident_bytes) / 1048576)) MiB" \
-  "of a $(($(metric gs_memory_budget_bytes) / 1048576)) MiB budget; loads $(metric gs_series_loads_total)," \
+  "of their $(($(metric gs_memory_budget_bytes) / 1048576)) MiB share of the $budget budget; loads $(metric gs_series_loads_total)," \
   "evictions $(metric gs_series_evictions_total); L1 $(($(metric gs_l1_bytes) / 1048576)) MiB"
 stop_server
 

@@ -44,6 +44,7 @@ std::string to_json(const consensus::Config& config) {
                          {"sell", config.sell_threshold},
                          {"strong", config.strong_threshold},
                          {"moderate", config.moderate_threshold}};
+    doc["weighting"] = config.adaptive ? "adaptive" : "static";
     return doc.dump();
 }
 

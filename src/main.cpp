@@ -98,7 +98,7 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     }
 
     gs::market::MemoryBarStore bar_store(options.max_bars, options.max_symbols);
-    bar_store.set_budget(options.memory_budget);
+    bar_store.set_budget(gs::config::series_budget(options));
     if (options.demo) {
         try {
             auto symbols = gs::market::load_demo_data(bar_store, options.demo_dir);
@@ -129,14 +129,21 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
                                          : std::max(1u, std::thread::hardware_concurrency());
     asio::thread_pool compute_pool(compute_threads);
 
+    // --weighting when given, else the consensus config's "weighting".
+    const bool adaptive = options.adaptive_weighting.value_or(consensus_config.adaptive);
+    if (adaptive) {
+        spdlog::info(
+            "consensus: adaptive weighting (each agent's last {} calls, scored at {} bars)",
+            gs::backtest::kAdaptiveWindow, options.accuracy.horizon);
+    }
     gs::orchestrator::Orchestrator orchestrator(
         compute_pool.get_executor(), compute_threads, gs::agents::all_agents(), consensus_config,
         {.chunks = options.agent_chunks,
          .agent_budget = options.agent_budget,
-         .adaptive = options.adaptive_weighting ? std::optional<gs::backtest::AdaptiveOptions>(
-                                                      {.horizon = options.accuracy.horizon,
-                                                       .window = gs::backtest::kAdaptiveWindow})
-                                                : std::nullopt});
+         .adaptive = adaptive ? std::optional<gs::backtest::AdaptiveOptions>(
+                                    {.horizon = options.accuracy.horizon,
+                                     .window = gs::backtest::kAdaptiveWindow})
+                              : std::nullopt});
     // An evicted series' streaming states go with its bars (rebuilt on its next load).
     bar_store.on_evict([&orchestrator](const std::string& symbol, gs::market::Timeframe timeframe) {
         orchestrator.forget(symbol, timeframe);

@@ -195,9 +195,10 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.max_symbols = parse_integer<std::size_t>(v, 1, 100'000'000, w);
          }},
-        {"memory-budget", "GS_MEMORY_BUDGET", "512MiB",
-         "estimated bytes of the series held in memory; with PostgreSQL the least recently used "
-         "are evicted above it and loaded again on use",
+        {"memory-budget", "GS_MEMORY_BUDGET", "900MiB",
+         "the process's memory bound: the series held in memory get what the L1 cache "
+         "(--l1-cache-mb) and a 64 MiB reserve leave of it; with PostgreSQL the least recently "
+         "used are evicted above that and loaded again on use",
          false,
          [](Options& o, std::string_view v, std::string_view w) {
              try {
@@ -226,9 +227,10 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view) {
              o.consensus_config = std::string(v);
          }},
-        {"weighting", "GS_WEIGHTING", "static",
+        {"weighting", "GS_WEIGHTING", "unset (the consensus config's \"weighting\", static)",
          "consensus weights: static, or adaptive (each agent's weight moves with its last 50 "
-         "calls on the series, scored at --accuracy-horizon, as a weighting=adaptive backtest)",
+         "calls on the series, scored at --accuracy-horizon, as a weighting=adaptive backtest); "
+         "overrides the consensus config's",
          false,
          [](Options& o, std::string_view v, std::string_view w) {
              if (v == "static" || v == "adaptive") {
@@ -503,7 +505,21 @@ Options parse(const std::vector<std::string>& args, const EnvLookup& env) {
         }
         spec->apply(options, *value, fmt::format("--{}", name));
     }
+    const std::size_t fixed = (options.l1_cache_mb << 20) + kProcessReserveBytes;
+    if (options.memory_budget < fixed + kMinSeriesBudgetBytes) {
+        throw Error(fmt::format(
+            "--memory-budget ({} MiB) leaves no room for series after the L1 cache "
+            "(--l1-cache-mb {}) and the process's reserve (64 MiB): give at least {} MiB, or "
+            "lower --l1-cache-mb",
+            options.memory_budget >> 20, options.l1_cache_mb,
+            (fixed + kMinSeriesBudgetBytes) >> 20));
+    }
     return options;
+}
+
+std::size_t series_budget(const Options& options) noexcept {
+    const std::size_t fixed = (options.l1_cache_mb << 20) + kProcessReserveBytes;
+    return options.memory_budget > fixed ? options.memory_budget - fixed : 0;
 }
 
 std::string help_text() {

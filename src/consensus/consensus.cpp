@@ -41,6 +41,9 @@ std::uint64_t Config::fingerprint() const {
     }
     text << buy_threshold << ';' << sell_threshold << ';' << strong_threshold << ';'
          << moderate_threshold;
+    if (adaptive) {
+        text << ";adaptive";  // appended only then: static configs keep the keys they had
+    }
     std::uint64_t hash = 1469598103934665603ull;
     for (unsigned char c : text.str()) {
         hash ^= c;
@@ -121,6 +124,12 @@ Config parse_config(std::string_view json_text) {
         config.strong_threshold = number_at(*it, "strong", config.strong_threshold, "thresholds");
         config.moderate_threshold =
             number_at(*it, "moderate", config.moderate_threshold, "thresholds");
+    }
+    if (auto it = doc.find("weighting"); it != doc.end()) {
+        if (!it->is_string() || (*it != "static" && *it != "adaptive")) {
+            throw std::runtime_error("weighting must be \"static\" or \"adaptive\"");
+        }
+        config.adaptive = *it == "adaptive";
     }
     if (!(config.buy_threshold > 0.0 && config.buy_threshold <= 1.0) ||
         !(config.sell_threshold < 0.0 && config.sell_threshold >= -1.0)) {

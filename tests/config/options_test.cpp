@@ -53,6 +53,14 @@ TEST(OptionsTest, EmptyUrlMeansDisabled) {
     EXPECT_FALSE(options.redis_url.has_value());
 }
 
+// Unset, the consensus config decides; given, it overrides the config either way.
+TEST(OptionsTest, WeightingIsUnsetUnlessGiven) {
+    EXPECT_FALSE(parse({}, env_of({})).adaptive_weighting.has_value());
+    EXPECT_EQ(parse({"--weighting=adaptive"}, env_of({})).adaptive_weighting, true);
+    EXPECT_EQ(parse({}, env_of({{"GS_WEIGHTING", "static"}})).adaptive_weighting, false);
+    EXPECT_THROW(parse({"--weighting=hedge"}, env_of({})), Error);
+}
+
 TEST(OptionsTest, HelpSwitch) {
     EXPECT_TRUE(parse({"--help"}, env_of({})).show_help);
     EXPECT_TRUE(parse({"-h"}, env_of({})).show_help);

@@ -136,6 +136,19 @@ TEST(ConsensusConfigTest, RejectsBadValues) {
     EXPECT_THROW(parse_config(R"({"agent_weights": {"rsi": "big"}})"), std::runtime_error);
     // Beyond a double: nlohmann reports out_of_range, not parse_error (found by fuzzing).
     EXPECT_THROW(parse_config(R"({"thresholds": {"buy": 2e308}})"), std::runtime_error);
+    EXPECT_THROW(parse_config(R"({"weighting": "hedge"})"), std::runtime_error);
+    EXPECT_THROW(parse_config(R"({"weighting": true})"), std::runtime_error);
+}
+
+TEST(ConsensusConfigTest, WeightingIsStaticUnlessTheConfigSaysAdaptive) {
+    EXPECT_FALSE(parse_config("{}").adaptive);
+    const Config explicit_static = parse_config(R"({"weighting": "static"})");
+    EXPECT_FALSE(explicit_static.adaptive);
+    EXPECT_EQ(explicit_static.fingerprint(), Config{}.fingerprint());
+    const Config adaptive = parse_config(R"({"weighting": "adaptive"})");
+    EXPECT_TRUE(adaptive.adaptive);
+    // Adaptive signals never answer for static ones: their cache keys differ.
+    EXPECT_NE(adaptive.fingerprint(), Config{}.fingerprint());
 }
 
 TEST(ConsensusConfigTest, ShippedFileMatchesTheDefaults) {

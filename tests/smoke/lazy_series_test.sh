@@ -35,8 +35,8 @@ for i in $(seq 0 $((series - 1))); do
 done
 stop_server
 
-echo "== restart with a 1 MiB budget: ready before the series are loaded"
-start_instance server --memory-budget=1MiB
+echo "== restart with 1 MiB for series: ready before the series are loaded"
+start_instance server --memory-budget=66MiB --l1-cache-mb=1  # 1 MiB for series
 base="http://127.0.0.1:$port_server"
 wait_until 10 "ready" curl -fsS -o /dev/null "$base/readyz"
 wait_until 10 "the warm-up's end" grep -q "warm-up:" "$work/server.log"

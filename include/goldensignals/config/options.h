@@ -93,9 +93,10 @@ struct Options {
     std::size_t max_bars = 5000;
     // Series (symbol, timeframe) held in memory; bars that would start one more get a 507.
     std::size_t max_symbols = 100'000;
-    // Estimated bytes of the series resident in memory; with PostgreSQL the least recently
-    // used leave above it (docs/memory.md).
-    std::size_t memory_budget = std::size_t{512} * 1024 * 1024;
+    // The process's memory bound (docs/memory.md): the series resident in memory get what the
+    // L1 cache and kProcessReserveBytes leave of it (series_budget); with PostgreSQL the least
+    // recently used leave above that. 900 MiB: under the plan's 1 GB per instance.
+    std::size_t memory_budget = std::size_t{900} * 1024 * 1024;
     // Live accuracy: horizon (bars) and rolling window (docs/backtest.md "Live accuracy").
     accuracy::ScorerOptions accuracy;
     // Load the bundled demo market data at start.
@@ -106,8 +107,8 @@ struct Options {
     std::string consensus_config;
     // Adaptive consensus (docs/backtest.md "Adaptive weighting"): each agent's weight moves with
     // its last calls on the series, scored at accuracy.horizon, as a weighting=adaptive backtest
-    // does. Off: the static weights.
-    bool adaptive_weighting = false;
+    // does. Unset: the consensus config's "weighting" (static when it has none).
+    std::optional<bool> adaptive_weighting;
     // Compute threads for the agents; 0 = hardware threads.
     unsigned compute_threads = 0;
     // Agent fan-out: tasks per signal; 0 = one per compute thread.
@@ -188,6 +189,16 @@ std::map<market::Timeframe, std::chrono::seconds> parse_bar_retention(std::strin
 // or KB, MB, GB, TB (powers of 1000): `512MiB`, `2GB`, `1048576`. Throws Error saying what is
 // wrong.
 std::size_t parse_byte_size(std::string_view text);
+
+// What --memory-budget keeps for everything but the series and the L1 cache: the process's
+// baseline (~25-30 MB measured: code, threads, pools, connections) and the kept indicator
+// columns (at most 128 sets of up to ~250 KB), with room for the allocator's slack.
+inline constexpr std::size_t kProcessReserveBytes = std::size_t{64} << 20;
+// The smallest share of the budget the series may get (parse refuses a budget leaving less).
+inline constexpr std::size_t kMinSeriesBudgetBytes = std::size_t{1} << 20;
+// The series' share of --memory-budget: the budget less the L1 cache and kProcessReserveBytes
+// (at least kMinSeriesBudgetBytes once parse accepted the options).
+std::size_t series_budget(const Options& options) noexcept;
 
 // Threads to run when ServerOptions::threads is 0.
 unsigned effective_threads(const ServerOptions& options);

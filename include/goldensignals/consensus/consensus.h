@@ -25,6 +25,10 @@ struct Config {
     double sell_threshold = -0.1;  // score <= this: SELL
     double strong_threshold = 0.5;
     double moderate_threshold = 0.25;
+    // "weighting": "adaptive": each agent's weight inside its category moves with its last calls
+    // on the series (docs/backtest.md "Adaptive weighting"); the service's --weighting, when
+    // given, overrides it. Static (false) by default.
+    bool adaptive = false;
 
     double agent_weight(std::string_view name) const;
     // A stable fingerprint of the whole config, part of every signal's cache key.
@@ -33,7 +37,8 @@ struct Config {
 
 // Parses the JSON config; throws std::runtime_error with the offending key.
 //   {"category_weights": {"trend": 1, ...}, "agent_weights": {"rsi": 1.5},
-//    "thresholds": {"buy": 0.1, "sell": -0.1, "strong": 0.5, "moderate": 0.25}}
+//    "thresholds": {"buy": 0.1, "sell": -0.1, "strong": 0.5, "moderate": 0.25},
+//    "weighting": "static" | "adaptive"}
 Config parse_config(std::string_view json_text);
 Config load_config(const std::string& path);
 
