@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -26,33 +28,94 @@ namespace asio = boost::asio;
 
 namespace {
 
+// One run of calls: the calls of one (timeframe, track) in a batch, in the order they were
+// scored, as the array literals of one live_calls row (sql/0009_live_call_runs.sql).
+struct Run {
+    market::Timeframe timeframe = market::kDefaultTimeframe;
+    const std::string* track = nullptr;
+    std::size_t calls = 0;
+    std::vector<std::string> symbols;
+    std::string signal_times = "{";
+    std::string scored_times = "{";
+    std::string buys = "{";
+    std::string hits = "{";
+    std::string forward_returns = "{";
+
+    void add(const accuracy::ScoredCall& call) {
+        const char* comma = calls == 0 ? "" : ",";
+        symbols.push_back(call.symbol);
+        fmt::format_to(std::back_inserter(signal_times), "{}{}", comma, call.signal_time);
+        fmt::format_to(std::back_inserter(scored_times), "{}{}", comma, call.scored_time);
+        fmt::format_to(std::back_inserter(buys), "{}{}", comma,
+                       call.action == agents::Action::kBuy ? 't' : 'f');
+        fmt::format_to(std::back_inserter(hits), "{}{}", comma, call.hit ? 't' : 'f');
+        // The shortest text that reads back as the same double (closes are positive and
+        // finite, so the return is finite).
+        fmt::format_to(std::back_inserter(forward_returns), "{}{}", comma, call.forward_return);
+        ++calls;
+    }
+};
+
+// The batch's calls grouped into runs per (timeframe, track), each run in scoring order, the
+// runs in the order their first call came.
+std::vector<Run> runs_of(const std::vector<accuracy::ScoredCall>& calls) {
+    std::vector<Run> runs;
+    std::map<std::pair<market::Timeframe, std::string_view>, std::size_t> index;
+    for (const auto& call : calls) {
+        const auto [it, added] = index.try_emplace({call.timeframe, call.track}, runs.size());
+        if (added) {
+            Run run;
+            run.timeframe = call.timeframe;
+            run.track = &call.track;
+            runs.push_back(std::move(run));
+        }
+        runs[it->second].add(call);
+    }
+    for (auto& run : runs) {
+        for (auto* text :
+             {&run.signal_times, &run.scored_times, &run.buys, &run.hits, &run.forward_returns}) {
+            text->push_back('}');
+        }
+    }
+    return runs;
+}
+
 void write_calls(pqxx::connection& connection, const std::vector<accuracy::ScoredCall>& calls) {
+    const auto runs = runs_of(calls);
     pqxx::work tx(connection);
     {
         pqxx::stream_to stream(
             tx, "live_calls",
-            std::vector<std::string>{"timeframe", "track", "symbol", "signal_time", "scored_time",
-                                     "action", "hit", "forward_return"});
-        for (const auto& call : calls) {
-            stream << std::make_tuple(std::string(market::to_string(call.timeframe)), call.track,
-                                      call.symbol, call.signal_time, call.scored_time,
-                                      std::string(agents::to_string(call.action)), call.hit,
-                                      call.forward_return);
+            std::vector<std::string>{"timeframe", "track", "calls", "symbols", "signal_times",
+                                     "scored_times", "buys", "hits", "forward_returns"});
+        for (const auto& run : runs) {
+            stream << std::make_tuple(std::string(market::to_string(run.timeframe)), *run.track,
+                                      static_cast<std::int64_t>(run.calls),
+                                      text_array_literal(run.symbols), run.signal_times,
+                                      run.scored_times, run.buys, run.hits, run.forward_returns);
         }
         stream.complete();
     }
     tx.commit();
 }
 
-// The newest `window` rows of each (timeframe, track) through live_calls_track_idx, oldest first.
+// The newest `window` calls of each (timeframe, track), oldest first. The newest `window` runs
+// of a track (live_calls_track_idx) hold them, since a run holds at least one call; `upto`
+// counts the calls from the newest run back to this one's oldest, so upto - n calls are newer
+// than element n, and the element is among the newest `window` when that is below it.
 constexpr const char* kLoadCalls =
-    "SELECT c.timeframe, c.track, c.symbol, c.signal_time, c.scored_time, c.action, c.hit,"
-    " c.forward_return"
+    "SELECT c.timeframe, c.track, u.symbol, u.signal_time, u.scored_time, u.buy, u.hit,"
+    " u.forward_return"
     " FROM unnest($1::text[]) AS tf(name) CROSS JOIN unnest($2::text[]) AS tr(name)"
-    " CROSS JOIN LATERAL (SELECT l.id, l.timeframe, l.track, l.symbol, l.signal_time,"
-    " l.scored_time, l.action, l.hit, l.forward_return FROM live_calls l"
+    " CROSS JOIN LATERAL (SELECT l.id, l.timeframe, l.track, l.calls, l.symbols, l.signal_times,"
+    " l.scored_times, l.buys, l.hits, l.forward_returns,"
+    " sum(l.calls) OVER (ORDER BY l.id DESC) AS upto FROM live_calls l"
     " WHERE l.timeframe = tf.name AND l.track = tr.name ORDER BY l.id DESC LIMIT $3) c"
-    " ORDER BY c.id";
+    " CROSS JOIN LATERAL unnest(c.symbols, c.signal_times, c.scored_times, c.buys, c.hits,"
+    " c.forward_returns) WITH ORDINALITY"
+    " AS u(symbol, signal_time, scored_time, buy, hit, forward_return, n)"
+    " WHERE c.upto - u.n < $3"
+    " ORDER BY c.timeframe, c.track, c.id, u.n";
 
 }  // namespace
 
@@ -196,8 +259,7 @@ asio::awaitable<std::vector<accuracy::ScoredCall>> PgCallStore::load(
                 call.symbol = row[2].as<std::string>();
                 call.signal_time = row[3].as<std::int64_t>();
                 call.scored_time = row[4].as<std::int64_t>();
-                call.action = row[5].as<std::string>() == "BUY" ? agents::Action::kBuy
-                                                                : agents::Action::kSell;
+                call.action = row[5].as<bool>() ? agents::Action::kBuy : agents::Action::kSell;
                 call.hit = row[6].as<bool>();
                 call.forward_return = row[7].as<double>();
                 call.follow_return = call.action == agents::Action::kBuy ? call.forward_return

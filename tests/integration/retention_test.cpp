@@ -156,12 +156,12 @@ class RetentionTest : public ::testing::Test {
             " $1::timestamptz, 2, 0, 0, 0, 'cfg')",
             text_of(created_at), symbol);
     }
-    // A scored live call (sql/0007), scored at `scored_at`.
+    // A run of one scored live call (sql/0009), written at `scored_at`.
     void insert_live_call_at(sys_seconds scored_at, const std::string& symbol = "OLD") {
         exec_committed(
-            "INSERT INTO live_calls (scored_at, timeframe, track, symbol, signal_time,"
-            " scored_time, action, hit, forward_return) VALUES ($1::timestamptz, '1d',"
-            " 'consensus', $2, 1, 2, 'BUY', true, 0.1)",
+            "INSERT INTO live_calls (scored_at, timeframe, track, calls, symbols, signal_times,"
+            " scored_times, buys, hits, forward_returns) VALUES ($1::timestamptz, '1d',"
+            " 'consensus', 1, ARRAY[$2::text], '{1}', '{2}', '{t}', '{t}', '{0.1}')",
             text_of(scored_at), symbol);
     }
     template <typename... Args>
@@ -383,7 +383,7 @@ TEST_F(RetentionRunTest, DropsPartitionsOlderThanTheRetentionAndKeepsTheRest) {
     // Live calls follow the signals' retention: January and February, and the old row in DEFAULT.
     EXPECT_EQ(partitions_of("live_calls"), monthly_names("live_calls", 3, 9));
     EXPECT_EQ(count("SELECT count(*) FROM live_calls"), 8);
-    EXPECT_EQ(text("SELECT symbol FROM live_calls_default"), "NEW");
+    EXPECT_EQ(text("SELECT symbols[1] FROM live_calls_default"), "NEW");
     EXPECT_EQ(report.rows_deleted.at("live_calls"), 1);
 
     std::multiset<std::string> dropped_tables;
