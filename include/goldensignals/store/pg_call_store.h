@@ -23,15 +23,19 @@ struct PgCallStoreOptions {
     std::size_t max_batch = 5'000;     // rows per COPY
     std::size_t max_queued = 200'000;  // beyond it the oldest queued rows are dropped (counted)
     std::chrono::milliseconds retry{1000};  // after a failed write
-    bool maintain_partitions = true;        // live_calls' monthly partitions, once a day
+    // After a write, before the next batch is taken (unless max_batch are queued): calls
+    // gather into fewer, larger runs. A restart can lose at most this much more.
+    std::chrono::milliseconds linger{250};
+    bool maintain_partitions = true;  // live_calls' monthly partitions, once a day
     int partition_months_ahead = 3;
 };
 
-// Live accuracy's scored calls in PostgreSQL (live_calls, sql/0007_live_accuracy.sql). keep()
-// only queues: the ingest path never waits for PostgreSQL. A writer on its own strand COPYs what
-// is queued in batches (calls that arrive while one is in flight go in the next), retries while
-// PostgreSQL is down and drops the oldest rows past max_queued. load() refills the windows at
-// start.
+// Live accuracy's scored calls in PostgreSQL (live_calls, sql/0007_live_accuracy.sql and
+// sql/0009_live_call_runs.sql). keep() only queues: the ingest path never waits for PostgreSQL.
+// A writer on its own strand COPYs what is queued in batches, one row per (timeframe, track) of
+// a batch (calls that arrive while one is in flight or during the linger after it go in the
+// next), retries while PostgreSQL is down and drops the oldest calls past max_queued. load()
+// refills the windows at start.
 class PgCallStore final : public accuracy::CallSink {
   public:
     PgCallStore(PgPool& pool, boost::asio::any_io_executor executor,
