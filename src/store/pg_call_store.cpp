@@ -207,7 +207,8 @@ asio::awaitable<void> PgCallStore::drain() {
         // After a failure, wait before retrying. After a write, linger so that the calls of
         // the next many signals share one transaction and one row per track: live accuracy is
         // read from memory, its rows only matter at the next start, and a write per handful
-        // of signals cost PostgreSQL more than the ingest itself (bench/RESULTS.md 27).
+        // of signals took a third of PostgreSQL's statement time under ingest
+        // (bench/RESULTS.md 27).
         const auto pause = failed ? options_.retry : options_.linger;
         if (pause.count() > 0 && (failed || queued() < options_.max_batch)) {
             asio::steady_timer timer(strand_, pause);

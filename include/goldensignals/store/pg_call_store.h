@@ -20,8 +20,8 @@
 namespace gs::store {
 
 struct PgCallStoreOptions {
-    std::size_t max_batch = 5'000;     // rows per COPY
-    std::size_t max_queued = 200'000;  // beyond it the oldest queued rows are dropped (counted)
+    std::size_t max_batch = 5'000;     // calls per COPY
+    std::size_t max_queued = 200'000;  // beyond it the oldest queued calls are dropped (counted)
     std::chrono::milliseconds retry{1000};  // after a failed write
     // After a write, before the next batch is taken (unless max_batch are queued): calls
     // gather into fewer, larger runs. A restart can lose at most this much more.
