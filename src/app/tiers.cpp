@@ -70,7 +70,9 @@ Tiers::Tiers(const config::Options& options, boost::asio::any_io_executor execut
         // Partitions are created ahead at start and by the retention job, never on the
         // write path.
         signal_store_ = std::make_unique<store::PgSignalStore>(
-            *pg_pool_, executor, store::PgSignalStoreOptions{.maintain_partitions = false});
+            *pg_pool_, executor,
+            store::PgSignalStoreOptions{.maintain_partitions = false,
+                                        .linger = options.signal_write_linger});
         archive_ = signal_store_.get();
         store::RetentionPolicy policy;
         policy.signals = options.retention.signals;

@@ -261,6 +261,11 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.pg_pool = parse_integer<std::size_t>(v, 1, 64, w);
          }},
+        {"signal-write-linger-ms", "GS_SIGNAL_WRITE_LINGER_MS", "1000",
+         "PostgreSQL's signal writer waits this long between batches (0: none)", false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.signal_write_linger = parse_millis(v, 0, 60'000, w);
+         }},
         {"l1-cache-mb", "GS_L1_CACHE_MB", "256", "in-process signal cache size in MB", false,
          [](Options& o, std::string_view v, std::string_view w) {
              o.l1_cache_mb = parse_integer<std::size_t>(v, 1, 65536, w);

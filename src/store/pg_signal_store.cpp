@@ -101,6 +101,9 @@ std::vector<bool> latest_rows(std::span<const SignalRow> rows) {
     // in the upsert's ORDER BY as_of DESC, seq DESC.
     std::map<std::pair<std::string_view, market::Timeframe>, std::size_t> newest;
     for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].superseded) {
+            continue;
+        }
         const auto [it, added] =
             newest.try_emplace({std::string_view(rows[i].symbol), rows[i].timeframe}, i);
         if (!added && rows[it->second].as_of <= rows[i].as_of) {
@@ -319,14 +322,84 @@ void PgSignalStore::validate(const SignalRow& row) {
     }
 }
 
+namespace {
+
+std::string series_key(const SignalRow& row) {
+    std::string key = row.symbol;
+    key += '|';
+    key += market::to_string(row.timeframe);
+    return key;
+}
+
+bool is_packed(const SignalRow& row) {
+    return row.packed && row.packed->registry;
+}
+
+}  // namespace
+
 bool PgSignalStore::push_locked(SignalRow& row) {
     if (stopping_ || queue_.size() >= options_.queue_capacity) {
         return false;
     }
     queue_.push_back(std::move(row));
-    ++enqueued_;
+    body_bytes_ += queue_.back().body.size();
+    supersede_locked(queue_.back(), enqueued_++);
     wake_writer_locked();
+    // A linger ends early before the queue could fill up (ingest would wait for room).
+    if (lingering_ && queue_.size() >= linger_cut()) {
+        end_linger_locked();
+    }
     return true;
+}
+
+void PgSignalStore::supersede_locked(const SignalRow& newest, std::uint64_t seq) {
+    const auto [it, added] = newest_queued_.try_emplace(series_key(newest), seq);
+    if (added) {
+        return;
+    }
+    const std::uint64_t older = std::exchange(it->second, seq);
+    // Rows the writer holds (seq < handed_) are read outside the lock: left alone.
+    if (older < removed_ || older < handed_) {
+        return;
+    }
+    SignalRow& row = queue_[static_cast<std::size_t>(older - removed_)];
+    // Only a packed row goes to the history without its body, and only an older or equal
+    // as_of would be replaced by this one in latest_signals.
+    if (is_packed(row) && !row.superseded && row.as_of <= newest.as_of) {
+        body_bytes_ -= row.body.size();
+        std::string().swap(row.body);
+        row.category_scores = {};
+        row.category_voters = {};
+        row.superseded = true;
+    }
+}
+
+std::size_t PgSignalStore::linger_cut() const {
+    return std::min(options_.batch_size, std::max<std::size_t>(1, options_.queue_capacity / 2));
+}
+
+void PgSignalStore::end_linger_locked() {
+    if (lingering_) {
+        lingering_ = false;
+        asio::post(strand_, [this] { timer_.cancel(); });
+    }
+}
+
+asio::awaitable<void> PgSignalStore::linger() {
+    {
+        std::lock_guard lock(mutex_);
+        // Not while a flush waits for rows or a full batch is queued already.
+        if (stopping_ || options_.linger.count() <= 0 || !flush_waiters_.empty() ||
+            queue_.size() >= linger_cut()) {
+            co_return;
+        }
+        lingering_ = true;
+    }
+    // No suspension between the flag and the wait: a cancel posted to the strand by
+    // end_linger_locked() runs after async_wait has started, so it is never lost.
+    co_await sleep(options_.linger);
+    std::lock_guard lock(mutex_);
+    lingering_ = false;
 }
 
 void PgSignalStore::wake_writer_locked() {
@@ -406,6 +479,7 @@ asio::awaitable<void> PgSignalStore::flush() {
     {
         std::lock_guard lock(mutex_);
         target = enqueued_;
+        end_linger_locked();
     }
     co_await wait_until_removed(target);
 }
@@ -417,8 +491,9 @@ asio::awaitable<std::size_t> PgSignalStore::stop(std::chrono::milliseconds drain
             stopping_ = true;
             stop_deadline_ = std::chrono::steady_clock::now() + drain_timeout;
         }
-        // Wake the writer from an idle wait or a back-off sleep alike.
+        // Wake the writer from an idle wait, a linger or a back-off sleep alike.
         writer_idle_ = false;
+        lingering_ = false;
         asio::post(strand_, [this] { timer_.cancel(); });
         async::resume_all(std::exchange(room_waiters_, {}));
     }
@@ -432,6 +507,14 @@ void PgSignalStore::remove_front(std::size_t count, std::size_t rejected) {
     {
         std::lock_guard lock(mutex_);
         count = std::min(count, queue_.size());
+        for (std::size_t i = 0; i < count; ++i) {
+            const SignalRow& row = queue_[i];
+            body_bytes_ -= row.body.size();
+            const auto newest = newest_queued_.find(series_key(row));
+            if (newest != newest_queued_.end() && newest->second == removed_ + i) {
+                newest_queued_.erase(newest);
+            }
+        }
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
         removed_ += count;
         written_ += count - std::min(count, rejected);
@@ -473,7 +556,8 @@ asio::awaitable<void> PgSignalStore::maintain_partitions() {
 
 asio::awaitable<void> PgSignalStore::write_one_by_one(const std::vector<const SignalRow*>& queued) {
     for (const SignalRow* source : queued) {
-        // A copy with its body: alone, the row is its series' latest.
+        // A copy with its body: alone, the row is its series' latest (unless superseded:
+        // then it has no body and goes to the history only).
         const SignalRow row = *source;
         bool refused = false;
         try {
@@ -508,6 +592,7 @@ std::vector<SignalRow> PgSignalStore::batch_of(const std::vector<const SignalRow
         copy.confidence = row->confidence;
         copy.config_version = row->config_version;
         copy.packed = row->packed;
+        copy.superseded = row->superseded;
     }
     const auto latest = latest_rows(batch);
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -545,6 +630,7 @@ asio::awaitable<void> PgSignalStore::write_loop() {
                 idle = true;
             } else {
                 const std::size_t n = std::min(queue_.size(), options_.batch_size);
+                handed_ = std::max(handed_, removed_ + n);
                 front.reserve(n);
                 for (std::size_t i = 0; i < n; ++i) {
                     front.push_back(&queue_[i]);
@@ -584,6 +670,7 @@ asio::awaitable<void> PgSignalStore::write_loop() {
                 failing = false;
             }
             backoff = options_.retry_initial;
+            co_await linger();
             continue;
         }
         if (!failing) {
@@ -628,6 +715,11 @@ asio::awaitable<void> PgSignalStore::write_loop() {
 std::size_t PgSignalStore::queued() const {
     std::lock_guard lock(mutex_);
     return queue_.size();
+}
+
+std::size_t PgSignalStore::queued_body_bytes() const {
+    std::lock_guard lock(mutex_);
+    return body_bytes_;
 }
 
 std::uint64_t PgSignalStore::written() const {

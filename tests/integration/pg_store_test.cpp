@@ -38,6 +38,7 @@
 #include "goldensignals/store/pg_pool.h"
 #include "goldensignals/store/pg_signal_store.h"
 #include "support/scratch_database.h"
+#include "support/wait.h"
 
 namespace gs::store {
 namespace {
@@ -640,6 +641,92 @@ TEST_F(PgSignalStoreTest, BatchWithSeveralSignalsPerSeriesKeepsTheNewestBodyAndE
         EXPECT_EQ(latest->as_of, rows[index].as_of) << symbol;
         EXPECT_EQ(latest->body, rows[index].body) << symbol;
     }
+}
+
+// The queue keeps one body per series: a packed row's body is released when a newer signal
+// of its series is queued behind it, and the newest body is what lands. The writer lingers
+// (an hour here) after its first write, so every later row waits in the queue until flush().
+TEST_F(PgSignalStoreTest, QueuedRowsKeepOneBodyPerSeriesAndTheNewestLands) {
+    PgSignalStoreOptions options;
+    options.linger = std::chrono::hours(1);
+    auto& s = store(options);
+    const auto registry = std::make_shared<const AgentList>(AgentList{{"sma_cross"}, {"trend"}});
+    const auto packed = [&registry](SignalRow row) {
+        row.packed = PackedSignal{row.as_of + 60, 300, std::string("\x01", 1),
+                                  std::string("\x01\x00", 2), registry};
+        return row;
+    };
+    enqueue_all({packed(make_signal("FIRST", 100, 0))});
+    await(s.flush());  // written at once (the writer was idle); it lingers now
+    const std::vector<SignalRow> rows{
+        packed(make_signal("X", 1000, 1)), packed(make_signal("X", 3000, 2)),
+        packed(make_signal("Y", 500, 3)),  packed(make_signal("X", 2000, 4)),
+        packed(make_signal("X", 3000, 5)), make_signal("Z", 700, 6)};
+    enqueue_all(rows);
+    // Released: X at 1000 (X at 3000 came next) and X at 2000 (the second 3000 came next).
+    // Kept: the first X at 3000 (the 2000 behind it is older, and the map of newest rows has
+    // moved on: about one body per series, not exactly), the second X at 3000, Y, and Z (not
+    // packed: the history is packed from its body).
+    EXPECT_EQ(s.queued(), rows.size());
+    EXPECT_EQ(s.queued_body_bytes(), rows[1].body.size() + rows[2].body.size() +
+                                         rows[4].body.size() + rows[5].body.size());
+    await(s.flush());
+    EXPECT_EQ(s.queued_body_bytes(), 0u);
+    EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol IN ('X', 'Y', 'Z')"), 6);
+    const std::pair<std::string, std::size_t> expected[] = {{"X", 4}, {"Y", 2}, {"Z", 5}};
+    for (const auto& [symbol, index] : expected) {
+        const auto latest = await(s.latest(symbol, Timeframe::k1d));
+        ASSERT_TRUE(latest.has_value()) << symbol;
+        EXPECT_EQ(latest->as_of, rows[index].as_of) << symbol;
+        EXPECT_EQ(latest->body, rows[index].body) << symbol;
+    }
+}
+
+// A batch cut between a superseded row and the row that superseded it: the first batch writes
+// the superseded row to the history only, the next one upserts the newest body.
+TEST_F(PgSignalStoreTest, ASupersededRowAtTheEndOfABatchLeavesTheUpsertToTheNext) {
+    PgSignalStoreOptions options;
+    options.linger = std::chrono::hours(1);
+    options.batch_size = 2;
+    auto& s = store(options);
+    const auto registry = std::make_shared<const AgentList>(AgentList{{"sma_cross"}, {"trend"}});
+    const auto packed = [&registry](SignalRow row) {
+        row.packed = PackedSignal{row.as_of + 60, 300, std::string("\x01", 1),
+                                  std::string("\x01\x00", 2), registry};
+        return row;
+    };
+    enqueue_all({packed(make_signal("X", 100, 0))});
+    await(s.flush());
+    const std::vector<SignalRow> rows{packed(make_signal("Y", 200, 1)),
+                                      packed(make_signal("X", 200, 2)),
+                                      packed(make_signal("X", 300, 3))};
+    enqueue_all(rows);
+    await(s.flush());
+    EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol = 'X'"), 3);
+    const auto latest = await(s.latest("X", Timeframe::k1d));
+    ASSERT_TRUE(latest.has_value());
+    EXPECT_EQ(latest->as_of, 300);
+    EXPECT_EQ(latest->body, rows[2].body);
+}
+
+// The linger never holds up a flush, and a queue reaching half its capacity ends it: neither
+// test below would finish (ctest's timeout) if the writer slept its hour.
+TEST_F(PgSignalStoreTest, AFlushOrAFillingQueueEndsTheLinger) {
+    PgSignalStoreOptions options;
+    options.linger = std::chrono::hours(1);
+    options.queue_capacity = 8;  // the linger ends at 4 queued rows
+    auto& s = store(options);
+    enqueue_all({make_signal("L", 1, 0)});
+    await(s.flush());
+    enqueue_all({make_signal("L", 2, 1)});
+    await(s.flush());  // the writer was lingering after its first write
+    EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol = 'L'"), 2);
+    enqueue_all({make_signal("M", 1, 2), make_signal("M", 2, 3), make_signal("M", 3, 4)});
+    EXPECT_EQ(s.queued(), 3u);  // still lingering
+    enqueue_all({make_signal("M", 4, 5)});
+    EXPECT_TRUE(support::wait_until(
+        [this] { return count("SELECT count(*) FROM signals WHERE symbol = 'M'") == 4; },
+        std::chrono::seconds(30)));
 }
 
 // Migration 0003: latest_signals.body is compressed with lz4 where the server has it (the

@@ -34,6 +34,15 @@ TEST(SignalStoreLatestRowsTest, TimeframesAreSeriesOfTheirOwn) {
     EXPECT_EQ(latest_rows(rows), (std::vector<bool>{true, true, false}));
 }
 
+// A superseded row (its body released in the queue) is never the latest; a series whose rows
+// in the batch all are gets no upsert from this batch.
+TEST(SignalStoreLatestRowsTest, SupersededRowsAreNeverTheLatest) {
+    std::vector<SignalRow> rows{row("A", 1), row("A", 2), row("B", 3)};
+    rows[1].superseded = true;
+    rows[2].superseded = true;
+    EXPECT_EQ(latest_rows(rows), (std::vector<bool>{true, false, false}));
+}
+
 TEST(SignalStoreLatestRowsTest, EmptyAndSingle) {
     EXPECT_TRUE(latest_rows({}).empty());
     const std::vector<SignalRow> one{row("A", 1)};

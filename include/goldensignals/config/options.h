@@ -118,6 +118,9 @@ struct Options {
     // Empty: searched for (see config::resolve_paths); named: must exist.
     std::string sql_dir;
     std::size_t pg_pool = 4;
+    // The PostgreSQL signal writer's pause between batches: per series only the newest
+    // signal of a batch sends its body (store::PgSignalStoreOptions::linger).
+    std::chrono::milliseconds signal_write_linger{1000};
     std::size_t l1_cache_mb = 256;
     std::string redis_prefix = "gs:";
     std::chrono::seconds redis_ttl{3600};

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -48,6 +49,10 @@ struct SignalRow {
     std::int64_t first_time = 0;  // epoch seconds
     std::vector<double> category_scores;
     std::vector<int> category_voters;
+    // Set by PgSignalStore when a newer signal of the series was queued behind this packed row:
+    // its body was released (the history needs only the packed form), so it is never its
+    // series' latest (latest_rows passes it over).
+    bool superseded = false;
 };
 
 struct LatestSignal {
@@ -83,7 +88,9 @@ struct HistoryPage {
 // Blocking building blocks (throw store::Error), for PgPool::run and tests.
 
 // The rows of a batch that the latest_signals upsert keeps: per series (symbol, timeframe)
-// the newest as_of, among equals the later row. result[i] says whether rows[i] is one.
+// the newest as_of, among equals the later row, of the rows not `superseded` (a series whose
+// rows all are gets no upsert: its newer row is in a later batch). result[i] says whether
+// rows[i] is one.
 std::vector<bool> latest_rows(std::span<const SignalRow> rows);
 
 // Inserts the rows into `signals` and upserts `latest_signals` (only where the row's as_of is
@@ -108,10 +115,20 @@ struct PgSignalStoreOptions {
     // Run ensure_partitions at the first write and whenever the UTC day changes.
     bool maintain_partitions = true;
     int partition_months_ahead = 3;
+    // After each write the writer waits this long (unless the queue reaches half its
+    // capacity or batch_size, or flush() or stop() is called) so that the next batch gathers
+    // many signals: per series only the newest sends its ~12 KB body, which was 85 % of
+    // PostgreSQL's cost of a signal (bench/RESULTS.md 30). The history and latest_signals lag
+    // the computation by about this much; nothing reads them as fresher (an L3 read checks
+    // as_of against the series' bars).
+    std::chrono::milliseconds linger{1000};
 };
 
 // Write-behind store of computed signals. enqueue() puts a row in a bounded in-memory queue
-// and a single writer coroutine drains it in batches (one transaction per batch). While
+// and a single writer coroutine drains it in batches (one transaction per batch), lingering
+// between them (options.linger). A packed row's body is released as soon as a newer signal of
+// its series is queued behind it, so the queue holds about one body per series, not one per
+// row. While
 // Postgres is down the rows stay queued and the batch is retried with back-off; nothing is
 // dropped while the process lives, except a row Postgres itself refuses (invalid JSON,
 // say), which is logged and counted in rejected(). Reads go straight to the pool.
@@ -144,6 +161,8 @@ class PgSignalStore final : public SignalArchive {
     boost::asio::awaitable<HistoryPage> history(HistoryQuery query);
 
     std::size_t queued() const;
+    // Bytes of signal bodies held in the queue (the rest of a row is small).
+    std::size_t queued_body_bytes() const;
     std::uint64_t written() const;
     std::uint64_t rejected() const;
 
@@ -165,6 +184,15 @@ class PgSignalStore final : public SignalArchive {
     void wake_writer_locked();
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
     bool push_locked(SignalRow& row);
+    // Releases the body of the queued row of the same series that `newest` (at `seq`) makes
+    // obsolete, if the writer has not taken it yet.
+    void supersede_locked(const SignalRow& newest, std::uint64_t seq);
+    // Queued rows at which a linger ends (half the capacity, at most batch_size).
+    std::size_t linger_cut() const;
+    // Ends the writer's linger (from any thread), e.g. for flush() or a full queue.
+    void end_linger_locked();
+    // Waits options_.linger, or less when end_linger_locked() is called meanwhile.
+    boost::asio::awaitable<void> linger();
     static void validate(const SignalRow& row);
 
     // Plain functions returning async::park's operation, not coroutines (g++ 12:
@@ -182,6 +210,10 @@ class PgSignalStore final : public SignalArchive {
     std::deque<SignalRow> queue_;
     std::uint64_t enqueued_ = 0;  // rows ever queued
     std::uint64_t removed_ = 0;   // rows ever taken off the queue (written or rejected)
+    std::uint64_t handed_ = 0;    // rows ever handed to the writer (seq < handed_: not touched)
+    std::size_t body_bytes_ = 0;  // bytes of the queued rows' bodies
+    // Per series ("symbol|timeframe"), the sequence number of its newest queued row.
+    std::unordered_map<std::string, std::uint64_t> newest_queued_;
     std::uint64_t written_ = 0;
     std::uint64_t rejected_ = 0;
     std::vector<async::Waiter> room_waiters_;
@@ -189,6 +221,7 @@ class PgSignalStore final : public SignalArchive {
     std::vector<async::Waiter> exit_waiters_;
     bool started_ = false;
     bool writer_idle_ = false;
+    bool lingering_ = false;
     bool stopping_ = false;
     bool writer_done_ = false;
     std::chrono::steady_clock::time_point stop_deadline_{};
