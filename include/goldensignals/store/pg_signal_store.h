@@ -128,9 +128,9 @@ struct PgSignalStoreOptions {
 // and a single writer coroutine drains it in batches (one transaction per batch), lingering
 // between them (options.linger). A packed row's body is released as soon as a newer signal of
 // its series is queued behind it, so the queue holds about one body per series, not one per
-// row. While
-// Postgres is down the rows stay queued and the batch is retried with back-off; nothing is
-// dropped while the process lives, except a row Postgres itself refuses (invalid JSON,
+// row (should that newer row be refused, the series keeps its older latest_signals row).
+// While Postgres is down the rows stay queued and the batch is retried with back-off; nothing
+// is dropped while the process lives, except a row Postgres itself refuses (invalid JSON,
 // say), which is logged and counted in rejected(). Reads go straight to the pool.
 class PgSignalStore final : public SignalArchive {
   public:
