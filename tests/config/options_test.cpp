@@ -183,5 +183,15 @@ TEST(OptionsTest, StreamSendBufferAndStallTimeout) {
     EXPECT_THROW(parse({"--stream-stall-ms=10"}, env_of({})), Error);
 }
 
+TEST(OptionsTest, SignalWriteLinger) {
+    EXPECT_EQ(parse({}, env_of({})).signal_write_linger, std::chrono::milliseconds(1000));
+    EXPECT_EQ(parse({"--signal-write-linger-ms=0"}, env_of({})).signal_write_linger,
+              std::chrono::milliseconds(0));
+    EXPECT_EQ(parse({}, env_of({{"GS_SIGNAL_WRITE_LINGER_MS", "250"}})).signal_write_linger,
+              std::chrono::milliseconds(250));
+    EXPECT_THROW(parse({"--signal-write-linger-ms=60001"}, env_of({})), Error);
+    EXPECT_THROW(parse({"--signal-write-linger-ms=-1"}, env_of({})), Error);
+}
+
 }  // namespace
 }  // namespace gs::config
