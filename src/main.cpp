@@ -386,6 +386,10 @@ int run(const gs::config::Options& options, const gs::market::FeedSpec& feed,
     }
     registry.add_collector([&](std::string& out) { readiness.render_metrics(out); });
     registry.add_collector([&](std::string& out) { deliverer.render_metrics(out); });
+    if (auto* signal_store = tiers.signal_store()) {
+        registry.add_collector(
+            [signal_store](std::string& out) { signal_store->render_metrics(out); });
+    }
     if (auto* retention = tiers.retention()) {
         registry.add_collector([retention](std::string& out) { retention->render_metrics(out); });
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -715,6 +716,34 @@ asio::awaitable<void> PgSignalStore::write_loop() {
 std::size_t PgSignalStore::queued() const {
     std::lock_guard lock(mutex_);
     return queue_.size();
+}
+
+void PgSignalStore::render_metrics(std::string& out) const {
+    std::size_t queued = 0;
+    std::size_t body_bytes = 0;
+    std::uint64_t written = 0;
+    std::uint64_t rejected = 0;
+    {
+        std::lock_guard lock(mutex_);
+        queued = queue_.size();
+        body_bytes = body_bytes_;
+        written = written_;
+        rejected = rejected_;
+    }
+    fmt::format_to(
+        std::back_inserter(out),
+        "# HELP gs_signal_archive_written_total Signals written to PostgreSQL's history.\n"
+        "# TYPE gs_signal_archive_written_total counter\ngs_signal_archive_written_total {}\n"
+        "# HELP gs_signal_archive_rejected_total Signals PostgreSQL refused for good (logged).\n"
+        "# TYPE gs_signal_archive_rejected_total counter\ngs_signal_archive_rejected_total {}\n"
+        "# HELP gs_signal_archive_queued Signals waiting for PostgreSQL (a linger's worth under "
+        "load; growing while PostgreSQL is away).\n"
+        "# TYPE gs_signal_archive_queued gauge\ngs_signal_archive_queued {}\n"
+        "# HELP gs_signal_archive_queued_body_bytes Bytes of signal bodies held by that queue "
+        "(about one per series).\n"
+        "# TYPE gs_signal_archive_queued_body_bytes gauge\n"
+        "gs_signal_archive_queued_body_bytes {}\n",
+        written, rejected, queued, body_bytes);
 }
 
 std::size_t PgSignalStore::queued_body_bytes() const {

@@ -670,8 +670,19 @@ TEST_F(PgSignalStoreTest, QueuedRowsKeepOneBodyPerSeriesAndTheNewestLands) {
     EXPECT_EQ(s.queued(), rows.size());
     EXPECT_EQ(s.queued_body_bytes(), rows[1].body.size() + rows[2].body.size() +
                                          rows[4].body.size() + rows[5].body.size());
+    std::string metrics;
+    s.render_metrics(metrics);
+    EXPECT_NE(metrics.find("\ngs_signal_archive_queued 6\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("\ngs_signal_archive_queued_body_bytes " +
+                           std::to_string(s.queued_body_bytes()) + "\n"),
+              std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("\ngs_signal_archive_written_total 1\n"), std::string::npos) << metrics;
     await(s.flush());
     EXPECT_EQ(s.queued_body_bytes(), 0u);
+    metrics.clear();
+    s.render_metrics(metrics);
+    EXPECT_NE(metrics.find("\ngs_signal_archive_written_total 7\n"), std::string::npos) << metrics;
     EXPECT_EQ(count("SELECT count(*) FROM signals WHERE symbol IN ('X', 'Y', 'Z')"), 6);
     const std::pair<std::string, std::size_t> expected[] = {{"X", 4}, {"Y", 2}, {"Z", 5}};
     for (const auto& [symbol, index] : expected) {

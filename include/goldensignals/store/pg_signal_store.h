@@ -165,6 +165,9 @@ class PgSignalStore final : public SignalArchive {
     std::size_t queued_body_bytes() const;
     std::uint64_t written() const;
     std::uint64_t rejected() const;
+    // gs_signal_archive_written_total, gs_signal_archive_rejected_total,
+    // gs_signal_archive_queued and gs_signal_archive_queued_body_bytes.
+    void render_metrics(std::string& out) const;
 
   private:
     struct FlushWaiter {
