@@ -437,6 +437,9 @@ auto PgSignalStore::wait_until_removed(std::uint64_t target) {
             return;
         }
         flush_waiters_.push_back({target, std::move(waiter)});
+        // In the same critical section as the waiter's registration: the writer either sees
+        // the waiter before it lingers (and does not) or is lingering now and is woken.
+        end_linger_locked();
     });
 }
 
@@ -480,7 +483,6 @@ asio::awaitable<void> PgSignalStore::flush() {
     {
         std::lock_guard lock(mutex_);
         target = enqueued_;
-        end_linger_locked();
     }
     co_await wait_until_removed(target);
 }
