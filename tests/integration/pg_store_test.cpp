@@ -235,6 +235,15 @@ SignalRow make_signal(const std::string& symbol, std::int64_t as_of, int n = 0,
     return row;
 }
 
+// The row as the service queues it: packed (one agent's vote), so the history needs no body.
+SignalRow packed(SignalRow row) {
+    static const auto registry =
+        std::make_shared<const AgentList>(AgentList{{"sma_cross"}, {"trend"}});
+    row.packed = PackedSignal{row.as_of + 60, 300, std::string("\x01", 1),
+                              std::string("\x01\x00", 2), registry};
+    return row;
+}
+
 // Inserts a signal with an explicit created_at (n kept in bars_used); returns its id.
 std::int64_t insert_at(pqxx::connection& connection, const std::string& created_at,
                        const std::string& symbol = "OLD", int n = 0) {
@@ -616,12 +625,6 @@ TEST_F(PgSignalStoreTest, DirectBatchInsertOfThousandSignals) {
 // order of the rows, and every row is in the history.
 TEST_F(PgSignalStoreTest, BatchWithSeveralSignalsPerSeriesKeepsTheNewestBodyAndEveryRow) {
     auto& s = store();
-    const auto registry = std::make_shared<const AgentList>(AgentList{{"sma_cross"}, {"trend"}});
-    const auto packed = [&registry](SignalRow row) {
-        row.packed = PackedSignal{row.as_of + 60, 300, std::string("\x01", 1),
-                                  std::string("\x01\x00", 2), registry};
-        return row;
-    };
     // X: the newest in the middle; Y: two of one as_of (the later wins); Z: one row.
     const std::vector<SignalRow> rows{
         packed(make_signal("X", 1000, 1)), packed(make_signal("Y", 500, 2)),
@@ -650,12 +653,6 @@ TEST_F(PgSignalStoreTest, QueuedRowsKeepOneBodyPerSeriesAndTheNewestLands) {
     PgSignalStoreOptions options;
     options.linger = std::chrono::hours(1);
     auto& s = store(options);
-    const auto registry = std::make_shared<const AgentList>(AgentList{{"sma_cross"}, {"trend"}});
-    const auto packed = [&registry](SignalRow row) {
-        row.packed = PackedSignal{row.as_of + 60, 300, std::string("\x01", 1),
-                                  std::string("\x01\x00", 2), registry};
-        return row;
-    };
     enqueue_all({packed(make_signal("FIRST", 100, 0))});
     await(s.flush());  // written at once (the writer was idle); it lingers now
     const std::vector<SignalRow> rows{
@@ -700,12 +697,6 @@ TEST_F(PgSignalStoreTest, ASupersededRowAtTheEndOfABatchLeavesTheUpsertToTheNext
     options.linger = std::chrono::hours(1);
     options.batch_size = 2;
     auto& s = store(options);
-    const auto registry = std::make_shared<const AgentList>(AgentList{{"sma_cross"}, {"trend"}});
-    const auto packed = [&registry](SignalRow row) {
-        row.packed = PackedSignal{row.as_of + 60, 300, std::string("\x01", 1),
-                                  std::string("\x01\x00", 2), registry};
-        return row;
-    };
     enqueue_all({packed(make_signal("X", 100, 0))});
     await(s.flush());
     const std::vector<SignalRow> rows{packed(make_signal("Y", 200, 1)),
