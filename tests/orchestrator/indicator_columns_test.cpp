@@ -346,6 +346,11 @@ TEST_F(IndicatorColumnsCacheTest, ReadersWhileAWriterAppendsGetTheirSnapshotsVal
     };
     std::thread a(reader);
     std::thread b(reader);
+    // Appends start once a reader has read: on a loaded machine (ASan in CI) the threads could
+    // otherwise start after the last append and read nothing while appends run.
+    while (reads.load() == 0) {
+        std::this_thread::yield();
+    }
     for (std::size_t i = 800; i < all.size(); ++i) {
         store.upsert("SYM", market::Timeframe::k1d, std::span(all).subspan(i, 1));
         std::this_thread::yield();
