@@ -47,7 +47,7 @@ BarVersionRegistry& BarSync::no_bar_versions() {
 BarSync::BarSync(market::BarStore& bars, BarVersionRegistry& versions)
     : bars_(bars), versions_(versions), repository_(no_repository), capacity_(0), active_(false) {}
 
-asio::awaitable<void> BarSync::reload(const std::string& symbol, market::Timeframe timeframe) {
+asio::awaitable<bool> BarSync::reload(const std::string& symbol, market::Timeframe timeframe) {
     try {
         std::string name = symbol;
         auto bars = co_await repository_.load(std::move(name), timeframe, capacity_);
@@ -55,12 +55,14 @@ asio::awaitable<void> BarSync::reload(const std::string& symbol, market::Timefra
             std::lock_guard lock(negative_mutex_);
             negative_[fmt::format("{}|{}", market::to_string(timeframe), symbol)] =
                 std::chrono::steady_clock::now() + kNegativeFor;
-            co_return;
+            co_return false;
         }
         bars_.replace(symbol, timeframe, bars);
         reloads_.fetch_add(1);
+        co_return true;
     } catch (const std::exception& e) {
         spdlog::debug("reload of {} {} failed: {}", symbol, market::to_string(timeframe), e.what());
+        co_return false;
     }
 }
 
@@ -107,13 +109,16 @@ asio::awaitable<bool> BarSync::load_once(std::string symbol, market::Timeframe t
     co_return true;
 }
 
-asio::awaitable<void> BarSync::load_cold(const std::string& symbol, market::Timeframe timeframe) {
+asio::awaitable<bool> BarSync::load_cold(const std::string& symbol, market::Timeframe timeframe) {
     std::string key = fmt::format("{}|{}", market::to_string(timeframe), symbol);
+    bool led = false;
     // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
-    std::function<asio::awaitable<bool>()> make = [this, symbol, timeframe]() {
+    std::function<asio::awaitable<bool>()> make = [this, symbol, timeframe, &led]() {
+        led = true;
         return load_once(symbol, timeframe);
     };
     co_await cold_loads_.run(key, std::move(make));
+    co_return led;
 }
 
 asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
@@ -123,35 +128,81 @@ asio::awaitable<void> BarSync::ensure_fresh(const std::string& symbol,
     }
     auto local = bars_.get(symbol, timeframe);
     std::string name = symbol;
-    std::optional<std::string> shared = co_await versions_.recorded(std::move(name), timeframe);
-    if (shared && *shared == kRemovedVersion) {
+    const SharedRecord shared = co_await versions_.recorded(std::move(name), timeframe);
+    if (shared.is_found() && shared.text == kRemovedVersion) {
         // Deleted on another instance: nothing to reload, the copy here goes too.
         bars_.erase(symbol, timeframe);
         co_return;
     }
     if (local) {
-        if (!shared || *shared == version_text(*local)) {
-            co_return;
+        switch (shared.state) {
+            case SharedRecord::State::kUnknown:
+                // Redis unreachable: answer from the bars held (docs/consistency.md).
+                co_return;
+            case SharedRecord::State::kFound:
+                if (shared.text == version_text(*local)) {
+                    co_return;
+                }
+                // Behind (or ahead of a record another instance has not refreshed yet): the
+                // repository holds every acked bar, so its newest N are the truth.
+                co_await reload(symbol, timeframe);
+                co_return;
+            case SharedRecord::State::kAbsent:
+                // Lost with a Redis restart, expired or evicted: another instance may have acked
+                // a bar whose message never came, so only the repository can tell.
+                co_await reload_and_seed(symbol, timeframe);
+                co_return;
         }
-        // Behind (or ahead of a record another instance has not refreshed yet): the
-        // repository holds every acked bar, so its newest N are the truth.
-        co_await reload(symbol, timeframe);
-        co_return;
     }
     // Not in memory: never held, evicted, or absent. A shared record says it exists, whatever
     // an earlier load found.
-    if (!shared && known_absent(symbol, timeframe)) {
+    if (!shared.is_found() && known_absent(symbol, timeframe)) {
         co_return;
     }
-    co_await load_cold(symbol, timeframe);
-    if (shared) {
+    const bool led = co_await load_cold(symbol, timeframe);
+    if (shared.is_found()) {
         // A flight this read joined may have begun before the write the record names: the
         // version check the read owes (docs/consistency.md) still holds.
         local = bars_.get(symbol, timeframe);
-        if (!local || *shared != version_text(*local)) {
+        if (!local || shared.text != version_text(*local)) {
             co_await reload(symbol, timeframe);
         }
+    } else if (shared.state == SharedRecord::State::kAbsent) {
+        local = bars_.get(symbol, timeframe);
+        if (!local) {
+            co_return;
+        }
+        if (led) {
+            // This read's own load began after its GET: its bars may seed the record.
+            co_await seed(symbol, timeframe, *local);
+        } else {
+            // The flight this read joined may have begun before another instance's ack whose
+            // record is lost: only a load that began after this read may decide or seed.
+            co_await reload_and_seed(symbol, timeframe);
+        }
     }
+}
+
+asio::awaitable<void> BarSync::reload_and_seed(const std::string& symbol,
+                                               market::Timeframe timeframe) {
+    // The repository had no bars a moment ago: asking it on every read would only repeat that.
+    if (known_absent(symbol, timeframe)) {
+        co_return;
+    }
+    // Seeded only from bars just read from the repository: the version of a stale copy (a
+    // failed reload) would pass for the truth with every reader here and elsewhere.
+    if (!co_await reload(symbol, timeframe)) {
+        co_return;
+    }
+    if (auto reloaded = bars_.get(symbol, timeframe)) {
+        co_await seed(symbol, timeframe, *reloaded);
+    }
+}
+
+asio::awaitable<void> BarSync::seed(const std::string& symbol, market::Timeframe timeframe,
+                                    const market::BarSeries& loaded) {
+    std::string name = symbol;
+    co_await versions_.seed(std::move(name), timeframe, BarVersion::of(loaded).str());
 }
 
 asio::awaitable<std::shared_ptr<const market::BarSeries>> BarSync::fresh(

@@ -208,7 +208,13 @@ std::string RedisBarVersionRegistry::record_key(const std::string& symbol,
     return fmt::format("{}barver:{}:{}", prefix_, market::to_string(timeframe), symbol);
 }
 
-boost::asio::awaitable<std::optional<std::string>> RedisBarVersionRegistry::recorded(
+namespace {
+SharedRecord from_table(redis::TrackingTable::Value value) {
+    return value ? SharedRecord::found(std::move(*value)) : SharedRecord::absent();
+}
+}  // namespace
+
+boost::asio::awaitable<SharedRecord> RedisBarVersionRegistry::recorded(
     std::string symbol, market::Timeframe timeframe) {
     bool ask_redis = false;
     if (table_) {
@@ -224,7 +230,7 @@ boost::asio::awaitable<std::optional<std::string>> RedisBarVersionRegistry::reco
         }
         if (!ask_redis) {
             if (auto known = table_->find(key)) {
-                co_return std::move(*known);
+                co_return from_table(std::move(*known));
             }
         }
     }
@@ -240,12 +246,12 @@ boost::asio::awaitable<std::optional<std::string>> RedisBarVersionRegistry::reco
                 spdlog::debug("tracked read of {} failed: {}", key, e.what());
             }
             if (reply && (reply->is_string() || reply->is_nil())) {
-                std::optional<std::string> value;
+                redis::TrackingTable::Value value;
                 if (reply->is_string()) {
                     value = std::move(reply->str);
                 }
                 table_->complete(key, ticket, value);
-                co_return value;
+                co_return from_table(std::move(value));
             }
             table_->abandon(key, ticket);
             // Fall through: ask as without tracking (the breaker decides).
@@ -254,10 +260,13 @@ boost::asio::awaitable<std::optional<std::string>> RedisBarVersionRegistry::reco
     round_trips_.fetch_add(1, std::memory_order_relaxed);
     std::vector<std::string> args{"GET", std::move(key)};
     auto reply = co_await redis_->command(std::move(args));
-    if (!reply || !reply->is_string()) {
-        co_return std::nullopt;
+    if (reply && reply->is_string()) {
+        co_return SharedRecord::found(std::move(reply->str));
     }
-    co_return std::move(reply->str);
+    if (reply && reply->is_nil()) {
+        co_return SharedRecord::absent();
+    }
+    co_return SharedRecord::unknown();
 }
 
 boost::asio::awaitable<void> RedisBarVersionRegistry::announce(std::string symbol,
@@ -271,6 +280,15 @@ boost::asio::awaitable<void> RedisBarVersionRegistry::announce(std::string symbo
                         std::to_string(kRecordTtl.count())});
     commands.push_back({"PUBLISH", channel(), std::move(message)});
     co_await redis_->pipeline(std::move(commands));
+}
+
+boost::asio::awaitable<void> RedisBarVersionRegistry::seed(std::string symbol,
+                                                           market::Timeframe timeframe,
+                                                           std::string version) {
+    std::vector<std::string> args{
+        "SET", record_key(symbol, timeframe),     std::move(version), "NX",
+        "EX",  std::to_string(kRecordTtl.count())};
+    co_await redis_->command(std::move(args));
 }
 
 }  // namespace gs::orchestrator

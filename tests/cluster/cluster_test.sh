@@ -189,6 +189,10 @@ for _ in $(seq 1 60); do  # B's connections too (its tracking falls back to a re
   curl -s "http://127.0.0.1:$port_b/readyz" | grep -q '"redis":"up"' && break
   sleep 0.2
 done
+# A acked bar4 while Redis was down: no record, no message reached B, and the restart left no
+# record at all. B finds the record absent and asks PostgreSQL, which has every acked bar.
+get_signal "$port_b" ACME
+[[ "$as_of" == "$(day 17400)" ]] || fail "B after A acked with Redis down: as_of $as_of, want $(day 17400)"
 
 echo "== Redis restarted between B's read and A's ack, and between A's ack and B's read"
 # B kept TRK's version record before the restart: the restart must not leave it answering from it.

@@ -211,10 +211,15 @@ class RedisVersionTrackingTest : public ::testing::Test {
         ASSERT_EQ(b_->registry->local_answers(), local + 1) << "B holds kV1";
     }
 
-    std::optional<std::string> read_b() { return io_.run(b_->registry->recorded("AAPL", kDay)); }
-    std::future<std::optional<std::string>> read_b_async() {
+    SharedRecord read_b_record() { return io_.run(b_->registry->recorded("AAPL", kDay)); }
+    // The record's text; nullopt when absent or unknown.
+    std::optional<std::string> read_b() { return text_of(read_b_record()); }
+    std::future<SharedRecord> read_b_async() {
         return boost::asio::co_spawn(io_.executor(), b_->registry->recorded("AAPL", kDay),
                                      boost::asio::use_future);
+    }
+    static std::optional<std::string> text_of(const SharedRecord& record) {
+        return record.is_found() ? std::optional(record.text) : std::nullopt;
     }
     // Returns once Redis acknowledged the write (A's ack).
     void announce_a(const std::string& version) {
@@ -288,7 +293,7 @@ TEST_F(RedisVersionTrackingTest, AReadAfterTheAckWaitsForADelayedInvalidation) {
     std::this_thread::sleep_for(30ms);
     relay_.hold(false);
     ASSERT_EQ(read.wait_for(5s), std::future_status::ready);
-    EXPECT_EQ(read.get(), kV2);
+    EXPECT_EQ(text_of(read.get()), kV2);
     EXPECT_EQ(b_->registry->failed_barriers(), 0u);
     EXPECT_EQ(b_->invalidations->client_id(), id) << "the same invalidation connection";
 }
@@ -386,7 +391,19 @@ TEST_F(RedisVersionTrackingTest, AFlushOfRedisInvalidatesEverything) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     EXPECT_TRUE(command(io_, *a_->client, {"FLUSHALL"}).is_status());
     // Acked: the record is gone, and B's next read says so rather than keeping the old one.
-    EXPECT_FALSE(read_b());
+    EXPECT_EQ(read_b_record().state, SharedRecord::State::kAbsent);
+}
+
+TEST_F(RedisVersionTrackingTest, ASeedWritesOnlyAnAbsentRecordAndBHearsOfIt) {
+    ASSERT_NO_FATAL_FAILURE(start_with_v1());
+    io_.run(a_->registry->seed("AAPL", kDay, kV2));
+    EXPECT_EQ(read_b(), kV1) << "a seed replaced a record";
+    EXPECT_TRUE(command(io_, *a_->client, {"FLUSHALL"}).is_status());
+    EXPECT_EQ(read_b_record().state, SharedRecord::State::kAbsent);  // B keeps "absent"
+    io_.run(a_->registry->seed("AAPL", kDay, kV2));
+    EXPECT_EQ(read_b(), kV2) << "B's copy of the absent record outlived the seed";
+    EXPECT_GT(command(io_, *a_->client, {"TTL", prefix_ + "barver:1d:AAPL"}).integer, 0)
+        << "a seeded record expires like an announced one";
 }
 
 }  // namespace

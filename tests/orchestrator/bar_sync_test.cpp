@@ -65,13 +65,69 @@ TEST_F(BarSyncTest, BehindTheRecordReloadsFromTheRepository) {
     EXPECT_EQ(log_.lines(), (std::vector<std::string>{"versions.recorded ABC", "bars.load ABC"}));
 }
 
-TEST_F(BarSyncTest, EqualToTheRecordOrNoRecordDoesNotReload) {
+TEST_F(BarSyncTest, EqualToTheRecordOrRegistryUnreachableDoesNotReload) {
     store_.upsert("ABC", kDay, daily_bars(10));
-    ensure_fresh("ABC");  // no record
+    repository_.set("ABC", kDay, daily_bars(12));
+    versions_.reachable = false;
+    ensure_fresh("ABC");  // Redis down: the bars held answer
+    versions_.reachable = true;
     versions_.set_record("ABC", kDay, version_of(daily_bars(10)));
     ensure_fresh("ABC");  // equal
     EXPECT_EQ(log_.count("bars.load"), 0u);
     EXPECT_EQ(sync_.reloads(), 0u);
+    EXPECT_EQ(log_.count("versions.seed"), 0u);
+}
+
+TEST_F(BarSyncTest, AnAbsentRecordReloadsTheRepositoryOnceAndSeedsTheRecord) {
+    // Another instance acked bars 11 and 12, then Redis restarted without persistence: the
+    // record and the message are gone, the repository has the bars.
+    store_.upsert("ABC", kDay, daily_bars(10));
+    repository_.set("ABC", kDay, daily_bars(12));
+    ensure_fresh("ABC");
+    EXPECT_EQ(local_newest("ABC"), 11 * 86400);
+    EXPECT_EQ(versions_.record("ABC", kDay), version_of(daily_bars(12)));
+    ensure_fresh("ABC");  // the seeded record matches: no second load
+    EXPECT_EQ(log_.count("bars.load"), 1u);
+    EXPECT_TRUE(versions_.messages().empty()) << "a seed is not news for the other instances";
+}
+
+TEST_F(BarSyncTest, ASeedNeverReplacesARecordWrittenMeanwhile) {
+    store_.upsert("ABC", kDay, daily_bars(10));
+    repository_.set("ABC", kDay, daily_bars(11));
+    // The newer write's record landed between this read's GET and its seed.
+    repository_.on_load = [&] { versions_.set_record("ABC", kDay, version_of(daily_bars(12))); };
+    ensure_fresh("ABC");
+    EXPECT_EQ(versions_.record("ABC", kDay), version_of(daily_bars(12)));
+}
+
+TEST_F(BarSyncTest, AFailedReloadSeedsNothingAndTheNextReadTriesAgain) {
+    store_.upsert("ABC", kDay, daily_bars(10));
+    repository_.set("ABC", kDay, daily_bars(12));
+    repository_.fail = true;
+    ensure_fresh("ABC");
+    EXPECT_EQ(local_newest("ABC"), 9 * 86400);
+    EXPECT_EQ(versions_.record("ABC", kDay), std::nullopt) << "a stale version seeded";
+    repository_.fail = false;
+    ensure_fresh("ABC");
+    EXPECT_EQ(local_newest("ABC"), 11 * 86400);
+    EXPECT_EQ(versions_.record("ABC", kDay), version_of(daily_bars(12)));
+}
+
+TEST_F(BarSyncTest, AnAbsentRecordOfASeriesTheRepositoryLacksIsNotAskedAgainAtOnce) {
+    store_.upsert("MEM", kDay, daily_bars(10));
+    ensure_fresh("MEM");
+    ensure_fresh("MEM");
+    EXPECT_EQ(log_.count("bars.load MEM"), 1u);
+    EXPECT_EQ(local_newest("MEM"), 9 * 86400);
+    EXPECT_EQ(log_.count("versions.seed"), 0u);
+}
+
+TEST_F(BarSyncTest, AColdSeriesWithAnAbsentRecordIsSeededFromALoadOfItsOwn) {
+    repository_.set("NEW", kDay, daily_bars(5));
+    ensure_fresh("NEW");
+    EXPECT_EQ(local_newest("NEW"), 4 * 86400);
+    EXPECT_EQ(versions_.record("NEW", kDay), version_of(daily_bars(5)));
+    EXPECT_EQ(log_.count("bars.load NEW"), 1u) << "this read ran the load: it may seed from it";
 }
 
 TEST_F(BarSyncTest, AheadOfTheRecordReloadsTheRepositorysTruth) {

@@ -4,6 +4,7 @@
 // bar repository). Each appends what it is asked to one shared CallLog, so a test can assert
 // the order of calls across them, and can be told to fail.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -193,15 +194,27 @@ class FakeBarVersionRegistry final : public orchestrator::BarVersionRegistry {
 
     explicit FakeBarVersionRegistry(CallLog& log) : log_(log) {}
 
-    boost::asio::awaitable<std::optional<std::string>> recorded(
+    boost::asio::awaitable<orchestrator::SharedRecord> recorded(
         std::string symbol, market::Timeframe timeframe) override {
         log_.add("versions.recorded " + symbol);
         std::lock_guard lock(mutex_);
+        if (!reachable) {
+            co_return orchestrator::SharedRecord::unknown();
+        }
         auto it = records_.find(key_of(symbol, timeframe));
         if (it == records_.end()) {
-            co_return std::nullopt;
+            co_return orchestrator::SharedRecord::absent();
         }
-        co_return it->second;
+        co_return orchestrator::SharedRecord::found(it->second);
+    }
+    boost::asio::awaitable<void> seed(std::string symbol, market::Timeframe timeframe,
+                                      std::string version) override {
+        log_.add("versions.seed " + symbol + " " + version);
+        std::lock_guard lock(mutex_);
+        if (reachable) {
+            records_.try_emplace(key_of(symbol, timeframe), std::move(version));
+        }
+        co_return;
     }
     boost::asio::awaitable<void> announce(std::string symbol, market::Timeframe timeframe,
                                           std::string version) override {
@@ -221,6 +234,11 @@ class FakeBarVersionRegistry final : public orchestrator::BarVersionRegistry {
     }
     std::string channel() const override { return "fake:bars"; }
 
+    // Records forgotten, as by a restart of a Redis without persistence.
+    void forget_records() {
+        std::lock_guard lock(mutex_);
+        records_.clear();
+    }
     void set_record(const std::string& symbol, market::Timeframe timeframe, std::string version) {
         std::lock_guard lock(mutex_);
         records_[key_of(symbol, timeframe)] = std::move(version);
@@ -245,6 +263,11 @@ class FakeBarVersionRegistry final : public orchestrator::BarVersionRegistry {
         return std::string(market::to_string(timeframe)) + "|" + symbol;
     }
 
+  public:
+    // False: Redis unreachable, every read answers "unknown" and nothing is recorded.
+    std::atomic<bool> reachable{true};
+
+  private:
     CallLog& log_;
     mutable std::mutex mutex_;
     std::map<std::string, std::string> records_;
@@ -292,6 +315,9 @@ class FakeBarRepository final : public store::BarRepository {
                                                           market::Timeframe timeframe,
                                                           std::size_t newest_n) override {
         log_.add("bars.load " + symbol);
+        if (on_load) {
+            on_load();
+        }
         std::lock_guard lock(mutex_);
         if (fail) {
             throw std::runtime_error("repository down");
@@ -353,6 +379,8 @@ class FakeBarRepository final : public store::BarRepository {
     bool fail = false;
     // Writes only: loads still answer (the load a write does first, docs/memory.md).
     bool fail_writes = false;
+    // Runs at the start of every load (what happens elsewhere while the load is out).
+    std::function<void()> on_load;
 
   private:
     static std::string key_of(const std::string& symbol, market::Timeframe timeframe) {

@@ -96,10 +96,20 @@ class BarSync final {
     static BarVersionRegistry& no_bar_versions();
 
   private:
-    boost::asio::awaitable<void> reload(const std::string& symbol, market::Timeframe timeframe);
+    // Replaces the series with the repository's newest bars; true when it did (false: the
+    // repository failed or has none, and the series stays as it was).
+    boost::asio::awaitable<bool> reload(const std::string& symbol, market::Timeframe timeframe);
+    // The shared record is absent: reload, then seed the record with the reloaded version so
+    // the next reads (here and on other instances) compare against it instead of reloading.
+    boost::asio::awaitable<void> reload_and_seed(const std::string& symbol,
+                                                 market::Timeframe timeframe);
+    // Seeds the shared record with the version of bars just read from the repository.
+    boost::asio::awaitable<void> seed(const std::string& symbol, market::Timeframe timeframe,
+                                      const market::BarSeries& loaded);
     // Loads a series that is not in memory, one load for every concurrent caller; throws
-    // StorageUnavailable when the repository fails.
-    boost::asio::awaitable<void> load_cold(const std::string& symbol, market::Timeframe timeframe);
+    // StorageUnavailable when the repository fails. True when this call ran the load (it
+    // began after the call did), false when it joined one already out.
+    boost::asio::awaitable<bool> load_cold(const std::string& symbol, market::Timeframe timeframe);
     boost::asio::awaitable<bool> load_once(std::string symbol, market::Timeframe timeframe);
     // Known absent (an empty load less than 2 s ago).
     bool known_absent(const std::string& symbol, market::Timeframe timeframe);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 #include <boost/asio/awaitable.hpp>
@@ -41,19 +42,41 @@ std::string format_bar_update(std::string_view symbol, market::Timeframe timefra
 // nullopt for a malformed message or an invalid symbol or timeframe.
 std::optional<BarUpdate> parse_bar_update(std::string_view payload);
 
+// A series' shared record as one read found it.
+struct SharedRecord {
+    enum class State {
+        kFound,    // `text` is a version or kRemovedVersion
+        kAbsent,   // Redis answered: no record (never written, expired, evicted, or lost
+                   // with a restart of a Redis without persistence)
+        kUnknown,  // Redis unreachable, or no shared registry at all
+    };
+    State state = State::kUnknown;
+    std::string text;
+
+    static SharedRecord found(std::string text) { return {State::kFound, std::move(text)}; }
+    static SharedRecord absent() { return {State::kAbsent, {}}; }
+    static SharedRecord unknown() { return {State::kUnknown, {}}; }
+    bool is_found() const noexcept { return state == State::kFound; }
+};
+
 // The versions every instance shares: the one that ingests bars records the series' new
 // version and announces it; the others compare their own with the record before reading.
 class BarVersionRegistry {
   public:
     virtual ~BarVersionRegistry() = default;
 
-    // The recorded version of the series; nullopt when none or unreachable (never throws).
-    virtual boost::asio::awaitable<std::optional<std::string>> recorded(
-        std::string symbol, market::Timeframe timeframe) = 0;
+    // The series' record (never throws).
+    virtual boost::asio::awaitable<SharedRecord> recorded(std::string symbol,
+                                                          market::Timeframe timeframe) = 0;
     // Records `version` and sends the bar-update message to the other instances. Best
     // effort (never throws).
     virtual boost::asio::awaitable<void> announce(std::string symbol, market::Timeframe timeframe,
                                                   std::string version) = 0;
+    // Records `version` only where no record exists (SET NX), no message: after a reader found
+    // the record absent and reloaded the durable bars, so the next reads need not. It cannot
+    // hide a newer write: that write's own record replaces it or was there first. Best effort.
+    virtual boost::asio::awaitable<void> seed(std::string symbol, market::Timeframe timeframe,
+                                              std::string version) = 0;
     // Where the bar-update messages go (a pub/sub channel); empty when nowhere.
     virtual std::string channel() const = 0;
     // Appends its Prometheus metrics (none by default).
@@ -63,11 +86,13 @@ class BarVersionRegistry {
 // No shared registry (no Redis): nothing recorded, nothing announced.
 class NoBarVersionRegistry final : public BarVersionRegistry {
   public:
-    boost::asio::awaitable<std::optional<std::string>> recorded(std::string,
-                                                                market::Timeframe) override {
-        co_return std::nullopt;
+    boost::asio::awaitable<SharedRecord> recorded(std::string, market::Timeframe) override {
+        co_return SharedRecord::unknown();
     }
     boost::asio::awaitable<void> announce(std::string, market::Timeframe, std::string) override {
+        co_return;
+    }
+    boost::asio::awaitable<void> seed(std::string, market::Timeframe, std::string) override {
         co_return;
     }
     std::string channel() const override { return {}; }

@@ -58,10 +58,12 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
     void start();
     void stop();
 
-    boost::asio::awaitable<std::optional<std::string>> recorded(
-        std::string symbol, market::Timeframe timeframe) override;
+    boost::asio::awaitable<SharedRecord> recorded(std::string symbol,
+                                                  market::Timeframe timeframe) override;
     boost::asio::awaitable<void> announce(std::string symbol, market::Timeframe timeframe,
                                           std::string version) override;
+    boost::asio::awaitable<void> seed(std::string symbol, market::Timeframe timeframe,
+                                      std::string version) override;
     std::string channel() const override { return prefix_ + "bars"; }
     // gs_bar_version_reads_total{answer="local"|"redis"}, gs_bar_version_tracking (0/1) and
     // gs_bar_version_barriers_total{result="ok"|"failed"}.
