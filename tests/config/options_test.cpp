@@ -1,4 +1,5 @@
 #include "goldensignals/config/options.h"
+#include "support/env_of.h"
 
 #include <map>
 
@@ -7,15 +8,7 @@
 namespace gs::config {
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> values) {
-    return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-        auto it = values.find(std::string(name));
-        if (it == values.end()) {
-            return std::nullopt;
-        }
-        return it->second;
-    };
-}
+using testing::env_of;
 
 TEST(OptionsTest, DefaultsAreTheEmbeddedSetup) {
     auto options = parse({}, env_of({}));

@@ -3,19 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "goldensignals/config/options.h"
+#include "support/env_of.h"
 
 namespace gs::config {
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> values) {
-    return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-        auto it = values.find(std::string(name));
-        if (it == values.end()) {
-            return std::nullopt;
-        }
-        return it->second;
-    };
-}
+using testing::env_of;
 
 TEST(ProvisionalOptionsTest, OneComputationPerSecondByDefault) {
     EXPECT_EQ(parse({}, env_of({})).provisional_interval, std::chrono::milliseconds(1000));

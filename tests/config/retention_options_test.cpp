@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "goldensignals/config/options.h"
+#include "support/env_of.h"
 
 namespace gs::config {
 namespace {
@@ -12,15 +13,7 @@ using market::Timeframe;
 using std::chrono::hours;
 using std::chrono::seconds;
 
-EnvLookup env_of(std::map<std::string, std::string> values) {
-    return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-        auto it = values.find(std::string(name));
-        if (it == values.end()) {
-            return std::nullopt;
-        }
-        return it->second;
-    };
-}
+using testing::env_of;
 
 std::string error_of(const std::vector<std::string>& args) {
     try {
