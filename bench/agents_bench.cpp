@@ -16,6 +16,8 @@
 #include "goldensignals/market/bar_series.h"
 #include "goldensignals/orchestrator/agent_state_cache.h"
 #include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/signal.h"
+#include "goldensignals/orchestrator/signal_pack.h"
 
 namespace {
 
@@ -153,6 +155,35 @@ void BM_NewBar(benchmark::State& state) {
     state.counters["streaming_agents"] = static_cast<double>(streaming);
 }
 BENCHMARK(BM_NewBar)->Arg(500)->Arg(5000)->Unit(benchmark::kMicrosecond);
+
+// What a computed signal costs after the agents, per signal, with the stores: both JSON
+// bodies (the API's, Redis's and PostgreSQL's) and the history's packed form.
+void BM_SignalBodies(benchmark::State& state) {
+    boost::asio::thread_pool pool(1);
+    orchestrator::Orchestrator orch(pool.get_executor(), 1, agents::all_agents(),
+                                    consensus::Config{}, {});
+    const auto signal = orch.compute_inline("ACME", market::Timeframe::k1d, synthetic_bars(500));
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        auto bodies = orchestrator::to_json_bodies(*signal);
+        bytes = bodies.full.size();
+        benchmark::DoNotOptimize(bodies);
+    }
+    state.counters["full_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_SignalBodies)->Unit(benchmark::kMicrosecond);
+
+void BM_SignalPack(benchmark::State& state) {
+    boost::asio::thread_pool pool(1);
+    orchestrator::Orchestrator orch(pool.get_executor(), 1, agents::all_agents(),
+                                    consensus::Config{}, {});
+    const auto signal = orch.compute_inline("ACME", market::Timeframe::k1d, synthetic_bars(500));
+    for (auto _ : state) {
+        auto packed = orchestrator::pack_signal(*signal);
+        benchmark::DoNotOptimize(packed);
+    }
+}
+BENCHMARK(BM_SignalPack)->Unit(benchmark::kMicrosecond);
 
 // Each streaming agent alone: one bar into its state and its verdict.
 void BM_AgentNewBar(benchmark::State& state, const agents::AgentDef* def) {

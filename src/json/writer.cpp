@@ -4,7 +4,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+
+#include <fmt/format.h>
 
 namespace gs::json {
 
@@ -161,14 +164,36 @@ char* lay_out(char* out, const char* digits, int k, int n) {
     return out;
 }
 
+// How many leading bytes need no escape and no UTF-8 check. Eight at a time: a signal body's
+// strings (reasons, names) are almost always plain, and the byte-by-byte scan was most of
+// append_string's time (bench/RESULTS.md section 31).
+std::size_t plain_prefix(const unsigned char* p, std::size_t n) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    // Per byte, the high bit of (v - 1) & ~v is set where v is 0 (exact as to whether any
+    // byte is: a borrow only starts at a zero byte); likewise (x - 0x20) & ~x for x < 0x20.
+    const auto zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v; };
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, p + i, 8);
+        const std::uint64_t special = ((x - kOnes * 0x20) & ~x) | zero_byte(x ^ (kOnes * '"')) |
+                                      zero_byte(x ^ (kOnes * '\\')) | x;
+        if ((special & kHighs) != 0) {
+            break;
+        }
+    }
+    while (i < n && kClass[p[i]] == 0) {
+        ++i;
+    }
+    return i;
+}
+
 }  // namespace
 
 void append_string(std::string& out, std::string_view s) {
     const auto* bytes = reinterpret_cast<const unsigned char*>(s.data());
-    std::size_t plain = 0;
-    while (plain < s.size() && kClass[bytes[plain]] == 0) {
-        ++plain;
-    }
+    const std::size_t plain = plain_prefix(bytes, s.size());
     if (plain == s.size() && s.size() <= 254) {
         // The common case (names, reasons): one append.
         char text[256];
@@ -221,20 +246,17 @@ char* write_double(char* at, double x) noexcept {
         std::memcpy(at, "0.0", 3);
         return at + 3;
     }
-    // The shortest digits that read back as x ("d.ddde+XX"), laid out as nlohmann does.
-    char text[32];
-    const auto result = std::to_chars(text, text + sizeof text, x, std::chars_format::scientific);
-    char digits[20];
-    int k = 0;
-    const char* p = text;
-    for (; p < result.ptr && *p != 'e'; ++p) {
-        if (*p != '.') {
-            digits[k++] = *p;
-        }
-    }
-    int exponent = 0;
-    std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), result.ptr, exponent);
-    return lay_out(at, digits, k, exponent + 1);
+    // The shortest digits that read back as x, laid out as nlohmann does. Dragonbox (fmt's,
+    // the algorithm behind fmt::format("{}", x)) gives them as an integer and a power of ten:
+    // x = significand * 10^exponent, no trailing zeros. It was std::to_chars' scientific text
+    // (Ryu) parsed back into digits and exponent, a third of a signal body's cost (bench/
+    // RESULTS.md section 31); both give the shortest correctly rounded digits, and the tests
+    // hold the two to the same text.
+    const auto decimal = fmt::detail::dragonbox::to_decimal(x);
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, decimal.significand).ptr;
+    const int k = static_cast<int>(end - digits);
+    return lay_out(at, digits, k, k + decimal.exponent);
 }
 
 void append_double(std::string& out, double x) {

@@ -4,12 +4,15 @@
 #include "goldensignals/json/writer.h"
 
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -75,6 +78,23 @@ TEST(JsonWriterTest, RandomBytesMatchNlohmann) {
         }
         ASSERT_EQ(written_string(s), reference(nlohmann::json(s)))
             << nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    }
+}
+
+TEST(JsonWriterTest, OneSpecialByteAnywhereInALongPlainString) {
+    // The plain prefix is found eight bytes at a time: a byte that needs an escape or a UTF-8
+    // check (and its plain neighbours in value, which must not) at every position of a word.
+    const std::string specials("\"\\\x00\x01\x1f\x20\x21\x5b\x5c\x5d\x7e\x7f\x80\xc3\xff", 15);
+    for (std::size_t length : {7u, 8u, 9u, 16u, 23u, 40u}) {
+        for (std::size_t at = 0; at < length; ++at) {
+            for (const char special : specials) {
+                std::string s(length, 'a');
+                s[at] = special;
+                ASSERT_EQ(written_string(s), reference(nlohmann::json(s)))
+                    << "length " << length << ", byte " << static_cast<int>(special) << " at "
+                    << at;
+            }
+        }
     }
 }
 
@@ -163,6 +183,65 @@ TEST(JsonWriterTest, RandomDoublesReadBackBitForBit) {
         expect_double(std::bit_cast<double>(rng()));
         expect_double(unit(rng) * std::pow(10.0, exponent(rng)));
         expect_double(std::round(unit(rng) * 1e6) / 100.0);
+    }
+}
+
+// A number's text as its significant digits and the power of ten of the first one:
+// "-0.00125" and "1.25e-03" are both {"125", -3}.
+std::pair<std::string, int> significant(std::string_view text) {
+    if (!text.empty() && text[0] == '-') {
+        text.remove_prefix(1);
+    }
+    const auto e = text.find_first_of("eE");
+    const int power =
+        e == std::string_view::npos ? 0 : std::atoi(std::string(text.substr(e + 1)).c_str());
+    const std::string_view mantissa = text.substr(0, e);
+    const auto point = mantissa.find('.');
+    int before_point = static_cast<int>(point == std::string_view::npos ? mantissa.size() : point);
+    std::string digits;
+    for (const char c : mantissa) {
+        if (c != '.') {
+            digits += c;
+        }
+    }
+    while (digits.size() > 1 && digits.front() == '0') {
+        digits.erase(digits.begin());
+        --before_point;
+    }
+    while (digits.size() > 1 && digits.back() == '0') {
+        digits.pop_back();
+    }
+    return {digits, before_point - 1 + power};
+}
+
+TEST(JsonWriterTest, DoublesHaveStdToCharsShortestDigits) {
+    // An independent implementation (libstdc++'s Ryu) of the same shortest, correctly rounded
+    // digits: the bodies' numbers are byte for byte what they were before the writer used fmt's
+    // Dragonbox.
+    ASSERT_EQ(significant("-0.00125"), std::make_pair(std::string("125"), -3));
+    ASSERT_EQ(significant("1.25e-03"), std::make_pair(std::string("125"), -3));
+    ASSERT_EQ(significant("120.0"), std::make_pair(std::string("12"), 2));
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> unit(-1.0, 1.0);
+    std::uniform_int_distribution<int> exponent(-320, 308);
+    const auto check = [](double x) {
+        if (!std::isfinite(x) || x == 0.0) {
+            return;
+        }
+        char text[64];
+        const auto end =
+            std::to_chars(text, text + sizeof text, x, std::chars_format::scientific).ptr;
+        ASSERT_EQ(significant(written_double(x)), significant(std::string_view(text, end - text)))
+            << written_double(x) << " vs " << std::string_view(text, end - text);
+    };
+    for (int n = 0; n < 200'000; ++n) {
+        check(std::bit_cast<double>(rng()));
+        check(unit(rng) * std::pow(10.0, exponent(rng)));
+        check(std::round(unit(rng) * 1e8) / 1e4);  // prices
+        check(unit(rng) * 1e-6);                   // sub-cent coins
+    }
+    for (double x : {1.0, 0.1, 100.0, 1e15, 1e16, 1e22, 5e-324, 1.7976931348623157e308}) {
+        check(x);
     }
 }
 

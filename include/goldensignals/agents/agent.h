@@ -161,10 +161,22 @@ class Reason {
         return value;
     }
 
+    // Reasons are short: a stack buffer takes the text first. fmt 9 writing through a
+    // back_inserter into a std::string resized the string (zero-filling it) for every piece it
+    // wrote, a fifth of a signal body's cost (bench/RESULTS.md section 31).
+    static constexpr std::size_t kStackText = 512;
+
     template <typename... S>
     static void render(const Reason& r, std::string& out) {
         constexpr auto offsets = offsets_of<S...>();
         [&]<std::size_t... I>(std::index_sequence<I...>) {
+            char text[kStackText];
+            const auto written = fmt::format_to_n(text, sizeof text, fmt::runtime(r.format_),
+                                                  r.load<S>(offsets[I])...);
+            if (written.size <= sizeof text) {
+                out.append(text, written.size);
+                return;
+            }
             fmt::format_to(std::back_inserter(out), fmt::runtime(r.format_),
                            r.load<S>(offsets[I])...);
         }
