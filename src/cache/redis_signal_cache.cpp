@@ -69,9 +69,10 @@ boost::asio::awaitable<std::optional<SignalBodies>> RedisSignalCache::get(std::s
     co_return bodies;
 }
 
-boost::asio::awaitable<void> RedisSignalCache::put(std::string key, SignalBodies bodies) {
-    std::vector<std::string> args{"SET", std::move(key), encode_bodies(bodies.full, bodies.summary),
-                                  "EX", std::to_string(options_.ttl.count())};
+boost::asio::awaitable<void> RedisSignalCache::put(std::string key, std::string_view full,
+                                                   std::string_view summary) {
+    std::vector<std::string> args{"SET", std::move(key), encode_bodies(full, summary), "EX",
+                                  std::to_string(options_.ttl.count())};
     co_await redis_->command(std::move(args));
 }
 

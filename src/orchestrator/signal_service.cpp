@@ -281,8 +281,8 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
         row.score = signal->consensus.score;
         row.confidence = signal->consensus.confidence;
         row.config_version = archive_version(*series);
-        row.body = *entry->full_json;
-        row.packed = pack_signal(*signal);  // the archive then parses no JSON
+        row.shared_body = entry->full_json;  // shared, not copied
+        row.packed = pack_signal(*signal);   // the archive then parses no JSON
         // The catalog's row of the series (docs/memory.md): read at start instead of its bars.
         if (!series->empty()) {
             row.bars = static_cast<std::int64_t>(series->size());
@@ -331,8 +331,8 @@ asio::awaitable<void> SignalService::put_l2(const std::string& key, const Signal
     }
     try {
         std::string l2_key = key;
-        cache::SignalBodies bodies{*entry.full_json, *entry.summary_json};
-        co_await l2_.put(std::move(l2_key), std::move(bodies));
+        // Views of the entry's bodies: the callers keep the entry alive until this returns.
+        co_await l2_.put(std::move(l2_key), *entry.full_json, *entry.summary_json);
     } catch (const std::exception& e) {
         spdlog::debug("L2 write of {} failed: {}", entry.symbol, e.what());
     }

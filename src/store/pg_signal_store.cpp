@@ -154,7 +154,7 @@ void insert_signals(pqxx::connection& connection, std::span<const SignalRow> row
                 const bool packed = row.packed && row.packed->registry;
                 // NULL (a null pointer) for a body nothing reads: the history has the packed
                 // row, and latest_signals takes only the latest row's body.
-                const char* body = latest[seq] || !packed ? row.body.c_str() : nullptr;
+                const char* body = latest[seq] || !packed ? row.body_c_str() : nullptr;
                 const std::string scores = number_array(row.category_scores);
                 const std::string voters = number_array(row.category_voters);
                 stream << std::make_tuple(
@@ -315,7 +315,7 @@ void PgSignalStore::validate(const SignalRow& row) {
     if (row.symbol.empty()) {
         throw Error(ErrorKind::kBadData, "signal without a symbol");
     }
-    if (row.body.empty()) {
+    if (row.body_text().empty()) {
         throw Error(ErrorKind::kBadData, "signal without a body");
     }
     if (!std::isfinite(row.score) || !std::isfinite(row.confidence)) {
@@ -343,7 +343,7 @@ bool PgSignalStore::push_locked(SignalRow& row) {
         return false;
     }
     queue_.push_back(std::move(row));
-    body_bytes_ += queue_.back().body.size();
+    body_bytes_ += queue_.back().body_text().size();
     supersede_locked(queue_.back(), enqueued_++);
     wake_writer_locked();
     // A linger ends early before the queue could fill up (ingest would wait for room).
@@ -367,8 +367,8 @@ void PgSignalStore::supersede_locked(const SignalRow& newest, std::uint64_t seq)
     // Only a packed row goes to the history without its body, and only an older or equal
     // as_of would be replaced by this one in latest_signals.
     if (is_packed(row) && !row.superseded && row.as_of <= newest.as_of) {
-        body_bytes_ -= row.body.size();
-        std::string().swap(row.body);
+        body_bytes_ -= row.body_text().size();
+        row.release_body();
         row.category_scores = {};
         row.category_voters = {};
         row.superseded = true;
@@ -512,7 +512,7 @@ void PgSignalStore::remove_front(std::size_t count, std::size_t rejected) {
         count = std::min(count, queue_.size());
         for (std::size_t i = 0; i < count; ++i) {
             const SignalRow& row = queue_[i];
-            body_bytes_ -= row.body.size();
+            body_bytes_ -= row.body_text().size();
             const auto newest = newest_queued_.find(series_key(row));
             if (newest != newest_queued_.end() && newest->second == removed_ + i) {
                 newest_queued_.erase(newest);
@@ -601,6 +601,7 @@ std::vector<SignalRow> PgSignalStore::batch_of(const std::vector<const SignalRow
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (latest[i] || !(batch[i].packed && batch[i].packed->registry)) {
             batch[i].body = queued[i]->body;
+            batch[i].shared_body = queued[i]->shared_body;
         }
         // The catalog columns go to latest_signals only (sql/0008).
         if (latest[i]) {

@@ -91,7 +91,8 @@ TEST_F(SignalTiersTest, MissComputesWritesL2ThenL3ThenTellsTheListenerOnce) {
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].as_of, store_.get("ABC", Timeframe::k1d)->last_time());
     EXPECT_EQ(rows[0].config_version, service_.archive_version(*store_.get("ABC", Timeframe::k1d)));
-    EXPECT_EQ(rows[0].body, *first.entry->full_json);
+    EXPECT_EQ(rows[0].body_text(), *first.entry->full_json);
+    EXPECT_EQ(rows[0].shared_body, first.entry->full_json) << "the row shares the entry's body";
 
     // Then L1: no tier is asked, nobody is told again.
     log_.clear();

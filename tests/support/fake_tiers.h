@@ -78,13 +78,14 @@ class FakeSignalTier final : public cache::SignalTier {
         }
         co_return it->second;
     }
-    boost::asio::awaitable<void> put(std::string key, cache::SignalBodies bodies) override {
+    boost::asio::awaitable<void> put(std::string key, std::string_view full,
+                                     std::string_view summary) override {
         log_.add("l2.put " + key);
         std::lock_guard lock(mutex_);
         if (fail) {
             throw std::runtime_error("tier down");
         }
-        values_[key] = std::move(bodies);
+        values_[key] = cache::SignalBodies{std::string(full), std::string(summary)};
         co_return;
     }
 

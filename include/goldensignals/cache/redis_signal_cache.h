@@ -33,7 +33,8 @@ class RedisSignalCache final : public SignalTier {
 
     boost::asio::awaitable<std::optional<SignalBodies>> get(std::string key) override;
     // Best effort: failures only feed the breaker.
-    boost::asio::awaitable<void> put(std::string key, SignalBodies bodies) override;
+    boost::asio::awaitable<void> put(std::string key, std::string_view full,
+                                     std::string_view summary) override;
     void render_metrics(std::string& out) const override;
 
     bool breaker_open() const { return redis_->breaker_open(); }

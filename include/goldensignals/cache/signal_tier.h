@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -22,7 +23,10 @@ class SignalTier {
     virtual ~SignalTier() = default;
 
     virtual boost::asio::awaitable<std::optional<SignalBodies>> get(std::string key) = 0;
-    virtual boost::asio::awaitable<void> put(std::string key, SignalBodies bodies) = 0;
+    // The bodies are views of the caller's text (a cached entry's, 12 KB with the agents: a
+    // copy per signal cost a large allocation); they must stay valid until the put completes.
+    virtual boost::asio::awaitable<void> put(std::string key, std::string_view full,
+                                             std::string_view summary) = 0;
     // The tier's own lines of /metrics (Prometheus text format); none by default.
     virtual void render_metrics(std::string& /*out*/) const {}
 };
@@ -33,7 +37,9 @@ class NoSignalTier final : public SignalTier {
     boost::asio::awaitable<std::optional<SignalBodies>> get(std::string) override {
         co_return std::nullopt;
     }
-    boost::asio::awaitable<void> put(std::string, SignalBodies) override { co_return; }
+    boost::asio::awaitable<void> put(std::string, std::string_view, std::string_view) override {
+        co_return;
+    }
 };
 
 }  // namespace gs::cache

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct SignalRow {
     double confidence = 0.0;
     std::string config_version;  // consensus config fingerprint
     std::string body;            // the signal's JSON (orchestrator::to_json)
+    // The same text shared with the cache entry that holds it: the service sets this instead
+    // of copying ~12 KB per signal (a large allocation each), and `body` stays empty.
+    std::shared_ptr<const std::string> shared_body;
     // The history's packed form, made by the service from the signal; without it the write
     // path packs the body in SQL (gs_compact_signal), which costs a JSON parse per row.
     std::optional<PackedSignal> packed;
@@ -53,6 +57,17 @@ struct SignalRow {
     // its body was released (the history needs only the packed form), so it is never its
     // series' latest (latest_rows passes it over).
     bool superseded = false;
+
+    // The body, wherever it is held.
+    std::string_view body_text() const noexcept { return shared_body ? *shared_body : body; }
+    const char* body_c_str() const noexcept {
+        return shared_body ? shared_body->c_str() : body.c_str();
+    }
+    // Lets the body go (both forms).
+    void release_body() noexcept {
+        std::string().swap(body);
+        shared_body.reset();
+    }
 };
 
 struct LatestSignal {
