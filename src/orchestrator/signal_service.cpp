@@ -270,7 +270,7 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
     auto entry = make_entry(*signal);
     remember(key, entry);
     co_await copy_to_l2(key, entry);
-    // Standalone there is no archive: no row to build (it copied the full body every time).
+    // Standalone there is no archive: no row to build (packing it is work per signal).
     if (l3_.keeps_rows()) {
         store::SignalRow row;
         row.symbol = symbol;

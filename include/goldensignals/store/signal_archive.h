@@ -26,8 +26,8 @@ class SignalArchive {
     // Keeps a new signal (possibly written behind: waits for room, never drops). Throws when
     // the row cannot be taken.
     virtual boost::asio::awaitable<void> enqueue(SignalRow row) = 0;
-    // False when enqueue() keeps nothing: the caller then builds no row (a row copies the
-    // signal's full body).
+    // False when enqueue() keeps nothing: the caller then builds no row (its packed form and
+    // catalog columns cost work per signal).
     virtual bool keeps_rows() const noexcept { return true; }
 };
 
