@@ -251,7 +251,8 @@ char* write_double(char* at, double x) noexcept {
     // x = significand * 10^exponent, no trailing zeros. It was std::to_chars' scientific text
     // (Ryu) parsed back into digits and exponent, a third of a signal body's cost (bench/
     // RESULTS.md section 31); both give the shortest correctly rounded digits, and the tests
-    // hold the two to the same text.
+    // hold the two to the same text. (fmt::detail: a later fmt may move it, and the build
+    // would stop here.)
     const auto decimal = fmt::detail::dragonbox::to_decimal(x);
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, decimal.significand).ptr;
