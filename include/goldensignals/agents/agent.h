@@ -163,7 +163,7 @@ class Reason {
 
     // Reasons are short: a stack buffer takes the text first. fmt 9 writing through a
     // back_inserter into a std::string resized the string (zero-filling it) for every piece it
-    // wrote (bench/RESULTS.md section 31).
+    // wrote, a fifth of a signal body's cost (bench/RESULTS.md section 31).
     static constexpr std::size_t kStackText = 512;
 
     template <typename... S>
