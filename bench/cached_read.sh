@@ -2,7 +2,9 @@
 # Cached signal reads against nginx serving a file with the same bytes, side by side in one
 # run (the ratio is the figure: these machines are shared and noisy).
 #   bench/cached_read.sh [build/goldensignals] [seconds per round] [rounds]
-# Both servers get the same client: wrk -t1 -c64 on loopback, alternating rounds; medians.
+# Both servers on CPU 0 (one I/O thread; nginx one worker, tuned as its docs advise:
+# bench/lib/peer.sh), the same client on CPU 1: wrk -t1 -c64 on loopback, alternating rounds;
+# medians. For two builds, or with Redis and PostgreSQL configured: bench/read_path_ab.sh.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 binary="${1:-$repo/build/goldensignals}"
@@ -10,6 +12,8 @@ seconds="${2:-10}"
 rounds="${3:-3}"
 command -v wrk >/dev/null || { echo "wrk is needed (scripts/install_deps.sh test)" >&2; exit 2; }
 command -v nginx >/dev/null || { echo "nginx is needed (scripts/install_deps.sh test)" >&2; exit 2; }
+# shellcheck source=bench/lib/peer.sh
+source "$repo/bench/lib/peer.sh"
 
 work=$(mktemp -d)
 gs_pid=""
@@ -20,16 +24,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$binary" --port=0 --bind=127.0.0.1 --threads=1 --compute-threads=1 --access-log=false \
-  --log-level=warn --demo-dir="$repo/data/demo" --static-dir="$repo/web" >"$work/gs.log" 2>&1 &
+taskset -c "$server_cpus" "$binary" --port=0 --bind=127.0.0.1 --threads=1 --compute-threads=1 \
+  --access-log=false --log-level=warn --demo-dir="$repo/data/demo" --static-dir="$repo/web" \
+  >"$work/gs.log" 2>&1 &
 gs_pid=$!
-# The port is logged at info level: ask the OS instead.
-port=""
-for _ in $(seq 1 100); do
-  port=$(ss -ltnp 2>/dev/null | awk -v p="pid=$gs_pid," '$0 ~ p { split($4, a, ":"); print a[length(a)] }' | head -1)
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
+port=$(listening_port "$gs_pid")  # the port is logged at info level: ask the OS instead
 [[ -n "$port" ]] || { echo "service did not start" >&2; cat "$work/gs.log" >&2; exit 1; }
 url_gs="http://127.0.0.1:$port/v1/signals/DEMO"
 curl -sf "$url_gs" -o "$work/signal.json"  # computes once; every later read is an L1 hit
@@ -38,31 +37,12 @@ curl -sf "$url_gs" -o "$work/signal.json"  # computes once; every later read is 
 mkdir -p "$work/www"
 cp "$work/signal.json" "$work/www/signal.json"
 nginx_port=$((port + 1))
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
-  uwsgi_temp_path $work; scgi_temp_path $work;
-  server { listen 127.0.0.1:$nginx_port; root $work/www; }
-}
-CONF
-nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" 2>/dev/null
+start_nginx_peer "$work" "$nginx_port"
 url_nginx="http://127.0.0.1:$nginx_port/signal.json"
 curl -sf "$url_nginx" -o /dev/null
 bytes=$(stat -c %s "$work/signal.json")
-echo "body: $bytes bytes (DEMO signal with 51 agents); wrk -t1 -c64 -d${seconds}s, $rounds rounds each"
+echo "body: $bytes bytes (DEMO signal with 51 agents); wrk -t1 -c64 -d${seconds}s on CPU $client_cpus, servers on CPU $server_cpus, $rounds rounds each"
 
-run_wrk() {  # prints "req/s p99_ms"
-  wrk -t1 -c64 -d"${seconds}s" --latency "$1" 2>&1 |
-    awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
-         else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
-         p99 = v } END { printf "%.0f %.2f\n", rps, p99 }'
-}
 gs_rps=()
 ng_rps=()
 gs_p99=()
@@ -74,7 +54,6 @@ for r in $(seq 1 "$rounds"); do
   ng_rps+=("$c"); ng_p99+=("$d")
   echo "round $r: goldensignals $a req/s (p99 $b ms), nginx $c req/s (p99 $d ms)"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 m_gs=$(median "${gs_rps[@]}")
 m_ng=$(median "${ng_rps[@]}")
 echo "median: goldensignals $m_gs req/s (p99 $(median "${gs_p99[@]}") ms), nginx $m_ng req/s (p99 $(median "${ng_p99[@]}") ms), ratio $(awk -v a="$m_gs" -v b="$m_ng" 'BEGIN { printf "%.2f", a / b }')"

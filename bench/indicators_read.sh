@@ -13,10 +13,10 @@ binaries=("$@")
 rounds=${ROUNDS:-3}
 seconds=${DURATION:-10}
 agents=${AGENTS:-"sma_cross macd ichimoku bollinger"}
-server_cpus=${SERVER_CPUS:-0}
-client_cpus=${CLIENT_CPUS:-1}
 command -v wrk >/dev/null || { echo "wrk is needed (scripts/install_deps.sh test)" >&2; exit 2; }
 [[ ${#binaries[@]} -gt 0 ]] || { echo "usage: $0 BINARY..." >&2; exit 2; }
+# shellcheck source=bench/lib/peer.sh
+source "$repo/bench/lib/peer.sh"  # server_cpus, client_cpus, run_wrk, median
 
 work=$(mktemp -d)
 gs_pid=""
@@ -38,12 +38,7 @@ start_server() {  # start_server BINARY: sets gs_pid and port
     --access-log=false --log-level=warn --max-bars=5000 --body-limit=8000000 \
     --static-dir="$repo/web" >"$work/gs.log" 2>&1 &
   gs_pid=$!
-  port=""
-  for _ in $(seq 1 100); do
-    port=$(ss -ltnp 2>/dev/null | awk -v p="pid=$gs_pid," '$0 ~ p { split($4, a, ":"); print a[length(a)] }' | head -1)
-    [[ -n "$port" ]] && break
-    sleep 0.1
-  done
+  port=$(listening_port "$gs_pid")
   [[ -n "$port" ]] || { echo "service did not start" >&2; cat "$work/gs.log" >&2; exit 1; }
   curl -sf -X POST -H 'Content-Type: text/csv' --data-binary @"$work/bars.csv" \
     "http://127.0.0.1:$port/v1/bars/BENCH" -o /dev/null
@@ -53,13 +48,6 @@ stop_server() {
   wait "$gs_pid" 2>/dev/null || true
   gs_pid=""
 }
-run_wrk() {  # prints "req/s p99_ms"
-  taskset -c "$client_cpus" wrk -t1 -c8 -d"${seconds}s" --latency "$1" 2>&1 |
-    awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
-         else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
-         p99 = v } END { printf "%.0f %.2f\n", rps, p99 }'
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 declare -A rps p99
 for r in $(seq 1 "$rounds"); do
@@ -68,7 +56,7 @@ for r in $(seq 1 "$rounds"); do
     for agent in $agents; do
       url="http://127.0.0.1:$port/v1/indicators/BENCH?agent=$agent&limit=500"
       curl -sf "$url" -o "$work/body.$b.$agent.json"
-      read -r x y < <(run_wrk "$url")
+      read -r x y < <(run_wrk "$url" 8)
       rps[$b,$agent]+="$x "
       p99[$b,$agent]+="$y "
       echo "round $r binary $b $agent: $x req/s (p99 $y ms)"

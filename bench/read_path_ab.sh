@@ -18,6 +18,8 @@ shift $(($# < 4 ? $# : 4))
 extra=("$@")
 command -v wrk >/dev/null || { echo "wrk is needed" >&2; exit 2; }
 command -v nginx >/dev/null || { echo "nginx is needed" >&2; exit 2; }
+# shellcheck source=bench/lib/peer.sh
+source "$repo/bench/lib/peer.sh"
 
 work=$(mktemp -d)
 pids=()
@@ -30,16 +32,12 @@ trap cleanup EXIT
 
 start_gs() {  # start_gs BINARY LOG VAR FLAGS: sets VAR to the port (no subshell: pids must stay)
   # shellcheck disable=SC2086
-  taskset -c 0 "$1" --port=0 --bind=127.0.0.1 --threads=1 --compute-threads=1 \
+  taskset -c "$server_cpus" "$1" --port=0 --bind=127.0.0.1 --threads=1 --compute-threads=1 \
     --access-log=false --log-level=warn --demo-dir="$repo/data/demo" \
     --static-dir="$repo/web" "${extra[@]}" $4 >"$2" 2>&1 &
-  local pid=$! port=""
+  local pid=$! port
   pids+=("$pid")
-  for _ in $(seq 1 100); do
-    port=$(ss -ltnp 2>/dev/null | awk -v p="pid=$pid," '$0 ~ p { split($4, a, ":"); print a[length(a)] }' | head -1)
-    [[ -n "$port" ]] && break
-    sleep 0.1
-  done
+  port=$(listening_port "$pid")
   [[ -n "$port" ]] || { echo "$1 did not start" >&2; cat "$2" >&2; exit 1; }
   printf -v "$3" '%s' "$port"
 }
@@ -55,32 +53,12 @@ done
 mkdir -p "$work/www"
 cp "$work/signal.json" "$work/www/signal.json"
 nginx_port=$((port_b + 1))
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 01;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
-  uwsgi_temp_path $work; scgi_temp_path $work;
-  server { listen 127.0.0.1:$nginx_port; root $work/www; }
-}
-CONF
-taskset -c 0 nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" 2>/dev/null
+start_nginx_peer "$work" "$nginx_port"
 url_n="http://127.0.0.1:$nginx_port/signal.json"
 curl -sf "$url_n" -o /dev/null
 echo "body $(stat -c %s "$work/signal.json") bytes; A=$a_bin ${A_FLAGS:-} B=$b_bin ${B_FLAGS:-}; extra: ${extra[*]:-none}"
-echo "wrk -t1 -c64 -d${seconds}s on CPU 1, servers on CPU 0, $rounds rounds"
+echo "wrk -t1 -c64 -d${seconds}s on CPU $client_cpus, servers on CPU $server_cpus (nginx tuned: bench/lib/peer.sh), $rounds rounds"
 
-run_wrk() {  # prints "req/s p99_ms"
-  taskset -c 1 wrk -t1 -c64 -d"${seconds}s" --latency "$1" 2>&1 |
-    awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
-         else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
-         p99 = v } END { printf "%.0f %.2f\n", rps, p99 }'
-}
 ra=(); rb=(); rn=(); pa=(); pb=(); pn=()
 for r in $(seq 1 "$rounds"); do
   read -r x y < <(run_wrk "$url_a"); ra+=("$x"); pa+=("$y")
@@ -88,7 +66,6 @@ for r in $(seq 1 "$rounds"); do
   read -r x y < <(run_wrk "$url_n"); rn+=("$x"); pn+=("$y")
   echo "round $r: A ${ra[-1]} (p99 ${pa[-1]} ms)  B ${rb[-1]} (p99 ${pb[-1]} ms)  nginx ${rn[-1]} (p99 ${pn[-1]} ms)"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 ma=$(median "${ra[@]}"); mb=$(median "${rb[@]}"); mn=$(median "${rn[@]}")
 echo "median req/s: A $ma (p99 $(median "${pa[@]}") ms), B $mb (p99 $(median "${pb[@]}") ms), nginx $mn (p99 $(median "${pn[@]}") ms)"
 awk -v a="$ma" -v b="$mb" -v n="$mn" 'BEGIN { printf "B/A %.3f  A/nginx %.2f  B/nginx %.2f\n", b / a, a / n, b / n }'

@@ -24,6 +24,11 @@ std::string_view http_date() {
     return {buffer, length};
 }
 
+void append_decimal(std::string& out, std::uint64_t value) {
+    const fmt::format_int digits(value);
+    out.append(digits.data(), digits.size());
+}
+
 }  // namespace
 
 Response Response::json(boost::beast::http::status status, const nlohmann::json& body) {
@@ -67,9 +72,13 @@ void serialize_head(const Response& response, unsigned version, bool keep_alive,
     head.clear();
     head.reserve(256);
     auto reason = boost::beast::http::obsolete_reason(response.status);
-    fmt::format_to(std::back_inserter(head), "HTTP/1.1 {} {}\r\n",
-                   static_cast<unsigned>(response.status),
-                   std::string_view(reason.data(), reason.size()));
+    // Appended piece by piece: fmt::format_to through a back_inserter costs a format parse
+    // and a string resize per piece, on every response.
+    head += "HTTP/1.1 ";
+    append_decimal(head, static_cast<unsigned>(response.status));
+    head += ' ';
+    head.append(reason.data(), reason.size());
+    head += "\r\n";
     head += "Server: goldensignals\r\nDate: ";
     head += http_date();
     head += "\r\n";
@@ -81,8 +90,9 @@ void serialize_head(const Response& response, unsigned version, bool keep_alive,
     // RFC 9110 8.6: no Content-Length on a 204 (nor on a 304, which describes another body).
     if (!response.stream && response.status != boost::beast::http::status::no_content &&
         response.status != boost::beast::http::status::not_modified) {
-        fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n",
-                       response.body ? response.body->size() : 0);
+        head += "Content-Length: ";
+        append_decimal(head, response.body ? response.body->size() : 0);
+        head += "\r\n";
     }
     if (!request_id.empty()) {
         head += "X-Request-Id: ";

@@ -180,6 +180,15 @@ std::size_t Server::idle_connections() const {
     return connections_->idle_size();
 }
 
+asio::any_io_executor Server::session_executor() {
+    // One thread runs the loop: its handlers never run concurrently, so a strand would only
+    // add its queue, lock and reference counts to every operation of every session.
+    if (config::effective_threads(options_) == 1) {
+        return io_.get_executor();
+    }
+    return asio::make_strand(io_);
+}
+
 std::uint16_t Server::listen() {
     auto address = asio::ip::make_address(options_.bind_address);
     tcp::endpoint endpoint(address, options_.port);
@@ -212,7 +221,7 @@ asio::awaitable<void> Server::accept_loop() {
     auto last_report = Clock::now() - kLogEvery;
     auto last_cap_report = Clock::now() - kLogEvery;
     while (!stopping()) {
-        auto [ec, accepted] = co_await acceptor_.async_accept(asio::make_strand(io_), kUseTuple);
+        auto [ec, accepted] = co_await acceptor_.async_accept(session_executor(), kUseTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
                 break;

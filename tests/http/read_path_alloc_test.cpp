@@ -140,6 +140,7 @@ TEST(ReadPathAllocTest, CachedSignalReadStaysUnderItsAllocationBudget) {
     }
     auto options = testing::TestServer::default_options();
     options.access_log = false;
+    options.threads = 1;
     testing::TestServer server(options);
     asio::thread_pool pool{1};
     market::MemoryBarStore store{5000};
@@ -149,7 +150,7 @@ TEST(ReadPathAllocTest, CachedSignalReadStaysUnderItsAllocationBudget) {
     orchestrator::IngestService ingest(store, signals);
     add_bar_routes(server.router, store, ingest, pool.get_executor());
     add_signal_routes(server.router, store, signals, pool.get_executor());
-    server.start(1);
+    server.start();
     auto posted =
         testing::request(server.port(), "POST", "/v1/bars/DEMO", csv_bars(300), "text/csv");
     ASSERT_EQ(posted.status, 200u) << posted.body;

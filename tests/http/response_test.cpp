@@ -1,7 +1,10 @@
 #include "goldensignals/http/response.h"
 
 #include <gtest/gtest.h>
+#include <boost/beast/http/fields.hpp>
 #include <nlohmann/json.hpp>
+
+#include "http/request_id.h"
 
 namespace gs::http {
 namespace {
@@ -55,6 +58,29 @@ TEST(SerializeHeadTest, ExtraHeadersAreWritten) {
     auto head = serialize_head(r, 11, true, "");
     EXPECT_NE(head.find("HTTP/1.1 405 Method Not Allowed\r\n"), std::string::npos);
     EXPECT_NE(head.find("Allow: GET, HEAD\r\n"), std::string::npos);
+}
+
+TEST(RequestIdTest, MadeOfTheInstanceTagInHexAndTheSequence) {
+    boost::beast::http::request_header<> head;
+    std::string id = "left over";
+    detail::request_id_from(head, 0x00ab12cdu, 42, id);
+    EXPECT_EQ(id, "00ab12cd-42");
+    detail::request_id_from(head, 0xffffffffu, 18446744073709551615u, id);
+    EXPECT_EQ(id, "ffffffff-18446744073709551615");
+}
+
+TEST(RequestIdTest, APlainClientIdIsKeptAnyOtherReplaced) {
+    boost::beast::http::request_header<> head;
+    std::string id;
+    head.set("X-Request-Id", "trace-1.A_b");
+    detail::request_id_from(head, 1, 7, id);
+    EXPECT_EQ(id, "trace-1.A_b");
+    head.set("X-Request-Id", "bad id\x01");
+    detail::request_id_from(head, 1, 7, id);
+    EXPECT_EQ(id, "00000001-7");
+    head.set("X-Request-Id", std::string(65, 'a'));
+    detail::request_id_from(head, 1, 8, id);
+    EXPECT_EQ(id, "00000001-8");
 }
 
 }  // namespace

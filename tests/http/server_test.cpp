@@ -25,12 +25,15 @@ std::string error_code_of(const testing::RawResponse& r) {
     return nlohmann::json::parse(r.body).at("error").at("code").get<std::string>();
 }
 
-class ServerTest : public ::testing::Test {
+// Every case runs with one thread on the loop (sessions without a strand: the per-core
+// configuration) and with two (each session on its own strand).
+class ServerTest : public ::testing::TestWithParam<unsigned> {
   protected:
     void SetUp() override {
         auto options = testing::TestServer::default_options();
         options.body_limit_bytes = 1024;
         options.header_limit_bytes = 2048;
+        options.threads = GetParam();
         server = std::make_unique<testing::TestServer>(options);
         auto& router = server->router;
         add_system_routes(router, server->readiness, server->registry);
@@ -66,7 +69,7 @@ class ServerTest : public ::testing::Test {
     std::atomic<int> slow_started{0};
 };
 
-TEST_F(ServerTest, HealthzAnswers200) {
+TEST_P(ServerTest, HealthzAnswers200) {
     auto r = request(server->port(), "GET", "/healthz");
     EXPECT_EQ(r.status, 200u);
     EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "ok");
@@ -74,12 +77,12 @@ TEST_F(ServerTest, HealthzAnswers200) {
     EXPECT_FALSE(r.header("X-Request-Id").empty());
 }
 
-TEST_F(ServerTest, EchoesClientRequestId) {
+TEST_P(ServerTest, EchoesClientRequestId) {
     auto r = request(server->port(), "GET", "/healthz", "", "", {{"X-Request-Id", "trace-42"}});
     EXPECT_EQ(r.header("X-Request-Id"), "trace-42");
 }
 
-TEST_F(ServerTest, PathAndQueryParametersReachTheHandler) {
+TEST_P(ServerTest, PathAndQueryParametersReachTheHandler) {
     auto r = request(server->port(), "GET", "/items/%5EGSPC?q=a+b");
     ASSERT_EQ(r.status, 200u);
     auto body = nlohmann::json::parse(r.body);
@@ -87,20 +90,20 @@ TEST_F(ServerTest, PathAndQueryParametersReachTheHandler) {
     EXPECT_EQ(body["q"], "a b");
 }
 
-TEST_F(ServerTest, UnknownRouteIs404Json) {
+TEST_P(ServerTest, UnknownRouteIs404Json) {
     auto r = request(server->port(), "GET", "/nope");
     EXPECT_EQ(r.status, 404u);
     EXPECT_EQ(error_code_of(r), "not_found");
 }
 
-TEST_F(ServerTest, WrongMethodIs405WithAllow) {
+TEST_P(ServerTest, WrongMethodIs405WithAllow) {
     auto r = request(server->port(), "DELETE", "/healthz");
     EXPECT_EQ(r.status, 405u);
     EXPECT_EQ(r.header("Allow"), "GET, HEAD");
     EXPECT_EQ(error_code_of(r), "method_not_allowed");
 }
 
-TEST_F(ServerTest, MalformedRequestIs400AndServerStaysUp) {
+TEST_P(ServerTest, MalformedRequestIs400AndServerStaysUp) {
     auto responses = exchange(server->port(), "THIS IS NOT HTTP\r\n\r\n", 1);
     ASSERT_EQ(responses.size(), 1u);
     EXPECT_EQ(responses[0].status, 400u);
@@ -108,20 +111,20 @@ TEST_F(ServerTest, MalformedRequestIs400AndServerStaysUp) {
     EXPECT_EQ(request(server->port(), "GET", "/healthz").status, 200u);
 }
 
-TEST_F(ServerTest, BadTargetIs400) {
+TEST_P(ServerTest, BadTargetIs400) {
     auto r = request(server->port(), "GET", "/items/%zz");
     EXPECT_EQ(r.status, 400u);
     EXPECT_EQ(error_code_of(r), "bad_target");
 }
 
-TEST_F(ServerTest, DeclaredBodyOverLimitIs413) {
+TEST_P(ServerTest, DeclaredBodyOverLimitIs413) {
     auto r = request(server->port(), "POST", "/echo", std::string(2000, 'x'), "text/plain");
     EXPECT_EQ(r.status, 413u);
     EXPECT_EQ(error_code_of(r), "body_too_large");
     EXPECT_EQ(request(server->port(), "GET", "/healthz").status, 200u);
 }
 
-TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
+TEST_P(ServerTest, ChunkedBodyOverLimitIs413) {
     std::string chunk(1500, 'y');
     std::string raw =
         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5dc\r\n" + chunk +
@@ -131,33 +134,33 @@ TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
     EXPECT_EQ(responses[0].status, 413u);
 }
 
-TEST_F(ServerTest, RouteMayAllowALargerBody) {
+TEST_P(ServerTest, RouteMayAllowALargerBody) {
     auto r = request(server->port(), "POST", "/big", std::string(5000, 'x'), "text/plain");
     EXPECT_EQ(r.status, 200u);
     EXPECT_EQ(r.body, "5000");
     EXPECT_EQ(request(server->port(), "POST", "/big", std::string(9000, 'x')).status, 413u);
 }
 
-TEST_F(ServerTest, HeaderOverLimitIs431) {
+TEST_P(ServerTest, HeaderOverLimitIs431) {
     auto r =
         request(server->port(), "GET", "/healthz", "", "", {{"X-Padding", std::string(4000, 'p')}});
     EXPECT_EQ(r.status, 431u);
 }
 
-TEST_F(ServerTest, HandlerExceptionIs500WithoutInternals) {
+TEST_P(ServerTest, HandlerExceptionIs500WithoutInternals) {
     auto r = request(server->port(), "GET", "/throw");
     EXPECT_EQ(r.status, 500u);
     EXPECT_EQ(error_code_of(r), "internal");
     EXPECT_EQ(r.body.find("secret"), std::string::npos);
 }
 
-TEST_F(ServerTest, ClientErrorMapsToItsStatusAndCode) {
+TEST_P(ServerTest, ClientErrorMapsToItsStatusAndCode) {
     auto r = request(server->port(), "GET", "/client-error");
     EXPECT_EQ(r.status, 422u);
     EXPECT_EQ(error_code_of(r), "bad_thing");
 }
 
-TEST_F(ServerTest, KeepAliveAndPipelinedRequestsAnswerInOrder) {
+TEST_P(ServerTest, KeepAliveAndPipelinedRequestsAnswerInOrder) {
     std::string raw =
         "GET /items/A HTTP/1.1\r\nHost: x\r\n\r\n"
         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
@@ -170,7 +173,7 @@ TEST_F(ServerTest, KeepAliveAndPipelinedRequestsAnswerInOrder) {
     EXPECT_EQ(responses[2].header("Connection"), "close");
 }
 
-TEST_F(ServerTest, ReadyzReportsDependencies) {
+TEST_P(ServerTest, ReadyzReportsDependencies) {
     server->readiness.set("redis", health::State::kDisabled);
     server->readiness.set("postgres", health::State::kUp);
     auto ok = request(server->port(), "GET", "/readyz");
@@ -185,7 +188,7 @@ TEST_F(ServerTest, ReadyzReportsDependencies) {
     EXPECT_EQ(nlohmann::json::parse(down.body)["dependencies"]["postgres"], "down");
 }
 
-TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
+TEST_P(ServerTest, MetricsCountRequestsByRouteAndStatus) {
     request(server->port(), "GET", "/healthz");
     request(server->port(), "GET", "/nope");
     // A request is counted once its response is written, which can be just after the client
@@ -208,7 +211,7 @@ TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
     EXPECT_NE(r.body.find("gs_http_open_connections"), std::string::npos);
 }
 
-TEST_F(ServerTest, VersionNamesTheService) {
+TEST_P(ServerTest, VersionNamesTheService) {
     auto r = request(server->port(), "GET", "/v1/version");
     ASSERT_EQ(r.status, 200u);
     auto body = nlohmann::json::parse(r.body);
@@ -216,7 +219,7 @@ TEST_F(ServerTest, VersionNamesTheService) {
     EXPECT_FALSE(body["version"].get<std::string>().empty());
 }
 
-TEST_F(ServerTest, ShutdownFinishesInFlightRequest) {
+TEST_P(ServerTest, ShutdownFinishesInFlightRequest) {
     auto in_flight = std::async(std::launch::async,
                                 [port = server->port()] { return request(port, "GET", "/slow"); });
     // The shutdown starts while the request is in its handler.
@@ -227,7 +230,7 @@ TEST_F(ServerTest, ShutdownFinishesInFlightRequest) {
     EXPECT_EQ(r.body, "slow done");
 }
 
-TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnections) {
+TEST_P(ServerTest, ShutdownClosesIdleKeepAliveConnections) {
     // An idle kept-alive connection must be closed by the shutdown itself, not left open
     // until the grace period runs out and the io_context stops under it.
     boost::asio::io_context io;
@@ -246,6 +249,12 @@ TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnections) {
     EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset)
         << ec.message();
 }
+
+INSTANTIATE_TEST_SUITE_P(Loops, ServerTest, ::testing::Values(1u, 2u),
+                         [](const ::testing::TestParamInfo<unsigned>& info) {
+                             return info.param == 1 ? std::string("OneThread")
+                                                    : std::string("TwoThreads");
+                         });
 
 }  // namespace
 }  // namespace gs::http

@@ -1,5 +1,7 @@
 #include "support/test_server.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -39,7 +41,8 @@ TestServer::~TestServer() {
     stop();
 }
 
-void TestServer::start(unsigned threads) {
+void TestServer::start() {
+    const unsigned threads = std::max(1u, options_.threads);
     metrics_ = std::make_unique<metrics::HttpMetrics>(http::metric_labels(router));
     registry.add_collector([this](std::string& out) { metrics_->render(out); });
     server_ = std::make_unique<http::Server>(io, options_, router, *metrics_);

@@ -26,7 +26,8 @@ class TestServer {
 
     static config::ServerOptions default_options();
 
-    void start(unsigned threads = 2);
+    // Runs the loop on options.threads threads (the server's strands depend on that count).
+    void start();
     // Graceful shutdown, as SIGTERM does; blocks until the io_context threads end.
     void stop();
 

@@ -60,6 +60,8 @@ class Server final {
 
   private:
     boost::asio::awaitable<void> accept_loop();
+    // Where a new session runs: a strand when several threads run the loop.
+    boost::asio::any_io_executor session_executor();
     // Takes a new connection in, closing the longest-idle one at the cap; false when it was
     // refused instead.
     bool admit_connection(boost::asio::ip::tcp::socket& socket,
