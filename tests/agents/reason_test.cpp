@@ -1,5 +1,9 @@
 // agents::Reason: the text formatted when read is exactly fmt::format's, a static text is
 // verbatim, a run-time text is kept, and a copy formats the same (arguments held by value).
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -49,6 +53,68 @@ TEST(ReasonTest, CopyFormatsTheSameAndComparesByText) {
     EXPECT_EQ(b, Reason("SMA 50 above SMA 200 by 1.50%"));
     EXPECT_FALSE(a == b);
     EXPECT_EQ(b, "SMA 50 above SMA 200 by 1.50%");
+}
+
+// Reasons skip fmt's run-time parse for the specs agents use ({}, {:.Nf}, {:.Ng}, '+'), with
+// std::to_chars writing the numbers: every one must give fmt::format's exact text.
+TEST(ReasonTest, FastFormatMatchesFmt) {
+    std::mt19937_64 rng(20261202);
+    std::uniform_real_distribution<double> unit(-1.0, 1.0);
+    std::uniform_int_distribution<int> exponent(-14, 14);
+    std::vector<double> values = {0.0,    -0.0,   0.5,     1.5,   2.5,    0.125,  -0.125,
+                                  0.375,  1e-300, 5e-324,  1e300, -1e300, 1e16,   123456.5,
+                                  99.995, 0.0005, -0.0005, 1e-5,  100000, 1234567};
+    for (int i = 0; i < 40000; ++i) {
+        values.push_back(unit(rng) * std::pow(10.0, exponent(rng)));
+    }
+    for (int i = -800; i <= 800; ++i) {
+        values.push_back(i / 8.0);    // exact ties at every precision
+        values.push_back(i * 0.005);  // near-ties in decimal
+        values.push_back(i / 1000.0 + 0.0005);
+    }
+    std::size_t checked = 0;
+    for (const double v : values) {
+        EXPECT_EQ(Reason("{}", v).str(), fmt::format("{}", v));
+        EXPECT_EQ(Reason("{:.0f}|{:.1f}|{:.2f}|{:.3f}|{:.4f}", v, v, v, v, v).str(),
+                  fmt::format("{:.0f}|{:.1f}|{:.2f}|{:.3f}|{:.4f}", v, v, v, v, v));
+        EXPECT_EQ(Reason("{:+.0f} {:+.1f} {:+.2f} {:+.3f} {:+.4f}", v, v, v, v, v).str(),
+                  fmt::format("{:+.0f} {:+.1f} {:+.2f} {:+.3f} {:+.4f}", v, v, v, v, v));
+        EXPECT_EQ(Reason("{:.3g}/{:.4g}/{:.6g}/{:+.4g}", v, v, v, v).str(),
+                  fmt::format("{:.3g}/{:.4g}/{:.6g}/{:+.4g}", v, v, v, v));
+        checked += 15;
+        if (::testing::Test::HasFailure()) {
+            ADD_FAILURE() << "first difference at " << fmt::format("{:.17g}", v);
+            break;
+        }
+    }
+    EXPECT_GT(checked, 500000u);
+}
+
+TEST(ReasonTest, IntegersTextAndBracesMatchFmt) {
+    const std::int64_t big = std::numeric_limits<std::int64_t>::min();
+    const std::uint64_t huge = std::numeric_limits<std::uint64_t>::max();
+    EXPECT_EQ(Reason("{} {} {} {:+} {:+} {}", 0, -7, big, 5, -5, huge).str(),
+              fmt::format("{} {} {} {:+} {:+} {}", 0, -7, big, 5, -5, huge));
+    const std::size_t n = 42;
+    const unsigned short small = 7;
+    EXPECT_EQ(Reason("{{n}} = {}, {{{}}} }}{{", n, small).str(),
+              fmt::format("{{n}} = {}, {{{}}} }}{{", n, small));
+    EXPECT_EQ(Reason("{}{}", "left", std::string_view("right")).str(), "leftright");
+}
+
+TEST(ReasonTest, WhatTheFastPathLeavesToFmtStillMatches) {
+    // Not finite, float, bool, char, width, other presentations: fmt writes these.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    EXPECT_EQ(Reason("{:.2f} {:+.2f} {:.6g} {}", nan, -inf, inf, -nan).str(),
+              fmt::format("{:.2f} {:+.2f} {:.6g} {}", nan, -inf, inf, -nan));
+    EXPECT_EQ(Reason("{} {:.2f} {} {}", 1.5f, 2.25f, true, 'x').str(),
+              fmt::format("{} {:.2f} {} {}", 1.5f, 2.25f, true, 'x'));
+    EXPECT_EQ(Reason("{:8.2f}|{:e}|{:.2}|{:x}|{:>5}", 3.14159, 3.14159, 3.14159, 255, "ab").str(),
+              fmt::format("{:8.2f}|{:e}|{:.2}|{:x}|{:>5}", 3.14159, 3.14159, 3.14159, 255, "ab"));
+    std::string out = "kept: ";
+    Reason("{:e} then {:.2f}", 1.0, 2.0).append_to(out);  // a fallback after fast text
+    EXPECT_EQ(out, "kept: " + fmt::format("{:e} then {:.2f}", 1.0, 2.0));
 }
 
 }  // namespace

@@ -107,6 +107,16 @@ class Reason {
     friend bool operator==(const Reason& a, const char* b) { return a.str() == b; }
     friend std::ostream& operator<<(std::ostream& out, const Reason& reason);
 
+    // One argument as the fast formatter sees it (render_fast, in agent.cpp). Not for callers.
+    struct ArgView {
+        enum class Kind : std::uint8_t { kDouble, kSigned, kUnsigned, kText, kOther };
+        Kind kind = Kind::kOther;
+        double number = 0;
+        long long signed_value = 0;
+        unsigned long long unsigned_value = 0;
+        std::string_view text;
+    };
+
   private:
     static constexpr std::size_t kArgBytes = 64;
 
@@ -161,15 +171,45 @@ class Reason {
         return value;
     }
 
-    // Reasons are short: a stack buffer takes the text first. fmt 9 writing through a
-    // back_inserter into a std::string resized the string (zero-filling it) for every piece it
-    // wrote, a fifth of a signal body's cost (bench/RESULTS.md section 31).
+    template <typename T>
+    static ArgView view_of(const T& value) noexcept {
+        ArgView v;
+        if constexpr (std::is_same_v<T, double>) {
+            v.kind = ArgView::Kind::kDouble;
+            v.number = value;
+        } else if constexpr (std::is_same_v<T, std::string_view>) {
+            v.kind = ArgView::Kind::kText;
+            v.text = value;
+        } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                             !std::is_same_v<T, char> && std::is_signed_v<T>) {
+            v.kind = ArgView::Kind::kSigned;
+            v.signed_value = value;
+        } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                             !std::is_same_v<T, char>) {
+            v.kind = ArgView::Kind::kUnsigned;
+            v.unsigned_value = value;
+        }
+        return v;  // float, bool, char: kOther, left to fmt
+    }
+    // Writes the text for the replacement fields reasons use ({}, {:.Nf}, {:.Ng}, with an
+    // optional '+') without fmt's run-time parse, std::to_chars doing the numbers (the same
+    // digits as fmt: ReasonTest.FastFormatMatchesFmt). Returns false, having written nothing,
+    // for anything else (other specs, a non-finite number, float, bool): fmt does those.
+    static bool render_fast(std::string_view format, std::span<const ArgView> args,
+                            std::string& out);
+
+    // Reasons are short: a stack buffer takes fmt's text first. fmt 9 writing through a
+    // back_inserter into a std::string resized (zero-filled) the string for every piece.
     static constexpr std::size_t kStackText = 512;
 
     template <typename... S>
     static void render(const Reason& r, std::string& out) {
         constexpr auto offsets = offsets_of<S...>();
         [&]<std::size_t... I>(std::index_sequence<I...>) {
+            const std::array<ArgView, sizeof...(S)> views{view_of(r.load<S>(offsets[I]))...};
+            if (render_fast(r.format_, views, out)) {
+                return;
+            }
             char text[kStackText];
             const auto written = fmt::format_to_n(text, sizeof text, fmt::runtime(r.format_),
                                                   r.load<S>(offsets[I])...);
