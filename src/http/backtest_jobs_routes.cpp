@@ -169,12 +169,12 @@ std::string frame(std::string_view event, const nlohmann::json& data) {
 }
 
 // Writes one SSE frame; false when the client is gone or stalled past the timeout.
-asio::awaitable<bool> send(boost::beast::tcp_stream& stream, const std::string& text) {
-    stream.expires_after(kEventWriteTimeout);
+asio::awaitable<bool> send(StreamContext& context, const std::string& text) {
+    context.expires_after(kEventWriteTimeout);
     boost::system::error_code ec;
-    co_await asio::async_write(stream, asio::buffer(text),
+    co_await asio::async_write(context.socket, asio::buffer(text),
                                asio::redirect_error(asio::use_awaitable, ec));
-    stream.expires_never();
+    context.expires_never();
     co_return !ec;
 }
 
@@ -199,7 +199,7 @@ StreamBody progress_stream(std::shared_ptr<backtest::JobRegistry> jobs, std::str
         asio::steady_timer timer(co_await asio::this_coro::executor);
         std::optional<std::uint64_t> sent;
         auto quiet_since = std::chrono::steady_clock::now();
-        if (!co_await send(context.stream, "retry: 3000\n\n")) {
+        if (!co_await send(context, "retry: 3000\n\n")) {
             co_return;
         }
         while (!context.stopping()) {
@@ -214,7 +214,7 @@ StreamBody progress_stream(std::shared_ptr<backtest::JobRegistry> jobs, std::str
                 }
                 const bool finished =
                     (*state)["status"] != "queued" && (*state)["status"] != "running";
-                if (!co_await send(context.stream, frame(finished ? "done" : "progress", *state))) {
+                if (!co_await send(context, frame(finished ? "done" : "progress", *state))) {
                     co_return;
                 }
                 if (finished) {
@@ -223,7 +223,7 @@ StreamBody progress_stream(std::shared_ptr<backtest::JobRegistry> jobs, std::str
                 sent = revision;
                 quiet_since = std::chrono::steady_clock::now();
             } else if (std::chrono::steady_clock::now() - quiet_since >= kEventHeartbeat) {
-                if (!co_await send(context.stream, ": ping\n\n")) {
+                if (!co_await send(context, ": ping\n\n")) {
                     co_return;
                 }
                 quiet_since = std::chrono::steady_clock::now();

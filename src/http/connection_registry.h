@@ -5,23 +5,45 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <atomic>
+#include <chrono>
+#include <limits>
+
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 namespace gs::http::detail {
 
 // What the server keeps of one connection: enough for shutdown and for closing it to make
 // room for a new one.
 struct Connection {
+    using Clock = std::chrono::steady_clock;
     enum class Phase { kIdle, kBusy, kStreaming };
     boost::asio::any_io_executor executor;
-    boost::beast::tcp_stream* stream = nullptr;  // touched only on `executor`
-    Phase phase = Phase::kIdle;                  // touched only on `executor`
+    boost::asio::ip::tcp::socket* socket = nullptr;  // touched only on `executor`
+    Phase phase = Phase::kIdle;                      // touched only on `executor`
+
+    // When the pending read or write on the socket must be done by. One deadline per
+    // connection, set on `executor` before each wait and swept by the server every few
+    // milliseconds (which cancels the socket's operations once it has passed): no timer armed
+    // and cancelled per operation.
+    void expires_after(Clock::duration timeout) noexcept {
+        deadline_.store((Clock::now() + timeout).time_since_epoch().count(),
+                        std::memory_order_relaxed);
+    }
+    void expires_never() noexcept { deadline_.store(kNever, std::memory_order_relaxed); }
+    bool expired(Clock::time_point now) const noexcept {
+        return deadline_.load(std::memory_order_relaxed) <= now.time_since_epoch().count();
+    }
 
     // The idle list, guarded by the registry's mutex.
     Connection* idle_prev = nullptr;
     Connection* idle_next = nullptr;
     bool idle_listed = false;
+
+  private:
+    static constexpr Clock::rep kNever = std::numeric_limits<Clock::rep>::max();
+    std::atomic<Clock::rep> deadline_{kNever};
 };
 
 // Every open connection, and the idle ones (waiting for a request) oldest first. Like

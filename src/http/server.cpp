@@ -15,10 +15,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -28,6 +26,7 @@
 #include "http/dispatcher.h"
 #include "http/log_escape.h"
 #include "http/request_id.h"
+#include "http/socket_io.h"
 
 namespace gs::http {
 
@@ -39,7 +38,7 @@ using Clock = std::chrono::steady_clock;
 using detail::Admission;
 using detail::Connection;
 using detail::ConnectionRegistry;
-using RequestParser = bhttp::request_parser<bhttp::string_body, FieldsAllocator<char>>;
+using detail::RequestParser;
 
 namespace {
 
@@ -55,6 +54,10 @@ constexpr std::size_t kMaxLeadingEmptyLineBytes = 8;
 constexpr auto kMinAcceptBackoff = std::chrono::milliseconds(10);
 constexpr auto kMaxAcceptBackoff = std::chrono::milliseconds(1000);
 constexpr auto kLogEvery = std::chrono::seconds(10);
+// How often connection deadlines are looked at: a quarter of the shortest timeout, within
+// these bounds. A deadline fires up to one period late.
+constexpr auto kMinSweepPeriod = std::chrono::milliseconds(5);
+constexpr auto kMaxSweepPeriod = std::chrono::milliseconds(250);
 
 constexpr std::string_view kConnectionCapResponse =
     "HTTP/1.1 503 Service Unavailable\r\n"
@@ -80,35 +83,34 @@ std::shared_ptr<spdlog::logger> access_logger() {
     return logger;
 }
 
-asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+// Shuts our side, then drains what the client still sends until it closes, the linger time
+// passes or enough has come, and closes.
+asio::awaitable<void> linger_close(tcp::socket& socket, Connection& connection) {
     boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
     std::array<char, 16 * 1024> sink{};
     std::size_t drained = 0;
-    stream.expires_after(kLingerTime);
+    connection.expires_after(kLingerTime);
     while (drained < kLingerBytes) {
-        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+        auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), kUseTuple);
         if (ec) {
             break;
         }
         drained += n;
     }
-    stream.socket().close(ignored);
+    socket.close(ignored);
 }
 
 // Reads the next request head, skipping a few empty lines before it (RFC 9112 2.2).
-asio::awaitable<boost::system::error_code> read_head(beast::tcp_stream& stream,
+asio::awaitable<boost::system::error_code> read_head(tcp::socket& socket,
                                                      beast::flat_buffer& buffer,
                                                      RequestParser& parser) {
     std::size_t skipped = 0;
     for (;;) {
         if (buffer.size() == 0) {
-            auto [ec, n] = co_await stream.async_read_some(
-                buffer.prepare(beast::read_size(buffer, 4096)), kUseTuple);
-            if (ec) {
-                co_return ec;
+            if (auto ec = co_await detail::read_more(socket, buffer)) {
+                co_return ec == asio::error::eof ? bhttp::error::end_of_stream : ec;
             }
-            buffer.commit(n);
             continue;
         }
         const char first = *static_cast<const char*>(buffer.data().data());
@@ -118,26 +120,36 @@ asio::awaitable<boost::system::error_code> read_head(beast::tcp_stream& stream,
         buffer.consume(1);
         ++skipped;
     }
-    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
-    co_return ec;
+    co_return co_await detail::read_message(socket, buffer, parser, detail::ReadUntil::kHead);
 }
 
 // Reads an admitted request's body; sends 100 Continue first when the client waits for it.
-asio::awaitable<boost::system::error_code> read_body(beast::tcp_stream& stream,
+asio::awaitable<boost::system::error_code> read_body(tcp::socket& socket, Connection& connection,
                                                      beast::flat_buffer& buffer,
                                                      RequestParser& parser,
                                                      const config::ServerOptions& options) {
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream.expires_after(options.write_timeout);
-        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kUseTuple);
+        connection.expires_after(options.write_timeout);
+        auto [ec, n] =
+            co_await detail::write_all(socket, {asio::buffer(kContinue), asio::const_buffer{}});
         if (ec) {
             co_return ec;
         }
     }
-    stream.expires_after(options.read_timeout);
-    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-    co_return ec;
+    connection.expires_after(options.read_timeout);
+    // Parse all the buffered body bytes at once, as http::async_read does.
+    parser.eager(true);
+    co_return co_await detail::read_message(socket, buffer, parser,
+                                            detail::ReadUntil::kWholeMessage);
+}
+
+Clock::duration deadline_sweep_period(const config::ServerOptions& options) {
+    const Clock::duration shortest =
+        std::min({Clock::duration(options.read_timeout), Clock::duration(options.write_timeout),
+                  Clock::duration(options.idle_timeout), Clock::duration(kLingerTime)});
+    return std::clamp(shortest / 4, Clock::duration(kMinSweepPeriod),
+                      Clock::duration(kMaxSweepPeriod));
 }
 
 std::size_t open_file_limit() {
@@ -201,15 +213,47 @@ std::uint16_t Server::listen() {
 }
 
 void Server::start() {
-    asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr e) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                spdlog::error("accept loop ended: {}", ex.what());
+    const auto report = [](const char* what) {
+        return [what](std::exception_ptr e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    spdlog::error("{} ended: {}", what, ex.what());
+                }
             }
+        };
+    };
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(), report("accept loop"));
+    asio::co_spawn(acceptor_.get_executor(), sweep_deadlines(), report("deadline sweep"));
+}
+
+asio::awaitable<void> Server::sweep_deadlines() {
+    asio::steady_timer timer(acceptor_.get_executor());
+    const auto period = deadline_sweep_period(options_);
+    std::vector<std::shared_ptr<Connection>> expired;
+    // Until the last session is gone: a closing one may still linger on a deadline.
+    while (!stopping() || connections_->size() != 0) {
+        timer.expires_after(period);
+        co_await timer.async_wait(kUseTuple);
+        const auto now = Clock::now();
+        connections_->for_each([&](const std::shared_ptr<Connection>& connection) {
+            if (connection->expired(now)) {
+                expired.push_back(connection);
+            }
+        });
+        for (auto& connection : expired) {
+            auto executor = connection->executor;
+            asio::post(executor, [connection = std::move(connection)] {
+                // Looked at again where the session runs: it may have moved on meanwhile.
+                if (connection->socket != nullptr && connection->expired(Clock::now())) {
+                    boost::system::error_code ignored;
+                    connection->socket->cancel(ignored);
+                }
+            });
         }
-    });
+        expired.clear();
+    }
 }
 
 asio::awaitable<void> Server::accept_loop() {
@@ -285,8 +329,9 @@ bool Server::admit_connection(tcp::socket& socket, const std::shared_ptr<Connect
             metrics_.connection_reused();
             asio::post(evicted->executor, [evicted] {
                 // Only if it is still waiting: a request that began meanwhile finishes.
-                if (evicted->stream != nullptr && evicted->phase == Connection::Phase::kIdle) {
-                    evicted->stream->cancel();
+                if (evicted->socket != nullptr && evicted->phase == Connection::Phase::kIdle) {
+                    boost::system::error_code ignored;
+                    evicted->socket->cancel(ignored);
                 }
             });
             return true;
@@ -329,13 +374,13 @@ namespace {
 class SessionScope {
   public:
     SessionScope(metrics::HttpMetrics& metrics, ConnectionRegistry& connections,
-                 std::shared_ptr<Connection> connection, beast::tcp_stream& stream)
+                 std::shared_ptr<Connection> connection, tcp::socket& socket)
         : metrics_(metrics), connections_(connections), connection_(std::move(connection)) {
-        connection_->stream = &stream;
+        connection_->socket = &socket;
         metrics_.connection_opened();
     }
     ~SessionScope() {
-        connection_->stream = nullptr;
+        connection_->socket = nullptr;
         metrics_.connection_closed();
         connections_.remove(connection_);
     }
@@ -371,9 +416,14 @@ void fail_read(detail::Exchange& exchange, const boost::system::error_code& ec,
 
 asio::awaitable<void> Server::run_session(tcp::socket socket,
                                           std::shared_ptr<Connection> connection) {
-    beast::tcp_stream stream(std::move(socket));
-    SessionScope scope(metrics_, *connections_, connection, stream);
-    const std::string remote = remote_address(stream.socket());
+    SessionScope scope(metrics_, *connections_, connection, socket);
+    const std::string remote = remote_address(socket);
+    // Reads and writes are tried at once and wait only when the socket is not ready (see
+    // socket_io.h).
+    {
+        boost::system::error_code ignored;
+        socket.non_blocking(true, ignored);
+    }
     // Holds one request head, chunk-size line or trailer section at a time (body bytes pass
     // through to the body): bounded like the head, so none of them can grow without limit.
     beast::flat_buffer buffer(options_.header_limit_bytes);
@@ -402,7 +452,7 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         exchange.request.path.clear();
         exchange.request.request_id = std::move(kept_request_id);
         exchange.request.request_id.clear();
-        co_await read_request(stream, buffer, *connection, first_request, exchange, fields_arena);
+        co_await read_request(socket, buffer, *connection, first_request, exchange, fields_arena);
         if (exchange.disconnected) {
             break;
         }
@@ -417,14 +467,14 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         if (exchange.response.body && !exchange.head_only) {
             buffers[1] = asio::buffer(*exchange.response.body);
         }
-        stream.expires_after(options_.write_timeout);
-        const auto [write_ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
+        connection->expires_after(options_.write_timeout);
+        const auto [write_ec, written] = co_await detail::write_all(socket, buffers);
         record(exchange, remote, written);
         if (write_ec) {
             break;
         }
         if (exchange.response.stream) {
-            co_await run_stream(stream, *connection, exchange);
+            co_await run_stream(socket, *connection, exchange);
             break;
         }
         if (!exchange.keep_alive) {
@@ -434,15 +484,15 @@ asio::awaitable<void> Server::run_session(tcp::socket socket,
         kept_request_id = std::move(exchange.request.request_id);
     }
     if (close_with_linger) {
-        co_await linger_close(stream);
+        co_await linger_close(socket, *connection);
     } else {
         boost::system::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream.socket().close(ignored);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        socket.close(ignored);
     }
 }
 
-asio::awaitable<void> Server::read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+asio::awaitable<void> Server::read_request(tcp::socket& socket, beast::flat_buffer& buffer,
                                            Connection& connection, bool first_request,
                                            detail::Exchange& exchange,
                                            std::pmr::memory_resource& fields_arena) {
@@ -454,9 +504,11 @@ asio::awaitable<void> Server::read_request(beast::tcp_stream& stream, beast::fla
     parser.body_limit(dispatcher_->max_body_limit());
     // A new connection gets the read deadline for its first head; a kept-alive one may wait
     // the idle timeout for its next request.
-    stream.expires_after(!first_request && buffer.size() == 0 ? options_.idle_timeout
-                                                              : options_.read_timeout);
-    const auto head_ec = co_await read_head(stream, buffer, parser);
+    connection.expires_after(!first_request && buffer.size() == 0 ? options_.idle_timeout
+                                                                  : options_.read_timeout);
+    const auto head_ec = co_await read_head(socket, buffer, parser);
+    // No deadline while the request is handled: the next read or write sets its own.
+    connection.expires_never();
     connections_->mark_busy(connection);
     connection.phase = Connection::Phase::kBusy;
     exchange.started = Clock::now();
@@ -487,7 +539,9 @@ asio::awaitable<void> Server::read_request(beast::tcp_stream& stream, beast::fla
     }
     if (!parser.is_done()) {
         parser.body_limit(exchange.admission.body_limit);
-        if (const auto body_ec = co_await read_body(stream, buffer, parser, options_)) {
+        const auto body_ec = co_await read_body(socket, connection, buffer, parser, options_);
+        connection.expires_never();
+        if (body_ec) {
             fail_read(exchange, body_ec, exchange.admission.body_limit,
                       options_.header_limit_bytes);
             co_return;
@@ -528,11 +582,14 @@ void Server::record(const detail::Exchange& exchange, std::string_view remote,
         status, written, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
 }
 
-asio::awaitable<void> Server::run_stream(beast::tcp_stream& stream, Connection& connection,
+asio::awaitable<void> Server::run_stream(tcp::socket& socket, Connection& connection,
                                          detail::Exchange& exchange) {
     connection.phase = Connection::Phase::kStreaming;
-    stream.expires_never();
-    StreamContext context{stream, [this] { return stopping(); }};
+    connection.expires_never();
+    StreamContext context{
+        socket, [this] { return stopping(); },
+        [&connection](Clock::duration timeout) { connection.expires_after(timeout); },
+        [&connection] { connection.expires_never(); }};
     try {
         co_await exchange.response.stream(context);
     } catch (const std::exception& e) {
@@ -552,8 +609,9 @@ void Server::shutdown(std::function<void()> done) {
     connections_->for_each([](const std::shared_ptr<Connection>& connection) {
         asio::post(connection->executor, [connection] {
             // Busy sessions finish their response and then see stopping().
-            if (connection->stream != nullptr && connection->phase != Connection::Phase::kBusy) {
-                connection->stream->cancel();
+            if (connection->socket != nullptr && connection->phase != Connection::Phase::kBusy) {
+                boost::system::error_code ignored;
+                connection->socket->cancel(ignored);
             }
         });
     });

@@ -307,7 +307,7 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     Hub& hub = state.hub;
     const StreamOptions& options = state.options;
     Stream& subscriber = *state.subscriber;
-    auto& socket = ctx.stream.socket();
+    auto& socket = ctx.socket;
     static const std::string kPing = format_comment("ping");
 
     if (options.send_buffer != 0) {
@@ -320,7 +320,10 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     auto reader = std::make_shared<Reader>(socket, state.subscriber);
     reader->start();
     // An overflow cuts the connection even while a write to this client is stuck.
-    subscriber.on_overflow([&ctx] { ctx.stream.cancel(); });
+    subscriber.on_overflow([&socket] {
+        boost::system::error_code ignored;
+        socket.cancel(ignored);
+    });
     // publish() may write to the socket directly once this writer first finds nothing queued.
     subscriber.attach(socket.native_handle());
     struct Finish {

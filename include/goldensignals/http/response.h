@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,7 +9,7 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/container/small_vector.hpp>
 #include <nlohmann/json_fwd.hpp>
@@ -16,10 +17,14 @@
 namespace gs::http {
 
 // What a long-lived stream (SSE) gets once the response head is written: the socket, owned
-// by the session, and a flag that turns true when the server is shutting down.
+// by the session, a flag that turns true when the server is shutting down, and the
+// connection's deadline. The stream starts with none; `expires_after` bounds the socket
+// operations that follow (the server cancels them once it passes), `expires_never` lifts it.
 struct StreamContext {
-    boost::beast::tcp_stream& stream;
+    boost::asio::ip::tcp::socket& socket;
     const std::function<bool()> stopping;
+    const std::function<void(std::chrono::steady_clock::duration)> expires_after;
+    const std::function<void()> expires_never;
 };
 
 using StreamBody = std::function<boost::asio::awaitable<void>(StreamContext&)>;

@@ -14,7 +14,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "goldensignals/config/options.h"
 #include "goldensignals/http/request.h"
@@ -30,8 +29,9 @@ struct Connection;
 struct Exchange;
 }  // namespace detail
 
-// HTTP/1.1 server: one coroutine per connection on its own strand, keep-alive, requests
-// answered one at a time in order (pipelining-safe), a deadline on every read and write,
+// HTTP/1.1 server: one coroutine per connection (on its own strand when several threads run
+// the loop), keep-alive, requests answered one at a time in order (pipelining-safe), a
+// deadline on every read and write (swept, see Connection),
 // limits on head, body, chunk lines and trailers, a connection cap, and a graceful shutdown.
 class Server final {
   public:
@@ -73,7 +73,7 @@ class Server final {
     // Reads the next request: its head, admission (routing, auth, limits) and, when admitted,
     // its body. The exchange comes back answered already when the read failed or the request
     // was refused.
-    boost::asio::awaitable<void> read_request(boost::beast::tcp_stream& stream,
+    boost::asio::awaitable<void> read_request(boost::asio::ip::tcp::socket& socket,
                                               boost::beast::flat_buffer& buffer,
                                               detail::Connection& connection, bool first_request,
                                               detail::Exchange& exchange,
@@ -84,9 +84,12 @@ class Server final {
     // Metrics and the access log line of an answered exchange.
     void record(const detail::Exchange& exchange, std::string_view remote, std::size_t written);
     // Hands the connection to the response's stream until it ends.
-    boost::asio::awaitable<void> run_stream(boost::beast::tcp_stream& stream,
+    boost::asio::awaitable<void> run_stream(boost::asio::ip::tcp::socket& socket,
                                             detail::Connection& connection,
                                             detail::Exchange& exchange);
+    // Cancels the socket operations of every connection whose deadline has passed, every few
+    // milliseconds, until the server has stopped and its last connection is gone.
+    boost::asio::awaitable<void> sweep_deadlines();
     boost::asio::awaitable<void> wait_for_sessions(std::function<void()> done);
 
     boost::asio::io_context& io_;
