@@ -153,6 +153,10 @@ class ServerHardeningTest : public ::testing::Test {
         router.add(verb::post, "/items/{id}", sync_handler([](Request& r) {
                        return Response::json(status::created, {{"id", r.param("id")}});
                    }));
+        // Far more than a socket's buffers hold: its write waits on the client reading.
+        router.add(verb::get, "/big", sync_handler([](Request&) {
+                       return Response::text(status::ok, std::string(32 << 20, 'b'));
+                   }));
         router.add(verb::get, "/slow", [this](Request&) -> asio::awaitable<Response> {
             ++slow_started;
             asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -292,6 +296,34 @@ TEST_F(ServerHardeningTest, FirstRequestHeadIsHeldToTheReadTimeout) {
     // keep-alive idle timeout (the client's deadline, 5 s, sits between the two).
     Client client(server->port());
     EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST_F(ServerHardeningTest, AClientThatStopsReadingIsCutAtTheWriteTimeout) {
+    auto options = testing::TestServer::default_options();
+    options.write_timeout = std::chrono::milliseconds(200);
+    options.idle_timeout = std::chrono::seconds(60);
+    start(options);
+    Client client(server->port());
+    client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Not reading: the server's write stalls on full buffers and its deadline passes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    // What was sent is still there to read, then the end: had the write been left waiting,
+    // the client would read all 32 MB and then wait on a kept-alive connection.
+    EXPECT_TRUE(client.closed_by_server());
+    EXPECT_EQ(testing::request(server->port(), "GET", "/healthz").status, 200u);
+}
+
+TEST_F(ServerHardeningTest, AKeptAliveConnectionIsClosedAtTheIdleTimeout) {
+    auto options = testing::TestServer::default_options();
+    options.idle_timeout = std::chrono::milliseconds(200);
+    start(options);
+    Client client(server->port());
+    client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(client.read().status, 200u);
+    const auto since = std::chrono::steady_clock::now();
+    EXPECT_TRUE(client.closed_by_server());
+    // Not at once either: the idle time is the client's to use.
+    EXPECT_GE(std::chrono::steady_clock::now() - since, std::chrono::milliseconds(150));
 }
 
 TEST_F(ServerHardeningTest, AtTheCapTheOldestIdleConnectionMakesRoom) {
