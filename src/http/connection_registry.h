@@ -35,6 +35,14 @@ struct Connection {
     bool expired(Clock::time_point now) const noexcept {
         return deadline_.load(std::memory_order_relaxed) <= now.time_since_epoch().count();
     }
+    // Ends the socket's pending operations (they complete with operation_aborted); on
+    // `executor` only.
+    void cancel_socket() noexcept {
+        if (socket != nullptr) {
+            boost::system::error_code ignored;
+            socket->cancel(ignored);
+        }
+    }
 
     // The idle list, guarded by the registry's mutex.
     Connection* idle_prev = nullptr;

@@ -16,9 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "goldensignals/log/logger.h"
@@ -246,9 +244,8 @@ asio::awaitable<void> Server::sweep_deadlines() {
             auto executor = connection->executor;
             asio::post(executor, [connection = std::move(connection)] {
                 // Looked at again where the session runs: it may have moved on meanwhile.
-                if (connection->socket != nullptr && connection->expired(Clock::now())) {
-                    boost::system::error_code ignored;
-                    connection->socket->cancel(ignored);
+                if (connection->expired(Clock::now())) {
+                    connection->cancel_socket();
                 }
             });
         }
@@ -329,9 +326,8 @@ bool Server::admit_connection(tcp::socket& socket, const std::shared_ptr<Connect
             metrics_.connection_reused();
             asio::post(evicted->executor, [evicted] {
                 // Only if it is still waiting: a request that began meanwhile finishes.
-                if (evicted->socket != nullptr && evicted->phase == Connection::Phase::kIdle) {
-                    boost::system::error_code ignored;
-                    evicted->socket->cancel(ignored);
+                if (evicted->phase == Connection::Phase::kIdle) {
+                    evicted->cancel_socket();
                 }
             });
             return true;
@@ -609,9 +605,8 @@ void Server::shutdown(std::function<void()> done) {
     connections_->for_each([](const std::shared_ptr<Connection>& connection) {
         asio::post(connection->executor, [connection] {
             // Busy sessions finish their response and then see stopping().
-            if (connection->socket != nullptr && connection->phase != Connection::Phase::kBusy) {
-                boost::system::error_code ignored;
-                connection->socket->cancel(ignored);
+            if (connection->phase != Connection::Phase::kBusy) {
+                connection->cancel_socket();
             }
         });
     });
