@@ -27,8 +27,9 @@ Tiers::Tiers(const config::Options& options, boost::asio::any_io_executor execut
         auto guarded = std::make_shared<cache::GuardedRedis>(redis_client_);
         l2_ = std::make_unique<cache::RedisSignalCache>(
             guarded, cache::RedisSignalCacheOptions{.ttl = options.redis_ttl});
-        auto registry =
-            std::make_unique<orchestrator::RedisBarVersionRegistry>(guarded, options.redis_prefix);
+        auto registry = std::make_unique<orchestrator::RedisBarVersionRegistry>(
+            guarded, options.redis_prefix,
+            std::chrono::duration_cast<std::chrono::microseconds>(options.redis_read_lease));
         if (options.redis_tracking) {
             // Two connections of its own: the tracked reads and their invalidations.
             redis::ClientOptions tracking_options = redis_options;

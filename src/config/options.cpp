@@ -282,6 +282,14 @@ const std::vector<OptionSpec>& specs() {
          [](Options& o, std::string_view v, std::string_view w) {
              o.redis_tracking = parse_bool(v, w);
          }},
+        {"redis-read-lease-ms", "GS_REDIS_READ_LEASE_MS", "0",
+         "tracked bar versions: a read barrier also serves reads this long after it left; "
+         "writes are acked this long after Redis confirmed them (same on every instance; 0: "
+         "a barrier per read)",
+         false,
+         [](Options& o, std::string_view v, std::string_view w) {
+             o.redis_read_lease = parse_millis(v, 0, 1000, w);
+         }},
         {"max-streams", "GS_MAX_STREAMS", "20000", "open SSE streams allowed on this instance",
          false,
          [](Options& o, std::string_view v, std::string_view w) {

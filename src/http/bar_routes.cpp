@@ -127,6 +127,7 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
                 } catch (const market::SeriesLimitError& e) {
                     throw ClientError(status::insufficient_storage, "symbol_limit", e.what());
                 }
+                co_await ingest.before_ack();
             } else if (auto held = store.get(symbol, timeframe); held && !held->empty()) {
                 result.last_time = held->last_time();  // a forming bar alone
                 have_last = true;
@@ -233,6 +234,7 @@ void add_bar_routes(Router& router, market::BarStore& store, orchestrator::Inges
             } catch (const orchestrator::StorageUnavailable& e) {
                 throw ClientError(status::service_unavailable, "storage_unavailable", e.what());
             }
+            co_await ingest.before_ack();
             if (removed == 0) {
                 throw ClientError(
                     status::not_found, "unknown_symbol",

@@ -8,7 +8,11 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "goldensignals/orchestrator/provisional_service.h"
 
@@ -169,6 +173,16 @@ boost::asio::awaitable<IngestedSignal> IngestService::signal_after_ingest(
         spdlog::error("signal for {} after ingest failed: {}", symbol, e.what());
     }
     co_return IngestedSignal{};
+}
+
+boost::asio::awaitable<void> IngestService::before_ack() {
+    const auto delay = sync_.ack_delay();
+    if (delay.count() <= 0) {
+        co_return;
+    }
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+    // Cancelled only by shutdown, when the ack no longer matters.
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 boost::asio::awaitable<std::size_t> IngestService::remove(std::string symbol,

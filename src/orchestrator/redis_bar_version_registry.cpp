@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "goldensignals/redis/read_barrier.h"
+#include "goldensignals/redis/read_lease.h"
 
 namespace gs::orchestrator {
 
@@ -36,11 +37,20 @@ struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tr
     std::atomic<bool> refused_logged{false};
     ReadMode mode = ReadMode::kStrict;
     redis::ReadBarrier<Waiter> barrier;
+    redis::ReadLease lease;
+    std::atomic<bool> renewing{false};
     std::atomic<std::uint64_t> barriers_ok{0};
+    // Strict local answers, by what made them fresh.
+    std::atomic<std::uint64_t> under_lease{0};
+    std::atomic<std::uint64_t> behind_barrier{0};
     boost::asio::any_io_executor executor;
 
-    // On the invalidation connection's strand.
+    explicit Tracking(redis::ReadLease::Clock::duration lease_length) : lease(lease_length) {}
+
+    // On the invalidation connection's strand. The lease ends first: no read may take a
+    // barrier of the old connection for the new one's copies.
     void changed() {
+        lease.reset();
         const std::uint64_t epoch = table->reset();
         if (!invalidations->connected()) {
             return;
@@ -77,8 +87,10 @@ struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tr
         if (id == 0) {
             return;
         }
-        self->invalidations->async_ping(
-            boost::asio::bind_executor(self->executor, [self, id](std::exception_ptr error) {
+        const std::uint64_t epoch = self->lease.epoch();
+        const auto sent_at = redis::ReadLease::Clock::now();
+        self->invalidations->async_ping(boost::asio::bind_executor(
+            self->executor, [self, id, epoch, sent_at](std::exception_ptr error) {
                 if (error) {
                     try {
                         std::rethrow_exception(error);
@@ -89,6 +101,7 @@ struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tr
                     return;
                 }
                 self->barriers_ok.fetch_add(1, std::memory_order_relaxed);
+                self->lease.renew(epoch, sent_at);
                 auto released = self->barrier.complete(id);
                 release(std::move(released.reads), true);
                 if (released.send_next) {
@@ -96,11 +109,34 @@ struct RedisBarVersionRegistry::Tracking final : std::enable_shared_from_this<Tr
                 }
             }));
     }
+
+    // A barrier no read waits for, sent when half the lease has gone: under steady reads the
+    // lease stays held and no read waits. One at a time.
+    static void renew_lease(const std::shared_ptr<Tracking>& self) {
+        if (self->renewing.exchange(true, std::memory_order_acq_rel)) {
+            return;
+        }
+        const std::uint64_t epoch = self->lease.epoch();
+        const auto sent_at = redis::ReadLease::Clock::now();
+        self->invalidations->async_ping(boost::asio::bind_executor(
+            self->executor, [self, epoch, sent_at](std::exception_ptr error) {
+                if (!error) {
+                    self->barriers_ok.fetch_add(1, std::memory_order_relaxed);
+                    self->lease.renew(epoch, sent_at);
+                }
+                self->renewing.store(false, std::memory_order_release);
+            }));
+    }
 };
 
 RedisBarVersionRegistry::RedisBarVersionRegistry(std::shared_ptr<cache::GuardedRedis> redis,
-                                                 std::string key_prefix)
-    : redis_(std::move(redis)), prefix_(std::move(key_prefix)) {}
+                                                 std::string key_prefix,
+                                                 std::chrono::microseconds read_lease)
+    : redis_(std::move(redis)), prefix_(std::move(key_prefix)), read_lease_(read_lease) {}
+
+std::chrono::microseconds RedisBarVersionRegistry::ack_delay() const {
+    return std::chrono::ceil<std::chrono::microseconds>(redis::ReadLease::ack_delay(read_lease_));
+}
 
 RedisBarVersionRegistry::~RedisBarVersionRegistry() {
     stop();
@@ -111,7 +147,7 @@ void RedisBarVersionRegistry::enable_tracking(std::shared_ptr<redis::Client> rea
                                               boost::asio::any_io_executor executor,
                                               ReadMode mode) {
     table_ = std::make_shared<redis::TrackingTable>();
-    tracking_ = std::make_shared<Tracking>();
+    tracking_ = std::make_shared<Tracking>(read_lease_);
     tracking_->mode = mode;
     tracking_->reader = std::move(reader);
     tracking_->invalidations = std::move(invalidations);
@@ -175,13 +211,26 @@ void RedisBarVersionRegistry::render_metrics(std::string& out) const {
                    "by result (a failed one sends its reads to Redis).\n"
                    "# TYPE gs_bar_version_barriers_total counter\n"
                    "gs_bar_version_barriers_total{{result=\"ok\"}} {}\n"
-                   "gs_bar_version_barriers_total{{result=\"failed\"}} {}\n",
+                   "gs_bar_version_barriers_total{{result=\"failed\"}} {}\n"
+                   "# HELP gs_bar_version_strict_reads_total Strict local answers, by what made "
+                   "them fresh: the read lease of a recent barrier, or a barrier of their own.\n"
+                   "# TYPE gs_bar_version_strict_reads_total counter\n"
+                   "gs_bar_version_strict_reads_total{{fresh_by=\"lease\"}} {}\n"
+                   "gs_bar_version_strict_reads_total{{fresh_by=\"barrier\"}} {}\n",
                    local_answers(), round_trips(), tracking() ? 1 : 0, barriers(),
-                   failed_barriers());
+                   failed_barriers(), lease_answers(), barrier_answers());
 }
 
 std::uint64_t RedisBarVersionRegistry::barriers() const {
     return tracking_ ? tracking_->barriers_ok.load(std::memory_order_relaxed) : 0;
+}
+
+std::uint64_t RedisBarVersionRegistry::lease_answers() const {
+    return tracking_ ? tracking_->under_lease.load(std::memory_order_relaxed) : 0;
+}
+
+std::uint64_t RedisBarVersionRegistry::barrier_answers() const {
+    return tracking_ ? tracking_->behind_barrier.load(std::memory_order_relaxed) : 0;
 }
 
 std::uint64_t RedisBarVersionRegistry::failed_barriers() const {
@@ -223,10 +272,21 @@ boost::asio::awaitable<SharedRecord> RedisBarVersionRegistry::recorded(
         fmt::format_to(std::back_inserter(buffer), "{}barver:{}:{}", prefix_,
                        market::to_string(timeframe), symbol);
         const std::string_view key{buffer.data(), buffer.size()};
-        // Strict: a copy answers only after a barrier sent after this read began (a key not
-        // held is read from Redis, ordered after every write there: no barrier needed).
+        // Strict: a copy answers only under the read lease of a barrier that came back, or
+        // after a barrier sent after this read began (a key not held is read from Redis,
+        // ordered after every write there: no barrier needed).
         if (tracking_->mode == ReadMode::kStrict && table_->known(key)) {
-            ask_redis = !co_await barrier();
+            const auto began = redis::ReadLease::Clock::now();
+            if (tracking_->lease.holds(began)) {
+                if (tracking_->lease.due(began)) {
+                    Tracking::renew_lease(tracking_);
+                }
+                tracking_->under_lease.fetch_add(1, std::memory_order_relaxed);
+            } else if (co_await barrier()) {
+                tracking_->behind_barrier.fetch_add(1, std::memory_order_relaxed);
+            } else {
+                ask_redis = true;
+            }
         }
         if (!ask_redis) {
             if (auto known = table_->find(key)) {

@@ -4,8 +4,10 @@
 //
 // B's invalidation connection goes through a relay that can hold back what Redis sends it:
 // that is how a slow network or a busy process delays an invalidation. A strict read (the
-// default) waits for its read barrier and still answers A's acked version; a fast read
-// answers the old one, which is the window the barrier closes.
+// default) waits for its read barrier, or answers under the lease of a recent one, and still
+// answers A's acked version (acked: announced, then the ack delay waited out); a fast read
+// answers the old one, which is the window the barrier closes, and so does a lease read
+// after a write that did not wait out the ack delay, which is the window that delay closes.
 #include <array>
 #include <chrono>
 #include <future>
@@ -146,12 +148,13 @@ class HoldingRelay {
 // connection goes to `invalidations_url`.
 struct Instance {
     Instance(IoThread& io, const redis::Url& url, const std::string& prefix,
-             std::optional<redis::Url> invalidations_url, ReadMode mode) {
+             std::optional<redis::Url> invalidations_url, ReadMode mode,
+             std::chrono::microseconds lease) {
         redis::ClientOptions options;
         options.url = url;
         client = redis::Client::create(io.executor(), options);
         registry = std::make_unique<RedisBarVersionRegistry>(
-            std::make_shared<cache::GuardedRedis>(client), prefix);
+            std::make_shared<cache::GuardedRedis>(client), prefix, lease);
         if (invalidations_url) {
             reader = redis::Client::create(io.executor(), options);
             redis::ClientOptions relayed = options;
@@ -185,19 +188,25 @@ struct Instance {
 
 // A private Redis, instance A (no tracking: it only writes) and instance B (tracking, its
 // invalidations through the relay).
-class RedisVersionTrackingTest : public ::testing::Test {
+// Every case runs without a read lease (the default) and with one of 2 ms.
+class RedisVersionTrackingTest : public ::testing::TestWithParam<std::chrono::microseconds> {
   protected:
-    // A and B up, B tracking.
-    void start(ReadMode mode = ReadMode::kStrict) {
+    // A and B up, B tracking; both with the read lease `lease` (by default the parameter).
+    void start(ReadMode mode = ReadMode::kStrict,
+               std::optional<std::chrono::microseconds> lease = std::nullopt) {
+        if (!lease) {
+            lease = GetParam();
+        }
         redis::Url relayed = server_.url();
         relayed.port = relay_.port();
-        a_ = std::make_unique<Instance>(io_, server_.url(), prefix_, std::nullopt, mode);
-        b_ = std::make_unique<Instance>(io_, server_.url(), prefix_, relayed, mode);
+        a_ = std::make_unique<Instance>(io_, server_.url(), prefix_, std::nullopt, mode, *lease);
+        b_ = std::make_unique<Instance>(io_, server_.url(), prefix_, relayed, mode, *lease);
         ASSERT_TRUE(b_->wait_tracking(true));
     }
     // Then A acks kV1 and B holds it: its second read answers locally.
-    void start_with_v1(ReadMode mode = ReadMode::kStrict) {
-        ASSERT_NO_FATAL_FAILURE(start(mode));
+    void start_with_v1(ReadMode mode = ReadMode::kStrict,
+                       std::optional<std::chrono::microseconds> lease = std::nullopt) {
+        ASSERT_NO_FATAL_FAILURE(start(mode, lease));
         EXPECT_FALSE(read_b()) << "no record yet";
         announce_a(kV1);
         if (mode == ReadMode::kStrict) {
@@ -221,10 +230,19 @@ class RedisVersionTrackingTest : public ::testing::Test {
     static std::optional<std::string> text_of(const SharedRecord& record) {
         return record.is_found() ? std::optional(record.text) : std::nullopt;
     }
-    // Returns once Redis acknowledged the write (A's ack).
+    // Returns when A would ack the write: Redis confirmed it, then A waited out the ack delay
+    // (what IngestService::before_ack does before a POST's response).
     void announce_a(const std::string& version) {
+        announce_a_unacked(version);
+        std::this_thread::sleep_for(a_->registry->ack_delay());
+    }
+    // Returns once Redis confirmed the write, without the ack delay.
+    void announce_a_unacked(const std::string& version) {
         io_.run(a_->registry->announce("AAPL", kDay, version));
     }
+    // A write made outside the ingest path (an operator's FLUSHALL): reads that begin a lease
+    // after it see it.
+    void wait_out_the_lease() { std::this_thread::sleep_for(a_->registry->ack_delay()); }
 
     // Reads on B until it answers `expected`; every answer must be `expected` or `allowed`.
     ::testing::AssertionResult eventually_reads(const std::string& expected,
@@ -254,17 +272,18 @@ class RedisVersionTrackingTest : public ::testing::Test {
     std::unique_ptr<Instance> b_;
 };
 
-TEST_F(RedisVersionTrackingTest, AnswersLocallyAndSeesANewVersionOnTheFirstReadAfterTheAck) {
+TEST_P(RedisVersionTrackingTest, AnswersLocallyAndSeesANewVersionOnTheFirstReadAfterTheAck) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     const auto trips = b_->registry->round_trips();
     const auto local_before = b_->registry->local_answers();
-    const auto barriers_before = b_->registry->barriers();
+    const auto strict_before = b_->registry->lease_answers() + b_->registry->barrier_answers();
     for (int i = 0; i < 10; ++i) {
         EXPECT_EQ(read_b(), kV1);
     }
     EXPECT_EQ(b_->registry->round_trips(), trips) << "tracked: no GET per read";
     EXPECT_EQ(b_->registry->local_answers() - local_before, 10u);
-    EXPECT_GE(b_->registry->barriers() - barriers_before, 1u) << "strict: behind a barrier";
+    EXPECT_EQ(b_->registry->lease_answers() + b_->registry->barrier_answers() - strict_before, 10u)
+        << "strict: each read under the lease or behind a barrier of its own";
     std::string metrics;
     b_->registry->render_metrics(metrics);
     EXPECT_NE(metrics.find(fmt::format("gs_bar_version_reads_total{{answer=\"local\"}} {}\n",
@@ -275,6 +294,11 @@ TEST_F(RedisVersionTrackingTest, AnswersLocallyAndSeesANewVersionOnTheFirstReadA
     EXPECT_NE(metrics.find("gs_bar_version_barriers_total{result=\"failed\"} 0\n"),
               std::string::npos)
         << metrics;
+    EXPECT_NE(
+        metrics.find(fmt::format("gs_bar_version_strict_reads_total{{fresh_by=\"lease\"}} {}\n",
+                                 b_->registry->lease_answers())),
+        std::string::npos)
+        << metrics;
 
     // Strict: the first read after A's ack answers the new version, with no retry.
     announce_a(kV2);
@@ -282,7 +306,7 @@ TEST_F(RedisVersionTrackingTest, AnswersLocallyAndSeesANewVersionOnTheFirstReadA
     EXPECT_EQ(read_b(), kV2);
 }
 
-TEST_F(RedisVersionTrackingTest, AReadAfterTheAckWaitsForADelayedInvalidation) {
+TEST_P(RedisVersionTrackingTest, AReadAfterTheAckWaitsForADelayedInvalidation) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     const auto id = b_->invalidations->client_id();
     relay_.hold(true);
@@ -298,7 +322,7 @@ TEST_F(RedisVersionTrackingTest, AReadAfterTheAckWaitsForADelayedInvalidation) {
     EXPECT_EQ(b_->invalidations->client_id(), id) << "the same invalidation connection";
 }
 
-TEST_F(RedisVersionTrackingTest, WithoutTheBarrierAReadAfterTheAckAnswersTheOldVersion) {
+TEST_P(RedisVersionTrackingTest, WithoutTheBarrierAReadAfterTheAckAnswersTheOldVersion) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1(ReadMode::kFast));
     relay_.hold(true);
     announce_a(kV2);
@@ -309,7 +333,52 @@ TEST_F(RedisVersionTrackingTest, WithoutTheBarrierAReadAfterTheAckAnswersTheOldV
     EXPECT_TRUE(eventually_reads(kV2, kV1));
 }
 
-TEST_F(RedisVersionTrackingTest, ABarrierThatTimesOutSendsTheReadToRedis) {
+TEST_P(RedisVersionTrackingTest, UnderSteadyReadsTheLeaseIsRenewedAndReadsDoNotWait) {
+    // A long lease, so that this host's scheduling cannot make the renewal late.
+    ASSERT_NO_FATAL_FAILURE(start_with_v1(ReadMode::kStrict, 1s));
+    const auto leased = b_->registry->lease_answers();
+    const auto waited = b_->registry->barrier_answers();
+    const auto barriers = b_->registry->barriers();
+    const auto trips = b_->registry->round_trips();
+    for (int i = 0; i < 8; ++i) {
+        EXPECT_EQ(read_b(), kV1);
+        std::this_thread::sleep_for(200ms);
+    }
+    EXPECT_EQ(b_->registry->lease_answers() - leased + b_->registry->barrier_answers() - waited,
+              8u);
+    EXPECT_LE(b_->registry->barrier_answers() - waited, 1u)
+        << "reads past half the lease renewed it before it ran out";
+    EXPECT_GE(b_->registry->barriers() - barriers, 1u) << "the lease was renewed";
+    EXPECT_EQ(b_->registry->round_trips(), trips) << "no read asked Redis";
+}
+
+TEST_P(RedisVersionTrackingTest, WithoutTheAckDelayALeaseReadAnswersTheOldVersion) {
+    ASSERT_NO_FATAL_FAILURE(start_with_v1(ReadMode::kStrict, 10s));
+    relay_.hold(true);
+    announce_a_unacked(kV2);
+    // The window the ack delay closes: B's lease is younger than A's write, whose
+    // invalidation is still on its way; had A waited out the delay, the lease would be over.
+    const auto leased = b_->registry->lease_answers();
+    EXPECT_EQ(read_b(), kV1);
+    EXPECT_EQ(b_->registry->lease_answers(), leased + 1);
+    relay_.hold(false);
+    EXPECT_TRUE(eventually_reads(kV2, kV1));
+}
+
+TEST_P(RedisVersionTrackingTest, AnAckAfterTheDelayIsSeenThoughBHeldALeaseBeforeTheWrite) {
+    ASSERT_NO_FATAL_FAILURE(start_with_v1(ReadMode::kStrict, 300ms));
+    relay_.hold(true);
+    EXPECT_EQ(read_b(), kV1) << "under the lease: no barrier needed";
+    announce_a(kV2);  // acked 300 ms and more after Redis confirmed it
+    auto read = read_b_async();
+    std::this_thread::sleep_for(30ms);
+    relay_.hold(false);
+    ASSERT_EQ(read.wait_for(5s), std::future_status::ready);
+    EXPECT_EQ(text_of(read.get()), kV2) << "the lease ran out: the read waited for a barrier";
+    EXPECT_EQ(b_->registry->failed_barriers(), 0u);
+}
+
+TEST_P(RedisVersionTrackingTest, ABarrierThatTimesOutSendsTheReadToRedis) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     const auto id = b_->invalidations->client_id();
     relay_.hold(true);
@@ -325,7 +394,7 @@ TEST_F(RedisVersionTrackingTest, ABarrierThatTimesOutSendsTheReadToRedis) {
     EXPECT_NE(b_->invalidations->client_id(), id);
 }
 
-TEST_F(RedisVersionTrackingTest, ARestartOfRedisForgetsEveryLocalCopy) {
+TEST_P(RedisVersionTrackingTest, ARestartOfRedisForgetsEveryLocalCopy) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     server_.stop();
     ASSERT_TRUE(b_->wait_tracking(false));
@@ -359,7 +428,7 @@ TEST_F(RedisVersionTrackingTest, ARestartOfRedisForgetsEveryLocalCopy) {
     EXPECT_EQ(read_b(), kV2);
 }
 
-TEST_F(RedisVersionTrackingTest, ALostInvalidationConnectionFlushesOnReconnect) {
+TEST_P(RedisVersionTrackingTest, ALostInvalidationConnectionFlushesOnReconnect) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     // Cut B's invalidation connection; once B noticed, A's write is invalidated towards a
     // client that is gone (Redis drops the message).
@@ -374,7 +443,7 @@ TEST_F(RedisVersionTrackingTest, ALostInvalidationConnectionFlushesOnReconnect) 
     EXPECT_EQ(read_b(), kV2);
 }
 
-TEST_F(RedisVersionTrackingTest, ALostReadingConnectionNeverLeavesAnOldCopy) {
+TEST_P(RedisVersionTrackingTest, ALostReadingConnectionNeverLeavesAnOldCopy) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     // The tracking lives on the invalidation connection (broadcast mode), so losing the
     // reading connection loses no invalidation: A's write below still reaches B, and B's
@@ -387,24 +456,36 @@ TEST_F(RedisVersionTrackingTest, ALostReadingConnectionNeverLeavesAnOldCopy) {
     EXPECT_TRUE(eventually_reads(kV2, std::nullopt));
 }
 
-TEST_F(RedisVersionTrackingTest, AFlushOfRedisInvalidatesEverything) {
+TEST_P(RedisVersionTrackingTest, AFlushOfRedisInvalidatesEverything) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     EXPECT_TRUE(command(io_, *a_->client, {"FLUSHALL"}).is_status());
-    // Acked: the record is gone, and B's next read says so rather than keeping the old one.
+    wait_out_the_lease();
+    // The record is gone, and B's next read says so rather than keeping the old one.
     EXPECT_EQ(read_b_record().state, SharedRecord::State::kAbsent);
 }
 
-TEST_F(RedisVersionTrackingTest, ASeedWritesOnlyAnAbsentRecordAndBHearsOfIt) {
+TEST_P(RedisVersionTrackingTest, ASeedWritesOnlyAnAbsentRecordAndBHearsOfIt) {
     ASSERT_NO_FATAL_FAILURE(start_with_v1());
     io_.run(a_->registry->seed("AAPL", kDay, kV2));
+    wait_out_the_lease();
     EXPECT_EQ(read_b(), kV1) << "a seed replaced a record";
     EXPECT_TRUE(command(io_, *a_->client, {"FLUSHALL"}).is_status());
+    wait_out_the_lease();
     EXPECT_EQ(read_b_record().state, SharedRecord::State::kAbsent);  // B keeps "absent"
     io_.run(a_->registry->seed("AAPL", kDay, kV2));
+    wait_out_the_lease();
     EXPECT_EQ(read_b(), kV2) << "B's copy of the absent record outlived the seed";
     EXPECT_GT(command(io_, *a_->client, {"TTL", prefix_ + "barver:1d:AAPL"}).integer, 0)
         << "a seeded record expires like an announced one";
 }
+
+INSTANTIATE_TEST_SUITE_P(Leases, RedisVersionTrackingTest,
+                         ::testing::Values(std::chrono::microseconds{0},
+                                           std::chrono::microseconds{2000}),
+                         [](const ::testing::TestParamInfo<std::chrono::microseconds>& info) {
+                             return info.param.count() == 0 ? std::string("NoLease")
+                                                            : std::string("Lease2ms");
+                         });
 
 }  // namespace
 }  // namespace gs::orchestrator

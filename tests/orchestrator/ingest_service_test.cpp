@@ -3,6 +3,7 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 #include <fmt/format.h>
@@ -122,6 +123,15 @@ TEST_F(IngestServiceTest, DurableFirstThenMemoryThenTheAnnouncementThenTheSignal
     EXPECT_EQ(log_.count("l3.latest"), 0u);
     EXPECT_EQ(log_.count("l2.put "), 1u);
     EXPECT_EQ(log_.count("l3.enqueue ABC"), 1u);
+}
+
+TEST_F(IngestServiceTest, BeforeTheAckItWaitsOutTheRegistrysAckDelay) {
+    ingest("ABC", daily_bars(60));
+    versions_.ack_delay_for_tests = std::chrono::milliseconds(60);
+    const auto started = std::chrono::steady_clock::now();
+    run([&]() -> asio::awaitable<void> { co_await ingest_.before_ack(); });
+    // A lower bound only: the other instances' read leases must have run out.
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(60));
 }
 
 TEST_F(IngestServiceTest, RemoveDeletesDurablyThenInMemoryThenLeavesATombstone) {

@@ -5,6 +5,7 @@
 // the order of calls across them, and can be told to fail.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -234,6 +235,9 @@ class FakeBarVersionRegistry final : public orchestrator::BarVersionRegistry {
         co_return;
     }
     std::string channel() const override { return "fake:bars"; }
+    std::chrono::microseconds ack_delay() const override { return ack_delay_for_tests; }
+    // What ack_delay() answers (the read lease of the instances a real registry serves).
+    std::chrono::microseconds ack_delay_for_tests{0};
 
     // Records forgotten, as by a restart of a Redis without persistence.
     void forget_records() {

@@ -127,6 +127,8 @@ struct Options {
     // Bar-version records kept locally and invalidated by Redis (CLIENT TRACKING) instead of
     // read from Redis on every signal read; docs/consistency.md.
     bool redis_tracking = true;
+    // RedisBarVersionRegistry's read lease (docs/consistency.md); every instance the same.
+    std::chrono::milliseconds redis_read_lease{0};
     std::size_t max_streams = 20'000;
     std::size_t max_stream_symbols = 100;
     std::chrono::milliseconds heartbeat{15'000};

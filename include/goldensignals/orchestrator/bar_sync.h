@@ -82,6 +82,11 @@ class BarSync final {
     // (kRemovedVersion) and tells the other instances, which drop their copy.
     boost::asio::awaitable<void> announce_removed(const std::string& symbol,
                                                   market::Timeframe timeframe);
+    // How long a write waits between its announce and its ack (BarVersionRegistry::ack_delay);
+    // 0 when inactive.
+    std::chrono::microseconds ack_delay() const {
+        return active_ ? versions_.ack_delay() : std::chrono::microseconds{};
+    }
     // Where the registry's bar-update messages arrive (see BarVersionRegistry::channel).
     std::string channel() const { return versions_.channel(); }
     // Handles a bar-update message from another instance.

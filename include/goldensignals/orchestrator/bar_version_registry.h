@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,6 +80,9 @@ class BarVersionRegistry {
                                               std::string version) = 0;
     // Where the bar-update messages go (a pub/sub channel); empty when nowhere.
     virtual std::string channel() const = 0;
+    // How long a write must wait after announce() before it is acked, so that no other
+    // instance answers from a version older than it (their read leases); 0 by default.
+    virtual std::chrono::microseconds ack_delay() const { return {}; }
     // Appends its Prometheus metrics (none by default).
     virtual void render_metrics(std::string& /*out*/) const {}
 };

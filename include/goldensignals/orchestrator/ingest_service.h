@@ -70,6 +70,12 @@ class IngestService final {
     // held nowhere.
     boost::asio::awaitable<std::size_t> remove(std::string symbol, market::Timeframe timeframe);
 
+    // Before a client is told that an ingest() or remove() succeeded: waits out the other
+    // instances' read leases (BarSync::ack_delay, docs/consistency.md), so none of them answers
+    // from the series as it was. At once without a shared registry. Feeds, which ack nobody,
+    // do not wait.
+    boost::asio::awaitable<void> before_ack();
+
     // gs_ingest_batches_total and gs_ingest_bars_total: batches stored and the bars they held
     // (distinct times, UpsertResult::accepted), counted once stored (committed, then in memory).
     void render_metrics(std::string& out) const;

@@ -35,6 +35,11 @@ namespace gs::orchestrator {
 // at a time serves every read that was waiting when it left). Its reply comes after every
 // invalidation Redis queued before it and proves the connection, and so the tracking, was
 // alive then. A failed or timed-out barrier sends the waiting reads to Redis.
+//
+// Read lease (off by default): a barrier that came back also serves, without a wait, the
+// reads that begin within `read_lease` of its send time (redis::ReadLease), because every instance
+// acks a write only ack_delay() (longer than the lease) after Redis confirmed it. Under steady
+// reads a barrier nobody waits for renews the lease halfway through, so no read waits.
 // docs/consistency.md states the guarantee.
 class RedisBarVersionRegistry final : public BarVersionRegistry {
   public:
@@ -45,7 +50,13 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
         kFast,
     };
 
-    RedisBarVersionRegistry(std::shared_ptr<cache::GuardedRedis> redis, std::string key_prefix);
+    // Every instance of a deployment must use the same lease (--redis-read-lease-ms): a
+    // writer's ack delay covers its own lease only. 0 (the default): every strict read waits
+    // for a barrier and writes are acked at once.
+    static constexpr std::chrono::microseconds kDefaultReadLease{0};
+
+    RedisBarVersionRegistry(std::shared_ptr<cache::GuardedRedis> redis, std::string key_prefix,
+                            std::chrono::microseconds read_lease = kDefaultReadLease);
     ~RedisBarVersionRegistry() override;
 
     // Call before start(). `reader` and `invalidations` are connections of their own (not
@@ -65,8 +76,11 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
     boost::asio::awaitable<void> seed(std::string symbol, market::Timeframe timeframe,
                                       std::string version) override;
     std::string channel() const override { return prefix_ + "bars"; }
-    // gs_bar_version_reads_total{answer="local"|"redis"}, gs_bar_version_tracking (0/1) and
-    // gs_bar_version_barriers_total{result="ok"|"failed"}.
+    // The read lease plus its margin: whether or not this instance tracks, others may.
+    std::chrono::microseconds ack_delay() const override;
+    // gs_bar_version_reads_total{answer="local"|"redis"}, gs_bar_version_tracking (0/1),
+    // gs_bar_version_barriers_total{result="ok"|"failed"} and
+    // gs_bar_version_strict_reads_total{fresh_by="lease"|"barrier"}.
     void render_metrics(std::string& out) const override;
 
     // True while reads may be answered locally (invalidation connection up, tracking on).
@@ -77,6 +91,9 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
     // Read barriers that came back, and that failed (their reads asked Redis).
     std::uint64_t barriers() const;
     std::uint64_t failed_barriers() const;
+    // Strict local answers made fresh by the read lease, and by a barrier of their own.
+    std::uint64_t lease_answers() const;
+    std::uint64_t barrier_answers() const;
 
   private:
     struct Tracking;
@@ -87,6 +104,7 @@ class RedisBarVersionRegistry final : public BarVersionRegistry {
 
     std::shared_ptr<cache::GuardedRedis> redis_;
     std::string prefix_;
+    std::chrono::microseconds read_lease_;
     std::shared_ptr<redis::TrackingTable> table_;
     std::shared_ptr<Tracking> tracking_;
     std::atomic<std::uint64_t> round_trips_{0};
