@@ -211,7 +211,7 @@ void add_signal_routes(Router& router, market::BarStore& /*store*/,
                                             : forming->summary_json;
                     // Replaced by the final one between the two reads: that one answers.
                     if (!body) {
-                        body = with_agents ? lookup.entry->full_json : lookup.entry->summary_json;
+                        body = with_agents ? lookup.entry->full_json() : lookup.entry->summary_json;
                     }
                     auto response = Response::json_body(status::ok, std::move(body));
                     response.header("X-Cache", "PROVISIONAL");
@@ -219,7 +219,7 @@ void add_signal_routes(Router& router, market::BarStore& /*store*/,
                 }
             }
             auto response = Response::json_body(
-                status::ok, with_agents ? lookup.entry->full_json : lookup.entry->summary_json);
+                status::ok, with_agents ? lookup.entry->full_json() : lookup.entry->summary_json);
             response.header("X-Cache", std::string(orchestrator::to_string(lookup.tier)));
             co_return response;
         });

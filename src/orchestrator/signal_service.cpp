@@ -60,17 +60,6 @@ SignalService::SignalService(market::BarStore& bars, Orchestrator& orchestrator,
       config_hex_(fmt::format("{:016x}", orchestrator.fingerprint())),
       l1_(options_.l1) {}
 
-std::shared_ptr<const SignalEntry> SignalService::make_entry(const Signal& signal) {
-    auto entry = std::make_shared<SignalEntry>();
-    entry->symbol = signal.symbol;
-    entry->timeframe = signal.timeframe;
-    entry->as_of = signal.as_of;
-    auto bodies = to_json_bodies(signal);
-    entry->full_json = std::make_shared<const std::string>(std::move(bodies.full));
-    entry->summary_json = std::make_shared<const std::string>(std::move(bodies.summary));
-    return entry;
-}
-
 std::string SignalService::summary_of(const std::string& full_json) {
     auto body = nlohmann::json::parse(full_json);
     body.erase("agents");
@@ -98,7 +87,7 @@ std::string_view SignalService::cache_key(const std::string& symbol, market::Tim
 
 void SignalService::remember(const std::string& key,
                              const std::shared_ptr<const SignalEntry>& entry) {
-    const std::size_t bytes = entry->full_json->size() + entry->summary_json->size() + 128;
+    const std::size_t bytes = entry->approximate_bytes() + 128;
     l1_.put(key, entry, bytes);
 }
 
@@ -227,7 +216,7 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         entry->symbol = symbol;
         entry->timeframe = timeframe;
         entry->as_of = series->last_time();
-        entry->full_json = std::make_shared<const std::string>(std::move(bodies->full));
+        entry->set_full_json(std::make_shared<const std::string>(std::move(bodies->full)));
         entry->summary_json = std::make_shared<const std::string>(std::move(bodies->summary));
         std::shared_ptr<const SignalEntry> shared = entry;
         remember(key, shared);
@@ -248,7 +237,7 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         entry->timeframe = timeframe;
         entry->as_of = latest->as_of;
         entry->summary_json = std::make_shared<const std::string>(summary_of(latest->body));
-        entry->full_json = std::make_shared<const std::string>(std::move(latest->body));
+        entry->set_full_json(std::make_shared<const std::string>(std::move(latest->body)));
         std::shared_ptr<const SignalEntry> shared = entry;
         remember(key, shared);
         co_await copy_to_l2(key, shared);
@@ -267,7 +256,9 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
     computations_.fetch_add(1, std::memory_order_relaxed);
     computed_by_action_[static_cast<std::size_t>(signal->consensus.action)].fetch_add(
         1, std::memory_order_relaxed);
-    auto entry = make_entry(*signal);
+    // The full body is written here only when a tier stores it (L2, the archive); standalone
+    // it waits for its first reader.
+    std::shared_ptr<const SignalEntry> entry = SignalEntry::computed(signal);
     remember(key, entry);
     co_await copy_to_l2(key, entry);
     // Standalone there is no archive: no row to build (packing it is work per signal).
@@ -281,8 +272,8 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
         row.score = signal->consensus.score;
         row.confidence = signal->consensus.confidence;
         row.config_version = archive_version(*series);
-        row.shared_body = entry->full_json;  // shared, not copied
-        row.packed = pack_signal(*signal);   // the archive then parses no JSON
+        row.shared_body = entry->full_json();  // shared, not copied
+        row.packed = pack_signal(*signal);     // the archive then parses no JSON
         // The catalog's row of the series (docs/memory.md): read at start instead of its bars.
         if (!series->empty()) {
             row.bars = static_cast<std::int64_t>(series->size());
@@ -332,7 +323,8 @@ asio::awaitable<void> SignalService::put_l2(const std::string& key, const Signal
     try {
         std::string l2_key = key;
         // Views of the entry's bodies: the callers keep the entry alive until this returns.
-        co_await l2_.put(std::move(l2_key), *entry.full_json, *entry.summary_json);
+        const auto full = entry.full_json();
+        co_await l2_.put(std::move(l2_key), *full, *entry.summary_json);
     } catch (const std::exception& e) {
         spdlog::debug("L2 write of {} failed: {}", entry.symbol, e.what());
     }

@@ -224,7 +224,7 @@ TEST_F(LazySeriesTest, ColdFirstReadEqualsAWarmOne) {
     ASSERT_NE(warm, nullptr);
     compute.join();
 
-    EXPECT_EQ(without_clock(*cold->full_json), without_clock(*warm->full_json));
+    EXPECT_EQ(without_clock(*cold->full_json()), without_clock(*warm->full_json()));
     EXPECT_EQ(without_clock(*cold->summary_json), without_clock(*warm->summary_json));
     const auto cold_bars = process.store.get(symbol_of(3), Timeframe::k1d);
     const auto warm_bars = warm_store.get(symbol_of(3), Timeframe::k1d);
@@ -236,8 +236,8 @@ TEST_F(LazySeriesTest, ColdFirstReadEqualsAWarmOne) {
         ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "bar " << i;
     }
     // A second read is warm: no load.
-    EXPECT_EQ(without_clock(*process.signal(symbol_of(3))->full_json),
-              without_clock(*cold->full_json));
+    EXPECT_EQ(without_clock(*process.signal(symbol_of(3))->full_json()),
+              without_clock(*cold->full_json()));
     EXPECT_EQ(process.sync.loads(), 1u);
 }
 
@@ -270,7 +270,7 @@ TEST_F(LazySeriesTest, ConcurrentFirstReadsShareOneLoad) {
         if (!first) {
             first = entry;
         }
-        EXPECT_EQ(without_clock(*entry->full_json), without_clock(*first->full_json));
+        EXPECT_EQ(without_clock(*entry->full_json()), without_clock(*first->full_json()));
     }
     for (auto& reader : bar_readers) {
         auto series = reader.get();
@@ -288,7 +288,7 @@ TEST_F(LazySeriesTest, TinyBudgetEvictsAndReloadsTransparently) {
     for (int i = 0; i < kSeries; ++i) {
         const auto entry = process.signal(symbol_of(i));
         ASSERT_NE(entry, nullptr);
-        first_reads.push_back(without_clock(*entry->full_json));
+        first_reads.push_back(without_clock(*entry->full_json()));
         EXPECT_LE(process.store.resident_bytes(), process.store.budget());
     }
     EXPECT_LE(process.store.series_count(), 3u);
@@ -300,7 +300,7 @@ TEST_F(LazySeriesTest, TinyBudgetEvictsAndReloadsTransparently) {
     for (int i = 0; i < kSeries; ++i) {
         const auto entry = process.signal(symbol_of(i));
         ASSERT_NE(entry, nullptr);
-        EXPECT_EQ(without_clock(*entry->full_json), first_reads[i]) << symbol_of(i);
+        EXPECT_EQ(without_clock(*entry->full_json()), first_reads[i]) << symbol_of(i);
     }
     EXPECT_GT(process.sync.loads(), static_cast<std::uint64_t>(kSeries));
     // A series PostgreSQL does not hold is absent, not an error.

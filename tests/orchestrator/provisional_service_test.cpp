@@ -166,7 +166,7 @@ TEST_F(ProvisionalServiceTest, AFormingBarGetsAProvisionalSignalAndTheSeriesStay
     const auto& entry = stack.provisionals[0];
     EXPECT_EQ(entry->as_of, forming.time);
     // The streams' entry carries the summary; the full body is written on request.
-    EXPECT_EQ(entry->full_json, nullptr);
+    EXPECT_EQ(entry->full_json(), nullptr);
     const auto full_body = stack.provisional.full_json("ABC", Timeframe::k1d);
     ASSERT_NE(full_body, nullptr);
     EXPECT_EQ(stack.provisional.full_json("ABC", Timeframe::k1d), full_body);  // written once
@@ -207,9 +207,9 @@ TEST_F(ProvisionalServiceTest, FinalSignalsAfterFormingBarsEqualThoseComputedWit
     ingest(plain, {final_300});
     ASSERT_EQ(stack.finals.size(), 2u);
     ASSERT_EQ(plain.finals.size(), 2u);
-    EXPECT_EQ(comparable(*stack.finals[1]->full_json), comparable(*plain.finals[1]->full_json));
+    EXPECT_EQ(comparable(*stack.finals[1]->full_json()), comparable(*plain.finals[1]->full_json()));
     // The provisional signal of the bar that then closed as it was is that bar's final signal.
-    EXPECT_EQ(comparable(*second_full), comparable(*plain.finals[1]->full_json));
+    EXPECT_EQ(comparable(*second_full), comparable(*plain.finals[1]->full_json()));
     EXPECT_NE(comparable(*first_full), comparable(*second_full));
     // The final signal replaced the provisional one: no full body is left to serve.
     EXPECT_EQ(stack.provisional.full_json("ABC", Timeframe::k1d), nullptr);
@@ -217,7 +217,7 @@ TEST_F(ProvisionalServiceTest, FinalSignalsAfterFormingBarsEqualThoseComputedWit
     const Bar next = bar_at(301 * kDay, 185);
     ingest(stack, {next});
     ingest(plain, {next});
-    EXPECT_EQ(comparable(*stack.finals[2]->full_json), comparable(*plain.finals[2]->full_json));
+    EXPECT_EQ(comparable(*stack.finals[2]->full_json()), comparable(*plain.finals[2]->full_json()));
     EXPECT_EQ(stack.finals[2]->as_of, 301 * kDay);
 }
 

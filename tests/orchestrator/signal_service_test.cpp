@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -62,7 +63,7 @@ TEST_F(SignalServiceTest, MissThenL1AndNewBarsMakeANewKey) {
     EXPECT_EQ(first.tier, Tier::kMiss);
     auto second = lookup("ABC");
     EXPECT_EQ(second.tier, Tier::kL1);
-    EXPECT_EQ(second.entry->full_json, first.entry->full_json);  // the same buffer, no copy
+    EXPECT_EQ(second.entry->full_json(), first.entry->full_json());  // the same buffer, no copy
     EXPECT_EQ(service_.computations(), 1u);
 
     // Correcting an old bar keeps the newest time but changes the key.
@@ -94,9 +95,9 @@ TEST_F(SignalServiceTest, HundredConcurrentMissesComputeOnce) {
                 auto result = co_await service_.current(std::move(name), market::Timeframe::k1d);
                 std::lock_guard lock(body_mutex);
                 if (!body) {
-                    body = result.entry->full_json;
+                    body = result.entry->full_json();
                 }
-                if (result.entry->full_json == body) {
+                if (result.entry->full_json() == body) {
                     ++same;
                 }
                 ++answered;
@@ -116,7 +117,34 @@ TEST_F(SignalServiceTest, SummaryDerivedFromTheFullBodyIsByteForByteTheComputedO
     store_.upsert("SUM", market::Timeframe::k1d, bars);
     auto entry = lookup("SUM").entry;
     ASSERT_NE(entry, nullptr);
-    EXPECT_EQ(SignalService::summary_of(*entry->full_json), *entry->summary_json);
+    EXPECT_EQ(SignalService::summary_of(*entry->full_json()), *entry->summary_json);
+}
+
+TEST_F(SignalServiceTest, AComputedSignalWritesItsFullBodyOnFirstUseOnceForEveryReader) {
+    store_.upsert("LZY", market::Timeframe::k1d, trend_bars(300, 0.2));
+    const auto computed = lookup("LZY");
+    ASSERT_NE(computed.entry, nullptr);
+    ASSERT_NE(computed.computed, nullptr);
+    // Standalone no tier stores the full body: it is not written until a reader asks.
+    EXPECT_FALSE(computed.entry->has_full_json());
+    EXPECT_EQ(*computed.entry->summary_json, to_json(*computed.computed, false));
+
+    // Concurrent first readers get one body, the one the signal serialises to.
+    std::vector<std::shared_ptr<const std::string>> bodies(8);
+    std::vector<std::thread> readers;
+    for (auto& body : bodies) {
+        readers.emplace_back([&body, &computed] { body = computed.entry->full_json(); });
+    }
+    for (auto& reader : readers) {
+        reader.join();
+    }
+    EXPECT_TRUE(computed.entry->has_full_json());
+    ASSERT_NE(bodies[0], nullptr);
+    EXPECT_EQ(*bodies[0], to_json(*computed.computed, true));
+    for (const auto& body : bodies) {
+        EXPECT_EQ(body, bodies[0]) << "written once, shared";
+    }
+    EXPECT_EQ(lookup("LZY").entry->full_json(), bodies[0]) << "the L1 entry is the same";
 }
 
 TEST(RedisEnvelopeTest, RoundTripsAndRejectsForeignValues) {

@@ -85,20 +85,20 @@ TEST_F(SignalTiersTest, MissComputesWritesL2ThenL3ThenTellsTheListenerOnce) {
                                         "l3.enqueue ABC", "listener ABC"}));
     auto stored = l2_.value(key);
     ASSERT_TRUE(stored);
-    EXPECT_EQ(stored->full, *first.entry->full_json);
+    EXPECT_EQ(stored->full, *first.entry->full_json());
     EXPECT_EQ(stored->summary, *first.entry->summary_json);
     auto rows = l3_.rows();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].as_of, store_.get("ABC", Timeframe::k1d)->last_time());
     EXPECT_EQ(rows[0].config_version, service_.archive_version(*store_.get("ABC", Timeframe::k1d)));
-    EXPECT_EQ(rows[0].body_text(), *first.entry->full_json);
-    EXPECT_EQ(rows[0].shared_body, first.entry->full_json) << "the row shares the entry's body";
+    EXPECT_EQ(rows[0].body_text(), *first.entry->full_json());
+    EXPECT_EQ(rows[0].shared_body, first.entry->full_json()) << "the row shares the entry's body";
 
     // Then L1: no tier is asked, nobody is told again.
     log_.clear();
     auto second = lookup("ABC");
     EXPECT_EQ(second.tier, Tier::kL1);
-    EXPECT_EQ(second.entry->full_json, first.entry->full_json);
+    EXPECT_EQ(second.entry->full_json(), first.entry->full_json());
     EXPECT_TRUE(log_.lines().empty());
     EXPECT_EQ(service_.computations(), 1u);
 }
@@ -123,7 +123,7 @@ TEST_F(SignalTiersTest, L2HitAnswersWithoutTheArchiveOrACompute) {
     l2_.set(key, {R"({"from":"l2","agents":[]})", R"({"from":"l2"})"});
     auto result = lookup("ABC");
     EXPECT_EQ(result.tier, Tier::kL2);
-    EXPECT_EQ(*result.entry->full_json, R"({"from":"l2","agents":[]})");
+    EXPECT_EQ(*result.entry->full_json(), R"({"from":"l2","agents":[]})");
     EXPECT_EQ(*result.entry->summary_json, R"({"from":"l2"})");
     EXPECT_EQ(result.entry->as_of, store_.get("ABC", Timeframe::k1d)->last_time());
     EXPECT_EQ(log_.lines(), std::vector<std::string>{"l2.get " + key});
@@ -140,7 +140,7 @@ TEST_F(SignalTiersTest, L3HitOfTheSameBarsAndConfigIsCopiedToL2) {
         {series->last_time(), service_.archive_version(*series), R"({"from":"l3","agents":[1]})"});
     auto result = lookup("ABC");
     EXPECT_EQ(result.tier, Tier::kL3);
-    EXPECT_EQ(*result.entry->full_json, R"({"from":"l3","agents":[1]})");
+    EXPECT_EQ(*result.entry->full_json(), R"({"from":"l3","agents":[1]})");
     EXPECT_EQ(*result.entry->summary_json, R"({"from":"l3"})");
     EXPECT_EQ(log_.lines(),
               (std::vector<std::string>{"l2.get " + key, "l3.latest ABC", "l2.put " + key}));
@@ -213,7 +213,7 @@ TEST_F(SignalTiersTest, ConcurrentMissesOfOneKeyShareOneFlight) {
     io.run();
     for (const auto& result : results) {
         ASSERT_NE(result.entry, nullptr);
-        EXPECT_EQ(result.entry->full_json, results[0].entry->full_json);
+        EXPECT_EQ(result.entry->full_json(), results[0].entry->full_json());
     }
     EXPECT_EQ(log_.count("l2.get"), 1u);
     EXPECT_EQ(log_.count("l3.latest"), 1u);

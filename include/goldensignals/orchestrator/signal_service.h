@@ -19,18 +19,10 @@
 #include "goldensignals/metrics/histogram.h"
 #include "goldensignals/orchestrator/bar_sync.h"
 #include "goldensignals/orchestrator/orchestrator.h"
+#include "goldensignals/orchestrator/signal_entry.h"
 #include "goldensignals/store/signal_archive.h"
 
 namespace gs::orchestrator {
-
-// A signal's two response bodies, serialised once and shared by every reader and tier.
-struct SignalEntry {
-    std::string symbol;
-    market::Timeframe timeframe = market::kDefaultTimeframe;
-    std::int64_t as_of = 0;
-    std::shared_ptr<const std::string> full_json;     // with the agent list
-    std::shared_ptr<const std::string> summary_json;  // without it
-};
 
 // Which tier answered: the X-Cache header.
 enum class Tier : std::uint8_t { kL1, kL2, kL3, kMiss };
@@ -99,7 +91,6 @@ class SignalService final {
     // Gives a newly computed signal to the listener (nothing for null).
     void publish(const std::shared_ptr<const SignalEntry>& entry) const;
 
-    static std::shared_ptr<const SignalEntry> make_entry(const Signal& signal);
     // The summary body derived from a full body (L3 keeps only the full one).
     static std::string summary_of(const std::string& full_json);
     std::string cache_key(const std::string& symbol, market::Timeframe timeframe,
