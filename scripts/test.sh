@@ -127,7 +127,7 @@ tsan_unit='HubTest.*:DirectWriteTest.*:StreamRouteTest.*:OrchestratorTest.*:Sign
 tsan_unit+=':SingleFlightTest.*:DirectSendTest.*:RedisBridgeTest.*:LocalPublisherTest.*:WaiterTest.*'
 tsan_unit+=':SignalTiersTest.*:BarSyncTest.*:IngestServiceTest.*:StreamingEngineTest.*:BarSeriesLineageTest.*'
 tsan_unit+=':BarCommitterTest.*:TrackingTable*:IndicatorColumnsCacheTest.*:JobRegistryTest.*'
-tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*:ReadyzIntegrationTest.*:RedisVersionTracking*'
+tsan_integration='RedisClient*:RedisSubscriber*:PgPoolTest.*:ReadyzIntegrationTest.*:*RedisVersionTracking*'
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 # run_tsan BINARY FILTER: every pattern of the filter must name tests the binary holds, so a
 # suite whose file left the binary's list (or a misspelt pattern) fails here instead of being
