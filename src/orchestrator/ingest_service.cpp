@@ -1,6 +1,7 @@
 #include "goldensignals/orchestrator/ingest_service.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <iterator>
@@ -88,9 +89,17 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
     std::string symbol, market::Timeframe timeframe, const std::vector<market::Bar>& bars) {
     // Written: never evicted until its signal is out (docs/memory.md).
     const auto pin = bars_.pin(symbol, timeframe);
+    using Clock = std::chrono::steady_clock;
+    auto stage_started = Clock::now();
+    const auto stage_done = [&](IngestStage stage) {
+        const auto now = Clock::now();
+        stage_seconds_[static_cast<std::size_t>(stage)].observe(now - stage_started);
+        stage_started = now;
+    };
     // The stored history in memory before the new bars are merged into it (a series evicted
     // or never loaded since the start); a load that fails refuses the write.
     co_await sync_.resident(symbol, timeframe);
+    stage_done(IngestStage::kLoad);
     // Room for a new series first: PostgreSQL must not commit bars the memory store would
     // then refuse (SeriesLimitError leaves here with nothing stored anywhere).
     const auto slot = bars_.reserve(symbol, timeframe);
@@ -121,6 +130,7 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
     } else {
         result = upsert_and_note(symbol, timeframe, bars);
     }
+    stage_done(IngestStage::kStore);
     if (provisional_ != nullptr) {
         provisional_->final_stored(symbol, timeframe, result.last_time);
     }
@@ -137,6 +147,7 @@ boost::asio::awaitable<market::UpsertResult> IngestService::store(
     } else {
         signal = co_await signal_after_ingest(symbol, timeframe);
     }
+    stage_done(IngestStage::kSignal);
     signals_.publish(signal.unpublished);
     if (accuracy_ != nullptr && signal.lookup.computed) {
         const Signal& computed = *signal.lookup.computed;
@@ -220,6 +231,17 @@ void IngestService::render_metrics(std::string& out) const {
                    "# TYPE gs_ingest_bars_total counter\ngs_ingest_bars_total {}\n",
                    batches_.load(std::memory_order_relaxed),
                    bars_ingested_.load(std::memory_order_relaxed));
+    out +=
+        "# HELP gs_ingest_stage_seconds Time a stored batch spent in each step: load (its series "
+        "into memory), store (committed and in memory), signal (computed and announced).\n"
+        "# TYPE gs_ingest_stage_seconds histogram\n";
+    for (std::size_t s = 0; s < stage_seconds_.size(); ++s) {
+        stage_seconds_[s].render(out, "gs_ingest_stage_seconds",
+                                 fmt::format("stage=\"{}\"", kIngestStageNames[s]));
+    }
+    if (committer_) {
+        committer_->render_metrics(out);
+    }
 }
 
 }  // namespace gs::orchestrator

@@ -1,9 +1,12 @@
 #include "goldensignals/store/bar_committer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <iterator>
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -33,6 +36,7 @@ asio::awaitable<void> BarCommitter::commit(const std::string& symbol, market::Ti
             std::lock_guard lock(mutex_);
             queue_.push_back(
                 Pending{&symbol, timeframe, bars, &on_durable, &error, std::move(waiter)});
+            queued_.store(queue_.size(), std::memory_order_relaxed);
             start = !std::exchange(draining_, true);
         }
         // The first caller with nothing in flight starts the drain on its own executor; later
@@ -61,6 +65,7 @@ asio::awaitable<void> BarCommitter::drain() {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            queued_.store(queue_.size(), std::memory_order_relaxed);
             if (batch.empty()) {
                 draining_ = false;
                 co_return;
@@ -72,12 +77,15 @@ asio::awaitable<void> BarCommitter::drain() {
             writes.push_back({*pending.symbol, pending.timeframe, pending.bars});
         }
         std::exception_ptr failure;
+        const auto started = std::chrono::steady_clock::now();
         try {
             co_await repository_.upsert_batch(std::move(writes));
         } catch (...) {
             failure = std::current_exception();
         }
+        transaction_seconds_.observe(std::chrono::steady_clock::now() - started);
         transactions_.fetch_add(1, std::memory_order_relaxed);
+        writes_.fetch_add(batch.size(), std::memory_order_relaxed);
         if (failure) {
             logger()->debug("a batch of {} bar write(s) was not committed", batch.size());
         }
@@ -97,6 +105,24 @@ asio::awaitable<void> BarCommitter::drain() {
             std::move(pending.waiter).resume();
         }
     }
+}
+
+void BarCommitter::render_metrics(std::string& out) const {
+    fmt::format_to(
+        std::back_inserter(out),
+        "# HELP gs_bar_commit_transactions_total PostgreSQL transactions that committed (or "
+        "failed) bar writes.\n"
+        "# TYPE gs_bar_commit_transactions_total counter\ngs_bar_commit_transactions_total {}\n"
+        "# HELP gs_bar_commit_writes_total Bar writes (requests, feed ticks) those transactions "
+        "carried.\n"
+        "# TYPE gs_bar_commit_writes_total counter\ngs_bar_commit_writes_total {}\n"
+        "# HELP gs_bar_commit_queued Bar writes waiting for the transaction in flight.\n"
+        "# TYPE gs_bar_commit_queued gauge\ngs_bar_commit_queued {}\n"
+        "# HELP gs_bar_commit_transaction_seconds One bar transaction, start to commit.\n"
+        "# TYPE gs_bar_commit_transaction_seconds histogram\n",
+        transactions_.load(std::memory_order_relaxed), writes_.load(std::memory_order_relaxed),
+        queued_.load(std::memory_order_relaxed));
+    transaction_seconds_.render(out, "gs_bar_commit_transaction_seconds", "");
 }
 
 }  // namespace gs::store

@@ -200,6 +200,17 @@ TEST_F(IngestServiceTest, MetricsCountStoredBatchesAndBarsAndTheSignalsByAction)
               std::string::npos)
         << out;
     EXPECT_NE(out.find("\ngs_ingest_batches_total 2\n"), std::string::npos) << out;
+    // Each step timed per stored batch; the failed one stopped at its load (the repository it
+    // reads a series it does not hold from is down) and is in none.
+    EXPECT_NE(out.find("\ngs_ingest_stage_seconds_count{stage=\"load\"} 2\n"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("\ngs_ingest_stage_seconds_count{stage=\"store\"} 2\n"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("\ngs_ingest_stage_seconds_count{stage=\"signal\"} 2\n"), std::string::npos)
+        << out;
+    // The group commit's own: one transaction per stored batch, one write each.
+    EXPECT_NE(out.find("\ngs_bar_commit_transactions_total 2\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("\ngs_bar_commit_writes_total 2\n"), std::string::npos) << out;
 
     // One signal per stored batch, under its consensus action; the other actions at 0.
     std::string signals;

@@ -72,6 +72,11 @@ expect() {  # expect REGEX: a line of /metrics matches it
 }
 expect '^gs_ingest_bars_total 80$'
 expect '^gs_ingest_batches_total 1$'
+# The post and the roll-up's derived 1w batch each went through every ingest step, and their
+# bars through the group commit.
+expect '^gs_ingest_stage_seconds_count\{stage="store"\} 2$'
+expect '^gs_ingest_stage_seconds_count\{stage="signal"\} 2$'
+expect '^gs_bar_commit_writes_total [1-9][0-9]*$'
 expect '^gs_dependency_up\{dependency="redis"\} 1$'
 expect '^gs_dependency_up\{dependency="postgres"\} 1$'
 expect '^gs_ready 1$'

@@ -144,12 +144,24 @@ TEST_F(BarCommitterTest, CommitsArrivingDuringATransactionShareTheNextOne) {
     EXPECT_TRUE(applied_.empty());
     EXPECT_FALSE(callers[0].done);
     ASSERT_EQ(repository_.batches.size(), 1u);
+    std::string during;
+    committer.render_metrics(during);
+    EXPECT_NE(during.find("\ngs_bar_commit_queued 3\n"), std::string::npos) << during;
+    EXPECT_NE(during.find("\ngs_bar_commit_transactions_total 0\n"), std::string::npos) << during;
     repository_.held->cancel();
     io_.run();
     ASSERT_EQ(repository_.batches.size(), 2u);
     EXPECT_EQ(repository_.batches[0].size(), 1u);
     EXPECT_EQ(repository_.batches[1].size(), 3u);
     EXPECT_EQ(applied_, (std::vector<int>{0, 1, 2, 3}));
+    // Two transactions carried the four writes; each was timed.
+    std::string after;
+    committer.render_metrics(after);
+    EXPECT_NE(after.find("\ngs_bar_commit_transactions_total 2\n"), std::string::npos) << after;
+    EXPECT_NE(after.find("\ngs_bar_commit_writes_total 4\n"), std::string::npos) << after;
+    EXPECT_NE(after.find("\ngs_bar_commit_queued 0\n"), std::string::npos) << after;
+    EXPECT_NE(after.find("\ngs_bar_commit_transaction_seconds_count 2\n"), std::string::npos)
+        << after;
 }
 
 TEST_F(BarCommitterTest, AFailedTransactionFailsEveryCallerInItAndAppliesNothing) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 #include "goldensignals/accuracy/live_accuracy.h"
 #include "goldensignals/market/bar.h"
 #include "goldensignals/market/bar_store.h"
+#include "goldensignals/metrics/histogram.h"
 #include "goldensignals/orchestrator/bar_sync.h"
 #include "goldensignals/orchestrator/signal_service.h"
 #include "goldensignals/store/bar_committer.h"
@@ -21,6 +23,15 @@
 namespace gs::orchestrator {
 
 class ProvisionalService;
+
+// The steps of one stored batch, timed apart (gs_ingest_stage_seconds{stage}), so an operator
+// sees which one a slow ingest waits on.
+enum class IngestStage : std::uint8_t {
+    kLoad,    // the stored series into memory when it was not resident (else ~0)
+    kStore,   // committed to PostgreSQL (queued behind the transaction in flight) and in memory
+    kSignal,  // the new signal computed and, with Redis, the series' new version announced
+};
+inline constexpr std::array<const char*, 3> kIngestStageNames = {"load", "store", "signal"};
 
 // The one path every new bar takes (a POST or a feed tick): the durable repository first
 // (acked means committed), then the in-memory series, then the version record other instances
@@ -77,7 +88,9 @@ class IngestService final {
     boost::asio::awaitable<void> before_ack();
 
     // gs_ingest_batches_total and gs_ingest_bars_total: batches stored and the bars they held
-    // (distinct times, UpsertResult::accepted), counted once stored (committed, then in memory).
+    // (distinct times, UpsertResult::accepted), counted once stored (committed, then in memory);
+    // gs_ingest_stage_seconds{stage}: where a batch's time goes (IngestStage); with PostgreSQL,
+    // the group commit's own (store::BarCommitter::render_metrics).
     void render_metrics(std::string& out) const;
 
     // Loads series that are not in memory for the routes that read bars (see BarSync).
@@ -102,6 +115,7 @@ class IngestService final {
     SignalService& signals_;
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<std::uint64_t> bars_ingested_{0};
+    std::array<metrics::Histogram, kIngestStageNames.size()> stage_seconds_;
     PostedHook posted_hook_;
     RemovedHook removed_hook_;
     accuracy::LiveAccuracy* accuracy_ = nullptr;

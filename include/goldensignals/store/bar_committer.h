@@ -15,6 +15,7 @@
 #include "goldensignals/async/waiter.h"
 #include "goldensignals/market/bar.h"
 #include "goldensignals/market/timeframe.h"
+#include "goldensignals/metrics/histogram.h"
 #include "goldensignals/store/bar_repository.h"
 
 namespace gs::store {
@@ -55,6 +56,12 @@ class BarCommitter final {
     // Transactions run so far (tests and metrics: with batching, fewer than commits).
     std::uint64_t transactions() const noexcept { return transactions_.load(); }
 
+    // gs_bar_commit_transactions_total, gs_bar_commit_writes_total (the commit() calls they
+    // carried: writes / transactions is the batch size), gs_bar_commit_queued (calls waiting
+    // behind the transaction in flight) and gs_bar_commit_transaction_seconds (one
+    // transaction, from its start to its commit or failure).
+    void render_metrics(std::string& out) const;
+
   private:
     // One caller's write, parked until its batch is committed. Points into the caller's
     // coroutine frame, which stays put while it is parked.
@@ -75,6 +82,9 @@ class BarCommitter final {
     std::deque<Pending> queue_;
     bool draining_ = false;  // a drain() is running; it takes everything queued
     std::atomic<std::uint64_t> transactions_{0};
+    std::atomic<std::uint64_t> writes_{0};
+    std::atomic<std::uint64_t> queued_{0};
+    metrics::Histogram transaction_seconds_;
 };
 
 }  // namespace gs::store
