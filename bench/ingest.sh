@@ -12,7 +12,9 @@
 # Environment: ROUNDS (3), DURATION (10 s per wrk round), CONNECTIONS (32), SERVER_CPUS (0),
 # CLIENT_CPUS (1: wrk, Redis and PostgreSQL), SERVER_ARGS (extra flags), PERF_DIR (when set:
 # `perf record` of the server during each wrk run, into PERF_DIR; PERF_ARGS its options,
-# default `-F 499 -g`), TIMEFRAME (1d) and
+# default `-F 499 -g`), METRICS_DIR (when set: the server's /metrics after each wrk run, into
+# METRICS_DIR/BINARY.ROUND.txt: gs_ingest_stage_seconds and gs_bar_commit_* say where the time
+# went), TIMEFRAME (1d) and
 # STEP (its seconds, 86400) of the posted series, START (epoch seconds of the first preloaded
 # bar; 2000-01-01).
 # Each round starts a fresh server (and, with stores, empty tables and an empty Redis),
@@ -167,6 +169,10 @@ for r in $(seq 1 "$rounds"); do
         sleep 0.5
       done
       line+=", archive caught up ${caught_up:-NOT within 120} s after wrk"
+    fi
+    if [[ -n ${METRICS_DIR:-} ]]; then
+      mkdir -p "$METRICS_DIR"
+      curl -s "http://127.0.0.1:$port/metrics" >"$METRICS_DIR/$(basename "$b").$r.txt" || true
     fi
     stop_server
     grep -h "not written" "$work/gs.log" >&2 || true
