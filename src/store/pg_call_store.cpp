@@ -57,8 +57,7 @@ struct Run {
         hits.push_back(call.hit ? 't' : 'f');
         // The shortest text that reads back as the same double (closes are positive and
         // finite, so the return is finite).
-        fmt::format_to(std::back_inserter(forward_returns), FMT_COMPILE("{}"),
-                       call.forward_return);
+        fmt::format_to(std::back_inserter(forward_returns), FMT_COMPILE("{}"), call.forward_return);
         ++calls;
     }
 };
