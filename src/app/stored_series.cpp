@@ -91,7 +91,8 @@ sse::SnapshotFn stream_snapshot(orchestrator::SignalService& signals, market::Me
         }
         std::string name = symbol;
         try {
-            auto lookup = co_await signals.current(std::move(name), timeframe);
+            auto lookup =
+                co_await signals.current(std::move(name), timeframe, orchestrator::Need::kSummary);
             co_return lookup.entry ? lookup.entry->summary_json : nullptr;
         } catch (const orchestrator::StorageUnavailable&) {
             co_return nullptr;

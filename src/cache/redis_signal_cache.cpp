@@ -42,11 +42,12 @@ std::optional<SignalBodies> decode_bodies(std::string_view value) {
     }
     SignalBodies bodies{std::string(value.substr(0, full_size)),
                         std::string(value.substr(full_size))};
-    // Both are JSON objects; a truncated or spliced value fails here.
+    // Both are JSON objects (the full one may be absent: not written when the value was);
+    // a truncated or spliced value fails here.
     auto object = [](const std::string& s) {
         return s.size() >= 2 && s.front() == '{' && s.back() == '}';
     };
-    if (!object(bodies.full) || !object(bodies.summary)) {
+    if ((!bodies.full.empty() && !object(bodies.full)) || !object(bodies.summary)) {
         return std::nullopt;
     }
     return bodies;

@@ -198,7 +198,9 @@ void add_signal_routes(Router& router, market::BarStore& /*store*/,
             const bool with_agents = params::boolean(request, "agents", true);
             const bool want_provisional = params::boolean(request, "provisional", false);
             std::string name = symbol;
-            auto lookup = co_await signals.current(std::move(name), timeframe);
+            auto lookup = co_await signals.current(
+                std::move(name), timeframe,
+                with_agents ? orchestrator::Need::kWithAgents : orchestrator::Need::kSummary);
             if (!lookup.entry) {
                 no_bars(symbol, timeframe);
             }
@@ -234,7 +236,8 @@ void add_signal_routes(Router& router, market::BarStore& /*store*/,
         bool first = true;
         for (const auto& symbol : symbols) {
             std::string name = symbol;
-            auto lookup = co_await signals.current(std::move(name), timeframe);
+            auto lookup =
+                co_await signals.current(std::move(name), timeframe, orchestrator::Need::kSummary);
             if (!lookup.entry) {
                 missing.push_back(symbol);
                 continue;

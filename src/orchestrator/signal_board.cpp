@@ -84,7 +84,7 @@ std::optional<SignalSummary> SignalBoard::summary_of(const store::CatalogRow& ro
 boost::asio::awaitable<void> SignalBoard::refresh(const market::CatalogRef& ref) {
     const BarVersion version = BarVersion::of(*ref.series);
     std::string name = ref.symbol;
-    auto lookup = co_await signals_.current(std::move(name), ref.timeframe);
+    auto lookup = co_await signals_.current(std::move(name), ref.timeframe, Need::kSummary);
     refreshes_.fetch_add(1, std::memory_order_relaxed);
     std::unique_lock lock(mutex_);
     Map& map = maps_[index_of(ref.timeframe)];

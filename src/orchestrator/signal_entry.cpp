@@ -16,6 +16,18 @@ std::shared_ptr<SignalEntry> SignalEntry::computed(std::shared_ptr<const Signal>
     return entry;
 }
 
+std::shared_ptr<SignalEntry> SignalEntry::summary_only(std::string symbol,
+                                                       market::Timeframe timeframe,
+                                                       std::int64_t as_of,
+                                                       std::shared_ptr<const std::string> summary) {
+    auto entry = std::make_shared<SignalEntry>();
+    entry->symbol = std::move(symbol);
+    entry->timeframe = timeframe;
+    entry->as_of = as_of;
+    entry->summary_json = std::move(summary);
+    return entry;
+}
+
 std::shared_ptr<const std::string> SignalEntry::full_json() const {
     if (deferred_) {
         std::call_once(written_, [this] {

@@ -164,4 +164,25 @@ SignalJson to_json_bodies(const Signal& signal) {
     return bodies;
 }
 
+std::string full_json_with_summary(const Signal& signal, std::string_view summary) {
+    std::string& out = scratch();
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    write_signal(out, signal, true, begin, end);
+    // out[begin, end) is `,"agents":[...]`; a summary has nothing there: its "as_of" follows
+    // "action" at once, and "action"'s value (an enum name) holds no such text.
+    constexpr std::string_view kAsOf = ",\"as_of\":";
+    const std::size_t at = summary.find(kAsOf);
+    if (!summary.starts_with("{\"action\":") || at == std::string_view::npos ||
+        summary.find("\"agents\":") != std::string_view::npos) {
+        return out;
+    }
+    std::string full;
+    full.reserve(summary.size() + (end - begin));
+    full.append(summary.substr(0, at));
+    full.append(out, begin, end - begin);
+    full.append(summary.substr(at));
+    return full;
+}
+
 }  // namespace gs::orchestrator

@@ -110,8 +110,9 @@ void SignalService::retire_previous(std::string_view key, std::size_t series_par
     l1_.erase(previous);
 }
 
-asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timeframe timeframe) {
-    return lookup(std::move(symbol), timeframe, false, nullptr);
+asio::awaitable<Lookup> SignalService::current(std::string symbol, market::Timeframe timeframe,
+                                               Need need) {
+    return lookup(std::move(symbol), timeframe, false, nullptr, need);
 }
 
 asio::awaitable<Lookup> SignalService::ingested(std::string symbol, market::Timeframe timeframe) {
@@ -123,7 +124,9 @@ asio::awaitable<Lookup> SignalService::ingested(std::string symbol, market::Time
 asio::awaitable<IngestedSignal> SignalService::compute_ingested(std::string symbol,
                                                                 market::Timeframe timeframe) {
     IngestedSignal signal;
-    signal.lookup = co_await lookup(std::move(symbol), timeframe, true, &signal.unpublished);
+    // kSummary: the tiers get the new signal's summary; its full body waits for a reader.
+    signal.lookup =
+        co_await lookup(std::move(symbol), timeframe, true, &signal.unpublished, Need::kSummary);
     co_return signal;
 }
 
@@ -135,7 +138,8 @@ void SignalService::publish(const std::shared_ptr<const SignalEntry>& entry) con
 
 asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timeframe timeframe,
                                               bool after_ingest,
-                                              std::shared_ptr<const SignalEntry>* unpublished) {
+                                              std::shared_ptr<const SignalEntry>* unpublished,
+                                              Need need) {
     const auto started = Clock::now();
     // Freshness first (and the load of a series not in memory); after an ingest the writer
     // holds the series pinned and resident.
@@ -164,15 +168,29 @@ asio::awaitable<Lookup> SignalService::lookup(std::string symbol, market::Timefr
         const bool publish_now = unpublished == nullptr;
         // Named, then moved: g++ 12 and temporaries in co_await (docs/coroutines.md).
         std::function<asio::awaitable<Lookup>()> make = [this, key, symbol, timeframe, series,
-                                                         after_ingest, publish_now, &led]() {
+                                                         after_ingest, publish_now, need, &led]() {
             led = true;
-            return after_ingest ? computed(key, symbol, timeframe, series, publish_now)
-                                : fill(key, symbol, timeframe, series);
+            return after_ingest
+                       ? computed(key, symbol, timeframe, series, publish_now, Need::kSummary)
+                       : fill(key, symbol, timeframe, series, need);
         };
         lookup = co_await flights_.run(key, std::move(make));
         if (led && !publish_now && lookup.tier == Tier::kMiss) {
             *unpublished = lookup.entry;
         }
+    }
+    if (need == Need::kWithAgents && lookup.entry && !lookup.entry->carries_agents()) {
+        // A summary a tier kept (from L1, or a flight led by a summary reader): its agents
+        // recomputed once for every reader that wants them, in a flight of its own so that
+        // summary readers never wait for it.
+        std::string key(key_view);
+        std::string agents_key = key + "+agents";
+        const auto pin = bars_.pin(symbol, timeframe);
+        std::function<asio::awaitable<Lookup>()> make =
+            [this, key, symbol, timeframe, series, summary = lookup.entry, tier = lookup.tier]() {
+                return with_agents(key, symbol, timeframe, series, summary, tier);
+            };
+        lookup = co_await flights_.run(agents_key, std::move(make));
     }
     if (after_ingest && lookup.entry) {
         // "<prefix>sig:<timeframe>:<symbol>:" is the series part of the key.
@@ -197,12 +215,16 @@ asio::awaitable<std::shared_ptr<const std::string>> SignalService::stored_summar
     if (!latest) {
         co_return nullptr;
     }
+    if (!has_agent_list(latest->body)) {
+        co_return std::make_shared<const std::string>(std::move(latest->body));
+    }
     co_return std::make_shared<const std::string>(summary_of(latest->body));
 }
 
 asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
                                             market::Timeframe timeframe,
-                                            std::shared_ptr<const market::BarSeries> series) {
+                                            std::shared_ptr<const market::BarSeries> series,
+                                            Need need) {
     std::optional<cache::SignalBodies> bodies;
     try {
         std::string l2_key = key;
@@ -212,13 +234,17 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         spdlog::debug("L2 lookup of {} failed: {}", symbol, e.what());
     }
     if (bodies) {
-        auto entry = std::make_shared<SignalEntry>();
-        entry->symbol = symbol;
-        entry->timeframe = timeframe;
-        entry->as_of = series->last_time();
-        entry->set_full_json(std::make_shared<const std::string>(std::move(bodies->full)));
-        entry->summary_json = std::make_shared<const std::string>(std::move(bodies->summary));
+        auto entry = SignalEntry::summary_only(
+            symbol, timeframe, series->last_time(),
+            std::make_shared<const std::string>(std::move(bodies->summary)));
+        if (!bodies->full.empty()) {
+            entry->set_full_json(std::make_shared<const std::string>(std::move(bodies->full)));
+        }
         std::shared_ptr<const SignalEntry> shared = entry;
+        if (need == Need::kWithAgents && !shared->carries_agents()) {
+            co_return co_await with_agents(std::move(key), std::move(symbol), timeframe,
+                                           std::move(series), std::move(shared), Tier::kL2);
+        }
         remember(key, shared);
         co_return Lookup{shared, Tier::kL2, nullptr};
     }
@@ -232,33 +258,65 @@ asio::awaitable<Lookup> SignalService::fill(std::string key, std::string symbol,
         spdlog::debug("L3 lookup of {} failed: {}", symbol, e.what());
     }
     if (latest && latest->as_of == series->last_time() && latest->config_version == version) {
-        auto entry = std::make_shared<SignalEntry>();
-        entry->symbol = symbol;
-        entry->timeframe = timeframe;
-        entry->as_of = latest->as_of;
-        entry->summary_json = std::make_shared<const std::string>(summary_of(latest->body));
-        entry->set_full_json(std::make_shared<const std::string>(std::move(latest->body)));
+        // The archive keeps the full body only when it was written before the row (older rows
+        // always have it); otherwise the summary.
+        std::shared_ptr<SignalEntry> entry;
+        if (has_agent_list(latest->body)) {
+            entry = SignalEntry::summary_only(
+                symbol, timeframe, latest->as_of,
+                std::make_shared<const std::string>(summary_of(latest->body)));
+            entry->set_full_json(std::make_shared<const std::string>(std::move(latest->body)));
+        } else {
+            entry = SignalEntry::summary_only(
+                symbol, timeframe, latest->as_of,
+                std::make_shared<const std::string>(std::move(latest->body)));
+        }
         std::shared_ptr<const SignalEntry> shared = entry;
+        if (need == Need::kWithAgents && !shared->carries_agents()) {
+            co_return co_await with_agents(std::move(key), std::move(symbol), timeframe,
+                                           std::move(series), std::move(shared), Tier::kL3);
+        }
         remember(key, shared);
         co_await copy_to_l2(key, shared);
         co_return Lookup{shared, Tier::kL3, nullptr};
     }
 
     co_return co_await computed(std::move(key), std::move(symbol), timeframe, std::move(series),
-                                true);
+                                true, need);
+}
+
+asio::awaitable<Lookup> SignalService::with_agents(std::string key, std::string symbol,
+                                                   market::Timeframe timeframe,
+                                                   std::shared_ptr<const market::BarSeries> series,
+                                                   std::shared_ptr<const SignalEntry> summary,
+                                                   Tier tier) {
+    auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
+    computations_.fetch_add(1, std::memory_order_relaxed);
+    auto entry =
+        SignalEntry::summary_only(symbol, timeframe, summary->as_of, summary->summary_json);
+    entry->set_full_json(std::make_shared<const std::string>(
+        full_json_with_summary(*signal, *summary->summary_json)));
+    std::shared_ptr<const SignalEntry> shared = entry;
+    remember(key, shared);
+    co_await copy_to_l2(key, shared);
+    co_return Lookup{shared, tier, nullptr};
 }
 
 asio::awaitable<Lookup> SignalService::computed(std::string key, std::string symbol,
                                                 market::Timeframe timeframe,
                                                 std::shared_ptr<const market::BarSeries> series,
-                                                bool publish) {
+                                                bool publish, Need need) {
     auto signal = co_await orchestrator_.compute(symbol, timeframe, series);
     computations_.fetch_add(1, std::memory_order_relaxed);
     computed_by_action_[static_cast<std::size_t>(signal->consensus.action)].fetch_add(
         1, std::memory_order_relaxed);
-    // The full body is written here only when a tier stores it (L2, the archive); standalone
-    // it waits for its first reader.
+    // The full body waits for its first reader (a live feed supersedes most signals before
+    // anyone reads their agents), and the tiers keep it only when it is written before them;
+    // a reader computing it wants it at once, and the tiers keep it for the others.
     std::shared_ptr<const SignalEntry> entry = SignalEntry::computed(signal);
+    if (need == Need::kWithAgents) {
+        entry->full_json();
+    }
     remember(key, entry);
     co_await copy_to_l2(key, entry);
     // Standalone there is no archive: no row to build (packing it is work per signal).
@@ -272,8 +330,11 @@ asio::awaitable<Lookup> SignalService::computed(std::string key, std::string sym
         row.score = signal->consensus.score;
         row.confidence = signal->consensus.confidence;
         row.config_version = archive_version(*series);
-        row.shared_body = entry->full_json();  // shared, not copied
-        row.packed = pack_signal(*signal);     // the archive then parses no JSON
+        // The summary unless the full body is written already: written for the archive it
+        // would cost every ingested bar a 12 KB body (and PostgreSQL its storage) that a
+        // live feed supersedes before anyone reads it; a reader recomputes the agents.
+        row.shared_body = entry->has_full_json() ? entry->full_json() : entry->summary_json;
+        row.packed = pack_signal(*signal);  // the archive then parses no JSON
         // The catalog's row of the series (docs/memory.md): read at start instead of its bars.
         if (!series->empty()) {
             row.bars = static_cast<std::int64_t>(series->size());
@@ -323,8 +384,15 @@ asio::awaitable<void> SignalService::put_l2(const std::string& key, const Signal
     try {
         std::string l2_key = key;
         // Views of the entry's bodies: the callers keep the entry alive until this returns.
-        const auto full = entry.full_json();
-        co_await l2_.put(std::move(l2_key), *full, *entry.summary_json);
+        // The full body only when written (as for the archive); "" tells a reader it is not.
+        // (Named first, not ?: inside the co_await: g++ 12 and temporaries, docs/coroutines.md.)
+        std::shared_ptr<const std::string> full;
+        std::string_view full_view;
+        if (entry.has_full_json()) {
+            full = entry.full_json();
+            full_view = *full;
+        }
+        co_await l2_.put(std::move(l2_key), full_view, *entry.summary_json);
     } catch (const std::exception& e) {
         spdlog::debug("L2 write of {} failed: {}", entry.symbol, e.what());
     }

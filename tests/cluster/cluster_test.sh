@@ -44,6 +44,25 @@ want_as_of="$as_of"
 get_signal "$port_b" ACME
 [[ "$cache_tier" == L1 ]] || fail "B second read: X-Cache $cache_tier, want L1"
 
+echo "== B answers A's signal with its agents: the tiers kept A's summary, B recomputes the agents"
+curl -s -o "$work/full_a.json" "http://127.0.0.1:$port_a/v1/signals/ACME"
+curl -s -o "$work/full_b.json" "http://127.0.0.1:$port_b/v1/signals/ACME"
+python3 - "$work/full_a.json" "$work/full_b.json" <<'PY' || fail "B's body with agents is not A's signal"
+import json, math, sys
+a, b = (json.load(open(path)) for path in sys.argv[1:])
+agents_a, agents_b = a.pop("agents"), b.pop("agents")
+# The summary (consensus, votes, computed_at) is A's.
+assert a == b, (a, b)
+assert len(agents_a) == len(agents_b) == 51, (len(agents_a), len(agents_b))
+for x, y in zip(agents_a, agents_b):
+    # The same bars: the same vote; the numbers equal to the parity tests' 1e-9 relative.
+    assert (x["name"], x["action"]) == (y["name"], y["action"]), (x, y)
+    for k in ("confidence", "score"):
+        same = x[k] == y[k] or (None not in (x[k], y[k]) and
+                                math.isclose(x[k], y[k], rel_tol=1e-9, abs_tol=1e-12))
+        assert same, (x["name"], k, x[k], y[k])
+PY
+
 echo "== a new bar on A: B answers from the new bar at once"
 printf 'time,open,high,low,close,volume\n%d,160,175,150,170,50000\n' $((17300 * 86400)) >"$work/bar2.csv"
 [[ $(post_bars "$port_a" ACME "$work/bar2.csv") == 200 ]] || fail "second POST"

@@ -35,14 +35,14 @@ class SignalServiceTest : public ::testing::Test {
         : orchestrator_(pool_.get_executor(), 2, agents::all_agents(), consensus::Config{}, {}),
           service_(store_, orchestrator_, {}) {}
 
-    Lookup lookup(const std::string& symbol) {
+    Lookup lookup(const std::string& symbol, Need need = Need::kWithAgents) {
         asio::io_context io;
         Lookup out;
         asio::co_spawn(
             asio::make_strand(io),
             [&]() -> asio::awaitable<void> {
                 std::string name = symbol;
-                out = co_await service_.current(std::move(name), market::Timeframe::k1d);
+                out = co_await service_.current(std::move(name), market::Timeframe::k1d, need);
             },
             asio::detached);
         io.run();
@@ -122,7 +122,8 @@ TEST_F(SignalServiceTest, SummaryDerivedFromTheFullBodyIsByteForByteTheComputedO
 
 TEST_F(SignalServiceTest, AComputedSignalWritesItsFullBodyOnFirstUseOnceForEveryReader) {
     store_.upsert("LZY", market::Timeframe::k1d, trend_bars(300, 0.2));
-    const auto computed = lookup("LZY");
+    // A summary reader computes it (a reader wanting the agents has the body written at once).
+    const auto computed = lookup("LZY", Need::kSummary);
     ASSERT_NE(computed.entry, nullptr);
     ASSERT_NE(computed.computed, nullptr);
     // Standalone no tier stores the full body: it is not written until a reader asks.
@@ -147,12 +148,47 @@ TEST_F(SignalServiceTest, AComputedSignalWritesItsFullBodyOnFirstUseOnceForEvery
     EXPECT_EQ(lookup("LZY").entry->full_json(), bodies[0]) << "the L1 entry is the same";
 }
 
+TEST_F(SignalServiceTest, TheFullBodyOfAKeptSummaryIsTheSummaryWithTheAgentListSplicedIn) {
+    store_.upsert("SPL", market::Timeframe::k1d, trend_bars(300, 0.3));
+    const auto computed = lookup("SPL");
+    ASSERT_NE(computed.computed, nullptr);
+    const Signal& signal = *computed.computed;
+    EXPECT_EQ(full_json_with_summary(signal, to_json(signal, false)), to_json(signal, true));
+    // The summary's own figures win: another computed_at stays.
+    Signal later = signal;
+    later.computed_at += 3600;
+    const std::string kept = to_json(later, false);
+    EXPECT_EQ(full_json_with_summary(signal, kept), to_json(later, true));
+    // Not a summary to_json wrote: the signal's own full body.
+    EXPECT_EQ(full_json_with_summary(signal, R"({"x":1})"), to_json(signal, true));
+    EXPECT_EQ(full_json_with_summary(signal, to_json(signal, true)), to_json(signal, true));
+}
+
+TEST(SignalEntryTest, ASummaryOnlyEntryCarriesNoAgents) {
+    auto summary = std::make_shared<const std::string>(R"({"action":"BUY"})");
+    auto entry = SignalEntry::summary_only("ABC", market::Timeframe::k1d, 86400, summary);
+    EXPECT_FALSE(entry->carries_agents());
+    EXPECT_FALSE(entry->has_full_json());
+    EXPECT_EQ(entry->full_json(), nullptr);
+    EXPECT_EQ(entry->summary_json, summary);
+    entry->set_full_json(std::make_shared<const std::string>(R"({"action":"BUY","agents":[]})"));
+    EXPECT_TRUE(entry->carries_agents());
+    EXPECT_TRUE(entry->has_full_json());
+    EXPECT_TRUE(SignalService::has_agent_list(*entry->full_json()));
+    EXPECT_FALSE(SignalService::has_agent_list(*summary));
+}
+
 TEST(RedisEnvelopeTest, RoundTripsAndRejectsForeignValues) {
     auto value = cache::encode_bodies(R"({"a":1})", R"({"b":2})");
     auto decoded = cache::decode_bodies(value);
     ASSERT_TRUE(decoded);
     EXPECT_EQ(decoded->full, R"({"a":1})");
     EXPECT_EQ(decoded->summary, R"({"b":2})");
+    // A value kept without its full body (not written when it was stored).
+    auto summary_only = cache::decode_bodies(cache::encode_bodies("", R"({"b":2})"));
+    ASSERT_TRUE(summary_only);
+    EXPECT_EQ(summary_only->full, "");
+    EXPECT_EQ(summary_only->summary, R"({"b":2})");
     for (std::string bad :
          {std::string("hello"), std::string("GS1 99\n{}{}"), std::string("GS1 x\n{}{}"),
           value.substr(0, value.size() - 1), std::string("GS1 2\n{}nope")}) {

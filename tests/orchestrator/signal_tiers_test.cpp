@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
 
 #include "goldensignals/agents/registry.h"
 #include "goldensignals/orchestrator/signal_service.h"
@@ -50,6 +51,47 @@ class SignalTiersTest : public ::testing::Test {
             [&]() -> asio::awaitable<void> {
                 std::string name = symbol;
                 out = co_await service_.current(std::move(name), Timeframe::k1d);
+            },
+            [](std::exception_ptr e) {
+                if (e) {
+                    std::rethrow_exception(e);
+                }
+            });
+        io.run();
+        return out;
+    }
+
+    // A read of `service` (this instance's by default) that needs `need`.
+    Lookup read(const std::string& symbol, Need need, SignalService* service = nullptr) {
+        SignalService& target = service != nullptr ? *service : service_;
+        asio::io_context io;
+        Lookup out;
+        asio::co_spawn(
+            asio::make_strand(io),
+            [&]() -> asio::awaitable<void> {
+                std::string name = symbol;
+                out = co_await target.current(std::move(name), Timeframe::k1d, need);
+            },
+            [](std::exception_ptr e) {
+                if (e) {
+                    std::rethrow_exception(e);
+                }
+            });
+        io.run();
+        return out;
+    }
+
+    // The signal an ingest computes right after storing the series' bars, then published.
+    Lookup ingested(const std::string& symbol) {
+        asio::io_context io;
+        Lookup out;
+        asio::co_spawn(
+            asio::make_strand(io),
+            [&]() -> asio::awaitable<void> {
+                std::string name = symbol;
+                auto signal = co_await service_.compute_ingested(std::move(name), Timeframe::k1d);
+                service_.publish(signal.unpublished);
+                out = signal.lookup;
             },
             [](std::exception_ptr e) {
                 if (e) {
@@ -101,6 +143,95 @@ TEST_F(SignalTiersTest, MissComputesWritesL2ThenL3ThenTellsTheListenerOnce) {
     EXPECT_EQ(second.entry->full_json(), first.entry->full_json());
     EXPECT_TRUE(log_.lines().empty());
     EXPECT_EQ(service_.computations(), 1u);
+}
+
+TEST_F(SignalTiersTest, AnIngestHandsTheTiersTheSummaryAndWritesTheFullBodyOnFirstUse) {
+    store_.upsert("ABC", Timeframe::k1d, daily_bars(300, 0.3));
+    const auto key = key_of("ABC");
+    auto computed = ingested("ABC");
+    ASSERT_NE(computed.entry, nullptr);
+    ASSERT_NE(computed.computed, nullptr);
+    EXPECT_EQ(computed.tier, Tier::kMiss);
+    EXPECT_FALSE(computed.entry->has_full_json()) << "nothing wrote it for the tiers";
+    // L2 and the archive keep the summary alone ("" for the full body in L2).
+    auto stored = l2_.value(key);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->full, "");
+    EXPECT_EQ(stored->summary, *computed.entry->summary_json);
+    auto rows = l3_.rows();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].shared_body, computed.entry->summary_json);
+    ASSERT_TRUE(rows[0].packed) << "the history keeps the packed agents as before";
+    // This instance still answers the agents: from the signal its entry keeps.
+    auto read = this->read("ABC", Need::kWithAgents);
+    EXPECT_EQ(read.tier, Tier::kL1);
+    EXPECT_EQ(*read.entry->full_json(), to_json(*computed.computed, true));
+    EXPECT_EQ(service_.computations(), 1u);
+}
+
+TEST_F(SignalTiersTest, AnotherInstanceServesTheKeptSummaryAndRecomputesOnlyTheAgents) {
+    store_.upsert("ABC", Timeframe::k1d, daily_bars(300, 0.3));
+    const auto key = key_of("ABC");
+    auto computed = ingested("ABC");
+    ASSERT_NE(computed.computed, nullptr);
+    // Instance B: the same tiers and bars, its own L1.
+    SignalService other(store_, orchestrator_, {}, {l2_, l3_, sync_});
+    std::vector<std::string> heard;
+    other.on_new_signal([&](std::shared_ptr<const SignalEntry> e) { heard.push_back(e->symbol); });
+    log_.clear();
+
+    auto summary = read("ABC", Need::kSummary, &other);
+    EXPECT_EQ(summary.tier, Tier::kL2);
+    EXPECT_EQ(*summary.entry->summary_json, *computed.entry->summary_json);
+    EXPECT_FALSE(summary.entry->carries_agents());
+    EXPECT_EQ(other.computations(), 0u);
+
+    // Wanting the agents: recomputed from B's bars once, spliced into the kept summary (so the
+    // body keeps the summary's computed_at and consensus), cached in L1 and L2; the signal is
+    // not new, so nobody hears of it and the archive gets no row.
+    auto full = read("ABC", Need::kWithAgents, &other);
+    EXPECT_EQ(full.tier, Tier::kL1) << "the summary came from L1, the agents were added";
+    ASSERT_NE(full.entry->full_json(), nullptr);
+    auto body = nlohmann::json::parse(*full.entry->full_json());
+    auto expected = nlohmann::json::parse(to_json(*computed.computed, true));
+    EXPECT_EQ(body["agents"], expected["agents"]);
+    body.erase("agents");
+    EXPECT_EQ(body, nlohmann::json::parse(*computed.entry->summary_json));
+    EXPECT_EQ(other.computations(), 1u);
+    EXPECT_TRUE(heard.empty());
+    EXPECT_EQ(l3_.rows().size(), 1u);
+    ASSERT_TRUE(l2_.value(key));
+    EXPECT_EQ(l2_.value(key)->full, *full.entry->full_json());
+    EXPECT_EQ(read("ABC", Need::kWithAgents, &other).entry, full.entry) << "then L1";
+    EXPECT_EQ(other.computations(), 1u);
+
+    // A third instance finds the full body in L2 now: no compute.
+    SignalService third(store_, orchestrator_, {}, {l2_, l3_, sync_});
+    auto from_l2 = read("ABC", Need::kWithAgents, &third);
+    EXPECT_EQ(from_l2.tier, Tier::kL2);
+    EXPECT_EQ(*from_l2.entry->full_json(), *full.entry->full_json());
+    EXPECT_EQ(third.computations(), 0u);
+}
+
+TEST_F(SignalTiersTest, ASummaryTheArchiveKeptIsCompletedWithTheAgentsFromL3) {
+    store_.upsert("ABC", Timeframe::k1d, daily_bars(300, 0.3));
+    const auto series = store_.get("ABC", Timeframe::k1d);
+    auto computed = ingested("ABC");
+    ASSERT_NE(computed.computed, nullptr);
+    // After a restart: Redis empty, the archive's latest row holds the summary.
+    SignalService restarted(store_, orchestrator_, {}, {l2_, l3_, sync_});
+    l2_.erase(key_of("ABC"));
+    l3_.set_latest(
+        "ABC", Timeframe::k1d,
+        {series->last_time(), restarted.archive_version(*series), *computed.entry->summary_json});
+    auto full = read("ABC", Need::kWithAgents, &restarted);
+    EXPECT_EQ(full.tier, Tier::kL3);
+    auto body = nlohmann::json::parse(*full.entry->full_json());
+    EXPECT_EQ(body["computed_at"],
+              nlohmann::json::parse(*computed.entry->summary_json)["computed_at"]);
+    EXPECT_EQ(body["agents"], nlohmann::json::parse(to_json(*computed.computed, true))["agents"]);
+    EXPECT_EQ(restarted.computations(), 1u);
+    EXPECT_EQ(*full.entry->summary_json, *computed.entry->summary_json);
 }
 
 TEST_F(SignalTiersTest, ArchiveThatKeepsNoRowsIsHandedNone) {

@@ -94,6 +94,10 @@ class FakeSignalTier final : public cache::SignalTier {
         std::lock_guard lock(mutex_);
         values_[key] = std::move(bodies);
     }
+    void erase(const std::string& key) {
+        std::lock_guard lock(mutex_);
+        values_.erase(key);
+    }
     std::optional<cache::SignalBodies> value(const std::string& key) const {
         std::lock_guard lock(mutex_);
         auto it = values_.find(key);

@@ -10,7 +10,7 @@ namespace gs::cache {
 
 // The two response bodies of a signal, as a shared tier keeps them.
 struct SignalBodies {
-    std::string full;     // with the agent list
+    std::string full;     // with the agent list; empty when it was not written (SignalEntry)
     std::string summary;  // without it
 };
 

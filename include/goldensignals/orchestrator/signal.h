@@ -4,6 +4,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "goldensignals/agents/agent.h"
@@ -36,5 +37,11 @@ struct SignalJson {
     std::string summary;
 };
 SignalJson to_json_bodies(const Signal& signal);
+
+// The full body of a signal a tier kept as its summary alone, from a recompute of the same
+// bars: `summary` with `signal`'s agent list spliced in where to_json writes it (after
+// "action"), so the body keeps the summary's computed_at and consensus, the ones every other
+// reader saw. `signal`'s own full body when `summary` is not a summary to_json wrote.
+std::string full_json_with_summary(const Signal& signal, std::string_view summary);
 
 }  // namespace gs::orchestrator

@@ -28,6 +28,12 @@ namespace gs::orchestrator {
 enum class Tier : std::uint8_t { kL1, kL2, kL3, kMiss };
 std::string_view to_string(Tier tier) noexcept;
 
+// What a reader needs of a signal: the summary (streams, scans, lists, snapshots) or the full
+// body with the agent list (GET /v1/signals/{symbol} with agents). The tiers keep the full body
+// only when it was written before them (SignalEntry), so a summary a tier kept answers the
+// first and a recompute of the agents completes it for the second.
+enum class Need : std::uint8_t { kSummary, kWithAgents };
+
 struct Lookup {
     std::shared_ptr<const SignalEntry> entry;  // nullptr: the symbol has no bars
     Tier tier = Tier::kMiss;
@@ -74,7 +80,9 @@ class SignalService final {
     // Told of every newly computed signal (the live stream publishes it).
     void on_new_signal(Listener listener) { listener_ = std::move(listener); }
 
-    boost::asio::awaitable<Lookup> current(std::string symbol, market::Timeframe timeframe);
+    // The entry answers `need`: with kWithAgents its full_json() is never null.
+    boost::asio::awaitable<Lookup> current(std::string symbol, market::Timeframe timeframe,
+                                           Need need = Need::kWithAgents);
     // The summary body of the series' latest kept signal (L3), its bars not loaded: the snapshot
     // of a stored series that is not resident (docs/memory.md "Catalog"). Null when none is
     // kept or the archive is unreachable.
@@ -91,8 +99,13 @@ class SignalService final {
     // Gives a newly computed signal to the listener (nothing for null).
     void publish(const std::shared_ptr<const SignalEntry>& entry) const;
 
-    // The summary body derived from a full body (L3 keeps only the full one).
+    // The summary body derived from a full body (an archive row written with its full body).
     static std::string summary_of(const std::string& full_json);
+    // Whether a body a tier kept is the full one: the top-level "agents" key appears in no
+    // summary, and in no string (a quote in a string is escaped).
+    static bool has_agent_list(std::string_view body) noexcept {
+        return body.find("\"agents\":[") != std::string_view::npos;
+    }
     std::string cache_key(const std::string& symbol, market::Timeframe timeframe,
                           const market::BarSeries& series) const;
     // The same key written into `out`: an L1 hit looks it up without making a string.
@@ -113,14 +126,25 @@ class SignalService final {
     // listener.
     boost::asio::awaitable<Lookup> lookup(std::string symbol, market::Timeframe timeframe,
                                           bool after_ingest,
-                                          std::shared_ptr<const SignalEntry>* unpublished);
+                                          std::shared_ptr<const SignalEntry>* unpublished,
+                                          Need need);
+    // `need`: a reader that wants the agents has the full body written before the tiers
+    // store the signal (so they keep it); an ingest (kSummary) leaves it to a first reader.
     boost::asio::awaitable<Lookup> computed(std::string key, std::string symbol,
                                             market::Timeframe timeframe,
                                             std::shared_ptr<const market::BarSeries> series,
-                                            bool publish);
+                                            bool publish, Need need);
     boost::asio::awaitable<Lookup> fill(std::string key, std::string symbol,
                                         market::Timeframe timeframe,
-                                        std::shared_ptr<const market::BarSeries> series);
+                                        std::shared_ptr<const market::BarSeries> series, Need need);
+    // A summary a tier kept, with the agent list recomputed from the same bars
+    // (full_json_with_summary): cached in L1 and L2 under `key`, neither published nor
+    // archived (the signal is not new). Answers as `tier`, the tier that held the summary.
+    boost::asio::awaitable<Lookup> with_agents(std::string key, std::string symbol,
+                                               market::Timeframe timeframe,
+                                               std::shared_ptr<const market::BarSeries> series,
+                                               std::shared_ptr<const SignalEntry> summary,
+                                               Tier tier);
     void remember(const std::string& key, const std::shared_ptr<const SignalEntry>& entry);
     // After an ingest cached the series' signal under `key`: the entry of the series' previous
     // ingest leaves L1 (its key names bars the series no longer holds, so no lookup asks for
