@@ -17,11 +17,30 @@ LiveAccuracy::LiveAccuracy(std::vector<std::string> agent_names, ScorerOptions o
 void LiveAccuracy::on_stored(const std::string& symbol, market::Timeframe timeframe,
                              std::span<const market::Bar> bars,
                              std::optional<std::int64_t> previous_last) {
+    const auto appends = [&](const market::Bar& bar) {
+        return !previous_last || bar.time > *previous_last;
+    };
+    std::vector<ScoredCall> calls;
+    std::vector<ScoredCall>* out = sink_ != nullptr ? &calls : nullptr;
+    if (bars.size() == 1) {
+        // A live feed's batch: one bar, nothing to order.
+        if (!appends(bars.front())) {
+            return;
+        }
+        const std::int64_t time = bars.front().time;
+        const double close = bars.front().close;
+        {
+            std::lock_guard lock(mutex_);
+            scorer_.on_appended(symbol, timeframe, std::span(&time, 1), std::span(&close, 1), out);
+        }
+        hand_over(calls);
+        return;
+    }
     // Only the bars past the series' previous newest one are appends; a batch may hold them in
     // any order and a time twice (the last wins, as in the store).
     std::vector<std::pair<std::int64_t, double>> appended;
     for (const market::Bar& bar : bars) {
-        if (!previous_last || bar.time > *previous_last) {
+        if (appends(bar)) {
             appended.emplace_back(bar.time, bar.close);
         }
     }
@@ -39,30 +58,26 @@ void LiveAccuracy::on_stored(const std::string& symbol, market::Timeframe timefr
         times.push_back(appended[i].first);
         closes.push_back(appended[i].second);
     }
-    std::vector<ScoredCall> calls;
     {
         std::lock_guard lock(mutex_);
-        scorer_.on_appended(symbol, timeframe, times, closes, calls);
+        scorer_.on_appended(symbol, timeframe, times, closes, out);
     }
     hand_over(calls);
 }
 
 void LiveAccuracy::on_signal(const std::string& symbol, market::Timeframe timeframe,
-                             const Verdicts& verdicts) {
+                             Verdicts verdicts) {
     std::vector<ScoredCall> calls;
     {
         std::lock_guard lock(mutex_);
-        scorer_.on_signal(symbol, timeframe, verdicts, calls);
+        scorer_.on_signal(symbol, timeframe, std::move(verdicts),
+                          sink_ != nullptr ? &calls : nullptr);
     }
     hand_over(calls);
 }
 
 void LiveAccuracy::hand_over(std::vector<ScoredCall>& calls) {
-    if (calls.empty()) {
-        return;
-    }
-    scored_.fetch_add(calls.size(), std::memory_order_relaxed);
-    if (sink_ != nullptr) {
+    if (!calls.empty()) {
         sink_->keep(std::move(calls));
     }
 }
@@ -88,6 +103,10 @@ std::size_t LiveAccuracy::track_of(std::string_view name) const {
     return scorer_.track_of(name);  // immutable after construction
 }
 
+std::size_t LiveAccuracy::agent_track(std::string_view agent_name) const {
+    return scorer_.agent_track(agent_name);  // immutable after construction
+}
+
 std::vector<std::string> LiveAccuracy::track_names() const {
     std::vector<std::string> names;
     for (std::size_t i = 0; i < scorer_.track_count(); ++i) {
@@ -98,11 +117,13 @@ std::vector<std::string> LiveAccuracy::track_names() const {
 
 void LiveAccuracy::render_metrics(std::string& out) const {
     std::array<WindowFigures, market::kAllTimeframes.size()> consensus{};
+    std::uint64_t scored = 0;
     {
         std::lock_guard lock(mutex_);
         for (const auto tf : market::kAllTimeframes) {
             consensus[static_cast<std::size_t>(tf)] = scorer_.figures(tf, kConsensusTrack);
         }
+        scored = scorer_.scored();
     }
     auto it = std::back_inserter(out);
     fmt::format_to(it,
@@ -126,7 +147,7 @@ void LiveAccuracy::render_metrics(std::string& out) const {
                    "# HELP gs_live_calls_scored_total Calls (consensus, category and agent) "
                    "scored live by this instance.\n"
                    "# TYPE gs_live_calls_scored_total counter\ngs_live_calls_scored_total {}\n",
-                   scored_.load(std::memory_order_relaxed));
+                   scored);
 }
 
 }  // namespace gs::accuracy

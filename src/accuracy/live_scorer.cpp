@@ -66,6 +66,9 @@ LiveScorer::LiveScorer(std::vector<std::string> agent_names, ScorerOptions optio
     for (std::size_t i = 0; i < track_names_.size(); ++i) {
         track_index_.emplace(track_names_[i], i);
     }
+    for (std::size_t i = kFirstAgentTrack; i < track_names_.size(); ++i) {
+        agent_index_.emplace(track_names_[i].substr(std::string_view("agent:").size()), i);
+    }
     for (auto& windows : windows_) {
         windows.assign(track_names_.size(), RollingWindow(options_.window));
     }
@@ -80,7 +83,7 @@ std::string LiveScorer::key_of(std::string_view symbol, market::Timeframe timefr
 
 void LiveScorer::on_appended(std::string_view symbol, market::Timeframe timeframe,
                              std::span<const std::int64_t> times, std::span<const double> closes,
-                             std::vector<ScoredCall>& out) {
+                             std::vector<ScoredCall>* out) {
     Series& series = series_[key_of(symbol, timeframe)];
     const std::size_t keep = options_.horizon + kSlack;
     for (std::size_t i = 0; i < times.size() && i < closes.size(); ++i) {
@@ -102,7 +105,7 @@ void LiveScorer::on_appended(std::string_view symbol, market::Timeframe timefram
 }
 
 void LiveScorer::on_signal(std::string_view symbol, market::Timeframe timeframe,
-                           const Verdicts& verdicts, std::vector<ScoredCall>& out) {
+                           Verdicts verdicts, std::vector<ScoredCall>* out) {
     auto it = series_.find(key_of(symbol, timeframe));
     if (it == series_.end()) {
         return;
@@ -117,7 +120,7 @@ void LiveScorer::on_signal(std::string_view symbol, market::Timeframe timeframe,
         return;  // not a bar appended here: a correction, or too long ago
     }
     series.last_signal_time = verdicts.time;
-    Pending pending{bar->seq, bar->close, verdicts};
+    Pending pending{bar->seq, bar->close, std::move(verdicts)};
     const auto ahead = static_cast<std::size_t>(series.recent.end() - bar) - 1;
     if (ahead >= options_.horizon) {
         score(symbol, timeframe, pending, *(bar + static_cast<std::ptrdiff_t>(options_.horizon)),
@@ -129,7 +132,7 @@ void LiveScorer::on_signal(std::string_view symbol, market::Timeframe timeframe,
 }
 
 void LiveScorer::score(std::string_view symbol, market::Timeframe timeframe, const Pending& pending,
-                       const Appended& later, std::vector<ScoredCall>& out) {
+                       const Appended& later, std::vector<ScoredCall>* out) {
     const Verdicts& v = pending.verdicts;
     add_call(timeframe, kConsensusTrack, symbol, v.consensus, pending, later, out);
     for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
@@ -144,14 +147,18 @@ void LiveScorer::score(std::string_view symbol, market::Timeframe timeframe, con
 
 void LiveScorer::add_call(market::Timeframe timeframe, std::size_t track, std::string_view symbol,
                           agents::Action action, const Pending& pending, const Appended& later,
-                          std::vector<ScoredCall>& out) {
+                          std::vector<ScoredCall>* out) {
     const auto call = backtest::score_call(action, pending.close, later.close);
     if (!call.scored) {
         return;  // HOLD and ABSTAIN are not calls
     }
     windows_[static_cast<std::size_t>(timeframe)][track].add(call.hit, call.follow_return);
-    out.push_back({timeframe, std::string(symbol), track_names_[track], pending.verdicts.time,
-                   later.time, action, call.hit, call.forward_return, call.follow_return});
+    ++scored_;
+    if (out != nullptr) {
+        out->push_back({timeframe, std::string(symbol), track_names_[track],
+                        pending.verdicts.time, later.time, action, call.hit, call.forward_return,
+                        call.follow_return});
+    }
 }
 
 void LiveScorer::restore(const ScoredCall& call) {
@@ -180,8 +187,13 @@ const RollingWindow& LiveScorer::window(market::Timeframe timeframe, std::size_t
 }
 
 std::size_t LiveScorer::track_of(std::string_view name) const {
-    auto it = track_index_.find(std::string(name));
+    auto it = track_index_.find(name);
     return it == track_index_.end() ? track_names_.size() : it->second;
+}
+
+std::size_t LiveScorer::agent_track(std::string_view agent_name) const {
+    auto it = agent_index_.find(agent_name);
+    return it == agent_index_.end() ? track_names_.size() : it->second;
 }
 
 }  // namespace gs::accuracy

@@ -31,11 +31,8 @@ accuracy::Verdicts verdicts_of(const Signal& signal, const accuracy::LiveAccurac
         v.categories[c] = signal.consensus.categories[c].action;
     }
     v.agents.assign(agent_tracks, agents::Action::kAbstain);
-    std::string name;
     for (std::size_t i = 0; i < signal.defs.size() && i < signal.agents.size(); ++i) {
-        name.assign("agent:");
-        name += signal.defs[i]->name;
-        const std::size_t track = accuracy.track_of(name);
+        const std::size_t track = accuracy.agent_track(signal.defs[i]->name);
         if (track >= accuracy::kFirstAgentTrack &&
             track - accuracy::kFirstAgentTrack < agent_tracks) {
             v.agents[track - accuracy::kFirstAgentTrack] = signal.agents[i].action;

@@ -45,8 +45,8 @@ Verdicts at(std::int64_t time, Action consensus, Action up = A, Action down = A)
 // Appends bar i (0-based into kTimes) and gives it the signal `v`, as the ingest path does.
 void step(LiveScorer& scorer, std::size_t i, const Verdicts& v, std::vector<ScoredCall>& out) {
     scorer.on_appended("AAA", Timeframe::k1d, std::span(kTimes).subspan(i, 1),
-                       std::span(kCloses).subspan(i, 1), out);
-    scorer.on_signal("AAA", Timeframe::k1d, v, out);
+                       std::span(kCloses).subspan(i, 1), &out);
+    scorer.on_signal("AAA", Timeframe::k1d, v, &out);
 }
 
 TEST(RollingWindowTest, KeepsTheLastNCalls) {
@@ -127,6 +127,34 @@ TEST(LiveScorerTest, ScoresEachSignalWhenTheNextBarArrives) {
     EXPECT_EQ(scorer.pending(), 1u);
 }
 
+// With nothing to keep the calls (no PostgreSQL), none is made: the windows and the count are
+// those of a scorer that hands them out.
+TEST(LiveScorerTest, WithoutAnOutputTheWindowsAndTheCountAreTheSame) {
+    auto keeping = make(1, 10);
+    auto scoring = make(1, 10);
+    std::vector<ScoredCall> out;
+    const Verdicts verdicts[] = {at(1, B, B, S), at(2, S, S, B), at(3, H, B, H), at(4, S, H, S),
+                                 at(5, B, B, B)};
+    for (std::size_t i = 0; i < std::size(verdicts); ++i) {
+        step(keeping, i, verdicts[i], out);
+        scoring.on_appended("AAA", Timeframe::k1d, std::span(kTimes).subspan(i, 1),
+                            std::span(kCloses).subspan(i, 1), nullptr);
+        scoring.on_signal("AAA", Timeframe::k1d, verdicts[i], nullptr);
+    }
+    EXPECT_EQ(keeping.scored(), out.size());
+    EXPECT_EQ(scoring.scored(), out.size());
+    for (std::size_t track = 0; track < keeping.track_count(); ++track) {
+        const auto a = keeping.figures(Timeframe::k1d, track);
+        const auto b = scoring.figures(Timeframe::k1d, track);
+        EXPECT_EQ(a.count, b.count) << keeping.track_name(track);
+        EXPECT_TRUE(a.hit_rate == b.hit_rate || (std::isnan(a.hit_rate) && std::isnan(b.hit_rate)))
+            << keeping.track_name(track);
+    }
+    EXPECT_EQ(scoring.agent_track("down"), kFirstAgentTrack + 1);
+    EXPECT_EQ(scoring.agent_track("agent:down"), scoring.track_count()) << "a bare name";
+    EXPECT_EQ(scoring.agent_track("gone"), scoring.track_count());
+}
+
 TEST(LiveScorerTest, WindowKeepsTheLastCallsOnly) {
     auto scorer = make(1, 2);
     std::vector<ScoredCall> out;
@@ -160,26 +188,26 @@ TEST(LiveScorerTest, ABatchOfBarsScoresAtTheRightBarAndALateSignalAtOnce) {
     auto scorer = make(1, 10);
     std::vector<ScoredCall> out;
     scorer.on_appended("AAA", Timeframe::k1d, std::span(kTimes).first(1),
-                       std::span(kCloses).first(1), out);
-    scorer.on_signal("AAA", Timeframe::k1d, at(1, S), out);
+                       std::span(kCloses).first(1), &out);
+    scorer.on_signal("AAA", Timeframe::k1d, at(1, S), &out);
     // Bars 2..4 in one batch: the SELL at 100 is judged by bar 2 (110), a miss, not by bar 4.
     scorer.on_appended("AAA", Timeframe::k1d, std::span(kTimes).subspan(1, 3),
-                       std::span(kCloses).subspan(1, 3), out);
+                       std::span(kCloses).subspan(1, 3), &out);
     auto f = scorer.figures(Timeframe::k1d, kConsensusTrack);
     EXPECT_EQ(f.count, 1u);
     EXPECT_DOUBLE_EQ(f.hit_rate, 0.0);
     EXPECT_NEAR(f.avg_forward_return, -0.1, 1e-12);
     // A signal for bar 2 that arrives after bar 3 did (concurrent ingests) is scored at once.
-    scorer.on_signal("AAA", Timeframe::k1d, at(2, S), out);
+    scorer.on_signal("AAA", Timeframe::k1d, at(2, S), &out);
     f = scorer.figures(Timeframe::k1d, kConsensusTrack);
     EXPECT_EQ(f.count, 2u);
     EXPECT_DOUBLE_EQ(f.hit_rate, 0.5);
     // A second signal for a bar already signalled, or an older one, is ignored.
-    scorer.on_signal("AAA", Timeframe::k1d, at(2, B), out);
-    scorer.on_signal("AAA", Timeframe::k1d, at(1, B), out);
+    scorer.on_signal("AAA", Timeframe::k1d, at(2, B), &out);
+    scorer.on_signal("AAA", Timeframe::k1d, at(1, B), &out);
     EXPECT_EQ(scorer.figures(Timeframe::k1d, kConsensusTrack).count, 2u);
     // A signal for a bar never appended (a correction's) is ignored.
-    scorer.on_signal("AAA", Timeframe::k1d, at(7, B), out);
+    scorer.on_signal("AAA", Timeframe::k1d, at(7, B), &out);
     EXPECT_EQ(scorer.pending(), 0u);
 }
 

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -31,14 +30,15 @@ class LiveAccuracy final {
     // (`previous_last`, the series' newest time before the upsert; nothing held: every bar).
     void on_stored(const std::string& symbol, market::Timeframe timeframe,
                    std::span<const market::Bar> bars, std::optional<std::int64_t> previous_last);
-    void on_signal(const std::string& symbol, market::Timeframe timeframe,
-                   const Verdicts& verdicts);
+    void on_signal(const std::string& symbol, market::Timeframe timeframe, Verdicts verdicts);
     void forget(const std::string& symbol, market::Timeframe timeframe);
     // Calls kept before (oldest first), at start.
     void restore(std::span<const ScoredCall> calls);
 
     WindowFigures figures(market::Timeframe timeframe, std::size_t track) const;
     std::size_t track_of(std::string_view name) const;
+    // The track of an agent by its bare name; track_count() when unknown (no string made).
+    std::size_t agent_track(std::string_view agent_name) const;
     // Every track's name, by track index (what the store keeps them under).
     std::vector<std::string> track_names() const;
     const ScorerOptions& options() const noexcept { return scorer_.options(); }
@@ -49,12 +49,12 @@ class LiveAccuracy final {
     void render_metrics(std::string& out) const;
 
   private:
+    // To the sink (only ever filled when there is one).
     void hand_over(std::vector<ScoredCall>& calls);
 
     mutable std::mutex mutex_;
     LiveScorer scorer_;
-    CallSink* sink_;
-    std::atomic<std::uint64_t> scored_{0};
+    CallSink* sink_;  // null: calls are scored into the windows, not made for keeping
 };
 
 }  // namespace gs::accuracy

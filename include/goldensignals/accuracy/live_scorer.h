@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -97,15 +98,16 @@ class LiveScorer final {
 
     // Bars appended to a series, oldest first: only bars newer than every bar it held (a
     // correction or an out-of-order bar is not an append; the caller filters them). Scores the
-    // signals whose horizon bar is among them into `out`.
+    // signals whose horizon bar is among them into the windows, and into `out` unless it is
+    // null (nothing keeps the calls: ~20 per bar, each with two strings, made for nothing).
     void on_appended(std::string_view symbol, market::Timeframe timeframe,
                      std::span<const std::int64_t> times, std::span<const double> closes,
-                     std::vector<ScoredCall>& out);
+                     std::vector<ScoredCall>* out);
     // A final signal for the appended bar at `verdicts.time`. Ignored when that bar was not
     // appended here (recently), or when a signal for it or a later bar was already taken.
-    // Scored at once (into `out`) if its horizon bar is already in.
-    void on_signal(std::string_view symbol, market::Timeframe timeframe, const Verdicts& verdicts,
-                   std::vector<ScoredCall>& out);
+    // Scored at once (into the windows, and `out` unless null) if its horizon bar is already in.
+    void on_signal(std::string_view symbol, market::Timeframe timeframe, Verdicts verdicts,
+                   std::vector<ScoredCall>* out);
     // A call scored before (the store, at start), oldest first: into its window only.
     // Unknown tracks (an agent since removed) are skipped.
     void restore(const ScoredCall& call);
@@ -118,6 +120,10 @@ class LiveScorer final {
     const std::string& track_name(std::size_t track) const { return track_names_[track]; }
     // The track of a name (as ScoredCall::track); track_count() when unknown.
     std::size_t track_of(std::string_view name) const;
+    // The track of an agent by its bare name (no "agent:"); track_count() when unknown.
+    std::size_t agent_track(std::string_view agent_name) const;
+    // Calls scored so far (HOLD and ABSTAIN are not calls), restored ones not counted.
+    std::uint64_t scored() const noexcept { return scored_; }
     std::size_t pending() const noexcept { return pending_count_; }
     const ScorerOptions& options() const noexcept { return options_; }
 
@@ -141,18 +147,28 @@ class LiveScorer final {
     static constexpr std::size_t kSlack = 16;
 
     void score(std::string_view symbol, market::Timeframe timeframe, const Pending& pending,
-               const Appended& later, std::vector<ScoredCall>& out);
+               const Appended& later, std::vector<ScoredCall>* out);
     void add_call(market::Timeframe timeframe, std::size_t track, std::string_view symbol,
                   agents::Action action, const Pending& pending, const Appended& later,
-                  std::vector<ScoredCall>& out);
+                  std::vector<ScoredCall>* out);
     static std::string key_of(std::string_view symbol, market::Timeframe timeframe);
 
     ScorerOptions options_;
     std::vector<std::string> track_names_;
-    std::unordered_map<std::string, std::size_t> track_index_;
+    // Looked up by string_view without making a string (per new bar: one per agent).
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view name) const noexcept {
+            return std::hash<std::string_view>{}(name);
+        }
+    };
+    using NameIndex = std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>>;
+    NameIndex track_index_;
+    NameIndex agent_index_;  // bare agent name -> track
     std::array<std::vector<RollingWindow>, market::kAllTimeframes.size()> windows_;
     std::unordered_map<std::string, Series> series_;
     std::size_t pending_count_ = 0;
+    std::uint64_t scored_ = 0;
 };
 
 }  // namespace gs::accuracy
