@@ -104,8 +104,8 @@ void LiveScorer::on_appended(std::string_view symbol, market::Timeframe timefram
     }
 }
 
-void LiveScorer::on_signal(std::string_view symbol, market::Timeframe timeframe,
-                           Verdicts verdicts, std::vector<ScoredCall>* out) {
+void LiveScorer::on_signal(std::string_view symbol, market::Timeframe timeframe, Verdicts verdicts,
+                           std::vector<ScoredCall>* out) {
     auto it = series_.find(key_of(symbol, timeframe));
     if (it == series_.end()) {
         return;
@@ -155,9 +155,8 @@ void LiveScorer::add_call(market::Timeframe timeframe, std::size_t track, std::s
     windows_[static_cast<std::size_t>(timeframe)][track].add(call.hit, call.follow_return);
     ++scored_;
     if (out != nullptr) {
-        out->push_back({timeframe, std::string(symbol), track_names_[track],
-                        pending.verdicts.time, later.time, action, call.hit, call.forward_return,
-                        call.follow_return});
+        out->push_back({timeframe, std::string(symbol), track_names_[track], pending.verdicts.time,
+                        later.time, action, call.hit, call.forward_return, call.follow_return});
     }
 }
 
