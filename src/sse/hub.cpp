@@ -60,6 +60,15 @@ void Stream::detach() {
     direct_.detach();
 }
 
+const std::shared_ptr<const std::string>& Event::frame() const {
+    std::call_once(frame_once_, [this] {
+        frame_ =
+            std::make_shared<const std::string>(transient ? format_event(kProvisionalEvent, *data)
+                                                          : format_event(kSignalEvent, *data, id));
+    });
+    return frame_;
+}
+
 Stream::PushResult Stream::push(const EventPtr& event) {
     std::lock_guard lock(mutex_);
     switch (direct_.state()) {
@@ -74,7 +83,7 @@ Stream::PushResult Stream::push(const EventPtr& event) {
     }
     // The fast path: the writer is idle and nothing is queued, so this event goes next.
     std::size_t sent = 0;
-    switch (direct_.send(*event->frame, sent)) {
+    switch (direct_.send(*event->frame(), sent)) {
         case DirectSend::SendResult::kSent:
             last_sent_ = std::chrono::steady_clock::now();
             return {.sent = true};
@@ -93,7 +102,7 @@ Stream::PushResult Stream::push(const EventPtr& event) {
 
 Stream::PushResult Stream::enqueue_locked(const EventPtr& event, std::size_t offset) {
     PushResult result;
-    const std::size_t size = event->frame->size();
+    const std::size_t size = event->frame()->size();
     const std::size_t unsent = pending_bytes_ + writer_unsent_;
     // A single event (or prelude) larger than the byte budget still goes through on its own.
     if ((!pending_.empty() || unsent != 0) &&
@@ -248,8 +257,6 @@ bool Hub::publish_in_turn(std::uint64_t id, std::string symbol, market::Timefram
     event->timeframe = timeframe;
     event->published_at = published_at;
     event->data = data_json ? data_json : std::make_shared<const std::string>();
-    event->frame =
-        std::make_shared<const std::string>(format_event(kSignalEvent, *event->data, id));
     EventPtr shared = std::move(event);
     {
         std::lock_guard lock(state_mutex_);
@@ -285,8 +292,6 @@ void Hub::publish_provisional(std::string symbol, market::Timeframe timeframe,
     event->timeframe = timeframe;
     event->published_at = std::chrono::steady_clock::now();
     event->data = data_json ? std::move(data_json) : std::make_shared<const std::string>();
-    event->frame =
-        std::make_shared<const std::string>(format_event(kProvisionalEvent, *event->data));
     event->transient = true;
     EventPtr shared = std::move(event);
     std::lock_guard turn(fan_out_mutex_);
@@ -304,6 +309,11 @@ void Hub::fan_out(const EventPtr& event) {
             scratch_.insert(scratch_.end(), it->second.begin(), it->second.end());
         }
         scratch_.insert(scratch_.end(), all_symbols_[t].begin(), all_symbols_[t].end());
+    }
+    if (!scratch_.empty()) {
+        // Written here, before any stream's lock is taken, rather than by the first push
+        // under its stream's lock (where a large frame would stall that stream's writer).
+        event->frame();
     }
     std::size_t dropped = 0;
     std::size_t sent = 0;

@@ -363,7 +363,7 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
     // Queued events: those published while the prelude was written, and those a direct write
     // from publish() could not (wholly) put into the socket.
     const Piece batch_piece = [&batch](std::size_t i) -> std::string_view {
-        return *batch[i]->frame;
+        return *batch[i]->frame();
     };
     const Piece ping_piece = [](std::size_t) -> std::string_view { return kPing; };
     std::size_t first_offset = 0;
@@ -384,7 +384,7 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
                 std::size_t skipped = 0;
                 auto covered = [skip, &skipped](const EventPtr& e) {
                     if (!e->transient && e->id <= skip) {
-                        skipped += e->frame->size();
+                        skipped += e->frame()->size();
                         return true;
                     }
                     return false;
@@ -483,7 +483,7 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
         } else {
             prelude.frames.reserve(resume.events.size());
             for (const auto& event : resume.events) {
-                prelude.frames.push_back(event->frame);
+                prelude.frames.push_back(event->frame());
             }
             prelude.events = resume.events.size();
         }
@@ -503,7 +503,7 @@ asio::awaitable<http::Response> handle_stream(RouteContext& route, http::Request
         prelude.frames.reserve(symbols.size());
         for (std::size_t i = 0; i < symbols.size(); ++i) {
             if (latest.events[i]) {
-                prelude.frames.push_back(latest.events[i]->frame);
+                prelude.frames.push_back(latest.events[i]->frame());
             } else if (route.snapshot) {
                 auto data = co_await route.snapshot(symbols[i], timeframe);
                 if (data) {

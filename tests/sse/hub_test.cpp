@@ -9,6 +9,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <boost/asio/execution.hpp>
@@ -100,8 +101,32 @@ TEST_F(HubTest, FormatsEachEventOnceAndSharesTheFrame) {
     ASSERT_EQ(from_a.size(), 1u);
     ASSERT_EQ(from_b.size(), 1u);
     EXPECT_EQ(from_a[0].get(), from_b[0].get());
-    EXPECT_EQ(from_a[0]->frame.get(), from_b[0]->frame.get());
-    EXPECT_EQ(*from_a[0]->frame, "id: 5\nevent: signal\ndata: {\"a\":1}\ndata: {\"b\":2}\n\n");
+    EXPECT_EQ(from_a[0]->frame().get(), from_b[0]->frame().get());
+    EXPECT_EQ(*from_a[0]->frame(), "id: 5\nevent: signal\ndata: {\"a\":1}\ndata: {\"b\":2}\n\n");
+}
+
+TEST_F(HubTest, AnEventNoStreamTookIsFramedWhenAReplayOrSnapshotFirstTakesIt) {
+    // Published with no stream open: its frame is written on first use, and every first user,
+    // however many at once, gets the one frame.
+    Hub hub({.initial_id = 0});
+    publish(hub, 7, "AAPL");
+    publish(hub, 8, "MSFT");
+    const auto replayed = hub.resume(everything(), 6);
+    ASSERT_EQ(ids_of(replayed.events), (std::vector<std::uint64_t>{7, 8}));
+    EXPECT_EQ(*replayed.events[0]->frame(), "id: 7\nevent: signal\ndata: {\"id\":7}\n\n");
+
+    const Latest latest = hub.latest({"MSFT"}, Timeframe::k1d);
+    ASSERT_NE(latest.events[0], nullptr);
+    const EventPtr event = latest.events[0];
+    std::vector<std::future<const std::string*>> firsts;
+    for (int i = 0; i < 8; ++i) {
+        firsts.push_back(std::async(std::launch::async, [event] { return event->frame().get(); }));
+    }
+    for (auto& first : firsts) {
+        EXPECT_EQ(first.get(), event->frame().get());
+    }
+    EXPECT_EQ(*event->frame(), "id: 8\nevent: signal\ndata: {\"id\":8}\n\n");
+    EXPECT_EQ(replayed.events[1]->frame().get(), event->frame().get()) << "one frame per event";
 }
 
 TEST_F(HubTest, ProvisionalSignalsHaveTheirOwnEventTypeAndNoIdAndAreNeverReplayed) {
@@ -117,7 +142,7 @@ TEST_F(HubTest, ProvisionalSignalsHaveTheirOwnEventTypeAndNoIdAndAreNeverReplaye
     // In publish order, between the final signals around it.
     EXPECT_EQ(events[0]->id, 1u);
     EXPECT_TRUE(events[1]->transient);
-    EXPECT_EQ(*events[1]->frame, "event: provisional\ndata: {\"provisional\":true}\n\n");
+    EXPECT_EQ(*events[1]->frame(), "event: provisional\ndata: {\"provisional\":true}\n\n");
     EXPECT_EQ(events[2]->id, 2u);
     EXPECT_TRUE(drain(*msft).empty());
     // Not numbered, not in the replay ring nor in a new stream's snapshot.
@@ -285,7 +310,7 @@ TEST_F(HubTest, WhatTheWriterHoldsCountsAgainstTheByteLimitUntilSent) {
         ASSERT_TRUE(hub.publish(1, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         ASSERT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
         ASSERT_EQ(out.size(), 1u);
-        ASSERT_EQ(out[0]->frame->size(), kFrame);
+        ASSERT_EQ(out[0]->frame()->size(), kFrame);
         EXPECT_EQ(s->unsent_bytes(), kFrame);
         ASSERT_TRUE(hub.publish(2, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
         ASSERT_TRUE(hub.publish(3, "AAPL", Timeframe::k1d, json(data), steady_clock::now()));
@@ -479,15 +504,15 @@ TEST_F(DirectWriteTest, AFullSocketQueuesTheRestAndTheWriterContinuesMidFrame) {
     EXPECT_EQ(pair.read_available(), "");
 
     // The writer's part: the rest of the first frame, then the others, then event 41.
-    received += out.front()->frame->substr(offset);
+    received += out.front()->frame()->substr(offset);
     for (std::size_t i = 1; i < out.size(); ++i) {
-        received += *out[i]->frame;
+        received += *out[i]->frame();
     }
     out.clear();
     EXPECT_EQ(s->take(out, offset), Stream::TakeResult::kEvents);
     EXPECT_EQ(offset, 0u);
     ASSERT_EQ(ids_of(out), (std::vector<std::uint64_t>{41}));
-    received += *out.front()->frame;
+    received += *out.front()->frame();
     EXPECT_EQ(received, expected);
 }
 

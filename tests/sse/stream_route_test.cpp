@@ -577,7 +577,7 @@ TEST_F(StreamRouteTest, SnapshotsShareTheHubsFramesInsteadOfCopyingThem) {
     publish("AAPL", padded("AAPL", 2 << 20));
     const EventPtr event = hub->latest({"AAPL"}, Timeframe::k1d).events.at(0);
     ASSERT_TRUE(event);
-    ASSERT_EQ(event->frame.use_count(), 1);
+    ASSERT_EQ(event->frame().use_count(), 1);
     // Clients that never read: their 2 MiB snapshots cannot be written out.
     std::vector<std::unique_ptr<SseClient>> clients;
     for (int i = 0; i < 3; ++i) {
@@ -587,8 +587,8 @@ TEST_F(StreamRouteTest, SnapshotsShareTheHubsFramesInsteadOfCopyingThem) {
     }
     EXPECT_TRUE(eventually([&] { return hub->open_streams() == 3; }));
     // Each stream's snapshot holds the event's own frame, not a copy of it.
-    EXPECT_TRUE(eventually([&] { return event->frame.use_count() == 4; }))
-        << event->frame.use_count();
+    EXPECT_TRUE(eventually([&] { return event->frame().use_count() == 4; }))
+        << event->frame().use_count();
     EXPECT_EQ(hub->stats().slow_disconnects, 0u);
 }
 
