@@ -69,8 +69,38 @@ void append_iso8601(std::string& out, std::int64_t epoch_seconds) {
     unsigned m = 0;
     unsigned d = 0;
     civil_from_days(days, y, m, d);
-    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d,
-                   rem / 3600, (rem % 3600) / 60, rem % 60);
+    if (y < 0 || y > 9999) {
+        fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d,
+                       rem / 3600, (rem % 3600) / 60, rem % 60);
+        return;
+    }
+    // The usual years by hand: fmt parsed the format at run time on every call, 2.4 % of a
+    // standalone ingest's CPU (two timestamps per signal body).
+    const auto hour = static_cast<unsigned>(rem / 3600);
+    const auto minute = static_cast<unsigned>((rem % 3600) / 60);
+    const auto second = static_cast<unsigned>(rem % 60);
+    const auto year = static_cast<unsigned>(y);
+    char text[20] = {static_cast<char>('0' + year / 1000),
+                     static_cast<char>('0' + year / 100 % 10),
+                     static_cast<char>('0' + year / 10 % 10),
+                     static_cast<char>('0' + year % 10),
+                     '-',
+                     static_cast<char>('0' + m / 10),
+                     static_cast<char>('0' + m % 10),
+                     '-',
+                     static_cast<char>('0' + d / 10),
+                     static_cast<char>('0' + d % 10),
+                     'T',
+                     static_cast<char>('0' + hour / 10),
+                     static_cast<char>('0' + hour % 10),
+                     ':',
+                     static_cast<char>('0' + minute / 10),
+                     static_cast<char>('0' + minute % 10),
+                     ':',
+                     static_cast<char>('0' + second / 10),
+                     static_cast<char>('0' + second % 10),
+                     'Z'};
+    out.append(text, sizeof text);
 }
 
 std::string format_iso8601(std::int64_t epoch_seconds) {

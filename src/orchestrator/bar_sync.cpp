@@ -1,5 +1,7 @@
 #include "goldensignals/orchestrator/bar_sync.h"
 
+#include <array>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -15,12 +17,12 @@ constexpr auto kNegativeFor = std::chrono::seconds(2);
 
 // A series' version as text, on the stack (compared on every signal read with Redis).
 struct VersionText {
-    fmt::basic_memory_buffer<char, 48> buffer;
-    explicit VersionText(const market::BarSeries& series) {
-        fmt::format_to(std::back_inserter(buffer), "{}", BarVersion::of(series));
-    }
+    std::array<char, BarVersion::kMaxText> text;
+    std::size_t size;
+    explicit VersionText(const market::BarSeries& series)
+        : size(BarVersion::of(series).write(text.data())) {}
     friend bool operator==(std::string_view text, const VersionText& version) {
-        return text == std::string_view(version.buffer.data(), version.buffer.size());
+        return text == std::string_view(version.text.data(), version.size);
     }
 };
 VersionText version_text(const market::BarSeries& series) {

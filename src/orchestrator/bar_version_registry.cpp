@@ -5,7 +5,8 @@
 namespace gs::orchestrator {
 
 std::string BarVersion::str() const {
-    return fmt::format("{}", *this);
+    char text[kMaxText];
+    return std::string(text, write(text));
 }
 
 std::string format_bar_update(std::string_view symbol, market::Timeframe timeframe,

@@ -79,9 +79,21 @@ std::string SignalService::cache_key(const std::string& symbol, market::Timefram
 
 std::string_view SignalService::cache_key(const std::string& symbol, market::Timeframe timeframe,
                                           const market::BarSeries& series, KeyBuffer& out) const {
+    // Piece by piece: fmt's run-time parse of a format here was 2.5 % of a cached read.
     out.clear();
-    fmt::format_to(std::back_inserter(out), "{}sig:{}:{}:{}:{}", options_.key_prefix,
-                   market::to_string(timeframe), symbol, BarVersion::of(series), config_hex_);
+    auto append = [&out](std::string_view text) {
+        out.append(text.data(), text.data() + text.size());
+    };
+    append(options_.key_prefix);
+    append("sig:");
+    append(market::to_string(timeframe));
+    append(":");
+    append(symbol);
+    append(":");
+    char version[BarVersion::kMaxText];
+    append({version, BarVersion::of(series).write(version)});
+    append(":");
+    append(config_hex_);
     return {out.data(), out.size()};
 }
 

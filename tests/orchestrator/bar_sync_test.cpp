@@ -2,6 +2,12 @@
 // series is reloaded, what is announced, and what failures leave behind.
 #include "goldensignals/orchestrator/bar_sync.h"
 
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -286,6 +292,28 @@ TEST(BarUpdateMessageTest, RoundTrips) {
     EXPECT_EQ(parsed->symbol, "BRK.B");
     EXPECT_EQ(parsed->version, "5:00000000000000ff");
     EXPECT_EQ((BarVersion{5, 255}.str()), "5:00000000000000ff");
+}
+
+// The version text is written by hand (it is on every cached read's path): it must be what
+// the records other instances and earlier builds wrote say, printf's "%lld:%016llx".
+TEST(BarVersionTextTest, IsPrintfsDecimalColonSixteenHexDigits) {
+    std::vector<BarVersion> versions = {{0, 0},
+                                        {-1, 1},
+                                        {std::numeric_limits<std::int64_t>::min(), ~0ULL},
+                                        {std::numeric_limits<std::int64_t>::max(), 1ULL << 63},
+                                        {1704153600, 0x0123456789abcdefULL}};
+    std::mt19937_64 random(7);
+    for (int i = 0; i < 10000; ++i) {
+        versions.push_back({static_cast<std::int64_t>(random()) >> (random() % 64), random()});
+    }
+    for (const auto& version : versions) {
+        char expected[64];
+        std::snprintf(expected, sizeof expected, "%lld:%016llx",
+                      static_cast<long long>(version.newest),
+                      static_cast<unsigned long long>(version.fingerprint));
+        ASSERT_EQ(version.str(), expected);
+        ASSERT_EQ(fmt::format("{}", version), expected);
+    }
 }
 
 }  // namespace
