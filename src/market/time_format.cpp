@@ -56,6 +56,12 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t width, int&
     return true;
 }
 
+// `value` (0-99) as two digits at `at`.
+void write_two_digits(char* at, unsigned value) noexcept {
+    at[0] = static_cast<char>('0' + value / 10);
+    at[1] = static_cast<char>('0' + value % 10);
+}
+
 }  // namespace
 
 void append_iso8601(std::string& out, std::int64_t epoch_seconds) {
@@ -80,27 +86,15 @@ void append_iso8601(std::string& out, std::int64_t epoch_seconds) {
     const auto minute = static_cast<unsigned>((rem % 3600) / 60);
     const auto second = static_cast<unsigned>(rem % 60);
     const auto year = static_cast<unsigned>(y);
-    char text[20] = {static_cast<char>('0' + year / 1000),
-                     static_cast<char>('0' + year / 100 % 10),
-                     static_cast<char>('0' + year / 10 % 10),
-                     static_cast<char>('0' + year % 10),
-                     '-',
-                     static_cast<char>('0' + m / 10),
-                     static_cast<char>('0' + m % 10),
-                     '-',
-                     static_cast<char>('0' + d / 10),
-                     static_cast<char>('0' + d % 10),
-                     'T',
-                     static_cast<char>('0' + hour / 10),
-                     static_cast<char>('0' + hour % 10),
-                     ':',
-                     static_cast<char>('0' + minute / 10),
-                     static_cast<char>('0' + minute % 10),
-                     ':',
-                     static_cast<char>('0' + second / 10),
-                     static_cast<char>('0' + second % 10),
-                     'Z'};
-    out.append(text, sizeof text);
+    char text[] = "YYYY-MM-DDThh:mm:ssZ";
+    write_two_digits(text, year / 100);
+    write_two_digits(text + 2, year % 100);
+    write_two_digits(text + 5, m);
+    write_two_digits(text + 8, d);
+    write_two_digits(text + 11, hour);
+    write_two_digits(text + 14, minute);
+    write_two_digits(text + 17, second);
+    out.append(text, sizeof text - 1);
 }
 
 std::string format_iso8601(std::int64_t epoch_seconds) {
