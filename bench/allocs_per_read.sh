@@ -8,6 +8,12 @@ port="${2:-18321}"
 path="${3:-/v1/signals/DEMO}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The counter wraps glibc's malloc: a binary linked with tcmalloc (GS_MALLOC, the default)
+# frees through tcmalloc what the counter took from glibc, and its operator new bypasses malloc.
+if ldd "$binary" | grep -q libtcmalloc; then
+  echo "$binary links tcmalloc: count with a -DGS_MALLOC=system build" >&2
+  exit 2
+fi
 gcc -O2 -shared -fPIC "$repo/bench/malloc_count.c" -o "$work/malloc_count.so"
 LD_PRELOAD="$work/malloc_count.so" "$binary" --port="$port" --bind=127.0.0.1 --threads=1 \
   --compute-threads=1 --access-log=false --log-level=warn --demo-dir="$repo/data/demo" \

@@ -170,6 +170,9 @@ for r in $(seq 1 "$rounds"); do
       done
       line+=", archive caught up ${caught_up:-NOT within 120} s after wrk"
     fi
+    # The server's peak resident memory (VmHWM): allocators and caches trade memory for speed.
+    peak_mib=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$gs_pid/status" 2>/dev/null || true)
+    line+=", peak RSS ${peak_mib:-?} MiB"
     if [[ -n ${METRICS_DIR:-} ]]; then
       mkdir -p "$METRICS_DIR"
       curl -s "http://127.0.0.1:$port/metrics" >"$METRICS_DIR/$(basename "$b").$r.txt" || true

@@ -4,8 +4,15 @@
 # so the image and the scripts can never drift apart.
 #
 # Usage: scripts/install_deps.sh [build|runtime|test]   (default: test = everything)
+#        scripts/install_deps.sh --list PROFILE          (print the profile's packages only;
+#                                                         scripts/check_runtime_libs.sh)
 set -euo pipefail
 
+list_only=false
+if [[ "${1:-}" == --list ]]; then
+  list_only=true
+  shift
+fi
 profile="${1:-test}"
 
 # Build: compiler, CMake, and the libraries (Boost 1.81 headers give Asio and Beast; OpenSSL
@@ -13,14 +20,16 @@ profile="${1:-test}"
 build_pkgs=(
   g++ cmake make pkg-config
   libboost1.81-dev
-  libhiredis-dev libpqxx-dev libssl-dev
+  libhiredis-dev libpqxx-dev libssl-dev libgoogle-perftools-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Runtime: shared libraries of the binary (libssl3: webhook signatures and https), CA
-# certificates for https webhooks, and curl for health checks.
+# Runtime: shared libraries of the binary (libssl3: webhook signatures and https;
+# libtcmalloc-minimal4: the heap allocator, GS_MALLOC in CMakeLists.txt), CA certificates for
+# https webhooks, and curl for health checks.
 runtime_pkgs=(
-  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 libssl3 ca-certificates curl
+  libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 libssl3 libtcmalloc-minimal4
+  ca-certificates curl
 )
 # Test: servers the integration tests start, formatting, load and browser tools, and clang
 # with its sanitizer and libFuzzer runtimes for the ASan+UBSan build and the fuzz targets.
@@ -38,8 +47,12 @@ case "$profile" in
   build) wanted=("${build_pkgs[@]}" "${runtime_pkgs[@]}") ;;
   runtime) wanted=("${runtime_pkgs[@]}") ;;
   test) wanted=("${build_pkgs[@]}" "${runtime_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|runtime|test]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--list] [build|runtime|test]" >&2; exit 2 ;;
 esac
+if $list_only; then
+  printf '%s\n' "${wanted[@]}"
+  exit 0
+fi
 
 missing=()
 for pkg in "${wanted[@]}"; do

@@ -79,6 +79,9 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 cmake --build build -j"$jobs"
 
+stage "runtime libraries"
+./scripts/check_runtime_libs.sh build/goldensignals
+
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
 trap stop_services EXIT

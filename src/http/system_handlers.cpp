@@ -38,7 +38,8 @@ void add_system_routes(Router& router, const health::Readiness& readiness,
                        {"version", build_info::kVersion},
                        {"commit", build_info::kGitCommit},
                        {"build_type", build_info::kBuildType},
-                       {"compiler", build_info::kCompiler}}.dump());
+                       {"compiler", build_info::kCompiler},
+                       {"malloc", build_info::kMalloc}}.dump());
                    return Response::json_body(status::ok, body);
                }));
 }

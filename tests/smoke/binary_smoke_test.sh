@@ -63,6 +63,14 @@ expect 200 - "$base/healthz"
 expect 200 - "$base/readyz"
 grep -q '"redis":"disabled"' "$work/body" || fail "readyz without redis: $(cat "$work/body")"
 expect 200 - "$base/v1/version"
+# The allocator it reports is the one it loaded (GS_MALLOC in CMakeLists.txt).
+if grep -q '"malloc":"tcmalloc"' "$work/body"; then
+  grep -q libtcmalloc_minimal "/proc/$pid/maps" || fail "reports tcmalloc but has not loaded it"
+elif grep -q '"malloc":"system"' "$work/body"; then
+  ! grep -q libtcmalloc "/proc/$pid/maps" || fail "reports the system malloc but loaded tcmalloc"
+else
+  fail "/v1/version names no allocator: $(cat "$work/body")"
+fi
 expect 404 not_found "$base/no/such/path"
 expect 405 method_not_allowed -X DELETE "$base/healthz"
 curl -s -i -X DELETE "$base/healthz" | grep -qi '^Allow: GET, HEAD' || fail "405 lacks Allow"
