@@ -7,6 +7,7 @@
 # --database-url=postgresql://postgres@127.0.0.1:5432/postgres` for the compose topology,
 # or `-- --access-log=true` (the default here is off, as in section 3). A_FLAGS and B_FLAGS
 # (environment, space-separated) go to one binary only, e.g. B_FLAGS=--redis-tracking=false.
+# METRICS_DIR (environment): A's and B's /metrics after the rounds, as METRICS_DIR/{a,b}.txt.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 a_bin=$1
@@ -69,3 +70,8 @@ done
 ma=$(median "${ra[@]}"); mb=$(median "${rb[@]}"); mn=$(median "${rn[@]}")
 echo "median req/s: A $ma (p99 $(median "${pa[@]}") ms), B $mb (p99 $(median "${pb[@]}") ms), nginx $mn (p99 $(median "${pn[@]}") ms)"
 awk -v a="$ma" -v b="$mb" -v n="$mn" 'BEGIN { printf "B/A %.3f  A/nginx %.2f  B/nginx %.2f\n", b / a, a / n, b / n }'
+if [[ -n ${METRICS_DIR:-} ]]; then  # each server's /metrics after its rounds, e.g. how strict reads were made fresh
+  mkdir -p "$METRICS_DIR"
+  curl -s "http://127.0.0.1:$port_a/metrics" >"$METRICS_DIR/a.txt"
+  curl -s "http://127.0.0.1:$port_b/metrics" >"$METRICS_DIR/b.txt"
+fi
