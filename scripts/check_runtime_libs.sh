@@ -10,14 +10,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:?usage: scripts/check_runtime_libs.sh BINARY}
 
-mapfile -t runtime < <(scripts/install_deps.sh --list runtime)
-# The packages the runtime profile installs, with everything they depend on.
+mapfile -t queue < <(scripts/install_deps.sh --list runtime)
+# The packages the runtime profile installs, with everything they depend on, from dpkg's
+# records of the installed packages (the build installed them all; apt's lists may be gone).
 declare -A provided=()
-while read -r pkg; do
+while ((${#queue[@]})); do
+  pkg=${queue[0]}
+  queue=("${queue[@]:1}")
+  [[ -n ${provided[$pkg]:-} ]] && continue
   provided[$pkg]=1
-done < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-  --no-breaks --no-replaces --no-enhances "${runtime[@]}" 2>/dev/null | grep -v '^ ' |
-  sed 's/:.*//')
+  # "a (>= 1), b | c, d:any" -> a b c d; every alternative counts (one of them is there).
+  while read -r dep; do
+    [[ -n $dep && -z ${provided[$dep]:-} ]] && queue+=("$dep")
+  done < <(dpkg-query -W -f='${Depends},${Pre-Depends}' "$pkg" 2>/dev/null |
+    tr ',|' '\n\n' | sed -E 's/\(.*\)//; s/:[a-z0-9]+//; s/[[:space:]]//g')
+done
 
 owner() {  # owner PATH: the package that installed PATH (usr-merge: /lib is /usr/lib)
   local path=$1 candidates=("$1")
