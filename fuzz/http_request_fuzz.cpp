@@ -110,7 +110,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;
-    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), svc.server->port()), ec);
+    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), svc.server->port());
+    // libFuzzer's timer signal (-timeout) can interrupt a blocking connect that waits for room
+    // in the listen backlog (seen once in CI: "Interrupted system call"): start over on a
+    // fresh socket, which connect() opens again.
+    for (int attempt = 0;; ++attempt) {
+        socket.connect(endpoint, ec);
+        if (ec != asio::error::interrupted || attempt == 100) {
+            break;
+        }
+        boost::system::error_code ignored;
+        socket.close(ignored);
+    }
     if (ec) {
         fail("cannot connect", ec.message());
     }
