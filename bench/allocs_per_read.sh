@@ -8,7 +8,7 @@ port="${2:-18321}"
 path="${3:-/v1/signals/DEMO}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The counter wraps glibc's malloc: a binary linked with tcmalloc (-DGS_MALLOC=tcmalloc)
+# The counter wraps glibc's malloc: a binary linked with tcmalloc (GS_MALLOC, the default)
 # frees through tcmalloc what the counter took from glibc, and its operator new bypasses malloc.
 if ldd "$binary" | grep -q libtcmalloc; then
   echo "$binary links tcmalloc: count with a -DGS_MALLOC=system build" >&2

@@ -25,7 +25,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Runtime: shared libraries of the binary (libssl3: webhook signatures and https;
-# libtcmalloc-minimal4: the opt-in heap allocator, GS_MALLOC in CMakeLists.txt), CA
+# libtcmalloc-minimal4: the heap allocator, GS_MALLOC in CMakeLists.txt), CA
 # certificates for https webhooks, and curl for health checks.
 runtime_pkgs=(
   libhiredis0.14 libpqxx-6.4 libspdlog1.10 libfmt9 libssl3 libtcmalloc-minimal4
