@@ -16,6 +16,7 @@
 
 #include "goldensignals/store/error.h"
 #include "store/bar_queries.h"
+#include "store/pg_number.h"
 
 namespace gs::store {
 
@@ -188,8 +189,8 @@ std::vector<market::Bar> load_bars(pqxx::connection& connection, const std::stri
                                            static_cast<std::int64_t>(newest_n));
         bars.reserve(result.size());
         for (const auto& row : result) {
-            bars.push_back({row[0].as<std::int64_t>(), row[1].as<double>(), row[2].as<double>(),
-                            row[3].as<double>(), row[4].as<double>(), row[5].as<double>()});
+            bars.push_back({row[0].as<std::int64_t>(), as_double(row[1]), as_double(row[2]),
+                            as_double(row[3]), as_double(row[4]), as_double(row[5])});
         }
         return bars;
     });
@@ -283,10 +284,10 @@ std::vector<CatalogRow> catalog(pqxx::connection& connection) {
                 CatalogRow::Summary summary;
                 summary.action = row[5].as<int>();
                 summary.strength = row[6].as<int>();
-                summary.score = row[7].as<double>();
-                summary.confidence = row[8].as<double>();
+                summary.score = as_double(row[7]);
+                summary.confidence = as_double(row[8]);
                 for (std::size_t c = 0; c < 6; ++c) {
-                    summary.category_scores[c] = row[static_cast<int>(9 + c)].as<double>();
+                    summary.category_scores[c] = as_double(row[static_cast<int>(9 + c)]);
                     summary.category_voters[c] =
                         static_cast<std::uint16_t>(row[static_cast<int>(15 + c)].as<int>());
                 }

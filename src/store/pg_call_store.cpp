@@ -22,6 +22,7 @@
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
 #include "store/pg_array.h"
+#include "store/pg_number.h"
 
 namespace gs::store {
 
@@ -274,7 +275,7 @@ asio::awaitable<std::vector<accuracy::ScoredCall>> PgCallStore::load(
                 call.scored_time = row[4].as<std::int64_t>();
                 call.action = row[5].as<bool>() ? agents::Action::kBuy : agents::Action::kSell;
                 call.hit = row[6].as<bool>();
-                call.forward_return = row[7].as<double>();
+                call.forward_return = as_double(row[7]);
                 call.follow_return = call.action == agents::Action::kBuy ? call.forward_return
                                                                          : -call.forward_return;
                 calls.push_back(std::move(call));

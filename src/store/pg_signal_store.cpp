@@ -28,6 +28,7 @@
 #include "goldensignals/store/partitions.h"
 #include "store/log.h"
 #include "store/pg_array.h"
+#include "store/pg_number.h"
 #include "store/signal_queries.h"
 
 namespace gs::store {
@@ -236,8 +237,8 @@ HistoryPage signal_history(pqxx::connection& connection, const HistoryQuery& que
             }
             out.action = row[4].as<int>();
             out.strength = row[5].as<int>();
-            out.score = row[6].as<double>();
-            out.confidence = row[7].as<double>();
+            out.score = as_double(row[6]);
+            out.confidence = as_double(row[7]);
             if (!row[8].is_null()) {
                 out.bars_used = row[8].as<std::int64_t>();
             }
