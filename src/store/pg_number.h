@@ -1,7 +1,6 @@
 #pragma once
 
 #include <charconv>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -21,7 +20,7 @@ inline double parse_pg_double(std::string_view text) {
     double value = 0.0;
     const char* end = text.data() + text.size();
     const auto [at, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc{} || at != end || text.empty()) {
+    if (text.empty() || ec != std::errc{} || at != end) {
         throw pqxx::conversion_error("not a double precision value: '" + std::string(text) + "'");
     }
     return value;
