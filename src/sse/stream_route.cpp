@@ -255,8 +255,10 @@ class Writer {
         std::size_t next = 0;
         std::size_t offset = first_offset;
         while (next < count) {
-            // The overflow handler cancels the write in flight; one between two write calls
-            // (the last completed, the next not yet begun) has nothing to cancel.
+            // The overflow handler cancels the write in flight, but an overflow before the
+            // first write call (a publish between the head and run_stream, whose wake found no
+            // handler yet) or between two calls has nothing to cancel: without this a client
+            // that does not read would hold the stream until the stall timeout.
             if (subscriber_.overflowed()) {
                 co_return boost::system::error_code(asio::error::operation_aborted);
             }
@@ -353,11 +355,8 @@ asio::awaitable<void> run_stream(StreamState& state, http::StreamContext& ctx) {
         co_return !ec;
     };
 
-    // retry, snapshot or resync, and the replayed events, before anything queued. A publish
-    // between the head and this point may have overflowed the queue already (the prelude
-    // counts against it); its wake found no overflow handler yet, so look here, or a client
-    // that does not read would hold the stream until the stall timeout.
-    bool open = !ctx.stopping() && !subscriber.overflowed();
+    // retry, snapshot or resync, and the replayed events, before anything queued.
+    bool open = !ctx.stopping();
     if (open) {
         const Prelude& prelude = state.prelude;
         open = co_await write([&prelude](std::size_t i) { return prelude.piece(i); },
