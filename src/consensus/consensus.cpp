@@ -184,8 +184,17 @@ Consensus build(std::span<const agents::AgentResult> results,
                 continue;
         }
         const auto c = static_cast<std::size_t>(defs[i]->category);
-        agent_weight_sum[c] += weight_of(i);
+        if (!uniform) {
+            agent_weight_sum[c] += weight_of(i);
+        }
         ++out.categories[c].voters;
+    }
+    if (uniform) {
+        // n weights of 1 add up to n exactly: the count, without a chain of additions
+        // through memory on every new bar.
+        for (std::size_t c = 0; c < kC; ++c) {
+            agent_weight_sum[c] = out.categories[c].voters;
+        }
     }
     double category_total = 0.0;
     for (std::size_t c = 0; c < kC; ++c) {
@@ -217,6 +226,11 @@ Consensus build(std::span<const agents::AgentResult> results,
     double sell_weight = 0.0;
     double hold_weight = 0.0;
     std::array<double, kC> category_score{};
+    // The running category score is kept in a register while the agents' category stays the
+    // same (the registry lists them by category), and swapped through the array when it
+    // changes: the same additions in the same order as accumulating in the array.
+    std::size_t open_category = 0;
+    double open_score = 0.0;
     for (std::size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];
         if (r.action == Action::kAbstain) {
@@ -226,6 +240,11 @@ Consensus build(std::span<const agents::AgentResult> results,
         if (agent_weight_sum[c] <= 0.0) {
             continue;
         }
+        if (c != open_category) {
+            category_score[open_category] = open_score;
+            open_category = c;
+            open_score = category_score[c];
+        }
         const double share = uniform ? uniform_share[c] : weight_of(i) / agent_weight_sum[c];
         const double w =
             uniform ? uniform_weight[c] : config.category_weights[c] / category_total * share;
@@ -234,10 +253,11 @@ Consensus build(std::span<const agents::AgentResult> results,
                                                      : 0.0;
         weighted += w * s;
         weight_total += w;
-        category_score[c] += share * s;
+        open_score += share * s;
         (r.action == Action::kBuy ? buy_weight
                                   : (r.action == Action::kSell ? sell_weight : hold_weight)) += w;
     }
+    category_score[open_category] = open_score;
     for (std::size_t c = 0; c < kC; ++c) {
         auto& summary = out.categories[c];
         if (agent_weight_sum[c] <= 0.0) {

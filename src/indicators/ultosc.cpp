@@ -9,20 +9,9 @@
 namespace gs::indicators {
 namespace {
 
-struct Terms {
-    double pressure;
-    double range;
-};
-
-// TA-Lib's per-bar terms, with its operation order.
-Terms terms_at(std::span<const double> high, std::span<const double> low,
-               std::span<const double> close, std::size_t i) noexcept {
-    const double prev = close[i - 1];
-    const double true_low = std::min(low[i], prev);
-    double range = high[i] - low[i];
-    range = std::max(range, std::fabs(prev - high[i]));
-    range = std::max(range, std::fabs(prev - low[i]));
-    return {close[i] - true_low, range};
+UltoscTerms terms_at(std::span<const double> high, std::span<const double> low,
+                     std::span<const double> close, std::size_t i) noexcept {
+    return ultosc_terms(close[i - 1], high[i], low[i], close[i]);
 }
 
 }  // namespace
@@ -44,13 +33,13 @@ void ultosc(std::span<const double> high, std::span<const double> low,
             out[i] = kNaN;
             continue;
         }
-        const Terms t = terms_at(high, low, close, i);
+        const UltoscTerms t = terms_at(high, low, close, i);
         for (std::size_t k = 0; k < 3; ++k) {
             pressure[k] += t.pressure;
             range[k] += t.range;
             // Window of bars i - period + 1 .. i; the bar that just left it is i - period.
             if (i > periods[k]) {
-                const Terms old = terms_at(high, low, close, i - periods[k]);
+                const UltoscTerms old = terms_at(high, low, close, i - periods[k]);
                 pressure[k] -= old.pressure;
                 range[k] -= old.range;
             }

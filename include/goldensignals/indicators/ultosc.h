@@ -2,6 +2,8 @@
 
 // Ultimate Oscillator (TA_ULTOSC), with TA-Lib's definition and lookback.
 
+#include <algorithm>
+#include <cmath>
 #include <span>
 
 namespace gs::indicators {
@@ -15,5 +17,19 @@ namespace gs::indicators {
 void ultosc(std::span<const double> high, std::span<const double> low,
             std::span<const double> close, int period1, int period2, int period3,
             std::span<double> out) noexcept;
+
+// One bar's terms (the bar after `prev_close`), with TA-Lib's operation order: what ultosc()
+// adds to its sums, for a streaming form that keeps the terms rather than the bars.
+struct UltoscTerms {
+    double pressure;  // bp
+    double range;     // tr
+};
+inline UltoscTerms ultosc_terms(double prev_close, double high, double low, double close) noexcept {
+    const double true_low = std::min(low, prev_close);
+    double range = high - low;
+    range = std::max(range, std::fabs(prev_close - high));
+    range = std::max(range, std::fabs(prev_close - low));
+    return {close - true_low, range};
+}
 
 }  // namespace gs::indicators

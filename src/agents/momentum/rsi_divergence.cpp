@@ -57,31 +57,37 @@ struct Divergence {
     double price_gap = 0.0;
 };
 
-// `better(a, b)`: a is a more extreme close than b (lower for lows, higher for highs). The
-// first extreme of each part counts, so a flat stretch does not move it.
+struct Extreme {
+    std::size_t at;
+    double close;
+};
+
+// The first most extreme close of close[from, to): `better(a, b)` when a is more extreme than
+// b (lower for lows, higher for highs), so a flat stretch does not move it. The best close is
+// carried in a register and picked without a branch: this runs on every new bar and the
+// extremes of a random walk move unpredictably.
 template <typename Better>
-Divergence find(std::span<const double> close, std::span<const double> rsi, Better better) {
-    const std::size_t n = close.size();
-    const std::size_t from = n - kWindow;
-    const std::size_t split = n - kRecent;
-    std::size_t early = from;
-    for (std::size_t i = from + 1; i < split; ++i) {
-        if (better(close[i], close[early])) {
-            early = i;
-        }
+Extreme first_extreme(std::span<const double> close, std::size_t from, std::size_t to,
+                      Better better) {
+    Extreme e{from, close[from]};
+    for (std::size_t i = from + 1; i < to; ++i) {
+        const double c = close[i];
+        const bool moved = better(c, e.close);
+        e.at = moved ? i : e.at;
+        e.close = moved ? c : e.close;
     }
-    std::size_t late = split;
-    for (std::size_t i = split + 1; i < n; ++i) {
-        if (better(close[i], close[late])) {
-            late = i;
-        }
-    }
+    return e;
+}
+
+// The earlier part's and the recent part's extremes, and whether they diverge from the RSI.
+template <typename Better>
+Divergence find(Extreme early, Extreme late, std::span<const double> rsi, Better better) {
     Divergence d;
     // Price makes a new extreme but the RSI does not follow it.
-    d.found = better(close[late], close[early]) && better(rsi[early], rsi[late]);
+    d.found = better(late.close, early.close) && better(rsi[early.at], rsi[late.at]);
     if (d.found) {
-        d.rsi_gap = std::abs(rsi[late] - rsi[early]);
-        d.price_gap = std::abs(close[late] - close[early]) / std::abs(close[early]);
+        d.rsi_gap = std::abs(rsi[late.at] - rsi[early.at]);
+        d.price_gap = std::abs(late.close - early.close) / std::abs(early.close);
         d.strength = 0.3 + 0.4 * std::min(d.rsi_gap / kParams.full_rsi_gap, 1.0) +
                      0.3 * std::min(d.price_gap / kParams.full_price_gap, 1.0);
     }
@@ -92,12 +98,19 @@ Divergence find(std::span<const double> close, std::span<const double> rsi, Bett
 // those).
 AgentResult verdict(std::span<const double> close, std::span<const double> rsi) {
     const double value = rsi.back();
-    const auto window = close.last(kWindow);
-    const auto [lo, hi] = std::minmax_element(window.begin(), window.end());
-    const auto bull = find(close, rsi, [](double a, double b) { return a < b; });
-    const auto bear = find(close, rsi, [](double a, double b) { return a > b; });
+    const std::size_t n = close.size();
+    const std::size_t from = n - kWindow;
+    const std::size_t split = n - kRecent;
+    const auto lower = [](double a, double b) { return a < b; };
+    const auto higher = [](double a, double b) { return a > b; };
+    const Extreme early_low = first_extreme(close, from, split, lower);
+    const Extreme late_low = first_extreme(close, split, n, lower);
+    const Extreme early_high = first_extreme(close, from, split, higher);
+    const Extreme late_high = first_extreme(close, split, n, higher);
+    const auto bull = find(early_low, late_low, rsi, lower);
+    const auto bear = find(early_high, late_high, rsi, higher);
     AgentResult r;
-    if (*lo == *hi) {
+    if (std::min(early_low.close, late_low.close) == std::max(early_high.close, late_high.close)) {
         r = abstain(
             Reason("close unchanged over the last {} bars: no divergence to read", kWindow));
     } else if (bull.found && bear.found) {

@@ -17,6 +17,7 @@
 #include "agents/streaming.h"
 #include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/core.h"
 #include "goldensignals/indicators/ultosc.h"
 
 namespace gs::agents {
@@ -36,19 +37,8 @@ constexpr int kShort = kParams.periods[0];
 constexpr int kMid = kParams.periods[1];
 constexpr int kLong = kParams.periods[2];
 
-// The rule on the last kMinBars bars' high, low and close (`ult` is scratch of that length).
-// The oscillator's sums start at the first of these bars: both forms add and remove the same
-// terms in the same order, so they agree to the bit.
-AgentResult verdict(std::span<const double> high, std::span<const double> low,
-                    std::span<const double> close, std::span<double> ult) {
-    const std::size_t m = close.size();
-    indicators::ultosc(high, low, close, kShort, kMid, kLong, ult);
-    const double value = ult[m - 1];
-    bool moved = false;
-    for (std::size_t i = m - kShort; i < m && !moved; ++i) {
-        const double prev = close[i - 1];
-        moved = std::max(high[i], prev) - std::min(low[i], prev) > 0.0;
-    }
+// The band rule on the oscillator's value; `moved`: some true range over the last kShort bars.
+AgentResult verdict(double value, bool moved) {
     AgentResult r =
         moved ? band_verdict(kParams.band, value,
                              [&](BandZone zone) { return band_reason(kReasons, zone, value); })
@@ -58,33 +48,77 @@ AgentResult verdict(std::span<const double> high, std::span<const double> low,
     return r;
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // Windowed sums: the last kMinBars bars give the latest value.
-    const auto recent = bars.last(kMinBars);
-    return verdict(recent.high, recent.low, recent.close, ws.take(recent.size()));
+bool has_range(double prev_close, double high, double low) {
+    return std::max(high, prev_close) - std::min(low, prev_close) > 0.0;
 }
 
-// Keeps the last kMinBars bars and replays the oscillator's windowed sums over them per
-// evaluation (~30 bars): running sums over every bar seen would round differently from the
-// batch form's sums started at its window's first bar.
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    // Windowed sums: the last kMinBars bars give the latest value, the oscillator's sums
+    // started at the first of them.
+    const auto recent = bars.last(kMinBars);
+    const std::size_t m = recent.size();
+    auto ult = ws.take(m);
+    indicators::ultosc(recent.high, recent.low, recent.close, kShort, kMid, kLong, ult);
+    bool moved = false;
+    for (std::size_t i = m - kShort; i < m && !moved; ++i) {
+        moved = has_range(recent.close[i - 1], recent.high[i], recent.low[i]);
+    }
+    return verdict(ult[m - 1], moved);
+}
+
+// Keeps the terms of the last kMinBars - 1 bars (each bar's buying pressure and true range)
+// and replays the oscillator's windowed sums over them per evaluation, as ultosc() runs them
+// over the batch form's kMinBars bars: the same additions and subtractions in the same order,
+// so the same bits. Running sums over every bar seen would be O(1) but round differently from
+// a window started kMinBars bars back.
 class Stream {
   public:
     void update(const market::Bar& bar) {
-        high_.push(bar.high);
-        low_.push(bar.low);
-        close_.push(bar.close);
+        if (seen_) {
+            const auto t = indicators::ultosc_terms(prev_close_, bar.high, bar.low, bar.close);
+            pressure_.push(t.pressure);
+            range_.push(t.range);
+            bars_since_range_ =
+                has_range(prev_close_, bar.high, bar.low) ? 0 : bars_since_range_ + 1;
+        }
+        seen_ = true;
+        prev_close_ = bar.close;
     }
     AgentResult evaluate() const {
-        std::array<double, kMinBars> ult;
-        const auto close = close_.values();
-        return verdict(high_.values(), low_.values(), close,
-                       std::span<double>(ult).first(close.size()));
+        const auto pressure = pressure_.values();
+        const auto range = range_.values();
+        const std::size_t n = pressure.size();  // kTerms once min_bars are taken
+        constexpr std::array<std::size_t, 3> kPeriods = {kShort, kMid, kLong};  // sorted
+        constexpr std::array<double, 3> kWeights = {4.0, 2.0, 1.0};
+        std::array<double, 3> bp{};
+        std::array<double, 3> tr{};
+        for (std::size_t k = 0; k < 3; ++k) {
+            // ultosc(): at term j, add it, then drop the one that left the window.
+            for (std::size_t j = 0; j < n; ++j) {
+                bp[k] += pressure[j];
+                tr[k] += range[j];
+                if (j >= kPeriods[k]) {
+                    bp[k] -= pressure[j - kPeriods[k]];
+                    tr[k] -= range[j - kPeriods[k]];
+                }
+            }
+        }
+        double sum = 0.0;
+        for (std::size_t k = 0; k < 3; ++k) {
+            if (!indicators::ta_is_zero(tr[k])) {
+                sum += kWeights[k] * (bp[k] / tr[k]);
+            }
+        }
+        return verdict(100.0 * (sum / 7.0), bars_since_range_ < static_cast<std::size_t>(kShort));
     }
 
   private:
-    Tail<kMinBars> high_;
-    Tail<kMinBars> low_;
-    Tail<kMinBars> close_;
+    static constexpr std::size_t kTerms = kMinBars - 1;
+    Tail<kTerms> pressure_;
+    Tail<kTerms> range_;
+    double prev_close_ = 0.0;
+    bool seen_ = false;
+    std::size_t bars_since_range_ = kShort;  // no range seen yet
 };
 
 void series(const market::BarsView& bars, SeriesSet& out) {
