@@ -8,31 +8,19 @@ namespace gs::indicators {
 
 namespace {
 
-double typical(std::span<const double> high, std::span<const double> low,
-               std::span<const double> close, std::size_t i) noexcept {
-    return (high[i] + low[i] + close[i]) / 3.0;
-}
-
-struct Flow {
-    double positive = 0.0;
-    double negative = 0.0;
-};
-
 // Bar i's money flow (i >= 1), recomputed when it leaves the window instead of kept in a
 // ring buffer: the kernel stays allocation-free.
-Flow flow_at(std::span<const double> high, std::span<const double> low,
-             std::span<const double> close, std::span<const double> volume,
-             std::size_t i) noexcept {
-    const double tp = typical(high, low, close, i);
-    const double prev = typical(high, low, close, i - 1);
-    const double raw = tp * volume[i];
-    if (tp > prev) {
-        return {raw, 0.0};
-    }
-    if (tp < prev) {
-        return {0.0, raw};
-    }
-    return {};
+MoneyFlow flow_at(std::span<const double> high, std::span<const double> low,
+                  std::span<const double> close, std::span<const double> volume,
+                  std::size_t i) noexcept {
+    return money_flow(mfi_typical(high[i], low[i], close[i]),
+                      mfi_typical(high[i - 1], low[i - 1], close[i - 1]), volume[i]);
+}
+
+// TA-Lib writes 0 when the total flow is below 1 (no money moved).
+double mfi_of_sums(double positive, double negative) noexcept {
+    const double total = positive + negative;
+    return total < 1.0 ? 0.0 : 100.0 * (positive / total);
 }
 
 }  // namespace
@@ -48,19 +36,18 @@ void mfi(std::span<const double> high, std::span<const double> low, std::span<co
             continue;
         }
         if (i > p) {
-            const Flow gone = flow_at(high, low, close, volume, i - p);
+            const MoneyFlow gone = flow_at(high, low, close, volume, i - p);
             positive -= gone.positive;
             negative -= gone.negative;
         }
-        const Flow f = flow_at(high, low, close, volume, i);
+        const MoneyFlow f = flow_at(high, low, close, volume, i);
         positive += f.positive;
         negative += f.negative;
         if (i < p) {
             out[i] = kNaN;
             continue;
         }
-        const double total = positive + negative;
-        out[i] = total < 1.0 ? 0.0 : 100.0 * (positive / total);
+        out[i] = mfi_of_sums(positive, negative);
     }
 }
 
@@ -74,12 +61,21 @@ double mfi_at(std::span<const double> high, std::span<const double> low,
     double positive = 0.0;
     double negative = 0.0;
     for (std::size_t j = i + 1 - p; j <= i; ++j) {
-        const Flow f = flow_at(high, low, close, volume, j);
+        const MoneyFlow f = flow_at(high, low, close, volume, j);
         positive += f.positive;
         negative += f.negative;
     }
-    const double total = positive + negative;
-    return total < 1.0 ? 0.0 : 100.0 * (positive / total);
+    return mfi_of_sums(positive, negative);
+}
+
+double mfi_of_flows(std::span<const double> positive, std::span<const double> negative) noexcept {
+    double pos = 0.0;
+    double neg = 0.0;
+    for (std::size_t j = 0; j < positive.size(); ++j) {
+        pos += positive[j];
+        neg += negative[j];
+    }
+    return mfi_of_sums(pos, neg);
 }
 
 }  // namespace gs::indicators

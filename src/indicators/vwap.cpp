@@ -1,6 +1,7 @@
 #include "goldensignals/indicators/vwap.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "goldensignals/indicators/core.h"
 
@@ -21,14 +22,16 @@ void vwap(std::span<const double> high, std::span<const double> low, std::span<c
     }
 }
 
-VwapBands vwap_at(std::span<const double> high, std::span<const double> low,
-                  std::span<const double> close, std::span<const double> volume, int period,
-                  double k, std::size_t i) noexcept {
+namespace {
+
+// Two passes over bar i's window; typical(j) gives bar j's typical price.
+template <typename Typical>
+VwapBands bands_at(Typical typical, std::span<const double> volume, std::size_t size, int period,
+                   double k, std::size_t i) noexcept {
     const std::size_t p = static_cast<std::size_t>(std::max(period, 1));
-    if (i >= close.size() || i + 1 < p) {
+    if (i >= size || i + 1 < p) {
         return {kNaN, kNaN, kNaN};
     }
-    auto typical = [&](std::size_t j) { return (high[j] + low[j] + close[j]) / 3.0; };
     double sum_v = 0.0;
     double sum_pv = 0.0;
     for (std::size_t j = i + 1 - p; j <= i; ++j) {
@@ -46,6 +49,21 @@ VwapBands vwap_at(std::span<const double> high, std::span<const double> low,
     }
     const double sigma = std::sqrt(squares / sum_v);
     return {mean + k * sigma, mean, mean - k * sigma};
+}
+
+}  // namespace
+
+VwapBands vwap_at(std::span<const double> high, std::span<const double> low,
+                  std::span<const double> close, std::span<const double> volume, int period,
+                  double k, std::size_t i) noexcept {
+    return bands_at([&](std::size_t j) { return vwap_typical(high[j], low[j], close[j]); }, volume,
+                    close.size(), period, k, i);
+}
+
+VwapBands vwap_at(std::span<const double> typical, std::span<const double> volume, int period,
+                  double k, std::size_t i) noexcept {
+    return bands_at([&](std::size_t j) { return typical[j]; }, volume, typical.size(), period, k,
+                    i);
 }
 
 }  // namespace gs::indicators

@@ -29,4 +29,14 @@ VwapBands vwap_at(std::span<const double> high, std::span<const double> low,
                   std::span<const double> close, std::span<const double> volume, int period,
                   double k, std::size_t i) noexcept;
 
+// A bar's typical price, as vwap() computes it.
+inline double vwap_typical(double high, double low, double close) noexcept {
+    return (high + low + close) / 3.0;
+}
+
+// vwap_at() from the bars' typical prices (vwap_typical) and volumes: the same value, for a
+// streaming form that keeps one typical price per bar instead of recomputing it per window.
+VwapBands vwap_at(std::span<const double> typical, std::span<const double> volume, int period,
+                  double k, std::size_t i) noexcept;
+
 }  // namespace gs::indicators

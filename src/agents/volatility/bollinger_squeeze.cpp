@@ -81,13 +81,17 @@ AgentResult verdict(std::span<const double> close_tail, std::span<const double> 
     const std::size_t last = close_tail.size() - 1;
     const std::size_t line_last = ema.size() - 1;
     // Bar last - k of the closes is bar line_last - k of the lines.
-    auto squeeze = [&](std::size_t k) {
-        const auto bb =
-            indicators::bbands_at(close_tail, kPeriod, kBbDeviations, kBbDeviations, last - k);
+    auto squeeze_with = [&](const indicators::Bands& bb, std::size_t k) {
         const double band = kKcMultiple * atr[line_last - k];
         return squeeze_of(bb.upper, bb.lower, ema[line_last - k] + band, ema[line_last - k] - band);
     };
-    const double on_now = squeeze(0);
+    auto squeeze = [&](std::size_t k) {
+        return squeeze_with(
+            indicators::bbands_at(close_tail, kPeriod, kBbDeviations, kBbDeviations, last - k), k);
+    };
+    // The latest bands serve the squeeze test and the verdict: computed once.
+    const auto bb = indicators::bbands_at(close_tail, kPeriod, kBbDeviations, kBbDeviations, last);
+    const double on_now = squeeze_with(bb, 0);
     std::size_t released = 0;
     if (on_now == 0.0) {
         for (std::size_t k = 1; k <= kReleaseWindow && k <= last; ++k) {
@@ -101,7 +105,6 @@ AgentResult verdict(std::span<const double> close_tail, std::span<const double> 
             }
         }
     }
-    const auto bb = indicators::bbands_at(close_tail, kPeriod, kBbDeviations, kBbDeviations, last);
     const double mid = bb.middle;
     const double bb_half = (bb.upper - bb.lower) / 2.0;
     const double kc_half = kKcMultiple * atr[line_last];

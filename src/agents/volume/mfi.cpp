@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include "agents/band_oscillator.h"
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/mfi.h"
 
@@ -26,6 +26,7 @@ constexpr FixedText kParamsJson = params_json({{"period", kParams.period},
                                                {"oversold", kParams.band.oversold},
                                                {"overbought", kParams.band.overbought}});
 constexpr std::size_t kMinBars = lookback::bars_for(lookback::mfi(kParams.period));
+constexpr auto kPeriod = static_cast<std::size_t>(kParams.period);
 // Reason formats with the numbers written in: "MFI 14 at {:.1f}: oversold (<= 20)".
 constexpr FixedText kOversoldReason =
     format_text("MFI ", kParams.period, " at {:.1f}: oversold (<= ", kParams.band.oversold, ")");
@@ -33,16 +34,21 @@ constexpr FixedText kOverboughtReason = format_text(
     "MFI ", kParams.period, " at {:.1f}: overbought (>= ", kParams.band.overbought, ")");
 constexpr FixedText kNeutralReason = format_text("MFI ", kParams.period, " at {:.1f}: neutral");
 
-// True when some bar of the window moved the typical price on non-zero volume.
+// Whether a bar moved money: non-zero volume and a typical price (TA-Lib's, / 3 included: two
+// sums one ulp apart can divide to the same typical price, which TA-Lib counts as no flow)
+// other than the previous bar's.
+bool moves_money(double typical, double prev_typical, double volume) {
+    return volume > 0.0 && typical != prev_typical;
+}
+
+// True when some bar of the latest window moved money.
 bool money_moved(const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    // TA-Lib's typical price, / 3 included: two sums one ulp apart can divide to the same
-    // typical price, which TA-Lib counts as no flow.
     auto typical = [&](std::size_t i) {
-        return (bars.high[i] + bars.low[i] + bars.close[i]) / 3.0;
+        return indicators::mfi_typical(bars.high[i], bars.low[i], bars.close[i]);
     };
-    for (std::size_t i = n - kParams.period; i < n; ++i) {
-        if (bars.volume[i] > 0.0 && typical(i) != typical(i - 1)) {
+    for (std::size_t i = n - kPeriod; i < n; ++i) {
+        if (moves_money(typical(i), typical(i - 1), bars.volume[i])) {
             return true;
         }
     }
@@ -61,22 +67,49 @@ Reason reason(BandZone zone, double mfi) {
     return Reason(kNeutralReason.view(), mfi);
 }
 
-// The rule on the newest bars; reads the last period + 1 of them (the Stream keeps those).
-AgentResult verdict(const market::BarsView& bars) {
-    // Only the latest window matters: O(period) instead of a full-length pass.
-    const double mfi = indicators::mfi_at(bars.high, bars.low, bars.close, bars.volume,
-                                          kParams.period, bars.size() - 1);
+AgentResult verdict(double mfi, bool moved) {
     AgentResult r =
-        money_moved(bars)
-            ? band_verdict(kParams.band, mfi, [&](BandZone zone) { return reason(zone, mfi); })
-            : hold(1.0, 0.0, Reason("No money flow over the last {} bars", kParams.period));
+        moved ? band_verdict(kParams.band, mfi, [&](BandZone zone) { return reason(zone, mfi); })
+              : hold(1.0, 0.0, Reason("No money flow over the last {} bars", kParams.period));
     r.add("mfi", mfi);
     return r;
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+    // Only the latest window matters: O(period) instead of a full-length pass.
+    return verdict(indicators::mfi_at(bars.high, bars.low, bars.close, bars.volume, kParams.period,
+                                      bars.size() - 1),
+                   money_moved(bars));
 }
+
+// Keeps the flows of the last `period` bars, each computed once when its bar arrives, and sums
+// them per evaluation in the order mfi_at() does: the same bits.
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        const double typical = indicators::mfi_typical(bar.high, bar.low, bar.close);
+        if (seen_) {
+            const auto flow = indicators::money_flow(typical, prev_typical_, bar.volume);
+            positive_.push(flow.positive);
+            negative_.push(flow.negative);
+            bars_since_money_ =
+                moves_money(typical, prev_typical_, bar.volume) ? 0 : bars_since_money_ + 1;
+        }
+        seen_ = true;
+        prev_typical_ = typical;
+    }
+    AgentResult evaluate() const {
+        return verdict(indicators::mfi_of_flows(positive_.values(), negative_.values()),
+                       bars_since_money_ < kPeriod);
+    }
+
+  private:
+    Tail<kPeriod> positive_;
+    Tail<kPeriod> negative_;
+    double prev_typical_ = 0.0;
+    bool seen_ = false;
+    std::size_t bars_since_money_ = kPeriod;  // none yet
+};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::mfi(bars.high, bars.low, bars.close, bars.volume, kParams.period,
@@ -86,13 +119,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kMfi = {
-    "mfi",
-    Category::kVolume,
-    kParamsJson.view(),
-    kMinBars,
-    evaluate,
-    series,
-    &stream_ops<TailStream<kParams.period + 1, verdict>>,
+    "mfi", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -17,10 +17,10 @@
 
 #include <fmt/format.h>
 
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/streaming.h"
+#include "agents/tail.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/vwap.h"
 
@@ -45,21 +45,18 @@ constexpr int kPeriod = kParams.period;
 constexpr double kDeviations = kParams.nbdev;
 constexpr std::size_t kSlopeBars = kParams.slope_bars;
 constexpr double kFullSlope = kParams.full_slope;
+constexpr std::size_t kWindow = kPeriod + kSlopeBars;  // the bars the rule reads
 
-// The rule on the newest bars; reads the last period + slope_bars of them (the Stream
-// keeps those).
-AgentResult verdict(const market::BarsView& bars) {
-    const std::size_t n = bars.size();
+// The rule on the newest kWindow bars' typical prices and volumes and the latest close.
+AgentResult verdict(std::span<const double> typical, std::span<const double> volume, double close) {
+    const std::size_t n = typical.size();
     // Only two windows matter (now and 5 bars ago): O(20) each instead of full-length passes.
-    const auto [u, m, l] = indicators::vwap_at(bars.high, bars.low, bars.close, bars.volume,
-                                               kPeriod, kDeviations, n - 1);
-    const double then = indicators::vwap_at(bars.high, bars.low, bars.close, bars.volume, kPeriod,
-                                            kDeviations, n - 1 - kSlopeBars)
-                            .middle;
+    const auto [u, m, l] = indicators::vwap_at(typical, volume, kPeriod, kDeviations, n - 1);
+    const double then =
+        indicators::vwap_at(typical, volume, kPeriod, kDeviations, n - 1 - kSlopeBars).middle;
     if (std::isnan(m)) {
         return abstain(Reason("No volume in the last {} bars: VWAP undefined", kPeriod));
     }
-    const double close = bars.close[n - 1];
     const double sigma = (u - m) / kDeviations;
     // A window that had no volume 5 bars ago has no slope yet.
     const double slope = std::isnan(then) || then == 0.0 ? 0.0 : m / then - 1.0;
@@ -96,9 +93,30 @@ AgentResult verdict(const market::BarsView& bars) {
     return r;
 }
 
-AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
+    const auto recent = bars.last(kWindow);
+    auto typical = ws.take(recent.size());
+    for (std::size_t i = 0; i < recent.size(); ++i) {
+        typical[i] = indicators::vwap_typical(recent.high[i], recent.low[i], recent.close[i]);
+    }
+    return verdict(typical, recent.volume, recent.close.back());
 }
+
+// Keeps each bar's typical price (computed once, not once per window it is in) and volume.
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        typical_.push(indicators::vwap_typical(bar.high, bar.low, bar.close));
+        volume_.push(bar.volume);
+        close_ = bar.close;
+    }
+    AgentResult evaluate() const { return verdict(typical_.values(), volume_.values(), close_); }
+
+  private:
+    Tail<kWindow> typical_;
+    Tail<kWindow> volume_;
+    double close_ = 0.0;
+};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     const std::size_t n = bars.size();
@@ -112,13 +130,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kVwap = {
-    "vwap",
-    Category::kVolume,
-    kParamsJson.view(),
-    kMinBars,
-    evaluate,
-    series,
-    &stream_ops<TailStream<kPeriod + kSlopeBars, verdict>>,
+    "vwap", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents
