@@ -41,9 +41,7 @@ void raw_k(std::span<const double> high, std::span<const double> low, std::span<
         } else if (high[i] >= high[hi]) {
             hi = i;
         }
-        // TA-Lib divides by range / 100 rather than multiplying by 100; same bits as TA-Lib.
-        const double diff = (high[hi] - low[lo]) / 100.0;
-        out[i] = diff != 0.0 ? (close[i] - low[lo]) / diff : 0.0;
+        out[i] = fast_k_of(close[i], low[lo], high[hi]);
     }
 }
 

@@ -12,6 +12,14 @@ namespace gs::indicators {
 // SMA(`fastd_period`) of fast %K. TA-Lib starts both outputs where %D starts, so %K is NaN
 // there too: lookback fastk_period - 1 + fastd_period - 1 from the first value of `close`
 // (inputs may carry a NaN warm-up, as when the inputs are an RSI).
+// Fast %K of `close` in a window whose lowest low and highest high are given, as stochf()
+// computes it: TA-Lib divides by range / 100 rather than multiplying by 100 (same bits as
+// TA-Lib), and writes 0 for a range of 0.
+inline double fast_k_of(double close, double lowest, double highest) noexcept {
+    const double diff = (highest - lowest) / 100.0;
+    return diff != 0.0 ? (close - lowest) / diff : 0.0;
+}
+
 void stochf(std::span<const double> high, std::span<const double> low,
             std::span<const double> close, int fastk_period, int fastd_period,
             std::span<double> fast_k, std::span<double> fast_d) noexcept;

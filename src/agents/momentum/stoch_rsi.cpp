@@ -55,16 +55,11 @@ constexpr auto kStochSpan = lookback::bars_for(lookback::stochf(kParams.fastk, k
 constexpr double kOversold = kParams.oversold;
 constexpr double kOverbought = kParams.overbought;
 
-// The rule on the last kStochSpan RSI values (`k` and `d` are scratch of that length): the
-// fast stochastic of the latest bar reads only those, from their first.
-AgentResult verdict(std::span<const double> tail, std::span<double> k, std::span<double> d) {
-    indicators::stochf(tail, tail, tail, kFastK, kFastD, k, d);
-    const double k_now = k[kStochSpan - 1];
-    const double d_now = d[kStochSpan - 1];
-    const auto window = tail.last(kFastK);
-    const auto [lo, hi] = std::minmax_element(window.begin(), window.end());
+// The rule on the latest fast %K and %D; `flat`: the RSI did not change over the last kFastK
+// values.
+AgentResult verdict(double k_now, double d_now, bool flat) {
     AgentResult r;
-    if (*lo == *hi) {
+    if (flat) {
         r = abstain(
             Reason("RSI unchanged over the last {} bars: stochastic RSI undefined", kFastK));
     } else if (k_now <= kOversold) {
@@ -93,23 +88,50 @@ AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
     auto rsi = ws.take(n);
     auto k = ws.take(kStochSpan);
     auto d = ws.take(kStochSpan);
-    // The RSI is recursive and needs every bar; its stochastic only the last kStochSpan values.
+    // The RSI is recursive and needs every bar; its stochastic only the last kStochSpan values,
+    // from their first.
     indicators::rsi(bars.close, kRsiPeriod, rsi);
-    return verdict(rsi.last(kStochSpan), k, d);
+    const auto tail = rsi.last(kStochSpan);
+    indicators::stochf(tail, tail, tail, kFastK, kFastD, k, d);
+    const auto window = tail.last(kFastK);
+    const auto [lo, hi] = std::minmax_element(window.begin(), window.end());
+    return verdict(k[kStochSpan - 1], d[kStochSpan - 1], *lo == *hi);
 }
 
+// Keeps the last kFastK RSI values and the last kFastD fast %K, each %K computed once when its
+// bar arrives (the window's extremes are exact in any order) and %D summed from them in the
+// order stochf()'s SMA sums its first window: the same bits as the batch form.
 class Stream {
   public:
-    void update(const market::Bar& bar) { rsi_.push(rsi_state_.update(bar.close)); }
+    void update(const market::Bar& bar) {
+        const double rsi = rsi_state_.update(bar.close);
+        rsi_.push(rsi);
+        if (rsi_.size() < kWindow) {
+            return;
+        }
+        double lowest = rsi;
+        double highest = rsi;
+        for (const double x : rsi_.values()) {
+            lowest = std::min(lowest, x);
+            highest = std::max(highest, x);
+        }
+        fast_k_.push(indicators::fast_k_of(rsi, lowest, highest));
+        flat_ = lowest == highest;
+    }
     AgentResult evaluate() const {
-        std::array<double, kStochSpan> k;
-        std::array<double, kStochSpan> d;
-        return verdict(rsi_.values(), k, d);
+        double sum = 0.0;
+        for (const double k : fast_k_.values()) {
+            sum += k;
+        }
+        return verdict(fast_k_.newest(), sum / static_cast<double>(kFastD), flat_);
     }
 
   private:
+    static constexpr auto kWindow = static_cast<std::size_t>(kFastK);
     indicators::streaming::Rsi rsi_state_{kRsiPeriod};
-    Tail<kStochSpan> rsi_;
+    Tail<kWindow> rsi_;
+    Tail<static_cast<std::size_t>(kFastD)> fast_k_;
+    bool flat_ = false;
 };
 
 void series(const market::BarsView& bars, SeriesSet& out) {
