@@ -1,5 +1,6 @@
 // awesome_oscillator (momentum): Bill Williams' Awesome Oscillator, SMA 5 - SMA 34 of the
-// median price (high + low) / 2 (TA_SMA), traded on its sign, stronger near a fresh
+// median price (high + low) / 2 (TA_SMA; the agent's SMAs are each window's mean, equal to
+// TA-Lib's to rounding), traded on its sign, stronger near a fresh
 // zero-line cross and with a wider gap.
 //
 // Rule, on the latest bar:
@@ -44,9 +45,10 @@ constexpr FixedText kParamsJson =
 // The freshness looks back fresh_window values of AO, each needing a full SMA 34.
 constexpr std::size_t kMinBars =
     lookback::bars_for(lookback::sma(kParams.slow)) + kParams.fresh_window;
-constexpr int kFast = kParams.fast;
-constexpr int kSlow = kParams.slow;
+constexpr std::size_t kFast = kParams.fast;
+constexpr std::size_t kSlow = kParams.slow;
 constexpr std::size_t kFreshWindow = kParams.fresh_window;
+constexpr std::size_t kLineTail = kFreshWindow + 1;  // the SMA values the rule reads
 constexpr double kFlat = 1e-9;
 
 void median_price(const market::BarsView& bars, std::span<double> out) {
@@ -55,16 +57,28 @@ void median_price(const market::BarsView& bars, std::span<double> out) {
     }
 }
 
-// The rule on the median prices of the last kMinBars bars (`fast` and `slow` are scratch of
-// the same length). The SMAs are computed over exactly these values, from their first: both
-// forms sum the same numbers in the same order, so they agree to the bit.
-AgentResult verdict(std::span<const double> median, std::span<double> fast,
-                    std::span<double> slow) {
-    const std::size_t m = median.size();
-    indicators::sma(median, kFast, fast);
-    indicators::sma(median, kSlow, slow);
-    const double ao = fast[m - 1] - slow[m - 1];
-    const double rel = slow[m - 1] != 0.0 ? ao / std::abs(slow[m - 1]) : 0.0;
+// The mean of `values` (an SMA's value at the last of them), summed in four interleaved lanes
+// so the chain of additions is a quarter as long: it runs for every new bar. Both forms take
+// their SMAs from here, so they agree to the bit; against TA-Lib's running sum it differs by
+// rounding only (the reference tests allow 1e-6).
+double mean_of(std::span<const double> values) {
+    std::array<double, 4> lane{};
+    std::size_t i = 0;
+    for (; i + 4 <= values.size(); i += 4) {
+        for (std::size_t k = 0; k < 4; ++k) {
+            lane[k] += values[i + k];
+        }
+    }
+    for (std::size_t k = 0; i < values.size(); ++i, ++k) {
+        lane[k] += values[i];
+    }
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) / static_cast<double>(values.size());
+}
+
+// The rule on SMA 5 and SMA 34 of the median price at the last kFreshWindow + 1 bars.
+AgentResult verdict(std::span<const double> fast, std::span<const double> slow) {
+    const double ao = fast.back() - slow.back();
+    const double rel = slow.back() != 0.0 ? ao / std::abs(slow.back()) : 0.0;
     // The sign of AO is the sign of sma_5 - sma_34.
     const std::size_t age = bars_since_sign_change(fast, slow, kFreshWindow);
     const double fresh = freshness(age, kFreshWindow);
@@ -94,32 +108,38 @@ AgentResult verdict(std::span<const double> median, std::span<double> fast,
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace& ws) {
-    // SMAs are windowed: the last kMinBars bars give the last fresh_window + 1 values.
+    // SMAs are windowed: the last kMinBars bars give the last kFreshWindow + 1 values.
     const auto recent = bars.last(kMinBars);
     const std::size_t m = recent.size();
     auto median = ws.take(m);
-    auto fast = ws.take(m);
-    auto slow = ws.take(m);
+    auto fast = ws.take(kLineTail);
+    auto slow = ws.take(kLineTail);
     median_price(recent, median);
-    return verdict(median, fast, slow);
+    for (std::size_t j = 0; j < kLineTail; ++j) {
+        const auto upto = std::span<const double>(median).first(m - kLineTail + 1 + j);
+        fast[j] = mean_of(upto.last(kFast));
+        slow[j] = mean_of(upto.last(kSlow));
+    }
+    return verdict(fast, slow);
 }
 
-// Keeps the last kMinBars median prices and replays the two SMAs over them per evaluation
-// (~90 adds): a running SMA over every bar seen rounds differently from the batch form's SMA
-// started at the window's first bar.
+// Keeps the last kSlow median prices and each bar's two SMAs, computed once when it arrives.
 class Stream {
   public:
-    void update(const market::Bar& bar) { median_.push((bar.high + bar.low) / 2.0); }
-    AgentResult evaluate() const {
-        std::array<double, kMinBars> fast;
-        std::array<double, kMinBars> slow;
-        const auto median = median_.values();
-        return verdict(median, std::span<double>(fast).first(median.size()),
-                       std::span<double>(slow).first(median.size()));
+    void update(const market::Bar& bar) {
+        median_.push((bar.high + bar.low) / 2.0);
+        if (median_.size() == kSlow) {
+            const auto median = median_.values();
+            fast_.push(mean_of(median.last(kFast)));
+            slow_.push(mean_of(median));
+        }
     }
+    AgentResult evaluate() const { return verdict(fast_.values(), slow_.values()); }
 
   private:
-    Tail<kMinBars> median_;
+    Tail<kSlow> median_;
+    Tail<kLineTail> fast_;
+    Tail<kLineTail> slow_;
 };
 
 void series(const market::BarsView& bars, SeriesSet& out) {
@@ -128,8 +148,8 @@ void series(const market::BarsView& bars, SeriesSet& out) {
     std::vector<double> slow(n);
     auto ao = out.add("ao", n);
     median_price(bars, median);
-    indicators::sma(median, kSlow, slow);
-    indicators::sma(median, kFast, ao);
+    indicators::sma(median, static_cast<int>(kSlow), slow);
+    indicators::sma(median, static_cast<int>(kFast), ao);
     for (std::size_t i = 0; i < n; ++i) {
         ao[i] -= slow[i];  // NaN while SMA 34 warms up
     }
