@@ -57,22 +57,11 @@ void median_price(const market::BarsView& bars, std::span<double> out) {
     }
 }
 
-// The mean of `values` (an SMA's value at the last of them), summed in four interleaved lanes
-// so the chain of additions is a quarter as long: it runs for every new bar. Both forms take
-// their SMAs from here, so they agree to the bit; against TA-Lib's running sum it differs by
-// rounding only (the reference tests allow 1e-6).
+// An SMA's value at the last of `values`: their mean, in lane_sum's order (agent_math.h). Both
+// forms take their SMAs from here, so they agree to the bit; against TA-Lib's running sum it
+// differs by rounding only (the reference tests allow 1e-6).
 double mean_of(std::span<const double> values) {
-    std::array<double, 4> lane{};
-    std::size_t i = 0;
-    for (; i + 4 <= values.size(); i += 4) {
-        for (std::size_t k = 0; k < 4; ++k) {
-            lane[k] += values[i + k];
-        }
-    }
-    for (std::size_t k = 0; i < values.size(); ++i, ++k) {
-        lane[k] += values[i];
-    }
-    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) / static_cast<double>(values.size());
+    return lane_sum(values) / static_cast<double>(values.size());
 }
 
 // The rule on SMA 5 and SMA 34 of the median price at the last kFreshWindow + 1 bars.

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/streaming.h"
@@ -46,15 +47,9 @@ constexpr std::size_t kSpreadWindow = kParams.spread_window;
 
 // The rule on the last spread_window ROC values (`values`, the latest last).
 AgentResult verdict(std::span<const double> values) {
-    double mean = 0.0;
-    for (const double v : values) {
-        mean += v;
-    }
-    mean /= static_cast<double>(kSpreadWindow);
-    double variance = 0.0;
-    for (const double v : values) {
-        variance += (v - mean) * (v - mean);
-    }
+    const double mean = lane_sum(values) / static_cast<double>(kSpreadWindow);
+    const double variance =
+        lane_sum_of(values, [mean](double v) { return (v - mean) * (v - mean); });
     const double sigma = std::sqrt(variance / static_cast<double>(kSpreadWindow));
     const double value = values.back();
     AgentResult r;

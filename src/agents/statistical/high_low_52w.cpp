@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/streaming.h"
@@ -54,11 +55,7 @@ double relative(double excess, double base) {
 // ending at the latest bar (shared by the batch and streaming forms).
 AgentResult verdict(double hi, double lo, double c, std::span<const double> volumes) {
     const double v = volumes.back();
-    double volume_sum = 0.0;
-    for (const double x : volumes) {
-        volume_sum += x;
-    }
-    const double avg = volume_sum / static_cast<double>(kVolumePeriod);
+    const double avg = lane_sum(volumes) / static_cast<double>(kVolumePeriod);
     // No volume over the window (a halt, an illiquid stretch) confirms nothing: with avg 0,
     // v >= avg held for v = 0 and a zero-volume close read as a confirmed breakout.
     const bool confirmed = avg > 0.0 && v >= avg;

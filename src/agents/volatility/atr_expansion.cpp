@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/streaming.h"
@@ -58,11 +59,8 @@ constexpr auto kMeanTail = static_cast<std::size_t>(kMeanPeriod);
 constexpr std::size_t kCloseTail = kTrendPeriod + kSlopeBars;
 
 double sma_ending_at(std::span<const double> close, std::size_t end) {
-    double sum = 0.0;
-    for (std::size_t i = end + 1 - kTrendPeriod; i <= end; ++i) {
-        sum += close[i];
-    }
-    return sum / static_cast<double>(kTrendPeriod);
+    return lane_sum(close.subspan(end + 1 - kTrendPeriod, kTrendPeriod)) /
+           static_cast<double>(kTrendPeriod);
 }
 
 // The rule on the last kMeanTail NATR values and the last kCloseTail closes, each ending at the
@@ -70,11 +68,7 @@ double sma_ending_at(std::span<const double> close, std::size_t end) {
 AgentResult verdict(std::span<const double> natr, std::span<const double> close) {
     const std::size_t n = natr.size();
     // Only the latest mean is needed.
-    double sum = 0.0;
-    for (std::size_t i = n - kMeanPeriod; i < n; ++i) {
-        sum += natr[i];
-    }
-    const double mean = sum / static_cast<double>(kMeanPeriod);
+    const double mean = lane_sum(natr.last(kMeanTail)) / static_cast<double>(kMeanTail);
     const double now = natr[n - 1];
     const std::size_t last = close.size() - 1;
     const double trend_now = sma_ending_at(close, last);

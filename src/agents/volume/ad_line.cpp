@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
@@ -51,10 +52,7 @@ constexpr double kFullMove = kParams.full_move;
 AgentResult verdict(std::span<const double> line, const market::BarsView& bars) {
     const std::size_t n = bars.size();
     const std::size_t m = line.size();
-    double volume_sum = 0.0;
-    for (std::size_t i = n - kWindow; i < n; ++i) {
-        volume_sum += bars.volume[i];
-    }
+    const double volume_sum = lane_sum(bars.volume.last(kWindow));
     const double then = bars.close[n - 1 - kWindow];
     const double move = then != 0.0 ? bars.close[n - 1] / then - 1.0 : 0.0;
     AgentResult r;

@@ -46,11 +46,7 @@ constexpr double kDeadZone = kParams.dead_zone;
 // The rule on the newest oscillator values and volumes (both end at the latest bar; it reads
 // the last fresh_window + 1 values and slow volumes).
 AgentResult verdict(std::span<const double> osc, std::span<const double> volume) {
-    const std::size_t n = volume.size();
-    double volume_sum = 0.0;
-    for (std::size_t i = n - kSlow; i < n; ++i) {
-        volume_sum += volume[i];
-    }
+    const double volume_sum = lane_sum(volume.last(static_cast<std::size_t>(kSlow)));
     const double avg_volume = volume_sum / kSlow;
     const double value = osc.back();
     AgentResult r;

@@ -60,11 +60,7 @@ void force_index(const market::BarsView& bars, std::span<double> raw, std::span<
 // The rule on the newest index values and volumes (both end at the latest bar; it reads the
 // last fresh_window + 1 values and period volumes) and the latest close.
 AgentResult verdict(std::span<const double> index, std::span<const double> volume, double close) {
-    const std::size_t n = volume.size();
-    double volume_sum = 0.0;
-    for (std::size_t i = n - kPeriod; i < n; ++i) {
-        volume_sum += volume[i];
-    }
+    const double volume_sum = lane_sum(volume.last(static_cast<std::size_t>(kPeriod)));
     const double unit = kParams.unit_move * std::abs(close) * volume_sum / kPeriod;
     const double value = index.back();
     AgentResult r;

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/streaming.h"
@@ -43,16 +44,12 @@ constexpr double kFullGap = kParams.full_gap;
 // sma + 1 values and sma volumes).
 AgentResult verdict(std::span<const double> line, std::span<const double> volume) {
     const std::size_t n = line.size();
-    const std::size_t nv = volume.size();
     // Only the last two SMA values are needed.
     double sum_prev = 0.0;
-    double volume_sum = 0.0;
     for (std::size_t i = n - 1 - kPeriod; i < n - 1; ++i) {
         sum_prev += line[i];
     }
-    for (std::size_t i = nv - kPeriod; i < nv; ++i) {
-        volume_sum += volume[i];
-    }
+    const double volume_sum = lane_sum(volume.last(static_cast<std::size_t>(kPeriod)));
     const double sum_now = sum_prev - line[n - 1 - kPeriod] + line[n - 1];
     const double sma_now = sum_now / kPeriod;
     const double sma_prev = sum_prev / kPeriod;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/agent_math.h"
 #include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
@@ -46,10 +47,7 @@ double ratio_of(double volume, double average) {
 // The rule on the newest bars; reads the last period of them (the Stream keeps those).
 AgentResult verdict(const market::BarsView& bars) {
     const std::size_t n = bars.size();
-    double sum = 0.0;
-    for (std::size_t i = n - kPeriod; i < n; ++i) {
-        sum += bars.volume[i];
-    }
+    const double sum = lane_sum(bars.volume.last(static_cast<std::size_t>(kPeriod)));
     const double ratio = ratio_of(bars.volume[n - 1], sum / kPeriod);
     const double prev = bars.close[n - 2];
     const double change = prev != 0.0 ? bars.close[n - 1] / prev - 1.0 : 0.0;
