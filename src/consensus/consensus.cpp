@@ -167,33 +167,33 @@ Consensus build(std::span<const agents::AgentResult> results,
         const double base = config.agent_weights.empty() ? 1.0 : config.agent_weight(defs[i]->name);
         return i < multipliers.size() ? base * multipliers[i] : base;
     };
+    // Counted without a branch on the action: the agents' actions change from bar to bar and
+    // a mispredicted branch per agent was most of this function's cost on a new bar.
+    std::array<std::uint16_t, 4> by_action{};  // indexed by Action
+    std::array<std::uint16_t, kC> voters{};
     for (std::size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
-        switch (r.action) {
-            case Action::kBuy:
-                ++out.votes.buy;
-                break;
-            case Action::kSell:
-                ++out.votes.sell;
-                break;
-            case Action::kHold:
-                ++out.votes.hold;
-                break;
-            case Action::kAbstain:
-                ++out.votes.abstain;
-                continue;
-        }
+        const Action action = results[i].action;
         const auto c = static_cast<std::size_t>(defs[i]->category);
-        if (!uniform) {
-            agent_weight_sum[c] += weight_of(i);
-        }
-        ++out.categories[c].voters;
+        ++by_action[static_cast<std::size_t>(action)];
+        voters[c] = static_cast<std::uint16_t>(voters[c] + (action != Action::kAbstain));
     }
-    if (uniform) {
-        // n weights of 1 add up to n exactly: the count, without a chain of additions
-        // through memory on every new bar.
-        for (std::size_t c = 0; c < kC; ++c) {
-            agent_weight_sum[c] = out.categories[c].voters;
+    if (!uniform) {
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            if (results[i].action != Action::kAbstain) {
+                agent_weight_sum[static_cast<std::size_t>(defs[i]->category)] += weight_of(i);
+            }
+        }
+    }
+    out.votes = {by_action[static_cast<std::size_t>(Action::kBuy)],
+                 by_action[static_cast<std::size_t>(Action::kSell)],
+                 by_action[static_cast<std::size_t>(Action::kHold)],
+                 by_action[static_cast<std::size_t>(Action::kAbstain)]};
+    for (std::size_t c = 0; c < kC; ++c) {
+        out.categories[c].voters = voters[c];
+        if (uniform) {
+            // n weights of 1 add up to n exactly: the count, without a chain of additions
+            // through memory on every new bar.
+            agent_weight_sum[c] = voters[c];
         }
     }
     double category_total = 0.0;
@@ -231,31 +231,57 @@ Consensus build(std::span<const agents::AgentResult> results,
     // changes: the same additions in the same order as accumulating in the array.
     std::size_t open_category = 0;
     double open_score = 0.0;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
-        if (r.action == Action::kAbstain) {
-            continue;
-        }
-        const auto c = static_cast<std::size_t>(defs[i]->category);
-        if (agent_weight_sum[c] <= 0.0) {
-            continue;
-        }
+    auto switch_category = [&](std::size_t c) {
         if (c != open_category) {
             category_score[open_category] = open_score;
             open_category = c;
             open_score = category_score[c];
         }
-        const double share = uniform ? uniform_share[c] : weight_of(i) / agent_weight_sum[c];
-        const double w =
-            uniform ? uniform_weight[c] : config.category_weights[c] / category_total * share;
-        const double s = r.action == Action::kBuy    ? r.confidence
-                         : r.action == Action::kSell ? -r.confidence
-                                                     : 0.0;
-        weighted += w * s;
-        weight_total += w;
-        open_score += share * s;
-        (r.action == Action::kBuy ? buy_weight
-                                  : (r.action == Action::kSell ? sell_weight : hold_weight)) += w;
+    };
+    if (uniform) {
+        // No branch on the action either (see above): an abstaining agent adds +0 to each sum,
+        // which leaves every sum as it was (none of them can be -0: each starts at +0, and a
+        // sum of terms that returns to zero rounds to +0), and +/-1 or 0 times the confidence
+        // is the signed vote exactly. Same bits as the branching form below.
+        constexpr std::array<double, 4> kSign = {1.0, -1.0, 0.0, 0.0};  // indexed by Action
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            const auto& r = results[i];
+            const auto a = static_cast<std::size_t>(r.action);
+            const auto c = static_cast<std::size_t>(defs[i]->category);
+            switch_category(c);
+            const double vote = r.action != Action::kAbstain ? 1.0 : 0.0;
+            const double w = uniform_weight[c] * vote;
+            const double s = kSign[a] * r.confidence;
+            weighted += w * s;
+            weight_total += w;
+            open_score += uniform_share[c] * vote * s;
+            buy_weight += r.action == Action::kBuy ? w : 0.0;
+            sell_weight += r.action == Action::kSell ? w : 0.0;
+            hold_weight += r.action == Action::kHold ? w : 0.0;
+        }
+    } else {
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            const auto& r = results[i];
+            if (r.action == Action::kAbstain) {
+                continue;
+            }
+            const auto c = static_cast<std::size_t>(defs[i]->category);
+            if (agent_weight_sum[c] <= 0.0) {
+                continue;
+            }
+            switch_category(c);
+            const double share = weight_of(i) / agent_weight_sum[c];
+            const double w = config.category_weights[c] / category_total * share;
+            const double s = r.action == Action::kBuy    ? r.confidence
+                             : r.action == Action::kSell ? -r.confidence
+                                                         : 0.0;
+            weighted += w * s;
+            weight_total += w;
+            open_score += share * s;
+            (r.action == Action::kBuy ? buy_weight
+                                      : (r.action == Action::kSell ? sell_weight : hold_weight)) +=
+                w;
+        }
     }
     category_score[open_category] = open_score;
     for (std::size_t c = 0; c < kC; ++c) {

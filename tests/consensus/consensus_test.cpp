@@ -1,5 +1,9 @@
 #include "goldensignals/consensus/consensus.h"
 
+#include <cstring>
+#include <random>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace gs::consensus {
@@ -124,6 +128,62 @@ TEST(ConsensusTest, HoldConfidenceIsHighWhenClearlyNeutral) {
     auto leaning = run({{&kTrendA, agents::buy(0.18, "")}, {&kMomA, agents::hold(0.9, 0.0, "")}});
     EXPECT_EQ(leaning.action, Action::kHold);
     EXPECT_LT(leaning.confidence, neutral.confidence);
+}
+
+bool same_bits(double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// The default (uniform-weight) config takes a branch-free path; a config naming an agent that
+// is not voting (weight 1 for everyone who is) takes the general one. They must agree to the bit
+// on any votes, with categories interleaved, abstentions and zero confidences included.
+TEST(ConsensusTest, TheUniformFastPathEqualsTheGeneralPathBitForBit) {
+    const AgentDef* defs_pool[] = {&kTrendA, &kMomA, &kTrendB, &kVolA, &kMomB, &kMomC};
+    Config general;
+    general.agent_weights["not_an_agent"] = 1.0;
+    std::mt19937_64 rng(7);
+    std::uniform_int_distribution<int> action(0, 3);
+    std::uniform_int_distribution<int> pick(0, 5);
+    std::uniform_real_distribution<double> confidence(0.0, 1.0);
+    for (int round = 0; round < 2000; ++round) {
+        std::vector<Vote> votes;
+        const int n = 1 + round % 40;
+        for (int i = 0; i < n; ++i) {
+            const double conf = round % 7 == 0 ? 0.0 : confidence(rng);
+            AgentResult r;
+            switch (static_cast<Action>(action(rng))) {
+                case Action::kBuy:
+                    r = agents::buy(conf, "");
+                    break;
+                case Action::kSell:
+                    r = agents::sell(conf, "");
+                    break;
+                case Action::kHold:
+                    r = agents::hold(conf, 0.0, "");
+                    break;
+                case Action::kAbstain:
+                    r = agents::abstain("");
+                    break;
+            }
+            votes.push_back({defs_pool[pick(rng)], r});
+        }
+        const Consensus fast = run(votes);
+        const Consensus slow = run(votes, general);
+        ASSERT_EQ(fast.action, slow.action) << "round " << round;
+        ASSERT_EQ(fast.strength, slow.strength) << "round " << round;
+        ASSERT_TRUE(same_bits(fast.score, slow.score)) << "round " << round;
+        ASSERT_TRUE(same_bits(fast.confidence, slow.confidence)) << "round " << round;
+        ASSERT_EQ(fast.votes.buy, slow.votes.buy);
+        ASSERT_EQ(fast.votes.sell, slow.votes.sell);
+        ASSERT_EQ(fast.votes.hold, slow.votes.hold);
+        ASSERT_EQ(fast.votes.abstain, slow.votes.abstain);
+        for (std::size_t c = 0; c < agents::kCategoryCount; ++c) {
+            ASSERT_EQ(fast.categories[c].action, slow.categories[c].action);
+            ASSERT_EQ(fast.categories[c].voters, slow.categories[c].voters);
+            ASSERT_TRUE(same_bits(fast.categories[c].score, slow.categories[c].score))
+                << "round " << round << " category " << c;
+        }
+    }
 }
 
 TEST(ConsensusConfigTest, RejectsBadValues) {
