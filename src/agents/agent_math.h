@@ -1,38 +1,18 @@
 #pragma once
 
-#include <array>
 #include <cmath>
 #include <cstddef>
 #include <span>
 
 #include "goldensignals/agents/agent.h"
+#include "goldensignals/indicators/lane_sum.h"
 
 namespace gs::agents {
 
-// The sum of f(v) over `values`, added in four interleaved lanes (lane k takes values k, k + 4,
-// ...; the lanes are then added pairwise): a quarter of the dependent chain a plain loop makes,
-// and rules run on every new bar. For an agent's own window arithmetic, shared by its batch and
-// streaming forms so they agree to the bit; not the order TA-Lib's kernels add in (that differs
-// by rounding only).
-template <typename F>
-double lane_sum_of(std::span<const double> values, F f) noexcept {
-    std::array<double, 4> lane{};
-    const std::size_t n = values.size();
-    const std::size_t whole = n - n % 4;
-    for (std::size_t i = 0; i < whole; i += 4) {
-        for (std::size_t k = 0; k < 4; ++k) {
-            lane[k] += f(values[i + k]);
-        }
-    }
-    for (std::size_t k = 0; k < n % 4; ++k) {
-        lane[k] += f(values[whole + k]);
-    }
-    return (lane[0] + lane[1]) + (lane[2] + lane[3]);
-}
-
-inline double lane_sum(std::span<const double> values) noexcept {
-    return lane_sum_of(values, [](double v) { return v; });
-}
+// Window sums in an agent's rule (shared by its batch and streaming forms, so both agree to the
+// bit): four interleaved lanes, a quarter of a plain loop's dependency chain (lane_sum.h).
+using indicators::lane_sum;
+using indicators::lane_sum_of;
 
 // Bars since the sign of (a - b) last changed, looking back at most `window` bars;
 // returns `window` when there was no change (or values are missing) in that span.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/lane_sum.h"
 
 namespace gs::indicators {
 
@@ -24,15 +25,11 @@ Bands bbands_at(std::span<const double> close, int period, double k_up, double k
     if (i >= close.size() || i + 1 < p) {
         return {kNaN, kNaN, kNaN};
     }
-    double sum = 0.0;
-    for (std::size_t j = i + 1 - p; j <= i; ++j) {
-        sum += close[j];
-    }
-    const double mean = sum / static_cast<double>(p);
-    double squares = 0.0;
-    for (std::size_t j = i + 1 - p; j <= i; ++j) {
-        squares += (close[j] - mean) * (close[j] - mean);
-    }
+    // One bar's window, for an agent on every new bar: lane sums (bbands() is TA-Lib's form).
+    const auto window = close.subspan(i + 1 - p, p);
+    const double mean = lane_sum(window) / static_cast<double>(p);
+    const double squares =
+        lane_sum_of(window, [mean](double x) { return (x - mean) * (x - mean); });
     const double variance = squares / static_cast<double>(p);
     const double sd = !ta_is_zero_or_neg(variance) ? std::sqrt(variance) : 0.0;
     return {mean + k_up * sd, mean, mean - k_down * sd};

@@ -4,6 +4,7 @@
 
 #include "goldensignals/indicators/ad.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/lane_sum.h"
 
 namespace gs::indicators {
 
@@ -25,12 +26,11 @@ double cmf_at(std::span<const double> high, std::span<const double> low,
     if (i >= close.size() || i + 1 < p) {
         return kNaN;
     }
-    double sum_mfv = 0.0;
-    double sum_v = 0.0;
-    for (std::size_t j = i + 1 - p; j <= i; ++j) {
-        sum_mfv += money_flow_volume(high[j], low[j], close[j], volume[j]);
-        sum_v += volume[j];
-    }
+    const std::size_t from = i + 1 - p;
+    const double sum_mfv = lane_sum_over(p, [&](std::size_t j) {
+        return money_flow_volume(high[from + j], low[from + j], close[from + j], volume[from + j]);
+    });
+    const double sum_v = lane_sum(volume.subspan(from, p));
     return sum_v > 0.0 ? sum_mfv / sum_v : 0.0;
 }
 

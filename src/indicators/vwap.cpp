@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/lane_sum.h"
 
 namespace gs::indicators {
 
@@ -24,7 +25,8 @@ void vwap(std::span<const double> high, std::span<const double> low, std::span<c
 
 namespace {
 
-// Two passes over bar i's window; typical(j) gives bar j's typical price.
+// Two passes over bar i's window, in lane sums (lane_sum.h); typical(j) gives bar j's typical
+// price.
 template <typename Typical>
 VwapBands bands_at(Typical typical, std::span<const double> volume, std::size_t size, int period,
                    double k, std::size_t i) noexcept {
@@ -32,21 +34,18 @@ VwapBands bands_at(Typical typical, std::span<const double> volume, std::size_t 
     if (i >= size || i + 1 < p) {
         return {kNaN, kNaN, kNaN};
     }
-    double sum_v = 0.0;
-    double sum_pv = 0.0;
-    for (std::size_t j = i + 1 - p; j <= i; ++j) {
-        sum_v += volume[j];
-        sum_pv += typical(j) * volume[j];
-    }
+    const std::size_t from = i + 1 - p;
+    const double sum_v = lane_sum_over(p, [&](std::size_t j) { return volume[from + j]; });
+    const double sum_pv =
+        lane_sum_over(p, [&](std::size_t j) { return typical(from + j) * volume[from + j]; });
     if (!(sum_v > 0.0)) {
         return {kNaN, kNaN, kNaN};
     }
     const double mean = sum_pv / sum_v;
-    double squares = 0.0;
-    for (std::size_t j = i + 1 - p; j <= i; ++j) {
-        const double d = typical(j) - mean;
-        squares += volume[j] * d * d;
-    }
+    const double squares = lane_sum_over(p, [&](std::size_t j) {
+        const double d = typical(from + j) - mean;
+        return volume[from + j] * d * d;
+    });
     const double sigma = std::sqrt(squares / sum_v);
     return {mean + k * sigma, mean, mean - k * sigma};
 }

@@ -57,7 +57,7 @@ void median_price(const market::BarsView& bars, std::span<double> out) {
     }
 }
 
-// An SMA's value at the last of `values`: their mean, in lane_sum's order (agent_math.h). Both
+// An SMA's value at the last of `values`: their mean, in lane_sum's order (lane_sum.h). Both
 // forms take their SMAs from here, so they agree to the bit; against TA-Lib's running sum it
 // differs by rounding only (the reference tests allow 1e-6).
 double mean_of(std::span<const double> values) {

@@ -13,12 +13,12 @@
 
 #include <fmt/format.h>
 
-#include "agents/bars_tail.h"
 #include "agents/lookback.h"
 #include "agents/params.h"
 #include "agents/streaming.h"
 #include "goldensignals/agents/agent.h"
 #include "goldensignals/indicators/cmf.h"
+#include "goldensignals/indicators/streaming/volume.h"
 
 namespace gs::agents {
 namespace {
@@ -41,11 +41,8 @@ constexpr int kPeriod = kParams.period;
 constexpr double kThreshold = kParams.threshold;
 constexpr double kFullExtra = kParams.full_extra;
 
-// The rule on the newest bars; reads the last period of them (the Stream keeps those).
-AgentResult verdict(const market::BarsView& bars) {
-    // Only the latest window matters: O(period) instead of a full-length pass.
-    const double cmf =
-        indicators::cmf_at(bars.high, bars.low, bars.close, bars.volume, kPeriod, bars.size() - 1);
+// The rule on the latest CMF.
+AgentResult verdict(double cmf) {
     AgentResult r;
     if (cmf >= kThreshold) {
         r = buy(0.3 + 0.7 * std::min((cmf - kThreshold) / kFullExtra, 1.0),
@@ -62,8 +59,24 @@ AgentResult verdict(const market::BarsView& bars) {
 }
 
 AgentResult evaluate(const market::BarsView& bars, Workspace&) {
-    return verdict(bars);
+    // Only the latest window matters: O(period) instead of a full-length pass.
+    return verdict(
+        indicators::cmf_at(bars.high, bars.low, bars.close, bars.volume, kPeriod, bars.size() - 1));
 }
+
+// The streaming CMF keeps the window's money-flow volumes (one division per bar, not per
+// window) and sums them as cmf_at does: the same bits.
+class Stream {
+  public:
+    void update(const market::Bar& bar) {
+        cmf_ = state_.update(bar.high, bar.low, bar.close, bar.volume);
+    }
+    AgentResult evaluate() const { return verdict(cmf_); }
+
+  private:
+    indicators::streaming::Cmf state_{kPeriod};
+    double cmf_ = 0.0;
+};
 
 void series(const market::BarsView& bars, SeriesSet& out) {
     indicators::cmf(bars.high, bars.low, bars.close, bars.volume, kPeriod,
@@ -73,13 +86,7 @@ void series(const market::BarsView& bars, SeriesSet& out) {
 }  // namespace
 
 extern const AgentDef kCmf = {
-    "cmf",
-    Category::kVolume,
-    kParamsJson.view(),
-    kMinBars,
-    evaluate,
-    series,
-    &stream_ops<TailStream<kPeriod, verdict>>,
+    "cmf", Category::kVolume, kParamsJson.view(), kMinBars, evaluate, series, &stream_ops<Stream>,
 };
 
 }  // namespace gs::agents

@@ -7,6 +7,7 @@
 
 #include "goldensignals/indicators/ad.h"
 #include "goldensignals/indicators/core.h"
+#include "goldensignals/indicators/lane_sum.h"
 #include "goldensignals/indicators/streaming/window.h"
 
 namespace gs::indicators::streaming {
@@ -84,20 +85,18 @@ class Cmf {
         : mfv_(static_cast<std::size_t>(std::max(period, 1))),
           volume_(static_cast<std::size_t>(std::max(period, 1))) {}
 
-    // Sums the window afresh (O(period)) in cmf_at's order: a running sum would leave residue
-    // after large volumes leave the window (see cmf.cpp), and this stays equal to cmf().
+    // Sums the window afresh (O(period)) in cmf_at's order (lane sums): a running sum would leave
+    // residue after large volumes leave the window (see cmf.cpp), and this stays equal to cmf().
     double update(double high, double low, double close, double volume) noexcept {
         mfv_.push(money_flow_volume(high, low, close, volume));
         volume_.push(volume);
         if (!mfv_.full()) {
             return kNaN;
         }
-        double sum_mfv = 0.0;
-        double sum_v = 0.0;
-        for (std::size_t i = 0; i < mfv_.size(); ++i) {
-            sum_mfv += mfv_.at(i);
-            sum_v += volume_.at(i);
-        }
+        const double sum_mfv =
+            lane_sum_over(mfv_.size(), [this](std::size_t i) { return mfv_.at(i); });
+        const double sum_v =
+            lane_sum_over(volume_.size(), [this](std::size_t i) { return volume_.at(i); });
         return sum_v > 0.0 ? sum_mfv / sum_v : 0.0;
     }
 
