@@ -120,9 +120,10 @@ class CandleAverage final {
         return setting_.factor * base / divisor;
     }
 
-    // Moves on to the next candle.
+    // Moves on to the next candle. Past the last candle there is no next range to add (a
+    // kernel's loop advances after its last bar too; in a one-bar window that was all of it).
     void advance() noexcept {
-        if (setting_.avg_period != 0) {
+        if (setting_.avg_period != 0 && bar_ + 1 < candles_->size()) {
             const auto period = static_cast<std::size_t>(setting_.avg_period);
             sum_ += candles_->range(setting_.range_type, bar_) -
                     candles_->range(setting_.range_type, bar_ - period);
