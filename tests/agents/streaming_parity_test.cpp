@@ -68,8 +68,8 @@ std::string difference(const AgentResult& streamed, const AgentResult& batch) {
         out += " indicator count differs;";
     } else {
         for (std::size_t k = 0; k < batch.indicator_count; ++k) {
-            const auto& s = streamed.indicators[k];
-            const auto& b = batch.indicators[k];
+            const auto& s = streamed.values()[k];
+            const auto& b = batch.values()[k];
             if (s.key != b.key || !close_enough(s.value, b.value)) {
                 out += " " + std::string(b.key) + " " + std::to_string(s.value) + " vs " +
                        std::to_string(b.value) + ";";

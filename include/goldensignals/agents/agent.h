@@ -17,6 +17,7 @@
 #include <iosfwd>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -241,10 +242,6 @@ struct AgentResult {
     double confidence = 0.0;
     double score = 0.0;
     Reason reason;
-    // Only the first indicator_count are set, and only they are copied: a result is built and
-    // moved for every agent on every new bar (`r = buy(...)`), and the unused slots were most
-    // of its few hundred bytes.
-    std::array<IndicatorValue, kMaxIndicators> indicators;
     std::uint8_t indicator_count = 0;
 
     AgentResult() noexcept = default;
@@ -254,7 +251,7 @@ struct AgentResult {
           score(other.score),
           reason(other.reason),
           indicator_count(other.indicator_count) {
-        std::copy_n(other.indicators.data(), indicator_count, indicators.data());
+        copy_values(other);
     }
     AgentResult(AgentResult&& other) noexcept
         : action(other.action),
@@ -262,7 +259,7 @@ struct AgentResult {
           score(other.score),
           reason(std::move(other.reason)),
           indicator_count(other.indicator_count) {
-        std::copy_n(other.indicators.data(), indicator_count, indicators.data());
+        copy_values(other);
     }
     AgentResult& operator=(const AgentResult& other) noexcept {
         if (this != &other) {
@@ -282,24 +279,39 @@ struct AgentResult {
 
     void add(std::string_view key, double value) noexcept {
         if (indicator_count < kMaxIndicators) {
-            indicators[indicator_count++] = {key, value};
+            ::new (static_cast<void*>(slots_ + indicator_count * sizeof(IndicatorValue)))
+                IndicatorValue{key, value};
+            ++indicator_count;
         }
     }
+    // The indicators added, in order.
     std::span<const IndicatorValue> values() const noexcept {
-        return {indicators.data(), indicator_count};
+        return {std::launder(reinterpret_cast<const IndicatorValue*>(slots_)), indicator_count};
     }
     // The value under `key`, NaN when absent.
     double value(std::string_view key) const noexcept;
 
   private:
+    static_assert(std::is_trivially_copyable_v<IndicatorValue> &&
+                  std::is_trivially_destructible_v<IndicatorValue>);
+
     // Everything but the reason.
     void assign(const AgentResult& other) noexcept {
         action = other.action;
         confidence = other.confidence;
         score = other.score;
         indicator_count = other.indicator_count;
-        std::copy_n(other.indicators.data(), indicator_count, indicators.data());
+        copy_values(other);
     }
+    void copy_values(const AgentResult& other) noexcept {
+        std::uninitialized_copy_n(other.values().data(), indicator_count,
+                                  reinterpret_cast<IndicatorValue*>(slots_));
+    }
+
+    // Raw slots: only the first indicator_count hold an IndicatorValue (add() constructs it
+    // there), and only they are copied. A result is built and moved for every agent on every
+    // new bar (`r = buy(...)`): initialising all the slots was most of its few hundred bytes.
+    alignas(IndicatorValue) unsigned char slots_[kMaxIndicators * sizeof(IndicatorValue)];
 };
 
 // Builders that keep the score/confidence invariants in one place. `confidence` must be in
