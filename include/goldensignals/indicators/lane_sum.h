@@ -9,7 +9,6 @@
 // window arithmetic (an agent's rule, a one-bar "_at" kernel), never where TA-Lib's exact
 // operation order is the definition (running sums, the candle averages).
 
-#include <array>
 #include <cstddef>
 #include <span>
 
@@ -18,17 +17,33 @@ namespace gs::indicators {
 // The sum of term(j) for j in [0, n).
 template <typename Term>
 double lane_sum_over(std::size_t n, Term term) noexcept {
-    std::array<double, 4> lane{};
+    // Four named accumulators, not an array: the compiler keeps them in registers, where an
+    // array's lanes went through the stack and back (a store-forwarding stall per lane).
+    double l0 = 0.0;
+    double l1 = 0.0;
+    double l2 = 0.0;
+    double l3 = 0.0;
     const std::size_t whole = n - n % 4;
     for (std::size_t j = 0; j < whole; j += 4) {
-        for (std::size_t k = 0; k < 4; ++k) {
-            lane[k] += term(j + k);
-        }
+        l0 += term(j);
+        l1 += term(j + 1);
+        l2 += term(j + 2);
+        l3 += term(j + 3);
     }
-    for (std::size_t k = 0; k < n % 4; ++k) {
-        lane[k] += term(whole + k);
+    switch (n % 4) {
+        case 3:
+            l2 += term(whole + 2);
+            [[fallthrough]];
+        case 2:
+            l1 += term(whole + 1);
+            [[fallthrough]];
+        case 1:
+            l0 += term(whole);
+            break;
+        default:
+            break;
     }
-    return (lane[0] + lane[1]) + (lane[2] + lane[3]);
+    return (l0 + l1) + (l2 + l3);
 }
 
 inline double lane_sum(std::span<const double> values) noexcept {
