@@ -160,10 +160,8 @@ Consensus build(std::span<const agents::AgentResult> results,
     std::array<double, kC> agent_weight_sum{};
     // Without per-agent weights (the default) every weight is 1: no map lookup per agent.
     const bool uniform = config.agent_weights.empty() && multipliers.empty();
+    // Only the general path asks: with uniform weights every weight is 1 (see below).
     auto weight_of = [&](std::size_t i) {
-        if (uniform) {
-            return 1.0;
-        }
         const double base = config.agent_weights.empty() ? 1.0 : config.agent_weight(defs[i]->name);
         return i < multipliers.size() ? base * multipliers[i] : base;
     };
