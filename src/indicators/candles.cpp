@@ -20,6 +20,11 @@ bool warm_up(std::span<double> out, int lookback) noexcept {
     return out.size() > l;
 }
 
+// Cheap tests first: a pattern is the AND of pure tests, so their order is free. The tests that
+// read no average come first: they usually fail, and an average not read is never summed
+// (CandleAverage builds its sum on first use). That is what makes a candle agent's one-bar
+// kernel on a new bar cheap.
+
 // The averages of one setting for the candles `offset` bars before the current one,
 // for offset = 0 .. N-1 (TA-Lib keeps one running total per candle of the pattern).
 template <std::size_t N>
@@ -86,8 +91,10 @@ void hammer_shape(const Candles& c, double value, std::span<double> out, Placed 
     // "Near" is measured on the previous candle.
     CandleAverage near(c, cs::kNear, first - 1);
     for (std::size_t i = first; i < c.size(); ++i) {
-        const bool hit = c.real_body(i) < body_short.value() &&
-                         c.lower_shadow(i) > shadow_long.value() &&
+        // shadow_long is this candle's own body, not an average: tested first ("Cheap tests
+        // first" above).
+        const bool hit = c.lower_shadow(i) > shadow_long.value() &&
+                         c.real_body(i) < body_short.value() &&
                          c.upper_shadow(i) < shadow_very_short.value() &&
                          placed(c.body_bottom(i), i, near.value());
         out[i] = hit ? value : 0.0;
@@ -113,10 +120,11 @@ void star(const Candles& c, double penetration, int direction, std::span<double>
         const bool closes_within = direction > 0
                                        ? c.close[i] > c.close[i - 2] + first_body * penetration
                                        : c.close[i] < c.close[i - 2] - first_body * penetration;
-        const bool hit = first_body > body_long.value() && c.color(i - 2) == -direction &&
-                         c.real_body(i - 1) <= body_short.at[1].value() && gap &&
-                         c.real_body(i) > body_short.at[0].value() && c.color(i) == direction &&
-                         closes_within;
+        // Tests that read no average first ("Cheap tests first" above).
+        const bool hit = c.color(i - 2) == -direction && c.color(i) == direction && gap &&
+                         closes_within && first_body > body_long.value() &&
+                         c.real_body(i - 1) <= body_short.at[1].value() &&
+                         c.real_body(i) > body_short.at[0].value();
         out[i] = hit ? 100.0 * direction : 0.0;
         body_long.advance();
         body_short.advance();
@@ -157,13 +165,15 @@ void cdl_3_white_soldiers(const Candles& c, std::span<double> out) noexcept {
     const auto& o = c.open;
     const auto& cl = c.close;
     for (std::size_t i = first; i < c.size(); ++i) {
-        const bool hit = c.color(i - 2) == 1 && c.upper_shadow(i - 2) < very_short.at[2].value() &&
-                         c.color(i - 1) == 1 && c.upper_shadow(i - 1) < very_short.at[1].value() &&
-                         c.color(i) == 1 && c.upper_shadow(i) < very_short.at[0].value() &&
-                         cl[i] > cl[i - 1] && cl[i - 1] > cl[i - 2] &&
+        // Tests that read no average first ("Cheap tests first" above).
+        const bool hit = c.color(i - 2) == 1 && c.color(i - 1) == 1 && c.color(i) == 1 &&
+                         cl[i] > cl[i - 1] && cl[i - 1] > cl[i - 2] && o[i - 1] > o[i - 2] &&
+                         o[i] > o[i - 1] && c.upper_shadow(i - 2) < very_short.at[2].value() &&
+                         c.upper_shadow(i - 1) < very_short.at[1].value() &&
+                         c.upper_shadow(i) < very_short.at[0].value() &&
                          // each opens within or near the previous body
-                         o[i - 1] > o[i - 2] && o[i - 1] <= cl[i - 2] + near.at[2].value() &&
-                         o[i] > o[i - 1] && o[i] <= cl[i - 1] + near.at[1].value() &&
+                         o[i - 1] <= cl[i - 2] + near.at[2].value() &&
+                         o[i] <= cl[i - 1] + near.at[1].value() &&
                          // not far shorter than the previous one (else it is an advance block)
                          c.real_body(i - 1) > c.real_body(i - 2) - far.at[2].value() &&
                          c.real_body(i) > c.real_body(i - 1) - far.at[1].value() &&
@@ -185,14 +195,15 @@ void cdl_3_black_crows(const Candles& c, std::span<double> out) noexcept {
     const auto& o = c.open;
     const auto& cl = c.close;
     for (std::size_t i = first; i < c.size(); ++i) {
-        const bool hit = c.color(i - 3) == 1 && c.color(i - 2) == -1 &&
-                         c.lower_shadow(i - 2) < very_short.at[2].value() && c.color(i - 1) == -1 &&
-                         c.lower_shadow(i - 1) < very_short.at[1].value() && c.color(i) == -1 &&
-                         c.lower_shadow(i) < very_short.at[0].value() &&
+        // Tests that read no average first ("Cheap tests first" above).
+        const bool hit = c.color(i - 3) == 1 && c.color(i - 2) == -1 && c.color(i - 1) == -1 &&
+                         c.color(i) == -1 &&
                          // each opens within the previous body
                          o[i - 1] < o[i - 2] && o[i - 1] > cl[i - 2] && o[i] < o[i - 1] &&
                          o[i] > cl[i - 1] && c.high[i - 3] > cl[i - 2] && cl[i - 2] > cl[i - 1] &&
-                         cl[i - 1] > cl[i];
+                         cl[i - 1] > cl[i] && c.lower_shadow(i - 2) < very_short.at[2].value() &&
+                         c.lower_shadow(i - 1) < very_short.at[1].value() &&
+                         c.lower_shadow(i) < very_short.at[0].value();
         out[i] = hit ? -100.0 : 0.0;
         very_short.advance();
     }
@@ -207,17 +218,16 @@ void cdl_harami(const Candles& c, std::span<double> out) noexcept {
     CandleAverage body_short(c, cs::kBodyShort, first);
     for (std::size_t i = first; i < c.size(); ++i) {
         double value = 0.0;
-        if (c.real_body(i - 1) > body_long.value() && c.real_body(i) <= body_short.value()) {
-            const double top = c.body_top(i);
-            const double bottom = c.body_bottom(i);
-            const double outer_top = c.body_top(i - 1);
-            const double outer_bottom = c.body_bottom(i - 1);
+        const double top = c.body_top(i);
+        const double bottom = c.body_bottom(i);
+        const double outer_top = c.body_top(i - 1);
+        const double outer_bottom = c.body_bottom(i - 1);
+        // The body inside the previous one first: it needs no average (cheap tests first: see
+        // AverageSet).
+        if (top <= outer_top && bottom >= outer_bottom && c.real_body(i - 1) > body_long.value() &&
+            c.real_body(i) <= body_short.value()) {
             // The sign is against the first candle's colour.
-            if (top < outer_top && bottom > outer_bottom) {
-                value = -c.color(i - 1) * 100.0;
-            } else if (top <= outer_top && bottom >= outer_bottom) {
-                value = -c.color(i - 1) * 80.0;
-            }
+            value = -c.color(i - 1) * (top < outer_top && bottom > outer_bottom ? 100.0 : 80.0);
         }
         out[i] = value;
         body_long.advance();
@@ -234,10 +244,11 @@ void cdl_piercing(const Candles& c, std::span<double> out) noexcept {
     const auto& o = c.open;
     const auto& cl = c.close;
     for (std::size_t i = first; i < c.size(); ++i) {
-        const bool hit = c.color(i - 1) == -1 && c.real_body(i - 1) > body_long.at[1].value() &&
-                         c.color(i) == 1 && c.real_body(i) > body_long.at[0].value() &&
-                         o[i] < c.low[i - 1] && cl[i] < o[i - 1] &&
-                         cl[i] > cl[i - 1] + c.real_body(i - 1) * 0.5;
+        // Tests that read no average first ("Cheap tests first" above).
+        const bool hit = c.color(i - 1) == -1 && c.color(i) == 1 && o[i] < c.low[i - 1] &&
+                         cl[i] < o[i - 1] && cl[i] > cl[i - 1] + c.real_body(i - 1) * 0.5 &&
+                         c.real_body(i - 1) > body_long.at[1].value() &&
+                         c.real_body(i) > body_long.at[0].value();
         out[i] = hit ? 100.0 : 0.0;
         body_long.advance();
     }
@@ -252,9 +263,10 @@ void cdl_dark_cloud_cover(const Candles& c, double penetration, std::span<double
     const auto& o = c.open;
     const auto& cl = c.close;
     for (std::size_t i = first; i < c.size(); ++i) {
-        const bool hit = c.color(i - 1) == 1 && c.real_body(i - 1) > body_long.value() &&
-                         c.color(i) == -1 && o[i] > c.high[i - 1] && cl[i] > o[i - 1] &&
-                         cl[i] < cl[i - 1] - c.real_body(i - 1) * penetration;
+        // Tests that read no average first ("Cheap tests first" above).
+        const bool hit = c.color(i - 1) == 1 && c.color(i) == -1 && o[i] > c.high[i - 1] &&
+                         cl[i] > o[i - 1] && cl[i] < cl[i - 1] - c.real_body(i - 1) * penetration &&
+                         c.real_body(i - 1) > body_long.value();
         out[i] = hit ? -100.0 : 0.0;
         body_long.advance();
     }

@@ -159,5 +159,41 @@ TEST(CandlesTest, TailViewGivesTheSameLatestValues) {
     }
 }
 
+// A CandleAverage builds its sum on first use, replaying the advances made before it. Read first
+// at any bar, it gives the same bits as one read on every bar since it started (the running
+// sum TA-Lib keeps), for every kind of setting.
+TEST(CandleAverageTest, AnAverageReadLateEqualsOneReadOnEveryBar) {
+    const auto bars = ReferenceTable::load("random_walk.csv");
+    const Candles candles{bars.column("open"), bars.column("high"), bars.column("low"),
+                          bars.column("close")};
+    namespace cs = candle_settings;
+    const CandleSetting settings[] = {cs::kBodyLong,    cs::kBodyDoji,        cs::kShadowLong,
+                                      cs::kShadowShort, cs::kShadowVeryShort, cs::kNear};
+    const std::size_t start = 12;
+    ASSERT_GT(candles.size(), start + 200);
+    std::size_t compared = 0;
+    for (const auto& setting : settings) {
+        std::vector<double> every_bar;
+        CandleAverage eager(candles, setting, start);
+        for (std::size_t i = start; i < candles.size(); ++i) {
+            every_bar.push_back(eager.value());
+            eager.advance();
+        }
+        for (const std::size_t first_read : {0u, 1u, 7u, 150u}) {
+            CandleAverage lazy(candles, setting, start);
+            for (std::size_t k = 0; k < every_bar.size(); ++k) {
+                if (k >= first_read) {
+                    ASSERT_EQ(lazy.value(), every_bar[k])
+                        << "range type " << static_cast<int>(setting.range_type) << ", first read "
+                        << first_read << ", bar " << start + k;
+                    ++compared;
+                }
+                lazy.advance();
+            }
+        }
+    }
+    EXPECT_GT(compared, 1000u);
+}
+
 }  // namespace
 }  // namespace gs::indicators

@@ -99,43 +99,73 @@ struct Candles {
 // before it, advanced one bar at a time (O(1) per bar). Like TA-Lib, the running sum is
 // seeded once and then updated by adding the newest and dropping the oldest range, so
 // the same bars give the same rounding as TA-Lib started at the same index.
+//
+// The sum is built on the first value(), not before: a pattern's cheap tests (colours, closes)
+// usually fail first, and then no average is read at all. On a new bar each candle agent runs
+// its kernel over one bar, where seeding every average it might need was most of its cost.
+// The first value() seeds at the starting candle and replays every advance made since, the
+// same additions in the same order as if it had kept up, so the bits are the same.
 class CandleAverage final {
   public:
     // Tracks candle `bar`; needs bar >= setting.avg_period.
     CandleAverage(const Candles& candles, CandleSetting setting, std::size_t bar) noexcept
-        : candles_(&candles), setting_(setting), bar_(bar) {
-        const auto period = static_cast<std::size_t>(setting.avg_period);
-        for (std::size_t j = bar - period; j < bar; ++j) {
-            sum_ += candles.range(setting.range_type, j);
-        }
-    }
+        : candles_(&candles), setting_(setting), first_bar_(bar), bar_(bar) {}
 
     // factor x (average of the previous avg_period ranges, or this candle's own range when
     // avg_period is 0), halved for shadows.
     double value() const noexcept {
-        const double base = setting_.avg_period != 0
-                                ? sum_ / static_cast<double>(setting_.avg_period)
-                                : candles_->range(setting_.range_type, bar_);
+        double base = 0.0;
+        if (setting_.avg_period != 0) {
+            catch_up();
+            base = sum_ / static_cast<double>(setting_.avg_period);
+        } else {
+            base = candles_->range(setting_.range_type, bar_);
+        }
         const double divisor = setting_.range_type == CandleRangeType::kShadows ? 2.0 : 1.0;
         return setting_.factor * base / divisor;
     }
 
-    // Moves on to the next candle. Past the last candle there is no next range to add (a
-    // kernel's loop advances after its last bar too; in a one-bar window that was all of it).
+    // Moves on to the next candle.
     void advance() noexcept {
-        if (setting_.avg_period != 0 && bar_ + 1 < candles_->size()) {
-            const auto period = static_cast<std::size_t>(setting_.avg_period);
-            sum_ += candles_->range(setting_.range_type, bar_) -
-                    candles_->range(setting_.range_type, bar_ - period);
+        if (seeded_) {
+            step(bar_);
         }
         ++bar_;
     }
 
   private:
+    // The move from candle `bar` to the next. Past the last candle there is no next range to add
+    // (a kernel's loop advances after its last bar too).
+    void step(std::size_t bar) const noexcept {
+        if (setting_.avg_period != 0 && bar + 1 < candles_->size()) {
+            const auto period = static_cast<std::size_t>(setting_.avg_period);
+            sum_ += candles_->range(setting_.range_type, bar) -
+                    candles_->range(setting_.range_type, bar - period);
+        }
+    }
+
+    // Seeds the sum at the starting candle and replays the advances made since.
+    void catch_up() const noexcept {
+        if (seeded_) {
+            return;
+        }
+        const auto period = static_cast<std::size_t>(setting_.avg_period);
+        for (std::size_t j = first_bar_ - period; j < first_bar_; ++j) {
+            sum_ += candles_->range(setting_.range_type, j);
+        }
+        for (std::size_t b = first_bar_; b < bar_; ++b) {
+            step(b);
+        }
+        seeded_ = true;
+    }
+
     const Candles* candles_;
     CandleSetting setting_;
+    std::size_t first_bar_;
     std::size_t bar_;
-    double sum_ = 0.0;
+    // Built on first use (value() is logically const: the sum is a cache of the candles).
+    mutable double sum_ = 0.0;
+    mutable bool seeded_ = false;
 };
 
 }  // namespace gs::indicators
