@@ -29,6 +29,11 @@ class BarsTail {
         volume_.push(bar.volume);
     }
     std::size_t size() const noexcept { return close_.size(); }
+    // One column of view(): the newest min(size(), N) values, oldest first.
+    std::span<const double> open() const noexcept { return open_.values(); }
+    std::span<const double> high() const noexcept { return high_.values(); }
+    std::span<const double> low() const noexcept { return low_.values(); }
+    std::span<const double> close() const noexcept { return close_.values(); }
     // The newest min(size(), N) bars, oldest first.
     market::BarsView view() const noexcept {
         return {std::span<const std::int64_t>(kNoTimes).first(close_.size()),
