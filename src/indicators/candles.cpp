@@ -222,8 +222,7 @@ void cdl_harami(const Candles& c, std::span<double> out) noexcept {
         const double bottom = c.body_bottom(i);
         const double outer_top = c.body_top(i - 1);
         const double outer_bottom = c.body_bottom(i - 1);
-        // The body inside the previous one first: it needs no average (cheap tests first: see
-        // AverageSet).
+        // The body inside the previous one first: it reads no average ("Cheap tests first" above).
         if (top <= outer_top && bottom >= outer_bottom && c.real_body(i - 1) > body_long.value() &&
             c.real_body(i) <= body_short.value()) {
             // The sign is against the first candle's colour.
